@@ -1,0 +1,42 @@
+"""Calendar months as integer indices (month 0 = January of the start year)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_YM = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_year_month(text: str) -> tuple[int, int]:
+    """Parse ``"YYYY-MM"`` into (year, month); raise ValueError on anything else."""
+    match = _YM.match(str(text))
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Monthly steps from January of ``start_year`` to December of ``end_year``."""
+
+    start_year: int
+    end_year: int
+
+    @property
+    def n_months(self) -> int:
+        """Number of monthly steps in the horizon."""
+        return 12 * (self.end_year - self.start_year + 1)
+
+    @property
+    def years(self) -> range:
+        """The calendar years of the horizon."""
+        return range(self.start_year, self.end_year + 1)
+
+    def year_of(self, month):
+        """Calendar year of a month index (scalar or array)."""
+        return self.start_year + month // 12
+
+    def month_of(self, year: int, month: int = 1) -> int:
+        """Month index of a calendar (year, month)."""
+        return 12 * (year - self.start_year) + month - 1

@@ -1,0 +1,53 @@
+"""Pure functions that turn rates into monthly transitions. Each is testable alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+MONTHS_PER_YEAR = 12
+
+
+def monthly_probability(annual_rate):
+    """Probability of at least one event in a month for a constant annual hazard rate."""
+    return -np.expm1(-np.asarray(annual_rate, dtype=np.float64) / MONTHS_PER_YEAR)
+
+
+def rate_for_mean_months(mean_months):
+    """Annual hazard rate of an exponential duration with the given mean in months."""
+    return MONTHS_PER_YEAR / np.asarray(mean_months, dtype=np.float64)
+
+
+def rate_for_probability(probability, months):
+    """Annual rate that gives ``probability`` of the event over a spell of ``months``."""
+    p = np.asarray(probability, dtype=np.float64)
+    return -np.log1p(-p) * MONTHS_PER_YEAR / np.asarray(months, dtype=np.float64)
+
+
+def competing_exits(annual_rates: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Choose at most one exit per person from competing annual hazard rates.
+
+    Args:
+        annual_rates: (n, k) array; column j is the rate of exit j for each person.
+        u: (n,) uniforms.
+
+    Returns:
+        (n,) array with the chosen exit column, or -1 for no exit this month. The probability of
+        any exit is 1 - exp(-sum(rates)/12), shared among exits in proportion to their rates.
+    """
+    rates = np.asarray(annual_rates, dtype=np.float64)
+    total = rates.sum(axis=1)
+    p_any = monthly_probability(total)
+    exits = np.full(rates.shape[0], -1, dtype=np.int64)
+    hit = u < p_any
+    if not hit.any():
+        return exits
+    # position of u within [0, p_any) rescaled to the cumulative share of each rate
+    share = u[hit] / p_any[hit] * total[hit]
+    cum = np.cumsum(rates[hit], axis=1)
+    exits[hit] = np.minimum((share[:, None] >= cum).sum(axis=1), rates.shape[1] - 1)
+    return exits
+
+
+def gompertz_rate(age_years, level_at_30: float, slope: float):
+    """Annual all-cause mortality rate by age under a Gompertz law."""
+    return level_at_30 * np.exp(slope * (np.asarray(age_years, dtype=np.float64) - 30.0))

@@ -1,0 +1,128 @@
+"""The resettle model: people leaving North Korea and moving, month by month, along the pathway.
+
+The model is a Mesa model whose population lives in NumPy arrays (:mod:`sim.population`); each
+domain module updates everyone in its stages at once:
+
+- :mod:`sim.departures`: leaving North Korea (push, chain defection, leaving again)
+- :mod:`sim.china`: hiding, marriage and trafficking, arrest and repatriation, brokers
+- :mod:`sim.journey`: the onward route and third-country detention
+- :mod:`sim.reception`: NIS screening, Hanawon, residence protection
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from .agents import describe_row
+from .calendar import Calendar
+from .china import China
+from .demographics import AttributeTables, draw_attributes
+from .departures import Departures
+from .indicators import Recorder, indicator_table
+from .journey import Journey
+from .parameters import Parameters
+from .population import NO_MONTH, Population
+from .randomness import Streams
+from .reception import Reception
+from .scenario import Scenario
+from .stages import Stage
+from .world import World, apply_overrides, load_table
+
+
+class ResettleModel(mesa.Model):
+    """Agent-based model of the pathways of North Korean defectors.
+
+    Args:
+        scenario: A validated scenario (see :mod:`sim.scenario`).
+        seed: Non-negative integer seed; the same scenario and seed give identical results.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+        super().__init__(rng=seed)
+        self.config = scenario
+        self.calendar = Calendar(scenario.start_year, scenario.end_year)
+        self.scale = scenario.scale
+        self.params = Parameters(overrides=scenario.parameters,
+                                 where=f"{scenario.origin}: parameters")
+        table = apply_overrides(load_table(), scenario.world, self.params,
+                                where=f"{scenario.origin}: world")
+        self.world = World(table, self.params, self.calendar)
+        self.streams = Streams(seed)
+        self.tables = AttributeTables.load()
+        self.population = Population(self.calendar.n_months)
+        self.recorder = Recorder(self.calendar.n_months)
+        self.recorder.bind(self.population)
+        self.people: dict[int, mesa.Agent] = {}  # row -> Person, for everyone in the South
+        self.departures = Departures(self)
+        self.china = China(self)
+        self.journey = Journey(self)
+        self.reception = Reception(self)
+        self.modules = (self.departures, self.china, self.journey, self.reception)
+        self.month = 0
+        self.datacollector = mesa.DataCollector(model_reporters={
+            stage.name.lower(): (lambda m, s=stage: int(m.recorder.stage_counts[m.month - 1, s].sum()))
+            for stage in Stage
+        })
+        self._seed_residents()
+
+    def _seed_residents(self) -> None:
+        """People who arrived before the start and still live in the South (MOU 2002 ratio)."""
+        p = self.params
+        alive = p["pre_1995_arrivals"] * p["pre_1995_share_alive_in_south"] / self.scale
+        n = int(round(alive))
+        uids = np.arange(n, dtype=np.int64)
+        female = self.streams.uniforms("initial.sex", -1, uids) < p["pre_1995_female_share"]
+        attrs = draw_attributes(self.tables, p, self.streams, -1, self.calendar.start_year,
+                                uids, female)
+        self.population.add(-1, Stage.RESETTLED, uid=uids, female=female, **attrs)
+
+    def step(self) -> None:
+        """Advance one calendar month: every module updates its stages from a snapshot."""
+        groups = self.population.by_stage()
+        for module in self.modules:
+            module.step(self.month, groups)
+        self.recorder.end_of_month(self.month)
+        self.month += 1
+        self.datacollector.collect(self)
+        if self.month >= self.calendar.n_months:
+            self.running = False
+
+    def run(self) -> ResettleModel:
+        """Run to the end of the horizon; return self."""
+        while self.running:
+            self.step()
+        return self
+
+    def repatriate(self, rows: np.ndarray, month: int) -> None:
+        """Forced repatriation to North Korea (counted as an event; people may leave again)."""
+        self.population.repatriations[rows] += 1
+        self.population.move(rows, Stage.IN_NORTH_KOREA, month)
+        self.recorder.event("repatriated", month, rows)
+
+    def die(self, rows: np.ndarray, month: int) -> None:
+        """Deaths from any cause in any stage."""
+        self.population.death_month[rows] = month
+        self.population.move(rows, Stage.DEAD, month)
+        for row in rows.tolist():
+            agent = self.people.pop(row, None)
+            if agent is not None:
+                agent.remove()
+
+    def indicators(self, replicate: int = 0):
+        """The yearly indicator table (tidy DataFrame)."""
+        return indicator_table(self, replicate)
+
+    def inspect(self, row: int) -> dict:
+        """Everything the model holds about the person in ``row`` (anyone, any stage)."""
+        if not 0 <= row < self.population.n:
+            raise IndexError(f"no person in row {row}; rows are 0..{self.population.n - 1}")
+        return describe_row(self.population, row)
+
+    @property
+    def alive(self) -> np.ndarray:
+        """Rows of everyone not dead."""
+        return np.flatnonzero(self.population.stage[: self.population.n] != Stage.DEAD)
+
+
+__all__ = ["ResettleModel", "NO_MONTH"]

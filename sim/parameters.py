@@ -1,0 +1,103 @@
+"""Model parameters: published constants and estimated quantities with priors.
+
+The table lives in ``sim/data/parameters.yaml``; each entry has a value, a unit, bounds, the source
+or reason, and for estimated quantities a prior that calibration samples from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .errors import InputError, nearest
+
+PRIOR_KINDS = {"uniform": ("low", "high"), "lognormal": ("median", "sigma"),
+               "beta": ("a", "b"), "normal": ("mean", "sd")}
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One parameter: its value, unit, bounds, source and prior (None for published constants)."""
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    low: float
+    high: float
+    prior: dict[str, Any] | None
+
+
+def _spec(name: str, entry: dict[str, Any], where: str) -> ParameterSpec:
+    for key in ("value", "unit", "source"):
+        if key not in entry:
+            raise InputError(f"{where}: parameter {name!r} lacks {key!r}")
+    low, high = entry.get("bounds", [0.0, math.inf])
+    prior = entry.get("prior")
+    if prior is not None:
+        kind = prior.get("dist")
+        if kind not in PRIOR_KINDS or set(prior) != {"dist", *PRIOR_KINDS[kind]}:
+            raise InputError(f"{where}: parameter {name!r} has a malformed prior {prior!r}; "
+                             f"expected dist one of {sorted(PRIOR_KINDS)} with its arguments")
+    return ParameterSpec(name, float(entry["value"]), entry["unit"], entry["source"],
+                         float(low), float(high), prior)
+
+
+def load_specs() -> dict[str, ParameterSpec]:
+    """The parameter table shipped with the package."""
+    text = resources.files("sim.data").joinpath("parameters.yaml").read_text()
+    table = yaml.safe_load(text)["parameters"]
+    return {name: _spec(name, entry, "sim/data/parameters.yaml") for name, entry in table.items()}
+
+
+class Parameters(Mapping):
+    """Parameter values by name, with the specs they came from.
+
+    Args:
+        specs: The parameter table.
+        overrides: Values replacing the table's, validated against names and bounds.
+        where: Where the overrides came from, for error messages (file and key path).
+    """
+
+    def __init__(self, specs: dict[str, ParameterSpec] | None = None,
+                 overrides: Mapping[str, Any] | None = None, where: str = "overrides") -> None:
+        self.specs = specs if specs is not None else load_specs()
+        self._values = {name: spec.value for name, spec in self.specs.items()}
+        for name, value in (overrides or {}).items():
+            self._values[name] = self._check(name, value, where)
+
+    def _check(self, name: str, value: Any, where: str) -> float:
+        if name not in self.specs:
+            raise InputError(f"{where}: unknown parameter {name!r}{nearest(name, self.specs)}; "
+                             "`resettle parameters` lists them")
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            raise InputError(f"{where}.{name}: expected a number, got {value!r}")
+        spec = self.specs[name]
+        if not spec.low <= value <= spec.high:
+            raise InputError(f"{where}.{name}: expected a value in [{spec.low:g}, {spec.high:g}] "
+                             f"({spec.unit}), got {value!r}")
+        return float(value)
+
+    def __getitem__(self, name: str) -> float:
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def as_dict(self) -> dict[str, float]:
+        """Plain dictionary of the values in force."""
+        return dict(self._values)

@@ -1,0 +1,67 @@
+"""Arrival in South Korea: NIS screening, the 12-week Hanawon programme, residence protection.
+
+- Joint NIS screening: usually a week to a month (average inquiry ~5 days in 2014); legal maximum
+  180 days, cut to 90 in Feb 2018 (the world table's ``nis_max_days``).
+- Hanawon: mandatory 12 weeks (``hanawon_months``).
+- Residence protection: 5 years after Hanawon (``protection_months``); later issues use the state.
+An arrival is counted on entry to screening, as MOU counts entries.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .agents import Person
+from .demographics import mortality_rate
+from .hazards import competing_exits, monthly_probability, rate_for_mean_months
+from .stages import Stage
+
+
+class Reception:
+    """Module for SCREENING, HANAWON, PROTECTED and RESETTLED."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def admit(self, rows: np.ndarray, month: int) -> None:
+        """People reach South Korea: count the arrival, start screening, give them a Mesa agent."""
+        if rows.size == 0:
+            return
+        m = self.model
+        m.population.arrival_month[rows] = month
+        m.population.move(rows, Stage.SCREENING, month)
+        for row in rows.tolist():
+            m.people[row] = Person(m, row)
+
+    def step(self, month: int, groups: list[np.ndarray]) -> None:
+        """One month of screening, Hanawon and residence in the South."""
+        m = self.model
+        p, y = m.params, m.world.index(month)
+        self._timed(month, groups[Stage.SCREENING], Stage.HANAWON,
+                    max_months=m.world.nis_max_months[y],
+                    rate=rate_for_mean_months(p["screening_mean_months"]))
+        self._timed(month, groups[Stage.HANAWON], Stage.PROTECTED, max_months=p["hanawon_months"])
+        self._timed(month, groups[Stage.PROTECTED], Stage.RESETTLED,
+                    max_months=p["protection_months"])
+        self._timed(month, groups[Stage.RESETTLED], None)
+
+    def _timed(self, month: int, rows: np.ndarray, next_stage: Stage | None,
+               max_months: float = np.inf, rate: float = 0.0) -> None:
+        """Death first; then exit after ``max_months`` in the stage, or earlier at ``rate``."""
+        m = self.model
+        pop = m.population
+        if rows.size == 0:
+            return
+        uid = pop.uid[rows]
+        death = mortality_rate(m.params, pop.age_years(rows, month))
+        dies = m.streams.uniforms("south.death", month, uid) < monthly_probability(death)
+        m.die(rows[dies], month)
+        if next_stage is None:
+            return
+        alive = rows[~dies]
+        done = (month + 1 - pop.stage_month[alive]) >= max_months
+        if rate > 0:
+            early = competing_exits(np.full((alive.size, 1), rate),
+                                    m.streams.uniforms("south.exit", month, pop.uid[alive]))
+            done |= early == 0
+        pop.move(alive[done], next_stage, month)

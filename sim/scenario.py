@@ -1,0 +1,171 @@
+"""Scenario files: YAML validated against a schema (pydantic), with errors that name the file,
+the key path and its line, and suggest the nearest valid key.
+
+A scenario is valid only if its parameter and world overrides are valid too, so nothing runs
+and nothing is written for an invalid file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError, nearest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SCENARIO = "baseline"
+
+
+class Horizon(BaseModel):
+    """First and last calendar year of a run (January of ``start`` to December of ``end``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: int = Field(1995, ge=1995, le=2100)
+    end: int = Field(2035, ge=1995, le=2100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Horizon:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) must not be before start ({self.start})")
+        return self
+
+
+class Scenario(BaseModel):
+    """A scenario: the world, the parameters and the run settings.
+
+    Attributes:
+        name: Short name, used in run folder names.
+        description: What the scenario represents.
+        horizon: Calendar years to simulate.
+        scale: People each agent stands for (1 = every person is an agent).
+        seed: Default seed (``--seed`` overrides it).
+        parameters: Parameter values replacing those in ``sim/data/parameters.yaml``.
+        world: Rows overriding the world table, e.g. ``{years: 2027-2035, china_enforcement:
+            crackdown}``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str = ""
+    horizon: Horizon = Horizon()
+    scale: int = Field(1, ge=1)
+    seed: int = Field(0, ge=0)
+    parameters: dict[str, Any] = {}
+    world: list[dict[str, Any]] = []
+    origin: str = Field("<python>", exclude=True)
+
+    @property
+    def start_year(self) -> int:
+        """First calendar year."""
+        return self.horizon.start
+
+    @property
+    def end_year(self) -> int:
+        """Last calendar year."""
+        return self.horizon.end
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario as a plain dictionary (for manifests)."""
+        return self.model_dump(mode="json")
+
+    def with_overrides(self, **overrides: Any) -> Scenario:
+        """Copy with top-level fields or parameters replaced (unknown names go to parameters)."""
+        data = self.model_dump()
+        params = dict(data["parameters"])
+        for key, value in overrides.items():
+            if key in Scenario.model_fields and key != "origin":
+                data[key] = value
+            else:
+                params[key] = value
+        data["parameters"] = params
+        return validate(data, self.origin)
+
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """Key path -> 1-based line number, from the YAML node tree."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node, path):
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[(*path, key.value)] = key.start_mark.line + 1
+                walk(value, (*path, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
+    loc = tuple(error["loc"])
+    path = ".".join(str(p) for p in loc) or "(top level)"
+    line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
+    where = f"{origin}" + (f", line {line}" if line else "")
+    if error["type"] == "extra_forbidden":
+        parent = Scenario if len(loc) == 1 else Horizon
+        hint = nearest(str(loc[-1]), parent.model_fields)
+        valid = [k for k in parent.model_fields if k != "origin"]
+        return f"{where}: unknown key {path!r}{hint}; valid keys: {', '.join(valid)}"
+    return f"{where}: {path}: {error['msg']} (got {error.get('input')!r})"
+
+
+def validate(data: Any, origin: str, text: str = "") -> Scenario:
+    """Validate a parsed scenario, including its parameter and world overrides."""
+    from .parameters import Parameters
+    from .world import apply_overrides, load_table
+
+    if not isinstance(data, dict):
+        raise InputError(f"{origin}: expected a mapping of scenario keys at the top level, "
+                         f"got {type(data).__name__}")
+    try:
+        scenario = Scenario(**{**data, "origin": origin})
+    except ValidationError as exc:
+        errors = exc.errors()
+        message = _describe(errors[0], origin, _line_map(text))
+        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+        raise InputError(message + more) from None
+    params = Parameters(overrides=scenario.parameters, where=f"{origin}: parameters")
+    apply_overrides(load_table(), scenario.world, params, where=f"{origin}: world")
+    return scenario
+
+
+def find(name_or_path: str | Path | None) -> Path:
+    """The scenario file for a path or a name in ``scenarios/`` (current folder, then project)."""
+    target = str(name_or_path or DEFAULT_SCENARIO)
+    candidates = [Path(target)]
+    if not target.endswith((".yaml", ".yml")):
+        candidates += [Path("scenarios") / f"{target}.yaml",
+                       PROJECT_ROOT / "scenarios" / f"{target}.yaml"]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise InputError(f"{target}: scenario file not found (looked for "
+                     f"{', '.join(str(c) for c in candidates)})")
+
+
+def load(name_or_path: str | Path | None = None) -> Scenario:
+    """Read and validate a scenario file; raise InputError with a one-line message if bad."""
+    path = find(name_or_path)
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the scenario file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise InputError(f"{path}{line}: malformed YAML: {problem}") from None
+    return validate(data, str(path), text)

@@ -1,0 +1,41 @@
+"""The stages of the pathway. Every person is in exactly one stage in every month."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Stage(IntEnum):
+    """Where a person is on the pathway (see README, "The pathway")."""
+
+    IN_NORTH_KOREA = 0  # back in North Korea after forced repatriation or return; may leave again
+    HIDING_IN_CHINA = 1  # hiding and working in China, saving for a broker
+    MARRIED_IN_CHINA = 2  # de facto marriage in China (women; trafficked or not)
+    SETTLED_IN_CHINA = 3  # settled in China for good (still at risk of arrest)
+    JOURNEY = 4  # onward journey with a broker, by route
+    DETAINED_THIRD_COUNTRY = 5  # detention and transfer from the third country
+    SCREENING = 6  # joint NIS screening in South Korea (arrival is counted on entry)
+    HANAWON = 7  # the 12-week Hanawon programme
+    PROTECTED = 8  # resettled, within the 5-year residence-protection period
+    RESETTLED = 9  # resettled, after the protection period
+    DEAD = 10
+
+
+N_STAGES = len(Stage)
+IN_CHINA = (Stage.HIDING_IN_CHINA, Stage.MARRIED_IN_CHINA, Stage.SETTLED_IN_CHINA)
+IN_TRANSIT = (Stage.JOURNEY, Stage.DETAINED_THIRD_COUNTRY)
+IN_SOUTH = (Stage.SCREENING, Stage.HANAWON, Stage.PROTECTED, Stage.RESETTLED)
+
+
+class Route(IntEnum):
+    """Onward route out of China (NONE before a journey starts)."""
+
+    NONE = 0
+    LAOS_THAILAND = 1
+    VIETNAM_CAMBODIA = 2
+    MONGOLIA = 3
+    OTHER = 4  # consulates, the Philippines and other third countries
+    DIRECT = 5  # direct sea or land crossing into South Korea
+
+
+ONWARD_ROUTES = (Route.LAOS_THAILAND, Route.VIETNAM_CAMBODIA, Route.MONGOLIA, Route.OTHER)

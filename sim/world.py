@@ -1,0 +1,115 @@
+"""The changing world: year-by-year conditions from ``sim/data/world.csv``, with scenario overrides.
+
+Named regimes in the table (exit regime in North Korea, enforcement in China) map to parameters
+(``departures_<regime>``, ``arrest_multiplier_<level>`` ...), so a scenario can change either the
+calendar of regimes or the strength of a regime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .calendar import Calendar
+from .errors import InputError, nearest
+from .parameters import Parameters
+
+ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongolia", "route_other"]
+NUMERIC = ["broker_fee_usd", *ROUTE_COLUMNS, "nis_max_days"]
+REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_"}
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def load_table() -> pd.DataFrame:
+    """The world table shipped with the package, indexed by year."""
+    with resources.files("sim.data").joinpath("world.csv").open() as handle:
+        return pd.read_csv(handle, comment="#").set_index("year")
+
+
+def _years(spec: Any, where: str) -> list[int]:
+    text = str(spec)
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-"))
+            return list(range(first, last + 1))
+        return [int(text)]
+    except ValueError:
+        raise InputError(f"{where}.years: expected a year or a range like 2027-2035, "
+                         f"got {spec!r}") from None
+
+
+def apply_overrides(table: pd.DataFrame, overrides: Sequence[Mapping[str, Any]],
+                    params: Parameters, where: str) -> pd.DataFrame:
+    """Copy of ``table`` with each override row ``{years: ..., column: value}`` applied."""
+    table = table.copy()
+    columns = [c for c in table.columns if c != "source"]
+    for i, row in enumerate(overrides):
+        here = f"{where}[{i}]"
+        if "years" not in row:
+            raise InputError(f"{here}: missing key 'years' (a year or a range like 2027-2035)")
+        years = _years(row["years"], here)
+        for key, value in row.items():
+            if key in ("years", "source"):
+                continue
+            if key not in columns:
+                raise InputError(f"{here}: unknown world column {key!r}{nearest(key, columns)}; "
+                                 f"expected one of {columns}")
+            _check_cell(key, value, params, f"{here}.{key}")
+            for year in years:
+                table.loc[year, key] = value
+        for year in years:
+            table.loc[year, "source"] = f"scenario override ({row.get('source', where)})"
+    return table
+
+
+def _check_cell(column: str, value: Any, params: Parameters, where: str) -> None:
+    if column in REGIME_COLUMNS:
+        prefix = REGIME_COLUMNS[column]
+        known = sorted(k[len(prefix):] for k in params if k.startswith(prefix))
+        if value not in known:
+            raise InputError(f"{where}: unknown regime {value!r}{nearest(value, known)}; "
+                             f"expected one of {known}")
+    elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InputError(f"{where}: expected a non-negative number, got {value!r}")
+
+
+class World:
+    """Per-year arrays of the conditions the rules use, for the years of a calendar.
+
+    Args:
+        table: World table indexed by year (after overrides).
+        params: Parameter values.
+        calendar: The run's calendar; every year of it must be in the table.
+    """
+
+    def __init__(self, table: pd.DataFrame, params: Parameters, calendar: Calendar) -> None:
+        missing = [y for y in calendar.years if y not in table.index]
+        if missing:
+            raise InputError(f"world table: no row for years {missing[0]}-{missing[-1]}; the "
+                             "horizon must lie within the table (add rows with `world:` overrides)")
+        rows = table.loc[list(calendar.years)]
+        self.table = rows
+        self.calendar = calendar
+        p = params
+        exit_regime = rows["exit_regime"].to_numpy()
+        level = rows["china_enforcement"].to_numpy()
+        self.push_departures = np.array([p[f"departures_{r}"] for r in exit_regime])
+        self.female_share = np.array([p[f"female_share_{r}"] for r in exit_regime])
+        self.chain_rate = np.array([p[f"chain_rate_{r}"] for r in exit_regime])
+        self.relative_exit = self.push_departures / p["departures_famine"]
+        self.arrest_multiplier = np.array([p[f"arrest_multiplier_{v}"] for v in level])
+        self.onward_multiplier = np.array([p[f"onward_multiplier_{v}"] for v in level])
+        self.broker_fee_usd = rows["broker_fee_usd"].to_numpy(dtype=np.float64)
+        shares = rows[ROUTE_COLUMNS].to_numpy(dtype=np.float64)
+        self.route_shares = shares / shares.sum(axis=1, keepdims=True)
+        self.nis_max_months = np.maximum(
+            1, np.round(rows["nis_max_days"].to_numpy(dtype=np.float64) / DAYS_PER_MONTH)
+        ).astype(np.int64)
+
+    def index(self, month: int) -> int:
+        """Row of the per-year arrays for a month index."""
+        return month // 12
