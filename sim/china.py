@@ -73,7 +73,7 @@ class China:
         rates[:, ARREST] = p["arrest_rate"] * w.arrest_multiplier[y] * protection * sex
         rates[:, RETURN] = np.where(hiding, p["voluntary_return_rate"], 0.0)
         rates[:, MARRY] = np.where(hiding & female, p["marriage_rate"], 0.0)
-        rates[:, ONWARD] = (w.onward_multiplier[y] * ties
+        rates[:, ONWARD] = (w.onward_multiplier[y] * w.broker_access[y] * ties
                             * (p["onward_rate"] * afford + p["sponsored_rate_china"]))
         rates[:, SETTLE] = np.where(married, p["settle_rate"], 0.0)
         rates[:, DIE] = mortality_rate(p, pop.age_years(rows, month),

@@ -59,7 +59,7 @@ class Departures:
         y = m.world.index(month)
         female_share = m.world.female_share[y]
         push_mean = m.world.push_departures[y] / 12 / m.scale
-        chain_mean = residents * m.world.chain_rate[y] / 12
+        chain_mean = residents * m.world.chain_rate[y] * m.world.broker_access[y] / 12
         for female, share in ((False, 1 - female_share), (True, female_share)):
             tag = "female" if female else "male"
             n_push = m.streams.poisson(f"departures.push.{tag}", month, push_mean * share)

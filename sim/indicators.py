@@ -43,14 +43,12 @@ class Recorder:
         """Attach the population whose sex the event counts read."""
         self._population = population
 
-    def end_of_month(self, month: int) -> None:
-        """Snapshot stocks by stage and sex; in December also residents by years since arrival."""
-        pop = self._population
-        n = pop.n
-        key = pop.stage[:n].astype(np.int64) * 2 + pop.female[:n]
-        self.stage_counts[month] = np.bincount(key, minlength=2 * N_STAGES).reshape(N_STAGES, 2)
+    def end_of_month(self, month: int, counts: np.ndarray, groups: list[np.ndarray]) -> None:
+        """Record stocks by stage and sex; in December also residents by years since arrival."""
+        self.stage_counts[month] = counts
         if month % 12 == 11:
-            rows = np.flatnonzero(np.isin(pop.stage[:n], IN_SOUTH))
+            pop = self._population
+            rows = np.concatenate([groups[s] for s in IN_SOUTH])
             band = years_since_arrival_band(pop.arrival_month[rows], month)
             self.residents_by_band[month // 12] = np.bincount(
                 band * 2 + pop.female[rows], minlength=2 * len(BANDS)).reshape(len(BANDS), 2)

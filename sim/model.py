@@ -65,6 +65,7 @@ class ResettleModel(mesa.Model):
             for stage in Stage
         })
         self._seed_residents()
+        self._groups, _ = self.population.snapshot()
 
     def _seed_residents(self) -> None:
         """People who arrived before the start and still live in the South (MOU 2002 ratio)."""
@@ -79,10 +80,10 @@ class ResettleModel(mesa.Model):
 
     def step(self) -> None:
         """Advance one calendar month: every module updates its stages from a snapshot."""
-        groups = self.population.by_stage()
         for module in self.modules:
-            module.step(self.month, groups)
-        self.recorder.end_of_month(self.month)
+            module.step(self.month, self._groups)
+        self._groups, counts = self.population.snapshot()
+        self.recorder.end_of_month(self.month, counts, self._groups)
         self.month += 1
         self.datacollector.collect(self)
         if self.month >= self.calendar.n_months:

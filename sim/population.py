@@ -97,12 +97,18 @@ class Population:
         self.stage[rows] = new
         self.stage_month[rows] = month
 
-    def by_stage(self) -> list[np.ndarray]:
-        """Row indices of the people in each stage (a snapshot), indexed by Stage."""
-        stage = self.stage[: self.n]
-        order = np.argsort(stage, kind="stable")
-        bounds = np.searchsorted(stage[order], np.arange(N_STAGES + 1))
-        return [order[bounds[s] : bounds[s + 1]] for s in range(N_STAGES)]
+    def snapshot(self) -> tuple[list[np.ndarray], np.ndarray]:
+        """Rows of the people in each stage, and the (stage, sex) counts, from one sort.
+
+        Returns:
+            A list indexed by Stage of row arrays (men first, then women), and an
+            (N_STAGES, 2) array of counts with column 1 for women.
+        """
+        key = self.stage[: self.n] * np.int8(2) + self.female[: self.n]
+        order = np.argsort(key, kind="stable")
+        bounds = np.searchsorted(key[order], np.arange(2 * N_STAGES + 1))
+        groups = [order[bounds[2 * s] : bounds[2 * s + 2]] for s in range(N_STAGES)]
+        return groups, np.diff(bounds).reshape(N_STAGES, 2)
 
     def age_years(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Age in years of the given people in ``month``."""

@@ -77,6 +77,15 @@ def _check_cell(column: str, value: Any, params: Parameters, where: str) -> None
         raise InputError(f"{where}: expected a non-negative number, got {value!r}")
 
 
+def broker_access(years: np.ndarray, midyear: float, spread: float) -> np.ndarray:
+    """Share of the mature broker network available in each year (logistic growth).
+
+    The network of brokers and Southeast Asian routes grew from almost nothing in the late 1990s
+    (North Koreans entering Thailand: 46 in 2004, 2,482 in 2010; Bangkok Post).
+    """
+    return 1.0 / (1.0 + np.exp(-(years + 0.5 - midyear) / spread))
+
+
 class World:
     """Per-year arrays of the conditions the rules use, for the years of a calendar.
 
@@ -104,6 +113,8 @@ class World:
         self.arrest_multiplier = np.array([p[f"arrest_multiplier_{v}"] for v in level])
         self.onward_multiplier = np.array([p[f"onward_multiplier_{v}"] for v in level])
         self.broker_fee_usd = rows["broker_fee_usd"].to_numpy(dtype=np.float64)
+        self.broker_access = broker_access(np.array(calendar.years), p["broker_network_midyear"],
+                                           p["broker_network_spread_years"])
         shares = rows[ROUTE_COLUMNS].to_numpy(dtype=np.float64)
         self.route_shares = shares / shares.sum(axis=1, keepdims=True)
         self.nis_max_months = np.maximum(

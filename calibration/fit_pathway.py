@@ -1,0 +1,158 @@
+"""Fit the pathway parameters to the published arrival series and transit figures.
+
+A penalised least-squares fit (scipy.optimize.least_squares) of the parameters listed in FITTED,
+in transformed space (log for rates, logit for shares), with a weak penalty towards each prior's
+centre. It gives the central values written into ``sim/data/parameters.yaml``; the full Bayesian
+calibration with a posterior is issue 7 (pyABC). Targets come from ``sim/published.py``.
+
+Usage: .venv/bin/python calibration/fit_pathway.py [--scale 4] [--max-evals 400] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import least_squares
+
+import sim
+from sim import published
+from sim.parameters import load_specs
+
+FITTED = [
+    "departures_famine", "departures_post_famine", "departures_markets",
+    "departures_kju_border_control", "departures_covid_closure", "departures_post_covid",
+    "female_share_famine", "female_share_post_famine", "female_share_markets",
+    "female_share_kju_border_control", "female_share_covid_closure", "female_share_post_covid",
+    "chain_rate_post_famine", "chain_rate_markets", "chain_rate_kju_border_control",
+    "onward_rate", "sponsored_rate_china", "broker_network_midyear",
+    "broker_network_spread_years", "arrest_rate", "voluntary_return_rate",
+    "onward_married_multiplier", "onward_multiplier_covid_closure",
+    "onward_multiplier_counter_espionage", "onward_multiplier_tightened",
+]
+PARAMETERS = Path(__file__).resolve().parent.parent / "sim" / "data" / "parameters.yaml"
+
+
+def to_free(name: str, value: float, spec) -> float:
+    """Map a parameter into unbounded space."""
+    if spec.high <= 1.0:
+        v = min(max(value, 1e-6), 1 - 1e-6)
+        return math.log(v / (1 - v))
+    if name.endswith("midyear"):
+        return value - 2000.0
+    return math.log(max(value, 1e-9))
+
+
+def from_free(name: str, x: float, spec) -> float:
+    """Inverse of :func:`to_free`."""
+    if spec.high <= 1.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    if name.endswith("midyear"):
+        return x + 2000.0
+    return math.exp(x)
+
+
+def series(df, indicator: str, sex: str = "all"):
+    """Year-indexed values of one indicator."""
+    rows = df[(df.indicator == indicator) & (df.sex == sex) & (df.years_since_arrival == "all")]
+    return rows.set_index("year")["value"]
+
+
+def residuals_of(df) -> np.ndarray:
+    """Weighted residuals of a run against the published figures."""
+    res = []
+    arr = published.arrivals().set_index("year")
+    sim_arr = series(df, "arrivals")
+    for year, row in arr.iterrows():
+        if year < 1999:
+            continue
+        sd = 0.05 if 2002 <= year <= 2019 else 0.2
+        res.append(math.log((sim_arr[year] + 1) / (row.total + 1)) / sd)
+    fshare = series(df, "female_share_of_arrivals")
+    for year, row in arr.iterrows():
+        if 2002 <= year <= 2025 and not math.isnan(row.female_pct):
+            sd = 2.0 if year <= 2019 else 10.0
+            res.append((fshare.get(year, 50.0) - row.female_pct) / sd)
+    cum = series(df, "cumulative_arrivals")
+    res.append(math.log(cum[2025] / 34537) / 0.01)
+    stock = series(df, "in_china")
+    for _, row in published.china_stock().iterrows():
+        s = stock[row.year]
+        res.append((math.log(s / row.low) if s < row.low else
+                    math.log(s / row.high) if s > row.high else 0.0) / 0.05)
+    mean_abroad = series(df, "mean_years_abroad_of_arrivals")
+    med_abroad = series(df, "median_years_abroad_of_arrivals")
+    res += [(mean_abroad[2002] - 3.4) / 0.1, (mean_abroad[2003] - 3.6) / 0.1,
+            (mean_abroad[2009] - 1.5) / 0.1,
+            min(0.0, np.median([med_abroad[y] for y in (2023, 2024, 2025)]) - 6.0) / 0.5]
+    return np.array(res)
+
+
+def prior_residual(name: str, x: float, spec) -> float:
+    """Standardised distance of a free-space value from its prior's centre (a MAP penalty)."""
+    prior = spec.prior
+    centre_value = {"lognormal": prior.get("median"), "normal": prior.get("mean"),
+                    "uniform": 0.5 * (prior.get("low", 0) + prior.get("high", 0)),
+                    "beta": prior.get("a", 1) / (prior.get("a", 1) + prior.get("b", 1))}[prior["dist"]]
+    centre = to_free(name, max(centre_value, 1e-6), spec)
+    if prior["dist"] == "lognormal":
+        return (x - centre) / prior["sigma"]
+    if prior["dist"] == "normal":
+        return (x - centre) / prior["sd"]
+    return (x - centre) / 1.0  # uniform and beta priors: a unit-width pull in free space
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--max-evals", type=int, default=400)
+    ap.add_argument("--write", action="store_true", help="write fitted values to parameters.yaml")
+    args = ap.parse_args(argv)
+    specs = load_specs()
+    base = sim.api.resolve("baseline", scale=args.scale, horizon={"start": 1995, "end": 2025})
+    x0 = np.array([to_free(n, specs[n].value, specs[n]) for n in FITTED])
+    evals = [0]
+    started = time.time()
+
+    def values(x):
+        return {n: from_free(n, xi, specs[n]) for n, xi in zip(FITTED, x, strict=True)}
+
+    def fun(x):
+        evals[0] += 1
+        df = sim.run(base.with_overrides(**values(x)), seed=args.seed).indicators
+        r = residuals_of(df)
+        if evals[0] % 10 == 1:
+            print(f"eval {evals[0]:4d}  {time.time() - started:6.0f}s  cost {0.5 * r @ r:10.1f}",
+                  flush=True)
+        prior = [prior_residual(n, xi, specs[n]) for n, xi in zip(FITTED, x, strict=True)]
+        return np.concatenate([r, prior])
+
+    fit = least_squares(fun, x0, diff_step=0.03, max_nfev=args.max_evals, method="trf")
+    best = values(fit.x)
+    for name, value in best.items():
+        print(f"{name:40s} {specs[name].value:12.6g} -> {value:12.6g}")
+    print(f"final cost {fit.cost:.1f} after {evals[0]} evaluations")
+    if args.write:
+        write_values(best)
+    return 0
+
+
+def write_values(values: dict[str, float]) -> None:
+    """Replace the ``value:`` line of each parameter in parameters.yaml, keeping comments."""
+    text = PARAMETERS.read_text()
+    for name, value in values.items():
+        pattern = re.compile(rf"(\n  {re.escape(name)}:\n    value: )([^\n]+)")
+        text, n = pattern.subn(lambda m: m.group(1) + f"{value:.6g}", text)
+        if n != 1:
+            raise SystemExit(f"parameter {name} not found once in {PARAMETERS}")
+    PARAMETERS.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Runs shared by several test modules (computed once per test session)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sim
+
+
+@lru_cache(maxsize=None)
+def baseline() -> sim.RunResult:
+    """The full baseline run, 1995-2035 at scale 1, with the scenario's own seed."""
+    return sim.run("baseline")
+
+
+@lru_cache(maxsize=None)
+def small(seed: int = 1, **overrides) -> sim.RunResult:
+    """A fast run: 1995-2012 at scale 10."""
+    return sim.run("baseline", seed=seed, scale=10, horizon={"start": 1995, "end": 2012},
+                   **overrides)
+
+
+def series(df, indicator: str, sex: str = "all", band: str = "all"):
+    """Year-indexed values of one indicator."""
+    rows = df[(df.indicator == indicator) & (df.sex == sex) & (df.years_since_arrival == band)]
+    return rows.set_index("year")["value"]

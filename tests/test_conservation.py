@@ -1,0 +1,47 @@
+"""Conservation: everyone is in exactly one stage each month, and stage flows balance."""
+
+from __future__ import annotations
+
+import numpy as np
+from _shared import baseline, series
+
+from sim.population import NO_MONTH
+from sim.stages import N_STAGES, Stage
+
+
+def test_every_person_in_exactly_one_valid_stage():
+    model = baseline().model
+    stage = model.population.stage[: model.population.n]
+    assert stage.min() >= 0 and stage.max() < N_STAGES
+    counts = model.recorder.stage_counts.sum(axis=2)  # (months, stages)
+    # month by month, the stages hold everyone who has entered the model by then
+    entered = np.cumsum(model.population.entered.sum(axis=1))
+    initial = np.sum(model.population.first_departure_month[: model.population.n] == NO_MONTH)
+    np.testing.assert_array_equal(counts.sum(axis=1), initial + entered)
+
+
+def test_stage_stocks_balance_with_flows():
+    model = baseline().model
+    counts = model.recorder.stage_counts.sum(axis=2)
+    flows = model.population.flows
+    inflow = flows.sum(axis=1) - np.einsum("mss->ms", flows)  # exclude self-flows
+    outflow = flows.sum(axis=2) - np.einsum("mss->ms", flows)
+    change = inflow - outflow + model.population.entered
+    np.testing.assert_array_equal(counts[1:] - counts[:-1], change[1:])
+
+
+def test_dead_never_move_and_arrivals_are_entries_to_screening():
+    model = baseline().model
+    flows = model.population.flows
+    assert flows[:, Stage.DEAD, :].sum() == flows[:, Stage.DEAD, Stage.DEAD].sum() == 0
+    yearly_entries = flows[:, :, Stage.SCREENING].sum(axis=1).reshape(-1, 12).sum(axis=1)
+    arrivals = series(baseline().indicators, "arrivals").to_numpy()
+    np.testing.assert_array_equal(yearly_entries * model.scale, arrivals)
+
+
+def test_residents_by_band_add_up():
+    df = baseline().indicators
+    total = series(df, "residents_in_south")
+    bands = df[(df.indicator == "residents_in_south") & (df.sex == "all")
+               & (df.years_since_arrival != "all")].groupby("year")["value"].sum()
+    np.testing.assert_array_equal(bands.to_numpy(), total.to_numpy())

@@ -1,0 +1,107 @@
+"""Each rule alone: hazards, random streams, sampling, calendars and bands."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.calendar import Calendar, parse_year_month
+from sim.departures import new_uids
+from sim.hazards import competing_exits, monthly_probability, rate_for_mean_months
+from sim.indicators import years_since_arrival_band
+from sim.population import NO_MONTH
+from sim.randomness import Streams, categorical
+from sim.world import broker_access
+
+
+def test_monthly_probability_of_annual_rate():
+    assert monthly_probability(12.0) == pytest.approx(1 - np.exp(-1))
+    assert monthly_probability(0.0) == 0.0
+
+
+def test_competing_exits_share_events_in_proportion_to_rates():
+    n = 400_000
+    rates = np.tile([6.0, 2.0, 0.0], (n, 1))
+    exits = competing_exits(rates, np.random.default_rng(0).random(n))
+    p_any = monthly_probability(8.0)
+    counts = np.bincount(exits + 1, minlength=4) / n
+    assert counts[0] == pytest.approx(1 - p_any, abs=0.003)
+    assert counts[1] == pytest.approx(p_any * 0.75, abs=0.003)
+    assert counts[2] == pytest.approx(p_any * 0.25, abs=0.003)
+    assert counts[3] == 0.0
+
+
+def test_exponential_duration_has_requested_mean():
+    n, rate = 200_000, rate_for_mean_months(4.0)
+    rng = np.random.default_rng(1)
+    months = np.zeros(n)
+    alive = np.arange(n)
+    month = 0
+    while alive.size:
+        month += 1
+        left = competing_exits(np.full((alive.size, 1), rate), rng.random(alive.size)) == 0
+        months[alive[left]] = month
+        alive = alive[~left]
+    # a monthly discretisation of an exponential with mean 4 months has mean 1/(1-exp(-1/4))
+    assert months.mean() == pytest.approx(1 / monthly_probability(rate), rel=0.01)
+
+
+def test_streams_are_uniform_and_independent_of_who_else_is_drawn():
+    streams = Streams(7)
+    uids = np.arange(100_000)
+    u = streams.uniforms("x", 3, uids)
+    assert stats.kstest(u, "uniform").pvalue > 0.001
+    # the draw of a person does not depend on the rest of the array (common random numbers)
+    np.testing.assert_array_equal(streams.uniforms("x", 3, uids[::7]), u[::7])
+    assert not np.array_equal(streams.uniforms("y", 3, uids), u)
+    assert not np.array_equal(streams.uniforms("x", 4, uids), u)
+    assert not np.array_equal(Streams(8).uniforms("x", 3, uids), u)
+
+
+def test_streams_refuse_negative_seed():
+    with pytest.raises(ValueError, match="non-negative"):
+        Streams(-1)
+
+
+def test_poisson_by_inversion_is_monotone_in_the_mean():
+    streams = Streams(3)
+    counts = [streams.poisson("d", m, 50.0) for m in range(2000)]
+    assert np.mean(counts) == pytest.approx(50.0, rel=0.02)
+    bigger = [streams.poisson("d", m, 55.0) for m in range(2000)]
+    assert all(b >= c for b, c in zip(bigger, counts, strict=True))
+
+
+def test_categorical_inversion():
+    u = np.array([0.0, 0.19, 0.2, 0.99])
+    np.testing.assert_array_equal(categorical(u, np.array([1, 4])), [0, 0, 1, 1])
+    rows = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(categorical(u, rows), [0, 1, 0, 1])
+
+
+def test_new_uids_are_unique_across_months_kinds_and_sexes():
+    ids = np.concatenate([new_uids(m, k, f, 1000) for m in range(-1, 500)
+                          for k in (1, 2) for f in (False, True)])
+    assert np.unique(ids).size == ids.size
+    assert ids.min() >= 0
+
+
+def test_years_since_arrival_band():
+    arrival = np.array([0, 11, 12, 0, NO_MONTH], dtype=np.int64)
+    np.testing.assert_array_equal(years_since_arrival_band(arrival, 23), [1, 1, 0, 1, 6])
+    np.testing.assert_array_equal(years_since_arrival_band(arrival[:1], 12 * 9), [6])
+
+
+def test_calendar():
+    cal = Calendar(1995, 2035)
+    assert cal.n_months == 492
+    assert cal.month_of(2018, 2) == 12 * 23 + 1
+    assert cal.year_of(cal.month_of(2018, 12)) == 2018
+    assert parse_year_month("2027-03") == (2027, 3)
+    with pytest.raises(ValueError, match="YYYY-MM"):
+        parse_year_month("2027-13")
+
+
+def test_broker_access_grows_from_none_to_all():
+    access = broker_access(np.array([1980, 2002, 2030]), 2002.5, 1.0)
+    assert access[0] < 1e-6 and access[1] == pytest.approx(0.5) and access[2] > 0.999999

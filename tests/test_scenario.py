@@ -1,0 +1,64 @@
+"""Scenario files: valid ones load; invalid ones get one-line errors naming file, key and line."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import scenario
+from sim.errors import InputError
+
+GOOD = """name: test
+horizon: {start: 1995, end: 2000}
+scale: 10
+parameters:
+  arrest_rate: 0.2
+world:
+  - {years: 1998-1999, china_enforcement: crackdown}
+"""
+
+
+def _load(tmp_path, text):
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    return scenario.load(path)
+
+
+def test_valid_file_loads_with_overrides(tmp_path):
+    s = _load(tmp_path, GOOD)
+    assert (s.name, s.start_year, s.end_year, s.scale) == ("test", 1995, 2000, 10)
+    assert s.parameters == {"arrest_rate": 0.2}
+
+
+def test_baseline_loads_by_name():
+    assert scenario.load("baseline").name == "baseline"
+
+
+@pytest.mark.parametrize("text, expected", [
+    (GOOD.replace("scale:", "scael:"), r"line 3: unknown key 'scael' \(did you mean 'scale'\?\)"),
+    (GOOD.replace("scale: 10", "scale: 0"), r"line 3: scale: Input should be greater than or equal to 1"),
+    (GOOD.replace("end: 2000", "end: 1990"), r"horizon"),
+    (GOOD.replace("arrest_rate", "arest_rate"), r"unknown parameter 'arest_rate' \(did you mean 'arrest_rate'\?\)"),
+    (GOOD.replace("0.2", "-1"), r"parameters.arrest_rate: expected a value in \[0, 10\]"),
+    (GOOD.replace("crackdown", "crackdwn"), r"unknown regime 'crackdwn' \(did you mean 'crackdown'\?\)"),
+    (GOOD.replace("china_enforcement", "china_enforcment"), r"unknown world column 'china_enforcment'"),
+    (GOOD.replace("1998-1999", "late"), r"world\[0\].years: expected a year or a range"),
+    ("name: [unclosed", r"line 1: malformed YAML"),
+    ("- just\n- a list\n", r"expected a mapping"),
+])
+def test_invalid_files_give_one_line_errors(tmp_path, text, expected):
+    with pytest.raises(InputError, match=expected) as info:
+        _load(tmp_path, text)
+    message = str(info.value)
+    assert "\n" not in message and str(tmp_path / "s.yaml") in message
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(InputError, match="nope.yaml: scenario file not found"):
+        scenario.load(tmp_path / "nope.yaml")
+
+
+def test_horizon_outside_world_table_is_refused():
+    from sim.api import resolve
+    from sim.model import ResettleModel
+    with pytest.raises(InputError, match="no row for years 2036-2040"):
+        ResettleModel(resolve("baseline", horizon={"start": 1995, "end": 2040}))
