@@ -34,6 +34,9 @@ FITTED = [
     "broker_network_spread_years", "arrest_rate", "voluntary_return_rate",
     "onward_married_multiplier", "onward_multiplier_covid_closure",
     "onward_multiplier_counter_espionage", "onward_multiplier_tightened",
+    "onward_multiplier_crackdown", "onward_multiplier_olympics", "marriage_rate",
+    "sponsor_again_share", "savings_usd_per_month", "onward_settled_multiplier",
+    "settle_rate", "arrest_married_multiplier", "redeparture_rate",
 ]
 PARAMETERS = Path(__file__).resolve().parent.parent / "sim" / "data" / "parameters.yaml"
 
@@ -84,12 +87,12 @@ def residuals_of(df) -> np.ndarray:
     for _, row in published.china_stock().iterrows():
         s = stock[row.year]
         res.append((math.log(s / row.low) if s < row.low else
-                    math.log(s / row.high) if s > row.high else 0.0) / 0.05)
+                    math.log(s / row.high) if s > row.high else 0.0) / 0.01)
     mean_abroad = series(df, "mean_years_abroad_of_arrivals")
     med_abroad = series(df, "median_years_abroad_of_arrivals")
     res += [(mean_abroad[2002] - 3.4) / 0.1, (mean_abroad[2003] - 3.6) / 0.1,
             (mean_abroad[2009] - 1.5) / 0.1,
-            min(0.0, np.median([med_abroad[y] for y in (2023, 2024, 2025)]) - 6.0) / 0.5]
+            min(0.0, np.median([med_abroad[y] for y in (2023, 2024, 2025)]) - 6.0) / 0.2]
     return np.array(res)
 
 
@@ -109,8 +112,8 @@ def prior_residual(name: str, x: float, spec) -> float:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=int, default=4)
-    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--scale", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--max-evals", type=int, default=400)
     ap.add_argument("--write", action="store_true", help="write fitted values to parameters.yaml")
     args = ap.parse_args(argv)

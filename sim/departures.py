@@ -3,8 +3,11 @@
 - Push departures: a yearly outflow per exit regime (famine, border control, COVID-19 closure ...),
   ``departures_<regime>`` people a year with ``female_share_<regime>`` women; the regime calendar is
   in the world table.
-- Chain defection: relatives already in the South pay brokers for family (WaPo 2016); each resident
-  sponsors ``chain_rate_<regime>`` departures a year, who travel straight on with a broker.
+- Chain defection: relatives already in the South pay brokers for family (WaPo 2016). Sponsors are
+  residents within their 5-year protection period (when the settlement money is paid) who left
+  family behind; each sponsors a relative at ``chain_rate_<regime>`` a year, and after each
+  relative still has family left behind with probability ``sponsor_again_share``. Sponsored
+  relatives travel straight on with a broker.
 - Direct crossings by sea or over the border are rare (3 of 236 arrivals in 2024, Yonhap 2025).
 - People repatriated or returned may leave again at ``redeparture_rate`` times the regime's outflow
   relative to the famine years.
@@ -15,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .demographics import draw_attributes, mortality_rate
-from .hazards import competing_exits
+from .hazards import competing_exits, monthly_probability
+from .randomness import derived_ids
 from .stages import Route, Stage
 
 PUSH, CHAIN = 1, 2  # kinds of new people, part of their uid
@@ -37,8 +41,8 @@ class Departures:
     def step(self, month: int, groups: list[np.ndarray]) -> None:
         """Leave again from North Korea, then add this month's new departures."""
         self._leave_again(month, groups[Stage.IN_NORTH_KOREA])
-        residents = sum(groups[s].size for s in (Stage.PROTECTED, Stage.RESETTLED))
-        self._new_departures(month, residents)
+        self._push(month)
+        self._chain(month, groups[Stage.PROTECTED])
 
     def _leave_again(self, month: int, rows: np.ndarray) -> None:
         m = self.model
@@ -54,18 +58,32 @@ class Departures:
         m.recorder.event("departures", month, leave)
         m.die(rows[exit_ == 1], month)
 
-    def _new_departures(self, month: int, residents: int) -> None:
+    def _push(self, month: int) -> None:
+        """Departures driven by conditions in North Korea (a Poisson count by sex)."""
         m = self.model
         y = m.world.index(month)
-        female_share = m.world.female_share[y]
-        push_mean = m.world.push_departures[y] / 12 / m.scale
-        chain_mean = residents * m.world.chain_rate[y] * m.world.broker_access[y] / 12
-        for female, share in ((False, 1 - female_share), (True, female_share)):
+        mean = m.world.push_departures[y] / 12 / m.scale
+        for female, share in ((False, 1 - m.world.female_share[y]), (True, m.world.female_share[y])):
             tag = "female" if female else "male"
-            n_push = m.streams.poisson(f"departures.push.{tag}", month, push_mean * share)
-            n_chain = m.streams.poisson(f"departures.chain.{tag}", month, chain_mean * share)
-            self._add(month, new_uids(month, PUSH, female, n_push), female, sponsored=False)
-            self._add(month, new_uids(month, CHAIN, female, n_chain), female, sponsored=True)
+            count = m.streams.poisson(f"departures.push.{tag}", month, mean * share)
+            self._add(month, new_uids(month, PUSH, female, count), female, sponsored=False)
+
+    def _chain(self, month: int, protected: np.ndarray) -> None:
+        """Residents who left family behind pay a broker for one relative."""
+        m = self.model
+        pop, y = m.population, m.world.index(month)
+        sponsors = protected[pop.family_left_behind[protected]]
+        rate = m.world.chain_rate[y] * m.world.broker_access[y]
+        u = m.streams.uniforms("chain.sponsor", month, pop.uid[sponsors])
+        sponsors = sponsors[u < monthly_probability(rate)]
+        if sponsors.size == 0:
+            return
+        again = m.streams.uniforms("chain.again", month, pop.uid[sponsors])
+        pop.family_left_behind[sponsors] = again < m.params["sponsor_again_share"]
+        uids = derived_ids(pop.uid[sponsors], month)
+        female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
+        for sex in (False, True):
+            self._add(month, uids[female == sex], sex, sponsored=True)
 
     def _add(self, month: int, uids: np.ndarray, female: bool, sponsored: bool) -> None:
         if uids.size == 0:

@@ -28,7 +28,8 @@ class Recorder:
 
     EVENTS = ("departures", "repatriated")
 
-    def __init__(self, n_months: int) -> None:
+    def __init__(self, n_months: int, population) -> None:
+        self._population = population
         self.events = {name: np.zeros((n_months, 2), dtype=np.int64) for name in self.EVENTS}
         self.stage_counts = np.zeros((n_months, N_STAGES, 2), dtype=np.int64)
         self.residents_by_band = np.zeros((n_months // 12, len(BANDS), 2), dtype=np.int64)
@@ -38,10 +39,6 @@ class Recorder:
         if rows.size:
             female = self._population.female[rows]
             self.events[name][month] += np.bincount(female.astype(np.int64), minlength=2)
-
-    def bind(self, population) -> None:
-        """Attach the population whose sex the event counts read."""
-        self._population = population
 
     def end_of_month(self, month: int, counts: np.ndarray, groups: list[np.ndarray]) -> None:
         """Record stocks by stage and sex; in December also residents by years since arrival."""

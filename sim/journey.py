@@ -4,7 +4,8 @@ Routes and their shares by year are in the world table (China -> Laos -> Thailan
 Mongolia closed from 2007; Vietnam airlift 2004; the Philippines; Bangkok Post, MOU 2017, UN COI
 2014). Thailand deports North Koreans to the South rather than to the North; Laos and Vietnam have
 sent people back to China (Wikipedia seed). Each route has a duration and a chance of arrest on the
-way, which the enforcement regime multiplies.
+way, which the enforcement regime multiplies; closures (COVID-19) and crackdowns also slow the
+journey by the regime's onward multiplier.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .randomness import categorical
 from .stages import ONWARD_ROUTES, Route, Stage
 
 ARRIVE, ARREST, DIE = range(3)
+AIRLIFT_MONTH = 7  # the 2004 airlift from Vietnam took place in July (Wikipedia seed)
 ROUTE_NAMES = {r: r.name.lower() for r in (*ONWARD_ROUTES, Route.DIRECT)}
 
 
@@ -40,15 +42,28 @@ class Journey:
         m.population.move(rows, Stage.JOURNEY, month)
 
     def step(self, month: int, groups: list[np.ndarray]) -> None:
-        """One month on the road and in third-country detention."""
+        """One month on the road and in third-country detention, and any airlift."""
         self._travel(month, groups[Stage.JOURNEY])
         self._detained(month, groups[Stage.DETAINED_THIRD_COUNTRY])
+        if month % 12 == AIRLIFT_MONTH - 1:
+            self._airlift(month, groups[Stage.HIDING_IN_CHINA])
+
+    def _airlift(self, month: int, hiding: np.ndarray) -> None:
+        """A one-off airlift (world table): people in hiding reach third-country custody at once."""
+        m = self.model
+        count = int(round(m.world.airlift_people[m.world.index(month)] / m.scale))
+        if count == 0 or hiding.size == 0:
+            return
+        u = m.streams.uniforms("journey.airlift", month, m.population.uid[hiding])
+        chosen = hiding[np.argsort(u, kind="stable")[:count]]
+        m.population.route[chosen] = Route.VIETNAM_CAMBODIA
+        m.population.move(chosen, Stage.DETAINED_THIRD_COUNTRY, month)
 
     def _travel(self, month: int, rows: np.ndarray) -> None:
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
         route = pop.route[rows].astype(np.int64) - 1  # index into ONWARD_ROUTES
-        arrive = rate_for_mean_months(self.months[route])
+        arrive = rate_for_mean_months(self.months[route]) * m.world.onward_multiplier[y]
         p_arrest = np.minimum(self.arrest_p[route] * m.world.arrest_multiplier[y],
                               p["journey_arrest_ceiling"])
         # competing risks: P(arrest before arrival) = p_arrest

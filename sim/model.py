@@ -22,7 +22,7 @@ from .departures import Departures
 from .indicators import Recorder, indicator_table
 from .journey import Journey
 from .parameters import Parameters
-from .population import NO_MONTH, Population
+from .population import Population
 from .randomness import Streams
 from .reception import Reception
 from .scenario import Scenario
@@ -51,8 +51,7 @@ class ResettleModel(mesa.Model):
         self.streams = Streams(seed)
         self.tables = AttributeTables.load()
         self.population = Population(self.calendar.n_months)
-        self.recorder = Recorder(self.calendar.n_months)
-        self.recorder.bind(self.population)
+        self.recorder = Recorder(self.calendar.n_months, self.population)
         self.people: dict[int, mesa.Agent] = {}  # row -> Person, for everyone in the South
         self.departures = Departures(self)
         self.china = China(self)
@@ -125,5 +124,3 @@ class ResettleModel(mesa.Model):
         """Rows of everyone not dead."""
         return np.flatnonzero(self.population.stage[: self.population.n] != Stage.DEAD)
 
-
-__all__ = ["ResettleModel", "NO_MONTH"]

@@ -79,6 +79,18 @@ class Streams:
         return int(stats.poisson.ppf(self.uniform(stream, month, slot), mean))
 
 
+def derived_ids(parent_uids: np.ndarray, month: int) -> np.ndarray:
+    """Ids for people brought into the model by others in a month (e.g. sponsored relatives).
+
+    A hash of (parent id, month) with bit 62 set: it depends on nothing else, so the relative
+    keeps the same draws in every scenario; collisions in a 2**62 space are negligible (a test
+    checks that the ids in a run are unique).
+    """
+    z = _mix_array(np.asarray(parent_uids, dtype=np.uint64) ^ np.uint64(_M2))
+    z = _mix_array(z ^ np.uint64(month & 0xFFFFFFFF))
+    return ((z >> np.uint64(2)) | np.uint64(1 << 62)).astype(np.int64)
+
+
 def categorical(u: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     """Category index for each uniform, by inversion of the cumulative distribution.
 

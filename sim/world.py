@@ -19,7 +19,7 @@ from .errors import InputError, nearest
 from .parameters import Parameters
 
 ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongolia", "route_other"]
-NUMERIC = ["broker_fee_usd", *ROUTE_COLUMNS, "nis_max_days"]
+NUMERIC = ["broker_fee_usd", *ROUTE_COLUMNS, "nis_max_days", "airlift_people"]
 REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -117,6 +117,7 @@ class World:
                                            p["broker_network_spread_years"])
         shares = rows[ROUTE_COLUMNS].to_numpy(dtype=np.float64)
         self.route_shares = shares / shares.sum(axis=1, keepdims=True)
+        self.airlift_people = rows["airlift_people"].to_numpy(dtype=np.float64)
         self.nis_max_months = np.maximum(
             1, np.round(rows["nis_max_days"].to_numpy(dtype=np.float64) / DAYS_PER_MONTH)
         ).astype(np.int64)

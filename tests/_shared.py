@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sim
+from sim import validation
 
 
 @lru_cache(maxsize=None)
@@ -20,7 +21,4 @@ def small(seed: int = 1, **overrides) -> sim.RunResult:
                    **overrides)
 
 
-def series(df, indicator: str, sex: str = "all", band: str = "all"):
-    """Year-indexed values of one indicator."""
-    rows = df[(df.indicator == indicator) & (df.sex == sex) & (df.years_since_arrival == band)]
-    return rows.set_index("year")["value"]
+series = validation.series  # re-exported for the test modules

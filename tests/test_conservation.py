@@ -45,3 +45,9 @@ def test_residents_by_band_add_up():
     bands = df[(df.indicator == "residents_in_south") & (df.sex == "all")
                & (df.years_since_arrival != "all")].groupby("year")["value"].sum()
     np.testing.assert_array_equal(bands.to_numpy(), total.to_numpy())
+
+
+def test_person_ids_are_unique():
+    model = baseline().model
+    uid = model.population.uid[: model.population.n]
+    assert np.unique(uid).size == uid.size

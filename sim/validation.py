@@ -1,0 +1,64 @@
+"""Fit tables: a run's indicators against the published series in ``sim/data/``.
+
+Tolerances are those issue 2 sets: arrivals within 15% for 2002-2019 and within 40% or 30 people
+for 2020-2025; the female share within 5 points for 2003-2019; the stock in China within the
+published ranges; time abroad within the published picture.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import published
+
+
+def series(indicators: pd.DataFrame, indicator: str, sex: str = "all", band: str = "all"):
+    """Year-indexed values of one indicator."""
+    rows = indicators[(indicators.indicator == indicator) & (indicators.sex == sex)
+                      & (indicators.years_since_arrival == band)]
+    return rows.set_index("year")["value"]
+
+
+def arrivals_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Simulated against MOU arrivals and female share by year, from 2002."""
+    total, share = series(indicators, "arrivals"), series(indicators, "female_share_of_arrivals")
+    rows = []
+    for _, pub in published.arrivals().iterrows():
+        year = int(pub.year)
+        if year < 2002 or year not in total.index:
+            continue
+        tol = 0.15 * pub.total if year <= 2019 else max(0.40 * pub.total, 30)
+        female_ok = (abs(share[year] - pub.female_pct) <= 5) if 2003 <= year <= 2019 else None
+        rows.append(dict(year=year, mou=int(pub.total), model=total[year], tolerance=tol,
+                         within=abs(total[year] - pub.total) <= tol,
+                         mou_female_pct=pub.female_pct, model_female_pct=share[year],
+                         female_within=female_ok))
+    return pd.DataFrame(rows)
+
+
+def time_abroad_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Simulated against published time abroad (arrival-weighted over multi-year targets)."""
+    arrivals = series(indicators, "arrivals")
+    rows = []
+    for _, target in published.time_abroad().iterrows():
+        first, _, last = str(target.arrival_years).partition("-")
+        years = range(int(first), int(last or first) + 1)
+        values = series(indicators, f"{target.statistic}_years_abroad_of_arrivals")
+        model = np.average([values[y] for y in years], weights=[arrivals[y] for y in years])
+        high = target.high if not math.isnan(target.high) else math.inf
+        rows.append(dict(arrival_years=target.arrival_years, statistic=target.statistic,
+                         published=target.value, low=target.low, high=high, model=model,
+                         within=target.low <= model <= high, source=target.source))
+    return pd.DataFrame(rows)
+
+
+def china_stock_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Simulated stock in China (end of year) against the published ranges."""
+    stock = series(indicators, "in_china")
+    table = published.china_stock()
+    table["model"] = [stock[y] for y in table.year]
+    table["within"] = (table.model >= table.low) & (table.model <= table.high)
+    return table[["year", "low", "high", "model", "within", "source"]]
