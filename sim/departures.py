@@ -8,7 +8,8 @@
   family behind; each sponsors a relative at ``chain_rate_<regime>`` a year, and after each
   relative still has family left behind with probability ``sponsor_again_share``. Sponsored
   relatives travel straight on with a broker.
-- Direct crossings by sea or over the border are rare (3 of 236 arrivals in 2024, Yonhap 2025).
+- Direct crossings by sea or over the border are rare and do not follow the outflow into China:
+  ``direct_crossings_per_year`` people a year, ``direct_female_share`` of them women.
 - People repatriated or returned may leave again at ``redeparture_rate`` times the regime's outflow
   relative to the famine years.
 """
@@ -22,7 +23,8 @@ from .hazards import competing_exits, monthly_probability
 from .randomness import derived_ids
 from .stages import Route, Stage
 
-PUSH, CHAIN = 1, 2  # kinds of new people, part of their uid
+PUSH, CHAIN, DIRECT = 1, 2, 3  # kinds of new people, part of their uid
+KIND_NAMES = {PUSH: "push", CHAIN: "chain", DIRECT: "direct"}
 _SLOT_BITS = 20  # up to 2**20 new people of one kind and sex a month
 
 
@@ -42,6 +44,7 @@ class Departures:
         """Leave again from North Korea, then add this month's new departures."""
         self._leave_again(month, groups[Stage.IN_NORTH_KOREA])
         self._push(month)
+        self._direct(month)
         self._chain(month, groups[Stage.PROTECTED])
 
     def _leave_again(self, month: int, rows: np.ndarray) -> None:
@@ -62,11 +65,21 @@ class Departures:
         """Departures driven by conditions in North Korea (a Poisson count by sex)."""
         m = self.model
         y = m.world.index(month)
-        mean = m.world.push_departures[y] / 12 / m.scale
-        for female, share in ((False, 1 - m.world.female_share[y]), (True, m.world.female_share[y])):
+        self._counted(month, PUSH, m.world.push_departures[y], m.world.female_share[y])
+
+    def _direct(self, month: int) -> None:
+        """Direct crossings into the South by sea or over the border."""
+        p = self.model.params
+        self._counted(month, DIRECT, p["direct_crossings_per_year"], p["direct_female_share"])
+
+    def _counted(self, month: int, kind: int, per_year: float, female_share: float) -> None:
+        """Add Poisson numbers of men and women of one kind for a yearly rate in people."""
+        m = self.model
+        mean = per_year / 12 / m.scale
+        for female, share in ((False, 1 - female_share), (True, female_share)):
             tag = "female" if female else "male"
-            count = m.streams.poisson(f"departures.push.{tag}", month, mean * share)
-            self._add(month, new_uids(month, PUSH, female, count), female, sponsored=False)
+            count = m.streams.poisson(f"departures.{KIND_NAMES[kind]}.{tag}", month, mean * share)
+            self._add(month, new_uids(month, kind, female, count), female, kind)
 
     def _chain(self, month: int, protected: np.ndarray) -> None:
         """Residents who left family behind pay a broker for one relative."""
@@ -83,36 +96,26 @@ class Departures:
         uids = derived_ids(pop.uid[sponsors], month)
         female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
         for sex in (False, True):
-            self._add(month, uids[female == sex], sex, sponsored=True)
+            self._add(month, uids[female == sex], sex, CHAIN)
 
-    def _add(self, month: int, uids: np.ndarray, female: bool, sponsored: bool) -> None:
+    def _add(self, month: int, uids: np.ndarray, female: bool, kind: int) -> None:
+        """New people leaving North Korea: push departures enter China, sponsored relatives start
+        the journey, direct crossers arrive at once."""
         if uids.size == 0:
             return
         m = self.model
-        year = m.calendar.year_of(month)
         fem = np.full(uids.size, female)
-        attrs = draw_attributes(m.tables, m.params, m.streams, month, year, uids, fem)
-        common = dict(female=fem, sponsored=sponsored, first_departure_month=month,
-                      last_departure_month=month, **attrs)
-        direct = m.streams.uniforms("departures.direct", month, uids) < m.params["direct_share"]
-        if direct.any():
-            rows = m.population.add(month, Stage.JOURNEY, uid=uids[direct],
-                                    **{k: _pick(v, direct) for k, v in common.items()})
-            m.population.route[rows] = Route.DIRECT
-            m.reception.admit(rows, month)
-            m.recorder.event("departures", month, rows)
-        rest = ~direct
-        if not rest.any():
-            return
-        values = {k: _pick(v, rest) for k, v in common.items()}
-        if sponsored:
-            rows = m.population.add(month, Stage.JOURNEY, uid=uids[rest], **values)
-            m.journey.choose_route(rows, month)
+        values = dict(female=fem, sponsored=kind == CHAIN, first_departure_month=month,
+                      last_departure_month=month,
+                      **draw_attributes(m.tables, m.params, m.streams, month,
+                                        m.calendar.year_of(month), uids, fem))
+        if kind == PUSH:
+            rows = m.china.enter(month, uids, values)
         else:
-            rows = m.china.enter(month, uids[rest], values)
+            rows = m.population.add(month, Stage.JOURNEY, uid=uids, **values)
+            if kind == CHAIN:
+                m.journey.choose_route(rows, month)
+            else:
+                m.population.route[rows] = Route.DIRECT
+                m.reception.admit(rows, month)
         m.recorder.event("departures", month, rows)
-
-
-def _pick(value, mask):
-    """Subset an attribute array by a mask; scalars pass through."""
-    return value[mask] if isinstance(value, np.ndarray) else value

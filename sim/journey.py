@@ -46,16 +46,17 @@ class Journey:
         self._travel(month, groups[Stage.JOURNEY])
         self._detained(month, groups[Stage.DETAINED_THIRD_COUNTRY])
         if month % 12 == AIRLIFT_MONTH - 1:
-            self._airlift(month, groups[Stage.HIDING_IN_CHINA])
+            self._airlift(month, np.concatenate([groups[Stage.HIDING_IN_CHINA],
+                                                 groups[Stage.MARRIED_IN_CHINA]]))
 
-    def _airlift(self, month: int, hiding: np.ndarray) -> None:
-        """A one-off airlift (world table): people in hiding reach third-country custody at once."""
+    def _airlift(self, month: int, candidates: np.ndarray) -> None:
+        """A one-off airlift (world table): people in China reach third-country custody at once."""
         m = self.model
         count = int(round(m.world.airlift_people[m.world.index(month)] / m.scale))
-        if count == 0 or hiding.size == 0:
+        if count == 0 or candidates.size == 0:
             return
-        u = m.streams.uniforms("journey.airlift", month, m.population.uid[hiding])
-        chosen = hiding[np.argsort(u, kind="stable")[:count]]
+        u = m.streams.uniforms("journey.airlift", month, m.population.uid[candidates])
+        chosen = candidates[np.argsort(u, kind="stable")[:count]]
         m.population.route[chosen] = Route.VIETNAM_CAMBODIA
         m.population.move(chosen, Stage.DETAINED_THIRD_COUNTRY, month)
 
