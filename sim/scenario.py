@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import InputError, nearest
 
@@ -55,7 +55,12 @@ class Scenario(BaseModel):
     seed: int = Field(0, ge=0)
     parameters: dict[str, Any] = {}
     world: list[dict[str, Any]] = []
-    origin: str = Field("<python>", exclude=True)
+    _origin: str = PrivateAttr("<python>")
+
+    @property
+    def origin(self) -> str:
+        """The file the scenario came from (for error messages)."""
+        return self._origin
 
     @property
     def start_year(self) -> int:
@@ -73,13 +78,19 @@ class Scenario(BaseModel):
 
     def with_overrides(self, **overrides: Any) -> Scenario:
         """Copy with top-level fields or parameters replaced (unknown names go to parameters)."""
+        from .parameters import load_specs
+
         data = self.model_dump()
         params = dict(data["parameters"])
+        names = load_specs()
         for key, value in overrides.items():
-            if key in Scenario.model_fields and key != "origin":
+            if key in Scenario.model_fields:
                 data[key] = value
-            else:
+            elif key in names:
                 params[key] = value
+            else:
+                raise InputError(f"{self.origin}: unknown scenario field or parameter {key!r}"
+                                 f"{nearest(key, [*Scenario.model_fields, *names])}")
         data["parameters"] = params
         return validate(data, self.origin)
 
@@ -115,7 +126,7 @@ def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
     if error["type"] == "extra_forbidden":
         parent = Scenario if len(loc) == 1 else Horizon
         hint = nearest(str(loc[-1]), parent.model_fields)
-        valid = [k for k in parent.model_fields if k != "origin"]
+        valid = list(parent.model_fields)
         return f"{where}: unknown key {path!r}{hint}; valid keys: {', '.join(valid)}"
     return f"{where}: {path}: {error['msg']} (got {error.get('input')!r})"
 
@@ -129,12 +140,13 @@ def validate(data: Any, origin: str, text: str = "") -> Scenario:
         raise InputError(f"{origin}: expected a mapping of scenario keys at the top level, "
                          f"got {type(data).__name__}")
     try:
-        scenario = Scenario(**{**data, "origin": origin})
+        scenario = Scenario(**data)
     except ValidationError as exc:
         errors = exc.errors()
         message = _describe(errors[0], origin, _line_map(text))
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
         raise InputError(message + more) from None
+    scenario._origin = origin
     params = Parameters(overrides=scenario.parameters, where=f"{origin}: parameters")
     apply_overrides(load_table(), scenario.world, params, where=f"{origin}: world")
     return scenario

@@ -37,8 +37,11 @@ def test_overrides_reach_the_model():
 def test_bad_seed_and_override_are_refused():
     with pytest.raises(sim.InputError, match="seed"):
         sim.run("baseline", seed=-3)
-    with pytest.raises(sim.InputError, match="unknown parameter 'arest_rate'"):
+    with pytest.raises(sim.InputError, match="unknown scenario field or parameter 'arest_rate' "
+                                             r"\(did you mean 'arrest_rate'\?\)"):
         sim.run("baseline", arest_rate=0.1)
+    with pytest.raises(sim.InputError, match=r"'sacle' \(did you mean 'scale'\?\)"):
+        sim.run("baseline", sacle=10)
 
 
 def test_counts_are_in_people_whatever_the_scale():

@@ -43,6 +43,7 @@ def test_baseline_loads_by_name():
     (GOOD.replace("china_enforcement", "china_enforcment"), r"unknown world column 'china_enforcment'"),
     (GOOD.replace("1998-1999", "late"), r"world\[0\].years: expected a year or a range"),
     ("name: [unclosed", r"line 1: malformed YAML"),
+    (GOOD + "origin: elsewhere\n", r"unknown key 'origin'"),
     ("- just\n- a list\n", r"expected a mapping"),
 ])
 def test_invalid_files_give_one_line_errors(tmp_path, text, expected):

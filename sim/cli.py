@@ -1,0 +1,199 @@
+"""The ``resettle`` command line: run a scenario, check scenario files, list the parameters.
+
+Bad input (a scenario, a seed, an output folder) is reported on one line,
+``resettle: error: <message>``, with exit code 2 and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from . import scenario as scenario_io
+from .errors import InputError
+
+PROG = "resettle"
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2  # EXIT_INVALID: `check` found an invalid file
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell convention
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+OUTPUTS = "outputs"  # default parent of run folders, under the current folder
+# Years shown after a run: one per regime of the MOU series (famine, peak, tightening, COVID, now).
+REPORT_YEARS = (2000, 2005, 2009, 2015, 2019, 2021, 2025)
+CUMULATIVE_YEAR = 2025  # latest published cumulative total
+MAX_COLUMN = 40  # characters; longer cells overflow their column rather than widen every row
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its subcommands ``run``, ``check`` and ``parameters``."""
+    parser = _Parser(prog=PROG, description="Agent-based simulation of the pathways of North "
+                     "Korean defectors. Outputs are population-level scenario estimates with "
+                     "uncertainty, never predictions about any person.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scenario and write a new run folder")
+    run.add_argument("scenario", nargs="?", metavar="SCENARIO", default=None,
+                     help="scenario name in scenarios/ or path to a YAML file (default: baseline)")
+    run.add_argument("--seed", type=int, default=None, metavar="N",
+                     help="non-negative seed (default: the scenario's seed)")
+    run.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="the run folder to create; must not exist "
+                          f"(default: {OUTPUTS}/<scenario>-<UTC time>-seed<N>)")
+    run.set_defaults(handler=run_command)
+
+    check = commands.add_parser("check", help="validate scenario files without running them")
+    check.add_argument("files", nargs="+", metavar="FILE", help="scenario files to validate")
+    check.set_defaults(handler=check_command)
+
+    params = commands.add_parser("parameters", help="list the parameters with their sources")
+    params.set_defaults(handler=parameters_command)
+    return parser
+
+
+def check_seed(seed: int | None) -> int | None:
+    """The ``--seed`` value, refused if negative (None means the scenario's own seed)."""
+    if seed is not None and seed < 0:
+        raise InputError(f"--seed: expected a non-negative integer, got {seed}")
+    return seed
+
+
+def run_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle run``: validate everything, run the model, write the run folder atomically."""
+    from . import api, output, plots  # heavy imports only when running
+
+    seed = check_seed(args.seed)
+    scenario = scenario_io.load(args.scenario)
+    seed = scenario.seed if seed is None else seed
+    if args.out is not None:
+        run_dir = output.check_new(args.out)
+    else:
+        run_dir = output.default_run_dir(Path.cwd() / OUTPUTS, scenario.name, seed)
+    started = output.utc_now()
+    with output.staged_run_dir(run_dir) as staging:  # fails here, before running, if unwritable
+        result = api.run(scenario, seed=seed)
+        output.write_indicators(staging, result.indicators)
+        plots.arrivals_chart(result.indicators, staging / output.ARRIVALS_CHART)
+        output.write_manifest(staging, output.manifest(scenario, seed, started,
+                                                       output.utc_now(), argv))
+    print(f"run folder: {run_dir}")
+    print(summary(result.indicators))
+    return EXIT_OK
+
+
+def _value(indicators: pd.DataFrame, indicator: str, year: int) -> float | None:
+    """An all-sex, all-band value of one indicator in one year (mean over replicates)."""
+    rows = indicators[(indicators["indicator"] == indicator) & (indicators["year"] == year)
+                      & (indicators["sex"] == "all")
+                      & (indicators["years_since_arrival"] == "all")]
+    return float(rows["value"].mean()) if len(rows) else None
+
+
+def _count(value: float | None) -> str:
+    """A count with thousands separators, or '-' when missing."""
+    return "-" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+
+def summary(indicators: pd.DataFrame) -> str:
+    """A short text table: simulated and MOU arrivals in a few years, cumulative at end-2025."""
+    from . import published
+
+    mou = published.arrivals().set_index("year")["total"]
+    cumulative = published.cumulative_arrivals().set_index("year")["total"]
+    lines = [f"{'year':>6}  {'simulated':>10}  {'MOU':>10}"]
+    for year in REPORT_YEARS:
+        simulated = _value(indicators, "arrivals", year)
+        if simulated is not None:
+            lines.append(f"{year:>6}  {_count(simulated):>10}  {_count(mou.get(year)):>10}")
+    simulated = _value(indicators, "cumulative_arrivals", CUMULATIVE_YEAR)
+    lines.append(f"cumulative arrivals to end-{CUMULATIVE_YEAR}: simulated "
+                 f"{_count(simulated) if simulated is not None else 'not in horizon'}, "
+                 f"MOU {_count(cumulative.get(CUMULATIVE_YEAR))}")
+    lines.append("(scenario estimates with uncertainty, not predictions about any person)")
+    return "\n".join(lines)
+
+
+def check_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle check``: validate each file; exit 1 if any is invalid."""
+    invalid = 0
+    for file in args.files:
+        try:
+            scenario_io.load(file)
+        except InputError as exc:
+            invalid += 1
+            print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+        else:
+            print(f"ok: {file}")
+    return EXIT_INVALID if invalid else EXIT_OK
+
+
+def _prior(prior: dict | None) -> str:
+    """A prior as ``dist(arg=value, ...)``, or 'fixed (published)' for constants."""
+    if prior is None:
+        return "fixed (published)"
+    args = ", ".join(f"{key}={value}" for key, value in prior.items() if key != "dist")
+    return f"{prior['dist']}({args})"
+
+
+def parameters_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle parameters``: an aligned table of name, value, prior, unit and source."""
+    from .parameters import load_specs
+
+    header = ("name", "value", "prior", "unit", "source")
+    rows = [(s.name, f"{s.value:g}", _prior(s.prior), s.unit, s.source)
+            for s in load_specs().values()]
+    widths = [min(MAX_COLUMN, max(len(row[i]) for row in [header, *rows]))
+              for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]))
+    return EXIT_OK
+
+
+def one_line(exc: BaseException) -> str:
+    """An error message on a single line (OS errors name their file)."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        message = f"{exc.filename}: {exc.strerror or exc}"
+    else:
+        message = str(exc) or type(exc).__name__
+    return " ".join(message.split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``resettle`` executable.
+
+    Args:
+        argv: Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns:
+        The exit code: 0 on success, 1 if ``check`` found an invalid file, 2 for bad input.
+    """
+    args = build_parser().parse_args(argv)
+    command_line = list(sys.argv) if argv is None else [PROG, *argv]
+    try:
+        return args.handler(args, command_line)
+    except BrokenPipeError:  # e.g. `resettle parameters | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_BROKEN_PIPE
+    except (InputError, OSError) as exc:
+        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

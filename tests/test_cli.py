@@ -1,0 +1,250 @@
+"""The ``resettle`` executable, run as a user would: exit codes, messages, run folders."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sim import cli, output, plots
+from sim.parameters import load_specs
+
+RESETTLE = Path(sys.executable).parent / "resettle"
+PROJECT = Path(__file__).resolve().parent.parent
+RUN_FILES = {"manifest.json", "indicators.csv", "arrivals.png"}
+HEADER = ["replicate", "year", "indicator", "sex", "years_since_arrival", "value"]
+TIMEOUT_S = 120  # far above a normal run; a hang fails the test instead of the suite
+
+
+def resettle(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the installed ``resettle`` executable in ``cwd``."""
+    return subprocess.run([str(RESETTLE), *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=TIMEOUT_S, check=False)
+
+
+def small_scenario(folder: Path, name: str = "small.yaml", **changes) -> Path:
+    """The baseline scenario over 1995-2000 at scale 20 (fast), with ``changes``, as a file."""
+    data = yaml.safe_load((PROJECT / "scenarios" / "baseline.yaml").read_text())
+    data.update(name="small", horizon={"start": 1995, "end": 2000}, scale=20, **changes)
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def tree(root: Path) -> list[str]:
+    """Every path under ``root``, relative, sorted (to see that nothing was created)."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def assert_one_line_error(done: subprocess.CompletedProcess, *fragments: str) -> None:
+    """Exit code 2 and exactly one ``resettle: error:`` line on stderr containing ``fragments``."""
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("resettle: error:")
+    assert "Traceback" not in done.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path, Path]:
+    """One real run of the small scenario into ``<tmp>/run1``: (process, run folder, cwd)."""
+    cwd = tmp_path_factory.mktemp("cli")
+    scenario = small_scenario(cwd)
+    done = resettle("run", scenario, "--seed", "7", "--out", cwd / "run1", cwd=cwd)
+    return done, cwd / "run1", cwd
+
+
+def test_run_writes_exactly_the_run_files(first_run):
+    done, run_dir, cwd = first_run
+    assert done.returncode == 0, done.stderr
+    assert str(run_dir) in done.stdout
+    assert {p.name for p in run_dir.iterdir()} == RUN_FILES
+    assert tree(cwd) == sorted(["small.yaml", "run1", *(f"run1/{f}" for f in RUN_FILES)])
+    assert (run_dir / "arrivals.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_run_prints_arrivals_against_mou(first_run):
+    done, _, _ = first_run
+    assert "MOU" in done.stdout
+    assert "2000" in done.stdout  # the one report year inside the 1995-2000 horizon
+    assert "end-2025" in done.stdout
+
+
+def test_manifest_records_the_run(first_run):
+    _, run_dir, _ = first_run
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["seed"] == 7
+    assert manifest["scenario"]["name"] == "small"
+    assert manifest["scenario"]["horizon"] == {"start": 1995, "end": 2000}
+    assert manifest["scenario"]["scale"] == 20
+    assert manifest["versions"]["numpy"] and manifest["versions"]["resettle"]
+    assert set(manifest["versions"]) >= {"mesa", "pandas", "matplotlib", "pydantic", "pyyaml"}
+    assert manifest["command_line"][1:] == ["run", str(run_dir.parent / "small.yaml"),
+                                            "--seed", "7", "--out", str(run_dir)]
+    assert manifest["started"] <= manifest["ended"]
+    assert manifest["started"].endswith("+00:00")
+    assert "never predictions about any person" in manifest["note"]
+
+
+def test_indicators_csv_is_tidy(first_run):
+    _, run_dir, _ = first_run
+    text = (run_dir / "indicators.csv").read_text()
+    assert "\r" not in text
+    rows = list(csv.reader(text.splitlines()))
+    assert rows[0] == HEADER
+    years = {int(row[1]) for row in rows[1:]}
+    assert years == set(range(1995, 2001))
+    assert any(row[2] == "arrivals" and row[3] == "female" for row in rows[1:])
+
+
+def test_existing_out_folder_is_refused_and_untouched(first_run):
+    _, run_dir, cwd = first_run
+    before = {p.name: p.read_bytes() for p in run_dir.iterdir()}
+    listing = tree(cwd)
+    done = resettle("run", cwd / "small.yaml", "--out", run_dir, cwd=cwd)
+    assert_one_line_error(done, str(run_dir), "already exists")
+    assert {p.name: p.read_bytes() for p in run_dir.iterdir()} == before
+    assert tree(cwd) == listing
+
+
+def _bad_scenario(tmp: Path, case: str) -> tuple[list[str], tuple[str, ...]]:
+    """Arguments of ``resettle run`` for an invalid case, and fragments the error must contain."""
+    if case == "missing file":
+        return [str(tmp / "nope.yaml")], ("nope.yaml", "not found")
+    if case == "malformed yaml":
+        bad = tmp / "bad.yaml"
+        bad.write_text("name: bad\nhorizon: {start: 1995\nscale: 2\n")
+        return [str(bad)], ("bad.yaml", "malformed YAML")
+    if case == "unknown key":
+        path = small_scenario(tmp)
+        path.write_text(path.read_text().replace("scale:", "scael:"))
+        return [str(path)], ("scael", "did you mean 'scale'")
+    if case == "unknown parameter":
+        path = small_scenario(tmp, parameters={"arest_rate": 0.1})
+        return [str(path)], ("arest_rate", "arrest_rate")
+    if case == "negative seed":
+        return [str(small_scenario(tmp)), "--seed", "-1"], ("seed", "-1")
+    raise ValueError(case)
+
+
+@pytest.mark.parametrize("case", ["missing file", "malformed yaml", "unknown key",
+                                  "unknown parameter", "negative seed"])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, case):
+    args, fragments = _bad_scenario(tmp_path, case)
+    before = tree(tmp_path)
+    done = resettle("run", *args, cwd=tmp_path)  # default output: tmp_path/outputs/...
+    assert_one_line_error(done, *fragments)
+    assert tree(tmp_path) == before
+
+
+def test_out_under_a_file_is_refused_before_running(tmp_path):
+    scenario = small_scenario(tmp_path)
+    (tmp_path / "afile").write_text("not a folder")
+    before = tree(tmp_path)
+    target = tmp_path / "afile" / "run"
+    done = resettle("run", scenario, "--out", target, cwd=tmp_path)
+    assert_one_line_error(done, str(target))
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
+def test_out_in_proc_is_refused(tmp_path):
+    scenario = small_scenario(tmp_path)
+    before = tree(tmp_path)
+    done = resettle("run", scenario, "--out", "/proc/x", cwd=tmp_path)
+    assert_one_line_error(done, "/proc/x")
+    assert tree(tmp_path) == before
+    assert not Path("/proc/x").exists()
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root can write to read-only folders")
+def test_out_in_read_only_folder_is_refused(tmp_path):
+    scenario = small_scenario(tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        done = resettle("run", scenario, "--out", locked / "run", cwd=tmp_path)
+        assert_one_line_error(done, str(locked / "run"))
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o700)
+
+
+def test_check_reports_each_file_and_fails_if_any_is_invalid(tmp_path):
+    good = small_scenario(tmp_path, "good.yaml")
+    bad = small_scenario(tmp_path, "bad.yaml", parameters={"arest_rate": 0.1})
+    done = resettle("check", good, bad, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [f"ok: {good}"]
+    errors = done.stderr.splitlines()
+    assert len(errors) == 1 and errors[0].startswith("resettle: error:")
+    assert "bad.yaml" in errors[0] and "arrest_rate" in errors[0]
+    assert tree(tmp_path) == ["bad.yaml", "good.yaml"]
+
+
+def test_check_passes_valid_files(tmp_path):
+    good = small_scenario(tmp_path, "good.yaml")
+    done = resettle("check", good, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"ok: {good}"]
+
+
+def test_parameters_lists_values_units_priors_and_sources(tmp_path):
+    done = resettle("parameters", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:5] == ["name", "value", "prior", "unit", "source"]
+    specs = load_specs()
+    assert len(lines) == 1 + len(specs)
+    spec = specs["arrest_rate"]
+    arrest = next(line for line in lines if line.startswith("arrest_rate "))
+    assert f" {spec.value:g} " in arrest and spec.unit in arrest and spec.source in arrest
+    assert (spec.prior or {}).get("dist", "fixed") in arrest
+
+
+def test_usage_error_exits_2_on_one_line(tmp_path):
+    done = resettle("run", "--seed", "abc", cwd=tmp_path)
+    assert_one_line_error(done, "--seed")
+    assert tree(tmp_path) == []
+
+
+def test_default_run_folder_is_new_and_named_after_scenario_and_seed(tmp_path):
+    scenario = small_scenario(tmp_path)
+    done = resettle("run", scenario.name, "--seed", "4", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = (tmp_path / "outputs").iterdir()
+    assert re.fullmatch(r"small-\d{8}-\d{6}-seed4", run_dir.name)
+    assert {p.name for p in run_dir.iterdir()} == RUN_FILES
+
+
+def test_default_run_folder_gets_a_suffix_when_taken(tmp_path):
+    stamp = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    (tmp_path / "small-20250102-030405-seed1").mkdir()
+    (tmp_path / "small-20250102-030405-seed1-2").mkdir()
+    chosen = output.default_run_dir(tmp_path, "small", 1, now=stamp)
+    assert chosen.name == "small-20250102-030405-seed1-3"
+
+
+def test_failure_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch, capsys):
+    """In-process: the chart fails after the CSV is staged; nothing may remain."""
+    scenario = small_scenario(tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    def broken_chart(*args, **kwargs):
+        raise RuntimeError("chart failed")
+
+    monkeypatch.setattr(plots, "arrivals_chart", broken_chart)
+    with pytest.raises(RuntimeError, match="chart failed"):
+        cli.main(["run", str(scenario), "--out", str(tmp_path / "new" / "run")])
+    assert tree(tmp_path) == ["small.yaml"]  # no run folder, no staging folder, no new/
