@@ -39,6 +39,7 @@ FITTED = [
     "settle_rate", "arrest_married_multiplier", "redeparture_rate",
     "journey_months_laos_thailand", "detention_months", "direct_crossings_per_year",
     "arrest_multiplier_crackdown", "arrest_male_multiplier", "arrest_multiplier_tightened",
+    "arrest_multiplier_famine_tolerance",
 ]
 PARAMETERS = Path(__file__).resolve().parent.parent / "sim" / "data" / "parameters.yaml"
 
