@@ -19,7 +19,6 @@ from .errors import InputError, nearest
 from .parameters import Parameters
 
 ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongolia", "route_other"]
-NUMERIC = ["broker_fee_usd", *ROUTE_COLUMNS, "nis_max_days", "airlift_people"]
 REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
 

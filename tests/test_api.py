@@ -68,3 +68,12 @@ def test_inspect_any_row():
     assert {"uid", "stage", "route", "birth_month"} <= set(record)
     with pytest.raises(IndexError):
         model.inspect(model.population.n)
+
+
+def test_mesa_datacollector_holds_monthly_stage_counts():
+    model = baseline().model
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert len(frame) == model.calendar.n_months
+    december_2010 = model.calendar.month_of(2010, 12)
+    counts = model.recorder.stage_counts[december_2010].sum(axis=1)
+    assert frame.iloc[december_2010].tolist() == counts.tolist()
