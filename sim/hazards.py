@@ -17,12 +17,6 @@ def rate_for_mean_months(mean_months):
     return MONTHS_PER_YEAR / np.asarray(mean_months, dtype=np.float64)
 
 
-def rate_for_probability(probability, months):
-    """Annual rate that gives ``probability`` of the event over a spell of ``months``."""
-    p = np.asarray(probability, dtype=np.float64)
-    return -np.log1p(-p) * MONTHS_PER_YEAR / np.asarray(months, dtype=np.float64)
-
-
 def competing_exits(annual_rates: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Choose at most one exit per person from competing annual hazard rates.
 

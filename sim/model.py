@@ -104,10 +104,8 @@ class ResettleModel(mesa.Model):
         """Deaths from any cause in any stage."""
         self.population.death_month[rows] = month
         self.population.move(rows, Stage.DEAD, month)
-        for row in rows.tolist():
-            agent = self.people.pop(row, None)
-            if agent is not None:
-                agent.remove()
+        for row in rows[self.population.arrival_month[rows] >= 0].tolist():
+            self.people.pop(row).remove()  # only people who reached the South have agents
 
     def indicators(self, replicate: int = 0):
         """The yearly indicator table (tidy DataFrame)."""
