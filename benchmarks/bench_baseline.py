@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))  # benchmark this tree's code
 
 import numpy as np  # noqa: E402
 
-TARGET_SECONDS = 5.0
+TARGET_SECONDS = 8.0  # issue 3: the whole model (pathway and life in the South); issue 2 set 5 s for the pathway alone
 
 
 def reference_workload() -> float:

@@ -24,6 +24,7 @@ def main() -> None:
     result = sim.run("baseline", seed=ap.parse_args().seed)
     ind = result.indicators
     count, pct = (lambda v: f"{v:,.0f}"), (lambda v: "" if v != v else f"{v:.1f}")
+    num = lambda v: "" if v != v else f"{v:.3g}"  # noqa: E731
     yes = lambda v: "" if v is None else ("yes" if v else "**no**")  # noqa: E731
     arrivals = validation.arrivals_table(ind)
     print(f"Baseline, seed {result.seed}, scale {result.scenario.scale}.\n")
@@ -38,6 +39,10 @@ def main() -> None:
                     [str, str, pct, pct, pct, pct, yes]))
     print(_markdown(validation.china_stock_table(ind), ["year", "low", "high", "model", "within"],
                     [str, count, count, count, yes]))
+    survey = validation.survey_table(ind)
+    print("Life in the South (survey-style, July; issue 3 tolerances; blank: no tolerance set).\n")
+    print(_markdown(survey, ["indicator", "year", "published", "model", "tolerance", "within",
+                             "instrument"], [str, str, num, num, num, yes, str]))
 
 
 if __name__ == "__main__":

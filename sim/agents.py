@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import mesa
 
-from .stages import Route, Stage
+from .stages import Job, Route, Stage, Work
 
 
 class Person(mesa.Agent):
@@ -50,4 +50,6 @@ def describe_row(population, row: int) -> dict:
     record = {name: getattr(population, name)[row].item() for name in FIELDS}
     record["stage"] = Stage(record["stage"]).name
     record["route"] = Route(record["route"]).name
+    record["work"] = Work(record["work"]).name
+    record["job"] = Job(record["job"]).name
     return record

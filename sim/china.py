@@ -1,10 +1,11 @@
 """Life in hiding in China: work and saving, de facto marriage and trafficking, arrest and forced
 repatriation, voluntary return, settling for good, and finding a broker.
 
-Sources (see ``parameters.yaml`` for each rate): women are 80-90% of North Koreans in China, mostly
-in de facto marriages, and before 2009 over 70% of women were trafficked (Wikipedia seed); China
-treats them as illegal migrants and repatriates those it catches (NKDB: >8,000 recorded); broker
-fees by year are in the world table; relatives in the South pay for family (WaPo 2016).
+Sources (see ``parameters/pathway.yaml`` for each rate): women are 80-90% of North Koreans in
+China, mostly in de facto marriages, and before 2009 over 70% of women were trafficked (Wikipedia
+seed); some men find steady work and settle too; China treats them as illegal migrants and
+repatriates those it catches (NKDB: >8,000 recorded); broker fees by year are in the world table;
+relatives in the South pay for family (WaPo 2016).
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ class China:
         rates[:, MARRY] = np.where(hiding & female, p["marriage_rate"], 0.0)
         rates[:, ONWARD] = (w.onward_multiplier[y] * w.broker_access[y] * ties
                             * (p["onward_rate"] * afford + p["sponsored_rate_china"]))
-        rates[:, SETTLE] = np.where(married, p["settle_rate"], 0.0)
+        rates[:, SETTLE] = np.select([married, hiding & ~female],
+                                     [p["settle_rate"], p["settle_rate_male"]], 0.0)
         rates[:, DIE] = mortality_rate(p, pop.age_years(rows, month),
                                        p["mortality_multiplier_abroad"])
         return rates

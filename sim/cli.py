@@ -86,6 +86,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
         result = api.run(scenario, seed=seed)
         output.write_indicators(staging, result.indicators)
         plots.arrivals_chart(result.indicators, staging / output.ARRIVALS_CHART)
+        plots.life_in_south_chart(result.indicators, staging / output.LIFE_CHART)
         output.write_manifest(staging, output.manifest(scenario, seed, started,
                                                        output.utc_now(), argv))
     print(f"run folder: {run_dir}")
@@ -121,8 +122,24 @@ def summary(indicators: pd.DataFrame) -> str:
     lines.append(f"cumulative arrivals to end-{CUMULATIVE_YEAR}: simulated "
                  f"{_count(simulated) if simulated is not None else 'not in horizon'}, "
                  f"MOU {_count(cumulative.get(CUMULATIVE_YEAR))}")
+    lines += survey_summary(indicators)
     lines.append("(scenario estimates with uncertainty, not predictions about any person)")
     return "\n".join(lines)
+
+
+def survey_summary(indicators: pd.DataFrame) -> list[str]:
+    """Lines comparing simulated and published survey figures in the latest published year."""
+    from . import published
+
+    table = published.survey_series()
+    lines = [f"{'survey indicator':<28}  {'year':>4}  {'simulated':>9}  {'published':>9}"]
+    for indicator, rows in table.groupby("indicator", sort=False):
+        latest = rows.loc[rows["year"].idxmax()]
+        simulated = _value(indicators, indicator, int(latest["year"]))
+        if simulated is not None:
+            lines.append(f"{indicator:<28}  {int(latest['year']):>4}  {simulated:>9.3g}  "
+                         f"{latest['value']:>9.3g}")
+    return lines
 
 
 def check_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -148,11 +165,12 @@ def _prior(prior: dict | None) -> str:
 
 
 def parameters_command(args: argparse.Namespace, argv: list[str]) -> int:
-    """``resettle parameters``: an aligned table of name, value, prior, unit and source."""
+    """``resettle parameters``: an aligned table of file, name, value, prior, unit and source."""
     from .parameters import load_specs
 
-    header = ("name", "value", "prior", "unit", "source")
-    rows = [(s.name, f"{s.value:g}", _prior(s.prior), s.unit, s.source)
+    header = ("file", "name", "value", "prior", "unit", "source")
+    rows = [(s.origin.removesuffix(".yaml"), s.name, f"{s.value:g}", _prior(s.prior), s.unit,
+             s.source)
             for s in load_specs().values()]
     widths = [min(MAX_COLUMN, max(len(row[i]) for row in [header, *rows]))
               for i in range(len(header) - 1)]

@@ -1,7 +1,7 @@
 """Who leaves North Korea, and mortality.
 
 Attribute distributions come from ``sim/data/attributes.yaml`` (MOU tables, with sources there);
-the shares not published are parameters with priors in ``parameters.yaml``.
+the shares not published are parameters with priors in ``parameters/pathway.yaml``.
 """
 
 from __future__ import annotations

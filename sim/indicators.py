@@ -20,7 +20,19 @@ INDICATORS = (
     "departures", "arrivals", "cumulative_arrivals", "female_share_of_arrivals", "in_china",
     "in_transit", "repatriated", "mean_years_abroad_of_arrivals",
     "median_years_abroad_of_arrivals", "residents_in_south", "deaths",
+    # survey-style, measured in July (sim/survey.py), by sex and years since arrival
+    "labour_force_participation", "employment_rate", "unemployment_rate",
+    "mean_monthly_wage_mkrw", "regular_job_share", "daily_job_share", "self_employed_share",
+    "mean_job_tenure_months", "livelihood_benefit_share", "discrimination_share",
+    "remittance_share",
+    # South Korean comparators (world table)
+    "sk_labour_force_participation", "sk_employment_rate", "sk_unemployment_rate",
+    "sk_mean_wage_mkrw",
 )
+SK_COMPARATORS = {"sk_labour_force_participation": "sk_participation",  # indicator: world column
+                  "sk_employment_rate": "sk_employment_rate",
+                  "sk_unemployment_rate": "sk_unemployment_rate",
+                  "sk_mean_wage_mkrw": "sk_mean_wage_mkrw"}
 
 
 class Recorder:
@@ -104,6 +116,10 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
     for b, band in enumerate(BANDS):
         add("residents_in_south", _by_sex(rec.residents_by_band[:, b] * scale), band)
     add("deaths", _by_sex(_yearly(pop.death_month[:n], female, n_years) * scale))
+    for (name, sex, band), values in model.survey.indicators().items():
+        add(name, {sex: values}, band)
+    for name, column in SK_COMPARATORS.items():
+        add(name, {"all": getattr(model.world, column)})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

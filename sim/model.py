@@ -7,6 +7,14 @@ domain module updates everyone in its stages at once:
 - :mod:`sim.china`: hiding, marriage and trafficking, arrest and repatriation, brokers
 - :mod:`sim.journey`: the onward route and third-country detention
 - :mod:`sim.reception`: NIS screening, Hanawon, residence protection
+
+and, for residents after Hanawon, life in the South:
+
+- :mod:`sim.discrimination`: experiences of discrimination (attitudes, visibility of origin)
+- :mod:`sim.training`: school, university and vocational training
+- :mod:`sim.labour`: looking for work, jobs, wages
+- :mod:`sim.welfare`: settlement money, incentives, benefits, debts, savings, remittances
+- :mod:`sim.survey`: the July survey that the KHF-style indicators come from
 """
 
 from __future__ import annotations
@@ -19,14 +27,19 @@ from .calendar import Calendar
 from .china import China
 from .demographics import AttributeTables, draw_attributes
 from .departures import Departures
+from .discrimination import Discrimination
 from .indicators import Recorder, indicator_table
 from .journey import Journey
+from .labour import LabourMarket
 from .parameters import Parameters
 from .population import Population
 from .randomness import Streams
 from .reception import Reception
 from .scenario import Scenario
-from .stages import Stage
+from .stages import RESIDENTS, Stage
+from .survey import Survey
+from .training import Training
+from .welfare import Welfare
 from .world import World, apply_overrides, load_table
 
 
@@ -58,6 +71,12 @@ class ResettleModel(mesa.Model):
         self.journey = Journey(self)
         self.reception = Reception(self)
         self.modules = (self.departures, self.china, self.journey, self.reception)
+        self.discrimination = Discrimination(self)
+        self.training = Training(self)
+        self.labour = LabourMarket(self)
+        self.welfare = Welfare(self)
+        self.life_modules = (self.discrimination, self.training, self.labour, self.welfare)
+        self.survey = Survey(len(self.calendar.years))
         self.month = 0
         self.datacollector = mesa.DataCollector(model_reporters={
             stage.name.lower(): (lambda m, s=stage: int(m.recorder.stage_counts[m.month - 1, s].sum()))
@@ -75,12 +94,17 @@ class ResettleModel(mesa.Model):
         female = self.streams.uniforms("initial.sex", -1, uids) < p["pre_1995_female_share"]
         attrs = draw_attributes(self.tables, p, self.streams, -1, self.calendar.start_year,
                                 uids, female)
-        self.population.add(-1, Stage.RESETTLED, uid=uids, female=female, **attrs)
+        rows = self.population.add(-1, Stage.RESETTLED, uid=uids, female=female, **attrs)
+        self.start_life_in_south(rows, -1)
 
     def step(self) -> None:
         """Advance one calendar month: every module updates its stages from a snapshot."""
         for module in self.modules:
             module.step(self.month, self._groups)
+        residents = self.residents(self._groups)
+        for module in self.life_modules:
+            module.step(self.month, residents)
+        self.survey.record(self, self.month, residents)
         self._groups, counts = self.population.snapshot()
         self.recorder.end_of_month(self.month, counts, self._groups)
         self.month += 1
@@ -93,6 +117,26 @@ class ResettleModel(mesa.Model):
         while self.running:
             self.step()
         return self
+
+    def residents(self, groups: list[np.ndarray]) -> np.ndarray:
+        """Rows of people living in the community after Hanawon who are still alive."""
+        rows = np.concatenate([groups[s] for s in RESIDENTS])
+        return rows[self.population.stage[rows] != Stage.DEAD]
+
+    def start_life_in_south(self, rows: np.ndarray, month: int) -> None:
+        """People leaving Hanawon: draw who they are in the South, then school and money."""
+        pop, p = self.population, self.params
+        u = {name: self.streams.uniforms(f"south.{name}", month, pop.uid[rows])
+             for name in ("health", "conceal")}
+        pop.poor_health[rows] = u["health"] < p["poor_health_share"]
+        pop.conceals[rows] = u["conceal"] < p["conceal_share"]
+        pop.caring[rows] = pop.female[rows] & pop.with_family[rows]
+        self.training.start(rows, month)
+        self.welfare.start(rows, month)
+
+    def in_protection(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each person is within the 5-year residence-protection period."""
+        return self.population.stage[rows] == Stage.PROTECTED
 
     def repatriate(self, rows: np.ndarray, month: int) -> None:
         """Forced repatriation to North Korea (counted as an event; people may leave again)."""

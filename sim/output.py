@@ -1,7 +1,8 @@
 """Run folders: one new folder per run, written atomically and never overwritten.
 
 A run folder holds ``manifest.json`` (what was run, with which code), ``indicators.csv`` (the tidy
-indicator table) and ``arrivals.png`` (simulated against published arrivals). Everything is
+indicator table), ``arrivals.png`` (simulated against published arrivals) and
+``life_in_south.png`` (work, income, welfare and discrimination against the surveys). Everything is
 written into a hidden sibling folder first and renamed into place at the end, so a failed run
 leaves no partial folder behind.
 """
@@ -28,6 +29,7 @@ from .scenario import PROJECT_ROOT, Scenario
 MANIFEST = "manifest.json"
 INDICATORS = "indicators.csv"
 ARRIVALS_CHART = "arrivals.png"
+LIFE_CHART = "life_in_south.png"
 PACKAGES = ("resettle", "mesa", "numpy", "scipy", "pandas", "matplotlib", "networkx",
             "pydantic", "pyyaml")
 NOTE = ("Outputs are population-level scenario estimates with uncertainty, "

@@ -1,7 +1,8 @@
 """Model parameters: published constants and estimated quantities with priors.
 
-The table lives in ``sim/data/parameters.yaml``; each entry has a value, a unit, bounds, the source
-or reason, and for estimated quantities a prior that calibration samples from.
+The tables live in ``sim/data/parameters/``, one YAML file per domain (pathway, labour, welfare,
+discrimination, training ...); each entry has a value, a unit, bounds, the source or reason, and for
+estimated quantities a prior that calibration samples from. A name may appear in one file only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 
 from .errors import InputError, nearest
 
+FIRST_FILE = "pathway.yaml"  # listed first; the other domains follow alphabetically
 PRIOR_KINDS = {"uniform": ("low", "high"), "lognormal": ("median", "sigma"),
                "beta": ("a", "b"), "normal": ("mean", "sd")}
 
@@ -31,9 +33,10 @@ class ParameterSpec:
     low: float
     high: float
     prior: dict[str, Any] | None
+    origin: str = ""  # file name in sim/data/parameters/
 
 
-def _spec(name: str, entry: dict[str, Any], where: str) -> ParameterSpec:
+def _spec(name: str, entry: dict[str, Any], where: str, origin: str) -> ParameterSpec:
     for key in ("value", "unit", "source"):
         if key not in entry:
             raise InputError(f"{where}: parameter {name!r} lacks {key!r}")
@@ -45,14 +48,37 @@ def _spec(name: str, entry: dict[str, Any], where: str) -> ParameterSpec:
             raise InputError(f"{where}: parameter {name!r} has a malformed prior {prior!r}; "
                              f"expected dist one of {sorted(PRIOR_KINDS)} with its arguments")
     return ParameterSpec(name, float(entry["value"]), entry["unit"], entry["source"],
-                         float(low), float(high), prior)
+                         float(low), float(high), prior, origin)
+
+
+def prior_centre(prior: dict[str, Any]) -> float:
+    """The centre of a prior: the median of a lognormal, the mean of a normal or a beta, the
+    midpoint of a uniform."""
+    kind = prior["dist"]
+    if kind == "lognormal":
+        return float(prior["median"])
+    if kind == "normal":
+        return float(prior["mean"])
+    if kind == "uniform":
+        return 0.5 * (prior["low"] + prior["high"])
+    return prior["a"] / (prior["a"] + prior["b"])
 
 
 def load_specs() -> dict[str, ParameterSpec]:
-    """The parameter table shipped with the package."""
-    text = resources.files("sim.data").joinpath("parameters.yaml").read_text()
-    table = yaml.safe_load(text)["parameters"]
-    return {name: _spec(name, entry, "sim/data/parameters.yaml") for name, entry in table.items()}
+    """The parameter tables shipped with the package, merged."""
+    specs: dict[str, ParameterSpec] = {}
+    folder = resources.files("sim.data").joinpath("parameters")
+    for file in sorted(folder.iterdir(), key=lambda f: (f.name != FIRST_FILE, f.name)):
+        if not file.name.endswith(".yaml"):
+            continue
+        where = f"sim/data/parameters/{file.name}"
+        table = yaml.safe_load(file.read_text())["parameters"]
+        for name, entry in table.items():
+            if name in specs:
+                raise InputError(f"{where}: parameter {name!r} is also defined in "
+                                 f"sim/data/parameters/{specs[name].origin}")
+            specs[name] = _spec(name, entry, where, file.name)
+    return specs
 
 
 class Parameters(Mapping):

@@ -63,3 +63,57 @@ def arrivals_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
     fig.supxlabel(CAPTION, x=0.01, ha="left", fontsize="small", style="italic")  # laid out
     fig.savefig(path, dpi=DPI)
     return Path(path)
+
+
+# the survey panels of the life-in-the-South chart: indicator -> (title, y-axis label)
+SURVEY_PANELS = {
+    "labour_force_participation": ("Labour-force participation", "% of residents 15+"),
+    "employment_rate": ("Employment rate", "% of residents 15+"),
+    "unemployment_rate": ("Unemployment rate", "% of the labour force"),
+    "mean_monthly_wage_mkrw": ("Mean monthly wage (wage workers)", "million KRW"),
+    "livelihood_benefit_share": ("Receiving the basic livelihood benefit", "% of residents 15+"),
+    "discrimination_share": ("Discriminated against in the past year", "% of residents 15+"),
+}
+SK_COMPARATOR = {"labour_force_participation": "sk_labour_force_participation",
+                 "employment_rate": "sk_employment_rate",
+                 "unemployment_rate": "sk_unemployment_rate",
+                 "mean_monthly_wage_mkrw": "sk_mean_wage_mkrw"}
+SK_STYLE = {"color": "#009E73", "linestyle": "-."}  # bluish green
+LEGEND_PANEL = "employment_rate"  # a panel with every kind of line
+
+
+def _line(indicators: pd.DataFrame, indicator: str, sex: str) -> pd.Series:
+    rows = indicators[(indicators["indicator"] == indicator) & (indicators["sex"] == sex)
+                      & (indicators["years_since_arrival"] == "all")]
+    return rows.groupby("year")["value"].mean()
+
+
+def life_in_south_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
+    """Six panels of survey-style indicators (simulated by sex; KHF published; South Korean
+    comparators) and save a PNG."""
+    fig = Figure(figsize=(13, 7.5), layout="constrained")
+    FigureCanvasAgg(fig)
+    survey = published.survey_series()
+    for i, (indicator, (title, unit)) in enumerate(SURVEY_PANELS.items()):
+        ax = fig.add_subplot(2, 3, i + 1)
+        for sex, key in (("all", "total"), ("female", "female"), ("male", "male")):
+            line = _line(indicators, indicator, sex).dropna()
+            ax.plot(line.index, line, color=STYLES[key]["color"],
+                    linestyle=STYLES[key]["linestyle"], linewidth=1.5, label=f"simulated, {sex}")
+        if indicator in SK_COMPARATOR:
+            sk = _line(indicators, SK_COMPARATOR[indicator], "all")
+            ax.plot(sk.index, sk, linewidth=1.2, label="South Koreans", **SK_STYLE)
+        pub = survey[survey.indicator == indicator]
+        ax.plot(pub.year, pub.value, linestyle="none", marker="o", markerfacecolor="white",
+                markeredgecolor="black", markeredgewidth=1.4, label="published survey")
+        ax.set_title(title, fontsize="medium")
+        ax.set_ylabel(unit)
+        ax.set_ylim(bottom=0)
+        ax.grid(color="#DDDDDD", linewidth=0.6)
+        if indicator == LEGEND_PANEL:
+            ax.legend(fontsize="x-small", frameon=False)
+    fig.suptitle("Life in South Korea, measured as the Korea Hana Foundation survey does "
+                 "(July, residents 15+ who arrived before that year)")
+    fig.supxlabel(CAPTION, x=0.01, ha="left", fontsize="small", style="italic")
+    fig.savefig(path, dpi=DPI)
+    return Path(path)

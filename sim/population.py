@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .stages import N_STAGES, Route, Stage
+from .stages import N_STAGES, Job, Route, Stage, Work
 
 NO_MONTH = np.iinfo(np.int32).min  # "never" for month fields
 
@@ -34,6 +34,29 @@ FIELDS: dict[str, tuple[type, object]] = {
     "route": (np.int8, int(Route.NONE)),
     "savings_usd": (np.float64, 0.0),
     "repatriations": (np.int16, 0),
+    # life in the South (set on leaving Hanawon; see labour, training, welfare, discrimination)
+    "household_size": (np.int8, 1),
+    "caring": (np.bool_, False),
+    "poor_health": (np.bool_, False),
+    "conceals": (np.bool_, False),
+    "work": (np.int8, int(Work.INACTIVE)),
+    "job": (np.int8, int(Job.NONE)),
+    "job_start_month": (np.int32, NO_MONTH),
+    "job_incentive": (np.bool_, False),
+    "wage_relative": (np.float64, 0.0),
+    "study_until": (np.int32, NO_MONTH),
+    "at_university": (np.bool_, False),
+    "degree_south": (np.bool_, False),
+    "trained": (np.bool_, False),
+    "training_until": (np.int32, NO_MONTH),
+    "certified_month": (np.int32, NO_MONTH),
+    "savings_mkrw": (np.float64, 0.0),
+    "debt_mkrw": (np.float64, 0.0),
+    "fha_saver": (np.bool_, False),
+    "fha_months": (np.int16, 0),
+    "livelihood": (np.bool_, False),
+    "discriminated_month": (np.int32, NO_MONTH),
+    "remitted_month": (np.int32, NO_MONTH),
 }
 
 

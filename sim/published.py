@@ -33,3 +33,8 @@ def china_stock() -> pd.DataFrame:
 def time_abroad() -> pd.DataFrame:
     """Published time abroad of arrivals (mean or median years) with the accepted range."""
     return _read("time_abroad.csv")
+
+
+def survey_series() -> pd.DataFrame:
+    """Published survey series on life in the South (KHF and others): indicator, year, value."""
+    return _read("survey_series.csv")

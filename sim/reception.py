@@ -40,24 +40,28 @@ class Reception:
         self._timed(month, groups[Stage.SCREENING], Stage.HANAWON,
                     max_months=m.world.nis_max_months[y],
                     rate=rate_for_mean_months(p["screening_mean_months"]))
-        self._timed(month, groups[Stage.HANAWON], Stage.PROTECTED, max_months=p["hanawon_months"])
+        left = self._timed(month, groups[Stage.HANAWON], Stage.PROTECTED,
+                           max_months=p["hanawon_months"])
+        m.start_life_in_south(left, month)
         self._timed(month, groups[Stage.PROTECTED], Stage.RESETTLED,
                     max_months=p["protection_months"])
         self._timed(month, groups[Stage.RESETTLED], None)
 
     def _timed(self, month: int, rows: np.ndarray, next_stage: Stage | None,
-               max_months: float = np.inf, rate: float = 0.0) -> None:
-        """Death first; then exit after ``max_months`` in the stage, or earlier at ``rate``."""
+               max_months: float = np.inf, rate: float = 0.0) -> np.ndarray:
+        """Death first; then exit after ``max_months`` in the stage, or earlier at ``rate``.
+
+        Returns the rows that moved on."""
         m = self.model
         pop = m.population
         if rows.size == 0:
-            return
+            return rows
         uid = pop.uid[rows]
         death = mortality_rate(m.params, pop.age_years(rows, month))
         dies = m.streams.uniforms("south.death", month, uid) < monthly_probability(death)
         m.die(rows[dies], month)
         if next_stage is None:
-            return
+            return rows[:0]
         alive = rows[~dies]
         done = (month + 1 - pop.stage_month[alive]) >= max_months
         if rate > 0:
@@ -65,3 +69,4 @@ class Reception:
                                     m.streams.uniforms("south.exit", month, pop.uid[alive]))
             done |= early == 0
         pop.move(alive[done], next_stage, month)
+        return alive[done]

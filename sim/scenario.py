@@ -42,7 +42,7 @@ class Scenario(BaseModel):
         horizon: Calendar years to simulate.
         scale: People each agent stands for (1 = every person is an agent).
         seed: Default seed (``--seed`` overrides it).
-        parameters: Parameter values replacing those in ``sim/data/parameters.yaml``.
+        parameters: Parameter values replacing those in ``sim/data/parameters/``.
         world: Rows overriding the world table, e.g. ``{years: 2027-2035, china_enforcement:
             crackdown}``.
     """

@@ -1,4 +1,5 @@
-"""The stages of the pathway. Every person is in exactly one stage in every month."""
+"""The stages of the pathway (every person is in exactly one stage in every month), and the states
+of working life in the South."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ N_STAGES = len(Stage)
 IN_CHINA = (Stage.HIDING_IN_CHINA, Stage.MARRIED_IN_CHINA, Stage.SETTLED_IN_CHINA)
 IN_TRANSIT = (Stage.JOURNEY, Stage.DETAINED_THIRD_COUNTRY)
 IN_SOUTH = (Stage.SCREENING, Stage.HANAWON, Stage.PROTECTED, Stage.RESETTLED)
+RESIDENTS = (Stage.PROTECTED, Stage.RESETTLED)  # living in the community, after Hanawon
 
 
 class Route(IntEnum):
@@ -39,3 +41,21 @@ class Route(IntEnum):
 
 
 ONWARD_ROUTES = (Route.LAOS_THAILAND, Route.VIETNAM_CAMBODIA, Route.MONGOLIA, Route.OTHER)
+
+
+class Work(IntEnum):
+    """Labour-force status in the South (Statistics Korea definitions)."""
+
+    INACTIVE = 0  # out of the labour force (includes students, trainees, children)
+    UNEMPLOYED = 1  # looking for work
+    EMPLOYED = 2
+
+
+class Job(IntEnum):
+    """Kind of work of the employed."""
+
+    NONE = 0
+    REGULAR = 1
+    TEMPORARY = 2
+    DAILY = 3
+    SELF_EMPLOYED = 4

@@ -2,7 +2,8 @@
 
 Tolerances are those issue 2 sets: arrivals within 15% for 2002-2019 and within 40% or 30 people
 for 2020-2025; the female share within 5 points for 2003-2019; the stock in China within the
-published ranges; time abroad within the published picture.
+published ranges; time abroad within the published picture. Issue 3 sets those of the survey
+series (:data:`SURVEY_TOLERANCES`).
 """
 
 from __future__ import annotations
@@ -62,3 +63,32 @@ def china_stock_table(indicators: pd.DataFrame) -> pd.DataFrame:
     table["model"] = [stock[y] for y in table.year]
     table["within"] = (table.model >= table.low) & (table.model <= table.high)
     return table[["year", "low", "high", "model", "within", "source"]]
+
+
+# indicator -> (tolerance, relative?): issue 3's tolerances for the survey series
+SURVEY_TOLERANCES = {
+    "labour_force_participation": (10.0, False), "employment_rate": (10.0, False),
+    "unemployment_rate": (5.0, False), "mean_monthly_wage_mkrw": (0.30, True),
+    "livelihood_benefit_share": (12.0, False), "discrimination_share": (12.0, False),
+}
+
+
+TARGET_INSTRUMENTS = ("KHF", "official")  # other surveys are reported, never targets
+
+
+def survey_table(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Simulated against every published survey figure; ``within`` is empty where issue 3 sets no
+    tolerance for the indicator or the figure comes from another instrument."""
+    rows = []
+    for _, pub in published.survey_series().iterrows():
+        values = series(indicators, pub.indicator)
+        model = values.get(pub.year, math.nan)
+        tol, relative = SURVEY_TOLERANCES.get(pub.indicator, (math.nan, False))
+        if pub.instrument not in TARGET_INSTRUMENTS:
+            tol = math.nan
+        tolerance = tol * pub.value if relative else tol
+        within = abs(model - pub.value) <= tolerance if not math.isnan(tolerance) else None
+        rows.append(dict(indicator=pub.indicator, year=int(pub.year), published=pub.value,
+                         model=model, tolerance=tolerance, within=within,
+                         instrument=pub.instrument, source=pub.source))
+    return pd.DataFrame(rows)

@@ -19,6 +19,9 @@ from .errors import InputError, nearest
 from .parameters import Parameters
 
 ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongolia", "route_other"]
+# South Korea by year: comparators (KHF survey years), the support package, and attitudes
+SOUTH_COLUMNS = ["sk_participation", "sk_employment_rate", "sk_unemployment_rate",
+                 "sk_mean_wage_mkrw", "settlement_cash_mkrw", "housing_subsidy_mkrw", "prejudice"]
 REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -117,6 +120,8 @@ class World:
         shares = rows[ROUTE_COLUMNS].to_numpy(dtype=np.float64)
         self.route_shares = shares / shares.sum(axis=1, keepdims=True)
         self.airlift_people = rows["airlift_people"].to_numpy(dtype=np.float64)
+        for column in SOUTH_COLUMNS:
+            setattr(self, column, rows[column].to_numpy(dtype=np.float64))
         self.nis_max_months = np.maximum(
             1, np.round(rows["nis_max_days"].to_numpy(dtype=np.float64) / DAYS_PER_MONTH)
         ).astype(np.int64)

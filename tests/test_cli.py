@@ -18,7 +18,7 @@ from sim.parameters import load_specs
 
 RESETTLE = Path(sys.executable).parent / "resettle"
 PROJECT = Path(__file__).resolve().parent.parent
-RUN_FILES = {"manifest.json", "indicators.csv", "arrivals.png"}
+RUN_FILES = {"manifest.json", "indicators.csv", "arrivals.png", "life_in_south.png"}
 HEADER = ["replicate", "year", "indicator", "sex", "years_since_arrival", "value"]
 TIMEOUT_S = 120  # far above a normal run; a hang fails the test instead of the suite
 
@@ -189,11 +189,12 @@ def test_parameters_lists_values_units_priors_and_sources(tmp_path):
     done = resettle("parameters", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].split()[:5] == ["name", "value", "prior", "unit", "source"]
+    assert lines[0].split()[:6] == ["file", "name", "value", "prior", "unit", "source"]
     specs = load_specs()
     assert len(lines) == 1 + len(specs)
     spec = specs["arrest_rate"]
-    arrest = next(line for line in lines if line.startswith("arrest_rate "))
+    arrest = next(line for line in lines if line.startswith("pathway ")
+                  and line.split()[1] == "arrest_rate")
     assert f" {spec.value:g} " in arrest and spec.unit in arrest and spec.source in arrest
     assert (spec.prior or {}).get("dist", "fixed") in arrest
 

@@ -1,0 +1,85 @@
+"""Survey-style measurement of life in the South, as the Korea Hana Foundation measures it.
+
+For year Y the survey is taken in July of Y among residents aged 15+ who arrived before 1 January
+of Y (KHF settlement surveys; published-statistics.md section 5). Rates follow Statistics Korea's
+definitions: participation = labour force / population 15+, employment = employed / population
+15+, unemployment = unemployed / labour force; the wage is the mean monthly wage of wage workers in
+million KRW; job shares are of the employed; tenure is of the employed, in months.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .indicators import BANDS, years_since_arrival_band
+from .labour import current_wage_mkrw
+from .stages import Job, Work
+
+SURVEY_MONTH = 6  # July (0-based month of the year)
+AGE = 15
+PAST_YEAR = 12  # months counted as "in the past year"
+QUANTITIES = ("population", "labour_force", "employed", "unemployed", "wage_workers", "wage_sum",
+              "regular", "daily", "self_employed", "tenure_sum", "livelihood", "discriminated",
+              "remitted")
+Q = {name: i for i, name in enumerate(QUANTITIES)}
+
+# indicator -> (numerator, denominator, factor): percentages have factor 100
+RATIOS = {
+    "labour_force_participation": ("labour_force", "population", 100.0),
+    "employment_rate": ("employed", "population", 100.0),
+    "unemployment_rate": ("unemployed", "labour_force", 100.0),
+    "mean_monthly_wage_mkrw": ("wage_sum", "wage_workers", 1.0),
+    "regular_job_share": ("regular", "employed", 100.0),
+    "daily_job_share": ("daily", "employed", 100.0),
+    "self_employed_share": ("self_employed", "employed", 100.0),
+    "mean_job_tenure_months": ("tenure_sum", "employed", 1.0),
+    "livelihood_benefit_share": ("livelihood", "population", 100.0),
+    "discrimination_share": ("discriminated", "population", 100.0),
+    "remittance_share": ("remitted", "population", 100.0),
+}
+
+
+class Survey:
+    """Sums of the surveyed quantities by year, band of years since arrival, and sex."""
+
+    def __init__(self, n_years: int) -> None:
+        self.sums = np.zeros((n_years, len(QUANTITIES), len(BANDS), 2))
+
+    def record(self, model, month: int, residents: np.ndarray) -> None:
+        """Take the survey if ``month`` is a survey month."""
+        if month % 12 != SURVEY_MONTH:
+            return
+        pop, y = model.population, month // 12
+        first_of_year = month - SURVEY_MONTH
+        rows = residents[(pop.age_years(residents, month) >= AGE)
+                         & (pop.arrival_month[residents] < first_of_year)]
+        work, job = pop.work[rows], pop.job[rows]
+        employed = work == Work.EMPLOYED
+        wage_workers = employed & (job != Job.SELF_EMPLOYED)
+        wages = np.zeros(rows.size)
+        wages[wage_workers] = current_wage_mkrw(pop, rows[wage_workers], month, model.params,
+                                                model.world.sk_mean_wage_mkrw[y])
+        values = np.column_stack([
+            np.ones(rows.size), work != Work.INACTIVE, employed, work == Work.UNEMPLOYED,
+            wage_workers, wages, job == Job.REGULAR, job == Job.DAILY, job == Job.SELF_EMPLOYED,
+            np.where(employed, month - pop.job_start_month[rows], 0), pop.livelihood[rows],
+            month - pop.discriminated_month[rows].astype(np.int64) < PAST_YEAR,
+            month - pop.remitted_month[rows].astype(np.int64) < PAST_YEAR,
+        ]).astype(np.float64)
+        cell = years_since_arrival_band(pop.arrival_month[rows], month) * 2 + pop.female[rows]
+        for q in range(len(QUANTITIES)):
+            self.sums[y, q] = np.bincount(cell, weights=values[:, q],
+                                          minlength=2 * len(BANDS)).reshape(len(BANDS), 2)
+
+    def indicators(self) -> dict[tuple[str, str, str], np.ndarray]:
+        """Ratios by (indicator, sex, band) as arrays over years (NaN where nobody was surveyed)."""
+        out = {}
+        sexes = {"all": self.sums.sum(axis=3), "female": self.sums[..., 1],
+                 "male": self.sums[..., 0]}
+        for sex, s in sexes.items():
+            bands = {"all": s.sum(axis=2), **{b: s[:, :, i] for i, b in enumerate(BANDS)}}
+            for band, table in bands.items():
+                for name, (num, den, factor) in RATIOS.items():
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        out[(name, sex, band)] = factor * table[:, Q[num]] / table[:, Q[den]]
+        return out
