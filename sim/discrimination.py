@@ -23,12 +23,17 @@ def accent(years_in_south: np.ndarray, floor: float, half_life: float) -> np.nda
     return floor + (1.0 - floor) * np.exp2(-np.asarray(years_in_south) / half_life)
 
 
-def visibility(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
-    """Visibility of origin (0-1) of residents: accent, reduced for those who conceal it."""
+def accent_of(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
+    """Strength of the North Korean accent (0-1) of residents in ``month``."""
     arrived = pop.arrival_month[rows]
     years = np.where(arrived == NO_MONTH, np.inf, (month - arrived) / 12.0)
+    return accent(years, p["accent_floor"], p["accent_half_life_years"])
+
+
+def visibility(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
+    """Visibility of origin (0-1) of residents: accent, reduced for those who conceal it."""
     conceal = np.where(pop.conceals[rows], p["conceal_visibility"], 1.0)
-    return accent(years, p["accent_floor"], p["accent_half_life_years"]) * conceal
+    return accent_of(pop, rows, month, p) * conceal
 
 
 def experience_rate(vis: np.ndarray, employed: np.ndarray, prejudice: float, p) -> np.ndarray:

@@ -3,8 +3,8 @@
 Residents aged 15+ who are not studying or training are inactive, unemployed (looking) or
 employed, in a regular, temporary or daily job or self-employed. Monthly hazards (annual rates in
 ``sim/data/parameters/labour.yaml``) depend on sex and care of family, age, education in the North
-and the South, vocational credentials, years in the South, health, the visibility of origin and
-employer discrimination; wages are set at hire relative to the South Korean mean wage of the year
+and the South, vocational credentials, years in the South, workplace communication (the accent),
+health, the visibility of origin and employer discrimination; wages are set at hire relative to the South Korean mean wage of the year
 (world table) and grow with tenure. The survey figures they are matched to are the KHF settlement
 surveys (published-statistics.md section 5).
 """
@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .discrimination import visibility
+from .discrimination import accent_of, visibility
 from .hazards import competing_exits
 from .population import NO_MONTH
 from .stages import Job, Work
 from .training import credential_strength
 
 
+INCENTIVE_YEARS = 3  # the employment incentive is paid for the first three years in a job (MOU)
 JOBS = (Job.REGULAR, Job.TEMPORARY, Job.DAILY, Job.SELF_EMPLOYED)
 EDUCATION_EFFECTS = ("", "education_effect_college", "education_effect_university")
 
@@ -48,11 +49,19 @@ def employer_penalty(vis: np.ndarray, prejudice: float, penalty: float) -> np.nd
     return -penalty * prejudice * vis
 
 
+def communication(pop, rows, month, p) -> np.ndarray:
+    """Log-effect of Korean workplace communication: a penalty that fades with the accent."""
+    return -p["communication_penalty"] * accent_of(pop, rows, month, p)
+
+
 def job_finding_rate(pop, rows, month, p, prejudice, vis, referral=1.0) -> np.ndarray:
     """Annual rate at which job seekers find work."""
-    log_rate = (human_capital(pop, rows, month, p)
+    age_decades = np.maximum(pop.age_years(rows, month) - 40.0, 0.0) / 10.0
+    log_rate = (human_capital(pop, rows, month, p) + communication(pop, rows, month, p)
                 + p["finding_years_effect"] * settling(years_in_south(pop.arrival_month[rows],
                                                                       month), p)
+                + p["finding_female_effect"] * pop.female[rows]
+                + p["finding_age_effect"] * age_decades
                 + employer_penalty(vis, prejudice, p["employer_hiring_penalty"]))
     health = np.where(pop.poor_health[rows], p["poor_health_work_multiplier"], 1.0)
     return p["job_finding_rate"] * np.exp(log_rate) * health * referral
@@ -74,12 +83,13 @@ def exit_rate(pop, rows, age, p) -> np.ndarray:
 
 
 def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.ndarray,
-                    p) -> np.ndarray:
-    """Annual rate of losing or leaving a job, by job type; the employment incentive keeps people
-    in eligible jobs during their first three years (MOU)."""
+                    poor_health: np.ndarray, p) -> np.ndarray:
+    """Annual rate of losing or leaving a job, by job type, higher in poor health; the employment
+    incentive keeps people in eligible jobs during their first three years (MOU)."""
     base = np.array([0.0] + [p[f"separation_rate_{j.name.lower()}"] for j in JOBS])[job]
-    kept = incentive & (tenure_months < 36)
-    return base * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0)
+    kept = incentive & (tenure_months < 12 * INCENTIVE_YEARS)
+    return (base * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0)
+            / np.where(poor_health, p["poor_health_work_multiplier"], 1.0))
 
 
 def job_weights(years: np.ndarray, capital: np.ndarray, p) -> np.ndarray:
@@ -94,7 +104,8 @@ def wage_at_hire(pop, rows, month, job, p, prejudice, vis) -> np.ndarray:
     """Wage at hire relative to the South Korean mean wage of the year."""
     type_effect = np.select([job == Job.DAILY, job == Job.TEMPORARY],
                             [p["wage_daily_effect"], p["wage_temporary_effect"]], 0.0)
-    log_wage = (human_capital(pop, rows, month, p) + type_effect
+    log_wage = (human_capital(pop, rows, month, p) + communication(pop, rows, month, p)
+                + type_effect
                 + p["wage_female_effect"] * pop.female[rows]
                 + p["wage_years_effect"] * settling(years_in_south(pop.arrival_month[rows],
                                                                    month), p)
@@ -175,7 +186,8 @@ class LabourMarket:
         pop, p = m.population, m.params
         tenure = month - pop.job_start_month[rows]
         rates = np.column_stack([
-            separation_rate(pop.job[rows], tenure, pop.job_incentive[rows], p),
+            separation_rate(pop.job[rows], tenure, pop.job_incentive[rows],
+                            pop.poor_health[rows], p),
             exit_rate(pop, rows, pop.age_years(rows, month), p)])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.job_end", month, pop.uid[rows]))
         ended = rows[exit_ >= 0]

@@ -23,12 +23,11 @@ from __future__ import annotations
 import numpy as np
 
 from .hazards import competing_exits, monthly_probability
-from .labour import current_wage_mkrw
+from .labour import INCENTIVE_YEARS, current_wage_mkrw
 from .stages import Work
 
 FHA_MONTHS = 48  # matched for up to four years (MOU)
 FHA_RESIDENCE_MONTHS, FHA_WORK_MONTHS = 6, 3  # eligibility after 6 months' residence, 3 in work
-INCENTIVE_YEARS = 3  # the incentive is paid for the first three years in a job (MOU)
 
 
 def household_ratio(size: np.ndarray, p) -> np.ndarray:

@@ -55,7 +55,7 @@ def test_employment_incentive_lowers_separations_only_in_the_first_three_years()
     job = np.full(4, Job.REGULAR, dtype=np.int8)
     tenure = np.array([6, 35, 36, 6])
     incentive = np.array([True, True, True, False])
-    rate = labour.separation_rate(job, tenure, incentive, P)
+    rate = labour.separation_rate(job, tenure, incentive, np.zeros(4, bool), P)
     kept = P["separation_rate_regular"] * (1 - P["incentive_retention_effect"])
     assert rate == pytest.approx([kept, kept, P["separation_rate_regular"],
                                   P["separation_rate_regular"]])
@@ -63,8 +63,10 @@ def test_employment_incentive_lowers_separations_only_in_the_first_three_years()
 
 def test_daily_work_ends_more_often_than_regular_work():
     jobs = np.array([Job.REGULAR, Job.TEMPORARY, Job.DAILY], dtype=np.int8)
-    rate = labour.separation_rate(jobs, np.zeros(3), np.zeros(3, bool), P)
+    rate = labour.separation_rate(jobs, np.zeros(3), np.zeros(3, bool), np.zeros(3, bool), P)
     assert rate[0] < rate[1] < rate[2]
+    sick = labour.separation_rate(jobs, np.zeros(3), np.zeros(3, bool), np.ones(3, bool), P)
+    assert (sick > rate).all()
 
 
 def test_employer_penalty_is_zero_without_prejudice_or_visibility():
