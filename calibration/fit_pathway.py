@@ -66,7 +66,7 @@ def from_free(name: str, x: float, spec) -> float:
     return math.exp(x)
 
 
-INNER = 0.8  # share of a tolerance inside which misfit costs little (fitting choice, not data)
+INNER = 0.6  # share of a tolerance inside which misfit costs little (fitting choice, not data)
 STEEP = 0.05  # beyond it, one unit of residual per 5% of the tolerance
 TIGHT = 0.6  # inner share for near-missed checks, to leave room for noise (fitting choice)
 WOMEN_IN_CHINA_PCT, WOMEN_IN_CHINA_TOL = 85.0, 10.0  # 80-90% women (Wikipedia seed); 75-95 accepted

@@ -18,6 +18,38 @@ def _markdown(table, columns, formats) -> str:
     return head + body
 
 
+def inner_life(result) -> str:
+    """Issue 4's published patterns that are not survey series, as Markdown."""
+    model, ind = result.model, result.indicators
+    at_exit, later = validation.ptsd_cohort(model, 2001, 36)
+    start = model.calendar.start_year
+    depression = [model.survey.ratio("depression_prevalence", y - start, ("1", "2", "3"))
+                  for y in range(2015, 2019)]
+    events = {k: model.recorder.events[k].reshape(-1, 12, 2).sum(axis=(1, 2))
+              for k in ("suicides", "deaths_in_south")}
+    window = slice(2013 - start, 2023 - start)
+    share = 100 * events["suicides"][window].sum() / events["deaths_in_south"][window].sum()
+    s = validation.series
+    rows = [
+        ("full PTSD on leaving Hanawon, 2001 arrivals (%)", "27.2 (Hong et al. 2006)", at_exit),
+        ("full PTSD three years later (%)", "4.0 (Hong et al. 2006)", later),
+        ("depression, 1-3 years in the South, 2015-2018 (%)", "22.3 (Lee et al. 2020)",
+         sum(depression) / len(depression)),
+        ("suicides, % of deaths in the South 2013-2022", "11.4 (8-15 accepted)", share),
+        ("returns to North Korea 2012-2022", "31 (MOU)",
+         s(ind, "return_to_nk_count").loc[2012:2022].sum()),
+        ("moved on to third countries by 2011", "917 (UNHCR)",
+         s(ind, "onward_migration_count").loc[:2011].sum()),
+        ("moved on to the UK 2003-2016", "544 grants",
+         s(ind, "onward_migration_uk_count").loc[2003:2016].sum()),
+        ("people to rely on, mean, 2019", "fewer than two (KHF 2019)", s(ind, "mean_ties")[2019]),
+    ]
+    lines = ["Mental health, ties and belonging (issue 4).\n", "| pattern | published | model |",
+             "|---|---|---|"]
+    lines += [f"| {name} | {pub} | {value:.3g} |" for name, pub, value in rows]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=None)
@@ -39,6 +71,7 @@ def main() -> None:
                     [str, str, pct, pct, pct, pct, yes]))
     print(_markdown(validation.china_stock_table(ind), ["year", "low", "high", "model", "within"],
                     [str, count, count, count, yes]))
+    print(inner_life(result))
     survey = validation.survey_table(ind)
     print("Life in the South (survey-style, July; issue 3 tolerances; blank: no tolerance set).\n")
     print(_markdown(survey, ["indicator", "year", "published", "model", "tolerance", "within",

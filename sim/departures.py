@@ -6,8 +6,9 @@
 - Chain defection: relatives already in the South pay brokers for family (WaPo 2016). Sponsors are
   residents within their 5-year protection period (when the settlement money is paid) who left
   family behind; each sponsors a relative at ``chain_rate_<regime>`` a year, and after each
-  relative still has family left behind with probability ``sponsor_again_share``. Sponsored
-  relatives travel straight on with a broker.
+  relative still has family left behind with probability ``sponsor_again_share``. Sponsors pay the
+  year's broker fee from their savings (the rest becomes debt); sponsored relatives travel straight
+  on with a broker and, once in the South, are tied to their sponsor.
 - Direct crossings by sea or over the border are rare and do not follow the outflow into China:
   ``direct_crossings_per_year`` people a year, ``direct_female_share`` of them women.
 - People repatriated or returned may leave again at ``redeparture_rate`` times the regime's outflow
@@ -93,14 +94,25 @@ class Departures:
             return
         again = m.streams.uniforms("chain.again", month, pop.uid[sponsors])
         pop.family_left_behind[sponsors] = again < m.params["sponsor_again_share"]
+        self._pay_broker(sponsors, month)
         uids = derived_ids(pop.uid[sponsors], month)
         female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
         for sex in (False, True):
-            self._add(month, uids[female == sex], sex, CHAIN)
+            self._add(month, uids[female == sex], sex, CHAIN, sponsors[female == sex])
 
-    def _add(self, month: int, uids: np.ndarray, female: bool, kind: int) -> None:
+    def _pay_broker(self, sponsors: np.ndarray, month: int) -> None:
+        """Sponsors pay the year's broker fee from their savings; what they lack becomes debt."""
+        m = self.model
+        pop = m.population
+        fee = m.world.broker_fee_usd[m.world.index(month)] * m.params["krw_per_usd"] / 1e6
+        paid = np.minimum(pop.savings_mkrw[sponsors], fee)
+        pop.savings_mkrw[sponsors] -= paid
+        pop.debt_mkrw[sponsors] += fee - paid
+
+    def _add(self, month: int, uids: np.ndarray, female: bool, kind: int,
+             sponsors: np.ndarray | None = None) -> None:
         """New people leaving North Korea: push departures enter China, sponsored relatives start
-        the journey, direct crossers arrive at once."""
+        the journey (remembering their sponsor), direct crossers arrive at once."""
         if uids.size == 0:
             return
         m = self.model
@@ -114,6 +126,7 @@ class Departures:
         else:
             rows = m.population.add(month, Stage.JOURNEY, uid=uids, **values)
             if kind == CHAIN:
+                m.population.sponsor_row[rows] = sponsors
                 m.journey.choose_route(rows, month)
             else:
                 m.population.route[rows] = Route.DIRECT

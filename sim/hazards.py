@@ -45,3 +45,8 @@ def competing_exits(annual_rates: np.ndarray, u: np.ndarray) -> np.ndarray:
 def gompertz_rate(age_years, level_at_30: float, slope: float):
     """Annual all-cause mortality rate by age under a Gompertz law."""
     return level_at_30 * np.exp(slope * (np.asarray(age_years, dtype=np.float64) - 30.0))
+
+
+def saturating(count):
+    """A saturating effect (0-1) of a count of people: ``1 - 0.5**count``, the first gives half."""
+    return 1.0 - 0.5 ** np.asarray(count, dtype=np.float64)

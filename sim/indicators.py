@@ -24,7 +24,13 @@ INDICATORS = (
     "labour_force_participation", "employment_rate", "unemployment_rate",
     "mean_monthly_wage_mkrw", "regular_job_share", "daily_job_share", "self_employed_share",
     "mean_job_tenure_months", "livelihood_benefit_share", "discrimination_share",
-    "remittance_share",
+    "remittance_share", "ptsd_prevalence", "depression_prevalence", "suicidal_ideation_share",
+    "mental_health_service_use_share", "loneliness_share", "mean_ties",
+    "mean_ties_to_south_koreans", "no_one_to_rely_on_share", "life_satisfaction_share",
+    "considered_return_share",
+    # events in the South in the year
+    "onward_migration_count", "onward_migration_uk_count", "onward_migration_canada_count",
+    "onward_migration_other_count", "return_to_nk_count", "suicides", "suicide_share_of_deaths",
     # South Korean comparators (world table)
     "sk_labour_force_participation", "sk_employment_rate", "sk_unemployment_rate",
     "sk_mean_wage_mkrw",
@@ -38,7 +44,8 @@ SK_COMPARATORS = {"sk_labour_force_participation": "sk_participation",  # indica
 class Recorder:
     """Counts what happens each month, cheaply, for the indicators at the end of a run."""
 
-    EVENTS = ("departures", "repatriated")
+    EVENTS = ("departures", "repatriated", "deaths_in_south", "suicides", "moved_on",
+              "moved_on_uk", "moved_on_canada", "moved_on_other", "returned_north")
 
     def __init__(self, n_months: int, population) -> None:
         self._population = population
@@ -116,6 +123,17 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
     for b, band in enumerate(BANDS):
         add("residents_in_south", _by_sex(rec.residents_by_band[:, b] * scale), band)
     add("deaths", _by_sex(_yearly(pop.death_month[:n], female, n_years) * scale))
+    yearly = {name: rec.events[name].reshape(n_years, 12, 2).sum(1) for name in rec.EVENTS}
+    add("onward_migration_count", _by_sex(yearly["moved_on"] * scale))
+    for destination in ("uk", "canada", "other"):
+        add(f"onward_migration_{destination}_count",
+            _by_sex(yearly[f"moved_on_{destination}"] * scale))
+    add("return_to_nk_count", _by_sex(yearly["returned_north"] * scale))
+    add("suicides", _by_sex(yearly["suicides"] * scale))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        add("suicide_share_of_deaths", {sex: 100 * s / d for (sex, s), d in zip(
+            _by_sex(yearly["suicides"]).items(), _by_sex(yearly["deaths_in_south"]).values(),
+            strict=True)})
     for (name, sex, band), values in model.survey.indicators().items():
         add(name, {sex: values}, band)
     for name, column in SK_COMPARATORS.items():

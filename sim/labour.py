@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .discrimination import accent_of, visibility
-from .hazards import competing_exits
+from .hazards import competing_exits, saturating
 from .population import NO_MONTH
 from .stages import Job, Work
 from .training import credential_strength
@@ -54,7 +54,19 @@ def communication(pop, rows, month, p) -> np.ndarray:
     return -p["communication_penalty"] * accent_of(pop, rows, month, p)
 
 
-def job_finding_rate(pop, rows, month, p, prejudice, vis, referral=1.0) -> np.ndarray:
+def health_factor(pop, rows, p) -> np.ndarray:
+    """Ratio by which health limits work: poor physical health, and PTSD or depression."""
+    return (np.where(pop.poor_health[rows], p["poor_health_work_multiplier"], 1.0)
+            * np.where(pop.ptsd[rows] | pop.depressed[rows], p["mental_health_work_multiplier"],
+                       1.0))
+
+
+def referral(contacts: np.ndarray, p) -> np.ndarray:
+    """Ratio by which contacts in work raise job finding (the first contact gives half)."""
+    return 1.0 + p["referral_effect"] * saturating(contacts)
+
+
+def job_finding_rate(pop, rows, month, p, prejudice, vis, referrals=1.0) -> np.ndarray:
     """Annual rate at which job seekers find work."""
     age_decades = np.maximum(pop.age_years(rows, month) - 40.0, 0.0) / 10.0
     log_rate = (human_capital(pop, rows, month, p) + communication(pop, rows, month, p)
@@ -63,14 +75,15 @@ def job_finding_rate(pop, rows, month, p, prejudice, vis, referral=1.0) -> np.nd
                 + p["finding_female_effect"] * pop.female[rows]
                 + p["finding_age_effect"] * age_decades
                 + employer_penalty(vis, prejudice, p["employer_hiring_penalty"]))
-    health = np.where(pop.poor_health[rows], p["poor_health_work_multiplier"], 1.0)
-    return p["job_finding_rate"] * np.exp(log_rate) * health * referral
+    return p["job_finding_rate"] * np.exp(log_rate) * health_factor(pop, rows, p) * referrals
 
 
-def entry_rate(pop, rows, age, p) -> np.ndarray:
-    """Annual rate at which inactive adults start looking for work."""
-    return (p["lf_entry_rate"] * np.where(pop.caring[rows], p["caring_entry_multiplier"], 1.0)
-            * np.where(pop.poor_health[rows], p["poor_health_work_multiplier"], 1.0)
+def entry_rate(pop, rows, age, p, referrals=1.0) -> np.ndarray:
+    """Annual rate at which inactive adults start looking for work; contacts in work bring news of
+    jobs to people who are not yet looking."""
+    return (p["lf_entry_rate"] * referrals
+            * np.where(pop.caring[rows], p["caring_entry_multiplier"], 1.0)
+            * health_factor(pop, rows, p)
             * np.where(pop.livelihood[rows], p["livelihood_work_multiplier"], 1.0)
             * np.where(age >= p["older_age"], p["older_entry_multiplier"], 1.0))
 
@@ -78,18 +91,18 @@ def entry_rate(pop, rows, age, p) -> np.ndarray:
 def exit_rate(pop, rows, age, p) -> np.ndarray:
     """Annual rate at which people leave the labour force."""
     return (p["lf_exit_rate"] * np.where(pop.caring[rows], p["caring_exit_multiplier"], 1.0)
-            / np.where(pop.poor_health[rows], p["poor_health_work_multiplier"], 1.0)
+            / health_factor(pop, rows, p)
             * np.where(age >= p["older_age"], p["older_exit_multiplier"], 1.0))
 
 
 def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.ndarray,
-                    poor_health: np.ndarray, p) -> np.ndarray:
-    """Annual rate of losing or leaving a job, by job type, higher in poor health; the employment
-    incentive keeps people in eligible jobs during their first three years (MOU)."""
+                    health: np.ndarray, p) -> np.ndarray:
+    """Annual rate of losing or leaving a job, by job type, divided by the health factor; the
+    employment incentive keeps people in eligible jobs during their first three years (MOU)."""
     base = np.array([0.0] + [p[f"separation_rate_{j.name.lower()}"] for j in JOBS])[job]
     kept = incentive & (tenure_months < 12 * INCENTIVE_YEARS)
     return (base * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0)
-            / np.where(poor_health, p["poor_health_work_multiplier"], 1.0))
+            / health)
 
 
 def job_weights(years: np.ndarray, capital: np.ndarray, p) -> np.ndarray:
@@ -147,8 +160,9 @@ class LabourMarket:
 
     def _inactive(self, rows: np.ndarray, month: int) -> None:
         m = self.model
-        pop = m.population
-        rate = entry_rate(pop, rows, pop.age_years(rows, month), m.params)
+        pop, p = m.population, m.params
+        contacts = m.ties.employed_contacts(rows, m.world.sk_employment_rate[m.world.index(month)])
+        rate = entry_rate(pop, rows, pop.age_years(rows, month), p, referral(contacts, p))
         start = competing_exits(rate[:, None], m.streams.uniforms("labour.enter", month,
                                                                   pop.uid[rows])) == 0
         pop.work[rows[start]] = Work.UNEMPLOYED
@@ -158,7 +172,9 @@ class LabourMarket:
         pop, p, y = m.population, m.params, m.world.index(month)
         prejudice = m.world.prejudice[y]
         vis = visibility(pop, rows, month, p)
-        rates = np.column_stack([job_finding_rate(pop, rows, month, p, prejudice, vis),
+        contacts = m.ties.employed_contacts(rows, m.world.sk_employment_rate[y])
+        rates = np.column_stack([job_finding_rate(pop, rows, month, p, prejudice, vis,
+                                                  referral(contacts, p)),
                                  exit_rate(pop, rows, pop.age_years(rows, month), p)])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.search", month, pop.uid[rows]))
         pop.work[rows[exit_ == 1]] = Work.INACTIVE
@@ -187,7 +203,7 @@ class LabourMarket:
         tenure = month - pop.job_start_month[rows]
         rates = np.column_stack([
             separation_rate(pop.job[rows], tenure, pop.job_incentive[rows],
-                            pop.poor_health[rows], p),
+                            health_factor(pop, rows, p), p),
             exit_rate(pop, rows, pop.age_years(rows, month), p)])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.job_end", month, pop.uid[rows]))
         ended = rows[exit_ >= 0]

@@ -14,6 +14,9 @@ and, for residents after Hanawon, life in the South:
 - :mod:`sim.training`: school, university and vocational training
 - :mod:`sim.labour`: looking for work, jobs, wages
 - :mod:`sim.welfare`: settlement money, incentives, benefits, debts, savings, remittances
+- :mod:`sim.ties`: social ties among defectors (a graph) and with South Koreans
+- :mod:`sim.mental_health`: PTSD, depression, suicidal ideation and suicide, services
+- :mod:`sim.belonging`: satisfaction, the wish to leave, onward migration, return
 - :mod:`sim.survey`: the July survey that the KHF-style indicators come from
 """
 
@@ -26,21 +29,27 @@ from .agents import describe_row
 from .calendar import Calendar
 from .china import China
 from .demographics import AttributeTables, draw_attributes
+from .belonging import Belonging
 from .departures import Departures
 from .discrimination import Discrimination
 from .indicators import Recorder, indicator_table
 from .journey import Journey
 from .labour import LabourMarket
+from .mental_health import MentalHealth
 from .parameters import Parameters
-from .population import Population
+from .population import NATURAL, SUICIDE, Population
 from .randomness import Streams
 from .reception import Reception
 from .scenario import Scenario
-from .stages import RESIDENTS, Stage
+from .stages import IN_SOUTH, RESIDENTS, Stage
 from .survey import Survey
+from .ties import SocialTies
 from .training import Training
 from .welfare import Welfare
 from .world import World, apply_overrides, load_table
+
+
+EXIT_EVENTS = {Stage.MOVED_ON: "moved_on", Stage.RETURNED_NORTH: "returned_north"}
 
 
 class ResettleModel(mesa.Model):
@@ -72,10 +81,14 @@ class ResettleModel(mesa.Model):
         self.reception = Reception(self)
         self.modules = (self.departures, self.china, self.journey, self.reception)
         self.discrimination = Discrimination(self)
+        self.ties = SocialTies(self)
+        self.mental_health = MentalHealth(self)
         self.training = Training(self)
         self.labour = LabourMarket(self)
         self.welfare = Welfare(self)
-        self.life_modules = (self.discrimination, self.training, self.labour, self.welfare)
+        self.belonging = Belonging(self)
+        self.life_modules = (self.discrimination, self.ties, self.mental_health, self.training,
+                             self.labour, self.welfare, self.belonging)
         self.survey = Survey(len(self.calendar.years))
         self.month = 0
         self.datacollector = mesa.DataCollector(model_reporters={
@@ -121,16 +134,23 @@ class ResettleModel(mesa.Model):
     def residents(self, groups: list[np.ndarray]) -> np.ndarray:
         """Rows of people living in the community after Hanawon who are still alive."""
         rows = np.concatenate([groups[s] for s in RESIDENTS])
-        return rows[self.population.stage[rows] != Stage.DEAD]
+        stage = self.population.stage[rows]
+        return rows[(stage == Stage.PROTECTED) | (stage == Stage.RESETTLED)]
 
     def start_life_in_south(self, rows: np.ndarray, month: int) -> None:
-        """People leaving Hanawon: draw who they are in the South, then school and money."""
+        """People leaving Hanawon: who they are in the South, their health, ties, school, money."""
         pop, p = self.population, self.params
+        pop.left_hanawon_month[rows] = month
         u = {name: self.streams.uniforms(f"south.{name}", month, pop.uid[rows])
              for name in ("health", "conceal")}
         pop.poor_health[rows] = u["health"] < p["poor_health_share"]
         pop.conceals[rows] = u["conceal"] < p["conceal_share"]
         pop.caring[rows] = pop.female[rows] & pop.with_family[rows]
+        self.mental_health.start(rows, month)
+        self.ties.start(rows, month)
+        sponsor = pop.sponsor_row[rows]
+        joined = (sponsor >= 0) & np.isin(pop.stage[np.maximum(sponsor, 0)], RESIDENTS)
+        self.ties.family(sponsor[joined], rows[joined], month)
         self.training.start(rows, month)
         self.welfare.start(rows, month)
 
@@ -144,10 +164,27 @@ class ResettleModel(mesa.Model):
         self.population.move(rows, Stage.IN_NORTH_KOREA, month)
         self.recorder.event("repatriated", month, rows)
 
-    def die(self, rows: np.ndarray, month: int) -> None:
-        """Deaths from any cause in any stage."""
+    def die(self, rows: np.ndarray, month: int, cause: int = NATURAL) -> None:
+        """Deaths in any stage (``cause``: a code of :data:`sim.population.DEATH_CAUSES`)."""
+        in_south = rows[np.isin(self.population.stage[rows], IN_SOUTH)]
+        self.recorder.event("deaths_in_south", month, in_south)
+        if cause == SUICIDE:
+            self.recorder.event("suicides", month, in_south)
         self.population.death_month[rows] = month
+        self.population.death_cause[rows] = cause
         self.population.move(rows, Stage.DEAD, month)
+        self._remove_agents(rows)
+
+    def leave_south(self, rows: np.ndarray, month: int, stage: Stage,
+                    destination: str | None = None) -> None:
+        """Residents who move on to a third country (``destination``) or return to North Korea."""
+        self.recorder.event(EXIT_EVENTS[stage], month, rows)
+        if destination is not None:
+            self.recorder.event(f"moved_on_{destination}", month, rows)
+        self.population.move(rows, stage, month)
+        self._remove_agents(rows)
+
+    def _remove_agents(self, rows: np.ndarray) -> None:
         for row in rows[self.population.arrival_month[rows] >= 0].tolist():
             self.people.pop(row).remove()  # only people who reached the South have agents
 

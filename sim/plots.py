@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import published
+from . import published, validation
 
 # Okabe-Ito palette (colour-blind safe); line styles and markers also differ, for greyscale.
 STYLES = {
@@ -73,6 +73,9 @@ SURVEY_PANELS = {
     "mean_monthly_wage_mkrw": ("Mean monthly wage (wage workers)", "million KRW"),
     "livelihood_benefit_share": ("Receiving the basic livelihood benefit", "% of residents 15+"),
     "discrimination_share": ("Discriminated against in the past year", "% of residents 15+"),
+    "life_satisfaction_share": ("Satisfied with life in the South", "% of residents 15+"),
+    "depression_prevalence": ("Depression", "% of residents 15+"),
+    "mean_ties": ("People to rely on", "mean number"),
 }
 SK_COMPARATOR = {"labour_force_participation": "sk_labour_force_participation",
                  "employment_rate": "sk_employment_rate",
@@ -89,13 +92,13 @@ def _line(indicators: pd.DataFrame, indicator: str, sex: str) -> pd.Series:
 
 
 def life_in_south_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
-    """Six panels of survey-style indicators (simulated by sex; KHF published; South Korean
+    """Nine panels of survey-style indicators (simulated by sex; published surveys; South Korean
     comparators) and save a PNG."""
-    fig = Figure(figsize=(13, 7.5), layout="constrained")
+    fig = Figure(figsize=(13, 10.5), layout="constrained")
     FigureCanvasAgg(fig)
     survey = published.survey_series()
     for i, (indicator, (title, unit)) in enumerate(SURVEY_PANELS.items()):
-        ax = fig.add_subplot(2, 3, i + 1)
+        ax = fig.add_subplot(3, 3, i + 1)
         for sex, key in (("all", "total"), ("female", "female"), ("male", "male")):
             line = _line(indicators, indicator, sex).dropna()
             ax.plot(line.index, line, color=STYLES[key]["color"],
@@ -103,7 +106,8 @@ def life_in_south_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
         if indicator in SK_COMPARATOR:
             sk = _line(indicators, SK_COMPARATOR[indicator], "all")
             ax.plot(sk.index, sk, linewidth=1.2, label="South Koreans", **SK_STYLE)
-        pub = survey[survey.indicator == indicator]
+        pub = survey[(survey.indicator == indicator)
+                     & survey.instrument.isin(validation.TARGET_INSTRUMENTS)]
         ax.plot(pub.year, pub.value, linestyle="none", marker="o", markerfacecolor="white",
                 markeredgecolor="black", markeredgewidth=1.4, label="published survey")
         ax.set_title(title, fontsize="medium")

@@ -35,6 +35,7 @@ FIELDS: dict[str, tuple[type, object]] = {
     "savings_usd": (np.float64, 0.0),
     "repatriations": (np.int16, 0),
     # life in the South (set on leaving Hanawon; see labour, training, welfare, discrimination)
+    "left_hanawon_month": (np.int32, NO_MONTH),
     "household_size": (np.int8, 1),
     "caring": (np.bool_, False),
     "poor_health": (np.bool_, False),
@@ -57,7 +58,22 @@ FIELDS: dict[str, tuple[type, object]] = {
     "livelihood": (np.bool_, False),
     "discriminated_month": (np.int32, NO_MONTH),
     "remitted_month": (np.int32, NO_MONTH),
+    # mental health, ties and belonging (see mental_health, ties, belonging)
+    "ptsd": (np.bool_, False),
+    "ptsd_recovery_month": (np.int32, NO_MONTH),
+    "vulnerable": (np.bool_, False),
+    "depressed": (np.bool_, False),
+    "service_until": (np.int32, NO_MONTH),
+    "service_month": (np.int32, NO_MONTH),
+    "ideation_month": (np.int32, NO_MONTH),
+    "hana_center": (np.int16, 0),
+    "sk_ties": (np.int16, 0),
+    "sponsor_row": (np.int64, -1),
+    "considering_leaving": (np.bool_, False),
+    "death_cause": (np.int8, 0),
 }
+DEATH_CAUSES = ("alive", "natural", "suicide")  # codes of death_cause
+NATURAL, SUICIDE = 1, 2
 
 
 class Population:

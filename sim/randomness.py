@@ -91,6 +91,14 @@ def derived_ids(parent_uids: np.ndarray, month: int) -> np.ndarray:
     return ((z >> np.uint64(2)) | np.uint64(1 << 62)).astype(np.int64)
 
 
+def pair_ids(a_uids: np.ndarray, b_uids: np.ndarray) -> np.ndarray:
+    """Ids for pairs of people (e.g. a tie), the same whichever way round the pair is given."""
+    lo = np.minimum(a_uids, b_uids).astype(np.uint64)
+    hi = np.maximum(a_uids, b_uids).astype(np.uint64)
+    z = _mix_array(_mix_array(lo ^ np.uint64(_M2)) ^ hi)
+    return (z >> np.uint64(2)).astype(np.int64)
+
+
 def categorical(u: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     """Category index for each uniform, by inversion of the cumulative distribution.
 

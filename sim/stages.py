@@ -20,6 +20,8 @@ class Stage(IntEnum):
     PROTECTED = 8  # resettled, within the 5-year residence-protection period
     RESETTLED = 9  # resettled, after the protection period
     DEAD = 10
+    MOVED_ON = 11  # left the South for a third country (the UK, Canada ...)
+    RETURNED_NORTH = 12  # went back to North Korea from the South ("double defection")
 
 
 N_STAGES = len(Stage)

@@ -4,7 +4,9 @@ For year Y the survey is taken in July of Y among residents aged 15+ who arrived
 of Y (KHF settlement surveys; published-statistics.md section 5). Rates follow Statistics Korea's
 definitions: participation = labour force / population 15+, employment = employed / population
 15+, unemployment = unemployed / labour force; the wage is the mean monthly wage of wage workers in
-million KRW; job shares are of the employed; tenure is of the employed, in months.
+million KRW; job shares are of the employed; tenure is of the employed, in months. Mental health,
+ties and belonging are measured on the same people; "in the past year" means the last twelve
+months; ``life_satisfaction_share`` is the expected share satisfied.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ AGE = 15
 PAST_YEAR = 12  # months counted as "in the past year"
 QUANTITIES = ("population", "labour_force", "employed", "unemployed", "wage_workers", "wage_sum",
               "regular", "daily", "self_employed", "tenure_sum", "livelihood", "discriminated",
-              "remitted")
+              "remitted", "ptsd", "depressed", "ideation", "service", "lonely", "ties", "sk_ties",
+              "no_one", "satisfied", "considering")
 Q = {name: i for i, name in enumerate(QUANTITIES)}
 
 # indicator -> (numerator, denominator, factor): percentages have factor 100
@@ -36,6 +39,16 @@ RATIOS = {
     "livelihood_benefit_share": ("livelihood", "population", 100.0),
     "discrimination_share": ("discriminated", "population", 100.0),
     "remittance_share": ("remitted", "population", 100.0),
+    "ptsd_prevalence": ("ptsd", "population", 100.0),
+    "depression_prevalence": ("depressed", "population", 100.0),
+    "suicidal_ideation_share": ("ideation", "population", 100.0),
+    "mental_health_service_use_share": ("service", "population", 100.0),
+    "loneliness_share": ("lonely", "population", 100.0),
+    "mean_ties": ("ties", "population", 1.0),
+    "mean_ties_to_south_koreans": ("sk_ties", "population", 1.0),
+    "no_one_to_rely_on_share": ("no_one", "population", 100.0),
+    "life_satisfaction_share": ("satisfied", "population", 100.0),
+    "considered_return_share": ("considering", "population", 100.0),
 }
 
 
@@ -65,11 +78,31 @@ class Survey:
             np.where(employed, month - pop.job_start_month[rows], 0), pop.livelihood[rows],
             month - pop.discriminated_month[rows].astype(np.int64) < PAST_YEAR,
             month - pop.remitted_month[rows].astype(np.int64) < PAST_YEAR,
+            *self._inner_life(model, rows, month),
         ]).astype(np.float64)
         cell = years_since_arrival_band(pop.arrival_month[rows], month) * 2 + pop.female[rows]
         for q in range(len(QUANTITIES)):
             self.sums[y, q] = np.bincount(cell, weights=values[:, q],
                                           minlength=2 * len(BANDS)).reshape(len(BANDS), 2)
+
+    @staticmethod
+    def _inner_life(model, rows: np.ndarray, month: int) -> list[np.ndarray]:
+        """Columns for mental health, ties and belonging (the expected share satisfied)."""
+        pop = model.population
+        ties = model.ties.people_to_rely_on(rows)
+        return [pop.ptsd[rows], pop.depressed[rows],
+                month - pop.ideation_month[rows].astype(np.int64) < PAST_YEAR,
+                month - pop.service_month[rows].astype(np.int64) < PAST_YEAR,
+                model.ties.lonely(rows), ties, pop.sk_ties[rows], ties == 0,
+                model.belonging.satisfied(rows, month), pop.considering_leaving[rows]]
+
+    def ratio(self, name: str, year_index: int, bands: tuple[str, ...], sex: str = "all") -> float:
+        """One indicator pooled over several bands of years since arrival in one survey year."""
+        num, den, factor = RATIOS[name]
+        cols = [BANDS.index(b) for b in bands]
+        sexes = {"all": [0, 1], "female": [1], "male": [0]}[sex]
+        table = self.sums[year_index][:, cols][:, :, sexes].sum(axis=(1, 2))
+        return factor * table[Q[num]] / table[Q[den]]
 
     def indicators(self) -> dict[tuple[str, str, str], np.ndarray]:
         """Ratios by (indicator, sex, band) as arrays over years (NaN where nobody was surveyed)."""

@@ -127,7 +127,8 @@ class Welfare:
         pop, p = m.population, m.params
         if m.calendar.year_of(month) + (month % 12) / 12 < p["fha_start_month"]:
             return np.zeros(rows.size)
-        eligible = (m.in_protection(rows) & (month - pop.stage_month[rows] >= FHA_RESIDENCE_MONTHS)
+        eligible = (m.in_protection(rows)
+                    & (month - pop.left_hanawon_month[rows] >= FHA_RESIDENCE_MONTHS)
                     & (month - pop.job_start_month[rows] >= FHA_WORK_MONTHS) & (earnings > 0)
                     & (pop.fha_months[rows] < FHA_MONTHS))
         new = eligible & (pop.fha_months[rows] == 0)

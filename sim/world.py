@@ -21,7 +21,8 @@ from .parameters import Parameters
 ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongolia", "route_other"]
 # South Korea by year: comparators (KHF survey years), the support package, and attitudes
 SOUTH_COLUMNS = ["sk_participation", "sk_employment_rate", "sk_unemployment_rate",
-                 "sk_mean_wage_mkrw", "settlement_cash_mkrw", "housing_subsidy_mkrw", "prejudice"]
+                 "sk_mean_wage_mkrw", "settlement_cash_mkrw", "housing_subsidy_mkrw", "prejudice",
+                 "asylum_uk", "asylum_canada", "asylum_other"]  # and third countries' doors
 REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
 

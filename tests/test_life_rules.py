@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from _shared import baseline
 
-from sim import discrimination, labour, training, welfare
+from sim import belonging, discrimination, labour, mental_health, ties, training, welfare
+from sim.hazards import saturating
 from sim.parameters import Parameters
 from sim.population import NO_MONTH
+from sim.randomness import pair_ids
 from sim.stages import RESIDENTS, Job, Stage, Work
 
 P = Parameters()
@@ -55,7 +57,7 @@ def test_employment_incentive_lowers_separations_only_in_the_first_three_years()
     job = np.full(4, Job.REGULAR, dtype=np.int8)
     tenure = np.array([6, 35, 36, 6])
     incentive = np.array([True, True, True, False])
-    rate = labour.separation_rate(job, tenure, incentive, np.zeros(4, bool), P)
+    rate = labour.separation_rate(job, tenure, incentive, np.ones(4), P)
     kept = P["separation_rate_regular"] * (1 - P["incentive_retention_effect"])
     assert rate == pytest.approx([kept, kept, P["separation_rate_regular"],
                                   P["separation_rate_regular"]])
@@ -63,9 +65,9 @@ def test_employment_incentive_lowers_separations_only_in_the_first_three_years()
 
 def test_daily_work_ends_more_often_than_regular_work():
     jobs = np.array([Job.REGULAR, Job.TEMPORARY, Job.DAILY], dtype=np.int8)
-    rate = labour.separation_rate(jobs, np.zeros(3), np.zeros(3, bool), np.zeros(3, bool), P)
+    rate = labour.separation_rate(jobs, np.zeros(3), np.zeros(3, bool), np.ones(3), P)
     assert rate[0] < rate[1] < rate[2]
-    sick = labour.separation_rate(jobs, np.zeros(3), np.zeros(3, bool), np.ones(3, bool), P)
+    sick = labour.separation_rate(jobs, np.zeros(3), np.zeros(3, bool), np.full(3, 0.5), P)
     assert (sick > rate).all()
 
 
@@ -122,3 +124,75 @@ def test_money_is_never_negative_and_debts_are_paid_down():
     long_settled = rows[pop.stage[rows] == Stage.RESETTLED]
     owed = pop.debt_mkrw[long_settled] > 0
     assert owed.mean() < 0.05, f"{owed.mean():.1%} of long-settled residents still owe a broker"
+
+
+# --- mental health, ties and belonging (issue 4) ---------------------------------------------
+
+
+def test_odds_ratios_shift_a_base_share():
+    assert mental_health.odds_to_probability(0.2, np.array([1.0]))[0] == pytest.approx(0.2)
+    assert mental_health.odds_to_probability(0.2, np.array([4.0]))[0] == pytest.approx(0.5)
+
+
+def test_ptsd_risk_rises_with_each_trauma_of_the_journey():
+    none, trauma, both, all3 = mental_health.ptsd_probability(
+        np.array([0, 1, 1, 1], bool), np.array([0, 0, 1, 1], bool), np.array([0, 0, 0, 1], bool),
+        P)
+    assert none == pytest.approx(P["ptsd_base_share"]) and none < trauma < both < all3
+
+
+def test_recovery_rate_gives_the_published_three_year_fall():
+    """Hong et al. 2006: 27.2% -> 4.0% in three years, i.e. exp(-3 r) close to 4.0/27.2."""
+    assert np.exp(-3 * P["ptsd_recovery_rate"]) == pytest.approx(4.0 / 27.2, abs=0.06)
+
+
+def test_support_lowers_and_stress_raises_depression_onset():
+    vulnerable = np.array([True, True, True, False])
+    stress = np.array([0.0, 0.0, 1.0, 0.0])
+    people = np.array([0, 3, 0, 0])
+    rate = mental_health.depression_onset_rate(vulnerable, stress, people, P)
+    assert rate[1] < rate[0] < rate[2]
+    assert rate[3] == pytest.approx(rate[0] * P["depression_resilient_multiplier"])
+
+
+def test_depression_multiplies_suicidal_ideation():
+    f = np.zeros(2, bool)
+    rate = mental_health.ideation_rate(np.array([False, True]), f, f, f, f, P)
+    assert rate[1] == pytest.approx(rate[0] * P["ideation_depression_multiplier"])
+
+
+def test_saturating_count_gives_half_for_the_first_person():
+    assert saturating(np.array([0, 1, 2])) == pytest.approx([0.0, 0.5, 0.75])
+
+
+def test_pairs_stay_within_groups_and_use_each_person_once():
+    rows = np.arange(100, 120)
+    groups = np.repeat([0, 1], 10)
+    u = (np.arange(20) * 0.618) % 1.0
+    pairs = ties.pair_up(rows, u, groups)
+    assert len(np.unique(pairs)) == pairs.size  # nobody twice
+    assert (groups[pairs[:, 0] - 100] == groups[pairs[:, 1] - 100]).all()
+    assert len(pairs) == 10
+
+
+def test_pair_ids_do_not_depend_on_the_order_of_the_pair():
+    a, b = np.array([1, 5, 9]), np.array([7, 2, 9])
+    np.testing.assert_array_equal(pair_ids(a, b), pair_ids(b, a))
+    assert len(set(pair_ids(a, b).tolist())) == 3
+
+
+def test_satisfaction_rises_with_work_and_ties_and_falls_with_depression():
+    one = np.ones(1, bool)
+    zero = np.zeros(1, bool)
+
+    def sat(employed=zero, ties_=np.zeros(1), depressed=zero):
+        return belonging.satisfaction_probability(employed, ties_, depressed, zero, zero, 2, P)[0]
+
+    assert sat(employed=one) > sat() > sat(depressed=one)
+    assert sat(ties_=np.ones(1)) > sat()
+
+
+def test_closed_doors_stop_onward_migration_and_early_years_raise_return():
+    rates = belonging.leaving_rates(np.array([1.0, 10.0]), np.array([0.0, 1.0, 0.0]), P)
+    assert rates[0, 0] == pytest.approx(rates[1, 0] * P["return_early_multiplier"])
+    assert (rates[:, 1] == 0).all() and (rates[:, 3] == 0).all() and (rates[:, 2] > 0).all()

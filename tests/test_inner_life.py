@@ -1,0 +1,158 @@
+"""Mental health, social ties and belonging (issue 4): the published patterns, the ties, and
+mechanisms that are connected. Each test prints model against source (``pytest -rP``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pytest
+from _shared import baseline
+
+import sim
+from sim import validation
+from sim.stages import RESIDENTS, Stage
+from sim.validation import series
+
+YEARS = range(2012, 2025)
+
+
+@lru_cache(maxsize=None)
+def variant(**overrides) -> sim.RunResult:
+    """The baseline to 2024 with some parameters changed (same seed: common random numbers)."""
+    return sim.run("baseline", horizon={"start": 1995, "end": 2024}, **overrides)
+
+
+def _mean(df, indicator, years=YEARS):
+    return series(df, indicator).loc[years[0]:years[-1]].mean()
+
+
+def test_full_ptsd_falls_from_about_27_to_about_4_percent_in_three_years():
+    """Hong et al. 2006 followed 2001 arrivals: full PTSD 27.2% -> 4.0% over three years."""
+    at_exit, later = validation.ptsd_cohort(baseline().model, 2001, 36)
+    print(f"\n2001 arrivals, full PTSD: on leaving Hanawon {at_exit:.1f}% (published 27.2), "
+          f"three years later {later:.1f}% (published 4.0)")
+    assert abs(at_exit - 27.2) <= 6 and abs(later - 4.0) <= 6
+
+
+def test_depression_among_those_up_to_three_years_in_the_south_is_near_22_percent():
+    """Lee et al. 2020 (n=294, <=3 years in the South): major depression 22.3%."""
+    model = baseline().model
+    values = [model.survey.ratio("depression_prevalence", y - model.calendar.start_year,
+                                 ("1", "2", "3")) for y in range(2015, 2019)]
+    print(f"\ndepression, 1-3 years in the South, 2015-2018: {np.round(values, 1)} "
+          "(published 22.3)")
+    assert all(abs(v - 22.3) <= 7 for v in values)
+
+
+def test_suicides_are_8_to_15_percent_of_defector_deaths():
+    """8.7%, 14.9%, 10.1% of defector deaths in 2017-2019; 100 suicides in 2013-2022 (11.4%)."""
+    rec = baseline().model.recorder
+    start = baseline().model.calendar.start_year
+    yearly = {k: rec.events[k].reshape(-1, 12, 2).sum(axis=(1, 2)) for k in
+              ("suicides", "deaths_in_south")}
+    window = slice(2013 - start, 2023 - start)
+    suicides, deaths = yearly["suicides"][window].sum(), yearly["deaths_in_south"][window].sum()
+    share = 100 * suicides / deaths
+    print(f"\n2013-2022: {suicides} suicides of {deaths} deaths in the South ({share:.1f}%; "
+          "published 100 suicides, 11.4%)")
+    assert 8 <= share <= 15
+
+
+def test_about_31_returns_to_north_korea_most_within_three_years():
+    """31 confirmed returns in 2012-2022; of 29 in 2010-2020, 65.5% within three years."""
+    result = baseline()
+    returns = series(result.indicators, "return_to_nk_count").loc[2012:2022].sum()
+    pop = result.model.population
+    rows = np.flatnonzero(pop.stage[: pop.n] == Stage.RETURNED_NORTH)
+    early = np.mean((pop.stage_month[rows] - pop.arrival_month[rows]) < 36)
+    print(f"\nreturns 2012-2022: {returns:.0f} (published 31); within three years of arrival: "
+          f"{100 * early:.0f}% (published 65.5%)")
+    assert 31 / 2 <= returns <= 31 * 1.5
+    assert early > 0.5
+
+
+def test_onward_migration_is_of_the_published_order_of_magnitude():
+    """UNHCR: 917 granted asylum outside South Korea by 2011; UK 2003-2016: 544 grants."""
+    df = baseline().indicators
+    by_2011 = series(df, "onward_migration_count").loc[:2011].sum()
+    uk = series(df, "onward_migration_uk_count").loc[2003:2016].sum()
+    print(f"\nmoved on by 2011: {by_2011:.0f} (UNHCR 917); to the UK 2003-2016: {uk:.0f} (544)")
+    assert 917 / 3 <= by_2011 <= 917 * 3
+    assert 544 / 3 <= uk <= 544 * 3
+
+
+def test_ties_are_a_graph_with_a_reported_degree_distribution():
+    """The networkx graph matches the vectorised ties; the share of ties to South Koreans and the
+    degree distribution are reported; people have fewer than two or three to rely on on average
+    (KHF 2019: fewer than two)."""
+    model = baseline().model
+    graph = model.ties.graph()
+    pop = model.population
+    rows = np.flatnonzero(np.isin(pop.stage[: pop.n], RESIDENTS))
+    assert graph.number_of_nodes() == rows.size
+    degrees = np.array([graph.degree(int(r)) for r in rows])
+    ties = model.ties
+    both = np.isin(pop.stage[ties.u], RESIDENTS) & np.isin(pop.stage[ties.v], RESIDENTS)
+    counted = (np.bincount(ties.u[both], minlength=pop.n) + np.bincount(ties.v[both],
+                                                                         minlength=pop.n))
+    np.testing.assert_array_equal(degrees, counted[rows])
+    histogram = np.bincount(degrees)
+    sk = pop.sk_ties[rows].sum()
+    share_sk = sk / (sk + degrees.sum())
+    relied = model.ties.people_to_rely_on(rows).mean()
+    print(f"\ndefector-defector degree distribution (0, 1, 2, ...): {histogram.tolist()}"
+          f"\nshare of ties (outside the household) to South Koreans: {100 * share_sk:.1f}%"
+          f"\npeople to rely on, mean: {relied:.2f} (published: fewer than two, 2019)")
+    assert 0 < share_sk < 1 and histogram[1:].sum() > 0
+    assert 1.0 <= series(baseline().indicators, "mean_ties")[2019] <= 2.5
+
+
+def test_removing_job_referrals_lowers_employment():
+    base, none = variant().indicators, variant(referral_effect=0.0).indicators
+    before, after = _mean(base, "employment_rate"), _mean(none, "employment_rate")
+    print(f"\nemployment 2012-2024: with referrals {before:.2f}%, without {after:.2f}%")
+    assert after < before - 0.5
+
+
+def test_removing_social_support_raises_depression():
+    base, none = variant().indicators, variant(support_effect=0.0).indicators
+    before, after = _mean(base, "depression_prevalence"), _mean(none, "depression_prevalence")
+    print(f"\ndepression 2012-2024: with support {before:.2f}%, without {after:.2f}%")
+    assert after > before + 0.5
+
+
+def test_mental_health_feeds_back_into_work():
+    base, none = variant().indicators, variant(mental_health_work_multiplier=1.0).indicators
+    before, after = _mean(base, "employment_rate"), _mean(none, "employment_rate")
+    print(f"\nemployment 2012-2024: {before:.2f}%; if PTSD and depression did not limit work "
+          f"{after:.2f}%")
+    assert after > before
+
+
+def test_people_who_leave_the_south_leave_the_model():
+    """Moving on and returning are final; those who left have no Mesa agent and no ties."""
+    model = baseline().model
+    pop = model.population
+    left = np.flatnonzero(np.isin(pop.stage[: pop.n], (Stage.MOVED_ON, Stage.RETURNED_NORTH)))
+    assert left.size > 0
+    assert not set(left.tolist()) & set(model.people)
+    flows = pop.flows
+    for stage in (Stage.MOVED_ON, Stage.RETURNED_NORTH):
+        assert flows[:, stage, :].sum() == 0  # nobody moves out of a final stage
+        assert flows[:, :, stage].sum() == flows[:, list(RESIDENTS), stage].sum()
+    earlier = left[pop.stage_month[left] < model.calendar.n_months - 1]  # ties fade next month
+    assert not np.isin(model.ties.u, earlier).any() and not np.isin(model.ties.v, earlier).any()
+
+
+@pytest.mark.parametrize("indicator", ["ptsd_prevalence", "depression_prevalence",
+                                       "suicidal_ideation_share", "mental_health_service_use_share",
+                                       "loneliness_share", "no_one_to_rely_on_share",
+                                       "life_satisfaction_share", "considered_return_share"])
+def test_shares_are_percentages_by_sex_and_band(indicator):
+    df = baseline().indicators
+    rows = df[df.indicator == indicator]
+    assert set(rows.sex) == {"all", "female", "male"}
+    assert {"1", "3", "6+"} <= set(rows.years_since_arrival)
+    assert rows.value.between(0, 100).all()
