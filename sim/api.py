@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import scenario as scenario_io
@@ -34,8 +35,36 @@ def resolve(scenario: str | Path | Scenario | None = None, **overrides: Any) -> 
     return scenario.with_overrides(**overrides) if overrides else scenario
 
 
+def replicate_seed(seed: int, replicate: int) -> int:
+    """Seed of a replicate: the scenario seed itself for replicate 0, then the children of
+    ``numpy.random.SeedSequence(seed)`` (the same child whatever the number of replicates)."""
+    if replicate == 0:
+        return seed
+    child = np.random.SeedSequence(seed, spawn_key=(replicate,))
+    return int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+@dataclass
+class PairedRun:
+    """A replicate of a scenario and, if it has levers, its counterfactual (levers as shadows)."""
+
+    policy: RunResult
+    counterfactual: RunResult | None
+
+
+def run_replicates(scenario: Scenario, seed: int) -> list[PairedRun]:
+    """Every replicate of a scenario, each paired with its counterfactual when it has levers."""
+    out = []
+    for r in range(scenario.replicates):
+        s = replicate_seed(seed, r)
+        policy = run(scenario, seed=s, replicate=r)
+        shadow = run(scenario, seed=s, replicate=r, shadow_levers=True) if scenario.levers else None
+        out.append(PairedRun(policy, shadow))
+    return out
+
+
 def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
-        replicate: int = 0, **overrides: Any) -> RunResult:
+        replicate: int = 0, shadow_levers: bool = False, **overrides: Any) -> RunResult:
     """Run one scenario and return its indicators (and the model).
 
     Args:
@@ -43,6 +72,7 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
             Defaults to the baseline.
         seed: Non-negative seed; defaults to the scenario's own seed.
         replicate: Replicate number written in the ``replicate`` column.
+        shadow_levers: Levers reach the same people but do nothing (counterfactual cohorts).
         **overrides: Scenario fields or parameter values, e.g. ``scale=10, arrest_rate=0.2``.
 
     Example:
@@ -54,5 +84,5 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
     seed = resolved.seed if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed: expected a non-negative integer, got {seed!r}")
-    model = ResettleModel(resolved, seed=seed).run()
+    model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers).run()
     return RunResult(model.indicators(replicate), model, resolved, seed)

@@ -71,10 +71,12 @@ class China:
                                               p["onward_settled_multiplier"]], 1.0)
         afford = np.minimum(1.0, pop.savings_usd[rows] / w.broker_fee_usd[y])
         rates = np.zeros((rows.size, 6))
-        rates[:, ARREST] = p["arrest_rate"] * w.arrest_multiplier[y] * protection * sex
+        rates[:, ARREST] = (p["arrest_rate"] * w.arrest_multiplier[y] * protection * sex
+                            * m.levers.factor("arrest", rows, month))
         rates[:, RETURN] = np.where(hiding, p["voluntary_return_rate"], 0.0)
         rates[:, MARRY] = np.where(hiding & female, p["marriage_rate"], 0.0)
         rates[:, ONWARD] = (w.onward_multiplier[y] * w.broker_access[y] * ties
+                            * m.levers.factor("onward", rows, month)
                             * (p["onward_rate"] * afford + p["sponsored_rate_china"]))
         rates[:, SETTLE] = np.select([married, hiding & ~female],
                                      [p["settle_rate"], p["settle_rate_male"]], 0.0)

@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     params = commands.add_parser("parameters", help="list the parameters with their sources")
     params.set_defaults(handler=parameters_command)
+
+    levers = commands.add_parser("levers", help="list the policy levers, their settings, "
+                                 "defaults and evidence")
+    levers.set_defaults(handler=levers_command)
     return parser
 
 
@@ -83,15 +87,39 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
         run_dir = output.default_run_dir(Path.cwd() / OUTPUTS, scenario.name, seed)
     started = output.utc_now()
     with output.staged_run_dir(run_dir) as staging:  # fails here, before running, if unwritable
-        result = api.run(scenario, seed=seed)
-        output.write_indicators(staging, result.indicators)
-        plots.arrivals_chart(result.indicators, staging / output.ARRIVALS_CHART)
-        plots.life_in_south_chart(result.indicators, staging / output.LIFE_CHART)
+        runs = api.run_replicates(scenario, seed)
+        indicators = pd.concat([r.policy.indicators for r in runs], ignore_index=True)
+        output.write_indicators(staging, indicators)
+        if scenario.levers:
+            output.write_policy_tables(staging, runs)
+        plots.arrivals_chart(indicators, staging / output.ARRIVALS_CHART)
+        plots.life_in_south_chart(indicators, staging / output.LIFE_CHART)
         output.write_manifest(staging, output.manifest(scenario, seed, started,
                                                        output.utc_now(), argv))
     print(f"run folder: {run_dir}")
-    print(summary(result.indicators))
+    print(summary(indicators))
+    if scenario.levers:
+        print(policy_summary(runs))
     return EXIT_OK
+
+
+def policy_summary(runs) -> str:
+    """Cost by lever and the costs per outcome against the counterfactual (replicate means)."""
+    from . import policy
+
+    table = pd.concat([policy.cost_effectiveness(r.policy, r.counterfactual) for r in runs])
+    mean = table.groupby("lever", sort=False).mean(numeric_only=True)
+    lines = ["levers (means over replicates; costs in million KRW, against the same runs "
+             "without the levers):"]
+    for lever, row in mean.iterrows():
+        lines.append(f"  {lever:<28} cost {row.total_cost_mkrw:12,.0f}  reached "
+                     f"{row.people_reached:9,.0f}")
+    total = mean.loc["all levers"]
+    lines.append(f"  additional employed person-years {total.additional_employed_person_years:,.0f}"
+                 f"; cost per one {total.cost_per_additional_employed_person_year_mkrw:,.1f}")
+    lines.append(f"  depression person-years averted {total.depression_person_years_averted:,.0f}"
+                 f"; cost per one {total.cost_per_depression_person_year_averted_mkrw:,.1f}")
+    return "\n".join(lines)
 
 
 def _value(indicators: pd.DataFrame, indicator: str, year: int) -> float | None:
@@ -177,6 +205,30 @@ def parameters_command(args: argparse.Namespace, argv: list[str]) -> int:
     for row in [header, *rows]:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         print("  ".join([*cells, row[-1]]))
+    return EXIT_OK
+
+
+def levers_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle levers``: every lever type with its mechanism, evidence and settings."""
+    import sys as _sys
+
+    from .levers import LEVERS, Eligibility
+
+    for name, (settings, _) in LEVERS.items():
+        module = _sys.modules[settings.__module__]
+        print(f"{name}{'  (acts on everyone; unit cost per year)' if settings.population_wide else ''}")
+        print("  " + (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "))
+        print(f"  evidence: {settings.evidence}")
+        for field, info in settings.model_fields.items():
+            if field == "type":
+                continue
+            default = "required" if info.is_required() else repr(info.default)
+            description = info.description or ""
+            if field == "eligibility":
+                default = "anyone"
+                description = "keys: " + ", ".join(Eligibility.model_fields)
+            print(f"    {field:<28} {default:<10} {description}")
+        print()
     return EXIT_OK
 
 

@@ -24,10 +24,11 @@ def accent(years_in_south: np.ndarray, floor: float, half_life: float) -> np.nda
 
 
 def accent_of(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
-    """Strength of the North Korean accent (0-1) of residents in ``month``."""
+    """Strength of the North Korean accent (0-1) of residents in ``month`` (``accent_factor`` is
+    lowered for good by communication workshops)."""
     arrived = pop.arrival_month[rows]
     years = np.where(arrived == NO_MONTH, np.inf, (month - arrived) / 12.0)
-    return accent(years, p["accent_floor"], p["accent_half_life_years"])
+    return accent(years, p["accent_floor"], p["accent_half_life_years"]) * pop.accent_factor[rows]
 
 
 def visibility(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
@@ -36,7 +37,7 @@ def visibility(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
     return accent_of(pop, rows, month, p) * conceal
 
 
-def experience_rate(vis: np.ndarray, employed: np.ndarray, prejudice: float, p) -> np.ndarray:
+def experience_rate(vis: np.ndarray, employed: np.ndarray, prejudice, p) -> np.ndarray:
     """Annual rate of experiences of discrimination."""
     contact = np.where(employed, p["work_contact_multiplier"], 1.0)
     return p["discrimination_rate"] * prejudice * vis * contact
@@ -54,6 +55,7 @@ class Discrimination:
         pop, p = m.population, m.params
         rate = experience_rate(visibility(pop, residents, month, p),
                                pop.work[residents] == Work.EMPLOYED,
-                               m.world.prejudice[m.world.index(month)], p)
+                               m.world.prejudice[m.world.index(month)]
+                               * m.levers.factor("prejudice", residents, month), p)
         u = m.streams.uniforms("discrimination", month, pop.uid[residents])
         pop.discriminated_month[residents[u < monthly_probability(rate)]] = month

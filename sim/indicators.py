@@ -28,6 +28,7 @@ INDICATORS = (
     "mental_health_service_use_share", "loneliness_share", "mean_ties",
     "mean_ties_to_south_koreans", "no_one_to_rely_on_share", "life_satisfaction_share",
     "considered_return_share",
+    "surveyed_count", "employed_count", "depressed_count",
     # events in the South in the year
     "onward_migration_count", "onward_migration_uk_count", "onward_migration_canada_count",
     "onward_migration_other_count", "return_to_nk_count", "suicides", "suicide_share_of_deaths",
@@ -134,7 +135,7 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
         add("suicide_share_of_deaths", {sex: 100 * s / d for (sex, s), d in zip(
             _by_sex(yearly["suicides"]).items(), _by_sex(yearly["deaths_in_south"]).values(),
             strict=True)})
-    for (name, sex, band), values in model.survey.indicators().items():
+    for (name, sex, band), values in model.survey.indicators(scale).items():
         add(name, {sex: values}, band)
     for name, column in SK_COMPARATORS.items():
         add(name, {"all": getattr(model.world, column)})

@@ -64,8 +64,10 @@ class Journey:
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
         route = pop.route[rows].astype(np.int64) - 1  # index into ONWARD_ROUTES
-        arrive = rate_for_mean_months(self.months[route]) * m.world.onward_multiplier[y]
-        p_arrest = np.minimum(self.arrest_p[route] * m.world.arrest_multiplier[y],
+        arrive = (rate_for_mean_months(self.months[route]) * m.world.onward_multiplier[y]
+                  * m.levers.factor("onward", rows, month))
+        p_arrest = np.minimum(self.arrest_p[route] * m.world.arrest_multiplier[y]
+                              * m.levers.factor("arrest", rows, month),
                               p["journey_arrest_ceiling"])
         # competing risks: P(arrest before arrival) = p_arrest
         rates = np.column_stack([

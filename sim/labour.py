@@ -162,7 +162,8 @@ class LabourMarket:
         m = self.model
         pop, p = m.population, m.params
         contacts = m.ties.employed_contacts(rows, m.world.sk_employment_rate[m.world.index(month)])
-        rate = entry_rate(pop, rows, pop.age_years(rows, month), p, referral(contacts, p))
+        rate = (entry_rate(pop, rows, pop.age_years(rows, month), p, referral(contacts, p))
+                * m.levers.factor("lf_entry", rows, month))
         start = competing_exits(rate[:, None], m.streams.uniforms("labour.enter", month,
                                                                   pop.uid[rows])) == 0
         pop.work[rows[start]] = Work.UNEMPLOYED
@@ -170,11 +171,11 @@ class LabourMarket:
     def _unemployed(self, rows: np.ndarray, month: int) -> None:
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
-        prejudice = m.world.prejudice[y]
+        prejudice = m.world.prejudice[y] * m.levers.factor("prejudice", rows, month)
         vis = visibility(pop, rows, month, p)
         contacts = m.ties.employed_contacts(rows, m.world.sk_employment_rate[y])
-        rates = np.column_stack([job_finding_rate(pop, rows, month, p, prejudice, vis,
-                                                  referral(contacts, p)),
+        finding = job_finding_rate(pop, rows, month, p, prejudice, vis, referral(contacts, p))
+        rates = np.column_stack([finding * m.levers.factor("job_finding", rows, month),
                                  exit_rate(pop, rows, pop.age_years(rows, month), p)])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.search", month, pop.uid[rows]))
         pop.work[rows[exit_ == 1]] = Work.INACTIVE
@@ -192,10 +193,24 @@ class LabourMarket:
         pop.work[rows] = Work.EMPLOYED
         pop.job[rows] = job
         pop.job_start_month[rows] = month
-        pop.wage_relative[rows] = wage_at_hire(pop, rows, month, job, p, m.world.prejudice[y], vis)
+        prejudice = m.world.prejudice[y] * m.levers.factor("prejudice", rows, month)
+        pop.wage_relative[rows] = wage_at_hire(pop, rows, month, job, p, prejudice, vis)
         in_force = m.calendar.year_of(month) >= p["employment_incentive_start_year"]
         steady = (job == Job.REGULAR) | (job == Job.TEMPORARY)  # daily work is never a year
         pop.job_incentive[rows] = in_force & m.in_protection(rows) & steady
+
+    def start_business(self, rows: np.ndarray, month: int) -> None:
+        """People who start a business (e.g. with a microloan) become self-employed now."""
+        m = self.model
+        pop, p, y = m.population, m.params, m.world.index(month)
+        job = np.full(rows.size, Job.SELF_EMPLOYED, dtype=np.int8)
+        prejudice = m.world.prejudice[y] * m.levers.factor("prejudice", rows, month)
+        vis = visibility(pop, rows, month, p)
+        pop.work[rows] = Work.EMPLOYED
+        pop.job[rows] = job
+        pop.job_start_month[rows] = month
+        pop.job_incentive[rows] = False
+        pop.wage_relative[rows] = wage_at_hire(pop, rows, month, job, p, prejudice, vis)
 
     def _employed(self, rows: np.ndarray, month: int) -> None:
         m = self.model
@@ -203,7 +218,8 @@ class LabourMarket:
         tenure = month - pop.job_start_month[rows]
         rates = np.column_stack([
             separation_rate(pop.job[rows], tenure, pop.job_incentive[rows],
-                            health_factor(pop, rows, p), p),
+                            health_factor(pop, rows, p), p)
+            * m.levers.factor("separation", rows, month),
             exit_rate(pop, rows, pop.age_years(rows, month), p)])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.job_end", month, pop.uid[rows]))
         ended = rows[exit_ >= 0]

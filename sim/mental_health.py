@@ -89,19 +89,22 @@ class MentalHealth:
         m = self.model
         pop, p = m.population, m.params
         disorder = pop.ptsd[rows] | pop.depressed[rows]
-        rate = np.where(disorder, p["service_start_rate_disorder"], p["service_start_rate_other"])
+        rate = (np.where(disorder, p["service_start_rate_disorder"], p["service_start_rate_other"])
+                * m.levers.factor("service_start", rows, month))
         u = m.streams.uniforms("health.service", month, pop.uid[rows])
         start = rows[~in_service & (u < monthly_probability(rate))]
         pop.service_until[start] = month + int(round(p["service_months"]))
         pop.service_month[start] = month
 
-    def _recovery_rate(self, base: float, in_service: np.ndarray) -> np.ndarray:
-        return base * np.where(in_service, self.model.params["service_recovery_multiplier"], 1.0)
+    def _recovery_rate(self, base: float, in_service: np.ndarray, rows, month) -> np.ndarray:
+        m = self.model
+        return (base * np.where(in_service, m.params["service_recovery_multiplier"], 1.0)
+                * m.levers.factor("recovery", rows, month))
 
     def _ptsd(self, rows, in_service, month) -> None:
         m = self.model
         pop, p = m.population, m.params
-        rate = self._recovery_rate(p["ptsd_recovery_rate"], in_service)
+        rate = self._recovery_rate(p["ptsd_recovery_rate"], in_service, rows, month)
         u = m.streams.uniforms("health.ptsd_recovery", month, pop.uid[rows])
         recovered = rows[u < monthly_probability(rate)]
         pop.ptsd[recovered] = False
@@ -123,8 +126,10 @@ class MentalHealth:
         depressed = pop.depressed[rows]
         onset = depression_onset_rate(pop.vulnerable[rows], self.stress(rows, month),
                                       m.ties.people_to_rely_on(rows), p)
-        onset *= np.where(pop.ptsd[rows], p["ptsd_depression_odds"], 1.0)
-        recovery = self._recovery_rate(p["depression_recovery_rate"], in_service) * np.where(
+        onset *= (np.where(pop.ptsd[rows], p["ptsd_depression_odds"], 1.0)
+                  * m.levers.factor("depression_onset", rows, month))
+        recovery = self._recovery_rate(p["depression_recovery_rate"], in_service, rows,
+                                       month) * np.where(
             pop.vulnerable[rows], p["depression_vulnerable_recovery_multiplier"], 1.0)
         rate = np.where(depressed, recovery, onset)
         change = competing_exits(rate[:, None], m.streams.uniforms("health.depression", month,
@@ -136,11 +141,13 @@ class MentalHealth:
         pop, p = m.population, m.params
         rate = ideation_rate(pop.depressed[rows], pop.ptsd[rows], pop.poor_health[rows],
                              pop.work[rows] == Work.UNEMPLOYED, m.ties.lonely(rows), p)
+        rate = rate * m.levers.factor("ideation", rows, month)
         u = m.streams.uniforms("health.ideation", month, pop.uid[rows])
         pop.ideation_month[rows[u < monthly_probability(rate)]] = month
         recent = rows[month - pop.ideation_month[rows].astype(np.int64) < PAST_YEAR]
         u = m.streams.uniforms("health.suicide", month, pop.uid[recent])
-        m.die(recent[u < monthly_probability(p["suicide_rate_ideation"])], month, cause=SUICIDE)
+        risk = p["suicide_rate_ideation"] * m.levers.factor("suicide", recent, month)
+        m.die(recent[u < monthly_probability(risk)], month, cause=SUICIDE)
 
     def limits_work(self, rows: np.ndarray) -> np.ndarray:
         """Whether mental health limits work (PTSD or depression)."""

@@ -18,6 +18,9 @@ and, for residents after Hanawon, life in the South:
 - :mod:`sim.mental_health`: PTSD, depression, suicidal ideation and suicide, services
 - :mod:`sim.belonging`: satisfaction, the wish to leave, onward migration, return
 - :mod:`sim.survey`: the July survey that the KHF-style indicators come from
+
+Policy levers (:mod:`sim.levers`) enrol people each month and change the rules' rates through
+named channels (``model.levers.factor``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .discrimination import Discrimination
 from .indicators import Recorder, indicator_table
 from .journey import Journey
 from .labour import LabourMarket
+from .levers import LeverSet
 from .mental_health import MentalHealth
 from .parameters import Parameters
 from .population import NATURAL, SUICIDE, Population
@@ -58,9 +62,11 @@ class ResettleModel(mesa.Model):
     Args:
         scenario: A validated scenario (see :mod:`sim.scenario`).
         seed: Non-negative integer seed; the same scenario and seed give identical results.
+        shadow_levers: Run the levers as shadows: they reach the same people but change nothing
+            (for the counterfactual follow-up of the people a lever reaches).
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+    def __init__(self, scenario: Scenario, seed: int = 0, shadow_levers: bool = False) -> None:
         super().__init__(rng=seed)
         self.config = scenario
         self.calendar = Calendar(scenario.start_year, scenario.end_year)
@@ -90,6 +96,7 @@ class ResettleModel(mesa.Model):
         self.life_modules = (self.discrimination, self.ties, self.mental_health, self.training,
                              self.labour, self.welfare, self.belonging)
         self.survey = Survey(len(self.calendar.years))
+        self.levers = LeverSet(self, scenario.levers, shadow_levers)
         self.month = 0
         self.datacollector = mesa.DataCollector(model_reporters={
             stage.name.lower(): (lambda m, s=stage: int(m.recorder.stage_counts[m.month - 1, s].sum()))
@@ -115,8 +122,10 @@ class ResettleModel(mesa.Model):
         for module in self.modules:
             module.step(self.month, self._groups)
         residents = self.residents(self._groups)
+        self.levers.step(self.month, residents)
         for module in self.life_modules:
             module.step(self.month, residents)
+            residents = self._still_resident(residents)  # after suicides and departures
         self.survey.record(self, self.month, residents)
         self._groups, counts = self.population.snapshot()
         self.recorder.end_of_month(self.month, counts, self._groups)
@@ -133,7 +142,9 @@ class ResettleModel(mesa.Model):
 
     def residents(self, groups: list[np.ndarray]) -> np.ndarray:
         """Rows of people living in the community after Hanawon who are still alive."""
-        rows = np.concatenate([groups[s] for s in RESIDENTS])
+        return self._still_resident(np.concatenate([groups[s] for s in RESIDENTS]))
+
+    def _still_resident(self, rows: np.ndarray) -> np.ndarray:
         stage = self.population.stage[rows]
         return rows[(stage == Stage.PROTECTED) | (stage == Stage.RESETTLED)]
 

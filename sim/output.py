@@ -30,6 +30,8 @@ MANIFEST = "manifest.json"
 INDICATORS = "indicators.csv"
 ARRIVALS_CHART = "arrivals.png"
 LIFE_CHART = "life_in_south.png"
+COSTS, COST_EFFECTIVENESS = "costs.csv", "cost_effectiveness.csv"
+COHORTS, COUNTERFACTUAL = "cohorts.csv", "counterfactual_indicators.csv"
 PACKAGES = ("resettle", "mesa", "numpy", "scipy", "pandas", "matplotlib", "networkx",
             "pydantic", "pyyaml")
 NOTE = ("Outputs are population-level scenario estimates with uncertainty, "
@@ -220,10 +222,33 @@ def manifest(scenario: Scenario, seed: int, started: str, ended: str,
 
 def write_indicators(folder: Path, indicators: pd.DataFrame) -> Path:
     """Write the indicator table as ``indicators.csv`` in ``folder``; return its path."""
-    path = folder / INDICATORS
-    atomic_write_text(path, indicators.to_csv(index=False, float_format=FLOAT_FORMAT,
-                                              lineterminator="\n"))
+    return write_table(folder / INDICATORS, indicators)
+
+
+def write_table(path: Path, table: pd.DataFrame) -> Path:
+    """Write a table as CSV atomically (ten significant digits, ``\n`` line endings)."""
+    atomic_write_text(path, table.to_csv(index=False, float_format=FLOAT_FORMAT,
+                                         lineterminator="\n"))
     return path
+
+
+def write_policy_tables(folder: Path, runs) -> None:
+    """Costs, cost-effectiveness, cohort follow-ups and the counterfactual indicators."""
+    from . import policy
+
+    def stack(make):
+        return pd.concat([make(r).assign(replicate=r.policy.indicators.replicate.iloc[0])
+                          for r in runs], ignore_index=True)
+
+    tables = {
+        COSTS: stack(lambda r: policy.costs_table(r.policy.model)),
+        COST_EFFECTIVENESS: stack(lambda r: policy.cost_effectiveness(r.policy, r.counterfactual)),
+        COHORTS: stack(lambda r: policy.cohort_table(r.policy, r.counterfactual)),
+    }
+    tables[COUNTERFACTUAL] = pd.concat([r.counterfactual.indicators for r in runs],
+                                       ignore_index=True)
+    for name, table in tables.items():
+        write_table(folder / name, table)
 
 
 def write_manifest(folder: Path, content: dict[str, Any]) -> Path:

@@ -40,6 +40,7 @@ FIELDS: dict[str, tuple[type, object]] = {
     "caring": (np.bool_, False),
     "poor_health": (np.bool_, False),
     "conceals": (np.bool_, False),
+    "accent_factor": (np.float64, 1.0),
     "work": (np.int8, int(Work.INACTIVE)),
     "job": (np.int8, int(Job.NONE)),
     "job_start_month": (np.int32, NO_MONTH),
@@ -51,6 +52,7 @@ FIELDS: dict[str, tuple[type, object]] = {
     "trained": (np.bool_, False),
     "training_until": (np.int32, NO_MONTH),
     "certified_month": (np.int32, NO_MONTH),
+    "course_certification": (np.float64, np.nan),  # certification share of a lever's course
     "savings_mkrw": (np.float64, 0.0),
     "debt_mkrw": (np.float64, 0.0),
     "fha_saver": (np.bool_, False),

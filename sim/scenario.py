@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from .errors import InputError, nearest
+from .levers import LEVERS, Eligibility, LeverSpec
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "baseline"
@@ -42,9 +43,13 @@ class Scenario(BaseModel):
         horizon: Calendar years to simulate.
         scale: People each agent stands for (1 = every person is an agent).
         seed: Default seed (``--seed`` overrides it).
+        replicates: Number of replicate runs (seeds spawned from ``seed``).
+        extends: The scenario this one builds on (a name in ``scenarios/`` or a path); its
+            parameters, world rows and levers come first and this file's are added.
         parameters: Parameter values replacing those in ``sim/data/parameters/``.
         world: Rows overriding the world table, e.g. ``{years: 2027-2035, china_enforcement:
             crackdown}``.
+        levers: Policy levers (see ``resettle levers``).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -53,8 +58,11 @@ class Scenario(BaseModel):
     horizon: Horizon = Horizon()
     scale: int = Field(1, ge=1)
     seed: int = Field(0, ge=0)
+    replicates: int = Field(1, ge=1, le=10_000)
+    extends: str | None = None
     parameters: dict[str, Any] = {}
     world: list[dict[str, Any]] = []
+    levers: list[LeverSpec] = []
     _origin: str = PrivateAttr("<python>")
 
     @property
@@ -71,6 +79,12 @@ class Scenario(BaseModel):
     def end_year(self) -> int:
         """Last calendar year."""
         return self.horizon.end
+
+    def without_levers(self) -> Scenario:
+        """The same world and parameters with no levers: the counterfactual baseline."""
+        data = self.model_dump()
+        data.update(levers=[], name=f"{self.name}-without-levers")
+        return validate(data, self.origin)
 
     def resolved(self) -> dict[str, Any]:
         """The scenario as a plain dictionary (for manifests)."""
@@ -118,16 +132,44 @@ def _line_map(text: str) -> dict[tuple, int]:
     return lines
 
 
+def _schema_path(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
+    """The key path as written in the file (lever tags dropped) and the model at its end."""
+    path, model = [], Scenario
+    for i, part in enumerate(loc):
+        if model is Scenario and part == "levers":
+            model = None
+        elif model is None and isinstance(part, int):
+            path.append(part)
+            continue
+        elif model is None and part in LEVERS:
+            model = LEVERS[part][0]
+            continue
+        elif model is not None and part == "horizon":
+            model = Horizon
+        elif model is not None and part == "eligibility":
+            model = Eligibility
+        path.append(part)
+        if i == len(loc) - 1:
+            break
+    return tuple(path), model
+
+
 def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
-    loc = tuple(error["loc"])
-    path = ".".join(str(p) for p in loc) or "(top level)"
+    loc, parent = _schema_path(tuple(error["loc"]))
+    path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+    path = path or "(top level)"
     line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
     where = f"{origin}" + (f", line {line}" if line else "")
-    if error["type"] == "extra_forbidden":
-        parent = Scenario if len(loc) == 1 else Horizon
-        hint = nearest(str(loc[-1]), parent.model_fields)
-        valid = list(parent.model_fields)
+    kind = error["type"]
+    if kind == "extra_forbidden" and parent is not None:
+        valid = [k for k in parent.model_fields if k != "type"]
+        hint = nearest(str(loc[-1]), valid)
         return f"{where}: unknown key {path!r}{hint}; valid keys: {', '.join(valid)}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        got = error.get("ctx", {}).get("tag", "")
+        hint = nearest(str(got), LEVERS) if got else ""
+        what = f"unknown lever type {got!r}{hint}" if got else "missing lever 'type'"
+        return f"{where}: {path}: {what}; valid types: {', '.join(LEVERS)}"
     return f"{where}: {path}: {error['msg']} (got {error.get('input')!r})"
 
 
@@ -166,18 +208,64 @@ def find(name_or_path: str | Path | None) -> Path:
                      f"{', '.join(str(c) for c in candidates)})")
 
 
-def load(name_or_path: str | Path | None = None) -> Scenario:
-    """Read and validate a scenario file; raise InputError with a one-line message if bad."""
-    path = find(name_or_path)
+def _read(path: Path) -> tuple[Any, str]:
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the scenario file ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text), text
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "malformed YAML"
         raise InputError(f"{path}{line}: malformed YAML: {problem}") from None
-    return validate(data, str(path), text)
+
+
+MERGED = {"parameters": "update", "world": "append", "levers": "append"}
+
+
+def _merge(parent: dict, child: dict) -> dict:
+    """A child scenario over its parent: parameters updated, world rows and levers appended,
+    everything else replaced."""
+    out = dict(parent)
+    for key, value in child.items():
+        if MERGED.get(key) == "update" and isinstance(value, dict):
+            out[key] = {**(parent.get(key) or {}), **value}
+        elif MERGED.get(key) == "append" and isinstance(value, list):
+            out[key] = [*(parent.get(key) or []), *value]
+        else:
+            out[key] = value
+    return out
+
+
+def _with_parents(data: Any, path: Path, seen: tuple[Path, ...] = ()) -> Any:
+    """Resolve ``extends`` chains (parents first), refusing cycles."""
+    if not isinstance(data, dict) or not data.get("extends"):
+        return data
+    parent_path = find_relative(data["extends"], path)
+    if parent_path.resolve() in seen:
+        raise InputError(f"{path}: extends: {data['extends']!r} makes a cycle of scenarios")
+    parent, _ = _read(parent_path)
+    if not isinstance(parent, dict):
+        raise InputError(f"{parent_path}: expected a mapping of scenario keys at the top level")
+    parent = _with_parents(parent, parent_path, (*seen, path.resolve()))
+    return _merge(parent, data)
+
+
+def find_relative(name: str, base: Path) -> Path:
+    """A parent scenario named in ``extends``: beside the child file first, then as :func:`find`."""
+    beside = base.parent / (name if str(name).endswith((".yaml", ".yml")) else f"{name}.yaml")
+    if beside.is_file():
+        return beside
+    try:
+        return find(name)
+    except InputError:
+        raise InputError(f"{base}: extends: scenario {name!r} not found") from None
+
+
+def load(name_or_path: str | Path | None = None) -> Scenario:
+    """Read and validate a scenario file; raise InputError with a one-line message if bad."""
+    path = find(name_or_path)
+    data, text = _read(path)
+    return validate(_with_parents(data, path), str(path), text)

@@ -51,6 +51,10 @@ RATIOS = {
     "considered_return_share": ("considering", "population", 100.0),
 }
 
+# survey-style counts of people (for costs per person): indicator -> quantity
+COUNTS = {"surveyed_count": "population", "employed_count": "employed",
+          "depressed_count": "depressed"}
+
 
 class Survey:
     """Sums of the surveyed quantities by year, band of years since arrival, and sex."""
@@ -104,8 +108,9 @@ class Survey:
         table = self.sums[year_index][:, cols][:, :, sexes].sum(axis=(1, 2))
         return factor * table[Q[num]] / table[Q[den]]
 
-    def indicators(self) -> dict[tuple[str, str, str], np.ndarray]:
-        """Ratios by (indicator, sex, band) as arrays over years (NaN where nobody was surveyed)."""
+    def indicators(self, scale: int = 1) -> dict[tuple[str, str, str], np.ndarray]:
+        """Ratios (and counts, in people) by (indicator, sex, band) as arrays over years (NaN
+        where nobody was surveyed)."""
         out = {}
         sexes = {"all": self.sums.sum(axis=3), "female": self.sums[..., 1],
                  "male": self.sums[..., 0]}
@@ -115,4 +120,6 @@ class Survey:
                 for name, (num, den, factor) in RATIOS.items():
                     with np.errstate(invalid="ignore", divide="ignore"):
                         out[(name, sex, band)] = factor * table[:, Q[num]] / table[:, Q[den]]
+                for name, quantity in COUNTS.items():
+                    out[(name, sex, band)] = scale * table[:, Q[quantity]]
         return out

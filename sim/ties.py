@@ -103,9 +103,10 @@ class SocialTies:
         m = self.model
         pop, p = m.population, m.params
         uid = pop.uid[residents]
-        managed = month - pop.stage_month[residents] < p["case_management_months"]
-        rate = np.where(managed & (pop.stage[residents] == Stage.PROTECTED),
-                        p["hana_center_tie_rate"], 0.0)
+        managed = ((month - pop.left_hanawon_month[residents] < p["case_management_months"])
+                   | m.levers.acting("hana_tie", residents, month))
+        rate = (np.where(managed, p["hana_center_tie_rate"], 0.0)
+                * m.levers.factor("hana_tie", residents, month))
         u = m.streams.uniforms("ties.hana", month, uid)
         meet = residents[u < monthly_probability(rate)]
         self.add(pair_up(meet, m.streams.uniforms("ties.hana_pair", month, pop.uid[meet]),
@@ -121,7 +122,8 @@ class SocialTies:
         pop, p = m.population, m.params
         uid = pop.uid[residents]
         employed = pop.work[residents] == Work.EMPLOYED
-        rate = p["neighbour_sk_tie_rate"] + np.where(employed, p["work_sk_tie_rate"], 0.0)
+        rate = ((p["neighbour_sk_tie_rate"] + np.where(employed, p["work_sk_tie_rate"], 0.0))
+                * m.levers.factor("sk_tie_gain", residents, month))
         gain = m.streams.uniforms("ties.sk_gain", month, uid) < monthly_probability(rate)
         ties = pop.sk_ties[residents].astype(np.float64)
         lose = m.streams.uniforms("ties.sk_lose", month, uid) < monthly_probability(

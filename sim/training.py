@@ -6,7 +6,8 @@
   ``university_years``.
 - Adults from ``school_leaving_age`` to ``older_age`` not in work during their first ``settling_years`` start vocational training at
   ``training_rate`` (40.4% had received training, KHF 2011); a course lasts ``training_months`` and
-  ends with a recognised qualification for ``certification_share`` of trainees.
+  ends with a recognised qualification for ``certification_share`` of trainees (courses run by the
+  vocational-training lever set their own share and end with the trainee looking for work).
 - A qualification helps little in the first year and more after two or three (Card, Kluve & Weber
   2010, 2018): its effect grows linearly from zero after ``credential_delay_months`` to full
   strength ``credential_ramp_months`` later.
@@ -80,13 +81,24 @@ class Training:
                              & (pop.work[residents] != Work.EMPLOYED)
                              & (pop.study_until[residents] <= month)]
         u = m.streams.uniforms("training.start", month, pop.uid[eligible])
-        start = eligible[u < monthly_probability(p["training_rate"])]
-        pop.trained[start] = True
-        pop.training_until[start] = month + int(round(p["training_months"]))
+        rate = p["training_rate"] * m.levers.factor("training_start", eligible, month)
+        self.begin(eligible[u < monthly_probability(rate)], month)
+
+    def begin(self, rows: np.ndarray, month: int, certification_share: float | None = None) -> None:
+        """Start a vocational course now (a lever may set a higher certification share)."""
+        pop, p = self.model.population, self.model.params
+        pop.trained[rows] = True
+        pop.training_until[rows] = month + int(round(p["training_months"]))
+        if certification_share is not None:
+            pop.course_certification[rows] = certification_share
 
     def _finish_courses(self, rows: np.ndarray, month: int) -> None:
         m = self.model
         pop, p = m.population, m.params
         u = m.streams.uniforms("training.certified", month, pop.uid[rows])
-        pop.certified_month[rows[u < p["certification_share"]]] = month
+        special = pop.course_certification[rows]
+        share = np.where(np.isnan(special), p["certification_share"], special)
+        pop.certified_month[rows[u < share]] = month
+        pop.course_certification[rows] = np.nan
+        pop.work[rows[~np.isnan(special)]] = Work.UNEMPLOYED  # a lever's course ends in placement
         pop.savings_mkrw[rows] += p["training_bonus_mkrw"]

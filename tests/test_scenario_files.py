@@ -1,0 +1,131 @@
+"""The scenario library and the scenario file as the user interface (issue 5): every file
+validates and runs; invalid input gets one-line errors; ``extends`` merges; common random numbers
+make a policy run and its baseline differ only where the policy acts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import sim
+from sim import output, scenario
+from sim.errors import InputError
+from sim.levers import LEVERS
+from sim.validation import series
+
+SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
+FAST = dict(scale=20, horizon={"start": 1995, "end": 2030})
+
+
+def test_the_library_has_the_files_issue_5_asks_for():
+    names = {p.stem for p in SCENARIOS}
+    assert {"baseline", "white-paper-package", "transit-crackdown", "border-reopening"} <= names
+    types = {lv.type for p in SCENARIOS for lv in scenario.load(p).levers}
+    assert types == set(LEVERS)
+    for path in SCENARIOS:
+        assert path.read_text().startswith("#"), f"{path.name} lacks its question comment"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_every_scenario_file_validates_and_runs(path):
+    result = sim.run(path, **FAST)
+    assert len(result.indicators) > 0
+
+
+BASE = """name: s
+extends: baseline
+levers:
+  - type: mentorship
+    start: 2015-01
+    coverage: 0.5
+    eligibility: {arrived_within_years: 2}
+"""
+
+
+def _load(tmp_path, text, name="s.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return scenario.load(path)
+
+
+@pytest.mark.parametrize("text, expected", [
+    (BASE.replace("mentorship", "mentorsip"),
+     r"line 4: levers\[0\]: unknown lever type 'mentorsip' \(did you mean 'mentorship'\?\); "
+     r"valid types: mentorship, peer_role_models"),
+    (BASE.replace("coverage", "coverge"),
+     r"line 6: unknown key 'levers\[0\].coverge' \(did you mean 'coverage'\?\)"),
+    (BASE.replace("coverage: 0.5", "coverage: 1.5"), r"levers\[0\].coverage: Input should be less"),
+    (BASE.replace("2015-01", "2015-13"), r"levers\[0\].start: .*expected a month as YYYY-MM"),
+    (BASE.replace("arrived_within_years", "arived_within_years"),
+     r"unknown key 'levers\[0\].eligibility.arived_within_years' \(did you mean "
+     r"'arrived_within_years'\?\)"),
+    (BASE.replace("  - type: mentorship\n", "  - kind: mentorship\n"), r"missing lever 'type'"),
+    (BASE.replace("extends: baseline", "extends: nowhere"), r"extends: scenario 'nowhere' not found"),
+    (BASE + "replicates: 0\n", r"replicates: Input should be greater than or equal to 1"),
+])
+def test_invalid_scenarios_give_one_line_errors(tmp_path, text, expected):
+    with pytest.raises(InputError, match=expected) as info:
+        _load(tmp_path, text)
+    assert "\n" not in str(info.value) and "s.yaml" in str(info.value)
+
+
+def test_extends_cycle_is_refused(tmp_path):
+    (tmp_path / "a.yaml").write_text("name: a\nextends: b\n")
+    (tmp_path / "b.yaml").write_text("name: b\nextends: a\n")
+    with pytest.raises(InputError, match="makes a cycle"):
+        scenario.load(tmp_path / "a.yaml")
+
+
+def test_extends_updates_parameters_and_appends_world_rows_and_levers(tmp_path):
+    (tmp_path / "parent.yaml").write_text(
+        "name: parent\nparameters: {arrest_rate: 0.2, marriage_rate: 0.1}\n"
+        "world: [{years: 2027, prejudice: 0.9}]\n" + BASE.split("\n", 2)[2])
+    child = _load(tmp_path, "name: child\nextends: parent\nparameters: {arrest_rate: 0.3}\n"
+                  "world: [{years: 2028, prejudice: 0.8}]\n"
+                  "levers: [{type: helpline, start: 2026-01}]\n", "child.yaml")
+    assert child.parameters == {"arrest_rate": 0.3, "marriage_rate": 0.1}
+    assert [w["years"] for w in child.world] == [2027, 2028]
+    assert [lv.type for lv in child.levers] == ["mentorship", "helpline"]
+
+
+def _indicators_bytes(result, folder: Path) -> bytes:
+    folder.mkdir()
+    return output.write_indicators(folder, result.indicators).read_bytes()
+
+
+def test_zero_coverage_lever_gives_a_byte_identical_indicators_csv(tmp_path):
+    policy = scenario.validate({**scenario.load("baseline").model_dump(),
+                                "levers": [{"type": "mentorship", "start": "2000-01",
+                                            "coverage": 0.0}]}, "<test>")
+    a = _indicators_bytes(sim.run("baseline", **FAST), tmp_path / "a")
+    b = _indicators_bytes(sim.run(policy, **FAST), tmp_path / "b")
+    assert a == b
+
+
+def test_policy_and_baseline_are_identical_before_the_start_month():
+    base = sim.run("baseline", **FAST).indicators
+    pol = sim.run("mentorship", **FAST).indicators
+    before_a, before_b = base[base.year < 2015], pol[pol.year < 2015]
+    assert before_a.reset_index(drop=True).equals(before_b.reset_index(drop=True))
+    assert not base[base.year >= 2016].reset_index(drop=True).equals(
+        pol[pol.year >= 2016].reset_index(drop=True))
+
+
+def test_paired_differences_vary_much_less_than_unpaired_ones():
+    """Common random numbers: 10 replicate pairs (benchmarks/crn_variance.py runs 50)."""
+    seeds = range(10)
+    pairs = [(sim.run("mentorship", seed=s, **FAST), sim.run("baseline", seed=s, **FAST))
+             for s in seeds]
+    unpaired = [sim.run("baseline", seed=100 + s, **FAST) for s in seeds]
+
+    def employment(r):
+        return series(r.indicators, "employment_rate").loc[2016:2020].mean()
+
+    paired = np.std([employment(a) - employment(b) for a, b in pairs])
+    apart = np.std([employment(a) - employment(c) for (a, _), c in zip(pairs, unpaired)])
+    print(f"\nspread of the effect: paired {paired:.3f}, unpaired {apart:.3f} "
+          f"(ratio {paired / apart:.2f})")
+    assert paired < 0.5 * apart
