@@ -50,9 +50,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=None, metavar="N",
                      help="non-negative seed (default: the scenario's seed)")
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="the run folder to create; must not exist "
-                          f"(default: {OUTPUTS}/<scenario>-<UTC time>-seed<N>)")
+                     help="the run folder to create; must not exist (default: "
+                          f"{OUTPUTS}/<scenario>-<UTC time>-seed<N>, or for an ensemble "
+                          f"{OUTPUTS}/<scenario>-seed<N>-<R>reps, resumed if interrupted)")
+    _ensemble_options(run)
     run.set_defaults(handler=run_command)
+
+    compare = commands.add_parser("compare", help="paired ensembles of scenarios against a "
+                                  "baseline: differences, charts and the report")
+    compare.add_argument("baseline", metavar="BASELINE")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    compare.add_argument("--seed", type=int, default=None, metavar="N",
+                         help="non-negative seed (default: the baseline's seed)")
+    compare.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help=f"the comparison folder (default: {OUTPUTS}/compare-...)")
+    _ensemble_options(compare)
+    compare.set_defaults(handler=compare_command)
+
+    report = commands.add_parser("report", help="write a self-contained HTML report of a run "
+                                 "or comparison folder")
+    report.add_argument("folder", type=Path, metavar="RUN_OR_COMPARISON")
+    report.set_defaults(handler=report_command)
 
     check = commands.add_parser("check", help="validate scenario files without running them")
     check.add_argument("files", nargs="+", metavar="FILE", help="scenario files to validate")
@@ -65,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
                                  "defaults and evidence")
     levers.set_defaults(handler=levers_command)
     return parser
+
+
+def _ensemble_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replicates", type=int, default=None, metavar="N",
+                        help="replicate runs (default: the scenario's `replicates`)")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="start a local Dask cluster of N worker processes "
+                             "(default: local processes on every core)")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="send replicates to an existing Dask cluster")
 
 
 def check_seed(seed: int | None) -> int | None:
@@ -81,6 +109,11 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     seed = check_seed(args.seed)
     scenario = scenario_io.load(args.scenario)
     seed = scenario.seed if seed is None else seed
+    replicates = check_replicates(args.replicates, scenario)
+    if replicates > 1 or args.workers is not None or args.scheduler:
+        from .commands import ensemble_run
+
+        return ensemble_run(scenario, seed, replicates, args, argv)
     if args.out is not None:
         run_dir = output.check_new(args.out)
     else:
@@ -100,6 +133,31 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     print(summary(indicators))
     if scenario.levers:
         print(policy_summary(runs))
+    return EXIT_OK
+
+
+def check_replicates(replicates: int | None, scenario) -> int:
+    """``--replicates`` (positive), or the scenario's own number."""
+    if replicates is None:
+        return scenario.replicates
+    if replicates < 1:
+        raise InputError(f"--replicates: expected a positive integer, got {replicates}")
+    return replicates
+
+
+def compare_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle compare``: see :func:`sim.commands.compare`."""
+    from .commands import compare
+
+    return compare(args, argv)
+
+
+def report_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle report``: see :func:`sim.report.write_report`."""
+    from .report import write_report
+
+    path = write_report(args.folder)
+    print(f"report: {path}")
     return EXIT_OK
 
 

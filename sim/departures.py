@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .demographics import draw_attributes, mortality_rate
-from .hazards import competing_exits, monthly_probability
+from .hazards import competing_exits, monthly_probability, screened_exits
 from .randomness import derived_ids
 from .stages import Route, Stage
 
@@ -51,11 +51,17 @@ class Departures:
     def _leave_again(self, month: int, rows: np.ndarray) -> None:
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
-        rates = np.column_stack([
-            np.full(rows.size, p["redeparture_rate"] * m.world.relative_exit[y]),
-            mortality_rate(p, pop.age_years(rows, month), p["mortality_multiplier_north_korea"]),
-        ])
-        exit_ = competing_exits(rates, m.streams.uniforms("nk.exit", month, pop.uid[rows]))
+        leave_rate = p["redeparture_rate"] * m.world.relative_exit[y]
+        multiplier = p["mortality_multiplier_north_korea"]
+
+        def rates(index):
+            age = pop.age_years(rows[index], month)
+            return np.column_stack([np.full(index.size, leave_rate),
+                                    mortality_rate(p, age, multiplier)])
+
+        oldest = (month - pop.birth_month[rows].min()) / 12.0 if rows.size else 0.0
+        exit_ = screened_exits(m.streams.uniforms("nk.exit", month, pop.uid[rows]),
+                               leave_rate + mortality_rate(p, oldest, multiplier), rates)
         leave = rows[exit_ == 0]
         pop.last_departure_month[leave] = month
         pop.move(leave, Stage.HIDING_IN_CHINA, month)

@@ -19,7 +19,8 @@ BANDS = ("0", "1", "2", "3", "4", "5", "6+")
 INDICATORS = (
     "departures", "arrivals", "cumulative_arrivals", "female_share_of_arrivals", "in_china",
     "in_transit", "repatriated", "mean_years_abroad_of_arrivals",
-    "median_years_abroad_of_arrivals", "residents_in_south", "deaths",
+    "median_years_abroad_of_arrivals", "residents_in_south", "deaths", "deaths_in_south",
+    "in_north_korea",
     # survey-style, measured in July (sim/survey.py), by sex and years since arrival
     "labour_force_participation", "employment_rate", "unemployment_rate",
     "mean_monthly_wage_mkrw", "regular_job_share", "daily_job_share", "self_employed_share",
@@ -130,6 +131,8 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
         add(f"onward_migration_{destination}_count",
             _by_sex(yearly[f"moved_on_{destination}"] * scale))
     add("return_to_nk_count", _by_sex(yearly["returned_north"] * scale))
+    add("deaths_in_south", _by_sex(yearly["deaths_in_south"] * scale))
+    add("in_north_korea", _by_sex(december[:, Stage.IN_NORTH_KOREA] * scale))
     add("suicides", _by_sex(yearly["suicides"] * scale))
     with np.errstate(invalid="ignore", divide="ignore"):
         add("suicide_share_of_deaths", {sex: 100 * s / d for (sex, s), d in zip(

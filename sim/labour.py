@@ -161,7 +161,8 @@ class LabourMarket:
     def _inactive(self, rows: np.ndarray, month: int) -> None:
         m = self.model
         pop, p = m.population, m.params
-        contacts = m.ties.employed_contacts(rows, m.world.sk_employment_rate[m.world.index(month)])
+        contacts = m.ties.employed_contacts(rows, m.world.sk_employment_rate[m.world.index(month)],
+                                            month)
         rate = (entry_rate(pop, rows, pop.age_years(rows, month), p, referral(contacts, p))
                 * m.levers.factor("lf_entry", rows, month))
         start = competing_exits(rate[:, None], m.streams.uniforms("labour.enter", month,
@@ -173,7 +174,7 @@ class LabourMarket:
         pop, p, y = m.population, m.params, m.world.index(month)
         prejudice = m.world.prejudice[y] * m.levers.factor("prejudice", rows, month)
         vis = visibility(pop, rows, month, p)
-        contacts = m.ties.employed_contacts(rows, m.world.sk_employment_rate[y])
+        contacts = m.ties.employed_contacts(rows, m.world.sk_employment_rate[y], month)
         finding = job_finding_rate(pop, rows, month, p, prejudice, vis, referral(contacts, p))
         rates = np.column_stack([finding * m.levers.factor("job_finding", rows, month),
                                  exit_rate(pop, rows, pop.age_years(rows, month), p)])

@@ -95,6 +95,7 @@ class ResettleModel(mesa.Model):
         self.belonging = Belonging(self)
         self.life_modules = (self.discrimination, self.ties, self.mental_health, self.training,
                              self.labour, self.welfare, self.belonging)
+        self.removing_modules = (self.mental_health, self.belonging)  # suicides, leaving
         self.survey = Survey(len(self.calendar.years))
         self.levers = LeverSet(self, scenario.levers, shadow_levers)
         self.month = 0
@@ -125,7 +126,8 @@ class ResettleModel(mesa.Model):
         self.levers.step(self.month, residents)
         for module in self.life_modules:
             module.step(self.month, residents)
-            residents = self._still_resident(residents)  # after suicides and departures
+            if module in self.removing_modules:
+                residents = self._still_resident(residents)  # after suicides and departures
         self.survey.record(self, self.month, residents)
         self._groups, counts = self.population.snapshot()
         self.recorder.end_of_month(self.month, counts, self._groups)

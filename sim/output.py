@@ -137,6 +137,22 @@ def staged_run_dir(run_dir: Path) -> Iterator[Path]:
         raise
 
 
+@contextmanager
+def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
+    """Like :func:`staged_run_dir`, but the staging folder ``.NAME.partial`` is kept when the
+    work fails or is interrupted, so the same command can resume it; renamed on success."""
+    run_dir = check_new(run_dir)
+    staging = run_dir.with_name(f".{run_dir.name}.partial")
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{run_dir}: cannot create the run folder there "
+                         f"({exc.strerror or exc})") from None
+    yield staging
+    check_new(run_dir)
+    os.rename(staging, run_dir)
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``.
 
@@ -225,10 +241,14 @@ def write_indicators(folder: Path, indicators: pd.DataFrame) -> Path:
     return write_table(folder / INDICATORS, indicators)
 
 
+def csv_text(table: pd.DataFrame) -> str:
+    """A table as CSV text: ten significant digits, ``\n`` line endings (byte-stable)."""
+    return table.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
 def write_table(path: Path, table: pd.DataFrame) -> Path:
-    """Write a table as CSV atomically (ten significant digits, ``\n`` line endings)."""
-    atomic_write_text(path, table.to_csv(index=False, float_format=FLOAT_FORMAT,
-                                         lineterminator="\n"))
+    """Write a table as CSV atomically."""
+    atomic_write_text(path, csv_text(table))
     return path
 
 
@@ -251,8 +271,13 @@ def write_policy_tables(folder: Path, runs) -> None:
         write_table(folder / name, table)
 
 
+def json_text(content: Any) -> str:
+    """Indented JSON text with a final newline."""
+    return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+
+
 def write_manifest(folder: Path, content: dict[str, Any]) -> Path:
     """Write ``manifest.json`` in ``folder``; return its path."""
     path = folder / MANIFEST
-    atomic_write_text(path, json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(path, json_text(content))
     return path

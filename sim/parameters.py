@@ -8,6 +8,7 @@ estimated quantities a prior that calibration samples from. A name may appear in
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -64,8 +65,10 @@ def prior_centre(prior: dict[str, Any]) -> float:
     return prior["a"] / (prior["a"] + prior["b"])
 
 
+@lru_cache(maxsize=1)
 def load_specs() -> dict[str, ParameterSpec]:
-    """The parameter tables shipped with the package, merged."""
+    """The parameter tables shipped with the package, merged (read once per process; callers
+    must not change the returned mapping)."""
     specs: dict[str, ParameterSpec] = {}
     folder = resources.files("sim.data").joinpath("parameters")
     for file in sorted(folder.iterdir(), key=lambda f: (f.name != FIRST_FILE, f.name)):

@@ -13,6 +13,7 @@ The mixer is SplitMix64 (Steele, Lea & Flood 2014), vectorised over uint64 NumPy
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -43,6 +44,7 @@ def _mix_array(z: np.ndarray) -> np.ndarray:
     return z
 
 
+@lru_cache(maxsize=1 << 16)
 def stream_key(seed: int, stream: str, month: int) -> int:
     """The 64-bit key of one stream in one month for one seed."""
     key = _mix_scalar(seed & _MASK)

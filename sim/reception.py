@@ -13,7 +13,7 @@ import numpy as np
 
 from .agents import Person
 from .demographics import mortality_rate
-from .hazards import competing_exits, monthly_probability, rate_for_mean_months
+from .hazards import competing_exits, rate_for_mean_months, screened_exits
 from .stages import Stage
 
 
@@ -57,8 +57,11 @@ class Reception:
         if rows.size == 0:
             return rows
         uid = pop.uid[rows]
-        death = mortality_rate(m.params, pop.age_years(rows, month))
-        dies = m.streams.uniforms("south.death", month, uid) < monthly_probability(death)
+        oldest = (month - pop.birth_month[rows].min()) / 12.0
+        dies = screened_exits(m.streams.uniforms("south.death", month, uid),
+                              mortality_rate(m.params, oldest),
+                              lambda i: mortality_rate(m.params,
+                                                       pop.age_years(rows[i], month))[:, None]) == 0
         m.die(rows[dies], month)
         if next_stage is None:
             return rows[:0]

@@ -54,6 +54,8 @@ class SocialTies:
         self.kind = np.zeros(0, dtype=np.int8)
         self.since = np.zeros(0, dtype=np.int32)
         self._degree = np.zeros(0, dtype=np.int64)
+        self._rely = np.zeros(0, dtype=np.int64)  # people to rely on, counted after the tie step
+        self._contacts: tuple[int, np.ndarray] | None = None  # (month, employed contacts)
 
     # --- forming and fading -------------------------------------------------------------------
     def add(self, pairs: np.ndarray, kind: Tie, month: int) -> None:
@@ -87,6 +89,9 @@ class SocialTies:
         self._defector_ties(residents, month)
         self._south_korean_ties(residents, month)
         self._degree = self._count(pop.n)
+        n = pop.n
+        self._rely = (self._degree + pop.sk_ties[:n]
+                      + np.maximum(pop.household_size[:n].astype(np.int64) - 1, 0))
 
     def _fade(self, month: int) -> None:
         pop, p = self.model.population, self.model.params
@@ -143,24 +148,31 @@ class SocialTies:
         return out
 
     def people_to_rely_on(self, rows: np.ndarray) -> np.ndarray:
-        """Ties with defectors and South Koreans, and relatives in the same household."""
+        """Ties with defectors and South Koreans, and relatives in the same household (as
+        counted at this month's tie step; nothing changes them later in the month)."""
+        if rows.size and rows.max() < self._rely.size:
+            return self._rely[rows]
         pop = self.model.population
         return (self.defector_ties(rows) + pop.sk_ties[rows]
-                + np.maximum(pop.household_size[rows] - 1, 0))
+                + np.maximum(pop.household_size[rows].astype(np.int64) - 1, 0))
 
     def lonely(self, rows: np.ndarray) -> np.ndarray:
         """Fewer people to rely on than ``lonely_below_ties``."""
         return self.people_to_rely_on(rows) < self.model.params["lonely_below_ties"]
 
-    def employed_contacts(self, rows: np.ndarray, sk_employment_pct: float) -> np.ndarray:
+    def employed_contacts(self, rows: np.ndarray, sk_employment_pct: float,
+                          month: int) -> np.ndarray:
         """Expected number of contacts in work: employed defector ties plus South Korean ties
-        times the South Korean employment rate (for job referrals)."""
+        times the South Korean employment rate (for job referrals). The defector part is counted
+        once a month, before anyone's job changes."""
         pop = self.model.population
-        n = pop.n
-        employed = pop.work[:n] == Work.EMPLOYED
-        via = (np.bincount(self.u, weights=employed[self.v], minlength=n)
-               + np.bincount(self.v, weights=employed[self.u], minlength=n))
-        return via[rows] + pop.sk_ties[rows] * sk_employment_pct / 100.0
+        if self._contacts is None or self._contacts[0] != month:
+            n = pop.n
+            employed = pop.work[:n] == Work.EMPLOYED
+            via = (np.bincount(self.u, weights=employed[self.v], minlength=n)
+                   + np.bincount(self.v, weights=employed[self.u], minlength=n))
+            self._contacts = (month, via)
+        return self._contacts[1][rows] + pop.sk_ties[rows] * sk_employment_pct / 100.0
 
     # --- analysis -----------------------------------------------------------------------------
     def graph(self) -> nx.Graph:

@@ -99,10 +99,12 @@ class Welfare:
     def _incentive(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Employment incentive due this month (after each full year in an eligible job)."""
         pop, p = self.model.population, self.model.params
-        tenure = month - pop.job_start_month[rows]
-        due = (pop.job_incentive[rows] & (tenure > 0) & (tenure % 12 == 0)
-               & (tenure <= 12 * INCENTIVE_YEARS))
-        return np.where(due, p["employment_incentive_mkrw"], 0.0)
+        paid = np.zeros(rows.size)
+        eligible = np.flatnonzero(pop.job_incentive[rows])
+        tenure = month - pop.job_start_month[rows[eligible]]
+        due = eligible[(tenure > 0) & (tenure % 12 == 0) & (tenure <= 12 * INCENTIVE_YEARS)]
+        paid[due] = p["employment_incentive_mkrw"]
+        return paid
 
     def _livelihood(self, rows, earnings, month, sk_wage) -> np.ndarray:
         """Update who receives the basic livelihood benefit; return this month's benefit."""

@@ -8,6 +8,7 @@ calendar of regimes or the strength of a regime.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -28,7 +29,12 @@ DAYS_PER_MONTH = 365.25 / 12
 
 
 def load_table() -> pd.DataFrame:
-    """The world table shipped with the package, indexed by year."""
+    """The world table shipped with the package, indexed by year (a fresh copy)."""
+    return _table().copy()
+
+
+@lru_cache(maxsize=1)
+def _table() -> pd.DataFrame:
     with resources.files("sim.data").joinpath("world.csv").open() as handle:
         return pd.read_csv(handle, comment="#").set_index("year")
 

@@ -1,0 +1,117 @@
+"""``resettle report``: one self-contained HTML file (charts embedded as data URIs, no network)
+for a run or comparison folder, with plain-language captions, the assumptions, the sources of the
+data, and the note that these are scenario estimates with uncertainty.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .output import atomic_write_text
+
+NOTE = ("These are population-level scenario estimates with uncertainty. They are never "
+        "predictions about any person, and must not be used to identify, screen or judge anyone.")
+CAPTIONS = {
+    "fan_": "How {what} changes over time in each scenario. The line is the median of the "
+            "replicate runs; the darker band holds the middle half of them and the lighter band "
+            "90% of them. Circles are published figures, where there are any.",
+    "counterfactual_": "The difference the policies make, year by year: each replicate of the "
+                       "policy scenario minus the baseline run with the same random draws. Left: "
+                       "people in work; right: the employment rate in percentage points. The band "
+                       "holds 90% of the replicate pairs.",
+    "flow_": "Where everyone who left North Korea from 1995 was at the end of the year, in the "
+             "baseline: still in China or in transit, back in North Korea, died on the way, or "
+             "reached the South and then stayed, moved on, returned or died there.",
+    "lever_comparison": "The effect of each scenario against the baseline, averaged over the "
+                        "years its levers run: the dot is the median of the replicate pairs, the "
+                        "bar holds 90% of them. A bar that crosses zero means no clear effect.",
+    "arrivals": "Simulated arrivals by sex (lines) against the Ministry of Unification's "
+                "published series (markers).",
+    "life_in_south": "Life in the South as the Korea Hana Foundation survey measures it, by sex, "
+                     "against the published surveys (circles) and South Koreans (dash-dot).",
+}
+ASSUMPTIONS = [
+    "Arrivals are not an input: they emerge from departures, life in China and the journey.",
+    "Parameters of the pathway are fitted to the published arrival series and transit figures; "
+    "those of life in the South sit at the centres of priors chosen to match the published "
+    "surveys. Full calibration with a posterior is a later step.",
+    "Where no effect size is published for a lever, its default is an assumption; the lever's "
+    "documentation (`resettle levers`) gives the range to try.",
+    "Unit costs marked as assumptions in the scenario files are placeholders.",
+    "Years after 2025 repeat the conditions of 2025 unless a scenario says otherwise.",
+]
+SOURCES = [
+    "Ministry of Unification (MOU): arrivals by year and sex, who arrives, the support package.",
+    "Korea Hana Foundation (KHF) settlement surveys: work, wages, welfare, discrimination, "
+    "satisfaction.",
+    "NKDB, Korea Peace Institute: other surveys, reported beside the KHF series, never mixed.",
+    "Clinical studies: Hong et al. 2006; Lee et al. 2020; Chang et al. 2021; Kim et al. 2022.",
+    "US State Department, USCR, UNHCR, JHU/KINU: North Koreans in China; HRW, TJWG, IDEA: forced "
+    "repatriations; UNHCR and MOU: onward migration and returns.",
+    "Evidence for levers: FORWORK RCT; Card, Kluve & Weber; Banerjee, Karlan & Zinman; Hoffberg et "
+    "al.; Gould et al.; Pettigrew & Tropp; Paluck, Green & Green; Joona & Nekby.",
+    "Every figure's source is kept beside it in sim/data/ (parameters, world.csv, survey series).",
+]
+
+
+def _image(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def _caption(stem: str) -> str:
+    for prefix, text in CAPTIONS.items():
+        if stem.startswith(prefix):
+            return text.format(what=stem.removeprefix(prefix).replace("_", " "))
+    return ""
+
+
+def _table(path: Path) -> str:
+    table = pd.read_csv(path)
+    return table.round(2).to_html(index=False, border=0, classes="table", na_rep="")
+
+
+def write_report(folder: Path) -> Path:
+    """Write ``report.html`` in a run or comparison folder; return its path."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a run or comparison folder")
+    meta = folder / "comparison.json"
+    info = json.loads(meta.read_text()) if meta.is_file() else json.loads(
+        (folder / "manifest.json").read_text()) if (folder / "manifest.json").is_file() else None
+    if info is None:
+        raise InputError(f"{folder}: no manifest.json or comparison.json; expected the folder "
+                         "of `resettle run` or `resettle compare`")
+    pngs = sorted(folder.glob("*.png"), key=lambda p: (not p.stem.startswith("counter"), p.stem))
+    parts = [f"<h1>resettle report: {html.escape(folder.name)}</h1>",
+             f'<p class="note"><strong>{NOTE}</strong></p>',
+             "<h2>What was run</h2>", f"<pre>{html.escape(json.dumps(info, indent=2))}</pre>"]
+    for name, title in (("cost_effectiveness.csv", "Costs and cost-effectiveness (million KRW)"),
+                        ("lever_effects.csv", "Effects against the baseline")):
+        if (folder / name).is_file():
+            parts += [f"<h2>{title}</h2>", _table(folder / name)]
+    parts.append("<h2>Charts</h2>")
+    for png in pngs:
+        parts += [f"<figure>{_image(png)}<figcaption>{html.escape(_caption(png.stem))}"
+                  "</figcaption></figure>"]
+    parts += ["<h2>Assumptions</h2><ul>" + "".join(f"<li>{html.escape(a)}</li>"
+                                                    for a in ASSUMPTIONS) + "</ul>",
+              "<h2>Sources of the data</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>"
+                                                          for s in SOURCES) + "</ul>",
+              f'<p class="note">{NOTE}</p>']
+    page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>resettle report: {html.escape(folder.name)}</title><style>"
+            "body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.45}"
+            "img{max-width:100%}figure{margin:2em 0}figcaption{font-size:0.95em;color:#333}"
+            ".note{background:#fff4d6;padding:0.8em;border-left:4px solid #E69F00}"
+            "table{border-collapse:collapse}td,th{padding:0.2em 0.6em;border-bottom:1px solid #ddd}"
+            "</style></head><body>" + "\n".join(parts) + "</body></html>\n")
+    path = folder / "report.html"
+    atomic_write_text(path, page)
+    return path

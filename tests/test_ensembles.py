@@ -1,0 +1,159 @@
+"""Ensembles (issue 6): replicates and summaries, byte-identical results whatever the executor,
+resuming after a real interruption, comparisons, charts and the HTML report in a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import ensemble, scenario
+from sim.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+RESETTLE = [sys.executable, "-m", "sim.cli"]
+SMALL = """name: small{suffix}
+extends: baseline
+horizon: {{start: 1995, end: {end}}}
+scale: 20
+seed: 3
+"""
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def small(tmp_path: Path, suffix: str = "", end: int = 2003, levers: str = "") -> Path:
+    path = tmp_path / f"small{suffix}.yaml"
+    path.write_text(SMALL.format(suffix=suffix, end=end) + levers)
+    return path
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*.csv"))}
+
+
+def test_serial_processes_and_a_dask_local_cluster_give_byte_identical_results(tmp_path):
+    s = scenario.load(small(tmp_path))
+    results = {}
+    for kind, executor in (("serial", ensemble.Executor("serial")),
+                           ("processes", ensemble.Executor("processes")),
+                           ("dask", ensemble.Executor("dask", workers=2))):
+        folder = tmp_path / kind
+        ensemble.run_ensemble(s, 3, 3, folder, executor, progress=False)
+        results[kind] = _files(folder)
+    assert len(results["serial"]) == 3
+    assert results["serial"] == results["processes"] == results["dask"]
+
+
+def test_replicates_sent_to_an_existing_dask_scheduler_match_serial_runs(tmp_path):
+    """``--scheduler tcp://HOST:PORT``: a cluster started elsewhere (here, in the test)."""
+    from dask.distributed import LocalCluster
+
+    s = scenario.load(small(tmp_path))
+    ensemble.run_ensemble(s, 3, 2, tmp_path / "serial", ensemble.Executor("serial"),
+                          progress=False)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        executor = ensemble.Executor.from_options(None, cluster.scheduler_address)
+        ensemble.run_ensemble(s, 3, 2, tmp_path / "remote", executor, progress=False)
+    assert _files(tmp_path / "serial") == _files(tmp_path / "remote")
+
+
+def test_summary_has_the_issue_columns_and_percentiles_in_order(tmp_path):
+    s = scenario.load(small(tmp_path))
+    ensemble.run_ensemble(s, 3, 4, tmp_path / "e", ensemble.Executor("serial"), progress=False)
+    ind = ensemble.combined(tmp_path / "e", 4)
+    assert sorted(ind.replicate.unique()) == [0, 1, 2, 3]
+    summary = ensemble.summarise(ind, "small")
+    assert list(summary.columns) == ["scenario", "year", "indicator", "sex",
+                                     "years_since_arrival", "mean", "p05", "p50", "p95"]
+    assert (summary.p05 <= summary.p50).all() and (summary.p50 <= summary.p95).all()
+    arrivals = ind[(ind.indicator == "arrivals") & (ind.sex == "all") & (ind.year == 2002)]
+    assert arrivals.value.nunique() > 1  # replicates differ
+
+
+def _run(args, cwd, **kw):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([*RESETTLE, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **kw)
+
+
+def test_an_interrupted_ensemble_resumes_to_the_same_results(tmp_path):
+    path = small(tmp_path, end=2006)
+    args = ["run", str(path), "--replicates", "8", "--out"]
+    reference = _run([*args, str(tmp_path / "whole")], tmp_path)
+    assert reference.wait(timeout=600) == 0, reference.stderr.read()
+    target = tmp_path / "cut"
+    partial = tmp_path / ".cut.partial" / "replicates"
+    proc = _run([*args, str(target)], tmp_path, start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and len(list(partial.glob("0*"))) < 2:
+        time.sleep(0.2)
+    assert len(list(partial.glob("0*"))) >= 2, "no replicate finished in time"
+    os.killpg(proc.pid, signal.SIGKILL)  # a real, uncatchable signal to the whole group
+    proc.wait(timeout=60)
+    assert not target.exists() and len(list(partial.glob("0*"))) < 8
+    resumed = _run([*args, str(target)], tmp_path)
+    assert resumed.wait(timeout=600) == 0, resumed.stderr.read()
+    assert _files(target) == _files(tmp_path / "whole")
+
+
+def test_resuming_with_another_scenario_is_refused(tmp_path):
+    s = scenario.load(small(tmp_path))
+    folder = tmp_path / "e"
+    ensemble.run_ensemble(s, 3, 2, folder, ensemble.Executor("serial"), progress=False)
+    other = s.with_overrides(arrest_rate=0.2)
+    with pytest.raises(InputError, match="started with a different scenario"):
+        ensemble.run_ensemble(other, 3, 2, folder, ensemble.Executor("serial"), progress=False)
+
+
+def test_compare_writes_differences_charts_and_report(tmp_path):
+    base = small(tmp_path, end=2012)
+    policy = small(tmp_path, "-mentor", end=2012, levers=(
+        "levers: [{type: mentorship, start: 2008-01, eligibility: {arrived_within_years: 2}}]\n"))
+    out = tmp_path / "cmp"
+    proc = _run(["compare", str(base), str(policy), "--replicates", "3", "--out", str(out)],
+                tmp_path)
+    assert proc.wait(timeout=600) == 0, proc.stderr.read()
+    diffs = pd.read_csv(out / "differences.csv")
+    assert list(diffs.columns) == ["scenario", "year", "indicator", "sex", "years_since_arrival",
+                                   "mean", "p05", "p50", "p95"]
+    before = diffs[(diffs.year < 2008) & (diffs.indicator == "employment_rate")]
+    assert (before[["p05", "p50", "p95"]] == 0).all().all()  # identical before the lever
+    for name in ("fan_employment_rate", "counterfactual_small-mentor", "flow_baseline",
+                 "lever_comparison"):
+        assert (out / f"{name}.png").stat().st_size > 0 and (out / f"{name}.svg").is_file()
+    page = (out / "report.html").read_text()
+    assert "scenario estimates with uncertainty" in page and "http" not in page.split("<body>")[1]
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(out / "report.html", ARTIFACTS / "report.html")
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="needs chromium")
+def test_report_loads_in_headless_chromium_without_console_errors(tmp_path):
+    """Runs after the comparison test (which leaves its report in tests/artifacts)."""
+    assert CHROMIUM, "chromium is missing: scripts/bootstrap --test installs it"
+    report = ARTIFACTS / "report.html"
+    if not report.is_file():
+        pytest.skip("the comparison test did not run")
+    shot = ARTIFACTS / "report.png"
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr",
+         "--v=0", "--window-size=1200,2000", f"--screenshot={shot}", report.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not console, console
+    assert shot.stat().st_size > 10_000
