@@ -124,7 +124,7 @@ def _comparison_tables(folder: Path, base, others, inds: dict) -> None:
     effects = lever_effects(inds, base, others)
     output.write_table(folder / "lever_effects.csv", effects)
     charts.lever_chart(effects, folder / "lever_comparison",
-                       "Effect against the baseline, mean over the years the levers run "
+                       "Effect against the baseline, mean from the first lever's start to the end "
                        "(median and 90% of replicate pairs)")
     output.write_table(folder / "cost_effectiveness.csv", cost_table(folder, others))
 

@@ -24,12 +24,14 @@ CAPTIONS = {
     "counterfactual_": "The difference the policies make, year by year: each replicate of the "
                        "policy scenario minus the baseline run with the same random draws. Left: "
                        "people in work; right: the employment rate in percentage points. The band "
-                       "holds 90% of the replicate pairs.",
+                       "holds 90% of the replicate pairs. When a scenario brings more people to "
+                       "the South, the rate can fall while more people are in work: new arrivals "
+                       "take time to find work.",
     "flow_": "Where everyone who left North Korea from 1995 was at the end of the year, in the "
              "baseline: still in China or in transit, back in North Korea, died on the way, or "
              "reached the South and then stayed, moved on, returned or died there.",
-    "lever_comparison": "The effect of each scenario against the baseline, averaged over the "
-                        "years its levers run: the dot is the median of the replicate pairs, the "
+    "lever_comparison": "The effect of each scenario against the baseline, averaged from the "
+                        "year its first lever starts to the end of the run: the dot is the median of the replicate pairs, the "
                         "bar holds 90% of them. A bar that crosses zero means no clear effect.",
     "arrivals": "Simulated arrivals by sex (lines) against the Ministry of Unification's "
                 "published series (markers).",
@@ -73,8 +75,32 @@ def _caption(stem: str) -> str:
 
 
 def _table(path: Path) -> str:
-    table = pd.read_csv(path)
-    return table.round(2).to_html(index=False, border=0, classes="table", na_rep="")
+    table = pd.read_csv(path).round(2)
+    table.columns = [c.replace("_", " ") for c in table.columns]
+    return table.to_html(index=False, border=0, classes="table", na_rep="")
+
+
+KEY_YEAR = 2030  # the year the headline sentences speak of (or the last year if earlier)
+
+
+def key_results(folder: Path) -> list[str]:
+    """Plain sentences from differences.csv: people in work and with depression, with intervals."""
+    path = folder / "differences.csv"
+    if not path.is_file():
+        return []
+    d = pd.read_csv(path)
+    d = d[(d.sex == "all") & (d.years_since_arrival == "all")]
+    year = min(KEY_YEAR, int(d.year.max()))
+    out = []
+    for scenario, rows in d[d.year == year].groupby("scenario", sort=False):
+        rows = rows.set_index("indicator")
+        for indicator, what in (("employed_count", "people in work"),
+                                ("depressed_count", "people with depression")):
+            if indicator in rows.index:
+                r = rows.loc[indicator]
+                out.append(f"With {scenario}: {r.p50:+,.0f} {what} in {year} against the baseline "
+                           f"(90% of replicate pairs between {r.p05:+,.0f} and {r.p95:+,.0f}).")
+    return out
 
 
 def write_report(folder: Path) -> Path:
@@ -92,6 +118,10 @@ def write_report(folder: Path) -> Path:
     parts = [f"<h1>resettle report: {html.escape(folder.name)}</h1>",
              f'<p class="note"><strong>{NOTE}</strong></p>',
              "<h2>What was run</h2>", f"<pre>{html.escape(json.dumps(info, indent=2))}</pre>"]
+    sentences = key_results(folder)
+    if sentences:
+        parts += ["<h2>Key results</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>"
+                                                      for s in sentences) + "</ul>"]
     for name, title in (("cost_effectiveness.csv", "Costs and cost-effectiveness (million KRW)"),
                         ("lever_effects.csv", "Effects against the baseline")):
         if (folder / name).is_file():
@@ -110,7 +140,8 @@ def write_report(folder: Path) -> Path:
             "body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.45}"
             "img{max-width:100%}figure{margin:2em 0}figcaption{font-size:0.95em;color:#333}"
             ".note{background:#fff4d6;padding:0.8em;border-left:4px solid #E69F00}"
-            "table{border-collapse:collapse}td,th{padding:0.2em 0.6em;border-bottom:1px solid #ddd}"
+            "table{border-collapse:collapse;font-size:0.85em}"
+            "td,th{padding:0.2em 0.6em;border-bottom:1px solid #ddd}"
             "</style></head><body>" + "\n".join(parts) + "</body></html>\n")
     path = folder / "report.html"
     atomic_write_text(path, page)
