@@ -24,6 +24,7 @@ FAN_INDICATORS = ("arrivals", "employment_rate", "depression_prevalence",
 LEVER_OUTCOMES = (("employment_rate", "percentage points"),
                   ("depression_prevalence", "percentage points"),
                   ("employed_count", "people"))
+DEFAULT_WINDOW_YEARS = 10  # effects of a scenario without levers: its last ten years (a choice)
 POLICY_FILES = ("counterfactual_indicators.csv", "costs.csv", "cost_effectiveness.csv",
                 "cohorts.csv")
 
@@ -131,7 +132,7 @@ def _comparison_tables(folder: Path, base, others, inds: dict) -> None:
 
 def _window(s, end_year: int) -> slice:
     starts = [int(lv.start[:4]) for lv in s.levers]
-    return slice(min(starts) if starts else end_year - 9, end_year)
+    return slice(min(starts) if starts else end_year - DEFAULT_WINDOW_YEARS + 1, end_year)
 
 
 def lever_effects(inds: dict, base, others) -> pd.DataFrame:

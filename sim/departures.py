@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .demographics import draw_attributes, mortality_rate
-from .hazards import competing_exits, monthly_probability, screened_exits
+from .hazards import monthly_probability, screened_exits
 from .randomness import derived_ids
 from .stages import Route, Stage
 

@@ -27,8 +27,6 @@ from . import output, policy
 from .errors import InputError
 from .scenario import Scenario, validate
 
-REPLICATE_FILES = ("indicators.csv", "counterfactual_indicators.csv", "costs.csv",
-                   "cost_effectiveness.csv", "cohorts.csv")
 SUMMARY_COLUMNS = ["scenario", "year", "indicator", "sex", "years_since_arrival", "mean", "p05",
                    "p50", "p95"]
 KEYS = ["year", "indicator", "sex", "years_since_arrival"]

@@ -68,7 +68,7 @@ def referral(contacts: np.ndarray, p) -> np.ndarray:
 
 def job_finding_rate(pop, rows, month, p, prejudice, vis, referrals=1.0) -> np.ndarray:
     """Annual rate at which job seekers find work."""
-    age_decades = np.maximum(pop.age_years(rows, month) - 40.0, 0.0) / 10.0
+    age_decades = np.maximum(pop.age_years(rows, month) - p["finding_age_from"], 0.0) / 10.0
     log_rate = (human_capital(pop, rows, month, p) + communication(pop, rows, month, p)
                 + p["finding_years_effect"] * settling(years_in_south(pop.arrival_month[rows],
                                                                       month), p)
@@ -142,7 +142,7 @@ class LabourMarket:
     def step(self, month: int, residents: np.ndarray) -> None:
         """One month of looking for work, finding and losing jobs, and leaving the labour force."""
         m = self.model
-        pop, p = m.population, m.params
+        pop = m.population
         age = pop.age_years(residents, month)
         busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
         able = residents[(age >= 15) & ~busy]

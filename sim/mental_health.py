@@ -148,8 +148,3 @@ class MentalHealth:
         u = m.streams.uniforms("health.suicide", month, pop.uid[recent])
         risk = p["suicide_rate_ideation"] * m.levers.factor("suicide", recent, month)
         m.die(recent[u < monthly_probability(risk)], month, cause=SUICIDE)
-
-    def limits_work(self, rows: np.ndarray) -> np.ndarray:
-        """Whether mental health limits work (PTSD or depression)."""
-        pop = self.model.population
-        return pop.ptsd[rows] | pop.depressed[rows]

@@ -20,7 +20,7 @@ import numpy as np
 
 from .hazards import monthly_probability
 from .randomness import pair_ids
-from .stages import RESIDENTS, Stage, Work
+from .stages import RESIDENTS, Work
 
 
 class Tie(IntEnum):
@@ -84,7 +84,7 @@ class SocialTies:
     def step(self, month: int, residents: np.ndarray) -> None:
         """Fade old ties, form new ones, and update everyone's number of ties."""
         m = self.model
-        pop, p = m.population, m.params
+        pop = m.population
         self._fade(month)
         self._defector_ties(residents, month)
         self._south_korean_ties(residents, month)

@@ -61,7 +61,7 @@ class Training:
     def step(self, month: int, residents: np.ndarray) -> None:
         """Finish school or university, start and finish vocational courses."""
         m = self.model
-        pop, p = m.population, m.params
+        pop = m.population
         done = residents[pop.study_until[residents] == month]
         graduates = done[pop.at_university[done]]
         pop.degree_south[graduates] = True

@@ -26,8 +26,8 @@ def _registry() -> dict[str, tuple[type[LeverSettings], type[Lever]]]:
     out = {}
     for name in MODULES:
         module = import_module(f".{name}", __name__)
-        runtime = next(v for k, v in vars(module).items()
-                       if isinstance(v, type) and issubclass(v, Lever) and v is not Lever)
+        runtime = next((v for v in vars(module).values()  # a module's own mechanism, if any
+                        if isinstance(v, type) and issubclass(v, Lever) and v is not Lever), Lever)
         out[name] = (module.Settings, runtime)
     return out
 

@@ -58,6 +58,7 @@ class LeverSettings(BaseModel):
 
     population_wide: ClassVar[bool] = False  # True: acts on everyone, cost per year active
     evidence: ClassVar[str] = ""
+    channel_settings: ClassVar[dict[str, str]] = {}  # channel -> the setting that multiplies it
 
     @field_validator("start", "end")
     @classmethod
@@ -74,7 +75,7 @@ class LeverSettings(BaseModel):
 
     def channels(self) -> dict[str, float]:
         """Multipliers this lever applies to the rules, by channel, while active."""
-        return {}
+        return {channel: getattr(self, name) for channel, name in self.channel_settings.items()}
 
 
 class Lever:
@@ -115,10 +116,6 @@ class Lever:
     def in_window(self, month: int) -> bool:
         return self.first <= month <= self.last
 
-    def candidates(self, month: int, residents: np.ndarray) -> np.ndarray:
-        """People the lever looks at this month (residents; transit levers override this)."""
-        return residents
-
     def eligible(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Mask of ``rows`` meeting the eligibility settings."""
         pop, e = self.model.population, self.settings.eligibility
@@ -151,8 +148,7 @@ class Lever:
                 self.cost_krw[y] += s.unit_cost_krw
             return
         self._grow()
-        rows = self.candidates(month, residents)
-        rows = rows[(self.enrolled[rows] == NO_MONTH) & self.eligible(rows, month)]
+        rows = residents[(self.enrolled[residents] == NO_MONTH) & self.eligible(residents, month)]
         u = m.streams.uniforms(self.stream, 0, m.population.uid[rows])  # one draw per person
         rows, u = rows[u < s.coverage], u[u < s.coverage]
         if s.capacity is not None:

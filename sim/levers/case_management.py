@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Lever, LeverSettings
+from .base import LeverSettings
 
 
 class Settings(LeverSettings):
@@ -25,9 +25,5 @@ class Settings(LeverSettings):
     hana_tie_multiplier: float = Field(1.5, ge=1, le=5, description="ties formed at the centre")
     evidence: ClassVar[str] = "Joona & Nekby 2012: intensive coaching, small but significant"
 
-    def channels(self) -> dict[str, float]:
-        return {"job_finding": self.job_finding_multiplier, "hana_tie": self.hana_tie_multiplier}
-
-
-class CaseManagement(Lever):
-    """Acts through its channels; the ties module keeps forming centre ties while it acts."""
+    channel_settings: ClassVar[dict[str, str]] = {"job_finding": "job_finding_multiplier",
+                                                  "hana_tie": "hana_tie_multiplier"}

@@ -25,8 +25,7 @@ class Settings(LeverSettings):
     duration_months: int = Field(24, ge=1, le=600)
     evidence: ClassVar[str] = "Pettigrew & Tropp 2006; Paluck, Green & Green 2019"
 
-    def channels(self) -> dict[str, float]:
-        return {"prejudice": self.prejudice_multiplier}
+    channel_settings: ClassVar[dict[str, str]] = {"prejudice": "prejudice_multiplier"}
 
 
 class CommunityExchange(Lever):

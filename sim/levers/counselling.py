@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Lever, LeverSettings
+from .base import LeverSettings
 
 
 class Settings(LeverSettings):
@@ -26,10 +26,5 @@ class Settings(LeverSettings):
                                        "depression (trauma-informed care; range 1.0-2.0)")
     evidence: ClassVar[str] = "Kim et al. 2022: low service use -> high depression trajectory"
 
-    def channels(self) -> dict[str, float]:
-        return {"service_start": self.service_start_multiplier,
-                "recovery": self.recovery_multiplier}
-
-
-class Counselling(Lever):
-    """Acts through its channels."""
+    channel_settings: ClassVar[dict[str, str]] = {"service_start": "service_start_multiplier",
+                                                  "recovery": "recovery_multiplier"}

@@ -11,7 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Lever, LeverSettings
+from .base import LeverSettings
 
 
 class Settings(LeverSettings):
@@ -24,9 +24,5 @@ class Settings(LeverSettings):
     population_wide: ClassVar[bool] = True
     evidence: ClassVar[str] = "Hoffberg et al. 2020; Gould et al. 2007: short-term benefits"
 
-    def channels(self) -> dict[str, float]:
-        return {"suicide": self.suicide_multiplier, "ideation": self.ideation_multiplier}
-
-
-class Helpline(Lever):
-    """Acts on everyone in its window; unit cost is per year."""
+    channel_settings: ClassVar[dict[str, str]] = {"suicide": "suicide_multiplier",
+                                                  "ideation": "ideation_multiplier"}

@@ -11,7 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Lever, LeverSettings
+from .base import LeverSettings
 
 
 class Settings(LeverSettings):
@@ -23,9 +23,4 @@ class Settings(LeverSettings):
     population_wide: ClassVar[bool] = True
     evidence: ClassVar[str] = "Paluck, Green & Green 2019; Lemmer & Wagner 2015"
 
-    def channels(self) -> dict[str, float]:
-        return {"prejudice": self.prejudice_multiplier}
-
-
-class MediaCampaign(Lever):
-    """Acts on everyone in its window; unit cost is per year."""
+    channel_settings: ClassVar[dict[str, str]] = {"prejudice": "prejudice_multiplier"}

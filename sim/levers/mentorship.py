@@ -30,8 +30,8 @@ class Settings(LeverSettings):
                                        "while mentored")
     evidence: ClassVar[str] = "FORWORK RCT: +20 pp employment at 18 months (+10 without internships)"
 
-    def channels(self) -> dict[str, float]:
-        return {"job_finding": self.job_finding_multiplier, "lf_entry": self.lf_entry_multiplier}
+    channel_settings: ClassVar[dict[str, str]] = {"job_finding": "job_finding_multiplier",
+                                                  "lf_entry": "lf_entry_multiplier"}
 
 
 class Mentorship(Lever):

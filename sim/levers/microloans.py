@@ -26,8 +26,7 @@ class Settings(LeverSettings):
                                       "loan runs (inexperience; Meager 2019)")
     evidence: ClassVar[str] = "Banerjee, Karlan & Zinman 2015: modestly positive, not transformative"
 
-    def channels(self) -> dict[str, float]:
-        return {"separation": self.failure_multiplier}
+    channel_settings: ClassVar[dict[str, str]] = {"separation": "failure_multiplier"}
 
 
 class Microloans(Lever):

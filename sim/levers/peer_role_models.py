@@ -11,7 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Lever, LeverSettings
+from .base import LeverSettings
 
 
 class Settings(LeverSettings):
@@ -24,10 +24,5 @@ class Settings(LeverSettings):
                                                "(assumption; range 0.7-1.0)")
     evidence: ClassVar[str] = "LiNK programme reports (seed 004); no effect size found"
 
-    def channels(self) -> dict[str, float]:
-        return {"lf_entry": self.lf_entry_multiplier,
-                "depression_onset": self.depression_onset_multiplier}
-
-
-class PeerRoleModels(Lever):
-    """No state changes; acts through its channels."""
+    channel_settings: ClassVar[dict[str, str]] = {"lf_entry": "lf_entry_multiplier",
+                                                  "depression_onset": "depression_onset_multiplier"}

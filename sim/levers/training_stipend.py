@@ -11,7 +11,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Lever, LeverSettings
+from .base import LeverSettings
 
 
 class Settings(LeverSettings):
@@ -22,9 +22,4 @@ class Settings(LeverSettings):
                                              "training (assumption; range 1.2-3.0)")
     evidence: ClassVar[str] = "White paper (seed 001) proposal; no effect size found"
 
-    def channels(self) -> dict[str, float]:
-        return {"training_start": self.training_start_multiplier}
-
-
-class TrainingStipend(Lever):
-    """Acts through its channel."""
+    channel_settings: ClassVar[dict[str, str]] = {"training_start": "training_start_multiplier"}

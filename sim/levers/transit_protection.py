@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Lever, LeverSettings
+from .base import LeverSettings
 
 
 class Settings(LeverSettings):
@@ -27,9 +27,5 @@ class Settings(LeverSettings):
     population_wide: ClassVar[bool] = True
     evidence: ClassVar[str] = "NKDB 2023: >8,000 forced repatriations; white paper section 8"
 
-    def channels(self) -> dict[str, float]:
-        return {"arrest": self.arrest_multiplier, "onward": self.onward_multiplier}
-
-
-class TransitProtection(Lever):
-    """Acts on everyone in its window; unit cost is per year."""
+    channel_settings: ClassVar[dict[str, str]] = {"arrest": "arrest_multiplier",
+                                                  "onward": "onward_multiplier"}

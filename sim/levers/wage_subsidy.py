@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import Lever, LeverSettings
+from .base import LeverSettings
 
 
 class Settings(LeverSettings):
@@ -24,10 +24,5 @@ class Settings(LeverSettings):
     separation_multiplier: float = Field(0.8, gt=0, le=1, description="leaving a subsidised job")
     evidence: ClassVar[str] = "MOU: half the wage up to 500k KRW a month for up to 4 years"
 
-    def channels(self) -> dict[str, float]:
-        return {"job_finding": self.job_finding_multiplier,
-                "separation": self.separation_multiplier}
-
-
-class WageSubsidy(Lever):
-    """Acts through its channels."""
+    channel_settings: ClassVar[dict[str, str]] = {"job_finding": "job_finding_multiplier",
+                                                  "separation": "separation_multiplier"}
