@@ -70,7 +70,7 @@ class China:
         ties = np.select([married, settled], [p["onward_married_multiplier"],
                                               p["onward_settled_multiplier"]], 1.0)
         afford = np.minimum(1.0, pop.savings_usd[rows] / w.broker_fee_usd[y])
-        rates = np.zeros((rows.size, 6))
+        rates = np.zeros((6, rows.size)).T  # column-major: each column is contiguous
         rates[:, ARREST] = (p["arrest_rate"] * w.arrest_multiplier[y] * protection * sex
                             * m.levers.factor("arrest", rows, month))
         rates[:, RETURN] = np.where(hiding, p["voluntary_return_rate"], 0.0)

@@ -31,7 +31,7 @@ def competing_exits(annual_rates: np.ndarray, u: np.ndarray) -> np.ndarray:
     rates = np.asarray(annual_rates, dtype=np.float64)
     if rates.shape[1] == 1:  # one exit: no sharing needed
         return np.where(u < monthly_probability(rates[:, 0]), 0, -1)
-    total = rates.sum(axis=1)
+    total = row_sums(rates)
     p_any = monthly_probability(total)
     exits = np.full(rates.shape[0], -1, dtype=np.int64)
     hit = u < p_any
@@ -42,6 +42,15 @@ def competing_exits(annual_rates: np.ndarray, u: np.ndarray) -> np.ndarray:
     cum = np.cumsum(rates[hit], axis=1)
     exits[hit] = np.minimum((share[:, None] >= cum).sum(axis=1), rates.shape[1] - 1)
     return exits
+
+
+def row_sums(rates: np.ndarray) -> np.ndarray:
+    """Sum of each row of an (n, k) array, column by column (much faster than ``sum(axis=1)``
+    for a few columns; the same additions in the same order for k < 8)."""
+    total = rates[:, 0].copy()
+    for j in range(1, rates.shape[1]):
+        total += rates[:, j]
+    return total
 
 
 def gompertz_rate(age_years, level_at_30: float, slope: float):

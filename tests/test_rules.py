@@ -8,10 +8,10 @@ from scipy import stats
 
 from sim.calendar import Calendar, parse_year_month
 from sim.departures import new_uids
-from sim.hazards import competing_exits, monthly_probability, rate_for_mean_months
+from sim.hazards import competing_exits, monthly_probability, rate_for_mean_months, row_sums
 from sim.indicators import years_since_arrival_band
 from sim.population import NO_MONTH
-from sim.randomness import Streams, categorical
+from sim.randomness import Streams, categorical, poisson_quantile
 from sim.world import broker_access
 
 
@@ -70,6 +70,19 @@ def test_poisson_by_inversion_is_monotone_in_the_mean():
     assert np.mean(counts) == pytest.approx(50.0, rel=0.02)
     bigger = [streams.poisson("d", m, 55.0) for m in range(2000)]
     assert all(b >= c for b, c in zip(bigger, counts, strict=True))
+
+
+def test_poisson_quantile_equals_scipy():
+    rng = np.random.default_rng(7)
+    qs, means = rng.random(3000), rng.choice([0.3, 4.0, 45.0, 600.0], 3000)
+    fast = [poisson_quantile(q, m) for q, m in zip(qs, means, strict=True)]
+    assert fast == [int(stats.poisson.ppf(q, m)) for q, m in zip(qs, means, strict=True)]
+    assert poisson_quantile(0.0, 5.0) == 0  # never the -1 that ppf gives at q = 0
+
+
+def test_row_sums_equal_numpy_sums():
+    rates = np.random.default_rng(2).random((500, 6))
+    np.testing.assert_array_equal(row_sums(rates), rates.sum(axis=1))
 
 
 def test_categorical_inversion():
