@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import posterior
 from . import scenario as scenario_io
 from .errors import InputError
 from .model import ResettleModel
@@ -53,18 +54,24 @@ class PairedRun:
 
 
 def run_replicates(scenario: Scenario, seed: int) -> list[PairedRun]:
-    """Every replicate of a scenario, each paired with its counterfactual when it has levers."""
+    """Every replicate of a scenario, each paired with its counterfactual when it has levers.
+
+    With more than one replicate, each draws its parameters from the scenario's parameter set.
+    """
     out = []
+    draw = scenario.replicates > 1
     for r in range(scenario.replicates):
         s = replicate_seed(seed, r)
-        policy = run(scenario, seed=s, replicate=r)
-        shadow = run(scenario, seed=s, replicate=r, shadow_levers=True) if scenario.levers else None
+        policy = run(scenario, seed=s, replicate=r, posterior_draw=draw)
+        shadow = (run(scenario, seed=s, replicate=r, shadow_levers=True, posterior_draw=draw)
+                  if scenario.levers else None)
         out.append(PairedRun(policy, shadow))
     return out
 
 
 def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
-        replicate: int = 0, shadow_levers: bool = False, **overrides: Any) -> RunResult:
+        replicate: int = 0, shadow_levers: bool = False, posterior_draw: bool = False,
+        **overrides: Any) -> RunResult:
     """Run one scenario and return its indicators (and the model).
 
     Args:
@@ -73,6 +80,8 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
         seed: Non-negative seed; defaults to the scenario's own seed.
         replicate: Replicate number written in the ``replicate`` column.
         shadow_levers: Levers reach the same people but do nothing (counterfactual cohorts).
+        posterior_draw: Draw the parameters from the scenario's parameter set with ``seed``
+            (an ensemble replicate) instead of using its point estimate.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10, arrest_rate=0.2``.
 
     Example:
@@ -84,5 +93,11 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
     seed = resolved.seed if seed is None else seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed: expected a non-negative integer, got {seed!r}")
+    if resolved.parameter_set is not None:
+        values = posterior.load(resolved.parameter_set, resolved.origin).values(seed,
+                                                                                posterior_draw)
+        merged = resolved.model_copy(update={"parameters": {**values, **resolved.parameters}})
+        merged._origin = resolved.origin
+        resolved = merged
     model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers).run()
     return RunResult(model.indicators(replicate), model, resolved, seed)

@@ -82,7 +82,70 @@ def build_parser() -> argparse.ArgumentParser:
     levers = commands.add_parser("levers", help="list the policy levers, their settings, "
                                  "defaults and evidence")
     levers.set_defaults(handler=levers_command)
+    _calibration_parsers(commands)
     return parser
+
+
+def _calibration_parsers(commands) -> None:
+    """``resettle calibrate`` and ``resettle validate``."""
+    from . import calibrate as c
+
+    folder = scenario_io.PROJECT_ROOT / "calibration"
+    cal = commands.add_parser("calibrate", help="estimate the parameters with ABC-SMC (pyABC) "
+                              "against a targets file; write the posterior and a report")
+    cal.add_argument("--targets", type=Path, default=folder / "targets.yaml", metavar="FILE",
+                     help="targets file (default: calibration/targets.yaml)")
+    cal.add_argument("--priors", type=Path, default=folder / "priors.yaml", metavar="FILE",
+                     help="estimated parameters and priors (default: calibration/priors.yaml)")
+    cal.add_argument("--scenario", default=None, metavar="SCENARIO",
+                     help="scenario whose parameters are calibrated (default: baseline)")
+    cal.add_argument("--budget", type=int, default=c.DEFAULT_BUDGET, metavar="SIMULATIONS",
+                     help=f"stop after this many simulations in all (default: {c.DEFAULT_BUDGET})")
+    cal.add_argument("--population", type=int, default=c.DEFAULT_POPULATION, metavar="N",
+                     help=f"particles per generation (default: {c.DEFAULT_POPULATION})")
+    cal.add_argument("--scale", type=int, default=c.DEFAULT_SCALE, metavar="N",
+                     help=f"people per agent during calibration (default: {c.DEFAULT_SCALE})")
+    cal.add_argument("--holdout-from", type=int, default=None, metavar="YEAR",
+                     help="calibrate on targets before YEAR only and validate on the rest")
+    cal.add_argument("--check-replicates", type=int, default=c.DEFAULT_CHECK_REPLICATES,
+                     metavar="N", help="posterior replicates behind the fit tables "
+                                       f"(default: {c.DEFAULT_CHECK_REPLICATES})")
+    cal.add_argument("--seed", type=int, default=None, metavar="N",
+                     help="non-negative seed (default: the scenario's seed)")
+    cal.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help=f"the calibration folder (default: {OUTPUTS}/calibration-...; resumed "
+                          "if interrupted)")
+    cal.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="worker processes (default: every core; 1 is reproducible)")
+    cal.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     help="run the simulations on an existing Dask cluster")
+    cal.set_defaults(handler=calibrate_command)
+
+    val = commands.add_parser("validate", help="compare a targets file with a scenario's "
+                              "ensemble: fit table, chart and the share within tolerance")
+    val.add_argument("--targets", type=Path, required=True, metavar="FILE")
+    val.add_argument("--scenario", default=None, metavar="SCENARIO",
+                     help="scenario name or file (default: baseline)")
+    val.add_argument("--seed", type=int, default=None, metavar="N",
+                     help="non-negative seed (default: the scenario's seed)")
+    val.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help=f"the validation folder (default: {OUTPUTS}/validate-...)")
+    _ensemble_options(val)
+    val.set_defaults(handler=validate_command)
+
+
+def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle calibrate``: see :mod:`sim.calibration_commands`."""
+    from .calibration_commands import calibrate_command as command
+
+    return command(args, argv)
+
+
+def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle validate``: see :mod:`sim.calibration_commands`."""
+    from .calibration_commands import validate_command as command
+
+    return command(args, argv)
 
 
 def _ensemble_options(parser: argparse.ArgumentParser) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import output, policy
+from . import output, policy, posterior
 from .errors import InputError
 from .scenario import Scenario, validate
 
@@ -41,6 +41,7 @@ class Job:
     origin: str
     seed: int
     replicate: int
+    draw: bool = False  # parameters drawn from the scenario's parameter set
 
 
 def run_job(job: Job) -> dict[str, str]:
@@ -49,10 +50,11 @@ def run_job(job: Job) -> dict[str, str]:
 
     scenario = validate(job.scenario, job.origin)
     seed = api.replicate_seed(job.seed, job.replicate)
-    result = api.run(scenario, seed=seed, replicate=job.replicate)
+    result = api.run(scenario, seed=seed, replicate=job.replicate, posterior_draw=job.draw)
     tables = {"indicators.csv": result.indicators}
     if scenario.levers:
-        cf = api.run(scenario, seed=seed, replicate=job.replicate, shadow_levers=True)
+        cf = api.run(scenario, seed=seed, replicate=job.replicate, shadow_levers=True,
+                     posterior_draw=job.draw)
         tables.update({
             "counterfactual_indicators.csv": cf.indicators,
             "costs.csv": policy.costs_table(result.model),
@@ -67,6 +69,9 @@ def run_job(job: Job) -> dict[str, str]:
 def fingerprint(scenario: Scenario, seed: int, replicates: int) -> dict:
     """What an ensemble folder was made from; a resumed ensemble must match it exactly."""
     resolved = scenario.resolved()
+    if scenario.parameter_set is not None:  # the posterior's content, not only its name
+        folder = posterior.locate(scenario.parameter_set, scenario.origin)
+        resolved["posterior_sha256"] = posterior.checksum(folder)
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
     return {"scenario": scenario.name, "scenario_sha256": digest, "seed": seed,
             "replicates": replicates}
@@ -167,7 +172,8 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
         output.atomic_write_text(marker, json.dumps(stamp, indent=2) + "\n")
     done = done_replicates(folder, replicates)
     data = scenario.model_dump(mode="json")
-    jobs = [Job(data, scenario.origin, seed, r) for r in range(replicates) if r not in done]
+    jobs = [Job(data, scenario.origin, seed, r, draw=replicates > 1)
+            for r in range(replicates) if r not in done]
     bar = tqdm(total=replicates, initial=len(done), desc=scenario.name, unit="replicate",
                disable=None if progress else True)
     with bar:

@@ -37,6 +37,10 @@ INDICATORS = (
     "sk_labour_force_participation", "sk_employment_rate", "sk_unemployment_rate",
     "sk_mean_wage_mkrw",
 )
+COUNT_INDICATORS = frozenset(name for name in INDICATORS if name.endswith("_count") or name in (
+    "departures", "arrivals", "cumulative_arrivals", "in_china", "in_transit", "repatriated",
+    "residents_in_south", "deaths", "deaths_in_south", "in_north_korea", "suicides"))
+"""Indicators that count people (summed over a range of years); the rest are rates and means."""
 SK_COMPARATORS = {"sk_labour_force_participation": "sk_participation",  # indicator: world column
                   "sk_employment_rate": "sk_employment_rate",
                   "sk_unemployment_rate": "sk_unemployment_rate",

@@ -33,7 +33,7 @@ LIFE_CHART = "life_in_south.png"
 COSTS, COST_EFFECTIVENESS = "costs.csv", "cost_effectiveness.csv"
 COHORTS, COUNTERFACTUAL = "cohorts.csv", "counterfactual_indicators.csv"
 PACKAGES = ("resettle", "mesa", "numpy", "scipy", "pandas", "matplotlib", "networkx",
-            "pydantic", "pyyaml")
+            "pydantic", "pyyaml", "dask", "pyabc")
 NOTE = ("Outputs are population-level scenario estimates with uncertainty, "
         "never predictions about any person.")
 FLOAT_FORMAT = "%.10g"  # ten significant digits: exact for counts, ample for shares
@@ -208,6 +208,17 @@ def git_dirty(root: Path = PROJECT_ROOT) -> bool | None:
     return None if status is None else bool(status.strip())
 
 
+def parameter_set_info(scenario: Scenario) -> dict[str, Any] | None:
+    """The calibrated parameter set a scenario uses: its folder, posterior checksum and point."""
+    if scenario.parameter_set is None:
+        return None
+    from . import posterior
+
+    pset = posterior.load(scenario.parameter_set, scenario.origin)
+    return {"folder": str(pset.folder), "posterior_sha256": posterior.checksum(pset.folder),
+            "particles": len(pset.weights), "point": pset.point()}
+
+
 def manifest(scenario: Scenario, seed: int, started: str, ended: str,
              argv: list[str] | None = None) -> dict[str, Any]:
     """Everything needed to reproduce a run.
@@ -226,6 +237,7 @@ def manifest(scenario: Scenario, seed: int, started: str, ended: str,
         "note": NOTE,
         "scenario": scenario.resolved(),
         "scenario_file": scenario.origin,
+        "parameter_set": parameter_set_info(scenario),
         "seed": seed,
         "versions": package_versions(),
         "git_commit": git_commit(),

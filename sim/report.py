@@ -20,7 +20,9 @@ NOTE = ("These are population-level scenario estimates with uncertainty. They ar
 CAPTIONS = {
     "fan_": "How {what} changes over time in each scenario. The line is the median of the "
             "replicate runs; the darker band holds the middle half of them and the lighter band "
-            "90% of them. Circles are published figures, where there are any.",
+            "90% of them. Replicates draw their parameters from the calibrated posterior, so "
+            "the bands hold parameter uncertainty as well as chance. Circles are published "
+            "figures, where there are any.",
     "counterfactual_": "The difference the policies make, year by year: each replicate of the "
                        "policy scenario minus the baseline run with the same random draws. Left: "
                        "people in work; right: the employment rate in percentage points. The band "
@@ -40,9 +42,13 @@ CAPTIONS = {
 }
 ASSUMPTIONS = [
     "Arrivals are not an input: they emerge from departures, life in China and the journey.",
-    "Parameters of the pathway are fitted to the published arrival series and transit figures; "
-    "those of life in the South sit at the centres of priors chosen to match the published "
-    "surveys. Full calibration with a posterior is a later step.",
+    "Sixteen parameters are estimated by approximate Bayesian computation (ABC-SMC) against "
+    "about a hundred published figures (calibration/targets.yaml); the other pathway parameters "
+    "come from an earlier least-squares fit to the arrival series, and the other life parameters "
+    "sit at the centres of priors chosen to match the published surveys.",
+    "Each replicate of an ensemble draws its parameters from the posterior, so the bands show the "
+    "uncertainty of the calibrated parameters as well as chance; a single run uses the "
+    "posterior median of each parameter.",
     "Where no effect size is published for a lever, its default is an assumption; the lever's "
     "documentation (`resettle levers`) gives the range to try.",
     "Unit costs marked as assumptions in the scenario files are placeholders.",
@@ -135,14 +141,18 @@ def write_report(folder: Path) -> Path:
               "<h2>Sources of the data</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>"
                                                           for s in SOURCES) + "</ul>",
               f'<p class="note">{NOTE}</p>']
-    page = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>resettle report: {html.escape(folder.name)}</title><style>"
+    path = folder / "report.html"
+    atomic_write_text(path, page(f"resettle report: {folder.name}", parts))
+    return path
+
+
+def page(title: str, parts: list[str]) -> str:
+    """A self-contained HTML page (inline style, no external resources) around ``parts``."""
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>"
             "body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.45}"
             "img{max-width:100%}figure{margin:2em 0}figcaption{font-size:0.95em;color:#333}"
             ".note{background:#fff4d6;padding:0.8em;border-left:4px solid #E69F00}"
             "table{border-collapse:collapse;font-size:0.85em}"
             "td,th{padding:0.2em 0.6em;border-bottom:1px solid #ddd}"
             "</style></head><body>" + "\n".join(parts) + "</body></html>\n")
-    path = folder / "report.html"
-    atomic_write_text(path, page)
-    return path

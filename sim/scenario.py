@@ -46,6 +46,9 @@ class Scenario(BaseModel):
         replicates: Number of replicate runs (seeds spawned from ``seed``).
         extends: The scenario this one builds on (a name in ``scenarios/`` or a path); its
             parameters, world rows and levers come first and this file's are added.
+        parameter_set: A calibrated parameter set (``calibrated``, or a folder with a
+            ``posterior.csv``): single runs use its point estimate, ensemble replicates draw
+            from it (see :mod:`sim.posterior`). ``parameters`` still override it.
         parameters: Parameter values replacing those in ``sim/data/parameters/``.
         world: Rows overriding the world table, e.g. ``{years: 2027-2035, china_enforcement:
             crackdown}``.
@@ -60,6 +63,7 @@ class Scenario(BaseModel):
     seed: int = Field(0, ge=0)
     replicates: int = Field(1, ge=1, le=10_000)
     extends: str | None = None
+    parameter_set: str | None = None
     parameters: dict[str, Any] = {}
     world: list[dict[str, Any]] = []
     levers: list[LeverSpec] = []
@@ -175,6 +179,7 @@ def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
 
 def validate(data: Any, origin: str, text: str = "") -> Scenario:
     """Validate a parsed scenario, including its parameter and world overrides."""
+    from . import posterior
     from .parameters import Parameters
     from .world import apply_overrides, load_table
 
@@ -189,6 +194,8 @@ def validate(data: Any, origin: str, text: str = "") -> Scenario:
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
         raise InputError(message + more) from None
     scenario._origin = origin
+    if scenario.parameter_set is not None:
+        posterior.load(scenario.parameter_set, origin)
     params = Parameters(overrides=scenario.parameters, where=f"{origin}: parameters")
     apply_overrides(load_table(), scenario.world, params, where=f"{origin}: world")
     return scenario

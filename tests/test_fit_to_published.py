@@ -17,7 +17,11 @@ from sim.validation import series
 CUMULATIVE_2025 = 34537  # MOU, Newsis Feb 2026
 
 # (check, key) -> why it misses; measured with calibration/fit_table.py at the committed values
-KNOWN_MISSES: dict[tuple[str, object], str] = {}
+KNOWN_MISSES: dict[tuple[str, object], str] = {
+    ("arrivals", 2013): "with the calibrated posterior (issue 7) the seed-1 run gives 1,272 "
+                        "against MOU 1,514 (tolerance 227; the ensemble median is 1,190): the "
+                        "model's arrivals fall from 2012 to 2013 where MOU's stay level",
+}
 
 
 def _cases(check: str, keys) -> list:

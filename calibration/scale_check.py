@@ -1,0 +1,71 @@
+"""Check that the calibration targets do not depend on the scale (people per agent).
+
+Usage: .venv/bin/python calibration/scale_check.py [--replicates 10] [--scale 10]
+
+Runs the baseline to the last target year at scale 1 (every person an agent) and at the reduced
+calibration scale, the same number of replicates each (replicate r draws the same posterior
+particle at both scales), and compares every target's median over
+replicates: the difference in tolerances, and whether both medians are within tolerance. Prints a
+Markdown table of the targets whose medians differ by more than half a tolerance, and the
+summary line recorded in benchmarks/README.md. Writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim import calibrate, ensemble, scenario, targets  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def medians(scale: int, replicates: int, target_list, folder: Path) -> dict[str, float]:
+    """Each target's median over replicates at one scale."""
+    base = scenario.load("baseline").with_overrides(
+        scale=scale, horizon={"start": 1995, "end": targets.last_year(target_list)})
+    ensemble.run_ensemble(base, base.seed, replicates, folder, ensemble.Executor())
+    ind = ensemble.combined(folder, replicates)
+    per_rep = [targets.simulate(target_list, g) for _, g in ind.groupby("replicate")]
+    return {t.id: float(np.nanmedian([r[t.id] for r in per_rep])) for t in target_list}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--replicates", type=int, default=10)
+    ap.add_argument("--scale", type=int, default=calibrate.DEFAULT_SCALE)
+    ap.add_argument("--targets", type=Path, default=HERE / "targets.yaml")
+    a = ap.parse_args()
+    target_list = targets.load(a.targets)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        full = medians(1, a.replicates, target_list, Path(tmp) / "scale1")
+        reduced = medians(a.scale, a.replicates, target_list, Path(tmp) / "reduced")
+    rows, agree, close = [], 0, 0
+    for t in target_list:
+        diff = (reduced[t.id] - full[t.id]) / t.tolerance
+        same = (abs(full[t.id] - t.value) <= t.tolerance) == (abs(reduced[t.id] - t.value)
+                                                             <= t.tolerance)
+        agree += same
+        close += abs(diff) <= 0.5
+        if abs(diff) > 0.5 or not same:
+            rows.append(f"| {t.id} | {t.value:g} | {full[t.id]:.4g} | {reduced[t.id]:.4g} | "
+                        f"{diff:+.2f} | {'yes' if same else 'no'} |")
+    print(f"| target | published | scale 1 | scale {a.scale} | difference (tolerances) | "
+          "same verdict |\n|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    n = len(target_list)
+    print(f"\n{a.replicates} replicates per scale, {time.perf_counter() - start:.0f} s: "
+          f"{close} of {n} targets have medians within half a tolerance of each other at scale 1 "
+          f"and scale {a.scale}; {agree} of {n} get the same within-tolerance verdict.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The calibrated baseline against the published targets (issue 7, "What it must show" 2).
+
+An ensemble drawing from the posterior, at the calibration's scale (10 people per agent;
+``calibration/scale_check.py`` shows the targets do not depend on it), must put the median of at
+least 85% of the targets of ``calibration/targets.yaml`` within tolerance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim import api, calibrate, ensemble, posterior, scenario, targets
+
+ROOT = Path(__file__).resolve().parent.parent
+REPLICATES = 8
+
+
+@pytest.fixture(scope="module")
+def fit(tmp_path_factory):
+    target_list = targets.load(ROOT / "calibration" / "targets.yaml")
+    base = scenario.load("baseline")
+    assert base.parameter_set == "calibrated"
+    s = base.with_overrides(scale=calibrate.DEFAULT_SCALE,
+                            horizon={"start": 1995, "end": targets.last_year(target_list)})
+    folder = tmp_path_factory.mktemp("fit")
+    ensemble.run_ensemble(s, s.seed, REPLICATES, folder, ensemble.Executor(), progress=False)
+    ind = ensemble.combined(folder, REPLICATES)
+    return targets.fit_table(target_list, [targets.simulate(target_list, g)
+                                           for _, g in ind.groupby("replicate")])
+
+
+def test_at_least_85_percent_of_targets_within_tolerance(fit):
+    within, produced, total = targets.share_within(fit)
+    print(fit[fit.within_tolerance != "yes"][["id", "observed", "simulated_p50", "tolerance"]])
+    assert produced == total
+    assert within / total >= 0.85
+
+
+def test_replicates_draw_different_parameters_from_the_posterior():
+    base = scenario.load("baseline")
+    pset = posterior.load(base.parameter_set, base.origin)
+    draws = {tuple(pset.draw(api.replicate_seed(base.seed, r)).values())
+             for r in range(REPLICATES)}
+    assert len(pset.weights) >= 50 and len(draws) > REPLICATES // 2

@@ -1,0 +1,143 @@
+"""Calibrated parameter sets and priors (issue 7): point estimates, draws for replicates, errors."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import api, calibrate, posterior, scenario
+from sim.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO = """name: tiny
+extends: baseline
+parameter_set: {folder}
+horizon: {{start: 1995, end: 1999}}
+scale: 50
+seed: 4
+"""
+
+
+def make_set(folder: Path, rows: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(folder / posterior.POSTERIOR_FILE, index=False)
+    return folder
+
+
+def test_weighted_median_takes_the_value_where_half_the_weight_is_reached():
+    values = np.array([3.0, 1.0, 2.0, 10.0])
+    assert posterior.weighted_median(values, np.array([1.0, 1.0, 1.0, 1.0])) == 2.0
+    assert posterior.weighted_median(values, np.array([0.1, 0.1, 0.1, 5.0])) == 10.0
+
+
+def test_draws_follow_the_weights_and_repeat_for_a_seed(tmp_path):
+    folder = make_set(tmp_path / "set", {"lf_entry_rate": [1.0, 2.0, 3.0],
+                                         "weight": [0.0, 0.5, 0.5]})
+    pset = posterior.load(str(folder))
+    draws = [pset.draw(s)["lf_entry_rate"] for s in range(200)]
+    assert set(draws) == {2.0, 3.0}  # a particle of weight 0 is never drawn
+    assert pset.draw(17) == pset.draw(17)
+    assert pset.point() == {"lf_entry_rate": 2.0}
+
+
+def test_a_scenario_uses_the_point_for_one_run_and_draws_for_replicates(tmp_path):
+    folder = make_set(tmp_path / "set", {"pre_1995_arrivals": [300.0, 500.0, 900.0],
+                                         "weight": [1.0, 1.0, 1.0]})
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO.format(folder=folder))
+    s = scenario.load(path)
+    one = api.run(s, seed=4)
+    assert one.model.params["pre_1995_arrivals"] == 500.0
+    drawn = {api.run(s, seed=r, posterior_draw=True).model.params["pre_1995_arrivals"]
+             for r in range(12)}
+    assert drawn == {300.0, 500.0, 900.0}
+    # paired scenarios draw the same particle for the same replicate seed
+    other = s.with_overrides(name="other", lf_entry_rate=2.0)
+    for r in range(4):
+        a = api.run(s, seed=r, posterior_draw=True).model.params["pre_1995_arrivals"]
+        b = api.run(other, seed=r, posterior_draw=True).model.params["pre_1995_arrivals"]
+        assert a == b
+    # the scenario's own parameters still override the set
+    assert api.run(s.with_overrides(pre_1995_arrivals=100.0), seed=4).model.params[
+        "pre_1995_arrivals"] == 100.0
+
+
+@pytest.mark.parametrize("rows, message", [
+    ({"lf_entry_rate": [1.0]}, "expected a 'weight' column"),
+    ({"lf_entry_rat": [1.0], "weight": [1.0]}, r"row 2: unknown parameter 'lf_entry_rat'"),
+    ({"lf_entry_rate": [-1.0], "weight": [1.0]}, r"row 2.lf_entry_rate: expected a value in"),
+    ({"lf_entry_rate": [1.0], "weight": [-1.0]}, "non-negative weights"),
+])
+def test_a_bad_posterior_is_refused_with_its_file_and_key(tmp_path, rows, message):
+    folder = make_set(tmp_path / "bad", rows)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO.format(folder=folder))
+    with pytest.raises(InputError, match=message) as err:
+        scenario.load(path)
+    assert "posterior.csv" in str(err.value)
+
+
+def test_a_missing_parameter_set_names_the_scenario_file_and_key(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO.format(folder="no-such-set"))
+    with pytest.raises(InputError, match=r"tiny.yaml: parameter_set: no posterior.csv for "
+                                         r"'no-such-set'"):
+        scenario.load(path)
+
+
+def test_the_priors_file_is_valid_and_every_prior_gives_a_reason():
+    priors = calibrate.load_priors(ROOT / "calibration" / "priors.yaml")
+    assert len(priors) >= 10 and all(len(p.reason) > 20 for p in priors)
+    lf = next(p for p in priors if p.name == "lf_entry_rate")
+    assert lf.rv().distribution.median() == pytest.approx(1.2)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("parameters:\n  lf_entry_rat: {prior: {dist: lognormal, median: 1, sigma: 1}, reason: r}\n",
+     r"parameters.lf_entry_rat: unknown parameter \(did you mean 'lf_entry_rate'\?\)"),
+    ("parameters:\n  lf_entry_rate: {prior: {dist: gamma, k: 1}, reason: r}\n",
+     r"parameters.lf_entry_rate.prior: expected dist one of"),
+    ("parameters:\n  lf_entry_rate: {prior: {dist: lognormal, median: 1, sigma: 1}}\n",
+     "expected exactly the keys 'prior' and 'reason'"),
+    ("parameters: []\n", "expected a mapping 'parameters'"),
+])
+def test_bad_priors_name_the_file_and_the_key(tmp_path, text, message):
+    path = tmp_path / "priors.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message) as err:
+        calibrate.load_priors(path)
+    assert str(path) in str(err.value)
+
+
+def test_the_distance_is_the_rms_of_errors_in_tolerances():
+    tol = {"a": 2.0, "b": 10.0}
+    assert calibrate.distance({"a": 3.0, "b": 0.0}, {"a": 1.0, "b": 10.0}, tol) == 1.0
+    missing = calibrate.distance({"a": math.nan, "b": 10.0}, {"a": 1.0, "b": 10.0}, tol)
+    assert missing == pytest.approx(calibrate.MISSING_Z / math.sqrt(2))
+
+
+def test_targets_are_split_by_survey_year():
+    from sim import targets
+
+    ts = targets.load(ROOT / "calibration" / "targets.yaml")
+    train, test = calibrate.split(ts, 2018)
+    assert all(t.years[-1] < 2018 for t in train) and all(t.years[-1] >= 2018 for t in test)
+    assert len(train) + len(test) == len(ts)
+    with pytest.raises(InputError, match="every target falls on one side"):
+        calibrate.split(ts, 1990)
+
+
+def test_the_manifest_names_the_parameter_set_and_its_checksum(tmp_path):
+    from sim import output
+
+    folder = make_set(tmp_path / "set", {"lf_entry_rate": [1.0, 3.0], "weight": [1.0, 1.0]})
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO.format(folder=folder))
+    info = output.parameter_set_info(scenario.load(path))
+    assert info["folder"] == str(folder.resolve()) and info["particles"] == 2
+    assert info["posterior_sha256"] == posterior.checksum(folder)
+    assert info["point"] == {"lf_entry_rate": 1.0}
