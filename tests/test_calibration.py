@@ -55,10 +55,11 @@ def resettle(*args, cwd: Path, check: bool = True) -> subprocess.CompletedProces
     return done
 
 
-def calibrate_args(files, out: Path, budget: int = 24, population: int = 6) -> list:
+def calibrate_args(files, out: Path, budget: int = 24, population: int = 6,
+                   where: tuple = ("--workers", 1)) -> list:
     return ["calibrate", "--targets", files["targets.yaml"], "--priors", files["priors.yaml"],
             "--scenario", files["small.yaml"], "--budget", budget, "--population", population,
-            "--scale", 50, "--check-replicates", 2, "--workers", 1, "--out", out]
+            "--scale", 50, "--check-replicates", 2, *where, "--out", out]
 
 
 def test_a_researcher_validates_their_own_targets_file_without_code(files, tmp_path):
@@ -130,3 +131,15 @@ def test_an_interrupted_calibration_resumes_and_a_mismatched_one_is_refused(file
     np.testing.assert_allclose(again.to_numpy(), first[["onward_rate", "arrest_rate"]].to_numpy(),
                                rtol=1e-9)  # the generation before the kill is kept as it was
     assert json.loads((out / "manifest.json").read_text())["simulations"] >= 90
+
+
+def test_a_calibration_runs_on_an_existing_dask_cluster(files, tmp_path):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        done = resettle(*calibrate_args(files, tmp_path / "d", budget=12, population=4,
+                                        where=("--scheduler", cluster.scheduler_address)),
+                        cwd=tmp_path)
+    assert "within tolerance" in done.stdout
+    assert len(pd.read_csv(tmp_path / "d" / "posterior.csv")) == 4
