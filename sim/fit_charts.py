@@ -49,9 +49,9 @@ def fit_chart(table: pd.DataFrame, stem: Path, title: str) -> list[Path]:
     ax.set_xlim(-Z_LIMIT - 0.2, Z_LIMIT + 0.2)
     ax.set_xlabel("(simulated - published) / tolerance   (bars: 90% of replicates)")
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
-    paths = _save(fig, stem)
-    return paths
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=3,
+               fontsize="small")  # above the axes: it never hides a row
+    return _save(fig, stem)
 
 
 def marginals_chart(populations: pd.DataFrame, priors: list, stem: Path) -> list[Path]:
