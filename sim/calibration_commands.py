@@ -8,7 +8,10 @@ generation, a validation from its finished replicates).
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -30,8 +33,16 @@ def _executor(scheduler: str | None) -> ensemble.Executor:
 
 def posterior_fit(scenario: Scenario, target_list: list[targets.Target], seed: int,
                   replicates: int, folder: Path, executor: ensemble.Executor,
-                  progress: bool = True) -> pd.DataFrame:
-    """Fit table of a scenario's ensemble (parameters drawn from its parameter set, if any)."""
+                  progress: bool = True, fresh: bool = False) -> pd.DataFrame:
+    """Fit table of a scenario's ensemble (parameters drawn from its parameter set, if any).
+
+    With ``fresh``, replicates left in ``folder`` from another posterior (a calibration resumed
+    with a larger budget) are discarded instead of refused.
+    """
+    marker = folder / ensemble.ENSEMBLE_FILE
+    if fresh and marker.is_file() and json.loads(marker.read_text()) != ensemble.fingerprint(
+            scenario, seed, replicates):
+        shutil.rmtree(folder)
     ensemble.run_ensemble(scenario, seed, replicates, folder, executor, progress)
     indicators = ensemble.combined(folder, replicates)
     per_rep = [targets.simulate(target_list, ind) for _, ind in indicators.groupby("replicate")]
@@ -114,7 +125,8 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
         check = setup.scenario.model_copy(update={"parameter_set": str(staging.resolve())})
         check._origin = setup.scenario.origin
         fits = {"train": posterior_fit(check, setup.train, setup.seed, args.check_replicates,
-                                       staging / "posterior_check", _executor(args.scheduler))}
+                                       staging / "posterior_check", _executor(args.scheduler),
+                                       fresh=True)}
         if setup.test:
             fits["test"] = _test_fit(setup, staging, args)
         fit = pd.concat([t.assign(set=name) for name, t in fits.items()], ignore_index=True)
@@ -145,12 +157,10 @@ def _test_fit(setup: calibrate.Setup, staging: Path, args) -> pd.DataFrame:
     scenario = scenario.model_copy(update={"parameter_set": str(staging.resolve())})
     scenario._origin = setup.scenario.origin
     return posterior_fit(scenario, setup.test, setup.seed, args.check_replicates,
-                         staging / "holdout_check", _executor(args.scheduler))
+                         staging / "holdout_check", _executor(args.scheduler), fresh=True)
 
 
 def _check_stamp(staging: Path, stamp: dict) -> None:
-    import json
-
     path = staging / calibrate.STAMP
     if path.is_file():
         if json.loads(path.read_text()) != json.loads(output.json_text(stamp)):
@@ -184,20 +194,20 @@ CAPTIONS = {
 
 def write_calibration_report(folder: Path, summary: dict) -> Path:
     """``report.html``: fit tables, posterior marginals and thresholds, all embedded."""
-    from .report import _image, _table
+    from .report import html_table, image_tag
 
     parts = [f"<h1>resettle calibration: {folder.name.removesuffix('.partial').lstrip('.')}</h1>",
              f'<p class="note"><strong>{NOTE}</strong></p>', "<h2>Summary</h2><ul>"
-             + "".join(f"<li>{line}</li>" for line in summary["shares"].values())
+             + "".join(f"<li>{html.escape(line)}</li>" for line in summary["shares"].values())
              + f"<li>{summary['simulations']} simulations in {summary['generations']} "
                f"generations; final threshold {summary['final_epsilon']:.3f}; "
                f"{summary['abc_wall_seconds']:.0f} s for ABC-SMC.</li></ul>"]
     for stem, caption in CAPTIONS.items():
         png = folder / f"{stem}.png"
         if png.is_file():
-            parts.append(f"<figure>{_image(png)}<figcaption>{caption}</figcaption></figure>")
-    parts += ["<h2>Fit table</h2>", _table(folder / "fit_table.csv"),
-              "<h2>Acceptance threshold by generation</h2>", _table(folder / "generations.csv")]
+            parts.append(f"<figure>{image_tag(png)}<figcaption>{caption}</figcaption></figure>")
+    parts += ["<h2>Fit table</h2>", html_table(folder / "fit_table.csv"),
+              "<h2>Acceptance threshold by generation</h2>", html_table(folder / "generations.csv")]
     path = folder / "report.html"
     output.atomic_write_text(path, page("resettle calibration", parts))
     return path

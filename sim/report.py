@@ -68,7 +68,8 @@ SOURCES = [
 ]
 
 
-def _image(path: Path) -> str:
+def image_tag(path: Path) -> str:
+    """A PNG embedded as a data URI (no file or network needed to show it)."""
     data = base64.b64encode(path.read_bytes()).decode()
     return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
 
@@ -80,7 +81,8 @@ def _caption(stem: str) -> str:
     return ""
 
 
-def _table(path: Path) -> str:
+def html_table(path: Path) -> str:
+    """A CSV file as an HTML table (two decimals, underscores in headers as spaces)."""
     table = pd.read_csv(path).round(2)
     table.columns = [c.replace("_", " ") for c in table.columns]
     return table.to_html(index=False, border=0, classes="table", na_rep="")
@@ -131,10 +133,10 @@ def write_report(folder: Path) -> Path:
     for name, title in (("cost_effectiveness.csv", "Costs and cost-effectiveness (million KRW)"),
                         ("lever_effects.csv", "Effects against the baseline")):
         if (folder / name).is_file():
-            parts += [f"<h2>{title}</h2>", _table(folder / name)]
+            parts += [f"<h2>{title}</h2>", html_table(folder / name)]
     parts.append("<h2>Charts</h2>")
     for png in pngs:
-        parts += [f"<figure>{_image(png)}<figcaption>{html.escape(_caption(png.stem))}"
+        parts += [f"<figure>{image_tag(png)}<figcaption>{html.escape(_caption(png.stem))}"
                   "</figcaption></figure>"]
     parts += ["<h2>Assumptions</h2><ul>" + "".join(f"<li>{html.escape(a)}</li>"
                                                     for a in ASSUMPTIONS) + "</ul>",

@@ -143,3 +143,17 @@ def test_a_calibration_runs_on_an_existing_dask_cluster(files, tmp_path):
                         cwd=tmp_path)
     assert "within tolerance" in done.stdout
     assert len(pd.read_csv(tmp_path / "d" / "posterior.csv")) == 4
+
+
+def test_a_larger_budget_continues_the_same_history(files, tmp_path):
+    resettle(*calibrate_args(files, tmp_path / "first", budget=12, population=4), cwd=tmp_path)
+    before = pd.read_csv(tmp_path / "first" / "generations.csv")
+    (tmp_path / "first").rename(tmp_path / ".more.partial")  # as if it had been interrupted
+    resettle(*calibrate_args(files, tmp_path / "more", budget=30, population=4), cwd=tmp_path)
+    after = pd.read_csv(tmp_path / "more" / "generations.csv")
+    assert len(after) > len(before)
+    pd.testing.assert_frame_equal(after.head(len(before)), before)  # earlier generations kept
+    # the posterior check left by the first posterior was redone, not refused as a mismatch
+    manifest = json.loads((tmp_path / "more" / "manifest.json").read_text())
+    assert manifest["simulations"] >= 30
+    assert len(pd.read_csv(tmp_path / "more" / "fit_table.csv")) == 3
