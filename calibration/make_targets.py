@@ -77,7 +77,11 @@ def _surveys() -> tuple[list[dict], list[dict]]:
     return targets, others
 
 
-INNER_LIFE = [  # issue 4's published patterns that are indicators, with issue 4's tolerances
+# Issue 4's published patterns that are indicators. Depression (7 points), the suicide share
+# (8-15%) and returns (half to one and a half times 31) keep issue 4's tolerances. For onward
+# migration, where issue 4 accepted a factor of 3, the tolerance is +-50% (chosen here); for
+# people to rely on, "fewer than two" is read as 1-2.
+INNER_LIFE = [
     dict(id="lee2020_depression_years_1_3", indicator="depression_prevalence", year="2015-2018",
          years_since_arrival="1-3", value=22.3, tol=7.0,
          source="Lee et al. 2020 (n=294, up to 3 years in the South): major depression 22.3%"),

@@ -18,11 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim import calibrate, ensemble, scenario, targets  # noqa: E402
+from sim.calibration_commands import posterior_fit  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,10 +30,8 @@ def medians(scale: int, replicates: int, target_list, folder: Path) -> dict[str,
     """Each target's median over replicates at one scale."""
     base = scenario.load("baseline").with_overrides(
         scale=scale, horizon={"start": 1995, "end": targets.last_year(target_list)})
-    ensemble.run_ensemble(base, base.seed, replicates, folder, ensemble.Executor())
-    ind = ensemble.combined(folder, replicates)
-    per_rep = [targets.simulate(target_list, g) for _, g in ind.groupby("replicate")]
-    return {t.id: float(np.nanmedian([r[t.id] for r in per_rep])) for t in target_list}
+    fit = posterior_fit(base, target_list, base.seed, replicates, folder, ensemble.Executor())
+    return dict(zip(fit.id, fit.simulated_p50, strict=True))
 
 
 def main() -> None:

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import targets
 from .errors import InputError, nearest
@@ -66,13 +65,10 @@ class Prior:
 
 def load_priors(path: str | Path) -> list[Prior]:
     """Read ``priors.yaml``: ``parameters: {name: {prior: {...}, reason: ...}}``."""
+    from .scenario import read_yaml
+
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise InputError(f"{path}: priors file not found") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"{path}: cannot read the priors file ({exc})") from None
+    data, _ = read_yaml(path, "priors file")
     if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict) \
             or not data["parameters"]:
         raise InputError(f"{path}: expected a mapping 'parameters' of parameter names to "

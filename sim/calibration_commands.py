@@ -27,10 +27,6 @@ from .scenario import Scenario
 DEFAULT_VALIDATE_REPLICATES = 10
 
 
-def _executor(scheduler: str | None) -> ensemble.Executor:
-    return ensemble.Executor("dask", scheduler=scheduler) if scheduler else ensemble.Executor()
-
-
 def posterior_fit(scenario: Scenario, target_list: list[targets.Target], seed: int,
                   replicates: int, folder: Path, executor: ensemble.Executor,
                   progress: bool = True, fresh: bool = False) -> pd.DataFrame:
@@ -115,8 +111,10 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
     workers = args.workers or os.cpu_count() or 1
     started, clock = output.utc_now(), time.perf_counter()
     with output.resumable_run_dir(folder) as staging:
-        stamp = setup.stamp(args.holdout_from)
-        _check_stamp(staging, stamp)
+        if output.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from)):
+            raise InputError(f"{staging}: this unfinished calibration was started with other "
+                             "targets, priors, scenario, seed or population size; remove it or "
+                             "choose another --out")
         history = calibrate.run_abc(setup, staging, args.budget, workers, args.scheduler)
         tables = calibrate.export(history, staging)
         for name, table in tables.items():
@@ -125,7 +123,7 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
         check = setup.scenario.model_copy(update={"parameter_set": str(staging.resolve())})
         check._origin = setup.scenario.origin
         fits = {"train": posterior_fit(check, setup.train, setup.seed, args.check_replicates,
-                                       staging / "posterior_check", _executor(args.scheduler),
+                                       staging / "posterior_check", ensemble.Executor.from_options(None, args.scheduler),
                                        fresh=True)}
         if setup.test:
             fits["test"] = _test_fit(setup, staging, args)
@@ -157,18 +155,7 @@ def _test_fit(setup: calibrate.Setup, staging: Path, args) -> pd.DataFrame:
     scenario = scenario.model_copy(update={"parameter_set": str(staging.resolve())})
     scenario._origin = setup.scenario.origin
     return posterior_fit(scenario, setup.test, setup.seed, args.check_replicates,
-                         staging / "holdout_check", _executor(args.scheduler), fresh=True)
-
-
-def _check_stamp(staging: Path, stamp: dict) -> None:
-    path = staging / calibrate.STAMP
-    if path.is_file():
-        if json.loads(path.read_text()) != json.loads(output.json_text(stamp)):
-            raise InputError(f"{staging}: this unfinished calibration was started with other "
-                             "targets, priors, scenario, seed or population size; remove it or "
-                             "choose another --out")
-    else:
-        output.atomic_write_text(path, output.json_text(stamp))
+                         staging / "holdout_check", ensemble.Executor.from_options(None, args.scheduler), fresh=True)
 
 
 def _charts(folder: Path, fits: dict, tables: dict, setup: calibrate.Setup) -> None:

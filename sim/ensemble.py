@@ -159,17 +159,13 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
     from tqdm import tqdm
 
     stamp = fingerprint(scenario, seed, replicates)
-    marker = folder / ENSEMBLE_FILE
-    if marker.is_file():
-        found = json.loads(marker.read_text())
-        if found != stamp:
-            raise InputError(f"{folder}: this unfinished ensemble was started with a different "
-                             f"scenario, seed or number of replicates ({found['scenario']}, "
-                             f"seed {found['seed']}, {found['replicates']} replicates); "
-                             "remove it or choose another --out")
-    else:
-        folder.mkdir(parents=True, exist_ok=True)
-        output.atomic_write_text(marker, json.dumps(stamp, indent=2) + "\n")
+    folder.mkdir(parents=True, exist_ok=True)
+    found = output.check_stamp(folder / ENSEMBLE_FILE, stamp)
+    if found is not None:
+        raise InputError(f"{folder}: this unfinished ensemble was started with a different "
+                         f"scenario, seed or number of replicates ({found['scenario']}, "
+                         f"seed {found['seed']}, {found['replicates']} replicates); "
+                         "remove it or choose another --out")
     done = done_replicates(folder, replicates)
     data = scenario.model_dump(mode="json")
     jobs = [Job(data, scenario.origin, seed, r, draw=replicates > 1)

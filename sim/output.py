@@ -153,6 +153,16 @@ def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
     os.rename(staging, run_dir)
 
 
+def check_stamp(path: Path, stamp: dict[str, Any]) -> dict[str, Any] | None:
+    """What a resumable folder was made from: write ``stamp`` to ``path`` if there is none yet;
+    return the stamp found there if it differs (the caller refuses to resume), else None."""
+    if not path.is_file():
+        atomic_write_text(path, json_text(stamp))
+        return None
+    found = json.loads(path.read_text())
+    return found if found != json.loads(json_text(stamp)) else None
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``.
 

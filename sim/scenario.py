@@ -215,11 +215,15 @@ def find(name_or_path: str | Path | None) -> Path:
                      f"{', '.join(str(c) for c in candidates)})")
 
 
-def _read(path: Path) -> tuple[Any, str]:
+def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
+    """Parse a YAML input file; return (data, text). Errors name the file, the line and ``what``
+    the file is (e.g. "targets file")."""
     try:
-        text = path.read_text()
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the scenario file ({exc})") from None
+        raise InputError(f"{path}: cannot read the {what} ({exc})") from None
     try:
         return yaml.safe_load(text), text
     except yaml.YAMLError as exc:
@@ -253,7 +257,7 @@ def _with_parents(data: Any, path: Path, seen: tuple[Path, ...] = ()) -> Any:
     parent_path = find_relative(data["extends"], path)
     if parent_path.resolve() in seen:
         raise InputError(f"{path}: extends: {data['extends']!r} makes a cycle of scenarios")
-    parent, _ = _read(parent_path)
+    parent, _ = read_yaml(parent_path)
     if not isinstance(parent, dict):
         raise InputError(f"{parent_path}: expected a mapping of scenario keys at the top level")
     parent = _with_parents(parent, parent_path, (*seen, path.resolve()))
@@ -274,5 +278,5 @@ def find_relative(name: str, base: Path) -> Path:
 def load(name_or_path: str | Path | None = None) -> Scenario:
     """Read and validate a scenario file; raise InputError with a one-line message if bad."""
     path = find(name_or_path)
-    data, text = _read(path)
+    data, text = read_yaml(path)
     return validate(_with_parents(data, path), str(path), text)

@@ -17,12 +17,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, nearest
 from .indicators import BANDS, COUNT_INDICATORS, INDICATORS, SEXES
-from .scenario import _line_map
+from .scenario import _line_map, read_yaml
 
 FIT_COLUMNS = ["id", "indicator", "year", "observed", "simulated_p50", "simulated_p05",
                "simulated_p95", "within_tolerance"]
@@ -130,17 +129,7 @@ def _message(error: dict, origin: str, lines: dict[tuple, int]) -> str:
 def load(path: str | Path) -> list[Target]:
     """Read and validate a targets file; raise InputError naming the file, line and key."""
     path = Path(path)
-    try:
-        text = path.read_text()
-        data = yaml.safe_load(text)
-    except FileNotFoundError:
-        raise InputError(f"{path}: targets file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the targets file ({exc})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"{path}{f', line {mark.line + 1}' if mark else ''}: malformed YAML: "
-                         f"{getattr(exc, 'problem', None) or exc}") from None
+    data, text = read_yaml(path, "targets file")
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping with the key 'targets' (a list of targets)")
     try:

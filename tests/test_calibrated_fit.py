@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim import api, calibrate, ensemble, posterior, scenario, targets
+from sim.calibration_commands import posterior_fit
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICATES = 8
@@ -24,11 +25,8 @@ def fit(tmp_path_factory):
     assert base.parameter_set == "calibrated"
     s = base.with_overrides(scale=calibrate.DEFAULT_SCALE,
                             horizon={"start": 1995, "end": targets.last_year(target_list)})
-    folder = tmp_path_factory.mktemp("fit")
-    ensemble.run_ensemble(s, s.seed, REPLICATES, folder, ensemble.Executor(), progress=False)
-    ind = ensemble.combined(folder, REPLICATES)
-    return targets.fit_table(target_list, [targets.simulate(target_list, g)
-                                           for _, g in ind.groupby("replicate")])
+    return posterior_fit(s, target_list, s.seed, REPLICATES, tmp_path_factory.mktemp("fit"),
+                         ensemble.Executor(), progress=False)
 
 
 def test_at_least_85_percent_of_targets_within_tolerance(fit):
