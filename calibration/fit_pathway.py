@@ -37,11 +37,11 @@ FITTED = [
     "broker_network_spread_years", "arrest_rate", "voluntary_return_rate",
     "onward_married_multiplier", "onward_multiplier_covid_closure",
     "onward_multiplier_counter_espionage", "onward_multiplier_tightened",
-    "onward_multiplier_crackdown", "onward_multiplier_olympics", "marriage_rate",
+    "campaign_onward_multiplier_crackdown", "campaign_onward_multiplier_olympics", "marriage_rate",
     "sponsor_again_share", "savings_usd_per_month", "onward_settled_multiplier",
     "settle_rate", "arrest_married_multiplier", "redeparture_rate",
     "journey_months_laos_thailand", "detention_months", "direct_crossings_per_year",
-    "arrest_multiplier_crackdown", "arrest_male_multiplier", "arrest_multiplier_tightened",
+    "campaign_arrest_multiplier_crackdown", "arrest_male_multiplier", "arrest_multiplier_tightened",
     "arrest_multiplier_famine_tolerance", "settle_rate_male", "onward_multiplier_reopening",
 ]
 PARAMETERS = Path(__file__).resolve().parent.parent / "sim" / "data" / "parameters" / "pathway.yaml"

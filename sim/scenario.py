@@ -50,7 +50,7 @@ class Scenario(BaseModel):
             ``posterior.csv``): single runs use its point estimate, ensemble replicates draw
             from it (see :mod:`sim.posterior`). ``parameters`` still override it.
         parameters: Parameter values replacing those in ``sim/data/parameters/``.
-        world: Rows overriding the world table, e.g. ``{years: 2027-2035, china_enforcement:
+        world: Rows overriding the world table, e.g. ``{years: 2027-2035, china_campaign:
             crackdown}``.
         levers: Policy levers (see ``resettle levers``).
     """

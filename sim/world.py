@@ -1,8 +1,11 @@
 """The changing world: year-by-year conditions from ``sim/data/world.csv``, with scenario overrides.
 
-Named regimes in the table (exit regime in North Korea, enforcement in China) map to parameters
-(``departures_<regime>``, ``arrest_multiplier_<level>`` ...), so a scenario can change either the
-calendar of regimes or the strength of a regime.
+Named regimes in the table (exit regime in North Korea, standing enforcement in China, and a
+temporary enforcement campaign on top of it) map to parameters (``departures_<regime>``,
+``arrest_multiplier_<level>``, ``campaign_arrest_multiplier_<campaign>`` ...), so a scenario can
+change either the calendar of regimes or the strength of a regime. A campaign multiplies the
+standing regime's arrests by at least 1 and its onward movement by at most 1 (the parameters'
+bounds), so a crackdown is harsher than the conditions it is added to in any year.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongoli
 SOUTH_COLUMNS = ["sk_participation", "sk_employment_rate", "sk_unemployment_rate",
                  "sk_mean_wage_mkrw", "settlement_cash_mkrw", "housing_subsidy_mkrw", "prejudice",
                  "asylum_uk", "asylum_canada", "asylum_other"]  # and third countries' doors
-REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_"}
+REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_",
+                  "china_campaign": "campaign_arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -75,15 +79,30 @@ def apply_overrides(table: pd.DataFrame, overrides: Sequence[Mapping[str, Any]],
     return table
 
 
+def _regimes(column: str, params: Parameters) -> list[str]:
+    """The named regimes a regime column accepts (from its parameters' names)."""
+    prefix = REGIME_COLUMNS[column]
+    return sorted(k[len(prefix):] for k in params if k.startswith(prefix))
+
+
 def _check_cell(column: str, value: Any, params: Parameters, where: str) -> None:
     if column in REGIME_COLUMNS:
-        prefix = REGIME_COLUMNS[column]
-        known = sorted(k[len(prefix):] for k in params if k.startswith(prefix))
+        known = _regimes(column, params)
         if value not in known:
-            raise InputError(f"{where}: unknown regime {value!r}{nearest(value, known)}; "
-                             f"expected one of {known}")
+            other = next((c for c in REGIME_COLUMNS if c != column
+                          and value in _regimes(c, params)), None)
+            hint = (f" ({value!r} is a {other} value: set {other}: {value})" if other
+                    else nearest(value, known))
+            raise InputError(f"{where}: unknown regime {value!r}{hint}; expected one of {known}")
     elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise InputError(f"{where}: expected a non-negative number, got {value!r}")
+
+
+def enforcement(params: Parameters, kind: str, level: np.ndarray,
+                campaign: np.ndarray) -> np.ndarray:
+    """Per-year ``kind`` (arrest or onward) multiplier: the standing regime times the campaign."""
+    return np.array([params[f"{kind}_multiplier_{v}"] * params[f"campaign_{kind}_multiplier_{c}"]
+                     for v, c in zip(level, campaign, strict=True)])
 
 
 def broker_access(years: np.ndarray, midyear: float, spread: float) -> np.ndarray:
@@ -115,12 +134,13 @@ class World:
         p = params
         exit_regime = rows["exit_regime"].to_numpy()
         level = rows["china_enforcement"].to_numpy()
+        campaign = rows["china_campaign"].to_numpy()
         self.push_departures = np.array([p[f"departures_{r}"] for r in exit_regime])
         self.female_share = np.array([p[f"female_share_{r}"] for r in exit_regime])
         self.chain_rate = np.array([p[f"chain_rate_{r}"] for r in exit_regime])
         self.relative_exit = self.push_departures / p["departures_famine"]
-        self.arrest_multiplier = np.array([p[f"arrest_multiplier_{v}"] for v in level])
-        self.onward_multiplier = np.array([p[f"onward_multiplier_{v}"] for v in level])
+        self.arrest_multiplier = enforcement(p, "arrest", level, campaign)
+        self.onward_multiplier = enforcement(p, "onward", level, campaign)
         self.broker_fee_usd = rows["broker_fee_usd"].to_numpy(dtype=np.float64)
         self.broker_access = broker_access(np.array(calendar.years), p["broker_network_midyear"],
                                            p["broker_network_spread_years"])

@@ -13,7 +13,7 @@ scale: 10
 parameters:
   arrest_rate: 0.2
 world:
-  - {years: 1998-1999, china_enforcement: crackdown}
+  - {years: 1998-1999, china_campaign: crackdown}
 """
 
 
@@ -40,7 +40,10 @@ def test_baseline_loads_by_name():
     (GOOD.replace("arrest_rate", "arest_rate"), r"unknown parameter 'arest_rate' \(did you mean 'arrest_rate'\?\)"),
     (GOOD.replace("0.2", "-1"), r"parameters.arrest_rate: expected a value in \[0, 10\]"),
     (GOOD.replace("crackdown", "crackdwn"), r"unknown regime 'crackdwn' \(did you mean 'crackdown'\?\)"),
-    (GOOD.replace("china_enforcement", "china_enforcment"), r"unknown world column 'china_enforcment'"),
+    (GOOD.replace("china_campaign", "china_campaing"), r"unknown world column 'china_campaing'"),
+    (GOOD.replace("china_campaign", "china_enforcement"),
+     r"unknown regime 'crackdown' \('crackdown' is a china_campaign value: set china_campaign: "
+     r"crackdown\)"),
     (GOOD.replace("1998-1999", "late"), r"world\[0\].years: expected a year or a range"),
     ("name: [unclosed", r"line 1: malformed YAML"),
     (GOOD + "origin: elsewhere\n", r"unknown key 'origin'"),
