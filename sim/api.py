@@ -56,13 +56,14 @@ class PairedRun:
 def run_replicates(scenario: Scenario, seed: int) -> list[PairedRun]:
     """Every replicate of a scenario, each paired with its counterfactual when it has levers.
 
-    With more than one replicate, each draws its parameters from the scenario's parameter set.
+    With more than one replicate, each draws its parameters from the scenario's parameter set
+    and its lever effects from their priors.
     """
     out = []
     draw = scenario.replicates > 1
     for r in range(scenario.replicates):
         s = replicate_seed(seed, r)
-        policy = run(scenario, seed=s, replicate=r, posterior_draw=draw)
+        policy = run(scenario, seed=s, replicate=r, posterior_draw=draw, draw_effects=draw)
         shadow = (run(scenario, seed=s, replicate=r, shadow_levers=True, posterior_draw=draw)
                   if scenario.levers else None)
         out.append(PairedRun(policy, shadow))
@@ -70,7 +71,8 @@ def run_replicates(scenario: Scenario, seed: int) -> list[PairedRun]:
 
 
 def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
-        replicate: int = 0, shadow_levers: bool = False, posterior_draw: bool = False,
+        replicate: int = 0, shadow_levers: bool | frozenset[int] = False,
+        posterior_draw: bool = False, draw_effects: bool = False,
         **overrides: Any) -> RunResult:
     """Run one scenario and return its indicators (and the model).
 
@@ -79,9 +81,12 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
             Defaults to the baseline.
         seed: Non-negative seed; defaults to the scenario's own seed.
         replicate: Replicate number written in the ``replicate`` column.
-        shadow_levers: Levers reach the same people but do nothing (counterfactual cohorts).
+        shadow_levers: Levers reach the same people but do nothing (counterfactual cohorts):
+            True for all, or the set of lever indices to shadow.
         posterior_draw: Draw the parameters from the scenario's parameter set with ``seed``
             (an ensemble replicate) instead of using its point estimate.
+        draw_effects: Draw the levers' effect sizes from their priors with ``seed`` (an
+            ensemble replicate) instead of using their medians.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10, arrest_rate=0.2``.
 
     Example:
@@ -99,5 +104,6 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
         merged = resolved.model_copy(update={"parameters": {**values, **resolved.parameters}})
         merged._origin = resolved.origin
         resolved = merged
-    model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers).run()
+    model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers,
+                          draw_effects=draw_effects).run()
     return RunResult(model.indicators(replicate), model, resolved, seed)

@@ -2,11 +2,14 @@
 readers: Okabe-Ito colours, and line styles and hatches that differ too.
 
 - :func:`fan_chart`: an indicator over time for each scenario: median, 50% and 90% bands, with the
-  published points on the same axes.
-- :func:`counterfactual_chart`: the paired difference against the baseline with its interval, in
-  people and in percentage points.
+  published points on the same axes and a line where published data end.
+- :func:`contrast_chart`: a scenario's policy effect, world effect and their sum over time, each
+  with its interval, in people and in percentage points.
 - :func:`flow_chart`: the pathway from leaving North Korea to the outcomes.
-- :func:`lever_chart`: the effect of each scenario on chosen outcomes, with intervals.
+- :func:`lever_chart`: each lever's policy effect on its own outcomes, with intervals.
+- :func:`ce_plane` and :func:`ceac_chart`: the cost-effectiveness plane (one point per replicate)
+  and the acceptability curves.
+Time charts mark the last year of published data: later years are projections.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
 from . import published, validation
-from .plots import CAPTION
+from .plots import CAPTION, mark_projection
 
 PALETTE = ["#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
            "#F0E442"]
@@ -97,35 +100,45 @@ def fan_chart(summary: pd.DataFrame, indicator: str, stem: Path,
     ax.set_ylabel(unit)
     ax.set_ylim(bottom=0)
     ax.grid(color="#DDDDDD", linewidth=0.6)
-    ax.legend(fontsize="x-small", frameon=False, ncols=2)
+    mark_projection(ax)
+    ax.legend(fontsize="x-small", frameon=False, ncols=2, loc="upper left")
     return _save(fig, stem)
 
 
-def counterfactual_chart(differences: pd.DataFrame, scenario: str, stem: Path,
-                         people: str = "employed_count", points: str = "employment_rate",
-                         year: int | None = None) -> tuple[list[Path], str]:
-    """Paired difference against the baseline, in people and in percentage points; returns the
-    paths and a plain sentence such as "N more people in work in 2030"."""
+CONTRAST_STYLE = {"policy": (PALETTE[1], "-"), "world": (PALETTE[2], "--"),
+                  "total": (PALETTE[0], ":")}
+CONTRAST_LABEL = {"policy": "policy effect (against the same world without the levers)",
+                  "world": "world effect (the scenario's world against the baseline)",
+                  "total": "total (against the baseline)"}
+
+
+def contrast_chart(differences: pd.DataFrame, scenario: str, has_levers: bool, stem: Path,
+                   people: str = "employed_count",
+                   points: str = "employment_rate") -> list[Path]:
+    """A scenario's named contrasts over time, in people and in percentage points: the policy
+    effect and the world effect with their 90% intervals, and their sum (the total)."""
     fig = _figure((11, 4.8))
-    sentence = ""
+    shown = ("policy", "world", "total") if has_levers else ("world",)
     for i, (indicator, unit) in enumerate(((people, "people"), (points, "percentage points"))):
         ax = fig.add_subplot(1, 2, i + 1)
-        rows = _rows(differences, indicator, scenario)
-        ax.fill_between(rows.year, rows.p05, rows.p95, color=PALETTE[1], alpha=0.25,
-                        linewidth=0, label="90% of replicate pairs")
-        ax.plot(rows.year, rows.p50, color=PALETTE[1], linewidth=1.8, label="median")
+        for contrast in shown:
+            rows = _rows(differences[differences.contrast == contrast], indicator, scenario)
+            colour, style = CONTRAST_STYLE[contrast]
+            if contrast != "total":
+                ax.fill_between(rows.year, rows.p05, rows.p95, color=colour, alpha=0.18,
+                                linewidth=0)
+            ax.plot(rows.year, rows.p50, color=colour, linestyle=style, linewidth=1.8,
+                    label=CONTRAST_LABEL[contrast])
         ax.axhline(0, color="black", linewidth=0.8)
         label = PLAIN.get(indicator, indicator.replace("_", " "))
-        ax.set_title(f"{label}: {scenario} minus baseline", fontsize="medium")
+        ax.set_title(f"{label}: {scenario}", fontsize="medium")
         ax.set_xlabel("year")
         ax.set_ylabel(unit)
         ax.grid(color="#DDDDDD", linewidth=0.6)
-        ax.legend(fontsize="x-small", frameon=False)
-        if i == 0 and len(rows):
-            at = rows[rows.year == (year or int(rows.year.max()))].iloc[0]
-            sentence = (f"{at.p50:+,.0f} people in work in {int(at.year)} with {scenario} "
-                        f"(90% interval {at.p05:+,.0f} to {at.p95:+,.0f})")
-    return _save(fig, stem), sentence
+        mark_projection(ax)
+        ax.legend(fontsize="x-small", frameon=False, loc="lower left")
+    fig.suptitle("Medians of replicate pairs; bands hold 90% of them", fontsize="small")
+    return _save(fig, stem)
 
 
 def flow_counts(summary: pd.DataFrame, scenario: str, year: int) -> dict[str, float]:
@@ -204,21 +217,87 @@ def spread(positions: list[float], gap: float) -> list[float]:
     return out
 
 
-def lever_chart(effects: pd.DataFrame, stem: Path, title: str) -> list[Path]:
-    """Horizontal interval chart: one row per scenario, one panel per outcome (columns
-    scenario, outcome, unit, p05, p50, p95)."""
-    outcomes = list(dict.fromkeys(effects.outcome))
-    fig = _figure((11, 1.2 + 0.5 * effects.scenario.nunique()))
+def lever_chart(effects: pd.DataFrame, stem: Path) -> list[Path]:
+    """Each lever's policy effect on its outcomes over the lever years: one panel per outcome,
+    one row per scenario and lever (all levers, each alone, the interaction), median and 90%."""
+    outcomes = list(dict.fromkeys(effects.indicator))
+    labels = effects.scenario + ": " + effects.lever
+    rows_n = labels.nunique()
+    cols = min(3, len(outcomes))
+    panels = int(np.ceil(len(outcomes) / cols))
+    fig = _figure((12, 0.9 + panels * (0.8 + 0.32 * rows_n)))
+    order = list(dict.fromkeys(labels))
     for i, outcome in enumerate(outcomes):
-        ax = fig.add_subplot(1, len(outcomes), i + 1)
-        rows = effects[effects.outcome == outcome].reset_index(drop=True)
-        y = np.arange(len(rows))
+        ax = fig.add_subplot(panels, cols, i + 1)
+        rows = effects[effects.indicator == outcome].assign(label=labels)
+        y = np.array([order.index(lb) for lb in rows.label])
         ax.errorbar(rows.p50, y, xerr=[rows.p50 - rows.p05, rows.p95 - rows.p50], fmt="o",
-                    color=PALETTE[1], ecolor=PALETTE[0], capsize=4)
+                    color=PALETTE[1], ecolor=PALETTE[0], capsize=3, markersize=4)
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_yticks(y, rows.scenario if i == 0 else [""] * len(rows))
-        ax.set_xlabel(rows.unit.iloc[0])
-        ax.set_title(PLAIN.get(outcome, outcome.replace("_", " ")), fontsize="medium")
+        ax.set_yticks(range(len(order)), order if i % cols == 0 else [""] * len(order),
+                      fontsize="x-small")
+        ax.set_ylim(len(order) - 0.5, -0.5)
+        summed = rows.summed.iloc[0] == "sum"
+        ax.set_xlabel(("people (summed over the years)" if summed
+                       else "mean difference over the years"), fontsize="x-small")
+        ax.set_title(PLAIN.get(outcome, outcome.replace("_", " ")), fontsize="small")
         ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
-    fig.suptitle(title)
+    first, last = int(effects.first_year.min()), int(effects.last_year.max())
+    fig.suptitle(f"Policy effects against the same world without the levers, {first}-{last} "
+                 "(median and 90% of replicate pairs)", fontsize="medium")
+    return _save(fig, stem)
+
+
+def ce_plane(increments: pd.DataFrame, stem: Path) -> list[Path]:
+    """The cost-effectiveness plane of each measure: one point per replicate (incremental effect
+    against incremental cost) for each scenario's levers together, and the mean."""
+    data = increments[increments.lever == "all levers"]
+    measures = list(dict.fromkeys(data.measure))
+    cols = min(3, len(measures))
+    panels = int(np.ceil(len(measures) / cols))
+    fig = _figure((12, 3.8 * panels))
+    for i, measure in enumerate(measures):
+        ax = fig.add_subplot(panels, cols, i + 1)
+        for j, (scenario, g) in enumerate(data[data.measure == measure].groupby("scenario",
+                                                                                  sort=False)):
+            colour = PALETTE[(j + 1) % len(PALETTE)]
+            ax.scatter(g.effect, g.cost, s=14, color=colour, alpha=0.6,
+                       marker="osD^v"[j % 5], label=scenario)
+            ax.scatter([g.effect.mean()], [g.cost.mean()], s=90, color=colour,
+                       edgecolor="black", marker="osD^v"[j % 5])
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(measure.replace("_", " "), fontsize="small")
+        ax.set_ylabel("cost (million KRW)", fontsize="small")
+        ax.grid(color="#DDDDDD", linewidth=0.6)
+        ax.legend(fontsize="x-small", frameon=False)
+    fig.suptitle("Cost-effectiveness plane: one small point per replicate, the large point is the "
+                 "mean (against the same world without the levers)", fontsize="medium")
+    return _save(fig, stem)
+
+
+def ceac_chart(ceac: pd.DataFrame, wtp: dict, stem: Path) -> list[Path]:
+    """Acceptability curves: the probability that the levers are cost-effective against the
+    same world without them, over a range of willingness to pay, with the stated thresholds."""
+    data = ceac[ceac.lever == "all levers"]
+    measures = list(dict.fromkeys(data.measure))
+    cols = min(3, len(measures))
+    panels = int(np.ceil(len(measures) / cols))
+    fig = _figure((12, 3.6 * panels))
+    for i, measure in enumerate(measures):
+        ax = fig.add_subplot(panels, cols, i + 1)
+        for j, (scenario, g) in enumerate(data[data.measure == measure].groupby("scenario",
+                                                                                  sort=False)):
+            ax.plot(g.wtp, g.probability, color=PALETTE[(j + 1) % len(PALETTE)],
+                    linestyle=LINES[j % len(LINES)], linewidth=1.6, label=scenario)
+        for t in wtp[measure]["thresholds"]:
+            ax.axvline(t["value"], color="#777777", linestyle=":", linewidth=1.0)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel(f"willingness to pay, million KRW per unit\n"
+                      f"({measure.replace('_', ' ')})", fontsize="small")
+        ax.set_ylabel("probability cost-effective", fontsize="small")
+        ax.grid(color="#DDDDDD", linewidth=0.6)
+        ax.legend(fontsize="x-small", frameon=False)
+    fig.suptitle("Cost-effectiveness acceptability curves (dotted: stated thresholds)",
+                 fontsize="medium")
     return _save(fig, stem)

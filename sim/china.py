@@ -16,6 +16,8 @@ from .demographics import mortality_rate
 from .hazards import competing_exits
 from .stages import Stage
 
+CHANNELS = {"arrest": "arrest and forced repatriation in China and on the journey",
+            "onward": "leaving China and the speed of the onward journey"}
 ARREST, RETURN, MARRY, ONWARD, SETTLE, DIE = range(6)
 _EXIT_STAGE = {MARRY: Stage.MARRIED_IN_CHINA, SETTLE: Stage.SETTLED_IN_CHINA}
 

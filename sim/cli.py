@@ -65,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help=f"the comparison folder (default: {OUTPUTS}/compare-...)")
     _ensemble_options(compare)
+    compare.add_argument("--wtp", action="append", default=None, metavar="MEASURE=LOW:HIGH",
+                         help="willingness-to-pay range of a measure's acceptability curve, in "
+                              "million KRW per unit (e.g. employed_person_years=0:100); "
+                              "repeatable")
+    compare.add_argument("--discount-rate", type=float, default=0.0, metavar="RATE",
+                         help="annual discount rate of costs and effects from the first lever "
+                              "year (default: 0, undiscounted)")
+    compare.add_argument("--no-attribution", action="store_true",
+                         help="do not switch each lever of a package on alone (faster; no "
+                              "per-lever effects inside packages)")
     compare.set_defaults(handler=compare_command)
 
     report = commands.add_parser("report", help="write a self-contained HTML report of a run "
@@ -72,8 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("folder", type=Path, metavar="RUN_OR_COMPARISON")
     report.set_defaults(handler=report_command)
 
-    check = commands.add_parser("check", help="validate scenario files without running them")
+    check = commands.add_parser("check", help="validate scenario files without running them; "
+                                "with --expect, check their expected effects on a paired ensemble")
     check.add_argument("files", nargs="+", metavar="FILE", help="scenario files to validate")
+    check.add_argument("--expect", action="store_true",
+                       help="run a paired ensemble of each file and the baseline and check the "
+                            "directions in its `expect` field (exit 1 if one fails)")
+    check.add_argument("--baseline", default="baseline", metavar="SCENARIO",
+                       help="the baseline the `total` and `world` contrasts are against")
+    check.add_argument("--scale", type=int, default=None, metavar="N",
+                       help="people per agent for the check (default: each scenario's own)")
+    check.add_argument("--seed", type=int, default=None, metavar="N",
+                       help="non-negative seed (default: the baseline's seed)")
+    _ensemble_options(check, default_replicates=5)
     check.set_defaults(handler=check_command)
 
     params = commands.add_parser("parameters", help="list the parameters with their sources")
@@ -130,7 +151,7 @@ def _calibration_parsers(commands) -> None:
                      help="non-negative seed (default: the scenario's seed)")
     val.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help=f"the validation folder (default: {OUTPUTS}/validate-...)")
-    _ensemble_options(val)
+    _ensemble_options(val, fixed_effects=False)
     val.set_defaults(handler=validate_command)
 
 
@@ -148,9 +169,16 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
     return command(args, argv)
 
 
-def _ensemble_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--replicates", type=int, default=None, metavar="N",
-                        help="replicate runs (default: the scenario's `replicates`)")
+def _ensemble_options(parser: argparse.ArgumentParser, default_replicates: int | None = None,
+                      fixed_effects: bool = True) -> None:
+    if fixed_effects:
+        parser.add_argument("--fixed-effects", action="store_true",
+                            help="every replicate uses the levers' median effect sizes instead "
+                                 "of drawing them from their priors (bands then leave out what "
+                                 "we do not know about the levers)")
+    parser.add_argument("--replicates", type=int, default=default_replicates, metavar="N",
+                        help=f"replicate runs (default: {default_replicates or 'the scenario'}"
+                             f"{'' if default_replicates else chr(39) + 's `replicates`'})")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="start a local Dask cluster of N worker processes "
                              "(default: local processes on every core)")
@@ -167,7 +195,7 @@ def check_seed(seed: int | None) -> int | None:
 
 def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     """``resettle run``: validate everything, run the model, write the run folder atomically."""
-    from . import api, output, plots  # heavy imports only when running
+    from . import ensemble, output, plots  # heavy imports only when running
 
     seed = check_seed(args.seed)
     scenario = scenario_io.load(args.scenario)
@@ -183,11 +211,10 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
         run_dir = output.default_run_dir(Path.cwd() / OUTPUTS, scenario.name, seed)
     started = output.utc_now()
     with output.staged_run_dir(run_dir) as staging:  # fails here, before running, if unwritable
-        runs = api.run_replicates(scenario, seed)
-        indicators = pd.concat([r.policy.indicators for r in runs], ignore_index=True)
-        output.write_indicators(staging, indicators)
-        if scenario.levers:
-            output.write_policy_tables(staging, runs)
+        job = ensemble.Job(scenario.model_dump(mode="json"), scenario.origin, seed, 0)
+        for name, text in ensemble.run_job(job).items():
+            output.atomic_write_text(staging / name, text)
+        indicators = pd.read_csv(staging / output.INDICATORS)
         plots.arrivals_chart(indicators, staging / output.ARRIVALS_CHART)
         plots.life_in_south_chart(indicators, staging / output.LIFE_CHART)
         output.write_manifest(staging, output.manifest(scenario, seed, started,
@@ -195,7 +222,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     print(f"run folder: {run_dir}")
     print(summary(indicators))
     if scenario.levers:
-        print(policy_summary(runs))
+        print(policy_summary(run_dir, scenario))
     return EXIT_OK
 
 
@@ -224,22 +251,23 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
     return EXIT_OK
 
 
-def policy_summary(runs) -> str:
-    """Cost by lever and the costs per outcome against the counterfactual (replicate means)."""
+def policy_summary(folder: Path, scenario) -> str:
+    """Costs and the policy effect on the levers' own outcomes in a single run's folder."""
     from . import policy
 
-    table = pd.concat([policy.cost_effectiveness(r.policy, r.counterfactual) for r in runs])
-    mean = table.groupby("lever", sort=False).mean(numeric_only=True)
-    lines = ["levers (means over replicates; costs in million KRW, against the same runs "
-             "without the levers):"]
-    for lever, row in mean.iterrows():
-        lines.append(f"  {lever:<28} cost {row.total_cost_mkrw:12,.0f}  reached "
-                     f"{row.people_reached:9,.0f}")
-    total = mean.loc["all levers"]
-    lines.append(f"  additional employed person-years {total.additional_employed_person_years:,.0f}"
-                 f"; cost per one {total.cost_per_additional_employed_person_year_mkrw:,.1f}")
-    lines.append(f"  depression person-years averted {total.depression_person_years_averted:,.0f}"
-                 f"; cost per one {total.cost_per_depression_person_year_averted_mkrw:,.1f}")
+    costs = pd.read_csv(folder / "costs.csv")
+    effects = pd.read_csv(folder / "effects.csv")
+    effects = effects[effects.lever == policy.ALL]
+    start = policy.first_year(scenario)
+    lines = [f"levers: one run, against the same run without its levers, {start}-"
+             f"{scenario.end_year} (no uncertainty shown: use --replicates N)"]
+    for lever, rows in costs.groupby("lever", sort=False):
+        lines.append(f"  {lever:<28} cost {rows.cost_mkrw.sum():12,.0f} million KRW  reached "
+                     f"{rows.people_reached.sum():9,.0f}")
+    for measure in policy.measures_of(scenario.levers):
+        m = policy.MEASURES[measure]
+        total = effects[effects.indicator == m.indicator].effect.sum() * m.sign
+        lines.append(f"  {m.unit}: {total:+,.0f}")
     return "\n".join(lines)
 
 
@@ -292,17 +320,44 @@ def survey_summary(indicators: pd.DataFrame) -> list[str]:
 
 
 def check_command(args: argparse.Namespace, argv: list[str]) -> int:
-    """``resettle check``: validate each file; exit 1 if any is invalid."""
-    invalid = 0
+    """``resettle check``: validate each file (exit 1 if any is invalid); with ``--expect``,
+    check the files' expected effects on a paired ensemble (exit 1 if any does not hold)."""
+    invalid, loaded = 0, []
     for file in args.files:
         try:
-            scenario_io.load(file)
+            loaded.append(scenario_io.load(file))
         except InputError as exc:
             invalid += 1
             print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
         else:
             print(f"ok: {file}")
-    return EXIT_INVALID if invalid else EXIT_OK
+    if invalid or not args.expect:
+        return EXIT_INVALID if invalid else EXIT_OK
+    return expect_command(args, [s for s in loaded if s.expect])
+
+
+def expect_command(args: argparse.Namespace, scenarios) -> int:
+    """The expectations of ``scenarios`` on a paired ensemble, as a table."""
+    from . import ensemble, expectations
+
+    if args.scale is not None and args.scale < 1:
+        raise InputError(f"--scale: expected a positive integer, got {args.scale}")
+    if args.replicates is None or args.replicates < 1:
+        raise InputError(f"--replicates: expected a positive integer, got {args.replicates}")
+    baseline = scenario_io.load(args.baseline)
+    seed = check_seed(args.seed)
+    seed = baseline.seed if seed is None else seed
+    if not scenarios:
+        print("no expectations in these files")
+        return EXIT_OK
+    table = expectations.check(scenarios, baseline, seed, args.replicates,
+                               ensemble.Executor.from_options(args.workers, args.scheduler),
+                               args.scale, args.fixed_effects)
+    print(f"expected effects against {baseline.name} ({args.replicates} replicate pairs, seed "
+          f"{seed}; counts summed over the years, rates averaged):")
+    print(table.assign(holds=table.holds.map({True: "yes", False: "NO"}))
+          .to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+    return EXIT_OK if table.holds.all() else EXIT_INVALID
 
 
 def _prior(prior: dict | None) -> str:
@@ -330,25 +385,36 @@ def parameters_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def levers_command(args: argparse.Namespace, argv: list[str]) -> int:
-    """``resettle levers``: every lever type with its mechanism, evidence and settings."""
-    import sys as _sys
-
+    """``resettle levers``: every lever type with its mechanism, who it acts on, how long, its
+    evidence, its effect priors with their sources, and its other settings."""
     from .levers import LEVERS, Eligibility
+    from .levers.effects import EVIDENCE_KINDS, effect_fields
 
     for name, (settings, _) in LEVERS.items():
-        module = _sys.modules[settings.__module__]
-        print(f"{name}{'  (acts on everyone; unit cost per year)' if settings.population_wide else ''}")
+        module = sys.modules[settings.__module__]
+        wide = "  (acts on everyone in its window; costs per year)"
+        print(f"{name}{wide if settings.population_wide else ''}")
         print("  " + (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "))
-        print(f"  evidence: {settings.evidence}")
+        print(f"  acts on: {settings.acts_on_text}; lasts: {settings.duration_text}")
+        print(f"  outcomes: {', '.join(settings.outcomes)}")
+        effects = effect_fields(settings)
+        for field, info in effects.items():
+            prior = settings.model_fields[field].default
+            low, high = prior.interval()
+            print(f"    {field:<30} {prior.describe()}, median {prior.centre():.3g}, "
+                  f"90% {low:.3g} to {high:.3g}")
+            print(f"      {info['description']}; {info['kind']} "
+                  f"({EVIDENCE_KINDS[info['kind']]})")
+            print(f"      source: {info['source']}")
         for field, info in settings.model_fields.items():
-            if field == "type":
+            if field == "type" or field in effects:
                 continue
             default = "required" if info.is_required() else repr(info.default)
             description = info.description or ""
             if field == "eligibility":
-                default = "anyone"
+                default = "anyone" if info.default == Eligibility() else repr(info.default)
                 description = "keys: " + ", ".join(Eligibility.model_fields)
-            print(f"    {field:<28} {default:<10} {description}")
+            print(f"    {field:<30} {default:<10} {description}")
         print()
     return EXIT_OK
 

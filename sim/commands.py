@@ -14,19 +14,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import charts, ensemble, output, plots
+from . import charts, comparison, ensemble, output, plots
 from . import scenario as scenario_io
 from .cli import EXIT_OK, OUTPUTS, check_replicates, check_seed, summary
 from .errors import InputError
 
 FAN_INDICATORS = ("arrivals", "employment_rate", "depression_prevalence",
                   "life_satisfaction_share", "discrimination_share", "suicides")
-LEVER_OUTCOMES = (("employment_rate", "percentage points"),
-                  ("depression_prevalence", "percentage points"),
-                  ("employed_count", "people"))
-DEFAULT_WINDOW_YEARS = 10  # effects of a scenario without levers: its last ten years (a choice)
-POLICY_FILES = ("counterfactual_indicators.csv", "costs.csv", "cost_effectiveness.csv",
-                "cohorts.csv")
+POLICY_FILES = ("counterfactual_indicators.csv", "costs.csv", "cohorts.csv", "effects.csv",
+                "inputs.csv")
 
 
 def band_summary(indicators: pd.DataFrame, scenario: str) -> pd.DataFrame:
@@ -59,7 +55,8 @@ def ensemble_run(scenario, seed: int, replicates: int, args: argparse.Namespace,
     run_dir = args.out or Path.cwd() / OUTPUTS / f"{scenario.name}-seed{seed}-{replicates}reps"
     started = output.utc_now()
     with output.resumable_run_dir(Path(run_dir)) as staging:
-        ensemble.run_ensemble(scenario, seed, replicates, staging, executor)
+        ensemble.run_ensemble(scenario, seed, replicates, staging, executor,
+                              fixed_effects=args.fixed_effects)
         indicators = _finish_ensemble(staging, scenario, replicates)
         summ = pd.read_csv(staging / "summary.csv")
         bands = band_summary(indicators, scenario.name)
@@ -67,14 +64,15 @@ def ensemble_run(scenario, seed: int, replicates: int, args: argparse.Namespace,
             charts.fan_chart(summ, indicator, staging / f"fan_{indicator}", bands)
         output.write_manifest(staging, output.manifest(scenario, seed, started,
                                                        output.utc_now(), argv)
-                              | {"replicates": replicates})
+                              | {"replicates": replicates, "fixed_effects": args.fixed_effects})
     print(f"run folder: {run_dir}")
     print(summary(indicators))
     return EXIT_OK
 
 
 def compare(args: argparse.Namespace, argv: list[str]) -> int:
-    """``resettle compare BASELINE SCENARIO...``: paired ensembles, differences, charts, report."""
+    """``resettle compare BASELINE SCENARIO...``: paired ensembles, the named contrasts, lever
+    effects, cost-effectiveness, charts and the report."""
     from .report import write_report
 
     base = scenario_io.load(args.baseline)
@@ -85,85 +83,87 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
     seed = check_seed(args.seed)
     seed = base.seed if seed is None else seed
     replicates = check_replicates(args.replicates, base)
+    wtp = comparison.wtp_settings(comparison.parse_wtp(args.wtp))
+    if not 0 <= args.discount_rate < 1:
+        raise InputError(f"--discount-rate: expected a rate in [0, 1), got {args.discount_rate}")
     executor = _executor(args)
     folder = Path(args.out or Path.cwd() / OUTPUTS /
                   f"compare-{'-'.join(names)}-seed{seed}-{replicates}reps")
     started = output.utc_now()
+    options = dict(fixed_effects=args.fixed_effects, attribution=not args.no_attribution)
     with output.resumable_run_dir(folder) as staging:
         inds = {}
         for s in (base, *others):
-            ensemble.run_ensemble(s, seed, replicates, staging / s.name, executor)
+            ensemble.run_ensemble(s, seed, replicates, staging / s.name, executor, **options)
             inds[s.name] = _finish_ensemble(staging / s.name, s, replicates)
-        _comparison_tables(staging, base, others, inds)
+        _comparison_tables(staging, base, others, inds, replicates, wtp, args.discount_rate)
         output.atomic_write_text(staging / "comparison.json", output.json_text(
-            {"baseline": base.name, "scenarios": [s.name for s in others], "seed": seed,
-             "replicates": replicates, "started": started, "ended": output.utc_now(),
-             "command": argv}))
+            {"note": output.NOTE, "baseline": base.name, "scenarios": [s.name for s in others],
+             "resolved": {s.name: s.resolved() for s in (base, *others)},
+             "seed": seed, "replicates": replicates, "fixed_effects": args.fixed_effects,
+             "attribution": not args.no_attribution, "discount_rate": args.discount_rate,
+             "willingness_to_pay": {m: list(v["range"]) for m, v in wtp.items()},
+             "started": started, "ended": output.utc_now(), "command": argv}))
         write_report(staging)
     print(f"comparison folder: {folder}")
-    print((pd.read_csv(folder / "cost_effectiveness.csv").round(1)).to_string(index=False))
+    from .report import headline_lines
+
+    print("\n".join(headline_lines(folder)))
     return EXIT_OK
 
 
-def _comparison_tables(folder: Path, base, others, inds: dict) -> None:
-    """summary.csv, differences.csv, lever effects and costs; all charts."""
+def _comparison_tables(folder: Path, base, others, inds: dict, replicates: int,
+                       wtp: dict, discount_rate: float) -> None:
+    """Every table and chart of a comparison (see README, "Reading a comparison")."""
     summaries = pd.concat([pd.read_csv(folder / n / "summary.csv") for n in inds])
     bands = pd.concat([band_summary(ind, n) for n, ind in inds.items()])
     output.write_table(folder / "summary.csv", summaries)
-    diffs = pd.concat([ensemble.paired_differences(inds[s.name], inds[base.name], s.name)
-                       for s in others])
-    output.write_table(folder / "differences.csv", diffs)
+    runs = [comparison.read_runs(folder / s.name, s, replicates, inds[s.name]) for s in others]
+    base_ind = inds[base.name]
+    tables = {
+        "differences.csv": [comparison.differences(r, base_ind) for r in runs],
+        "contrasts.csv": [comparison.contrast_table(r, base_ind) for r in runs],
+        "lever_effects.csv": [comparison.lever_effects(r) for r in runs],
+        "cohorts.csv": [comparison.cohort_summary(r) for r in runs],
+        "increments.csv": [comparison.increments(r, discount_rate) for r in runs],
+        "budget_impact.csv": [comparison.budget_table(r) for r in runs],
+    }
+    tables = {name: _stack(frames) for name, frames in tables.items()}
+    inc = tables["increments.csv"]
+    comparable = [s.name for s in others if s.levers and comparison.same_world(s, base)]
+    inputs = _stack([r.inputs for r in runs])
+    if not inc.empty:
+        tables["cost_effectiveness.csv"] = comparison.cost_effectiveness(inc, wtp)
+        tables["ceac.csv"] = comparison.ceac_table(inc, wtp)
+        tables["frontier.csv"] = comparison.frontier_table(inc, comparable)
+        tables["value_of_information.csv"] = comparison.value_of_information(
+            inc, inputs, comparable, wtp)
+    for name, table in tables.items():
+        output.write_table(folder / name, table)
+    _comparison_charts(folder, base, others, summaries, bands, tables, wtp)
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _comparison_charts(folder: Path, base, others, summaries, bands, tables: dict,
+                       wtp: dict) -> None:
     for indicator in FAN_INDICATORS:
         charts.fan_chart(summaries, indicator, folder / f"fan_{indicator}", bands)
+    diffs = tables["differences.csv"]
     for s in others:
-        charts.counterfactual_chart(diffs, s.name, folder / f"counterfactual_{s.name}")
+        charts.contrast_chart(diffs, s.name, bool(s.levers), folder / f"effects_{s.name}")
     end = int(summaries.year.max())
     counts = charts.flow_counts(summaries, base.name, min(end, 2025))
     charts.flow_chart(counts, folder / "flow_baseline",
                       f"Where the people who left North Korea from 1995 were at the end of "
                       f"{min(end, 2025)} (baseline, medians of replicates)")
-    effects = lever_effects(inds, base, others)
-    output.write_table(folder / "lever_effects.csv", effects)
-    charts.lever_chart(effects, folder / "lever_comparison",
-                       "Effect against the baseline, mean from the first lever's start to the end "
-                       "(median and 90% of replicate pairs)")
-    output.write_table(folder / "cost_effectiveness.csv", cost_table(folder, others))
-
-
-def _window(s, end_year: int) -> slice:
-    starts = [int(lv.start[:4]) for lv in s.levers]
-    return slice(min(starts) if starts else end_year - DEFAULT_WINDOW_YEARS + 1, end_year)
-
-
-def lever_effects(inds: dict, base, others) -> pd.DataFrame:
-    """Per scenario and outcome: the paired effect averaged over the lever years (replicates)."""
-    rows = []
-    for s in others:
-        years = _window(s, s.end_year)
-        for outcome, unit in LEVER_OUTCOMES:
-            per_rep = []
-            for ind in (inds[s.name], inds[base.name]):
-                sel = ind[(ind.indicator == outcome) & (ind.sex == "all")
-                          & (ind.years_since_arrival == "all") & ind.year.between(years.start,
-                                                                                    years.stop)]
-                per_rep.append(sel.groupby("replicate").value.mean())
-            diff = (per_rep[0] - per_rep[1]).to_numpy()
-            rows.append(dict(scenario=s.name, outcome=outcome, unit=unit,
-                             first_year=years.start, last_year=years.stop,
-                             p05=np.percentile(diff, 5), p50=np.percentile(diff, 50),
-                             p95=np.percentile(diff, 95)))
-    return pd.DataFrame(rows)
-
-
-def cost_table(folder: Path, others) -> pd.DataFrame:
-    """Cost-effectiveness of each scenario: replicate means of the all-levers row."""
-    rows = []
-    for s in others:
-        path = folder / s.name / "cost_effectiveness.csv"
-        if not path.is_file():
-            rows.append({"scenario": s.name, "total_cost_mkrw": 0.0})
-            continue
-        table = pd.read_csv(path)
-        mean = table[table.lever == "all levers"].mean(numeric_only=True)
-        rows.append({"scenario": s.name, **mean.drop("replicate").to_dict()})
-    return pd.DataFrame(rows)
+    effects = tables["lever_effects.csv"]
+    if not effects.empty:
+        charts.lever_chart(effects, folder / "lever_effects")
+    inc = tables["increments.csv"]
+    if not inc.empty:
+        charts.ce_plane(inc, folder / "ce_plane")
+        charts.ceac_chart(tables["ceac.csv"], wtp, folder / "ceac")

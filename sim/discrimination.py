@@ -17,6 +17,8 @@ from .hazards import monthly_probability
 from .population import NO_MONTH
 from .stages import Work
 
+CHANNELS = {"prejudice": "the prejudice met when hiring, paying and meeting South Koreans"}
+
 
 def accent(years_in_south: np.ndarray, floor: float, half_life: float) -> np.ndarray:
     """Visibility of the accent: 1 on arrival, halving above ``floor`` every ``half_life`` years."""

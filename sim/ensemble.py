@@ -15,10 +15,11 @@ import json
 import multiprocessing
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,31 +43,52 @@ class Job:
     seed: int
     replicate: int
     draw: bool = False  # parameters drawn from the scenario's parameter set
+    draw_effects: bool = False  # lever effect sizes drawn from their priors
+    attribution: bool = True  # in a package, each lever also switched on alone
 
 
-def run_job(job: Job) -> dict[str, str]:
-    """Run one replicate (and its counterfactual if it has levers); return CSV texts by file."""
+def replicate_tables(job: Job) -> dict[str, pd.DataFrame]:
+    """Run one replicate: the scenario and, if it has levers, its shadow run and (in a package)
+    each lever alone; return its tables by file name."""
     from . import api
 
     scenario = validate(job.scenario, job.origin)
     seed = api.replicate_seed(job.seed, job.replicate)
-    result = api.run(scenario, seed=seed, replicate=job.replicate, posterior_draw=job.draw)
+    options = dict(seed=seed, replicate=job.replicate, posterior_draw=job.draw,
+                   draw_effects=job.draw_effects)
+    result = api.run(scenario, **options)
     tables = {"indicators.csv": result.indicators}
-    if scenario.levers:
-        cf = api.run(scenario, seed=seed, replicate=job.replicate, shadow_levers=True,
-                     posterior_draw=job.draw)
-        tables.update({
-            "counterfactual_indicators.csv": cf.indicators,
-            "costs.csv": policy.costs_table(result.model),
-            "cost_effectiveness.csv": policy.cost_effectiveness(result, cf),
-            "cohorts.csv": policy.cohort_table(result, cf),
-        })
+    if not scenario.levers:
+        return tables
+    shadow = api.run(scenario, shadow_levers=True, **options)
+    indicators = policy.effect_indicators(scenario.levers)
+    cohorts = [policy.cohort_table(result.model, shadow.model)]
+    effects = [policy.effects_table(result, shadow, policy.ALL, indicators)]
+    everyone = frozenset(range(len(scenario.levers)))
+    if job.attribution and len(scenario.levers) > 1:
+        for j, lever in enumerate(scenario.levers):
+            alone = api.run(scenario, shadow_levers=everyone - {j}, **options)
+            cohorts.append(policy.cohort_table(alone.model, shadow.model, "alone", lever.label))
+            effects.append(policy.effects_table(alone, shadow, lever.label, indicators))
+    tables.update({
+        "counterfactual_indicators.csv": shadow.indicators,
+        "costs.csv": policy.costs_table(result.model),
+        "cohorts.csv": pd.concat(cohorts, ignore_index=True),
+        "effects.csv": pd.concat(effects, ignore_index=True),
+        "inputs.csv": policy.inputs_table(result),
+    })
+    return tables
+
+
+def run_job(job: Job) -> dict[str, str]:
+    """Run one replicate (see :func:`replicate_tables`); return CSV texts by file name."""
     return {name: output.csv_text(table.assign(replicate=job.replicate)
                                   if "replicate" not in table else table)
-            for name, table in tables.items()}
+            for name, table in replicate_tables(job).items()}
 
 
-def fingerprint(scenario: Scenario, seed: int, replicates: int) -> dict:
+def fingerprint(scenario: Scenario, seed: int, replicates: int, fixed_effects: bool = False,
+                attribution: bool = True) -> dict:
     """What an ensemble folder was made from; a resumed ensemble must match it exactly."""
     resolved = scenario.resolved()
     if scenario.parameter_set is not None:  # the posterior's content, not only its name
@@ -74,7 +96,7 @@ def fingerprint(scenario: Scenario, seed: int, replicates: int) -> dict:
         resolved["posterior_sha256"] = posterior.checksum(folder)
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
     return {"scenario": scenario.name, "scenario_sha256": digest, "seed": seed,
-            "replicates": replicates}
+            "replicates": replicates, "fixed_effects": fixed_effects, "attribution": attribution}
 
 
 class Executor:
@@ -96,23 +118,24 @@ class Executor:
             return cls("dask", workers=workers)
         return cls("processes")
 
-    def map(self, jobs: list[Job]) -> Iterator[tuple[Job, dict[str, str]]]:
-        """Run jobs; yield each with its result as soon as it finishes."""
+    def map(self, jobs: list, work: Callable = run_job) -> Iterator[tuple[Any, Any]]:
+        """Run ``work(job)`` for each job (a picklable top-level function); yield each job with
+        its result as soon as it finishes."""
         if not jobs:
             return
         if self.kind == "serial":
-            yield from ((job, run_job(job)) for job in jobs)
+            yield from ((job, work(job)) for job in jobs)
         elif self.kind == "processes":
             context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
             with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1),
                                      mp_context=context) as pool:
-                futures = {pool.submit(run_job, job): job for job in jobs}
+                futures = {pool.submit(work, job): job for job in jobs}
                 for future in as_completed(futures):
                     yield futures[future], future.result()
         else:
-            yield from self._dask(jobs)
+            yield from self._dask(jobs, work)
 
-    def _dask(self, jobs: list[Job]) -> Iterator[tuple[Job, dict[str, str]]]:
+    def _dask(self, jobs: list, work: Callable) -> Iterator[tuple[Any, Any]]:
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
 
@@ -124,7 +147,7 @@ class Executor:
                                    dashboard_address=None)
             client = Client(cluster)
         try:
-            futures = {client.submit(run_job, job, pure=False): job for job in jobs}
+            futures = {client.submit(work, job, pure=False): job for job in jobs}
             for future in dask_completed(futures):
                 yield futures[future], future.result()
         finally:
@@ -154,22 +177,27 @@ def write_replicate(folder: Path, replicate: int, texts: dict[str, str]) -> None
 
 
 def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
-                 executor: Executor, progress: bool = True) -> None:
-    """Run the missing replicates of an ensemble in ``folder`` (created or resumed)."""
+                 executor: Executor, progress: bool = True, fixed_effects: bool = False,
+                 attribution: bool = True) -> None:
+    """Run the missing replicates of an ensemble in ``folder`` (created or resumed).
+
+    With more than one replicate each draws its parameters from the scenario's parameter set
+    and, unless ``fixed_effects``, its lever effect sizes from their priors."""
     from tqdm import tqdm
 
-    stamp = fingerprint(scenario, seed, replicates)
+    stamp = fingerprint(scenario, seed, replicates, fixed_effects, attribution)
     folder.mkdir(parents=True, exist_ok=True)
     found = output.check_stamp(folder / ENSEMBLE_FILE, stamp)
     if found is not None:
         raise InputError(f"{folder}: this unfinished ensemble was started with a different "
-                         f"scenario, seed or number of replicates ({found['scenario']}, "
-                         f"seed {found['seed']}, {found['replicates']} replicates); "
-                         "remove it or choose another --out")
+                         f"scenario, seed, number of replicates or options ({found['scenario']}, "
+                         f"seed {found['seed']}, {found['replicates']} replicates, fixed effects "
+                         f"{found.get('fixed_effects')}); remove it or choose another --out")
     done = done_replicates(folder, replicates)
     data = scenario.model_dump(mode="json")
-    jobs = [Job(data, scenario.origin, seed, r, draw=replicates > 1)
-            for r in range(replicates) if r not in done]
+    draw = replicates > 1
+    jobs = [Job(data, scenario.origin, seed, r, draw=draw, draw_effects=draw and not fixed_effects,
+                attribution=attribution) for r in range(replicates) if r not in done]
     bar = tqdm(total=replicates, initial=len(done), desc=scenario.name, unit="replicate",
                disable=None if progress else True)
     with bar:

@@ -28,8 +28,8 @@ INDICATORS = (
     "remittance_share", "ptsd_prevalence", "depression_prevalence", "suicidal_ideation_share",
     "mental_health_service_use_share", "loneliness_share", "mean_ties",
     "mean_ties_to_south_koreans", "no_one_to_rely_on_share", "life_satisfaction_share",
-    "considered_return_share",
-    "surveyed_count", "employed_count", "depressed_count",
+    "considered_return_share", "mean_debt_mkrw", "mean_savings_mkrw", "vocational_training_share",
+    "surveyed_count", "employed_count", "depressed_count", "discriminated_count", "ideation_count",
     # events in the South in the year
     "onward_migration_count", "onward_migration_uk_count", "onward_migration_canada_count",
     "onward_migration_other_count", "return_to_nk_count", "suicides", "suicide_share_of_deaths",

@@ -17,6 +17,8 @@ from .hazards import competing_exits, rate_for_mean_months
 from .randomness import categorical
 from .stages import ONWARD_ROUTES, Route, Stage
 
+CHANNELS = {"arrest": "arrest and forced repatriation in China and on the journey",
+            "onward": "leaving China and the speed of the onward journey"}
 ARRIVE, ARREST, DIE = range(3)
 AIRLIFT_MONTH = 7  # the 2004 airlift from Vietnam took place in July (Wikipedia seed)
 ROUTE_NAMES = {r: r.name.lower() for r in (*ONWARD_ROUTES, Route.DIRECT)}

@@ -23,6 +23,12 @@ from .training import credential_strength
 INCENTIVE_YEARS = 3  # the employment incentive is paid for the first three years in a job (MOU)
 JOBS = (Job.REGULAR, Job.TEMPORARY, Job.DAILY, Job.SELF_EMPLOYED)
 EDUCATION_EFFECTS = ("", "education_effect_college", "education_effect_university")
+CHANNELS = {  # lever channels these rules read (see sim/levers)
+    "lf_entry": "the rate at which inactive adults start looking for work",
+    "job_finding": "the rate at which job seekers find work",
+    "separation": "the rate of losing or leaving a job",
+    "prejudice": "the prejudice met when hiring, paying and meeting South Koreans",
+}
 
 
 def years_in_south(arrival_month: np.ndarray, month: int) -> np.ndarray:

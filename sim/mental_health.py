@@ -22,6 +22,14 @@ from .population import NO_MONTH, SUICIDE
 from .stages import Work
 
 PAST_YEAR = 12  # months: "in the past year" (survey wording)
+CHANNELS = {  # lever channels these rules read (see sim/levers)
+    "service_start": "the rate of starting to use mental-health services",
+    "ptsd_recovery": "the rate of recovery from PTSD",
+    "depression_recovery": "the rate of recovery from depression",
+    "depression_onset": "the rate of onset of depression",
+    "ideation": "the rate of episodes of suicidal ideation",
+    "suicide": "the suicide rate of people with recent ideation",
+}
 
 
 def odds_to_probability(base_share: float, odds_ratio: np.ndarray) -> np.ndarray:
@@ -96,15 +104,17 @@ class MentalHealth:
         pop.service_until[start] = month + int(round(p["service_months"]))
         pop.service_month[start] = month
 
-    def _recovery_rate(self, base: float, in_service: np.ndarray, rows, month) -> np.ndarray:
+    def _recovery_rate(self, base: float, in_service: np.ndarray, rows, month,
+                       channel: str) -> np.ndarray:
         m = self.model
         return (base * np.where(in_service, m.params["service_recovery_multiplier"], 1.0)
-                * m.levers.factor("recovery", rows, month))
+                * m.levers.factor(channel, rows, month))
 
     def _ptsd(self, rows, in_service, month) -> None:
         m = self.model
         pop, p = m.population, m.params
-        rate = self._recovery_rate(p["ptsd_recovery_rate"], in_service, rows, month)
+        rate = self._recovery_rate(p["ptsd_recovery_rate"], in_service, rows, month,
+                                   "ptsd_recovery")
         u = m.streams.uniforms("health.ptsd_recovery", month, pop.uid[rows])
         recovered = rows[u < monthly_probability(rate)]
         pop.ptsd[recovered] = False
@@ -129,7 +139,7 @@ class MentalHealth:
         onset *= (np.where(pop.ptsd[rows], p["ptsd_depression_odds"], 1.0)
                   * m.levers.factor("depression_onset", rows, month))
         recovery = self._recovery_rate(p["depression_recovery_rate"], in_service, rows,
-                                       month) * np.where(
+                                       month, "depression_recovery") * np.where(
             pop.vulnerable[rows], p["depression_vulnerable_recovery_multiplier"], 1.0)
         rate = np.where(depressed, recovery, onset)
         change = competing_exits(rate[:, None], m.streams.uniforms("health.depression", month,

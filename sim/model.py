@@ -63,10 +63,14 @@ class ResettleModel(mesa.Model):
         scenario: A validated scenario (see :mod:`sim.scenario`).
         seed: Non-negative integer seed; the same scenario and seed give identical results.
         shadow_levers: Run the levers as shadows: they reach the same people but change nothing
-            (for the counterfactual follow-up of the people a lever reaches).
+            (for the counterfactual follow-up of the people a lever reaches). True for all, or
+            the set of lever indices to shadow (the others act).
+        draw_effects: Draw the levers' effect sizes from their priors with ``seed`` (an
+            ensemble replicate) instead of using their medians.
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0, shadow_levers: bool = False) -> None:
+    def __init__(self, scenario: Scenario, seed: int = 0,
+                 shadow_levers: bool | frozenset[int] = False, draw_effects: bool = False) -> None:
         super().__init__(rng=seed)
         self.config = scenario
         self.calendar = Calendar(scenario.start_year, scenario.end_year)
@@ -97,7 +101,7 @@ class ResettleModel(mesa.Model):
                              self.labour, self.welfare, self.belonging)
         self.removing_modules = (self.mental_health, self.belonging)  # suicides, leaving
         self.survey = Survey(len(self.calendar.years))
-        self.levers = LeverSet(self, scenario.levers, shadow_levers)
+        self.levers = LeverSet(self, scenario.levers, shadow_levers, draw_effects)
         self.month = 0
         self.datacollector = mesa.DataCollector(model_reporters={
             stage.name.lower(): (lambda m, s=stage: int(m.recorder.stage_counts[m.month - 1, s].sum()))

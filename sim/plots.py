@@ -16,10 +16,22 @@ STYLES = {
     "male": {"color": "#0072B2", "linestyle": "--", "marker": "s"},    # blue
     "total": {"color": "#000000", "linestyle": ":", "marker": "^"},    # black
 }
-FIRST_PUBLISHED_YEAR, LAST_PUBLISHED_YEAR = 1998, 2025  # span of the MOU arrival series
 CAPTION = "Scenario estimates with uncertainty, not predictions about any person."
 FIGSIZE_IN = (9, 5.5)
 DPI = 120
+
+
+def mark_projection(ax) -> None:
+    """A dotted line after the last year of published data, labelled on the right."""
+    year = published.last_year() + 0.5
+    lo, hi = ax.get_xlim()
+    if not lo < year < hi:
+        return
+    ax.axvline(year, color="#555555", linestyle=":", linewidth=1.0)
+    ax.text(year, 1.0, " projection \u2192", transform=ax.get_xaxis_transform(), ha="left",
+            va="top", fontsize="x-small", color="#333333")
+    ax.text(year, 1.0, "published data \u2190 ", transform=ax.get_xaxis_transform(), ha="right",
+            va="top", fontsize="x-small", color="#333333")
 
 
 def _simulated(indicators: pd.DataFrame) -> pd.DataFrame:
@@ -52,14 +64,15 @@ def arrivals_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
         ax.plot(observed.index, observed, linestyle="none", marker=style["marker"],
                 markerfacecolor="white", markeredgecolor=style["color"], markeredgewidth=1.4,
                 label=f"MOU published, {series}")
-    years = [FIRST_PUBLISHED_YEAR, LAST_PUBLISHED_YEAR, *simulated.index]
+    years = [*mou["total"].dropna().index, *simulated.index]
     ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
     ax.set_ylim(bottom=0)
     ax.set_title("Arrivals of North Korean defectors in South Korea: simulated and published")
     ax.set_xlabel("Year of arrival")
     ax.set_ylabel("Arrivals per year (people)")
     ax.grid(color="#DDDDDD", linewidth=0.6)
-    ax.legend(ncols=2, fontsize="small", frameon=False)
+    mark_projection(ax)
+    ax.legend(ncols=2, fontsize="small", frameon=False, loc="upper left")
     fig.supxlabel(CAPTION, x=0.01, ha="left", fontsize="small", style="italic")  # laid out
     fig.savefig(path, dpi=DPI)
     return Path(path)
@@ -114,6 +127,7 @@ def life_in_south_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
         ax.set_ylabel(unit)
         ax.set_ylim(bottom=0)
         ax.grid(color="#DDDDDD", linewidth=0.6)
+        mark_projection(ax)
         if indicator == LEGEND_PANEL:
             ax.legend(fontsize="x-small", frameon=False)
     fig.suptitle("Life in South Korea, measured as the Korea Hana Foundation survey does "

@@ -38,3 +38,8 @@ def time_abroad() -> pd.DataFrame:
 def survey_series() -> pd.DataFrame:
     """Published survey series on life in the South (KHF and others): indicator, year, value."""
     return _read("survey_series.csv")
+
+
+def last_year() -> int:
+    """The last year of published arrivals: later years of any run are projections."""
+    return int(arrivals().year.max())

@@ -7,14 +7,19 @@ and nothing is written for an invalid file.
 
 from __future__ import annotations
 
+import re
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
+                      field_validator, model_validator)
 
 from .errors import InputError, nearest
-from .levers import LEVERS, Eligibility, LeverSpec
+from .indicators import INDICATORS
+from .levers import LEVERS, LeverSpec
+from .levers.effects import DISTRIBUTIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "baseline"
@@ -32,6 +37,57 @@ class Horizon(BaseModel):
         if self.end < self.start:
             raise ValueError(f"end ({self.end}) must not be before start ({self.start})")
         return self
+
+
+def year_range(spec: int | str) -> tuple[int, int]:
+    """``2027`` or ``"2027-2035"`` as (first, last); ValueError otherwise."""
+    first, _, last = str(spec).partition("-")
+    try:
+        years = int(first), int(last or first)
+    except ValueError:
+        raise ValueError(f"expected a year or a range like 2027-2035, got {spec!r}") from None
+    if years[1] < years[0]:
+        raise ValueError(f"the range {spec!r} ends before it starts")
+    return years
+
+
+class Expectation(BaseModel):
+    """The direction a scenario expects an indicator to move, against a named counterfactual.
+
+    ``contrast``: ``total`` (the scenario against the baseline), ``policy`` (against the same
+    world without the scenario's levers) or ``world`` (the scenario's world without levers against
+    the baseline). Count indicators are summed over ``years``, the others averaged; the mean of
+    the replicate pairs must move in ``direction`` (``not_up``: down or no change, for effects
+    the evidence says are reductions or nothing), and at least ``in_pairs`` of the pairs when it
+    is given.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    indicator: str
+    years: int | str
+    direction: Literal["up", "down", "not_up", "not_down"]
+    contrast: Literal["total", "policy", "world"] = "total"
+    sex: Literal["all", "female", "male"] = "all"
+    in_pairs: float | None = Field(None, gt=0, le=1, description="share of replicate pairs")
+
+    @field_validator("indicator")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in INDICATORS:
+            raise ValueError(f"unknown indicator {value!r}{nearest(value, INDICATORS)}; "
+                             "the README lists them")
+        return value
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, value: int | str) -> int | str:
+        year_range(value)
+        return value
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """First and last year."""
+        return year_range(self.years)
 
 
 class Scenario(BaseModel):
@@ -53,6 +109,8 @@ class Scenario(BaseModel):
         world: Rows overriding the world table, e.g. ``{years: 2027-2035, china_campaign:
             crackdown}``.
         levers: Policy levers (see ``resettle levers``).
+        expect: The directions the scenario expects its indicators to move (checked by
+            ``resettle check --expect`` and the test suite); not inherited through ``extends``.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +125,25 @@ class Scenario(BaseModel):
     parameters: dict[str, Any] = {}
     world: list[dict[str, Any]] = []
     levers: list[LeverSpec] = []
+    expect: list[Expectation] = []
     _origin: str = PrivateAttr("<python>")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        labels = [lv.label for lv in self.levers]
+        for i, label in enumerate(labels):
+            if label in labels[:i]:
+                raise ValueError(f"levers[{i}]: a second {label!r} lever needs a name of its own "
+                                 "(`name:`), so that reports can tell them apart")
+        for i, e in enumerate(self.expect):
+            first, last = e.span
+            if first < self.horizon.start or last > self.horizon.end:
+                raise ValueError(f"expect[{i}].years: {e.years} is outside the horizon "
+                                 f"{self.horizon.start}-{self.horizon.end}")
+            if e.contrast == "policy" and not self.levers:
+                raise ValueError(f"expect[{i}].contrast: 'policy' needs levers; this scenario "
+                                 "has none (use total or world)")
+        return self
 
     @property
     def origin(self) -> str:
@@ -95,7 +171,10 @@ class Scenario(BaseModel):
         return self.model_dump(mode="json")
 
     def with_overrides(self, **overrides: Any) -> Scenario:
-        """Copy with top-level fields or parameters replaced (unknown names go to parameters)."""
+        """Copy with top-level fields or parameters replaced (unknown names go to parameters).
+
+        A new ``horizon`` keeps only the expectations that lie within it (the others cannot be
+        checked on it)."""
         from .parameters import load_specs
 
         data = self.model_dump()
@@ -110,6 +189,15 @@ class Scenario(BaseModel):
                 raise InputError(f"{self.origin}: unknown scenario field or parameter {key!r}"
                                  f"{nearest(key, [*Scenario.model_fields, *names])}")
         data["parameters"] = params
+        if "horizon" in overrides:
+            try:
+                horizon = Horizon.model_validate(data["horizon"])
+            except ValidationError:
+                horizon = None  # validate() below names what is wrong with it
+            if horizon is not None:
+                data["expect"] = [e for e in data["expect"]
+                                  if horizon.start <= year_range(e["years"])[0]
+                                  and year_range(e["years"])[1] <= horizon.end]
         return validate(data, self.origin)
 
 
@@ -136,45 +224,87 @@ def _line_map(text: str) -> dict[tuple, int]:
     return lines
 
 
-def _schema_path(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
-    """The key path as written in the file (lever tags dropped) and the model at its end."""
-    path, model = [], Scenario
-    for i, part in enumerate(loc):
-        if model is Scenario and part == "levers":
-            model = None
-        elif model is None and isinstance(part, int):
+def _models(annotation) -> list[type[BaseModel]]:
+    """The pydantic models an annotation can hold (through Annotated, unions and lists)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models(arg)]
+
+
+def _tags(models: list[type[BaseModel]]) -> dict[str, type[BaseModel]]:
+    """Discriminated-union members by their tag (a lever's ``type``, a distribution's ``dist``)."""
+    out = {}
+    for model in models:
+        for key in ("type", "dist"):
+            if key in model.model_fields:
+                out[typing.get_args(model.model_fields[key].annotation)[0]] = model
+    return out
+
+
+def _schema_path(loc: tuple) -> tuple[tuple, type[BaseModel] | None, list]:
+    """The key path as written in the file (union tags dropped), the model holding its last key,
+    and the union members at its end (for an unknown tag)."""
+    path: list = []
+    model: type[BaseModel] | None = Scenario
+    parent, choices = model, []
+    for part in loc:
+        if isinstance(part, int):
             path.append(part)
             continue
-        elif model is None and part in LEVERS:
-            model = LEVERS[part][0]
+        if choices and part in _tags(choices):
+            model, choices = _tags(choices)[part], []
             continue
-        elif model is not None and part == "horizon":
-            model = Horizon
-        elif model is not None and part == "eligibility":
-            model = Eligibility
         path.append(part)
-        if i == len(loc) - 1:
-            break
-    return tuple(path), model
+        parent = model
+        field = model.model_fields.get(part) if model is not None else None
+        members = _models(field.annotation) if field is not None else []
+        model = members[0] if len(members) == 1 else None
+        choices = members if len(members) > 1 else []
+    return tuple(path), parent, choices
+
+
+_PATH_IN_MESSAGE = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\])?(?:\.[A-Za-z_]\w*(?:\[\d+\])?)*): ")
+
+
+def _message_path(message: str) -> tuple:
+    """The key path a whole-scenario check names at the start of its message, as a loc."""
+    match = _PATH_IN_MESSAGE.match(message)
+    if not match:
+        return ()
+    return tuple(int(p) if p.isdigit() else p
+                 for p in re.split(r"[.\[\]]+", match.group(1)) if p)
 
 
 def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
-    loc, parent = _schema_path(tuple(error["loc"]))
+    message = error["msg"].removeprefix("Value error, ")
+    loc, parent, choices = _schema_path(tuple(error["loc"]))
+    named = _message_path(message) if error["type"] == "value_error" else ()
+    if named:  # a check of a whole model that names the key it is about
+        loc, message = (*loc, *named), message.split(": ", 1)[1]
     path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
     path = path or "(top level)"
     line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
     where = f"{origin}" + (f", line {line}" if line else "")
+    if named:
+        return f"{where}: {path}: {message}"
     kind = error["type"]
     if kind == "extra_forbidden" and parent is not None:
-        valid = [k for k in parent.model_fields if k != "type"]
+        valid = [k for k in parent.model_fields if k not in ("type", "dist")]
         hint = nearest(str(loc[-1]), valid)
         return f"{where}: unknown key {path!r}{hint}; valid keys: {', '.join(valid)}"
+    lever = bool(choices) and set(_tags(choices)) <= set(LEVERS)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         got = error.get("ctx", {}).get("tag", "")
-        hint = nearest(str(got), LEVERS) if got else ""
-        what = f"unknown lever type {got!r}{hint}" if got else "missing lever 'type'"
-        return f"{where}: {path}: {what}; valid types: {', '.join(LEVERS)}"
-    return f"{where}: {path}: {error['msg']} (got {error.get('input')!r})"
+        names = list(LEVERS) if lever else list(DISTRIBUTIONS)
+        what = "lever type" if lever else "distribution"
+        key = "type" if lever else "dist"
+        hint = nearest(str(got), names) if got else ""
+        said = f"unknown {what} {got!r}{hint}" if got else f"missing {what.split()[0]} {key!r}"
+        return f"{where}: {path}: {said}; valid {'types' if lever else 'dist'}: {', '.join(names)}"
+    if kind == "model_attributes_type" and choices and not lever:
+        return (f"{where}: {path}: expected a number or a distribution such as {{dist: "
+                f"lognormal, median: 1.5, sigma: 0.3}} (got {error.get('input')!r})")
+    return f"{where}: {path}: {message} (got {error.get('input')!r})"
 
 
 def validate(data: Any, origin: str, text: str = "") -> Scenario:
@@ -238,8 +368,8 @@ MERGED = {"parameters": "update", "world": "append", "levers": "append"}
 
 def _merge(parent: dict, child: dict) -> dict:
     """A child scenario over its parent: parameters updated, world rows and levers appended,
-    everything else replaced."""
-    out = dict(parent)
+    expectations never inherited, everything else replaced."""
+    out = {k: v for k, v in parent.items() if k != "expect"}
     for key, value in child.items():
         if MERGED.get(key) == "update" and isinstance(value, dict):
             out[key] = {**(parent.get(key) or {}), **value}

@@ -23,7 +23,7 @@ PAST_YEAR = 12  # months counted as "in the past year"
 QUANTITIES = ("population", "labour_force", "employed", "unemployed", "wage_workers", "wage_sum",
               "regular", "daily", "self_employed", "tenure_sum", "livelihood", "discriminated",
               "remitted", "ptsd", "depressed", "ideation", "service", "lonely", "ties", "sk_ties",
-              "no_one", "satisfied", "considering")
+              "no_one", "satisfied", "considering", "debt", "savings", "trained")
 Q = {name: i for i, name in enumerate(QUANTITIES)}
 
 # indicator -> (numerator, denominator, factor): percentages have factor 100
@@ -49,11 +49,15 @@ RATIOS = {
     "no_one_to_rely_on_share": ("no_one", "population", 100.0),
     "life_satisfaction_share": ("satisfied", "population", 100.0),
     "considered_return_share": ("considering", "population", 100.0),
+    "mean_debt_mkrw": ("debt", "population", 1.0),
+    "mean_savings_mkrw": ("savings", "population", 1.0),
+    "vocational_training_share": ("trained", "population", 100.0),
 }
 
 # survey-style counts of people (for costs per person): indicator -> quantity
 COUNTS = {"surveyed_count": "population", "employed_count": "employed",
-          "depressed_count": "depressed"}
+          "depressed_count": "depressed", "discriminated_count": "discriminated",
+          "ideation_count": "ideation"}
 
 
 class Survey:
@@ -98,7 +102,8 @@ class Survey:
                 month - pop.ideation_month[rows].astype(np.int64) < PAST_YEAR,
                 month - pop.service_month[rows].astype(np.int64) < PAST_YEAR,
                 model.ties.lonely(rows), ties, pop.sk_ties[rows], ties == 0,
-                model.belonging.satisfied(rows, month), pop.considering_leaving[rows]]
+                model.belonging.satisfied(rows, month), pop.considering_leaving[rows],
+                pop.debt_mkrw[rows], pop.savings_mkrw[rows], pop.trained[rows]]
 
     def ratio(self, name: str, year_index: int, bands: tuple[str, ...], sex: str = "all") -> float:
         """One indicator pooled over several bands of years since arrival in one survey year."""

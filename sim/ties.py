@@ -23,6 +23,12 @@ from .randomness import pair_ids
 from .stages import RESIDENTS, Work
 
 
+CHANNELS = {  # lever channels these rules read (see sim/levers)
+    "hana_tie": "ties formed at the Hana Center (and who is still in case management)",
+    "sk_tie_gain": "the rate of gaining ties to South Korean colleagues and neighbours",
+}
+
+
 class Tie(IntEnum):
     """How a tie between two defectors was formed."""
 

@@ -21,6 +21,8 @@ from .hazards import monthly_probability
 from .population import NO_MONTH
 from .stages import Work
 
+CHANNELS = {"training_start": "the rate of starting vocational training"}
+
 def credential_strength(certified_month: np.ndarray, month: int, p) -> np.ndarray:
     """Share (0-1) of the full effect of a qualification obtained in ``certified_month``."""
     since = month - certified_month.astype(np.int64)

@@ -1,17 +1,15 @@
-"""Ensembles (issue 6): replicates and summaries, byte-identical results whatever the executor,
-resuming after a real interruption, comparisons, charts and the HTML report in a real browser."""
+"""Ensembles: replicates and summaries, byte-identical results whatever the executor, resuming
+after a real interruption (comparisons and the report: tests/test_comparison.py)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from sim import ensemble, scenario
@@ -25,7 +23,6 @@ horizon: {{start: 1995, end: {end}}}
 scale: 20
 seed: 3
 """
-ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 def small(tmp_path: Path, suffix: str = "", end: int = 2003, levers: str = "") -> Path:
@@ -112,48 +109,3 @@ def test_resuming_with_another_scenario_is_refused(tmp_path):
     other = s.with_overrides(arrest_rate=0.2)
     with pytest.raises(InputError, match="started with a different scenario"):
         ensemble.run_ensemble(other, 3, 2, folder, ensemble.Executor("serial"), progress=False)
-
-
-def test_compare_writes_differences_charts_and_report(tmp_path):
-    base = small(tmp_path, end=2012)
-    policy = small(tmp_path, "-mentor", end=2012, levers=(
-        "levers: [{type: mentorship, start: 2008-01, eligibility: {arrived_within_years: 2}}]\n"))
-    out = tmp_path / "cmp"
-    proc = _run(["compare", str(base), str(policy), "--replicates", "3", "--out", str(out)],
-                tmp_path)
-    assert proc.wait(timeout=600) == 0, proc.stderr.read()
-    diffs = pd.read_csv(out / "differences.csv")
-    assert list(diffs.columns) == ["scenario", "year", "indicator", "sex", "years_since_arrival",
-                                   "mean", "p05", "p50", "p95"]
-    before = diffs[(diffs.year < 2008) & (diffs.indicator == "employment_rate")]
-    assert (before[["p05", "p50", "p95"]] == 0).all().all()  # identical before the lever
-    for name in ("fan_employment_rate", "counterfactual_small-mentor", "flow_baseline",
-                 "lever_comparison"):
-        assert (out / f"{name}.png").stat().st_size > 0 and (out / f"{name}.svg").is_file()
-    page = (out / "report.html").read_text()
-    assert "scenario estimates with uncertainty" in page and "http" not in page.split("<body>")[1]
-    ARTIFACTS.mkdir(exist_ok=True)
-    shutil.copy(out / "report.html", ARTIFACTS / "report.html")
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="needs chromium")
-def test_report_loads_in_headless_chromium_without_console_errors(tmp_path):
-    """Runs after the comparison test (which leaves its report in tests/artifacts)."""
-    assert CHROMIUM, "chromium is missing: scripts/bootstrap --test installs it"
-    report = ARTIFACTS / "report.html"
-    if not report.is_file():
-        pytest.skip("the comparison test did not run")
-    shot = ARTIFACTS / "report.png"
-    done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr",
-         "--v=0", "--window-size=1200,2000", f"--screenshot={shot}", report.as_uri()],
-        capture_output=True, text=True, timeout=120)
-    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert not console, console
-    assert shot.stat().st_size > 10_000

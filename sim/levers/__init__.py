@@ -1,48 +1,93 @@
-"""Policy levers: one small module per lever, each with typed settings (defaults and the evidence
-behind them) and a mechanism that acts through the model's rules.
+"""Policy levers: one small module per lever, each with typed settings (its effect sizes as priors
+with the evidence behind them) and a mechanism that acts through the model's rules.
 
 The scenario schema accepts a list of levers told apart by ``type``; :class:`LeverSet` runs them
 and answers the rules' question "by how much do the levers change this rate for these people?"
-(:meth:`LeverSet.factor`), which is exactly 1 wherever no lever acts.
+(:meth:`LeverSet.factor`), which is exactly 1 wherever no lever acts. The channels a lever may
+multiply are declared by the rules that read them (``CHANNELS`` in each rule module); a lever
+naming any other channel, or mapping a channel to a setting that is not an effect, fails to load.
+
+Adding a lever: write ``sim/levers/<name>.py`` with a ``Settings`` class (and, if it does more
+than multiply rates, a :class:`Lever` subclass), and add its name to :data:`MODULES`.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
+from types import ModuleType
 from typing import Annotated, Union
 
 import numpy as np
 from pydantic import Field
 
-from .base import CHANNELS, Eligibility, Lever, LeverSettings
+from .. import china, discrimination, journey, labour, mental_health, ties, training
+from ..errors import InputError, nearest
+from .base import FOLLOW_UP_MONTHS, STATE_OUTCOMES, Eligibility, Lever, LeverSettings
+from .effects import effect_fields
 
 MODULES = ("mentorship", "peer_role_models", "vocational_training", "wage_subsidy", "microloans",
            "training_stipend", "settlement_support", "counselling", "helpline",
            "communication_workshops", "community_exchange", "media_campaign", "case_management",
            "transit_protection")
+RULES = (china, journey, labour, discrimination, training, mental_health, ties)
 
 
-def _registry() -> dict[str, tuple[type[LeverSettings], type[Lever]]]:
-    out = {}
-    for name in MODULES:
-        module = import_module(f".{name}", __name__)
-        runtime = next((v for v in vars(module).values()  # a module's own mechanism, if any
-                        if isinstance(v, type) and issubclass(v, Lever) and v is not Lever), Lever)
-        out[name] = (module.Settings, runtime)
+def declared_channels() -> dict[str, str]:
+    """Every lever channel, declared by the rule modules that read it: name -> what it changes."""
+    out: dict[str, str] = {}
+    for module in RULES:
+        out.update(module.CHANNELS)
     return out
 
 
-LEVERS = _registry()
+CHANNELS = declared_channels()
+
+
+def check_channels(settings: type[LeverSettings], where: str) -> None:
+    """Refuse a lever whose channels no rule reads or whose channel maps to no effect setting."""
+    effects = effect_fields(settings)
+    for channel, setting in settings.channel_settings.items():
+        if channel not in CHANNELS:
+            raise InputError(f"{where}: channel_settings: unknown channel {channel!r}"
+                             f"{nearest(channel, CHANNELS)}; the rules read "
+                             f"{', '.join(sorted(CHANNELS))}")
+        if setting not in effects:
+            raise InputError(f"{where}: channel_settings: {channel!r} maps to {setting!r}, which "
+                             f"is not an effect setting{nearest(setting, effects)}")
+
+
+def register(module: ModuleType) -> tuple[type[LeverSettings], type[Lever]]:
+    """A lever module's settings and mechanism, checked (the mechanism defaults to
+    :class:`Lever`: multiply the channels' rates for the people reached)."""
+    runtime = next((v for v in vars(module).values()
+                    if isinstance(v, type) and issubclass(v, Lever) and v is not Lever), Lever)
+    check_channels(module.Settings, module.__name__)
+    return module.Settings, runtime
+
+
+LEVERS = {name: register(import_module(f".{name}", __name__)) for name in MODULES}
 LeverSpec = Annotated[Union[tuple(s for s, _ in LEVERS.values())],  # noqa: UP007
                       Field(discriminator="type")]
 
 
 class LeverSet:
-    """The levers of a run."""
+    """The levers of a run.
 
-    def __init__(self, model, specs: list[LeverSettings], shadow: bool = False) -> None:
-        self.levers = [LEVERS[s.type][1](model, s, i, shadow) for i, s in enumerate(specs)]
+    Args:
+        model: The model.
+        specs: The scenario's levers.
+        shadow: True: every lever is a shadow; False: none; a set: the indices of the levers run
+            as shadows (the others act), e.g. one lever of a package switched on alone.
+        draw: Draw the effect sizes from their priors (an ensemble replicate).
+    """
+
+    def __init__(self, model, specs: list[LeverSettings], shadow: bool | frozenset[int] = False,
+                 draw: bool = False) -> None:
+        shadows = set(range(len(specs))) if shadow is True else set(shadow or ())
+        self.levers = [LEVERS[s.type][1](model, s, i in shadows, draw)
+                       for i, s in enumerate(specs)]
         self._by_channel = {c: [lv for lv in self.levers if c in lv.factors] for c in CHANNELS}
+        self.queried: set[str] = set()  # channels the rules asked about (a test checks them)
 
     def step(self, month: int, residents: np.ndarray) -> None:
         """Enrol this month's people for every lever."""
@@ -51,27 +96,34 @@ class LeverSet:
 
     def factor(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray | float:
         """Product of the levers' multipliers of ``channel`` for ``rows`` (1.0 if none acts)."""
+        self.queried.add(channel)
         out: np.ndarray | float = 1.0
         for lever in self._by_channel[channel]:
             out = out * lever.factor(channel, rows, month)
         return out
 
     def acting(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray:
-        """Whether any lever with ``channel`` acts on each row this month."""
+        """Whether any lever acts through ``channel`` on each row this month."""
+        self.queried.add(channel)
         out = np.zeros(rows.size, dtype=bool)
         for lever in self._by_channel[channel]:
-            out |= lever.active(rows, month)
+            out |= lever.acting(channel, rows, month)
         return out
 
     def followups(self) -> list[dict]:
-        """Rows of cohort follow-ups: people reached, and of them employed and depressed, k
-        months after they were reached."""
-        from .base import FOLLOW_UP_MONTHS
-
-        return [dict(lever=lv.label, type=lv.settings.type, months_after=k,
-                     people=lv.followup[i, 0], employed=lv.followup[i, 1],
-                     depressed=lv.followup[i, 2])
-                for lv in self.levers for i, k in enumerate(FOLLOW_UP_MONTHS)]
+        """Long rows of cohort follow-ups: for each lever, months after being reached and
+        outcome, the people followed and how many of them had the outcome."""
+        rows = []
+        for lv in self.levers:
+            events, states = lv.event_follow_up(), lv.followup * lv.model.scale
+            for i, k in enumerate(FOLLOW_UP_MONTHS):
+                head = dict(lever=lv.label, type=lv.settings.type, months_after=k)
+                for j, outcome in enumerate(STATE_OUTCOMES):
+                    rows.append(head | dict(outcome=outcome, people=states[i, 0],
+                                            count=states[i, 1 + j]))
+                rows.append(head | dict(outcome="suicide", people=events[i, 0],
+                                        count=events[i, 1]))
+        return rows
 
     def costs(self, years) -> list[dict]:
         """Rows of people reached and cost (million KRW) by lever and year."""
@@ -80,5 +132,11 @@ class LeverSet:
                 for lv in self.levers for i, y in enumerate(years)
                 if lv.reached[i] or lv.cost_krw[i]]
 
+    def inputs(self) -> list[dict]:
+        """The effect sizes in force (drawn or medians): rows of lever label, setting, value."""
+        return [dict(lever=lv.label, setting=name, value=value) for lv in self.levers
+                for name, value in lv.values.items()]
 
-__all__ = ["CHANNELS", "LEVERS", "Eligibility", "Lever", "LeverSet", "LeverSettings", "LeverSpec"]
+
+__all__ = ["CHANNELS", "LEVERS", "Eligibility", "Lever", "LeverSet", "LeverSettings", "LeverSpec",
+           "check_channels", "declared_channels", "register"]

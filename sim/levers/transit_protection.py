@@ -1,31 +1,38 @@
 """Transit protection through international collaboration: fewer forced repatriations and a
 safer, faster passage for people in China and on the way.
 
-Evidence: more than 8,000 forced repatriations recorded, 98% from China (NKDB 2023); the white
-paper asks for international recognition of defectors as refugees; LiNK resettled over 1,382
-people since 2004 (seed 001). Effect sizes are assumptions (ranges: arrest 0.3-0.9, onward
-1.0-1.5). Acts on everyone in China and in transit while it runs (cost per year).
+No study estimates how diplomatic or legal protection changes the chance of forced repatriation:
+both effects are assumptions, stated as such in every output. The scale: more than 8,000 forced
+repatriations recorded, 98% from China (NKDB database, 2023); at least 1,076 since 2020 (Human
+Rights Watch, 2025). The white paper asks for international recognition of defectors as refugees.
+Acts on everyone in China and in transit while it runs; costs a sum per year.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
-
 from .base import LeverSettings
+from .effects import Distribution, Uniform, effect
 
 
 class Settings(LeverSettings):
     """Transit protection (acts on people in China and in transit)."""
 
     type: Literal["transit_protection"] = "transit_protection"
-    arrest_multiplier: float = Field(0.6, gt=0, le=1, description="arrest and forced repatriation "
-                                     "(range 0.3-0.9)")
-    onward_multiplier: float = Field(1.2, ge=1, le=5, description="onward movement and speed of "
-                                     "the journey (range 1.0-1.5)")
+    arrest_multiplier: Distribution = effect(
+        Uniform(low=0.8, high=1.0), kind="assumption", bounds=(0.0, 1.0),
+        what="arrest and forced repatriation",
+        source="assumption: a relative reduction of 0-20% in repatriation; no estimate exists")
+    onward_multiplier: Distribution = effect(
+        Uniform(low=1.0, high=1.2), kind="assumption",
+        what="onward movement and the speed of the journey",
+        source="assumption: 0-20% faster passage; no estimate exists")
     population_wide: ClassVar[bool] = True
-    evidence: ClassVar[str] = "NKDB 2023: >8,000 forced repatriations; white paper section 8"
-
+    evidence: ClassVar[str] = ("no effect estimate exists (assumption); NKDB 2023: >8,000 "
+                               "forced repatriations; HRW 2025: >=1,076 since 2020")
+    acts_on_text: ClassVar[str] = "everyone in China and in transit, while it runs"
+    duration_text: ClassVar[str] = "while it runs"
     channel_settings: ClassVar[dict[str, str]] = {"arrest": "arrest_multiplier",
                                                   "onward": "onward_multiplier"}
+    outcomes: ClassVar[tuple[str, ...]] = ("repatriated", "arrivals")

@@ -1,0 +1,150 @@
+"""Comparisons: the named contrasts add up, every table says which counterfactual it shows,
+packages attribute effects to each lever, cost-effectiveness never prints a ratio for a harm, and
+the report leads with the answer and loads in a real browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import ensemble
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = """name: small
+extends: baseline
+horizon: {start: 1995, end: 2014}
+scale: 20
+seed: 3
+"""
+PACKAGE = """name: small-package
+extends: small.yaml
+levers:
+  - {type: mentorship, start: 2008-01, eligibility: {arrived_within_years: 2}, capacity: 1500,
+     unit_cost_krw: 3000000}
+  - {type: media_campaign, start: 2008-01, end: 2011-12, cost_per_year_krw: 2000000000}
+"""
+CRACKDOWN = """name: small-crackdown
+extends: small.yaml
+world: [{years: 2008-2014, china_campaign: crackdown}]
+levers:
+  - {type: mentorship, start: 2008-01, eligibility: {arrived_within_years: 2}, capacity: 1500,
+     unit_cost_krw: 3000000}
+"""
+REPLICATES = 3
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """One comparison of a package and a scenario that changes the world and adds a lever."""
+    tmp = tmp_path_factory.mktemp("comparison")
+    for name, text in (("small", BASE), ("small-package", PACKAGE),
+                       ("small-crackdown", CRACKDOWN)):
+        (tmp / f"{name}.yaml").write_text(text)
+    out = tmp / "cmp"
+    done = subprocess.run([sys.executable, "-m", "sim.cli", "compare", "small.yaml",
+                           "small-package.yaml", "small-crackdown.yaml", "--replicates",
+                           str(REPLICATES), "--out", str(out)], cwd=tmp, capture_output=True,
+                          text=True, timeout=900, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    (out / "stdout.txt").write_text(done.stdout)
+    return out
+
+
+def _per_replicate(folder: Path, name: str, file: str) -> pd.DataFrame:
+    ind = ensemble.combined(folder / name, REPLICATES, file)
+    keep = (ind.indicator == "employed_count") & (ind.sex == "all") & (
+        ind.years_since_arrival == "all")
+    return ind[keep].set_index(["replicate", "year"]).value
+
+
+def test_policy_and_world_effects_add_up_to_the_total_in_every_replicate(folder):
+    base = _per_replicate(folder, "small", "indicators.csv")
+    run = _per_replicate(folder, "small-crackdown", "indicators.csv")
+    shadow = _per_replicate(folder, "small-crackdown", "counterfactual_indicators.csv")
+    policy, world, total = run - shadow, shadow - base, run - base
+    assert ((policy + world) == total).all()
+    assert (world.loc[:, 2010:] != 0).any() and (policy.loc[:, 2010:] != 0).any()
+    c = pd.read_csv(folder / "contrasts.csv")
+    row = c[(c.scenario == "small-crackdown") & (c.indicator == "employed_count")].set_index(
+        "contrast")["mean"]
+    assert row["policy"] + row["world"] == pytest.approx(row["total"])
+
+
+def test_every_table_names_its_contrast(folder):
+    diffs = pd.read_csv(folder / "differences.csv")
+    assert list(diffs.columns[:2]) == ["scenario", "contrast"]
+    assert set(diffs.contrast) == {"policy", "world", "total"}
+    before = diffs[(diffs.year < 2008) & (diffs.indicator == "employment_rate")]
+    assert (before[["p05", "p50", "p95"]] == 0).all().all()  # identical before the lever
+    package_world = diffs[(diffs.scenario == "small-package") & (diffs.contrast == "world")]
+    assert (package_world[["p05", "p95"]] == 0).all().all()  # levers only: no world effect
+    assert set(pd.read_csv(folder / "contrasts.csv").contrast) == {"policy", "world", "total"}
+
+
+def test_a_package_reports_each_lever_alone_and_the_interaction(folder):
+    e = pd.read_csv(folder / "lever_effects.csv")
+    e = e[(e.scenario == "small-package") & (e.indicator == "employed_count")].set_index("lever")
+    assert {"all levers", "mentorship", "media_campaign", "interaction"} <= set(e.index)
+    assert e.loc["all levers", "mean"] == pytest.approx(
+        e.loc["mentorship", "mean"] + e.loc["media_campaign", "mean"]
+        + e.loc["interaction", "mean"])
+    cohorts = pd.read_csv(folder / "cohorts.csv")
+    alone = cohorts[(cohorts.scenario == "small-package") & (cohorts.run == "alone")]
+    assert set(alone.lever) == {"mentorship"}  # the campaign reaches no cohort
+
+
+def test_cost_effectiveness_prints_no_ratio_without_a_clear_positive_effect(folder):
+    ce = pd.read_csv(folder / "cost_effectiveness.csv")
+    assert {"all levers", "mentorship", "media_campaign"} <= set(
+        ce[ce.scenario == "small-package"].lever)
+    unclear = ce[ce.verdict != "ratio"]
+    assert unclear.icer.isna().all()
+    assert (ce[ce.effect_mean < 0].verdict != "ratio").all()
+    ratio = ce[ce.verdict == "ratio"]
+    inc = pd.read_csv(folder / "increments.csv")
+    for _, r in ratio.iterrows():  # a ratio of means, over every replicate
+        g = inc[(inc.scenario == r.scenario) & (inc.lever == r.lever) & (inc.measure == r.measure)]
+        assert len(g) == REPLICATES
+        assert r.icer == pytest.approx(g.cost.mean() / g.effect.mean())
+
+
+def test_the_report_leads_with_each_scenarios_answer(folder):
+    page = (folder / "report.html").read_text()
+    body = page.split("<body>")[1]
+    assert "small-package, small-crackdown against small" in page.split("</title>")[0]
+    first = body.index('<section class="page">')
+    assert first < body.index("What was run") < body.index("Charts") < body.index("Appendix")
+    assert "Policy effect of small-package (against the same world without its levers)" in body
+    assert "World effect" not in body.split("small-crackdown: what it would change")[0]
+    assert "90% interval" in body and "scenario estimates with uncertainty" in body
+    assert "http" not in body and "cmp" not in page.split("</title>")[0]
+    stdout = (folder / "stdout.txt").read_text()
+    assert "== small-package: what it would change" in stdout
+    assert json.loads((folder / "comparison.json").read_text())["replicates"] == REPLICATES
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="needs chromium")
+def test_report_loads_in_headless_chromium_without_console_errors(folder, tmp_path):
+    assert CHROMIUM, "chromium is missing: scripts/bootstrap --test installs it"
+    shot = tmp_path / "report.png"
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr",
+         "--v=0", "--window-size=1200,2000", f"--screenshot={shot}",
+         (folder / "report.html").as_uri()],
+        capture_output=True, text=True, timeout=120)
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not console, console
+    assert shot.stat().st_size > 10_000
