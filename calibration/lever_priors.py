@@ -41,7 +41,7 @@ EVIDENCE = {
     "training_stipend": ("training_start_multiplier", {"eligibility": {
         "arrived_within_years": 5, "work": "not_employed"}}, "trained", 12, (2.0, 5.0, 10.0)),
     "communication_workshops": ("accent_multiplier", {"eligibility": {
-        "arrived_within_years": 3}}, "employed", 36, (6.0, 2.0, 0.0)),
+        "arrived_within_years": 3}}, "employed", 36, (0.0, 2.0, 6.0)),
 }
 
 

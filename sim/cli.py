@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     params.set_defaults(handler=parameters_command)
 
     levers = commands.add_parser("levers", help="list the policy levers, their settings, "
-                                 "defaults and evidence")
+                                 "effect priors and evidence")
+    levers.add_argument("--markdown", action="store_true",
+                        help="print the evidence of every lever as Markdown (docs/levers.md)")
     levers.set_defaults(handler=levers_command)
     _calibration_parsers(commands)
     return parser
@@ -387,9 +389,12 @@ def parameters_command(args: argparse.Namespace, argv: list[str]) -> int:
 def levers_command(args: argparse.Namespace, argv: list[str]) -> int:
     """``resettle levers``: every lever type with its mechanism, who it acts on, how long, its
     evidence, its effect priors with their sources, and its other settings."""
-    from .levers import LEVERS, Eligibility
+    from .levers import LEVERS, Eligibility, evidence_markdown
     from .levers.effects import EVIDENCE_KINDS, effect_fields
 
+    if args.markdown:
+        print(evidence_markdown())
+        return EXIT_OK
     for name, (settings, _) in LEVERS.items():
         module = sys.modules[settings.__module__]
         wide = "  (acts on everyone in its window; costs per year)"

@@ -136,6 +136,7 @@ def _comparison_tables(folder: Path, base, others, inds: dict, replicates: int,
         tables["cost_effectiveness.csv"] = comparison.cost_effectiveness(inc, wtp)
         tables["ceac.csv"] = comparison.ceac_table(inc, wtp)
         tables["frontier.csv"] = comparison.frontier_table(inc, comparable)
+        tables["ceac_options.csv"] = comparison.options_ceac(inc, comparable, wtp)
         tables["value_of_information.csv"] = comparison.value_of_information(
             inc, inputs, comparable, wtp)
     for name, table in tables.items():

@@ -295,21 +295,23 @@ def ceac_table(inc: pd.DataFrame, wtp: dict[str, dict]) -> pd.DataFrame:
 def strategies(inc: pd.DataFrame, comparable: list[str], measure: str) -> tuple[list[str],
                                                                                 np.ndarray,
                                                                                 np.ndarray]:
-    """The strategies comparable on one measure (no levers, then each comparable scenario's
-    levers together): their names and (R, S) arrays of costs and effects."""
-    rows = inc[(inc.measure == measure) & (inc.lever == policy.ALL)
-               & inc.scenario.isin(comparable)]
-    names = ["no levers", *dict.fromkeys(rows.scenario)]
+    """The mutually exclusive options on one measure: no levers, each comparable scenario's
+    levers together, and each lever of a comparable package alone ("package/lever"); their
+    names and (R, S) arrays of costs and effects against the shadow."""
+    rows = inc[(inc.measure == measure) & inc.scenario.isin(comparable)]
+    rows = rows.assign(option=np.where(rows.lever == policy.ALL, rows.scenario,
+                                       rows.scenario + "/" + rows.lever))
+    names = ["no levers", *dict.fromkeys(rows.option)]
     if len(names) < 2:
         return names, np.zeros((0, 1)), np.zeros((0, 1))
-    cost = rows.pivot(index="replicate", columns="scenario", values="cost")[names[1:]]
-    effect = rows.pivot(index="replicate", columns="scenario", values="effect")[names[1:]]
+    cost = rows.pivot(index="replicate", columns="option", values="cost")[names[1:]]
+    effect = rows.pivot(index="replicate", columns="option", values="effect")[names[1:]]
     zero = np.zeros((len(cost), 1))
     return names, np.hstack([zero, cost.to_numpy()]), np.hstack([zero, effect.to_numpy()])
 
 
 def frontier_table(inc: pd.DataFrame, comparable: list[str]) -> pd.DataFrame:
-    """Dominance and extended dominance among the comparable scenarios, per measure (means)."""
+    """Dominance and extended dominance among the options, per measure (means)."""
     frames = []
     for measure in dict.fromkeys(inc.measure):
         names, cost, effect = strategies(inc, comparable, measure)
@@ -317,6 +319,21 @@ def frontier_table(inc: pd.DataFrame, comparable: list[str]) -> pd.DataFrame:
             continue
         table = economics.frontier(names, cost.mean(axis=0), effect.mean(axis=0))
         frames.append(table.assign(measure=measure))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def options_ceac(inc: pd.DataFrame, comparable: list[str], wtp: dict[str, dict]) -> pd.DataFrame:
+    """Acceptability curves of the mutually exclusive options: the probability that each is the
+    one with the highest net benefit, over each measure's willingness-to-pay range."""
+    frames = []
+    for measure in dict.fromkeys(inc.measure):
+        names, cost, effect = strategies(inc, comparable, measure)
+        if len(names) < 3:  # with one option its curve is ceac.csv's
+            continue
+        lam = grid(wtp[measure]["range"])
+        p = economics.ceac_multi(cost, effect, lam)
+        frames += [pd.DataFrame(dict(measure=measure, option=name, wtp=lam, probability=p[:, j]))
+                   for j, name in enumerate(names)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

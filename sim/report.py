@@ -162,9 +162,9 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
         return pd.DataFrame()
 
 
-def _interval(row, unit: str = "") -> str:
-    unit = f" {unit}" if unit else ""
-    return f"{_signed(row['mean'])}{unit} (90% interval {_signed(row['p05'])} to {_signed(row['p95'])})"
+def _interval(row) -> str:
+    """'+1,234 (+567 to +2,345)': the mean and the 90% interval of a summary row."""
+    return f"{_signed(row['mean'])} ({_signed(row['p05'])} to {_signed(row['p95'])})"
 
 
 def _first_upper(text: str) -> str:
@@ -172,17 +172,19 @@ def _first_upper(text: str) -> str:
 
 
 def _signed(v: float) -> str:
+    v = float(v) + 0.0  # no "-0"
     return ("+" if v > 0 else "") + _num(v)
 
 
 @dataclass
 class Page:
-    """The first page of one scenario: plain sentences and small tables."""
+    """The first page of one scenario: what it shows, small tables, and the main caveat."""
 
     title: str
     question: str
-    lines: list[str] = field(default_factory=list)
+    intro: str
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def _scenarios(info: dict) -> dict[str, scenario_io.Scenario]:
@@ -204,9 +206,9 @@ def _caveat(s: scenario_io.Scenario) -> str:
                 kinds.setdefault(info["kind"], []).append(lv.label)
     parts = []
     if "assumption" in kinds:
-        parts.append("no published estimate exists for the effect of "
-                     f"{', '.join(dict.fromkeys(kinds['assumption']))} (a wide, labelled "
-                     "assumption)")
+        parts.append("no published estimate exists for (part of) the effect of "
+                     f"{', '.join(dict.fromkeys(kinds['assumption']))}: a wide, labelled "
+                     "assumption")
     if "transferred" in kinds:
         parts.append("the effect of " + ", ".join(dict.fromkeys(kinds["transferred"]))
                      + " is transferred from trials in other refugee, migrant or general "
@@ -219,120 +221,147 @@ def _caveat(s: scenario_io.Scenario) -> str:
 
 
 def scenario_pages(folder: Path) -> list[Page]:
-    """One page per compared scenario (policy and world effects, cohorts, costs)."""
+    """One page per compared scenario: its effect on its own outcomes (policy effect, or world
+    effect for a scenario without levers), the people reached, costs, and the main caveat."""
     info = json.loads((folder / "comparison.json").read_text())
     scenarios = _scenarios(info)
-    contrasts = _read(folder, "contrasts.csv")
-    cohorts = _read(folder, "cohorts.csv")
-    ce = _read(folder, "cost_effectiveness.csv")
-    effects = _read(folder, "lever_effects.csv")
-    inc = _read(folder, "increments.csv")
+    data = {name: _read(folder, f"{name}.csv") for name in
+            ("contrasts", "cohorts", "cost_effectiveness", "lever_effects")}
     reps = info["replicates"]
     pages = []
     for name in info["scenarios"]:
         s = scenarios[name]
-        page = Page(f"{name}: what it would change", s.description.strip() or name)
         first, last = comparison.window(s)
-        c = contrasts[contrasts.scenario == name] if not contrasts.empty else contrasts
-        targets = policy.target_outcomes(s.levers) or [e.indicator for e in s.expect] or list(
-            comparison.KEY_OUTCOMES)
         shown = "policy" if s.levers else "world"
-        page.lines.append(
-            f"{'Policy effect' if s.levers else 'World effect'} of {name} "
-            f"({comparison.CONTRASTS[shown]}), {first}-{last}, over {reps} replicate pairs "
-            f"(mean, and the interval holding 90% of the pairs; counts summed over the years, "
-            f"rates averaged).")
-        for indicator in targets:
-            row = c[(c.contrast == shown) & (c.indicator == indicator)] if not c.empty else c
-            if len(row):
-                words, unit = OUTCOME_WORDS.get(indicator, (indicator.replace("_", " "), ""))
-                page.lines.append(f"{_first_upper(words)}: {_interval(row.iloc[0], unit)}.")
-        if s.levers and not comparison.same_world(s, scenarios[info["baseline"]]):
-            row = c[(c.contrast == "world") & (c.indicator == targets[0])]
-            if len(row):
-                page.lines.append(f"Its world without levers also differs from the baseline: "
-                                  f"{OUTCOME_WORDS.get(targets[0], (targets[0], ''))[0]} "
-                                  f"{_interval(row.iloc[0])} (the world effect); the total is "
-                                  "their sum (contrasts.csv).")
-        page.lines += _cohort_lines(cohorts, s)
-        page.lines += _cost_lines(ce, inc, s)
-        if len(s.levers) > 1 and not effects.empty:
+        intro = (f"{'Policy effect' if s.levers else 'World effect'} of {name} "
+                 f"({comparison.CONTRASTS[shown]}), {first}-{last}: the mean of {reps} "
+                 "replicate pairs and, in brackets, the interval holding 90% of them; counts "
+                 "are summed over the years, rates averaged.")
+        page = Page(f"{name}: what it would change", s.description.strip() or name, intro)
+        page.tables.append(("Effect on its own outcomes", _effects(data["contrasts"], s,
+                                                                   shown)))
+        same = comparison.same_world(s, scenarios[info["baseline"]])
+        if s.levers and not same:
+            page.tables.append(("Its world also differs from the baseline: the world effect "
+                                "and the total (policy plus world)",
+                                _world_and_total(data["contrasts"], s)))
+        page.tables.append(("The people reached, months later, against the same people "
+                            "without the lever (points)", _cohorts(data["cohorts"], s)))
+        page.tables.append(("Cost and cost per unit of effect (million KRW)",
+                            _costs(data["cost_effectiveness"], s)))
+        if len(s.levers) > 1:
             page.tables.append(("Each lever's own contribution (switched on alone) and the "
-                                "interaction", _contributions(effects, s)))
+                                "interaction", _contributions(data["lever_effects"], s)))
+        page.tables = [(title, table) for title, table in page.tables if not table.empty]
         if reps == 1:
-            page.lines.append("This comparison has one replicate: it shows one run, and the "
-                              "intervals are that run's values, not uncertainty.")
-        page.lines.append(_caveat(s))
+            page.notes.append("This comparison has one replicate: it shows one run, and the "
+                              "brackets hold that run's values, not uncertainty.")
+        if any(not t.empty for t in [_costs(data["cost_effectiveness"], s)]):
+            page.notes.append("Each cost per unit charges the levers' whole cost to that one "
+                              "outcome; 'probability cost-effective' is the share of replicates "
+                              "whose net benefit is positive at the stated threshold (README, "
+                              "willingness to pay).")
+        page.notes.append(_caveat(s))
         pages.append(page)
     return pages
 
 
-def _cohort_lines(cohorts: pd.DataFrame, s) -> list[str]:
-    """The people each lever reached, months later, against the same people without it."""
+def _words(indicator: str) -> tuple[str, str]:
+    return OUTCOME_WORDS.get(indicator, (indicator.replace("_", " "), ""))
+
+
+def _effects(contrasts: pd.DataFrame, s, shown: str) -> pd.DataFrame:
+    """The scenario's own outcomes under one contrast."""
+    if contrasts.empty:
+        return contrasts
+    targets = policy.target_outcomes(s.levers) or [e.indicator for e in s.expect] or list(
+        comparison.KEY_OUTCOMES)
+    c = contrasts[(contrasts.scenario == s.name) & (contrasts.contrast == shown)]
+    rows = [{"outcome": _first_upper(_words(i)[0]), "effect": _interval(r), "unit": _words(i)[1]}
+            for i in targets for _, r in c[c.indicator == i].iterrows()]
+    return pd.DataFrame(rows)
+
+
+def _world_and_total(contrasts: pd.DataFrame, s) -> pd.DataFrame:
+    c = contrasts[contrasts.scenario == s.name]
+    rows = []
+    for indicator in policy.target_outcomes(s.levers)[:3]:
+        row = {"outcome": _first_upper(_words(indicator)[0])}
+        for contrast in ("policy", "world", "total"):
+            r = c[(c.indicator == indicator) & (c.contrast == contrast)]
+            row[f"{contrast} effect" if contrast != "total" else "total"] = (
+                _interval(r.iloc[0]) if len(r) else "")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _cohorts(cohorts: pd.DataFrame, s) -> pd.DataFrame:
+    """Per lever and outcome: the difference at 12, 18 and 36 months (alone in a package)."""
     if cohorts.empty or not s.levers:
-        return []
+        return pd.DataFrame()
     run = "alone" if len(s.levers) > 1 else "package"
-    out = []
+    rows = []
     for lv in s.levers:
         for outcome in lv.cohort_outcomes:
-            rows = cohorts[(cohorts.scenario == s.name) & (cohorts.lever == lv.label)
-                           & (cohorts.run == run) & (cohorts.outcome == outcome)]
-            if rows.empty:
+            g = cohorts[(cohorts.scenario == s.name) & (cohorts.lever == lv.label)
+                        & (cohorts.run == run) & (cohorts.outcome == outcome)]
+            if g.empty:
                 continue
-            parts = [f"{int(r.months_after)} months {_signed(r['mean'])} points "
-                     f"({_signed(r.p05)} to {_signed(r.p95)})" for _, r in rows.iterrows()]
-            out.append(f"People reached by {lv.label}{' (alone)' if run == 'alone' else ''}, "
-                       f"share {COHORT_WORDS.get(outcome, outcome)} against the same people "
-                       f"without it: " + "; ".join(parts) + ".")
-    return out
+            row = {"lever": lv.label + (" (alone)" if run == "alone" else ""),
+                   "share of the people reached": COHORT_WORDS.get(outcome, outcome)}
+            row.update({f"{int(r.months_after)} months": _interval(r) for _, r in g.iterrows()})
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def _cost_lines(ce: pd.DataFrame, inc: pd.DataFrame, s) -> list[str]:
-    """Cost, cost per unit of effect and the probability of being cost-effective."""
+def _costs(ce: pd.DataFrame, s) -> pd.DataFrame:
+    """Per measure: effect, cost, cost per unit (or words), probability cost-effective."""
     if ce.empty or not s.levers:
-        return []
-    rows = ce[(ce.scenario == s.name) & (ce.lever == policy.ALL)]
-    if rows.empty:
-        return []
-    first = rows.iloc[0]
-    out = [f"Cost of the levers: {_num(first.cost_mean)} million KRW (90% interval "
-           f"{_num(first.cost_low)} to {_num(first.cost_high)}); yearly in budget_impact.csv."
-           + (" Each cost per unit below charges the whole cost to that one outcome."
-              if len(rows) > 1 else "")]
-    for _, r in rows.iterrows():
+        return pd.DataFrame()
+    rows = []
+    for _, r in ce[(ce.scenario == s.name) & (ce.lever == policy.ALL)].iterrows():
         if r.verdict == "ratio":
-            text = (f"{_num(r.icer)} million KRW per {r.per} "
-                    f"(ratio of the means; 90% interval {_num(r.icer_low)} to "
-                    f"{'no upper bound' if np.isinf(r.icer_high) else _num(r.icer_high)})")
+            high = "no upper bound" if np.isinf(r.icer_high) else _num(r.icer_high)
+            per = f"{_num(r.icer)} ({_num(r.icer_low)} to {high}) per {r.per}"
         else:
-            text = r.verdict_text
-        effect = (f"{_signed(r.effect_mean)} {r.unit} (90% interval {_signed(r.effect_low)} to "
-                  f"{_signed(r.effect_high)})")
-        line = f"{_first_upper(r.unit)}: {effect}; cost per unit: {text}"
+            per = r.verdict_text
         probs = [(r[c], r[c.replace("p_cost_effective", "threshold")]) for c in r.index
                  if c.startswith("p_cost_effective") and not pd.isna(r[c])]
-        if probs:
-            line += "; probability cost-effective " + ", ".join(
-                f"{p:.0%} at {_num(t)} million KRW per unit" for p, t in probs)
-        out.append(line + ".")
-    return out
+        rows.append({"outcome": _first_upper(r.unit),
+                     "effect": f"{_signed(r.effect_mean)} ({_signed(r.effect_low)} to "
+                               f"{_signed(r.effect_high)})",
+                     "cost": f"{_num(r.cost_mean)} ({_num(r.cost_low)} to {_num(r.cost_high)})",
+                     "cost per unit of effect": per,
+                     "probability cost-effective": "; ".join(
+                         f"{p:.0%} at {_num(t)}" for p, t in probs) or "no stated threshold"})
+    return pd.DataFrame(rows)
 
 
 def _contributions(effects: pd.DataFrame, s) -> pd.DataFrame:
+    if effects.empty:
+        return effects
     rows = effects[effects.scenario == s.name]
-    main = policy.target_outcomes(s.levers)[:3]
-    rows = rows[rows.indicator.isin(main)]
-    table = rows.assign(effect=[f"{_signed(m)} ({_signed(a)} to {_signed(b)})"
-                                for m, a, b in zip(rows["mean"], rows.p05, rows.p95,
-                                                   strict=True)])
-    return table.pivot(index="lever", columns="indicator", values="effect").reset_index()
+    main = [i for i in policy.target_outcomes(s.levers) if i in set(rows.indicator)][:4]
+    order = [policy.ALL, *(lv.label for lv in s.levers), comparison.INTERACTION]
+    out = []
+    for lever in order:
+        row = {"lever": lever}
+        for indicator in main:
+            r = rows[(rows.lever == lever) & (rows.indicator == indicator)]
+            row[_words(indicator)[0]] = _interval(r.iloc[0]) if len(r) else ""
+        out.append(row)
+    return pd.DataFrame(out)
 
 
 def headline_lines(folder: Path) -> list[str]:
-    """The first pages as plain lines (printed by ``resettle compare``)."""
+    """The first pages as plain text (printed by ``resettle compare``)."""
     out = []
-    for page in scenario_pages(Path(folder)):
-        out += [f"== {page.title}", *(f"  {line}" for line in page.lines)]
+    for p in scenario_pages(Path(folder)):
+        out += [f"== {p.title}", f"  {p.intro}"]
+        for title, table in p.tables:
+            out += [f"  {title}:", *("    " + line for line in
+                                     table.to_string(index=False).splitlines())]
+        out += [f"  {note}" for note in p.notes]
     return out
 
 
@@ -386,10 +415,12 @@ def _comparison_parts(folder: Path, info: dict) -> list[str]:
     parts = []
     for p in scenario_pages(folder):
         parts.append(f'<section class="page"><h2>{html.escape(p.title)}</h2>'
-                     f"<p><em>{html.escape(p.question)}</em></p><ul>"
-                     + "".join(f"<li>{html.escape(line)}</li>" for line in p.lines) + "</ul>"
+                     f"<p><em>{html.escape(p.question)}</em></p>"
+                     f"<p>{html.escape(p.intro)}</p>"
                      + "".join(f"<h3>{html.escape(t)}</h3>{html_table(table)}"
-                               for t, table in p.tables) + "</section>")
+                               for t, table in p.tables)
+                     + "".join(f'<p class="small">{html.escape(n)}</p>' for n in p.notes)
+                     + "</section>")
     parts += ["<h2>What was run</h2>", html_table(_what_was_run(info)),
               f"<p>Seed {info['seed']}, {info['replicates']} replicates; lever effects "
               f"{'fixed at their medians' if info.get('fixed_effects') else 'drawn from their priors'}"
@@ -453,6 +484,7 @@ def page(title: str, parts: list[str]) -> str:
             "break-after:page}"
             "table{border-collapse:collapse;font-size:0.85em}"
             "td,th{padding:0.2em 0.6em;border-bottom:1px solid #ddd;text-align:left}"
+            ".small{font-size:0.9em;color:#333}"
             "</style></head><body>" + "\n".join(parts) + "</body></html>\n")
 
 

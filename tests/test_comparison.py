@@ -123,7 +123,9 @@ def test_the_report_leads_with_each_scenarios_answer(folder):
     assert first < body.index("What was run") < body.index("Charts") < body.index("Appendix")
     assert "Policy effect of small-package (against the same world without its levers)" in body
     assert "World effect" not in body.split("small-crackdown: what it would change")[0]
-    assert "90% interval" in body and "scenario estimates with uncertainty" in body
+    assert "the interval holding 90% of them" in body
+    assert "scenario estimates with uncertainty" in body
+    assert "Its world also differs from the baseline" in body.split("small-crackdown: what")[1]
     assert "http" not in body and "cmp" not in page.split("</title>")[0]
     stdout = (folder / "stdout.txt").read_text()
     assert "== small-package: what it would change" in stdout

@@ -6,7 +6,9 @@ for workshops on workplace communication. Evidence (transferred): expanded langu
 refugees in Denmark raised earnings for good, from after the courses: about one extra year in
 work and USD 50,000 by six years after arrival (Arendt, Bolvig, Foged, Hasager & Peri, NBER WP
 26834); nothing was found on accent or workplace-communication training. The prior on the accent
-that remains is wide and includes no effect; it maps onto about 0 to +6 points of employment.
+that remains is wide and includes no effect. In the model the accent fades by itself within a
+few years and weighs little on hiring, so the workshops change employment by well under a point
+(calibration/lever_priors.py): their effect runs through discrimination.
 """
 
 from __future__ import annotations

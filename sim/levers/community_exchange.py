@@ -1,5 +1,5 @@
 """Community exchange programmes: contact between defectors and South Koreans that lowers the
-prejudice participants meet and gives them people to rely on.
+prejudice participants meet and gives some of them a South Korean to rely on.
 
 Evidence (transferred): intergroup contact goes with less prejudice (Pettigrew & Tropp 2006,
 meta-analysis of 515 studies, mean r = -0.21, mostly correlational); in 27 randomised studies the
@@ -18,7 +18,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .base import Lever, LeverSettings
-from .effects import Distribution, effect, lognormal_90, probit_shift
+from .effects import Distribution, Uniform, effect, lognormal_90, probit_shift
 
 DISCRIMINATED = 0.202  # share discriminated against in the past year (KHF 2018)
 
@@ -31,8 +31,11 @@ class Settings(LeverSettings):
     effect_half_life_months: float = Field(9.0, ge=0, le=600, description="months in which the "
                                            "effect on prejudice halves after the programme "
                                            "(assumption: 6-12)")
-    new_ties: int = Field(1, ge=0, le=5, description="South Koreans to rely on added (a design "
-                          "choice)")
+    tie_share: Distribution = effect(
+        Uniform(low=0.0, high=0.5), kind="assumption", bounds=(0.0, 1.0),
+        what="share of participants who gain a South Korean to rely on",
+        source="assumption (0 to 0.5): contact programmes are studied for attitudes; no study of "
+               "the lasting ties they create was found")
     prejudice_multiplier: Distribution = effect(
         lognormal_90(probit_shift(DISCRIMINATED, -0.30) / DISCRIMINATED, 1.0),
         kind="transferred", bounds=(0.0, 1.0),
@@ -50,7 +53,9 @@ class Settings(LeverSettings):
 
 
 class CommunityExchange(Lever):
-    """Adds South Korean ties on enrolment."""
+    """Some participants gain a South Korean to rely on."""
 
     def on_enrol(self, rows, month) -> None:
-        self.model.population.sk_ties[rows] += self.settings.new_ties
+        m = self.model
+        u = m.streams.uniforms(self.stream + ".tie", month, m.population.uid[rows])
+        m.population.sk_ties[rows[u < self.values["tie_share"]]] += 1

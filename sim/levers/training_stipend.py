@@ -22,7 +22,7 @@ class Settings(LeverSettings):
 
     type: Literal["training_stipend"] = "training_stipend"
     training_start_multiplier: Distribution = effect(
-        lognormal_90(1.1, 1.6), kind="transferred",
+        lognormal_90(1.13, 1.82), kind="transferred",
         what="starting vocational training while covered",
         source="Dearden et al. 2009 (UK EMA): +4.5 points of participation in year 1, +6.7 "
                "completing two years; the 90% interval maps onto +2 to +10 points of people "

@@ -5,8 +5,10 @@ the white paper asks for tax incentives for firms that recruit defectors. Eviden
 subsidised private-sector jobs were the programme most clearly linked to faster entry into regular
 work for immigrants in Denmark (Clausen et al. 2009, Labour Econ.; Heinesen, Husted & Rosholm
 2013, IZA J. Migration), sizes not retrieved; a Swedish tax deduction largely failed to raise
-refugee hiring (Rickne 2021). No evaluation of the Korean subsidy was found. The prior is an
-assumption anchored on direction only: employment +10 points while subsidised (90% +3 to +20).
+refugee hiring (Rickne 2021). No evaluation of the Korean subsidy was found. The priors are
+assumptions anchored on direction only. In the model most job seekers find work within months,
+so faster hiring adds at most a few points for those covered (calibration/lever_priors.py); the
+subsidy's larger effect is on keeping the job.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ class Settings(LeverSettings):
     job_finding_multiplier: Distribution = effect(
         lognormal_90(1.15, 2.4), kind="assumption",
         what="hiring of the people covered",
-        source="assumption anchored on direction (Clausen et al. 2009; Heinesen et al. 2013: "
-               "subsidised jobs help most; Rickne 2021: little): the 90% interval maps onto +3 "
-               "to +20 points of employment while subsidised")
+        source="assumption anchored on direction only (Clausen et al. 2009; Heinesen et al. "
+               "2013: subsidised jobs help most; Rickne 2021: little); an assumed +3 to +20 "
+               "points cannot come from hiring alone here, where most job seekers find work "
+               "within months: this interval gives +1 to +4 points at 18 months")
     separation_multiplier: Distribution = effect(
         lognormal_90(0.6, 1.0), kind="assumption",
         what="leaving a job found while subsidised",
