@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))  # benchmark this tree's code
 
 import numpy as np  # noqa: E402
 
-TARGET_SECONDS = 10.0  # issue 4: the whole model with ties and health (issue 3 set 8 s, issue 2 5 s for the pathway)
+TARGET_SECONDS = 10.0  # the whole model with ties and health (earlier: 8 s with work and income, 5 s pathway only)
 
 
 def reference_workload() -> float:

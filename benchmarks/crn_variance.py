@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sim  # noqa: E402
-from sim.validation import series  # noqa: E402
+from sim.measure.validation import series  # noqa: E402
 
 UNPAIRED_OFFSET = 100_000  # seeds of the independent baseline runs
 

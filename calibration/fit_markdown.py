@@ -14,7 +14,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.calibration_commands import share_line  # noqa: E402
+from sim.app.calibration_commands import share_line  # noqa: E402
 
 
 def _num(value: float) -> str:

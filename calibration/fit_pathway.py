@@ -3,7 +3,8 @@
 A penalised least-squares fit (scipy.optimize.least_squares) of the parameters listed in FITTED,
 in transformed space (log for rates, logit for shares), with a weak penalty towards each prior's
 centre. It gives the central values written into ``sim/data/parameters/pathway.yaml``; the full Bayesian
-calibration with a posterior is issue 7 (pyABC). Targets come from ``sim/published.py``.
+calibration with a posterior is ``resettle calibrate`` (pyABC). Targets come from
+``sim/published.py``.
 
 Usage: .venv/bin/python calibration/fit_pathway.py [--scale 4] [--max-evals 40] [--workers 2] [--write]
 """
@@ -23,9 +24,9 @@ import numpy as np
 from scipy.optimize import least_squares
 
 import sim
-from sim import published
-from sim.parameters import load_specs, prior_centre
-from sim.validation import series
+from sim.measure import published
+from sim.engine.parameters import load_specs, prior_centre
+from sim.measure.validation import series
 
 FITTED = [
     "departures_famine", "departures_post_famine", "departures_markets",
@@ -69,7 +70,8 @@ def from_free(name: str, x: float, spec) -> float:
 INNER = 0.6  # share of a tolerance inside which misfit costs little (fitting choice, not data)
 STEEP = 0.05  # beyond it, one unit of residual per 5% of the tolerance
 TIGHT = 0.6  # inner share for near-missed checks, to leave room for noise (fitting choice)
-WOMEN_IN_CHINA_PCT, WOMEN_IN_CHINA_TOL = 85.0, 10.0  # 80-90% women (Wikipedia seed); 75-95 accepted
+# 80-90% women (Wikipedia, 'North Korean defectors' (accessed 2026)); 75-95 accepted
+WOMEN_IN_CHINA_PCT, WOMEN_IN_CHINA_TOL = 85.0, 10.0
 STOCK_MARGIN = 0.04
 DIFF_STEP = 0.05  # forward-difference step in free space  # aim 4% inside each published stock range, so noise keeps it inside
 
@@ -81,9 +83,9 @@ def hinge(error: float, tolerance: float, inner: float = INNER) -> list[float]:
 
 
 def residuals_of(df) -> np.ndarray:
-    """Weighted residuals of a run against the published figures and the tolerances of issue 2.
+    """Weighted residuals of a run against the published figures and the pathway's tolerances.
 
-    Figures without a tolerance in issue 2 get loose scales (fitting choices, not data):
+    Figures without a set tolerance get loose scales (fitting choices, not data):
     1999-2001 arrivals 0.3 on the log scale, 2020-2025 female shares 20 points, the stock ranges
     0.005 on the log scale outside the range, and the 2023-2025 median time abroad 0.2 years
     below 6.

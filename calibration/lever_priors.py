@@ -19,7 +19,7 @@ import argparse
 from scipy import optimize
 
 import sim
-from sim import policy
+from sim.experiments import policy
 from sim.levers import LEVERS
 from sim.levers.effects import effect_fields
 from sim.scenario import load, validate

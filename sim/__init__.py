@@ -1,12 +1,21 @@
 """resettle: an agent-based simulation of the pathways of North Korean defectors.
 
 Outputs are population-level scenario estimates with uncertainty, never predictions about a person.
+
+The public names (``run``, ``ResettleModel``, ``Scenario``, ``RunResult``, ``InputError``) are
+imported when first used, so that the command line starts light and reports a broken input
+file on one line.
 """
 
-from .api import RunResult, run
-from .errors import InputError
-from .model import ResettleModel
-from .scenario import Scenario
+from importlib import import_module
 
 __all__ = ["InputError", "ResettleModel", "RunResult", "Scenario", "run"]
 __version__ = "0.1.0"
+_WHERE = {"run": ".experiments.api", "RunResult": ".experiments.api", "ResettleModel": ".model",
+          "Scenario": ".scenario", "InputError": ".engine.errors"}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name], __name__), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -1,7 +1,9 @@
 """Mesa agents: identity and inspection on top of the vectorised state.
 
-A :class:`Person` is created for everyone who reaches South Korea (the people whose lives later
-issues follow: networks, work, health). Anyone else can be inspected with
+A :class:`Person` is created, in bulk, for everyone who reaches South Korea (the people whose
+lives in the South the model follows: work, health, ties); it is removed when they die or leave.
+Agents are for inspection: every rule updates the population's arrays for everyone at once, so
+agents are not stepped. Anyone else can be inspected with
 :meth:`sim.model.ResettleModel.inspect`.
 """
 
@@ -9,7 +11,11 @@ from __future__ import annotations
 
 import mesa
 
-from .stages import Job, Route, Stage, Work
+from .engine.calendar import Calendar
+from .engine.population import NO_MONTH
+from .engine.stages import Job, Route, Stage, Work
+
+CODED = {"stage": Stage, "route": Route, "work": Work, "job": Job}  # fields with names
 
 
 class Person(mesa.Agent):
@@ -17,7 +23,7 @@ class Person(mesa.Agent):
 
     Args:
         model: The model.
-        row: Row of the person in :class:`sim.population.Population`.
+        row: Row of the person in :class:`sim.engine.population.Population`.
     """
 
     def __init__(self, model, row: int) -> None:
@@ -25,13 +31,21 @@ class Person(mesa.Agent):
         self.row = row
 
     def __getattr__(self, name: str):
-        # attribute reads fall through to the population arrays (sex, stage, ages ...)
-        from .population import FIELDS
-
+        # attribute reads fall through to the population arrays (sex, stage, work ...)
         model = self.__dict__.get("model")
-        if model is not None and name in FIELDS:
+        if model is not None and name in model.population.fields:
             return getattr(model.population, name)[self.row].item()
         raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        m = self.model
+        pop, cal = m.population, m.calendar
+        age = pop.age_years(self.row, max(m.month, 0))
+        sex = "woman" if pop.female[self.row] else "man"
+        arrived = pop.arrival_month[self.row]
+        return (f"Person(row={self.row}, {sex}, {age:.0f} years, "
+                f"{Stage(pop.stage[self.row]).name.lower()}"
+                f"{', arrived ' + month_name(cal, arrived) if arrived != NO_MONTH else ''})")
 
     @property
     def stage_name(self) -> str:
@@ -39,17 +53,26 @@ class Person(mesa.Agent):
         return Stage(self.model.population.stage[self.row]).name
 
     def describe(self) -> dict:
-        """Everything the model holds about this person, for inspection."""
+        """Everything the model holds about this person, months as calendar months."""
         return self.model.inspect(self.row)
 
 
-def describe_row(population, row: int) -> dict:
-    """Plain dictionary of one row of the population, with names for coded fields."""
-    from .population import FIELDS
+def month_name(calendar: Calendar, month: int) -> str | None:
+    """A month index as ``YYYY-MM`` (None for "never")."""
+    if month == NO_MONTH:
+        return None
+    return f"{calendar.year_of(month)}-{month % 12 + 1:02d}"
 
-    record = {name: getattr(population, name)[row].item() for name in FIELDS}
-    record["stage"] = Stage(record["stage"]).name
-    record["route"] = Route(record["route"]).name
-    record["work"] = Work(record["work"]).name
-    record["job"] = Job(record["job"]).name
+
+def describe_row(population, row: int, calendar: Calendar) -> dict:
+    """Plain dictionary of one row of the population: coded fields by name, month fields
+    (``*_month``, ``*_until``) as ``YYYY-MM``."""
+    record = {}
+    for name in population.fields:
+        value = getattr(population, name)[row].item()
+        if name in CODED:
+            value = CODED[name](value).name
+        elif name.endswith(("_month", "_until")):
+            value = month_name(calendar, value)
+        record[name] = value
     return record

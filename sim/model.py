@@ -1,114 +1,169 @@
 """The resettle model: people leaving North Korea and moving, month by month, along the pathway.
 
-The model is a Mesa model whose population lives in NumPy arrays (:mod:`sim.population`); each
-domain module updates everyone in its stages at once:
+A Mesa model whose population lives in NumPy arrays (:class:`sim.engine.population.Population`).
+Each domain module (:mod:`sim.engine.module`) declares the fields it owns, its random streams,
+the lever channels it reads and the events it handles, and updates everyone in its stages at once;
+the model assembles the population from those declarations and steps the modules in one declared
+order (:data:`STEP_ORDER`):
 
-- :mod:`sim.departures`: leaving North Korea (push, chain defection, leaving again)
-- :mod:`sim.china`: hiding, marriage and trafficking, arrest and repatriation, brokers
-- :mod:`sim.journey`: the onward route and third-country detention
-- :mod:`sim.reception`: NIS screening, Hanawon, residence protection
+- pathway (:mod:`sim.pathway`): departures, life in China, the journey, reception in the South;
+- the policy levers (:mod:`sim.levers`) enrol this month's people;
+- life in the South (:mod:`sim.life`): discrimination, ties, mental health, training, work,
+  money, belonging;
+- the July survey (:mod:`sim.measure.survey`).
 
-and, for residents after Hanawon, life in the South:
-
-- :mod:`sim.discrimination`: experiences of discrimination (attitudes, visibility of origin)
-- :mod:`sim.training`: school, university and vocational training
-- :mod:`sim.labour`: looking for work, jobs, wages
-- :mod:`sim.welfare`: settlement money, incentives, benefits, debts, savings, remittances
-- :mod:`sim.ties`: social ties among defectors (a graph) and with South Koreans
-- :mod:`sim.mental_health`: PTSD, depression, suicidal ideation and suicide, services
-- :mod:`sim.belonging`: satisfaction, the wish to leave, onward migration, return
-- :mod:`sim.survey`: the July survey that the KHF-style indicators come from
-
-Policy levers (:mod:`sim.levers`) enrol people each month and change the rules' rates through
-named channels (``model.levers.factor``).
+Modules talk through the population and the model's events (:data:`EVENTS`), never by calling
+each other. Deaths, forced repatriations and departures from the South are the model's own
+transitions (:meth:`ResettleModel.die` ...), which any module may request.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
-from .agents import describe_row
-from .calendar import Calendar
-from .china import China
-from .demographics import AttributeTables, draw_attributes
-from .belonging import Belonging
-from .departures import Departures
-from .discrimination import Discrimination
-from .indicators import Recorder, indicator_table
-from .journey import Journey
-from .labour import LabourMarket
+from .agents import Person, describe_row
+from .engine.calendar import Calendar
+from .engine.module import assemble_fields, check_streams
+from .engine.parameters import Parameters
+from .engine.population import NATURAL, SUICIDE, Population
+from .engine.randomness import Streams
+from .engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, RESIDENTS, Stage, Work
+from .engine.world import World, apply_overrides, load_table
 from .levers import LeverSet
-from .mental_health import MentalHealth
-from .parameters import Parameters
-from .population import NATURAL, SUICIDE, Population
-from .randomness import Streams
-from .reception import Reception
-from .scenario import Scenario
-from .stages import IN_SOUTH, RESIDENTS, Stage
-from .survey import Survey
-from .ties import SocialTies
-from .training import Training
-from .welfare import Welfare
-from .world import World, apply_overrides, load_table
+from .life.belonging import Belonging
+from .life.discrimination import Discrimination
+from .life.labour import LabourMarket
+from .life.mental_health import MentalHealth
+from .life.ties import SocialTies, graph
+from .life.training import Training
+from .life.welfare import Welfare
+from .measure.indicators import Recorder, indicator_table
+from .measure.survey import Survey
+from .pathway.china import China
+from .pathway.demographics import AttributeTables, Demographics, draw_attributes
+from .pathway.departures import Departures
+from .pathway.journey import Journey
+from .pathway.reception import Reception
+from .scenario import Scenario, resolve
 
-
+# the modules in the order they step each month (LeverSet enrols between pathway and life)
+STEP_ORDER = (Departures, China, Journey, Reception, LeverSet, Discrimination, SocialTies,
+              MentalHealth, Training, LabourMarket, Welfare, Belonging, Survey)
+MODULES = (Demographics, *(m for m in STEP_ORDER if m is not LeverSet))
+EVENTS = {
+    "departed": "people left North Korea (counted)",
+    "entered_china": "new departures reached China",
+    "started_journey": "people set off from China (or North Korea) with a broker",
+    "arrived": "people reached South Korea",
+    "left_hanawon": "people left Hanawon to live in the community",
+    "broker_paid": "relatives in the South paid a broker (fee_mkrw)",
+    "business_started": "people started a business (a lever)",
+    "course_started": "people started a vocational course (a lever; certification_share)",
+}
 EXIT_EVENTS = {Stage.MOVED_ON: "moved_on", Stage.RETURNED_NORTH: "returned_north"}
+AGE = 15  # the model-level rates are of residents aged 15+, as the survey's
+
+
+class RunScenario(MesaScenario):
+    """What a run was asked for, as a Mesa scenario: the scenario's name or file, and the
+    overrides of scenario fields or parameters (e.g. ``job_finding_rate``); ``rng`` is the
+    seed. ``model.spec`` holds the full, validated specification."""
+
+    scenario_name: str = "baseline"
 
 
 class ResettleModel(mesa.Model):
-    """Agent-based model of the pathways of North Korean defectors.
+    """Agent-based model of the pathways of North Korean defectors (Mesa: ``model.scenario``,
+    ``model.rng``, ``model.steps``, ``run_model()``, a DataCollector and ``Person`` agents;
+    NumPy: the population's state, updated for everyone at once).
 
     Args:
-        scenario: A validated scenario (see :mod:`sim.scenario`).
-        seed: Non-negative integer seed; the same scenario and seed give identical results.
+        scenario: A scenario name in ``scenarios/``, a path to a YAML file, a validated
+            :class:`sim.scenario.Scenario`, or a :class:`RunScenario` (as SolaraViz passes one).
+        seed: Non-negative integer seed; ``None`` draws one (as Mesa does). The same scenario
+            and seed give identical results.
         shadow_levers: Run the levers as shadows: they reach the same people but change nothing
-            (for the counterfactual follow-up of the people a lever reaches). True for all, or
-            the set of lever indices to shadow (the others act).
+            (the counterfactual follow-up of the people a lever reaches). True for all, or the
+            set of lever indices to shadow (the others act).
         draw_effects: Draw the levers' effect sizes from their priors with ``seed`` (an
             ensemble replicate) instead of using their medians.
+        posterior_draw: Draw the calibrated parameters from the scenario's parameter set with
+            the model's generator (an ensemble replicate) instead of using its point estimate.
+        **overrides: Scenario fields or parameter values, e.g. ``scale=10,
+            job_finding_rate=12`` (plain keyword arguments, as ``mesa.batch_run`` passes them).
+
+    Example:
+        >>> model = ResettleModel("baseline", seed=1, scale=10)
+        >>> model.run_model()
+        >>> model.datacollector.get_model_vars_dataframe().tail()
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0,
-                 shadow_levers: bool | frozenset[int] = False, draw_effects: bool = False) -> None:
-        super().__init__(rng=seed)
-        self.config = scenario
-        self.calendar = Calendar(scenario.start_year, scenario.end_year)
-        self.scale = scenario.scale
-        self.params = Parameters(overrides=scenario.parameters,
-                                 where=f"{scenario.origin}: parameters")
-        table = apply_overrides(load_table(), scenario.world, self.params,
-                                where=f"{scenario.origin}: world")
+    handles = {"arrived": "_create_people"}  # the model's own: Mesa agents for arrivals
+
+    def __init__(self, scenario: str | Path | Scenario | RunScenario = "baseline",
+                 seed: int | None = None, *, shadow_levers: bool | frozenset[int] = False,
+                 draw_effects: bool = False, posterior_draw: bool = False,
+                 **overrides: Any) -> None:
+        if isinstance(scenario, MesaScenario):  # SolaraViz passes its scenario on reset
+            overrides = {**_scenario_values(scenario), **overrides}
+            seed = scenario.rng if seed is None else seed
+            scenario = overrides.pop("scenario_name", "baseline")
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, dtype=np.uint64)[0] >> 1)
+        name = scenario.name if isinstance(scenario, Scenario) else str(scenario)
+        super().__init__(scenario=RunScenario(rng=seed, scenario_name=name, **overrides))
+        spec = resolve(scenario, **overrides)
+        self.seed = int(seed)
+        self.spec = spec.with_parameter_set(self.rng if posterior_draw else None)
+        self.calendar = Calendar(spec.start_year, spec.end_year)
+        self.scale = spec.scale
+        self.params = Parameters(overrides=self.spec.parameters,
+                                 where=f"{spec.origin}: parameters")
+        table = apply_overrides(load_table(), spec.world, self.params,
+                                where=f"{spec.origin}: world")
         self.world = World(table, self.params, self.calendar)
-        self.streams = Streams(seed)
+        self.streams = Streams(self.seed)
         self.tables = AttributeTables.load()
-        self.population = Population(self.calendar.n_months)
+        check_streams([*MODULES, LeverSet])
+        self.population = Population(self.calendar.n_months, assemble_fields(MODULES),
+                                     {k: v for m in MODULES for k, v in m.relations.items()})
         self.recorder = Recorder(self.calendar.n_months, self.population)
-        self.people: dict[int, mesa.Agent] = {}  # row -> Person, for everyone in the South
-        self.departures = Departures(self)
-        self.china = China(self)
-        self.journey = Journey(self)
-        self.reception = Reception(self)
-        self.modules = (self.departures, self.china, self.journey, self.reception)
-        self.discrimination = Discrimination(self)
-        self.ties = SocialTies(self)
-        self.mental_health = MentalHealth(self)
-        self.training = Training(self)
-        self.labour = LabourMarket(self)
-        self.welfare = Welfare(self)
-        self.belonging = Belonging(self)
-        self.life_modules = (self.discrimination, self.ties, self.mental_health, self.training,
-                             self.labour, self.welfare, self.belonging)
-        self.removing_modules = (self.mental_health, self.belonging)  # suicides, leaving
-        self.survey = Survey(len(self.calendar.years))
-        self.levers = LeverSet(self, scenario.levers, shadow_levers, draw_effects)
-        self.month = 0
-        self.datacollector = mesa.DataCollector(model_reporters={
-            stage.name.lower(): (lambda m, s=stage: int(m.recorder.stage_counts[m.month - 1, s].sum()))
-            for stage in Stage
-        })
+        self.levers = LeverSet(self, spec.levers, shadow_levers, draw_effects)
+        self.modules = {cls.__name__: (self.levers if cls is LeverSet else cls(self))
+                        for cls in STEP_ORDER}
+        self._handlers = self._collect_handlers()
+        self.people: dict[int, Person] = {}  # row -> Person, for everyone who reached the South
+        self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self._seed_residents()
-        self._groups, _ = self.population.snapshot()
+        self.groups, _ = self.population.snapshot()
+        self._residents: np.ndarray | None = None
+
+    def _collect_handlers(self) -> dict[str, list]:
+        """Event -> the bound handlers of the modules that declare it, in step order."""
+        handlers: dict[str, list] = {name: [] for name in EVENTS}
+        for participant in (*self.modules.values(), self.recorder, self):
+            for event, method in type(participant).handles.items():
+                if event not in EVENTS:
+                    raise ValueError(f"{type(participant).__name__} handles unknown event "
+                                     f"{event!r}; events: {', '.join(EVENTS)}")
+                handlers[event].append(getattr(participant, method))
+        return handlers
+
+    def emit(self, event: str, rows: np.ndarray, month: int, **payload: Any) -> None:
+        """Tell the modules that handle ``event`` that it happened to ``rows`` this month."""
+        for handler in self._handlers[event]:
+            handler(rows, month, **payload)
+
+    @property
+    def month(self) -> int:
+        """The month index of the current (or, between steps, the last) step: Mesa's ``steps``
+        count the months begun, so month 0 is January of the first year."""
+        return self.steps - 1
 
     def _seed_residents(self) -> None:
         """People who arrived before the start and still live in the South (MOU 2002 ratio)."""
@@ -120,60 +175,35 @@ class ResettleModel(mesa.Model):
         attrs = draw_attributes(self.tables, p, self.streams, -1, self.calendar.start_year,
                                 uids, female)
         rows = self.population.add(-1, Stage.RESETTLED, uid=uids, female=female, **attrs)
-        self.start_life_in_south(rows, -1)
+        self.population.left_hanawon_month[rows] = -1
+        self.emit("left_hanawon", rows, -1)
 
     def step(self) -> None:
-        """Advance one calendar month: every module updates its stages from a snapshot."""
-        for module in self.modules:
-            module.step(self.month, self._groups)
-        residents = self.residents(self._groups)
-        self.levers.step(self.month, residents)
-        for module in self.life_modules:
-            module.step(self.month, residents)
-            if module in self.removing_modules:
-                residents = self._still_resident(residents)  # after suicides and departures
-        self.survey.record(self, self.month, residents)
-        self._groups, counts = self.population.snapshot()
-        self.recorder.end_of_month(self.month, counts, self._groups)
-        self.month += 1
+        """Advance one calendar month: every module in :data:`STEP_ORDER` updates its people,
+        from the stage snapshot taken at the start of the month."""
+        month = self.month
+        self._residents = None
+        for module in self.modules.values():
+            module.step(month)
+        self.groups, counts = self.population.snapshot()
+        self.recorder.end_of_month(month, counts, self.groups)
         self.datacollector.collect(self)
-        if self.month >= self.calendar.n_months:
+        if month + 1 >= self.calendar.n_months:
             self.running = False
 
-    def run(self) -> ResettleModel:
-        """Run to the end of the horizon; return self."""
-        while self.running:
-            self.step()
-        return self
+    def residents(self) -> np.ndarray:
+        """Rows of the people living in the community after Hanawon who are still alive and in
+        the South (from this month's snapshot; recounted after deaths and departures)."""
+        if self._residents is None:
+            self._residents = self.population.resident(
+                np.concatenate([self.groups[s] for s in RESIDENTS]))
+        return self._residents
 
-    def residents(self, groups: list[np.ndarray]) -> np.ndarray:
-        """Rows of people living in the community after Hanawon who are still alive."""
-        return self._still_resident(np.concatenate([groups[s] for s in RESIDENTS]))
-
-    def _still_resident(self, rows: np.ndarray) -> np.ndarray:
-        stage = self.population.stage[rows]
-        return rows[(stage == Stage.PROTECTED) | (stage == Stage.RESETTLED)]
-
-    def start_life_in_south(self, rows: np.ndarray, month: int) -> None:
-        """People leaving Hanawon: who they are in the South, their health, ties, school, money."""
-        pop, p = self.population, self.params
-        pop.left_hanawon_month[rows] = month
-        u = {name: self.streams.uniforms(f"south.{name}", month, pop.uid[rows])
-             for name in ("health", "conceal")}
-        pop.poor_health[rows] = u["health"] < p["poor_health_share"]
-        pop.conceals[rows] = u["conceal"] < p["conceal_share"]
-        pop.caring[rows] = pop.female[rows] & pop.with_family[rows]
-        self.mental_health.start(rows, month)
-        self.ties.start(rows, month)
-        sponsor = pop.sponsor_row[rows]
-        joined = (sponsor >= 0) & np.isin(pop.stage[np.maximum(sponsor, 0)], RESIDENTS)
-        self.ties.family(sponsor[joined], rows[joined], month)
-        self.training.start(rows, month)
-        self.welfare.start(rows, month)
-
-    def in_protection(self, rows: np.ndarray) -> np.ndarray:
-        """Whether each person is within the 5-year residence-protection period."""
-        return self.population.stage[rows] == Stage.PROTECTED
+    def _create_people(self, rows: np.ndarray, month: int) -> None:
+        """Mesa agents, created in bulk, for the people who reached the South this month."""
+        if rows.size:
+            made = Person.create_agents(self, rows.size, rows.tolist())
+            self.people.update(zip(rows.tolist(), made, strict=True))
 
     def repatriate(self, rows: np.ndarray, month: int) -> None:
         """Forced repatriation to North Korea (counted as an event; people may leave again)."""
@@ -182,7 +212,7 @@ class ResettleModel(mesa.Model):
         self.recorder.event("repatriated", month, rows)
 
     def die(self, rows: np.ndarray, month: int, cause: int = NATURAL) -> None:
-        """Deaths in any stage (``cause``: a code of :data:`sim.population.DEATH_CAUSES`)."""
+        """Deaths in any stage (``cause``: a code of :data:`sim.engine.population.DEATH_CAUSES`)."""
         in_south = rows[np.isin(self.population.stage[rows], IN_SOUTH)]
         self.recorder.event("deaths_in_south", month, in_south)
         if cause == SUICIDE:
@@ -190,7 +220,7 @@ class ResettleModel(mesa.Model):
         self.population.death_month[rows] = month
         self.population.death_cause[rows] = cause
         self.population.move(rows, Stage.DEAD, month)
-        self._remove_agents(rows)
+        self._gone(rows)
 
     def leave_south(self, rows: np.ndarray, month: int, stage: Stage,
                     destination: str | None = None) -> None:
@@ -199,9 +229,12 @@ class ResettleModel(mesa.Model):
         if destination is not None:
             self.recorder.event(f"moved_on_{destination}", month, rows)
         self.population.move(rows, stage, month)
-        self._remove_agents(rows)
+        self._gone(rows)
 
-    def _remove_agents(self, rows: np.ndarray) -> None:
+    def _gone(self, rows: np.ndarray) -> None:
+        """People who died or left: no longer residents, and their Mesa agents are removed."""
+        if rows.size:
+            self._residents = None
         for row in rows[self.population.arrival_month[rows] >= 0].tolist():
             self.people.pop(row).remove()  # only people who reached the South have agents
 
@@ -209,14 +242,44 @@ class ResettleModel(mesa.Model):
         """The yearly indicator table (tidy DataFrame)."""
         return indicator_table(self, replicate)
 
+    def ties_graph(self):
+        """The ties among defectors now in the South as a networkx graph."""
+        return graph(self.population)
+
     def inspect(self, row: int) -> dict:
         """Everything the model holds about the person in ``row`` (anyone, any stage)."""
         if not 0 <= row < self.population.n:
             raise IndexError(f"no person in row {row}; rows are 0..{self.population.n - 1}")
-        return describe_row(self.population, row)
+        return describe_row(self.population, row, self.calendar)
 
     @property
     def alive(self) -> np.ndarray:
         """Rows of everyone not dead."""
         return np.flatnonzero(self.population.stage[: self.population.n] != Stage.DEAD)
 
+
+def _scenario_values(scenario: MesaScenario) -> dict[str, Any]:
+    """A Mesa scenario's parameters (class defaults and values given), without its seed."""
+    values = {**getattr(scenario, "_scenario_defaults", {}), **vars(scenario)}
+    return {k: v for k, v in values.items() if k not in ("rng", "model") and not k.startswith("_")}
+
+
+def _share(model: ResettleModel, flag: np.ndarray) -> float:
+    """Percent of residents aged 15+ with ``flag`` (a boolean over those residents)."""
+    return float(100 * flag.mean()) if flag.size else float("nan")
+
+
+def _adults(model: ResettleModel) -> np.ndarray:
+    rows = model.residents()
+    return rows[model.population.age_years(rows, model.month) >= AGE]
+
+
+MODEL_REPORTERS = {  # monthly, at the end of each month (people, not agents)
+    "in_china": lambda m: int(m.recorder.stage_counts[m.month, list(IN_CHINA)].sum()) * m.scale,
+    "in_transit": lambda m: int(m.recorder.stage_counts[m.month, list(IN_TRANSIT)].sum())
+    * m.scale,
+    "in_south": lambda m: int(m.recorder.stage_counts[m.month, list(IN_SOUTH)].sum()) * m.scale,
+    "employment_rate": lambda m: _share(m, m.population.work[_adults(m)] == Work.EMPLOYED),
+    "depression_prevalence": lambda m: _share(m, m.population.depressed[_adults(m)]),
+    "people_reached_by_levers": lambda m: int(sum(lv.reached.sum() for lv in m.levers.levers)),
+}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import typing
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,12 +17,12 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
                       field_validator, model_validator)
 
-from .errors import InputError, nearest
-from .indicators import INDICATORS
+from .engine.errors import InputError, nearest
+from .engine.files import PROJECT_ROOT, line_map, read_yaml  # noqa: F401 (re-exported)
+from .measure.indicators import INDICATORS
 from .levers import LEVERS, LeverSpec
 from .levers.effects import DISTRIBUTIONS
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SCENARIO = "baseline"
 
 
@@ -170,12 +171,25 @@ class Scenario(BaseModel):
         """The scenario as a plain dictionary (for manifests)."""
         return self.model_dump(mode="json")
 
+    def with_parameter_set(self, rng=None) -> Scenario:
+        """The scenario with its parameter set's values in force (its own ``parameters`` still
+        override them): the point estimate, or a particle drawn with ``rng``."""
+        if self.parameter_set is None:
+            return self
+        from .engine import posterior
+
+        pset = posterior.load(self.parameter_set, self.origin)
+        values = pset.point() if rng is None else pset.draw(rng)
+        merged = self.model_copy(update={"parameters": {**values, **self.parameters}})
+        merged._origin = self.origin
+        return merged
+
     def with_overrides(self, **overrides: Any) -> Scenario:
         """Copy with top-level fields or parameters replaced (unknown names go to parameters).
 
         A new ``horizon`` keeps only the expectations that lie within it (the others cannot be
         checked on it)."""
-        from .parameters import load_specs
+        from .engine.parameters import load_specs
 
         data = self.model_dump()
         params = dict(data["parameters"])
@@ -199,29 +213,6 @@ class Scenario(BaseModel):
                                   if horizon.start <= year_range(e["years"])[0]
                                   and year_range(e["years"])[1] <= horizon.end]
         return validate(data, self.origin)
-
-
-def _line_map(text: str) -> dict[tuple, int]:
-    """Key path -> 1-based line number, from the YAML node tree."""
-    lines: dict[tuple, int] = {}
-
-    def walk(node, path):
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                lines[(*path, key.value)] = key.start_mark.line + 1
-                walk(value, (*path, key.value))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, (*path, i))
-
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return lines
-    if root is not None:
-        walk(root, ())
-    return lines
 
 
 def _models(annotation) -> list[type[BaseModel]]:
@@ -309,9 +300,9 @@ def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
 
 def validate(data: Any, origin: str, text: str = "") -> Scenario:
     """Validate a parsed scenario, including its parameter and world overrides."""
-    from . import posterior
-    from .parameters import Parameters
-    from .world import apply_overrides, load_table
+    from .engine import posterior
+    from .engine.parameters import Parameters
+    from .engine.world import apply_overrides, load_table
 
     if not isinstance(data, dict):
         raise InputError(f"{origin}: expected a mapping of scenario keys at the top level, "
@@ -320,7 +311,7 @@ def validate(data: Any, origin: str, text: str = "") -> Scenario:
         scenario = Scenario(**data)
     except ValidationError as exc:
         errors = exc.errors()
-        message = _describe(errors[0], origin, _line_map(text))
+        message = _describe(errors[0], origin, line_map(text))
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
         raise InputError(message + more) from None
     scenario._origin = origin
@@ -331,36 +322,31 @@ def validate(data: Any, origin: str, text: str = "") -> Scenario:
     return scenario
 
 
+def resolve(scenario: str | Path | Scenario | None = None, **overrides: Any) -> Scenario:
+    """A validated scenario from a name, a path or a Scenario, with overrides (scenario fields
+    such as ``scale``, or parameter values) applied."""
+    if not isinstance(scenario, Scenario):
+        scenario = load(scenario)
+    return scenario.with_overrides(**overrides) if overrides else scenario
+
+
+def library() -> Path:
+    """The scenario library shipped with the package (``scenarios/`` of the repository)."""
+    return Path(str(resources.files("sim.scenarios")))
+
+
 def find(name_or_path: str | Path | None) -> Path:
-    """The scenario file for a path or a name in ``scenarios/`` (current folder, then project)."""
+    """The scenario file for a path, or a name in ``scenarios/`` of the current folder, then in
+    the library shipped with the package."""
     target = str(name_or_path or DEFAULT_SCENARIO)
     candidates = [Path(target)]
     if not target.endswith((".yaml", ".yml")):
-        candidates += [Path("scenarios") / f"{target}.yaml",
-                       PROJECT_ROOT / "scenarios" / f"{target}.yaml"]
+        candidates += [Path("scenarios") / f"{target}.yaml", library() / f"{target}.yaml"]
     for path in candidates:
         if path.is_file():
             return path
     raise InputError(f"{target}: scenario file not found (looked for "
                      f"{', '.join(str(c) for c in candidates)})")
-
-
-def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
-    """Parse a YAML input file; return (data, text). Errors name the file, the line and ``what``
-    the file is (e.g. "targets file")."""
-    try:
-        text = Path(path).read_text()
-    except FileNotFoundError:
-        raise InputError(f"{path}: {what} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc})") from None
-    try:
-        return yaml.safe_load(text), text
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
-        raise InputError(f"{path}{line}: malformed YAML: {problem}") from None
 
 
 MERGED = {"parameters": "update", "world": "append", "levers": "append"}

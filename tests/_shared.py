@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import sim
-from sim import validation
+from sim.measure import validation
 
 
 @lru_cache(maxsize=None)

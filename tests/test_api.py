@@ -1,4 +1,4 @@
-"""The Python API and the Mesa side of the model."""
+"""The Python API (the Mesa side of the model: tests/test_mesa.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from _shared import baseline, small
 
 import sim
-from sim.indicators import COLUMNS, INDICATORS
-from sim.stages import IN_SOUTH
+from sim.measure.indicators import COLUMNS, INDICATORS
+from sim.engine.stages import IN_SOUTH
 
 
 def test_run_returns_tidy_indicators_and_writes_nothing(tmp_path):
@@ -51,32 +51,3 @@ def test_counts_are_in_people_whatever_the_scale():
     coarse = small().indicators
     arrivals = coarse[(coarse.indicator == "arrivals") & (coarse.sex == "all")]
     assert (arrivals.value % 10 == 0).all()  # ten people per agent
-
-
-def test_everyone_in_the_south_is_a_mesa_agent():
-    model = baseline().model
-    in_south = set(model.alive[[s in IN_SOUTH for s in model.population.stage[model.alive]]])
-    arrived = {row for row in in_south if model.population.arrival_month[row] >= 0}
-    assert arrived == set(model.people)
-    person = next(iter(model.people.values()))
-    assert person in model.agents
-    assert person.stage_name in {s.name for s in IN_SOUTH}
-    assert person.describe()["uid"] == person.uid
-    assert isinstance(person.female, bool)
-
-
-def test_inspect_any_row():
-    model = baseline().model
-    record = model.inspect(0)
-    assert {"uid", "stage", "route", "birth_month"} <= set(record)
-    with pytest.raises(IndexError):
-        model.inspect(model.population.n)
-
-
-def test_mesa_datacollector_holds_monthly_stage_counts():
-    model = baseline().model
-    frame = model.datacollector.get_model_vars_dataframe()
-    assert len(frame) == model.calendar.n_months
-    december_2010 = model.calendar.month_of(2010, 12)
-    counts = model.recorder.stage_counts[december_2010].sum(axis=1)
-    assert frame.iloc[december_2010].tolist() == counts.tolist()

@@ -1,4 +1,4 @@
-"""The calibrated baseline against the published targets (issue 7, "What it must show" 2).
+"""The calibrated baseline against the published targets (the calibration's acceptance check).
 
 An ensemble drawing from the posterior, at the calibration's scale (10 people per agent;
 ``calibration/scale_check.py`` shows the targets do not depend on it), must put the median of at
@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sim import api, calibrate, ensemble, posterior, scenario, targets
-from sim.calibration_commands import posterior_fit
+from sim.experiments import api, calibrate, ensemble
+from sim.engine import posterior
+from sim import scenario
+from sim.measure import targets
+from sim.app.calibration_commands import posterior_fit
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICATES = 8

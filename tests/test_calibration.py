@@ -1,4 +1,4 @@
-"""Calibration and validation commands (issue 7), end to end on a small world: a researcher's own
+"""Calibration and validation commands, end to end on a small world: a researcher's own
 targets file, a reproducible single-worker calibration, and resuming after a real SIGKILL."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import targets
-from sim.targets import FIT_COLUMNS
+from sim.measure import targets
+from sim.measure.targets import FIT_COLUMNS
 
-RESETTLE = [sys.executable, "-m", "sim.cli"]
+RESETTLE = [sys.executable, "-m", "sim"]
 SMALL = """name: small
 extends: baseline
 horizon: {start: 1995, end: 2003}
@@ -32,8 +32,8 @@ MY_TARGETS = """targets:
      source: MOU}
 """
 PRIORS = """parameters:
-  onward_rate: {prior: {dist: lognormal, median: 0.09, sigma: 0.3}, reason: arrivals}
-  arrest_rate: {prior: {dist: lognormal, median: 0.13, sigma: 0.3}, reason: the stock in China}
+  onward_rate: {reason: arrivals}
+  arrest_rate: {reason: the stock in China}
 """
 
 
@@ -80,6 +80,7 @@ def test_a_researcher_validates_their_own_targets_file_without_code(files, tmp_p
     assert bad.returncode == 2 and "none.yaml: targets file not found" in bad.stderr
 
 
+@pytest.mark.slow  # a real ABC-SMC run (.ci/run runs the slow tests)
 def test_a_single_worker_calibration_is_reproducible_and_complete(files, tmp_path):
     for name in ("a", "b"):
         resettle(*calibrate_args(files, tmp_path / name), cwd=tmp_path)
@@ -97,6 +98,7 @@ def test_a_single_worker_calibration_is_reproducible_and_complete(files, tmp_pat
     assert "never predictions about any person" in (a / "report.html").read_text()
 
 
+@pytest.mark.slow  # a real ABC-SMC run (.ci/run runs the slow tests)
 def test_an_interrupted_calibration_resumes_and_a_mismatched_one_is_refused(files, tmp_path):
     out = tmp_path / "cal"
     staging = tmp_path / ".cal.partial"
@@ -133,6 +135,7 @@ def test_an_interrupted_calibration_resumes_and_a_mismatched_one_is_refused(file
     assert json.loads((out / "manifest.json").read_text())["simulations"] >= 90
 
 
+@pytest.mark.slow  # a real ABC-SMC run (.ci/run runs the slow tests)
 def test_a_calibration_runs_on_an_existing_dask_cluster(files, tmp_path):
     from dask.distributed import LocalCluster
 
@@ -145,6 +148,7 @@ def test_a_calibration_runs_on_an_existing_dask_cluster(files, tmp_path):
     assert len(pd.read_csv(tmp_path / "d" / "posterior.csv")) == 4
 
 
+@pytest.mark.slow  # a real ABC-SMC run (.ci/run runs the slow tests)
 def test_a_larger_budget_continues_the_same_history(files, tmp_path):
     resettle(*calibrate_args(files, tmp_path / "first", budget=12, population=4), cwd=tmp_path)
     before = pd.read_csv(tmp_path / "first" / "generations.csv")

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim import cli, output, plots
-from sim.parameters import load_specs
+from sim.app import cli, output, plots
+from sim.engine import posterior
+from sim.engine.parameters import load_specs
 
 RESETTLE = Path(sys.executable).parent / "resettle"
 PROJECT = Path(__file__).resolve().parent.parent
@@ -185,18 +186,27 @@ def test_check_passes_valid_files(tmp_path):
     assert done.stdout.splitlines() == [f"ok: {good}"]
 
 
-def test_parameters_lists_values_units_priors_and_sources(tmp_path):
-    done = resettle("parameters", cwd=tmp_path)
+def test_parameters_lists_file_values_values_in_force_priors_and_sources(tmp_path):
+    """One source of the values in force: the posterior median, or the scenario's override."""
+    (tmp_path / "faster.yaml").write_text("name: faster\nextends: baseline\n"
+                                          "parameters: {arrest_rate: 0.2}\n")
+    done = resettle("parameters", "faster.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].split()[:6] == ["file", "name", "value", "prior", "unit", "source"]
+    assert lines[1].split()[:8] == ["file", "name", "file", "value", "in", "force", "prior",
+                                    "unit"]
     specs = load_specs()
-    assert len(lines) == 1 + len(specs)
-    spec = specs["arrest_rate"]
-    arrest = next(line for line in lines if line.startswith("pathway ")
-                  and line.split()[1] == "arrest_rate")
-    assert f" {spec.value:g} " in arrest and spec.unit in arrest and spec.source in arrest
-    assert (spec.prior or {}).get("dist", "fixed") in arrest
+    assert len(lines) == 2 + len(specs)
+
+    def row(name):
+        return next(line for line in lines if line.split()[1:2] == [name])
+
+    spec = specs["job_finding_rate"]
+    median = posterior.load("calibrated").point()["job_finding_rate"]
+    job = row("job_finding_rate")
+    assert job.split()[2:4] == [f"{spec.value:g}", f"{median:g}*"]
+    assert spec.unit in job and spec.source in job and spec.prior["dist"] in job
+    assert row("arrest_rate").split()[3] == "0.2+"
 
 
 def test_usage_error_exits_2_on_one_line(tmp_path):

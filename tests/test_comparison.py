@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import ensemble
+from sim.experiments import ensemble
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = """name: small
@@ -48,7 +48,7 @@ def folder(tmp_path_factory) -> Path:
                        ("small-crackdown", CRACKDOWN)):
         (tmp / f"{name}.yaml").write_text(text)
     out = tmp / "cmp"
-    done = subprocess.run([sys.executable, "-m", "sim.cli", "compare", "small.yaml",
+    done = subprocess.run([sys.executable, "-m", "sim", "compare", "small.yaml",
                            "small-package.yaml", "small-crackdown.yaml", "--replicates",
                            str(REPLICATES), "--out", str(out)], cwd=tmp, capture_output=True,
                           text=True, timeout=900, env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from _shared import baseline, series
 
-from sim.population import NO_MONTH
-from sim.stages import N_STAGES, Stage
+from sim.engine.population import NO_MONTH
+from sim.engine.stages import N_STAGES, Stage
 
 
 def test_every_person_in_exactly_one_valid_stage():

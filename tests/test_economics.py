@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import economics as ec
+from sim.experiments import economics as ec
 
 WIDE_WTP = np.concatenate([[0.0], np.logspace(-3, 7, 200)])
 

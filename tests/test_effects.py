@@ -9,7 +9,8 @@ from contextlib import redirect_stdout
 import numpy as np
 import pytest
 
-from sim import cli, ensemble
+from sim.app import cli
+from sim.experiments import ensemble
 from sim.levers import LEVERS
 from sim.levers.effects import EVIDENCE_KINDS, effect_fields
 from sim.model import ResettleModel

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from sim import ensemble, scenario
-from sim.errors import InputError
+from sim.experiments import ensemble
+from sim import scenario
+from sim.engine.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
-RESETTLE = [sys.executable, "-m", "sim.cli"]
+RESETTLE = [sys.executable, "-m", "sim"]
 SMALL = """name: small{suffix}
 extends: baseline
 horizon: {{start: 1995, end: {end}}}

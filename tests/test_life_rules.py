@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from _shared import baseline
 
-from sim import belonging, discrimination, labour, mental_health, ties, training, welfare
-from sim.hazards import saturating
-from sim.parameters import Parameters
-from sim.population import NO_MONTH
-from sim.randomness import pair_ids
-from sim.stages import RESIDENTS, Job, Stage, Work
+from sim.life import belonging, discrimination, labour, mental_health, ties, training, welfare
+from sim.engine.hazards import saturating
+from sim.engine.parameters import Parameters
+from sim.engine.population import NO_MONTH
+from sim.engine.randomness import pair_ids
+from sim.engine.stages import RESIDENTS, Job, Stage, Work
 
 P = Parameters()
 
@@ -126,7 +126,7 @@ def test_money_is_never_negative_and_debts_are_paid_down():
     assert owed.mean() < 0.05, f"{owed.mean():.1%} of long-settled residents still owe a broker"
 
 
-# --- mental health, ties and belonging (issue 4) ---------------------------------------------
+# --- mental health, ties and belonging -------------------------------------------------------
 
 
 def test_odds_ratios_shift_a_base_share():

@@ -1,4 +1,4 @@
-"""Calibrated parameter sets and priors (issue 7): point estimates, draws for replicates, errors."""
+"""Calibrated parameter sets and priors: point estimates, draws for replicates, errors."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import api, calibrate, posterior, scenario
-from sim.errors import InputError
+from sim.engine.parameters import load_specs
+from sim.experiments import api, calibrate
+from sim.engine import posterior
+from sim import scenario
+from sim.engine.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = """name: tiny
@@ -94,15 +97,17 @@ def test_the_priors_file_is_valid_and_every_prior_gives_a_reason():
     assert len(priors) >= 10 and all(len(p.reason) > 20 for p in priors)
     lf = next(p for p in priors if p.name == "lf_entry_rate")
     assert lf.rv().distribution.median() == pytest.approx(1.2)
+    specs = load_specs()
+    assert all(p.dist == specs[p.name].prior for p in priors)  # one source of priors
 
 
 @pytest.mark.parametrize("text, message", [
-    ("parameters:\n  lf_entry_rat: {prior: {dist: lognormal, median: 1, sigma: 1}, reason: r}\n",
+    ("parameters:\n  lf_entry_rat: {reason: r}\n",
      r"parameters.lf_entry_rat: unknown parameter \(did you mean 'lf_entry_rate'\?\)"),
-    ("parameters:\n  lf_entry_rate: {prior: {dist: gamma, k: 1}, reason: r}\n",
-     r"parameters.lf_entry_rate.prior: expected dist one of"),
-    ("parameters:\n  lf_entry_rate: {prior: {dist: lognormal, median: 1, sigma: 1}}\n",
-     "expected exactly the keys 'prior' and 'reason'"),
+    ("parameters:\n  lf_entry_rate: {prior: {dist: lognormal, median: 1, sigma: 1}, reason: r}\n",
+     r"parameters.lf_entry_rate: expected exactly the key 'reason' \(the prior is the one in "
+     r"sim/data/parameters/labour.yaml\)"),
+    ("parameters:\n  krw_per_usd: {reason: r}\n", "a published constant has no prior"),
     ("parameters: []\n", "expected a mapping 'parameters'"),
 ])
 def test_bad_priors_name_the_file_and_the_key(tmp_path, text, message):
@@ -121,7 +126,7 @@ def test_the_distance_is_the_rms_of_errors_in_tolerances():
 
 
 def test_targets_are_split_by_survey_year():
-    from sim import targets
+    from sim.measure import targets
 
     ts = targets.load(ROOT / "calibration" / "targets.yaml")
     train, test = calibrate.split(ts, 2018)
@@ -132,7 +137,7 @@ def test_targets_are_split_by_survey_year():
 
 
 def test_the_manifest_names_the_parameter_set_and_its_checksum(tmp_path):
-    from sim import output
+    from sim.app import output
 
     folder = make_set(tmp_path / "set", {"lf_entry_rate": [1.0, 3.0], "weight": [1.0, 1.0]})
     path = tmp_path / "tiny.yaml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim import scenario
-from sim.errors import InputError
+from sim.engine.errors import InputError
 
 GOOD = """name: test
 horizon: {start: 1995, end: 2000}
@@ -62,7 +62,7 @@ def test_missing_file_is_named(tmp_path):
 
 
 def test_horizon_outside_world_table_is_refused():
-    from sim.api import resolve
+    from sim.experiments.api import resolve
     from sim.model import ResettleModel
     with pytest.raises(InputError, match="no row for years 2036-2040"):
         ResettleModel(resolve("baseline", horizon={"start": 1995, "end": 2040}))

@@ -1,4 +1,4 @@
-"""The scenario library and the scenario file as the user interface (issue 5): every file
+"""The scenario library and the scenario file as the user interface: every file
 validates and runs; invalid input gets one-line errors; ``extends`` merges; common random numbers
 make a policy run and its baseline differ only where the policy acts.
 """
@@ -11,16 +11,17 @@ import numpy as np
 import pytest
 
 import sim
-from sim import output, scenario
-from sim.errors import InputError
+from sim.app import output
+from sim import scenario
+from sim.engine.errors import InputError
 from sim.levers import LEVERS
-from sim.validation import series
+from sim.measure.validation import series
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 FAST = dict(scale=20, horizon={"start": 1995, "end": 2030})
 
 
-def test_the_library_has_the_files_issue_5_asks_for():
+def test_the_library_has_a_file_for_every_lever_and_the_world_scenarios():
     names = {p.stem for p in SCENARIOS}
     assert {"baseline", "white-paper-package", "transit-crackdown", "border-reopening"} <= names
     types = {lv.type for p in SCENARIOS for lv in scenario.load(p).levers}

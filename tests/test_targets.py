@@ -1,4 +1,4 @@
-"""Targets files (issue 7): the format, its errors, and how simulated values are formed."""
+"""Targets files: the format, its errors, and how simulated values are formed."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import targets
-from sim.errors import InputError
+from sim.measure import targets
+from sim.engine.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = """targets:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.calendar import Calendar
-from sim.parameters import Parameters
-from sim.world import World, apply_overrides, load_table
+from sim.engine.calendar import Calendar
+from sim.engine.parameters import Parameters
+from sim.engine.world import World, apply_overrides, load_table
 
 CAMPAIGNS = ("crackdown", "olympics")
 
@@ -32,7 +32,7 @@ def test_a_campaign_is_harsher_than_what_it_replaces_whatever_year_it_starts(cam
 
 
 def test_campaign_parameters_cannot_be_set_to_soften_enforcement():
-    from sim.errors import InputError
+    from sim.engine.errors import InputError
 
     with pytest.raises(InputError, match=r"campaign_arrest_multiplier_crackdown: expected a value "
                                          r"in \[1, 20\]"):

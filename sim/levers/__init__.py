@@ -20,8 +20,10 @@ from typing import Annotated, Union
 import numpy as np
 from pydantic import Field
 
-from .. import china, discrimination, journey, labour, mental_health, ties, training
-from ..errors import InputError, nearest
+from ..engine.errors import InputError, nearest
+from ..engine.module import Module
+from ..life import discrimination, labour, mental_health, ties, training
+from ..pathway import china, journey
 from .base import FOLLOW_UP_MONTHS, STATE_OUTCOMES, Eligibility, Lever, LeverSettings
 from .effects import effect_fields
 
@@ -36,7 +38,10 @@ def declared_channels() -> dict[str, str]:
     """Every lever channel, declared by the rule modules that read it: name -> what it changes."""
     out: dict[str, str] = {}
     for module in RULES:
-        out.update(module.CHANNELS)
+        for cls in vars(module).values():
+            if isinstance(cls, type) and issubclass(cls, Module) and cls.__module__ == \
+                    module.__name__:
+                out.update(cls.channels)
     return out
 
 
@@ -71,7 +76,7 @@ LeverSpec = Annotated[Union[tuple(s for s, _ in LEVERS.values())],  # noqa: UP00
 
 
 class LeverSet:
-    """The levers of a run.
+    """The levers of a run (they step between the pathway and life in the South).
 
     Args:
         model: The model.
@@ -81,16 +86,21 @@ class LeverSet:
         draw: Draw the effect sizes from their priors (an ensemble replicate).
     """
 
+    streams = ("lever.*", "effect.*")
+    handles: dict[str, str] = {}
+
     def __init__(self, model, specs: list[LeverSettings], shadow: bool | frozenset[int] = False,
                  draw: bool = False) -> None:
         shadows = set(range(len(specs))) if shadow is True else set(shadow or ())
+        self.model = model
         self.levers = [LEVERS[s.type][1](model, s, i in shadows, draw)
                        for i, s in enumerate(specs)]
         self._by_channel = {c: [lv for lv in self.levers if c in lv.factors] for c in CHANNELS}
         self.queried: set[str] = set()  # channels the rules asked about (a test checks them)
 
-    def step(self, month: int, residents: np.ndarray) -> None:
+    def step(self, month: int) -> None:
         """Enrol this month's people for every lever."""
+        residents = self.model.residents()
         for lever in self.levers:
             lever.step(month, residents)
 

@@ -26,9 +26,9 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..calendar import parse_year_month
-from ..population import NO_MONTH, SUICIDE
-from ..stages import Work
+from ..engine.calendar import parse_year_month
+from ..engine.population import NO_MONTH, SUICIDE
+from ..engine.stages import Work
 from .effects import effect_fields, value_of
 
 FOLLOW_UP_MONTHS = (12, 18, 36)  # cohort follow-ups, as trials report them (FORWORK: 18 months)
@@ -196,7 +196,7 @@ class Lever:
         if e.depressed is not None:
             ok &= pop.depressed[rows] == e.depressed
         if e.in_protection is not None:
-            ok &= self.model.in_protection(rows) == e.in_protection
+            ok &= pop.in_protection(rows) == e.in_protection
         if e.ideation_within_months is not None:
             ok &= month - pop.ideation_month[rows].astype(np.int64) <= e.ideation_within_months
         return ok

@@ -17,8 +17,8 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..population import NO_MONTH
-from ..stages import Work
+from ..engine.population import NO_MONTH
+from ..engine.stages import Work
 from .base import Lever, LeverSettings
 from .effects import Beta, Distribution, effect, lognormal_90
 
@@ -61,7 +61,7 @@ class Microloans(Lever):
         pop = m.population
         u = m.streams.uniforms(self.stream + ".start", month, pop.uid[rows])
         owners = rows[u < self.values["start_share"]]
-        m.labour.start_business(owners, month)
+        m.emit("business_started", owners, month)
         pop.debt_mkrw[owners] += self.settings.loan_mkrw
         self.business_month[owners] = month
 

@@ -48,4 +48,5 @@ class VocationalTraining(Lever):
         m = self.model
         pop = m.population
         free = rows[(pop.training_until[rows] <= month) & (pop.study_until[rows] <= month)]
-        m.training.begin(free, month, self.values["certification_share"])
+        m.emit("course_started", free, month,
+               certification_share=self.values["certification_share"])

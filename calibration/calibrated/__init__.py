@@ -1,0 +1,1 @@
+"""The calibrated parameter set the baseline runs with, shipped as ``sim.calibrated`` (see README, Calibration)."""

@@ -1,0 +1,3 @@
+"""The application: the ``resettle`` command line, run and comparison folders, charts and the
+HTML report.
+"""

@@ -1,0 +1,204 @@
+"""``resettle calibrate`` and ``resettle validate``.
+
+Both write into a staging folder ``.NAME.partial`` renamed into place when everything is written;
+an interrupted command started again resumes it (a calibration from its last complete
+generation, a validation from its finished replicates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from ..engine import files
+from ..experiments import calibrate, ensemble
+from . import fit_charts, output
+from ..measure import targets
+from .. import scenario as scenario_io
+from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed
+from ..engine.errors import InputError
+from .report import NOTE, page
+from ..scenario import Scenario
+
+DEFAULT_VALIDATE_REPLICATES = 10
+
+
+def posterior_fit(scenario: Scenario, target_list: list[targets.Target], seed: int,
+                  replicates: int, folder: Path, executor: ensemble.Executor,
+                  progress: bool = True, fresh: bool = False) -> pd.DataFrame:
+    """Fit table of a scenario's ensemble (parameters drawn from its parameter set, if any).
+
+    With ``fresh``, replicates left in ``folder`` from another posterior (a calibration resumed
+    with a larger budget) are discarded instead of refused.
+    """
+    marker = folder / ensemble.ENSEMBLE_FILE
+    if fresh and marker.is_file() and json.loads(marker.read_text()) != ensemble.fingerprint(
+            scenario, seed, replicates):
+        shutil.rmtree(folder)
+    ensemble.run_ensemble(scenario, seed, replicates, folder, executor, progress)
+    indicators = ensemble.combined(folder, replicates)
+    per_rep = [targets.simulate(target_list, ind) for _, ind in indicators.groupby("replicate")]
+    return targets.fit_table(target_list, per_rep)
+
+
+def share_line(table: pd.DataFrame, label: str = "targets") -> str:
+    """'41 of 48 targets within tolerance (85.4%) ...' with the unproduced ones named."""
+    within, produced, total = targets.share_within(table)
+    line = f"{label}: {within} of {total} within tolerance ({100 * within / total:.1f}%)"
+    missing = table[table.within_tolerance == targets.NOT_PRODUCED]
+    if len(missing):
+        line += (f"; {len(missing)} not produced by the model: "
+                 + "; ".join(f"{r.id} ({r.note})" for r in missing.itertuples()))
+    return line
+
+
+def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """Compare any targets file with a scenario's ensemble; write the fit table and chart."""
+    target_list = targets.load(args.targets)
+    seed = check_seed(args.seed)
+    scenario = scenario_io.load(args.scenario)
+    seed = scenario.seed if seed is None else seed
+    replicates = check_replicates(args.replicates, scenario)
+    if args.replicates is None and scenario.replicates == 1:
+        replicates = DEFAULT_VALIDATE_REPLICATES
+    folder = Path(args.out or Path.cwd() / OUTPUTS / f"validate-{Path(args.targets).stem}-"
+                  f"{scenario.name}-seed{seed}-{replicates}reps")
+    started = output.utc_now()
+    with output.resumable_run_dir(folder) as staging:
+        executor = ensemble.Executor.from_options(args.workers, args.scheduler)
+        table = posterior_fit(scenario, target_list, seed, replicates, staging / "ensemble",
+                              executor)
+        files.write_table(staging / "fit_table.csv", table)
+        fit_charts.fit_chart(table, staging / "fit_chart",
+                             f"{Path(args.targets).name} against {scenario.name} "
+                             f"({replicates} replicates)")
+        output.write_manifest(staging, output.manifest(scenario, seed, started,
+                                                       output.utc_now(), argv)
+                              | {"replicates": replicates, "targets": str(args.targets)})
+    print(f"validation folder: {folder}")
+    print(share_line(table))
+    print(f"({NOTE})")
+    return EXIT_OK
+
+
+def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
+    target_list = targets.load(args.targets)
+    priors = calibrate.load_priors(args.priors)
+    base = scenario_io.load(args.scenario)
+    seed = check_seed(args.seed)
+    seed = base.seed if seed is None else seed
+    for option in ("budget", "population", "scale", "check_replicates"):
+        if getattr(args, option) < 1:
+            raise InputError(f"--{option.replace('_', '-')}: expected a positive integer, "
+                             f"got {getattr(args, option)}")
+    train, test = calibrate.split(target_list, args.holdout_from)
+    scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train))
+    setup = calibrate.Setup(scenario, train, test, priors, seed, args.population)
+    if not setup.fitted:
+        raise InputError(f"{args.targets}: the model produces none of the training targets")
+    name = f"calibration-{Path(args.targets).stem}" + (
+        f"-holdout{args.holdout_from}" if args.holdout_from else "") + f"-seed{seed}"
+    return setup, Path(args.out or Path.cwd() / OUTPUTS / name)
+
+
+def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """ABC-SMC against a targets file; posterior, fit tables, charts and a report."""
+    calibrate.require_pyabc()
+    setup, folder = _setup(args)
+    workers = args.workers or os.cpu_count() or 1
+    started, clock = output.utc_now(), time.perf_counter()
+    with output.resumable_run_dir(folder) as staging:
+        if files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from)):
+            raise InputError(f"{staging}: this unfinished calibration was started with other "
+                             "targets, priors, scenario, seed or population size; remove it or "
+                             "choose another --out")
+        history = calibrate.run_abc(setup, staging, args.budget, workers, args.scheduler)
+        tables = calibrate.export(history, staging)
+        for name, table in tables.items():
+            files.write_table(staging / name, table)
+        abc_seconds = time.perf_counter() - clock
+        check = setup.scenario.model_copy(update={"parameter_set": str(staging.resolve())})
+        check._origin = setup.scenario.origin
+        fits = {"train": posterior_fit(check, setup.train, setup.seed, args.check_replicates,
+                                       staging / "posterior_check", ensemble.Executor.from_options(None, args.scheduler),
+                                       fresh=True)}
+        if setup.test:
+            fits["test"] = _test_fit(setup, staging, args)
+        fit = pd.concat([t.assign(set=name) for name, t in fits.items()], ignore_index=True)
+        files.write_table(staging / "fit_table.csv", fit)
+        _charts(staging, fits, tables, setup)
+        summary = {"simulations": int(history.total_nr_simulations),
+                   "generations": int(history.max_t + 1),
+                   "final_epsilon": float(tables["generations.csv"].epsilon.iloc[-1]),
+                   "abc_wall_seconds": round(abc_seconds, 1),
+                   "total_wall_seconds": round(time.perf_counter() - clock, 1),
+                   "workers": workers, "scheduler": args.scheduler,
+                   "shares": {n: share_line(t, n) for n, t in fits.items()}}
+        output.write_manifest(staging, output.manifest(setup.scenario, setup.seed, started,
+                                                       output.utc_now(), argv) | summary)
+        write_calibration_report(staging, summary)
+    print(f"calibration folder: {folder}")
+    print(f"{summary['simulations']} simulations in {summary['generations']} generations, "
+          f"final epsilon {summary['final_epsilon']:.3f}, {summary['total_wall_seconds']:.0f} s")
+    for line in summary["shares"].values():
+        print(line)
+    return EXIT_OK
+
+
+def _test_fit(setup: calibrate.Setup, staging: Path, args) -> pd.DataFrame:
+    """The held-out targets against the posterior, run to their last year."""
+    scenario = calibrate.calibration_scenario(setup.scenario, setup.scenario.scale,
+                                              targets.last_year(setup.test))
+    scenario = scenario.model_copy(update={"parameter_set": str(staging.resolve())})
+    scenario._origin = setup.scenario.origin
+    return posterior_fit(scenario, setup.test, setup.seed, args.check_replicates,
+                         staging / "holdout_check", ensemble.Executor.from_options(None, args.scheduler), fresh=True)
+
+
+def _charts(folder: Path, fits: dict, tables: dict, setup: calibrate.Setup) -> None:
+    for name, table in fits.items():
+        what = "training targets" if name == "train" and setup.test else (
+            "held-out targets" if name == "test" else "targets")
+        fit_charts.fit_chart(table, folder / f"fit_{name}", f"Posterior against the {what}")
+    fit_charts.marginals_chart(tables["populations.csv"], setup.priors, folder / "marginals")
+    fit_charts.epsilon_chart(tables["generations.csv"], folder / "epsilon")
+
+
+CAPTIONS = {
+    "fit_train": "Each target: the median of the posterior replicates (dot) and 90% of them (bar), "
+                 "as (simulated - published) / tolerance. Inside the grey band the median is "
+                 "within tolerance.",
+    "fit_test": "The same for the held-out targets, which the calibration never saw.",
+    "marginals": "The posterior of each estimated parameter (bars, last generation, weighted) "
+                 "over its prior (dashed).",
+    "epsilon": "The acceptance threshold falls generation by generation as the particles get "
+               "closer to the published figures; the share of simulations accepted falls too.",
+}
+
+
+def write_calibration_report(folder: Path, summary: dict) -> Path:
+    """``report.html``: fit tables, posterior marginals and thresholds, all embedded."""
+    from .report import html_table, image_tag
+
+    parts = [f"<h1>resettle calibration: {folder.name.removesuffix('.partial').lstrip('.')}</h1>",
+             f'<p class="note"><strong>{NOTE}</strong></p>', "<h2>Summary</h2><ul>"
+             + "".join(f"<li>{html.escape(line)}</li>" for line in summary["shares"].values())
+             + f"<li>{summary['simulations']} simulations in {summary['generations']} "
+               f"generations; final threshold {summary['final_epsilon']:.3f}; "
+               f"{summary['abc_wall_seconds']:.0f} s for ABC-SMC.</li></ul>"]
+    for stem, caption in CAPTIONS.items():
+        png = folder / f"{stem}.png"
+        if png.is_file():
+            parts.append(f"<figure>{image_tag(png)}<figcaption>{caption}</figcaption></figure>")
+    parts += ["<h2>Fit table</h2>", html_table(folder / "fit_table.csv"),
+              "<h2>Acceptance threshold by generation</h2>", html_table(folder / "generations.csv")]
+    path = folder / "report.html"
+    files.atomic_write_text(path, page("resettle calibration", parts))
+    return path

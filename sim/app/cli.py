@@ -1,0 +1,197 @@
+"""The ``resettle`` command line: the parser and the entry point; each command lives in
+:mod:`sim.app.commands`, :mod:`sim.app.info_commands` or :mod:`sim.app.calibration_commands`.
+
+Bad input (a scenario, a seed, an output folder) is reported on one line,
+``resettle: error: <message>``, with exit code 2 and nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+from pathlib import Path
+
+from .. import __version__
+from ..engine.errors import InputError
+from ..engine.files import PROJECT_ROOT
+from .common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, OUTPUTS, PROG, one_line
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its subcommands ``run``, ``check`` and ``parameters``."""
+    parser = _Parser(prog=PROG, description="Agent-based simulation of the pathways of North "
+                     "Korean defectors. Outputs are population-level scenario estimates with "
+                     "uncertainty, never predictions about any person.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scenario and write a new run folder")
+    run.add_argument("scenario", nargs="?", metavar="SCENARIO", default=None,
+                     help="scenario name in scenarios/ or path to a YAML file (default: baseline)")
+    run.add_argument("--seed", type=int, default=None, metavar="N",
+                     help="non-negative seed (default: the scenario's seed)")
+    run.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="the run folder to create; must not exist (default: "
+                          f"{OUTPUTS}/<scenario>-<UTC time>-seed<N>, or for an ensemble "
+                          f"{OUTPUTS}/<scenario>-seed<N>-<R>reps, resumed if interrupted)")
+    _ensemble_options(run)
+    run.set_defaults(handler="commands.run_command")
+
+    compare = commands.add_parser("compare", help="paired ensembles of scenarios against a "
+                                  "baseline: differences, charts and the report")
+    compare.add_argument("baseline", metavar="BASELINE")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    compare.add_argument("--seed", type=int, default=None, metavar="N",
+                         help="non-negative seed (default: the baseline's seed)")
+    compare.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help=f"the comparison folder (default: {OUTPUTS}/compare-...)")
+    _ensemble_options(compare)
+    compare.add_argument("--wtp", action="append", default=None, metavar="MEASURE=LOW:HIGH",
+                         help="willingness-to-pay range of a measure's acceptability curve, in "
+                              "million KRW per unit (e.g. employed_person_years=0:100); "
+                              "repeatable")
+    compare.add_argument("--discount-rate", type=float, default=0.0, metavar="RATE",
+                         help="annual discount rate of costs and effects from the first lever "
+                              "year (default: 0, undiscounted)")
+    compare.add_argument("--no-attribution", action="store_true",
+                         help="do not switch each lever of a package on alone (faster; no "
+                              "per-lever effects inside packages)")
+    compare.set_defaults(handler="commands.compare")
+
+    report = commands.add_parser("report", help="write a self-contained HTML report of a run "
+                                 "or comparison folder")
+    report.add_argument("folder", type=Path, metavar="RUN_OR_COMPARISON")
+    report.set_defaults(handler="commands.report_command")
+
+    check = commands.add_parser("check", help="validate scenario files without running them; "
+                                "with --expect, check their expected effects on a paired ensemble")
+    check.add_argument("files", nargs="+", metavar="FILE", help="scenario files to validate")
+    check.add_argument("--expect", action="store_true",
+                       help="run a paired ensemble of each file and the baseline and check the "
+                            "directions in its `expect` field (exit 1 if one fails)")
+    check.add_argument("--baseline", default="baseline", metavar="SCENARIO",
+                       help="the baseline the `total` and `world` contrasts are against")
+    check.add_argument("--scale", type=int, default=None, metavar="N",
+                       help="people per agent for the check (default: each scenario's own)")
+    check.add_argument("--seed", type=int, default=None, metavar="N",
+                       help="non-negative seed (default: the baseline's seed)")
+    _ensemble_options(check, default_replicates=5)
+    check.set_defaults(handler="info_commands.check_command")
+
+    params = commands.add_parser("parameters", help="list the parameters: the file value, the "
+                                 "value a scenario runs with, the prior and the source")
+    params.add_argument("scenario", nargs="?", metavar="SCENARIO", default=None,
+                        help="the scenario whose values in force are shown (default: baseline)")
+    params.set_defaults(handler="info_commands.parameters_command")
+
+    levers = commands.add_parser("levers", help="list the policy levers, their settings, "
+                                 "effect priors and evidence")
+    levers.add_argument("--markdown", action="store_true",
+                        help="print the evidence of every lever as Markdown (docs/levers.md)")
+    levers.set_defaults(handler="info_commands.levers_command")
+    _calibration_parsers(commands)
+    return parser
+
+
+def _calibration_parsers(commands) -> None:
+    """``resettle calibrate`` and ``resettle validate``."""
+    from ..experiments import calibrate as c
+
+    folder = PROJECT_ROOT / "calibration"
+    cal = commands.add_parser("calibrate", help="estimate the parameters with ABC-SMC (pyABC) "
+                              "against a targets file; write the posterior and a report")
+    cal.add_argument("--targets", type=Path, default=folder / "targets.yaml", metavar="FILE",
+                     help="targets file (default: calibration/targets.yaml)")
+    cal.add_argument("--priors", type=Path, default=folder / "priors.yaml", metavar="FILE",
+                     help="estimated parameters and priors (default: calibration/priors.yaml)")
+    cal.add_argument("--scenario", default=None, metavar="SCENARIO",
+                     help="scenario whose parameters are calibrated (default: baseline)")
+    cal.add_argument("--budget", type=int, default=c.DEFAULT_BUDGET, metavar="SIMULATIONS",
+                     help=f"stop after this many simulations in all (default: {c.DEFAULT_BUDGET})")
+    cal.add_argument("--population", type=int, default=c.DEFAULT_POPULATION, metavar="N",
+                     help=f"particles per generation (default: {c.DEFAULT_POPULATION})")
+    cal.add_argument("--scale", type=int, default=c.DEFAULT_SCALE, metavar="N",
+                     help=f"people per agent during calibration (default: {c.DEFAULT_SCALE})")
+    cal.add_argument("--holdout-from", type=int, default=None, metavar="YEAR",
+                     help="calibrate on targets before YEAR only and validate on the rest")
+    cal.add_argument("--check-replicates", type=int, default=c.DEFAULT_CHECK_REPLICATES,
+                     metavar="N", help="posterior replicates behind the fit tables "
+                                       f"(default: {c.DEFAULT_CHECK_REPLICATES})")
+    cal.add_argument("--seed", type=int, default=None, metavar="N",
+                     help="non-negative seed (default: the scenario's seed)")
+    cal.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help=f"the calibration folder (default: {OUTPUTS}/calibration-...; resumed "
+                          "if interrupted)")
+    cal.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="worker processes (default: every core; 1 is reproducible)")
+    cal.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                     help="run the simulations on an existing Dask cluster")
+    cal.set_defaults(handler="calibration_commands.calibrate_command")
+
+    val = commands.add_parser("validate", help="compare a targets file with a scenario's "
+                              "ensemble: fit table, chart and the share within tolerance")
+    val.add_argument("--targets", type=Path, required=True, metavar="FILE")
+    val.add_argument("--scenario", default=None, metavar="SCENARIO",
+                     help="scenario name or file (default: baseline)")
+    val.add_argument("--seed", type=int, default=None, metavar="N",
+                     help="non-negative seed (default: the scenario's seed)")
+    val.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help=f"the validation folder (default: {OUTPUTS}/validate-...)")
+    _ensemble_options(val, fixed_effects=False)
+    val.set_defaults(handler="calibration_commands.validate_command")
+
+
+def _ensemble_options(parser: argparse.ArgumentParser, default_replicates: int | None = None,
+                      fixed_effects: bool = True) -> None:
+    if fixed_effects:
+        parser.add_argument("--fixed-effects", action="store_true",
+                            help="every replicate uses the levers' median effect sizes instead "
+                                 "of drawing them from their priors (bands then leave out what "
+                                 "we do not know about the levers)")
+    parser.add_argument("--replicates", type=int, default=default_replicates, metavar="N",
+                        help=f"replicate runs (default: {default_replicates or 'the scenario'}"
+                             f"{'' if default_replicates else chr(39) + 's `replicates`'})")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="start a local Dask cluster of N worker processes "
+                             "(default: local processes on every core)")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                        help="send replicates to an existing Dask cluster")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``resettle`` executable.
+
+    Args:
+        argv: Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns:
+        The exit code: 0 on success, 1 if ``check`` found an invalid file, 2 for bad input.
+    """
+    args = build_parser().parse_args(argv)
+    command_line = list(sys.argv) if argv is None else [PROG, *argv]
+    try:  # a command's modules are imported only when it runs: a light start, and a broken
+        # lever module or data file is reported on one line like any bad input
+        module, name = args.handler.rsplit(".", 1)
+        return getattr(import_module(f".{module}", __package__), name)(args, command_line)
+    except BrokenPipeError:  # e.g. `resettle parameters | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return EXIT_BROKEN_PIPE
+    except (InputError, OSError) as exc:
+        print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""The commands that run the model: ``resettle run`` (one run or an ensemble), ``resettle compare``
+and ``resettle report``.
+
+Both write into a staging folder ``.NAME.partial`` beside the final folder: each finished
+replicate lands there at once, an interrupted command started again resumes it (and refuses one
+made from a different scenario, seed or number of replicates), and the folder is renamed into
+place only when everything, charts and report included, is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import scenario as scenario_io
+from ..engine import files
+from ..engine.errors import InputError
+from ..experiments import comparison, ensemble, policy
+from . import charts, output, plots
+from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed, summary
+
+FAN_INDICATORS = ("arrivals", "employment_rate", "depression_prevalence",
+                  "life_satisfaction_share", "discrimination_share", "suicides")
+POLICY_FILES = ("counterfactual_indicators.csv", "costs.csv", "cohorts.csv", "effects.csv",
+                "inputs.csv")
+
+
+def run_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle run``: validate everything, run the model, write the run folder atomically."""
+    seed = check_seed(args.seed)
+    scenario = scenario_io.load(args.scenario)
+    seed = scenario.seed if seed is None else seed
+    replicates = check_replicates(args.replicates, scenario)
+    if replicates > 1 or args.workers is not None or args.scheduler:
+        return ensemble_run(scenario, seed, replicates, args, argv)
+    if args.out is not None:
+        run_dir = output.check_new(args.out)
+    else:
+        run_dir = output.default_run_dir(Path.cwd() / OUTPUTS, scenario.name, seed)
+    started = output.utc_now()
+    with output.staged_run_dir(run_dir) as staging:  # fails here, before running, if unwritable
+        job = ensemble.Job(scenario.model_dump(mode="json"), scenario.origin, seed, 0)
+        for name, text in ensemble.run_job(job).items():
+            files.atomic_write_text(staging / name, text)
+        indicators = pd.read_csv(staging / output.INDICATORS)
+        plots.arrivals_chart(indicators, staging / output.ARRIVALS_CHART)
+        plots.life_in_south_chart(indicators, staging / output.LIFE_CHART)
+        output.write_manifest(staging, output.manifest(scenario, seed, started,
+                                                       output.utc_now(), argv))
+    print(f"run folder: {run_dir}")
+    print(summary(indicators))
+    if scenario.levers:
+        print(policy_summary(run_dir, scenario))
+    return EXIT_OK
+
+
+def policy_summary(folder: Path, scenario) -> str:
+    """Costs and the policy effect on the levers' own outcomes in a single run's folder."""
+    costs = pd.read_csv(folder / "costs.csv")
+    effects = pd.read_csv(folder / "effects.csv")
+    effects = effects[effects.lever == policy.ALL]
+    start = policy.first_year(scenario)
+    lines = [f"levers: one run, against the same run without its levers, {start}-"
+             f"{scenario.end_year} (no uncertainty shown: use --replicates N)"]
+    for lever, rows in costs.groupby("lever", sort=False):
+        lines.append(f"  {lever:<28} cost {rows.cost_mkrw.sum():12,.0f} million KRW  reached "
+                     f"{rows.people_reached.sum():9,.0f}")
+    for measure in policy.measures_of(scenario.levers):
+        m = policy.MEASURES[measure]
+        total = effects[effects.indicator == m.indicator].effect.sum() * m.sign
+        lines.append(f"  {m.unit}: {total:+,.0f}")
+    return "\n".join(lines)
+
+
+def report_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle report``: see :func:`sim.report.write_report`."""
+    from .report import write_report
+
+    path = write_report(args.folder)
+    print(f"report: {path}")
+    return EXIT_OK
+
+
+def band_summary(indicators: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """The 25th and 75th percentiles over replicates (the fan charts' 50% band)."""
+    g = indicators.groupby(ensemble.KEYS, sort=False)["value"]
+    out = g.agg(p25=lambda v: np.percentile(v, 25), p75=lambda v: np.percentile(v, 75))
+    return out.reset_index().assign(scenario=scenario)
+
+
+def _finish_ensemble(folder: Path, scenario, replicates: int) -> pd.DataFrame:
+    indicators = ensemble.combined(folder, replicates)
+    output.write_indicators(folder, indicators)
+    files.write_table(folder / "summary.csv", ensemble.summarise(indicators, scenario.name))
+    if scenario.levers:
+        for name in POLICY_FILES:
+            files.write_table(folder / name, ensemble.combined(folder, replicates, name))
+    plots.arrivals_chart(indicators, folder / output.ARRIVALS_CHART)
+    plots.life_in_south_chart(indicators, folder / output.LIFE_CHART)
+    return indicators
+
+
+def _executor(args) -> ensemble.Executor:
+    return ensemble.Executor.from_options(args.workers, args.scheduler)
+
+
+def ensemble_run(scenario, seed: int, replicates: int, args: argparse.Namespace,
+                 argv: list[str]) -> int:
+    """``resettle run`` with replicates or a Dask option."""
+    executor = _executor(args)
+    run_dir = args.out or Path.cwd() / OUTPUTS / f"{scenario.name}-seed{seed}-{replicates}reps"
+    started = output.utc_now()
+    with output.resumable_run_dir(Path(run_dir)) as staging:
+        ensemble.run_ensemble(scenario, seed, replicates, staging, executor,
+                              fixed_effects=args.fixed_effects)
+        indicators = _finish_ensemble(staging, scenario, replicates)
+        summ = pd.read_csv(staging / "summary.csv")
+        bands = band_summary(indicators, scenario.name)
+        for indicator in FAN_INDICATORS:
+            charts.fan_chart(summ, indicator, staging / f"fan_{indicator}", bands)
+        output.write_manifest(staging, output.manifest(scenario, seed, started,
+                                                       output.utc_now(), argv)
+                              | {"replicates": replicates, "fixed_effects": args.fixed_effects})
+    print(f"run folder: {run_dir}")
+    print(summary(indicators))
+    return EXIT_OK
+
+
+def compare(args: argparse.Namespace, argv: list[str]) -> int:
+    """``resettle compare BASELINE SCENARIO...``: paired ensembles, the named contrasts, lever
+    effects, cost-effectiveness, charts and the report."""
+    from .report import write_report
+
+    base = scenario_io.load(args.baseline)
+    others = [scenario_io.load(s) for s in args.scenarios]
+    names = [base.name, *(s.name for s in others)]
+    if len(set(names)) != len(names):
+        raise InputError(f"compare: scenario names must differ, got {', '.join(names)}")
+    seed = check_seed(args.seed)
+    seed = base.seed if seed is None else seed
+    replicates = check_replicates(args.replicates, base)
+    wtp = comparison.wtp_settings(comparison.parse_wtp(args.wtp))
+    if not 0 <= args.discount_rate < 1:
+        raise InputError(f"--discount-rate: expected a rate in [0, 1), got {args.discount_rate}")
+    executor = _executor(args)
+    folder = Path(args.out or Path.cwd() / OUTPUTS /
+                  f"compare-{'-'.join(names)}-seed{seed}-{replicates}reps")
+    started = output.utc_now()
+    options = dict(fixed_effects=args.fixed_effects, attribution=not args.no_attribution)
+    with output.resumable_run_dir(folder) as staging:
+        inds = {}
+        for s in (base, *others):
+            ensemble.run_ensemble(s, seed, replicates, staging / s.name, executor, **options)
+            inds[s.name] = _finish_ensemble(staging / s.name, s, replicates)
+        _comparison_tables(staging, base, others, inds, replicates, wtp, args.discount_rate)
+        files.atomic_write_text(staging / "comparison.json", files.json_text(
+            {"note": output.NOTE, "baseline": base.name, "scenarios": [s.name for s in others],
+             "resolved": {s.name: s.resolved() for s in (base, *others)},
+             "seed": seed, "replicates": replicates, "fixed_effects": args.fixed_effects,
+             "attribution": not args.no_attribution, "discount_rate": args.discount_rate,
+             "willingness_to_pay": {m: list(v["range"]) for m, v in wtp.items()},
+             "started": started, "ended": output.utc_now(), "command": argv}))
+        write_report(staging)
+    print(f"comparison folder: {folder}")
+    from .report import headline_lines
+
+    print("\n".join(headline_lines(folder)))
+    return EXIT_OK
+
+
+def _comparison_tables(folder: Path, base, others, inds: dict, replicates: int,
+                       wtp: dict, discount_rate: float) -> None:
+    """Every table and chart of a comparison (see README, "Reading a comparison")."""
+    summaries = pd.concat([pd.read_csv(folder / n / "summary.csv") for n in inds])
+    bands = pd.concat([band_summary(ind, n) for n, ind in inds.items()])
+    files.write_table(folder / "summary.csv", summaries)
+    runs = [comparison.read_runs(folder / s.name, s, replicates, inds[s.name]) for s in others]
+    base_ind = inds[base.name]
+    tables = {
+        "differences.csv": [comparison.differences(r, base_ind) for r in runs],
+        "contrasts.csv": [comparison.contrast_table(r, base_ind) for r in runs],
+        "lever_effects.csv": [comparison.lever_effects(r) for r in runs],
+        "cohorts.csv": [comparison.cohort_summary(r) for r in runs],
+        "increments.csv": [comparison.increments(r, discount_rate) for r in runs],
+        "budget_impact.csv": [comparison.budget_table(r) for r in runs],
+    }
+    tables = {name: _stack(frames) for name, frames in tables.items()}
+    inc = tables["increments.csv"]
+    comparable = [s.name for s in others if s.levers and comparison.same_world(s, base)]
+    inputs = _stack([r.inputs for r in runs])
+    if not inc.empty:
+        tables["cost_effectiveness.csv"] = comparison.cost_effectiveness(inc, wtp)
+        tables["ceac.csv"] = comparison.ceac_table(inc, wtp)
+        tables["frontier.csv"] = comparison.frontier_table(inc, comparable)
+        tables["ceac_options.csv"] = comparison.options_ceac(inc, comparable, wtp)
+        tables["value_of_information.csv"] = comparison.value_of_information(
+            inc, inputs, comparable, wtp)
+    for name, table in tables.items():
+        files.write_table(folder / name, table)
+    _comparison_charts(folder, base, others, summaries, bands, tables, wtp)
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _comparison_charts(folder: Path, base, others, summaries, bands, tables: dict,
+                       wtp: dict) -> None:
+    for indicator in FAN_INDICATORS:
+        charts.fan_chart(summaries, indicator, folder / f"fan_{indicator}", bands)
+    diffs = tables["differences.csv"]
+    for s in others:
+        charts.contrast_chart(diffs, s.name, bool(s.levers), folder / f"effects_{s.name}")
+    end = int(summaries.year.max())
+    counts = charts.flow_counts(summaries, base.name, min(end, 2025))
+    charts.flow_chart(counts, folder / "flow_baseline",
+                      f"Where the people who left North Korea from 1995 were at the end of "
+                      f"{min(end, 2025)} (baseline, medians of replicates)")
+    effects = tables["lever_effects.csv"]
+    if not effects.empty:
+        charts.lever_chart(effects, folder / "lever_effects")
+    inc = tables["increments.csv"]
+    if not inc.empty:
+        charts.ce_plane(inc, folder / "ce_plane")
+        charts.ceac_chart(tables["ceac.csv"], wtp, folder / "ceac")

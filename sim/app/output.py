@@ -1,0 +1,238 @@
+"""Run folders: one new folder per run, written atomically and never overwritten.
+
+A run folder holds ``manifest.json`` (what was run, with which code), ``indicators.csv`` (the tidy
+indicator table), ``arrivals.png`` (simulated against published arrivals) and
+``life_in_south.png`` (work, income, welfare and discrimination against the surveys). Everything is
+written into a hidden sibling folder first and renamed into place at the end, so a failed run
+leaves no partial folder behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..engine.errors import InputError
+from ..engine.files import PROJECT_ROOT, atomic_write_text, json_text, write_table
+from ..scenario import Scenario
+
+MANIFEST = "manifest.json"
+INDICATORS = "indicators.csv"
+ARRIVALS_CHART = "arrivals.png"
+LIFE_CHART = "life_in_south.png"
+COSTS, COST_EFFECTIVENESS = "costs.csv", "cost_effectiveness.csv"
+COHORTS, COUNTERFACTUAL = "cohorts.csv", "counterfactual_indicators.csv"
+PACKAGES = ("resettle", "mesa", "numpy", "scipy", "pandas", "matplotlib", "networkx",
+            "pydantic", "pyyaml", "dask", "pyabc")
+NOTE = ("Outputs are population-level scenario estimates with uncertainty, "
+        "never predictions about any person.")
+GIT_TIMEOUT_S = 10  # a hung git must not hang a run
+
+
+def utc_now() -> str:
+    """The current time as ISO-8601 UTC, to the second (e.g. ``2025-01-31T12:00:00+00:00``)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def default_run_dir(base: Path, scenario_name: str, seed: int,
+                    now: datetime | None = None) -> Path:
+    """A new folder name ``<scenario>-<YYYYmmdd-HHMMSS>-seed<N>`` under ``base``.
+
+    Args:
+        base: The outputs folder (need not exist yet).
+        scenario_name: Scenario name (already restricted to safe file-name characters).
+        seed: The seed of the run.
+        now: Time stamp to use; defaults to the current UTC time.
+
+    Returns:
+        A path that does not exist yet; ``-2``, ``-3`` ... is appended if the name is taken.
+    """
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+    stem = f"{scenario_name}-{stamp}-seed{seed}"
+    candidate, suffix = base / stem, 2
+    while candidate.exists():
+        candidate, suffix = base / f"{stem}-{suffix}", suffix + 1
+    return candidate
+
+
+def check_new(run_dir: Path) -> Path:
+    """The run folder as an absolute path, refused if it already exists.
+
+    Raises:
+        InputError: If anything exists at ``run_dir``.
+    """
+    run_dir = Path(os.path.abspath(run_dir))
+    if run_dir.exists() or run_dir.is_symlink():
+        raise InputError(f"{run_dir}: already exists; runs are never overwritten, "
+                         "choose a new folder")
+    return run_dir
+
+
+def _missing_ancestors(path: Path) -> list[Path]:
+    """Ancestors of ``path`` that do not exist yet, nearest first."""
+    return [p for p in path.parents if not p.exists()]
+
+
+def _remove_empty(created: list[Path]) -> None:
+    """Remove folders this run created (nearest first), stopping at the first non-empty one."""
+    for folder in created:  # nearest first, so each is empty once its child is gone
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+
+
+def _discard(staging: Path, created: list[Path]) -> None:
+    """Remove the staging folder and any (still empty) parent folders created for it."""
+    shutil.rmtree(staging, ignore_errors=True)
+    _remove_empty(created)
+
+
+@contextmanager
+def staged_run_dir(run_dir: Path) -> Iterator[Path]:
+    """Create a hidden staging folder beside ``run_dir``; rename it to ``run_dir`` on success.
+
+    The staging folder is created on entry, so an unwritable location is reported before any
+    work is done. On any exception the staging folder (and parents created for it) is removed.
+
+    Args:
+        run_dir: The final run folder; must not exist.
+
+    Yields:
+        The staging folder to write into.
+
+    Raises:
+        InputError: If the location is not writable or ``run_dir`` appeared in the meantime.
+    """
+    run_dir = check_new(run_dir)
+    staging = run_dir.with_name(f".{run_dir.name}.tmp-{os.getpid()}")
+    created = _missing_ancestors(staging)
+    try:
+        staging.mkdir(parents=True)
+    except OSError as exc:
+        _remove_empty(created)  # never the staging path itself: it may belong to someone else
+        raise InputError(f"{run_dir}: cannot create the run folder there "
+                         f"({exc.strerror or exc})") from None
+    try:
+        yield staging
+        check_new(run_dir)  # os.rename would silently replace an empty folder made meanwhile
+        try:
+            os.rename(staging, run_dir)
+        except OSError as exc:
+            raise InputError(f"{run_dir}: cannot move the finished run folder into place "
+                             f"({exc.strerror or exc})") from None
+    except BaseException:
+        _discard(staging, created)
+        raise
+
+
+@contextmanager
+def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
+    """Like :func:`staged_run_dir`, but the staging folder ``.NAME.partial`` is kept when the
+    work fails or is interrupted, so the same command can resume it; renamed on success."""
+    run_dir = check_new(run_dir)
+    staging = run_dir.with_name(f".{run_dir.name}.partial")
+    try:
+        staging.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{run_dir}: cannot create the run folder there "
+                         f"({exc.strerror or exc})") from None
+    yield staging
+    check_new(run_dir)
+    os.rename(staging, run_dir)
+
+
+def package_versions() -> dict[str, str | None]:
+    """Installed versions of resettle and its main dependencies (None if not installed)."""
+    versions: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _git(*args: str, root: Path = PROJECT_ROOT) -> str | None:
+    """Output of a git command run in ``root``, or None if git is missing or the command fails."""
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def git_commit(root: Path = PROJECT_ROOT) -> str | None:
+    """The commit checked out in ``root``; None if not a git repository or git is missing."""
+    commit = (_git("rev-parse", "HEAD", root=root) or "").strip()
+    return commit or None
+
+
+def git_dirty(root: Path = PROJECT_ROOT) -> bool | None:
+    """Whether tracked files in ``root`` differ from the commit (None if unknown)."""
+    status = _git("status", "--porcelain", "--untracked-files=no", root=root)
+    return None if status is None else bool(status.strip())
+
+
+def parameter_set_info(scenario: Scenario) -> dict[str, Any] | None:
+    """The calibrated parameter set a scenario uses: its folder, posterior checksum and point."""
+    if scenario.parameter_set is None:
+        return None
+    from ..engine import posterior
+
+    pset = posterior.load(scenario.parameter_set, scenario.origin)
+    return {"folder": str(pset.folder), "posterior_sha256": posterior.checksum(pset.folder),
+            "particles": len(pset.weights), "point": pset.point()}
+
+
+def manifest(scenario: Scenario, seed: int, started: str, ended: str,
+             argv: list[str] | None = None) -> dict[str, Any]:
+    """Everything needed to reproduce a run.
+
+    Args:
+        scenario: The validated scenario that was run.
+        seed: The seed in force.
+        started: Start time (ISO-8601 UTC).
+        ended: End time (ISO-8601 UTC).
+        argv: The command line; defaults to ``sys.argv``.
+
+    Returns:
+        A JSON-serialisable dictionary.
+    """
+    return {
+        "note": NOTE,
+        "scenario": scenario.resolved(),
+        "scenario_file": scenario.origin,
+        "parameter_set": parameter_set_info(scenario),
+        "seed": seed,
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+        "git_dirty": git_dirty(),  # True: the code run differs from git_commit
+        "command_line": list(sys.argv if argv is None else argv),
+        "started": started,
+        "ended": ended,
+    }
+
+
+def write_indicators(folder: Path, indicators: pd.DataFrame) -> Path:
+    """Write the indicator table as ``indicators.csv`` in ``folder``; return its path."""
+    return write_table(folder / INDICATORS, indicators)
+
+
+def write_manifest(folder: Path, content: dict[str, Any]) -> Path:
+    """Write ``manifest.json`` in ``folder``; return its path."""
+    path = folder / MANIFEST
+    atomic_write_text(path, json_text(content))
+    return path

@@ -1,0 +1,135 @@
+"""Files in and out: YAML inputs read with line numbers and guarded against hostile input, and
+outputs written atomically (readers see the old file or the complete new one, never a part).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .errors import InputError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the repository, in a development install
+FLOAT_FORMAT = "%.10g"  # ten significant digits: exact for counts, ample for shares
+MAX_INPUT_BYTES = 1_000_000  # a scenario, targets or priors file is a few kilobytes
+MAX_DEPTH = 20  # nesting deeper than any input file of the project needs
+
+
+def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
+    """Parse a YAML input file; return (data, text). Errors name the file, the line and ``what``
+    the file is (e.g. "targets file"). Oversized files, anchors and aliases (which can expand a
+    small file into an enormous structure) and deep nesting are refused before parsing."""
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"{path}: the {what} is {size:,} bytes; expected at most "
+                             f"{MAX_INPUT_BYTES:,}")
+        text = Path(path).read_text()
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc})") from None
+    try:
+        _refuse_hostile(text, path, what)
+        return yaml.safe_load(text), text
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "malformed YAML"
+        raise InputError(f"{path}{line}: malformed YAML: {problem}") from None
+
+
+def _refuse_hostile(text: str, path: Path, what: str) -> None:
+    """Scan the YAML tokens (cheap, bounded) for aliases, anchors and deep nesting."""
+    depth = 0
+    for token in yaml.scan(text):
+        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+            raise InputError(f"{path}, line {token.start_mark.line + 1}: anchors and aliases "
+                             f"(&, *) are not allowed in a {what}; write the values out")
+        if isinstance(token, (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+                              yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(f"{path}, line {token.start_mark.line + 1}: nested more than "
+                                 f"{MAX_DEPTH} levels deep; expected a {what}")
+        elif isinstance(token, (yaml.BlockEndToken, yaml.FlowMappingEndToken,
+                                yaml.FlowSequenceEndToken)):
+            depth -= 1
+
+
+def line_map(text: str) -> dict[tuple, int]:
+    """Key path -> 1-based line number, from the YAML node tree."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node, path):
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[(*path, key.value)] = key.start_mark.line + 1
+                walk(value, (*path, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def check_stamp(path: Path, stamp: dict[str, Any]) -> dict[str, Any] | None:
+    """What a resumable folder was made from: write ``stamp`` to ``path`` if there is none yet;
+    return the stamp found there if it differs (the caller refuses to resume), else None."""
+    if not path.is_file():
+        atomic_write_text(path, json_text(stamp))
+        return None
+    found = json.loads(path.read_text())
+    return found if found != json.loads(json_text(stamp)) else None
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and ``os.replace``.
+
+    Readers see either the old file or the complete new one, never a partial file.
+
+    Args:
+        path: Destination file.
+        text: Content, written as UTF-8 with ``\\n`` line endings.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """A table as CSV text: ten significant digits, ``\n`` line endings (byte-stable)."""
+    return table.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+
+
+def write_table(path: Path, table: pd.DataFrame) -> Path:
+    """Write a table as CSV atomically."""
+    atomic_write_text(path, csv_text(table))
+    return path
+
+
+def json_text(content: Any) -> str:
+    """Indented JSON text with a final newline."""
+    return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+
+

@@ -1,0 +1,98 @@
+"""Calibrated parameter sets: the posterior that ``resettle calibrate`` writes, used by scenarios.
+
+A parameter set is a folder (``calibration/calibrated/`` for the baseline) holding
+``posterior.csv``: one row per particle of the last ABC-SMC generation, a column per estimated
+parameter and a ``weight`` column. A scenario names it with ``parameter_set``. A single run uses
+the posterior's point estimate (the weighted median of each parameter); every replicate of an
+ensemble draws one particle by weight, with the model's generator seeded with the replicate's
+seed, so the
+bands carry parameter as well as stochastic uncertainty and paired scenarios draw the same
+particle for the same replicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .parameters import Parameters
+
+SHIPPED = "calibrated"  # the parameter set shipped with the package (calibration/calibrated)
+POSTERIOR_FILE = "posterior.csv"
+WEIGHT = "weight"
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The smallest value whose cumulative weight reaches half the total."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """Weighted particles of a posterior."""
+
+    folder: Path
+    particles: pd.DataFrame
+    weights: np.ndarray
+
+    def point(self) -> dict[str, float]:
+        """The weighted median of each parameter."""
+        return {name: weighted_median(self.particles[name].to_numpy(), self.weights)
+                for name in self.particles.columns}
+
+    def draw(self, rng: int | np.random.Generator) -> dict[str, float]:
+        """One particle, drawn by weight with ``rng`` (a generator, or a seed for one: the model
+        passes Mesa's ``model.rng``, seeded with the replicate's seed)."""
+        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        row = rng.choice(len(self.weights), p=self.weights / self.weights.sum())
+        return {name: float(v) for name, v in self.particles.iloc[row].items()}
+
+
+def locate(name: str, origin: str) -> Path:
+    """The folder of a parameter set: a path (relative to the scenario file first, then to the
+    current folder), or ``calibrated``, the set shipped with the package."""
+    candidates = [Path(origin).parent / name, Path(name)]
+    if name == SHIPPED:
+        candidates.append(Path(str(resources.files("sim.calibrated"))))
+    for folder in candidates:
+        if (folder / POSTERIOR_FILE).is_file():
+            return folder.resolve()
+    raise InputError(f"{origin}: parameter_set: no {POSTERIOR_FILE} for {name!r} (looked in "
+                     f"{', '.join(str(c) for c in candidates)}); run `resettle calibrate --out "
+                     "DIR` to make one")
+
+
+def checksum(folder: Path) -> str:
+    """SHA-256 of a parameter set's posterior file (what a run or ensemble was made from)."""
+    return hashlib.sha256((folder / POSTERIOR_FILE).read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _read(folder: Path) -> ParameterSet:
+    path = folder / POSTERIOR_FILE
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the posterior ({exc})") from None
+    if WEIGHT not in table.columns or len(table) == 0:
+        raise InputError(f"{path}: expected a '{WEIGHT}' column and at least one particle")
+    weights = table.pop(WEIGHT).to_numpy(dtype=float)
+    if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
+        raise InputError(f"{path}: weight: expected non-negative weights with a positive sum")
+    for i, row in table.iterrows():  # names known and values within bounds
+        Parameters(overrides=row.to_dict(), where=f"{path}: row {i + 2}")
+    return ParameterSet(folder, table, weights)
+
+
+def load(name: str, origin: str = "<python>") -> ParameterSet:
+    """Read and check the parameter set ``name`` named in the scenario file ``origin``."""
+    return _read(locate(name, origin))

@@ -1,0 +1,294 @@
+"""Calibration by approximate Bayesian computation: ABC-SMC (pyABC) against a targets file.
+
+Each particle is one run of the calibration scenario (the baseline at a reduced ``scale``,
+stopped at the last target year) with the estimated parameters of ``calibration/priors.yaml``.
+Its distance to the published figures is the root mean square of ``(simulated - observed) /
+tolerance`` over the targets, so a distance of 1 means "on average one tolerance away". The
+acceptance threshold (epsilon) of each generation is the median distance of the previous one
+(pyABC's ``MedianEpsilon``). The history lives in an SQLite database in the output folder, so an
+interrupted calibration resumes from its last complete generation.
+
+Samplers: one worker runs pyABC's single-core sampler, and a run is then reproducible from its
+seed; several workers use its multicore sampler, and ``--scheduler`` a Dask cluster. With several
+workers the order in which particles finish changes which are accepted, so two runs agree in
+distribution, not bit for bit (pyABC reseeds its workers).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from typing import TYPE_CHECKING
+
+from ..engine.errors import InputError, nearest
+from ..engine.parameters import load_specs
+from ..measure import targets
+
+if TYPE_CHECKING:  # a type only: the command line imports this module for its defaults
+    from ..scenario import Scenario
+
+DEFAULT_SCALE = 10  # people per agent during calibration (a scale check shows the targets hold)
+DEFAULT_POPULATION = 100  # particles per generation
+DEFAULT_BUDGET = 2400  # simulations (about 25 minutes on two cores at scale 10)
+DEFAULT_CHECK_REPLICATES = 20  # posterior replicates behind the fit tables
+MISSING_Z = 10.0  # a produced target without a value in a run (e.g. no arrivals) counts as 10
+DB_NAME = "abc.db"
+STAMP = "calibration.json"
+INSTALL_HINT = ("pip install 'resettle[calibrate]' (or, in this repository, "
+                "scripts/bootstrap --test)")
+
+
+def require_pyabc() -> None:
+    """Refuse, on one line, to calibrate without pyABC (an optional extra)."""
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        raise InputError(f"resettle calibrate needs pyABC, which is not installed: "
+                         f"{INSTALL_HINT}") from None
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The prior of one estimated parameter, and why it was chosen."""
+
+    name: str
+    dist: dict
+    reason: str
+
+    def rv(self):
+        """The prior as a pyABC random variable (scipy.stats parametrisation)."""
+        import pyabc
+
+        d = self.dist
+        kind = d["dist"]
+        if kind == "lognormal":
+            return pyabc.RV("lognorm", d["sigma"], scale=d["median"])
+        if kind == "normal":
+            return pyabc.RV("norm", d["mean"], d["sd"])
+        if kind == "beta":
+            return pyabc.RV("beta", d["a"], d["b"])
+        return pyabc.RV("uniform", d["low"], d["high"] - d["low"])
+
+
+def load_priors(path: str | Path) -> list[Prior]:
+    """Read ``priors.yaml``: ``parameters: {name: {reason: ...}}``, the parameters to estimate
+    and why; each prior is the one of the parameter's file in ``sim/data/parameters/``."""
+    from ..engine.files import read_yaml
+
+    path = Path(path)
+    data, _ = read_yaml(path, "priors file")
+    if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict) \
+            or not data["parameters"]:
+        raise InputError(f"{path}: expected a mapping 'parameters' of parameter names to "
+                         "{reason: ...}")
+    specs, out = load_specs(), []
+    for name, entry in data["parameters"].items():
+        where = f"{path}: parameters.{name}"
+        if name not in specs:
+            raise InputError(f"{where}: unknown parameter{nearest(name, specs)}; "
+                             "`resettle parameters` lists them")
+        if not isinstance(entry, dict) or set(entry) != {"reason"}:
+            raise InputError(f"{where}: expected exactly the key 'reason' (the prior is the "
+                             f"one in sim/data/parameters/{specs[name].origin})")
+        if specs[name].prior is None:
+            raise InputError(f"{where}: a published constant has no prior to estimate from "
+                             f"(sim/data/parameters/{specs[name].origin})")
+        if not str(entry["reason"]).strip():
+            raise InputError(f"{where}.reason: give the reason for estimating it")
+        out.append(Prior(name, dict(specs[name].prior), str(entry["reason"])))
+    return out
+
+
+def distance(simulated: dict, observed: dict, tolerances: dict[str, float]) -> float:
+    """Root mean square of (simulated - observed) / tolerance over the targets."""
+    z = np.array([(simulated[k] - observed[k]) / tol for k, tol in tolerances.items()])
+    z[~np.isfinite(z)] = MISSING_Z
+    return float(np.sqrt(np.mean(z * z)))
+
+
+class Distance:
+    """:func:`distance` with the tolerances bound (a picklable callable for pyABC)."""
+
+    def __init__(self, tolerances: dict[str, float]) -> None:
+        self.tolerances = tolerances
+
+    def __call__(self, simulated: dict, observed: dict) -> float:
+        return distance(simulated, observed, self.tolerances)
+
+
+def particle_seed(values: dict[str, float], seed: int) -> int:
+    """A run seed from the particle's values and the calibration seed (the same particle always
+    gives the same run)."""
+    text = json.dumps(sorted(values.items())) + f"|{seed}"
+    return zlib.crc32(text.encode())
+
+
+class Simulator:
+    """One run of the calibration scenario for a particle; picklable for pyABC's workers."""
+
+    def __init__(self, scenario: Scenario, target_list: list[targets.Target], seed: int) -> None:
+        specs = load_specs()
+        self.data, self.origin = scenario.model_dump(mode="json"), scenario.origin
+        self.targets, self.seed = target_list, seed
+        self.bounds = {name: (spec.low, spec.high) for name, spec in specs.items()}
+
+    def values(self, particle) -> dict[str, float]:
+        """The particle's values, clipped to the parameters' bounds."""
+        return {k: float(np.clip(v, *self.bounds[k])) for k, v in dict(particle).items()}
+
+    def __call__(self, particle) -> dict[str, float]:
+        from . import api
+        from ..scenario import validate
+
+        values = self.values(particle)
+        scenario = validate(self.data, self.origin)
+        result = api.run(scenario, seed=particle_seed(values, self.seed), **values)
+        return targets.simulate(self.targets, result.indicators)
+
+
+class _Progress(logging.Handler):
+    """Turns pyABC's log lines into progress-bar updates (simulations, generation, epsilon)."""
+
+    ACCEPTED = re.compile(r"Accepted: \d+ / (\d+)")
+    GENERATION = re.compile(r"t: (\d+), eps: ([0-9.]+e[+-]\d+|inf)")
+
+    def __init__(self, bar) -> None:
+        super().__init__(logging.INFO)
+        self.bar = bar
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if m := self.GENERATION.search(message):
+            self.bar.set_postfix(generation=int(m.group(1)), epsilon=f"{float(m.group(2)):.3g}")
+        elif m := self.ACCEPTED.search(message):
+            self.bar.update(int(m.group(1)))
+
+
+def sampler(workers: int, scheduler: str | None):
+    """pyABC's sampler for the command line's choice of workers or Dask scheduler."""
+    from pyabc import sampler as samplers
+
+    if scheduler:
+        from dask.distributed import Client
+
+        return samplers.DaskDistributedSampler(Client(scheduler), batch_size=1)
+    if workers <= 1:
+        return samplers.SingleCoreSampler()
+    return samplers.MulticoreEvalParallelSampler(n_procs=workers)
+
+
+@dataclass
+class Setup:
+    """Everything one calibration needs, and the fingerprint a resumed one must match."""
+
+    scenario: Scenario
+    train: list[targets.Target]
+    test: list[targets.Target]
+    priors: list[Prior]
+    seed: int
+    population: int
+
+    @property
+    def fitted(self) -> list[targets.Target]:
+        """The training targets the model produces (the others are reported, not fitted)."""
+        return [t for t in self.train if targets.unproduced_reason(t) is None]
+
+    def stamp(self, holdout_from: int | None) -> dict:
+        return {"scenario": self.scenario.resolved(), "seed": self.seed,
+                "population": self.population, "holdout_from": holdout_from,
+                "targets": [t.model_dump() for t in self.train + self.test],
+                "priors": [p.__dict__ for p in self.priors]}
+
+
+def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: str | None,
+            progress: bool = True):
+    """Run (or resume) ABC-SMC in ``folder`` until ``budget`` simulations; return the history.
+
+    pyABC stops after the generation in which the budget is reached, so the total can exceed it
+    by up to one generation.
+    """
+    import pyabc  # noqa: F401  (importing it adds its log handler, replaced below)
+    from tqdm import tqdm
+
+    bar = tqdm(total=budget, unit="simulation", desc="calibrate",
+               disable=None if progress else True)
+    log = logging.getLogger("ABC")  # pyABC's own handler prints every step: replaced by the bar
+    saved = log.handlers[:], log.level, log.propagate
+    log.handlers, log.level, log.propagate = [_Progress(bar)], logging.INFO, False
+    try:
+        return _abc(setup, folder, budget, workers, scheduler, bar)
+    finally:
+        log.handlers, log.level, log.propagate = saved
+        bar.close()
+
+
+def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: str | None, bar):
+    import pyabc
+
+    fitted = setup.fitted
+    prior = pyabc.Distribution(**{p.name: p.rv() for p in setup.priors})
+    abc = pyabc.ABCSMC(Simulator(setup.scenario, fitted, setup.seed), prior,
+                       Distance({t.id: t.tolerance for t in fitted}),
+                       population_size=setup.population, sampler=sampler(workers, scheduler))
+    db = f"sqlite:///{(folder / DB_NAME).resolve()}"
+    np.random.seed(setup.seed)  # pyABC draws proposals from NumPy's global generator
+    if (folder / DB_NAME).is_file() and pyabc.History(db).n_populations > 0:
+        abc.load(db, 1)
+    else:
+        (folder / DB_NAME).unlink(missing_ok=True)
+        abc.new(db, {t.id: t.value for t in fitted})
+    done = abc.history.total_nr_simulations
+    bar.update(min(done, budget))
+    if done < budget:
+        abc.run(max_total_nr_simulations=budget)
+    return abc.history
+
+
+def export(history, folder: Path) -> dict[str, pd.DataFrame]:
+    """Every generation's particles, the posterior (last generation) and the epsilons."""
+    frames = []
+    for t in range(history.max_t + 1):
+        df, w = history.get_distribution(m=0, t=t)
+        df = df.assign(weight=w / w.sum()).sort_index()  # particle id order
+        frames.append(df.reset_index(drop=True).assign(generation=t))
+    populations = pd.concat(frames, ignore_index=True)
+    posterior = populations[populations.generation == history.max_t].drop(columns="generation")
+    pops = history.get_all_populations()
+    generations = pops[pops.t >= 0].rename(columns={"t": "generation", "samples": "simulations"})
+    generations = generations[["generation", "epsilon", "simulations", "particles"]].copy()
+    generations["acceptance_rate"] = generations.particles / generations.simulations
+    return {"populations.csv": populations, "posterior.csv": posterior,
+            "generations.csv": generations}
+
+
+def split(target_list: list[targets.Target], holdout_from: int | None):
+    """Training and test targets: by survey year, every target ending before ``holdout_from``
+    trains, the rest is held out."""
+    if holdout_from is None:
+        return target_list, []
+    train = [t for t in target_list if t.years[-1] < holdout_from]
+    test = [t for t in target_list if t.years[-1] >= holdout_from]
+    if not train or not test:
+        raise InputError(f"--holdout-from {holdout_from}: every target falls on one side "
+                         f"(years {min(t.years[0] for t in target_list)}-"
+                         f"{targets.last_year(target_list)})")
+    return train, test
+
+
+def calibration_scenario(base: Scenario, scale: int, last_year: int) -> Scenario:
+    """The scenario particles run: the base without its parameter set, at ``scale``, stopped at
+    the last target year."""
+    from ..scenario import validate
+
+    data = base.model_dump(mode="json")
+    data.update(parameter_set=None, scale=scale, replicates=1, levers=[],
+                horizon={"start": base.start_year, "end": max(base.start_year, last_year)})
+    return validate(data, base.origin)

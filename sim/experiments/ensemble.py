@@ -1,0 +1,232 @@
+"""Replicate ensembles: seeds, executors, per-replicate results written as soon as they finish,
+resuming an interrupted ensemble, and summaries over replicates.
+
+Replicate ``r`` of a scenario with seed ``s`` runs with :func:`sim.api.replicate_seed` (``s``
+itself for replicate 0, then the children of ``numpy.random.SeedSequence(s)``), so a replicate's
+results do not depend on how many replicates there are, nor on where it ran. Each replicate is
+serialised to CSV text in the worker and written by the parent, so serial runs, local processes
+and a Dask cluster give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import policy
+from ..engine import files, posterior
+from ..engine.errors import InputError
+from ..scenario import Scenario, validate
+
+SUMMARY_COLUMNS = ["scenario", "year", "indicator", "sex", "years_since_arrival", "mean", "p05",
+                   "p50", "p95"]
+KEYS = ["year", "indicator", "sex", "years_since_arrival"]
+ENSEMBLE_FILE = "ensemble.json"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replicate to run: everything a worker needs, picklable."""
+
+    scenario: dict
+    origin: str
+    seed: int
+    replicate: int
+    draw: bool = False  # parameters drawn from the scenario's parameter set
+    draw_effects: bool = False  # lever effect sizes drawn from their priors
+    attribution: bool = True  # in a package, each lever also switched on alone
+
+
+def replicate_tables(job: Job) -> dict[str, pd.DataFrame]:
+    """Run one replicate: the scenario and, if it has levers, its shadow run and (in a package)
+    each lever alone; return its tables by file name."""
+    from . import api
+
+    scenario = validate(job.scenario, job.origin)
+    seed = api.replicate_seed(job.seed, job.replicate)
+    options = dict(seed=seed, replicate=job.replicate, posterior_draw=job.draw,
+                   draw_effects=job.draw_effects)
+    result = api.run(scenario, **options)
+    tables = {"indicators.csv": result.indicators}
+    if not scenario.levers:
+        return tables
+    shadow = api.run(scenario, shadow_levers=True, **options)
+    indicators = policy.effect_indicators(scenario.levers)
+    cohorts = [policy.cohort_table(result.model, shadow.model)]
+    effects = [policy.effects_table(result, shadow, policy.ALL, indicators)]
+    everyone = frozenset(range(len(scenario.levers)))
+    if job.attribution and len(scenario.levers) > 1:
+        for j, lever in enumerate(scenario.levers):
+            alone = api.run(scenario, shadow_levers=everyone - {j}, **options)
+            cohorts.append(policy.cohort_table(alone.model, shadow.model, "alone", lever.label))
+            effects.append(policy.effects_table(alone, shadow, lever.label, indicators))
+    tables.update({
+        "counterfactual_indicators.csv": shadow.indicators,
+        "costs.csv": policy.costs_table(result.model),
+        "cohorts.csv": pd.concat(cohorts, ignore_index=True),
+        "effects.csv": pd.concat(effects, ignore_index=True),
+        "inputs.csv": policy.inputs_table(result),
+    })
+    return tables
+
+
+def run_job(job: Job) -> dict[str, str]:
+    """Run one replicate (see :func:`replicate_tables`); return CSV texts by file name."""
+    return {name: files.csv_text(table.assign(replicate=job.replicate)
+                                  if "replicate" not in table else table)
+            for name, table in replicate_tables(job).items()}
+
+
+def fingerprint(scenario: Scenario, seed: int, replicates: int, fixed_effects: bool = False,
+                attribution: bool = True) -> dict:
+    """What an ensemble folder was made from; a resumed ensemble must match it exactly."""
+    resolved = scenario.resolved()
+    if scenario.parameter_set is not None:  # the posterior's content, not only its name
+        folder = posterior.locate(scenario.parameter_set, scenario.origin)
+        resolved["posterior_sha256"] = posterior.checksum(folder)
+    digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
+    return {"scenario": scenario.name, "scenario_sha256": digest, "seed": seed,
+            "replicates": replicates, "fixed_effects": fixed_effects, "attribution": attribution}
+
+
+class Executor:
+    """Where replicates run: ``serial``, local ``processes`` (every core by default), or Dask
+    (``workers`` starts a local Dask cluster; ``scheduler`` joins an existing one)."""
+
+    def __init__(self, kind: str = "processes", workers: int | None = None,
+                 scheduler: str | None = None) -> None:
+        self.kind, self.workers, self.scheduler = kind, workers, scheduler
+
+    @classmethod
+    def from_options(cls, workers: int | None, scheduler: str | None) -> Executor:
+        """The command line's choice: ``--scheduler`` > ``--workers`` (Dask) > processes."""
+        if scheduler:
+            return cls("dask", scheduler=scheduler)
+        if workers is not None:
+            if workers < 1:
+                raise InputError(f"--workers: expected a positive integer, got {workers}")
+            return cls("dask", workers=workers)
+        return cls("processes")
+
+    def map(self, jobs: list, work: Callable = run_job) -> Iterator[tuple[Any, Any]]:
+        """Run ``work(job)`` for each job (a picklable top-level function); yield each job with
+        its result as soon as it finishes."""
+        if not jobs:
+            return
+        if self.kind == "serial":
+            yield from ((job, work(job)) for job in jobs)
+        elif self.kind == "processes":
+            context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
+            with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1),
+                                     mp_context=context) as pool:
+                futures = {pool.submit(work, job): job for job in jobs}
+                for future in as_completed(futures):
+                    yield futures[future], future.result()
+        else:
+            yield from self._dask(jobs, work)
+
+    def _dask(self, jobs: list, work: Callable) -> Iterator[tuple[Any, Any]]:
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+
+        cluster = None
+        if self.scheduler:
+            client = Client(self.scheduler)
+        else:
+            cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        try:
+            futures = {client.submit(work, job, pure=False): job for job in jobs}
+            for future in dask_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def replicate_dir(folder: Path, replicate: int) -> Path:
+    return folder / "replicates" / f"{replicate:05d}"
+
+
+def done_replicates(folder: Path, replicates: int) -> set[int]:
+    """Replicates already complete in an (interrupted) ensemble folder."""
+    return {r for r in range(replicates) if (replicate_dir(folder, r) / "indicators.csv").is_file()}
+
+
+def write_replicate(folder: Path, replicate: int, texts: dict[str, str]) -> None:
+    """Write one replicate's files into a temporary folder, then rename it into place."""
+    final = replicate_dir(folder, replicate)
+    tmp = final.with_name(f".{final.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name, text in texts.items():
+        (tmp / name).write_text(text)
+    os.replace(tmp, final)
+
+
+def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
+                 executor: Executor, progress: bool = True, fixed_effects: bool = False,
+                 attribution: bool = True) -> None:
+    """Run the missing replicates of an ensemble in ``folder`` (created or resumed).
+
+    With more than one replicate each draws its parameters from the scenario's parameter set
+    and, unless ``fixed_effects``, its lever effect sizes from their priors."""
+    from tqdm import tqdm
+
+    stamp = fingerprint(scenario, seed, replicates, fixed_effects, attribution)
+    folder.mkdir(parents=True, exist_ok=True)
+    found = files.check_stamp(folder / ENSEMBLE_FILE, stamp)
+    if found is not None:
+        raise InputError(f"{folder}: this unfinished ensemble was started with a different "
+                         f"scenario, seed, number of replicates or options ({found['scenario']}, "
+                         f"seed {found['seed']}, {found['replicates']} replicates, fixed effects "
+                         f"{found.get('fixed_effects')}); remove it or choose another --out")
+    done = done_replicates(folder, replicates)
+    data = scenario.model_dump(mode="json")
+    draw = replicates > 1
+    jobs = [Job(data, scenario.origin, seed, r, draw=draw, draw_effects=draw and not fixed_effects,
+                attribution=attribution) for r in range(replicates) if r not in done]
+    bar = tqdm(total=replicates, initial=len(done), desc=scenario.name, unit="replicate",
+               disable=None if progress else True)
+    with bar:
+        for job, texts in executor.map(jobs):
+            write_replicate(folder, job.replicate, texts)
+            bar.update(1)
+
+
+def combined(folder: Path, replicates: int, name: str = "indicators.csv") -> pd.DataFrame:
+    """One file of every replicate, stacked in replicate order."""
+    parts = [pd.read_csv(replicate_dir(folder, r) / name) for r in range(replicates)
+             if (replicate_dir(folder, r) / name).is_file()]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def summarise(indicators: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """Mean and 5th, 50th and 95th percentiles over replicates, per indicator row."""
+    grouped = indicators.groupby(KEYS, sort=False)["value"]
+    out = grouped.agg(mean="mean", p05=lambda v: np.percentile(v, 5),
+                      p50=lambda v: np.percentile(v, 50),
+                      p95=lambda v: np.percentile(v, 95)).reset_index()
+    out.insert(0, "scenario", scenario)
+    return out[SUMMARY_COLUMNS]
+
+
+def paired_differences(policy_ind: pd.DataFrame, base_ind: pd.DataFrame,
+                       scenario: str) -> pd.DataFrame:
+    """Summaries of the replicate-by-replicate differences policy - baseline."""
+    merged = policy_ind.merge(base_ind, on=["replicate", *KEYS], suffixes=("", "_base"))
+    merged["value"] = merged["value"] - merged["value_base"]
+    return summarise(merged[["replicate", *KEYS, "value"]], scenario)

@@ -1,0 +1,83 @@
+"""Belonging: life satisfaction, thinking of leaving, onward migration and return to North Korea.
+
+- Satisfaction is a logistic function of work, the people one can rely on, depression, recent
+  discrimination and family left in the North (reasons given in KHF 2023: freedom 41%; against:
+  separation from family 28.3%, competition 20.6%, prejudice 17.7%).
+- Dissatisfied people start thinking of leaving (22.9% had considered returning, NKDB 2017; 22.8%
+  had thought of moving on, 2017) and stop again.
+- Of those thinking of leaving, a few return to North Korea (31 confirmed in 2012-2022, 65.5% within
+  three years of arrival) and some move on to third countries while their doors are open (world
+  table ``asylum_uk``, ``asylum_canada``, ``asylum_other``: the UK to 2016, Canada to 2013, others
+  to 2011; UNHCR 917 granted asylum by 2011).
+Rates in ``sim/data/parameters/belonging.yaml``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.hazards import competing_exits
+from ..engine.module import Field, Module
+from ..engine.stages import Stage, Work
+from .mental_health import PAST_YEAR
+
+DESTINATIONS = ("uk", "canada", "other")
+
+
+def satisfaction_probability(employed, ties, depressed, discriminated, family_left, lonely_below,
+                             p) -> np.ndarray:
+    """Probability of being satisfied with life in the South."""
+    log_odds = (p["satisfaction_base"] + p["satisfaction_employed"] * employed
+                + p["satisfaction_ties"] * np.minimum(ties, lonely_below + 1)
+                + p["satisfaction_depressed"] * depressed
+                + p["satisfaction_discriminated"] * discriminated
+                + p["satisfaction_family_left"] * family_left)
+    return 1.0 / (1.0 + np.exp(-log_odds))
+
+
+def leaving_rates(years_in_south, openness: np.ndarray, p) -> np.ndarray:
+    """(n, 1 + destinations) annual rates of returning to North Korea and of moving on to each
+    destination, for people thinking of leaving."""
+    early = np.where(years_in_south < p["return_early_years"], p["return_early_multiplier"], 1.0)
+    moves = [np.full(years_in_south.size, p[f"emigration_rate_{d}"] * openness[i])
+             for i, d in enumerate(DESTINATIONS)]
+    return np.column_stack([p["return_rate"] * early, *moves])
+
+
+def satisfied(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
+    """Probability that each person is satisfied, from their situation this month."""
+    discriminated = month - pop.discriminated_month[rows].astype(np.int64) < PAST_YEAR
+    return satisfaction_probability(
+        pop.work[rows] == Work.EMPLOYED, pop.rely_on[rows], pop.depressed[rows],
+        discriminated, pop.family_left_behind[rows], p["lonely_below_ties"], p)
+
+
+class Belonging(Module):
+    """Module for satisfaction, the wish to leave, and leaving the South."""
+
+    fields = {"considering_leaving": Field(np.bool_, False, "thinking of leaving the South")}
+    parameter_files = ("belonging",)
+    streams = ("belonging.*",)
+
+    def step(self, month: int) -> None:
+        """Start or stop thinking of leaving; some of those thinking of it leave."""
+        m = self.model
+        pop, p, residents = m.population, m.params, m.residents()
+        thinking = pop.considering_leaving[residents]
+        rate = np.where(thinking, p["consider_leaving_resolve_rate"],
+                        p["consider_leaving_rate"] * (1.0 - satisfied(pop, residents, month, p)))
+        change = competing_exits(rate[:, None], m.streams.uniforms("belonging.consider", month,
+                                                                   pop.uid[residents])) == 0
+        pop.considering_leaving[residents] = thinking ^ change
+        self._leave(residents[thinking & ~change], month)
+
+    def _leave(self, rows: np.ndarray, month: int) -> None:
+        m = self.model
+        pop, y = m.population, m.world.index(month)
+        openness = np.array([getattr(m.world, f"asylum_{d}")[y] for d in DESTINATIONS])
+        years = (month - pop.arrival_month[rows]) / 12.0
+        exit_ = competing_exits(leaving_rates(years, openness, m.params),
+                                m.streams.uniforms("belonging.leave", month, pop.uid[rows]))
+        m.leave_south(rows[exit_ == 0], month, Stage.RETURNED_NORTH)
+        for i, destination in enumerate(DESTINATIONS):
+            m.leave_south(rows[exit_ == 1 + i], month, Stage.MOVED_ON, destination)

@@ -1,0 +1,76 @@
+"""Discrimination at work and in daily life.
+
+An experience of discrimination comes at an annual rate ``discrimination_rate`` times South Korean
+prejudice (world table ``prejudice``; 1 is the level of the survey years, and scenarios may change
+it) times the visibility of a person's origin, and more often at work, where people meet more South
+Koreans (``work_contact_multiplier``). Visibility is the accent, which fades with years in the South
+towards ``accent_floor``; people who conceal their origin are less visible. Employers discriminate
+in hiring and pay in proportion to the same visibility and prejudice (:mod:`sim.life.labour`).
+Survey figures: KHF 25.3% (2014) to 16.1% (2023) discriminated against in the past year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.hazards import monthly_probability
+from ..engine.module import Field, Module
+from ..engine.population import NO_MONTH
+from ..engine.stages import Work
+
+
+def accent(years_in_south: np.ndarray, floor: float, half_life: float) -> np.ndarray:
+    """Visibility of the accent: 1 on arrival, halving above ``floor`` every ``half_life`` years."""
+    return floor + (1.0 - floor) * np.exp2(-np.asarray(years_in_south) / half_life)
+
+
+def accent_of(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
+    """Strength of the North Korean accent (0-1) of residents in ``month`` (``accent_factor`` is
+    lowered for good by communication workshops)."""
+    arrived = pop.arrival_month[rows]
+    years = np.where(arrived == NO_MONTH, np.inf, (month - arrived) / 12.0)
+    return accent(years, p["accent_floor"], p["accent_half_life_years"]) * pop.accent_factor[rows]
+
+
+def visibility(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
+    """Visibility of origin (0-1) of residents: accent, reduced for those who conceal it."""
+    conceal = np.where(pop.conceals[rows], p["conceal_visibility"], 1.0)
+    return accent_of(pop, rows, month, p) * conceal
+
+
+def experience_rate(vis: np.ndarray, employed: np.ndarray, prejudice, p) -> np.ndarray:
+    """Annual rate of experiences of discrimination."""
+    contact = np.where(employed, p["work_contact_multiplier"], 1.0)
+    return p["discrimination_rate"] * prejudice * vis * contact
+
+
+class Discrimination(Module):
+    """Module recording experiences of discrimination among residents."""
+
+    fields = {
+        "discriminated_month": Field(np.int32, NO_MONTH, "last experience of discrimination"),
+        "conceals": Field(np.bool_, False, "conceals where they come from"),
+        "accent_factor": Field(np.float64, 1.0, "share of the accent left (workshops lower it)"),
+    }
+    parameter_files = ("discrimination",)
+    streams = ("discrimination", "south.conceal")
+    channels = {"prejudice": "the prejudice met when hiring, paying and meeting South Koreans"}
+    handles = {"left_hanawon": "start"}
+
+    def start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: some people conceal where they come from."""
+        m = self.model
+        u = m.streams.uniforms("south.conceal", month, m.population.uid[rows])
+        m.population.conceals[rows] = u < m.params["conceal_share"]
+
+    def step(self, month: int) -> None:
+        """Draw this month's experiences; the survey counts those in the past twelve months."""
+        m = self.model
+        residents = m.residents()
+        pop, p = m.population, m.params
+        rate = experience_rate(visibility(pop, residents, month, p),
+                               pop.work[residents] == Work.EMPLOYED,
+                               m.world.prejudice[m.world.index(month)]
+                               * m.levers.factor("prejudice", residents, month), p)
+        u = m.streams.uniforms("discrimination", month, pop.uid[residents])
+        pop.discriminated_month[residents[u < monthly_probability(rate)]] = month

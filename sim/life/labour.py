@@ -1,0 +1,264 @@
+"""The labour market in South Korea: looking for work, jobs by type, job loss and wages.
+
+Residents aged 15+ who are not studying or training are inactive, unemployed (looking) or
+employed, in a regular, temporary or daily job or self-employed. Monthly hazards (annual rates in
+``sim/data/parameters/labour.yaml``) depend on sex and care of family, age, education in the North
+and the South, vocational credentials, years in the South, workplace communication (the accent),
+health, the visibility of origin and employer discrimination; wages are set at hire relative to the South Korean mean wage of the year
+(world table) and grow with tenure. The survey figures they are matched to are the KHF settlement
+surveys (Korea Hana Foundation, 2010-2024).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.hazards import competing_exits, saturating
+from ..engine.module import Field, Module
+from ..engine.population import NO_MONTH
+from ..engine.stages import Job, Work
+from .discrimination import accent_of, visibility
+from .ties import employed_contacts
+from .training import credential_strength
+
+
+INCENTIVE_YEARS = 3  # the employment incentive is paid for the first three years in a job (MOU)
+JOBS = (Job.REGULAR, Job.TEMPORARY, Job.DAILY, Job.SELF_EMPLOYED)
+EDUCATION_EFFECTS = ("", "education_effect_college", "education_effect_university")
+
+
+def years_in_south(arrival_month: np.ndarray, month: int) -> np.ndarray:
+    """Years since arrival; people who arrived before the model started count as long settled."""
+    years = (month - arrival_month) / 12.0
+    return np.where(arrival_month == NO_MONTH, np.inf, np.maximum(years, 0.0))
+
+
+def human_capital(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
+    """Log-effect of education (North and South) and vocational credentials, shared by job finding
+    and wages."""
+    edu = np.array([0.0] + [p[name] for name in EDUCATION_EFFECTS[1:]])[pop.education[rows]]
+    return (edu + p["degree_south_effect"] * pop.degree_south[rows]
+            + p["credential_effect"] * credential_strength(pop.certified_month[rows], month, p))
+
+
+def settling(years: np.ndarray, p) -> np.ndarray:
+    """Years in the South that still count towards catching up (capped at ``settling_years``)."""
+    return np.minimum(years, p["settling_years"])
+
+
+def employer_penalty(vis: np.ndarray, prejudice: float, penalty: float) -> np.ndarray:
+    """Log-effect of employer discrimination: penalty x prejudice x visibility of origin."""
+    return -penalty * prejudice * vis
+
+
+def communication(pop, rows, month, p) -> np.ndarray:
+    """Log-effect of Korean workplace communication: a penalty that fades with the accent."""
+    return -p["communication_penalty"] * accent_of(pop, rows, month, p)
+
+
+def health_factor(pop, rows, p) -> np.ndarray:
+    """Ratio by which health limits work: poor physical health, and PTSD or depression."""
+    return (np.where(pop.poor_health[rows], p["poor_health_work_multiplier"], 1.0)
+            * np.where(pop.ptsd[rows] | pop.depressed[rows], p["mental_health_work_multiplier"],
+                       1.0))
+
+
+def referral(contacts: np.ndarray, p) -> np.ndarray:
+    """Ratio by which contacts in work raise job finding (the first contact gives half)."""
+    return 1.0 + p["referral_effect"] * saturating(contacts)
+
+
+def job_finding_rate(pop, rows, month, p, prejudice, vis, referrals=1.0) -> np.ndarray:
+    """Annual rate at which job seekers find work."""
+    age_decades = np.maximum(pop.age_years(rows, month) - p["finding_age_from"], 0.0) / 10.0
+    log_rate = (human_capital(pop, rows, month, p) + communication(pop, rows, month, p)
+                + p["finding_years_effect"] * settling(years_in_south(pop.arrival_month[rows],
+                                                                      month), p)
+                + p["finding_female_effect"] * pop.female[rows]
+                + p["finding_age_effect"] * age_decades
+                + employer_penalty(vis, prejudice, p["employer_hiring_penalty"]))
+    return p["job_finding_rate"] * np.exp(log_rate) * health_factor(pop, rows, p) * referrals
+
+
+def entry_rate(pop, rows, age, p, referrals=1.0) -> np.ndarray:
+    """Annual rate at which inactive adults start looking for work; contacts in work bring news of
+    jobs to people who are not yet looking."""
+    return (p["lf_entry_rate"] * referrals
+            * np.where(pop.caring[rows], p["caring_entry_multiplier"], 1.0)
+            * health_factor(pop, rows, p)
+            * np.where(pop.livelihood[rows], p["livelihood_work_multiplier"], 1.0)
+            * np.where(age >= p["older_age"], p["older_entry_multiplier"], 1.0))
+
+
+def exit_rate(pop, rows, age, p) -> np.ndarray:
+    """Annual rate at which people leave the labour force."""
+    return (p["lf_exit_rate"] * np.where(pop.caring[rows], p["caring_exit_multiplier"], 1.0)
+            / health_factor(pop, rows, p)
+            * np.where(age >= p["older_age"], p["older_exit_multiplier"], 1.0))
+
+
+def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.ndarray,
+                    health: np.ndarray, p) -> np.ndarray:
+    """Annual rate of losing or leaving a job, by job type, divided by the health factor; the
+    employment incentive keeps people in eligible jobs during their first three years (MOU)."""
+    base = np.array([0.0] + [p[f"separation_rate_{j.name.lower()}"] for j in JOBS])[job]
+    kept = incentive & (tenure_months < 12 * INCENTIVE_YEARS)
+    return (base * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0)
+            / health)
+
+
+def job_weights(years: np.ndarray, capital: np.ndarray, p) -> np.ndarray:
+    """(n, 4) relative weights of regular, temporary, daily and self-employed work at hire."""
+    regular = p["regular_weight"] * np.exp(p["regular_years_effect"] * settling(years, p) + capital)
+    n = years.size
+    return np.column_stack([regular, np.full(n, p["temporary_weight"]),
+                            np.full(n, p["daily_weight"]), np.full(n, p["self_employed_weight"])])
+
+
+def wage_at_hire(pop, rows, month, job, p, prejudice, vis) -> np.ndarray:
+    """Wage at hire relative to the South Korean mean wage of the year."""
+    type_effect = np.select([job == Job.DAILY, job == Job.TEMPORARY],
+                            [p["wage_daily_effect"], p["wage_temporary_effect"]], 0.0)
+    log_wage = (human_capital(pop, rows, month, p) + communication(pop, rows, month, p)
+                + type_effect
+                + p["wage_female_effect"] * pop.female[rows]
+                + p["wage_years_effect"] * settling(years_in_south(pop.arrival_month[rows],
+                                                                   month), p)
+                + employer_penalty(vis, prejudice, p["employer_wage_penalty"]))
+    return p["wage_relative_at_start"] * np.exp(log_wage)
+
+
+def current_wage_mkrw(pop, rows, month, p, sk_wage: float) -> np.ndarray:
+    """Monthly wage in million KRW: the wage at hire grown with tenure, in this year's money."""
+    tenure_years = (month - pop.job_start_month[rows]) / 12.0
+    growth = np.exp(p["wage_tenure_effect"] * np.log1p(np.maximum(tenure_years, 0.0)))
+    return pop.wage_relative[rows] * growth * sk_wage
+
+
+class LabourMarket(Module):
+    """Module for the labour-force status, jobs and wages of residents after Hanawon."""
+
+    fields = {
+        "work": Field(np.int8, int(Work.INACTIVE), "labour-force status (Work)"),
+        "job": Field(np.int8, int(Job.NONE), "kind of job (Job)"),
+        "job_start_month": Field(np.int32, NO_MONTH),
+        "job_incentive": Field(np.bool_, False, "the job earns the employment incentive"),
+        "wage_relative": Field(np.float64, 0.0, "wage at hire / South Korean mean wage"),
+        "poor_health": Field(np.bool_, False, "poor physical health"),
+        "caring": Field(np.bool_, False, "a woman caring for family"),
+    }
+    parameter_files = ("labour",)
+    streams = ("labour.*", "south.health")
+    channels = {
+        "lf_entry": "the rate at which inactive adults start looking for work",
+        "job_finding": "the rate at which job seekers find work",
+        "separation": "the rate of losing or leaving a job",
+        "prejudice": "the prejudice met when hiring, paying and meeting South Koreans",
+    }
+    handles = {"left_hanawon": "start", "business_started": "start_business"}
+
+    def start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: health, and care of family for women who came with family."""
+        m = self.model
+        pop = m.population
+        u = m.streams.uniforms("south.health", month, pop.uid[rows])
+        pop.poor_health[rows] = u < m.params["poor_health_share"]
+        pop.caring[rows] = pop.female[rows] & pop.with_family[rows]
+
+    def step(self, month: int) -> None:
+        """One month of looking for work, finding and losing jobs, and leaving the labour force."""
+        m = self.model
+        pop, residents = m.population, m.residents()
+        age = pop.age_years(residents, month)
+        busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
+        able = residents[(age >= 15) & ~busy]
+        self._leave_for_study(residents[busy])
+        n = pop.n  # contacts in work, counted once before anyone's job changes this month
+        self._via = pop.ties.neighbours_with(pop.work[:n] == Work.EMPLOYED, n)
+        work = pop.work[able]
+        self._inactive(able[work == Work.INACTIVE], month)
+        self._unemployed(able[work == Work.UNEMPLOYED], month)
+        self._employed(able[work == Work.EMPLOYED], month)
+
+    def _leave_for_study(self, rows: np.ndarray) -> None:
+        """Students and trainees are out of the labour force."""
+        pop = self.model.population
+        pop.work[rows] = Work.INACTIVE
+        pop.job[rows] = Job.NONE
+
+    def _inactive(self, rows: np.ndarray, month: int) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        contacts = employed_contacts(pop, rows, self._via,
+                                     m.world.sk_employment_rate[m.world.index(month)])
+        rate = (entry_rate(pop, rows, pop.age_years(rows, month), p, referral(contacts, p))
+                * m.levers.factor("lf_entry", rows, month))
+        start = competing_exits(rate[:, None], m.streams.uniforms("labour.enter", month,
+                                                                  pop.uid[rows])) == 0
+        pop.work[rows[start]] = Work.UNEMPLOYED
+
+    def _unemployed(self, rows: np.ndarray, month: int) -> None:
+        m = self.model
+        pop, p, y = m.population, m.params, m.world.index(month)
+        prejudice = m.world.prejudice[y] * m.levers.factor("prejudice", rows, month)
+        vis = visibility(pop, rows, month, p)
+        contacts = employed_contacts(pop, rows, self._via, m.world.sk_employment_rate[y])
+        finding = job_finding_rate(pop, rows, month, p, prejudice, vis, referral(contacts, p))
+        rates = np.column_stack([finding * m.levers.factor("job_finding", rows, month),
+                                 exit_rate(pop, rows, pop.age_years(rows, month), p)])
+        exit_ = competing_exits(rates, m.streams.uniforms("labour.search", month, pop.uid[rows]))
+        pop.work[rows[exit_ == 1]] = Work.INACTIVE
+        self.hire(rows[exit_ == 0], month, vis[exit_ == 0])
+
+    def hire(self, rows: np.ndarray, month: int, vis: np.ndarray) -> None:
+        """Start a job: draw its type and wage; mark it eligible for the employment incentive (jobs
+        started within the protection period, from 2007, other than daily work and self-employment)."""
+        m = self.model
+        pop, p, y = m.population, m.params, m.world.index(month)
+        years = years_in_south(pop.arrival_month[rows], month)
+        weights = job_weights(years, human_capital(pop, rows, month, p), p)
+        u = m.streams.uniforms("labour.job", month, pop.uid[rows])
+        job = np.asarray(JOBS, dtype=np.int8)[_categorical_rows(u, weights)]
+        pop.work[rows] = Work.EMPLOYED
+        pop.job[rows] = job
+        pop.job_start_month[rows] = month
+        prejudice = m.world.prejudice[y] * m.levers.factor("prejudice", rows, month)
+        pop.wage_relative[rows] = wage_at_hire(pop, rows, month, job, p, prejudice, vis)
+        in_force = m.calendar.year_of(month) >= p["employment_incentive_start_year"]
+        steady = (job == Job.REGULAR) | (job == Job.TEMPORARY)  # daily work is never a year
+        pop.job_incentive[rows] = in_force & pop.in_protection(rows) & steady
+
+    def start_business(self, rows: np.ndarray, month: int) -> None:
+        """People who start a business (e.g. with a microloan) become self-employed now."""
+        m = self.model
+        pop, p, y = m.population, m.params, m.world.index(month)
+        job = np.full(rows.size, Job.SELF_EMPLOYED, dtype=np.int8)
+        prejudice = m.world.prejudice[y] * m.levers.factor("prejudice", rows, month)
+        vis = visibility(pop, rows, month, p)
+        pop.work[rows] = Work.EMPLOYED
+        pop.job[rows] = job
+        pop.job_start_month[rows] = month
+        pop.job_incentive[rows] = False
+        pop.wage_relative[rows] = wage_at_hire(pop, rows, month, job, p, prejudice, vis)
+
+    def _employed(self, rows: np.ndarray, month: int) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        tenure = month - pop.job_start_month[rows]
+        rates = np.column_stack([
+            separation_rate(pop.job[rows], tenure, pop.job_incentive[rows],
+                            health_factor(pop, rows, p), p)
+            * m.levers.factor("separation", rows, month),
+            exit_rate(pop, rows, pop.age_years(rows, month), p)])
+        exit_ = competing_exits(rates, m.streams.uniforms("labour.job_end", month, pop.uid[rows]))
+        ended = rows[exit_ >= 0]
+        pop.job[ended] = Job.NONE
+        pop.job_incentive[ended] = False
+        pop.work[rows[exit_ == 0]] = Work.UNEMPLOYED
+        pop.work[rows[exit_ == 1]] = Work.INACTIVE
+
+
+def _categorical_rows(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Index of the category each uniform falls in, for per-row weights."""
+    cum = np.cumsum(weights, axis=1)
+    return np.minimum((u[:, None] * cum[:, -1:] >= cum).sum(axis=1), weights.shape[1] - 1)

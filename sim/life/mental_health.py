@@ -1,0 +1,173 @@
+"""Mental health in the South: PTSD, depression, suicidal ideation, suicide and services.
+
+- PTSD on leaving Hanawon, from trauma before leaving, forced repatriation and trafficking (odds
+  ratios; Chang et al. 2021), recovering at ``ptsd_recovery_rate`` (Hong et al. 2006: full PTSD
+  27.2% falling to 4.0% over three years).
+- Depression: a minority is vulnerable (Kim et al. 2022: 23.3% high and rising), onset is raised
+  by acculturation stress (discrimination, unemployment, loneliness, family left in the North) and
+  buffered by social support; PTSD raises it (OR 14.5, Chang et al. 2021).
+- Services: about a fifth use them (Kim et al.: 21.0%, 28.8% of those with a disorder); use
+  speeds recovery.
+- Suicidal ideation (11.9% in the past year, KHF 2022) and suicide among those with recent
+  ideation (8.7-14.9% of defector deaths in 2017-2019).
+Rates are in ``sim/data/parameters/mental_health.yaml``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.hazards import competing_exits, monthly_probability, saturating
+from ..engine.module import Field, Module
+from ..engine.population import NO_MONTH, SUICIDE
+from ..engine.stages import Work
+from .ties import lonely
+
+PAST_YEAR = 12  # months: "in the past year" (survey wording)
+
+
+def odds_to_probability(base_share: float, odds_ratio: np.ndarray) -> np.ndarray:
+    """Probability for a base share multiplied in odds by ``odds_ratio``."""
+    odds = base_share / (1.0 - base_share) * odds_ratio
+    return odds / (1.0 + odds)
+
+
+def ptsd_probability(trauma, repatriated, trafficked, p) -> np.ndarray:
+    """Probability of full PTSD on leaving Hanawon."""
+    ratio = (np.where(trauma, p["ptsd_trauma_odds"], 1.0)
+             * np.where(repatriated, p["ptsd_repatriation_odds"], 1.0)
+             * np.where(trafficked, p["ptsd_trafficking_odds"], 1.0))
+    return odds_to_probability(p["ptsd_base_share"], ratio)
+
+
+def depression_onset_rate(vulnerable, stress_log, ties, p) -> np.ndarray:
+    """Annual onset rate: the vulnerable are at higher risk; stress raises it and support from the
+    people one can rely on lowers it."""
+    base = p["depression_onset_rate"] * np.where(vulnerable, 1.0,
+                                                 p["depression_resilient_multiplier"])
+    return base * np.exp(stress_log - p["support_effect"] * saturating(ties))
+
+
+def ideation_rate(depressed, ptsd, poor_health, unemployed, alone, p) -> np.ndarray:
+    """Annual rate of episodes of suicidal ideation."""
+    stressors = (ptsd.astype(np.int64) + poor_health + unemployed + alone)
+    return (p["ideation_rate"] * np.where(depressed, p["ideation_depression_multiplier"], 1.0)
+            * p["ideation_stress_multiplier"] ** stressors)
+
+
+class MentalHealth(Module):
+    """Module for the mental health of residents after Hanawon."""
+
+    fields = {
+        "ptsd": Field(np.bool_, False, "full PTSD"),
+        "ptsd_recovery_month": Field(np.int32, NO_MONTH),
+        "vulnerable": Field(np.bool_, False, "at high risk of depression"),
+        "depressed": Field(np.bool_, False),
+        "service_until": Field(np.int32, NO_MONTH, "using mental-health services until"),
+        "service_month": Field(np.int32, NO_MONTH, "last month services were started"),
+        "ideation_month": Field(np.int32, NO_MONTH, "last episode of suicidal ideation"),
+    }
+    parameter_files = ("mental_health",)
+    streams = ("health.*",)
+    channels = {
+        "service_start": "the rate of starting to use mental-health services",
+        "ptsd_recovery": "the rate of recovery from PTSD",
+        "depression_recovery": "the rate of recovery from depression",
+        "depression_onset": "the rate of onset of depression",
+        "ideation": "the rate of episodes of suicidal ideation",
+        "suicide": "the suicide rate of people with recent ideation",
+    }
+    handles = {"left_hanawon": "start"}
+
+    def start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: PTSD from the journey, vulnerability, initial depression."""
+        m = self.model
+        pop, p = m.population, m.params
+        u = {k: m.streams.uniforms(f"health.{k}", month, pop.uid[rows])
+             for k in ("ptsd", "vulnerable", "depressed")}
+        ptsd = u["ptsd"] < ptsd_probability(pop.trauma[rows], pop.repatriations[rows] > 0,
+                                            pop.trafficked[rows], p)
+        pop.ptsd[rows] = ptsd
+        pop.ptsd_recovery_month[rows] = NO_MONTH
+        share = p["vulnerable_share"] * np.where(pop.female[rows], p["vulnerable_female_multiplier"],
+                                                 1.0)
+        pop.vulnerable[rows] = u["vulnerable"] < share
+        depressed = odds_to_probability(p["depression_initial_share"],
+                                        np.where(ptsd, p["ptsd_depression_odds"], 1.0))
+        pop.depressed[rows] = u["depressed"] < depressed
+
+    def step(self, month: int) -> None:
+        """One month of recovery, onset, service use, ideation and suicide."""
+        pop, residents = self.model.population, self.model.residents()
+        in_service = pop.service_until[residents] > month
+        self._services(residents, in_service, month)
+        self._ptsd(residents[pop.ptsd[residents]], in_service[pop.ptsd[residents]], month)
+        self._depression(residents, in_service, month)
+        self._ideation_and_suicide(residents, month)
+
+    def _services(self, rows, in_service, month) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        disorder = pop.ptsd[rows] | pop.depressed[rows]
+        rate = (np.where(disorder, p["service_start_rate_disorder"], p["service_start_rate_other"])
+                * m.levers.factor("service_start", rows, month))
+        u = m.streams.uniforms("health.service", month, pop.uid[rows])
+        start = rows[~in_service & (u < monthly_probability(rate))]
+        pop.service_until[start] = month + int(round(p["service_months"]))
+        pop.service_month[start] = month
+
+    def _recovery_rate(self, base: float, in_service: np.ndarray, rows, month,
+                       channel: str) -> np.ndarray:
+        m = self.model
+        return (base * np.where(in_service, m.params["service_recovery_multiplier"], 1.0)
+                * m.levers.factor(channel, rows, month))
+
+    def _ptsd(self, rows, in_service, month) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        rate = self._recovery_rate(p["ptsd_recovery_rate"], in_service, rows, month,
+                                   "ptsd_recovery")
+        u = m.streams.uniforms("health.ptsd_recovery", month, pop.uid[rows])
+        recovered = rows[u < monthly_probability(rate)]
+        pop.ptsd[recovered] = False
+        pop.ptsd_recovery_month[recovered] = month
+
+    def stress(self, rows, month) -> np.ndarray:
+        """Log-rate of acculturation stress: discrimination, unemployment, loneliness, family."""
+        m = self.model
+        pop, p = m.population, m.params
+        discriminated = month - pop.discriminated_month[rows].astype(np.int64) < PAST_YEAR
+        return (p["stress_discrimination"] * discriminated
+                + p["stress_unemployment"] * (pop.work[rows] == Work.UNEMPLOYED)
+                + p["stress_loneliness"] * lonely(pop.rely_on[rows], p)
+                + p["stress_family_separation"] * pop.family_left_behind[rows])
+
+    def _depression(self, rows, in_service, month) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        depressed = pop.depressed[rows]
+        onset = depression_onset_rate(pop.vulnerable[rows], self.stress(rows, month),
+                                      pop.rely_on[rows], p)
+        onset *= (np.where(pop.ptsd[rows], p["ptsd_depression_odds"], 1.0)
+                  * m.levers.factor("depression_onset", rows, month))
+        recovery = self._recovery_rate(p["depression_recovery_rate"], in_service, rows,
+                                       month, "depression_recovery") * np.where(
+            pop.vulnerable[rows], p["depression_vulnerable_recovery_multiplier"], 1.0)
+        rate = np.where(depressed, recovery, onset)
+        change = competing_exits(rate[:, None], m.streams.uniforms("health.depression", month,
+                                                                   pop.uid[rows])) == 0
+        pop.depressed[rows] = depressed ^ change
+
+    def _ideation_and_suicide(self, rows, month) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        rate = ideation_rate(pop.depressed[rows], pop.ptsd[rows], pop.poor_health[rows],
+                             pop.work[rows] == Work.UNEMPLOYED, lonely(pop.rely_on[rows], p),
+                             p)
+        rate = rate * m.levers.factor("ideation", rows, month)
+        u = m.streams.uniforms("health.ideation", month, pop.uid[rows])
+        pop.ideation_month[rows[u < monthly_probability(rate)]] = month
+        recent = rows[month - pop.ideation_month[rows].astype(np.int64) < PAST_YEAR]
+        u = m.streams.uniforms("health.suicide", month, pop.uid[recent])
+        risk = p["suicide_rate_ideation"] * m.levers.factor("suicide", recent, month)
+        m.die(recent[u < monthly_probability(risk)], month, cause=SUICIDE)

@@ -1,0 +1,195 @@
+"""Social ties: the people a defector can rely on.
+
+Ties among defectors are the edges of a graph, held as NumPy edge arrays so that the monthly rules
+stay vectorised at full scale; :meth:`SocialTies.graph` gives the same graph as a networkx
+``Graph`` for analysis, export and communities. The edge table is a relation of the population
+(``population.ties``), so other rules read it through the population, never through this module. Ties to South Koreans are counts per person
+(South Koreans are not agents), and so are relatives living in the same household.
+
+Ties form in the Hanawon cohort (separate campuses for women and men), at the regional Hana Center
+during the year of case management, through churches and NGOs, with colleagues at work and with
+neighbours; relatives in the South who paid a broker for a family member are tied to them for
+good. Other ties fade. Rates in ``sim/data/parameters/ties.yaml``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import networkx as nx
+import numpy as np
+
+from ..engine.hazards import monthly_probability
+from ..engine.module import Field, Module
+from ..engine.randomness import pair_ids
+from ..engine.stages import RESIDENTS, Work
+
+
+class Tie(IntEnum):
+    """How a tie between two defectors was formed."""
+
+    COHORT = 0
+    HANA_CENTER = 1
+    COMMUNITY = 2
+    FAMILY = 3
+
+
+class TieTable:
+    """The ties among defectors: one row per tie (population rows ``u`` and ``v``, how and when
+    it formed)."""
+
+    def __init__(self) -> None:
+        self.u = np.zeros(0, dtype=np.int64)
+        self.v = np.zeros(0, dtype=np.int64)
+        self.kind = np.zeros(0, dtype=np.int8)
+        self.since = np.zeros(0, dtype=np.int32)
+
+    def add(self, pairs: np.ndarray, kind: Tie, month: int) -> None:
+        """Add ties between the rows in each pair (self-ties are dropped)."""
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        self.u = np.concatenate([self.u, pairs[:, 0]])
+        self.v = np.concatenate([self.v, pairs[:, 1]])
+        self.kind = np.concatenate([self.kind, np.full(len(pairs), kind, dtype=np.int8)])
+        self.since = np.concatenate([self.since, np.full(len(pairs), month, dtype=np.int32)])
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the ties where ``mask`` holds."""
+        self.u, self.v, self.kind, self.since = (self.u[mask], self.v[mask], self.kind[mask],
+                                                 self.since[mask])
+
+    def degree(self, n: int) -> np.ndarray:
+        """Number of ties of each of the first ``n`` rows."""
+        return (np.bincount(self.u, minlength=n) + np.bincount(self.v, minlength=n))[:n]
+
+    def neighbours_with(self, flag: np.ndarray, n: int) -> np.ndarray:
+        """For each of the first ``n`` rows, how many of its tied people have ``flag``."""
+        return (np.bincount(self.u, weights=flag[self.v], minlength=n)
+                + np.bincount(self.v, weights=flag[self.u], minlength=n))
+
+
+def pair_up(rows: np.ndarray, u: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """Random pairs (k, 2) among ``rows``, within groups: shuffle by ``u``, pair neighbours."""
+    key = u if groups is None else groups + u  # u in [0, 1): sorts within each group
+    order = rows[np.argsort(key, kind="stable")]
+    g = None if groups is None else np.sort(key).astype(np.int64)
+    a, b = order[0:-1:2], order[1::2]
+    if g is not None:
+        same = g[0:-1:2] == g[1::2]
+        a, b = a[same], b[same]
+    return np.column_stack([a, b])
+
+
+class SocialTies(Module):
+    """Module for ties among defectors (the population's tie table) and with South Koreans
+    (counts); it keeps each person's number of people to rely on (``rely_on``)."""
+
+    fields = {
+        "hana_center": Field(np.int16, 0, "regional Hana Center"),
+        "sk_ties": Field(np.int16, 0, "South Koreans to rely on"),
+        "rely_on": Field(np.int64, 0, "people to rely on: defectors, South Koreans, household "
+                                      "(counted at this month's tie step)"),
+    }
+    relations = {"ties": TieTable}
+    parameter_files = ("ties",)
+    streams = ("ties.*",)
+    channels = {
+        "hana_tie": "ties formed at the Hana Center (and who is still in case management)",
+        "sk_tie_gain": "the rate of gaining ties to South Korean colleagues and neighbours",
+    }
+    handles = {"left_hanawon": "start"}
+
+    def start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: Hana Center assignment, ties in the Hanawon cohort, and a tie for
+        good to the relative who paid the broker, if they live in the South."""
+        m = self.model
+        pop, p = m.population, m.params
+        uid = pop.uid[rows]
+        pop.hana_center[rows] = np.floor(m.streams.uniforms("ties.center", month, uid)
+                                         * p["hana_centers"]).astype(np.int16)
+        for r in range(int(round(p["cohort_ties"]))):
+            u = m.streams.uniforms(f"ties.cohort.{r}", month, uid)
+            pop.ties.add(pair_up(rows, u, pop.female[rows].astype(np.int64)), Tie.COHORT, month)
+        sponsor = pop.sponsor_row[rows]
+        joined = (sponsor >= 0) & np.isin(pop.stage[np.maximum(sponsor, 0)], RESIDENTS)
+        pop.ties.add(np.column_stack([sponsor[joined], rows[joined]]), Tie.FAMILY, month)
+
+    def step(self, month: int) -> None:
+        """Fade old ties, form new ones, and count everyone's people to rely on."""
+        m = self.model
+        pop, residents = m.population, m.residents()
+        self._fade(month)
+        self._defector_ties(residents, month)
+        self._south_korean_ties(residents, month)
+        n = pop.n
+        pop.rely_on[:n] = (pop.ties.degree(n) + pop.sk_ties[:n]
+                           + np.maximum(pop.household_size[:n].astype(np.int64) - 1, 0))
+
+    def _fade(self, month: int) -> None:
+        pop, p = self.model.population, self.model.params
+        ties = pop.ties
+        alive = np.isin(pop.stage[ties.u], RESIDENTS) & np.isin(pop.stage[ties.v], RESIDENTS)
+        u = self.model.streams.uniforms("ties.fade", month, pair_ids(pop.uid[ties.u],
+                                                                     pop.uid[ties.v]))
+        fades = (ties.kind != Tie.FAMILY) & (u < monthly_probability(p["defector_tie_fade_rate"]))
+        ties.keep(alive & ~fades)
+
+    def _defector_ties(self, residents: np.ndarray, month: int) -> None:
+        """Ties at the Hana Center (first year) and through churches and NGOs (any time)."""
+        m = self.model
+        pop, p = m.population, m.params
+        uid = pop.uid[residents]
+        managed = ((month - pop.left_hanawon_month[residents] < p["case_management_months"])
+                   | m.levers.acting("hana_tie", residents, month))
+        rate = (np.where(managed, p["hana_center_tie_rate"], 0.0)
+                * m.levers.factor("hana_tie", residents, month))
+        u = m.streams.uniforms("ties.hana", month, uid)
+        meet = residents[u < monthly_probability(rate)]
+        pop.ties.add(pair_up(meet, m.streams.uniforms("ties.hana_pair", month, pop.uid[meet]),
+                             pop.hana_center[meet].astype(np.int64)), Tie.HANA_CENTER, month)
+        u = m.streams.uniforms("ties.community", month, uid)
+        meet = residents[u < monthly_probability(p["community_tie_rate"])]
+        pop.ties.add(pair_up(meet, m.streams.uniforms("ties.community_pair", month,
+                                                      pop.uid[meet])), Tie.COMMUNITY, month)
+
+    def _south_korean_ties(self, residents: np.ndarray, month: int) -> None:
+        """Colleagues and neighbours: at most one new tie and one lost tie a month each."""
+        m = self.model
+        pop, p = m.population, m.params
+        uid = pop.uid[residents]
+        employed = pop.work[residents] == Work.EMPLOYED
+        rate = ((p["neighbour_sk_tie_rate"] + np.where(employed, p["work_sk_tie_rate"], 0.0))
+                * m.levers.factor("sk_tie_gain", residents, month))
+        gain = m.streams.uniforms("ties.sk_gain", month, uid) < monthly_probability(rate)
+        ties = pop.sk_ties[residents].astype(np.float64)
+        lose = m.streams.uniforms("ties.sk_lose", month, uid) < monthly_probability(
+            p["sk_tie_fade_rate"] * ties)
+        pop.sk_ties[residents] += gain.astype(np.int16) - lose.astype(np.int16)
+
+
+def lonely(rely_on: np.ndarray, p) -> np.ndarray:
+    """Fewer people to rely on than ``lonely_below_ties``."""
+    return rely_on < p["lonely_below_ties"]
+
+
+def employed_contacts(pop, rows: np.ndarray, via_defectors: np.ndarray,
+                      sk_employment_pct: float) -> np.ndarray:
+    """Expected number of contacts in work: employed defector ties (``via_defectors``, counted
+    once a month before anyone's job changes) plus South Korean ties times the South Korean
+    employment rate (for job referrals)."""
+    return via_defectors[rows] + pop.sk_ties[rows] * sk_employment_pct / 100.0
+
+
+def graph(pop) -> nx.Graph:
+    """The ties among defectors now in the South as a networkx graph (nodes are population rows,
+    with sex, arrival month and ties to South Koreans; edges carry their kind)."""
+    ties = pop.ties
+    g = nx.Graph()
+    rows = np.flatnonzero(np.isin(pop.stage[: pop.n], RESIDENTS))
+    g.add_nodes_from((int(r), {"female": bool(pop.female[r]),
+                               "arrival_month": int(pop.arrival_month[r]),
+                               "sk_ties": int(pop.sk_ties[r])}) for r in rows)
+    both = np.isin(pop.stage[ties.u], RESIDENTS) & np.isin(pop.stage[ties.v], RESIDENTS)
+    g.add_edges_from((int(a), int(b), {"kind": Tie(k).name.lower(), "since": int(s)})
+                     for a, b, k, s in zip(ties.u[both], ties.v[both], ties.kind[both],
+                                           ties.since[both], strict=True))
+    return g

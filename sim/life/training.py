@@ -1,0 +1,118 @@
+"""School, university and vocational training in the South.
+
+- Young arrivals study until ``school_leaving_age``; school leavers and arrivals up to 24 enrol at
+  university with ``university_entry_share_young``, those aged 25-34 with
+  ``university_entry_share_adult`` (free up to ``free_study_age``, MOU 2021); a degree takes
+  ``university_years``.
+- Adults from ``school_leaving_age`` to ``older_age`` not in work during their first ``settling_years`` start vocational training at
+  ``training_rate`` (40.4% had received training, KHF 2011); a course lasts ``training_months`` and
+  ends with a recognised qualification for ``certification_share`` of trainees (courses run by the
+  vocational-training lever set their own share and end with the trainee looking for work).
+- A qualification helps little in the first year and more after two or three (Card, Kluve & Weber
+  2010, 2018): its effect grows linearly from zero after ``credential_delay_months`` to full
+  strength ``credential_ramp_months`` later.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.hazards import monthly_probability
+from ..engine.module import Field, Module
+from ..engine.population import NO_MONTH
+from ..engine.stages import Work
+
+
+def credential_strength(certified_month: np.ndarray, month: int, p) -> np.ndarray:
+    """Share (0-1) of the full effect of a qualification obtained in ``certified_month``."""
+    since = month - certified_month.astype(np.int64)
+    ramp = (since - p["credential_delay_months"]) / p["credential_ramp_months"]
+    return np.where(certified_month == NO_MONTH, 0.0, np.clip(ramp, 0.0, 1.0))
+
+
+def university_share(age: np.ndarray, p) -> np.ndarray:
+    """Probability of enrolling at university for someone leaving school or arriving at ``age``."""
+    return np.select([age < 25, age < p["free_study_age"]],
+                     [p["university_entry_share_young"], p["university_entry_share_adult"]], 0.0)
+
+
+class Training(Module):
+    """Module for school, university and vocational training of residents."""
+
+    fields = {
+        "study_until": Field(np.int32, NO_MONTH, "at school or university until"),
+        "at_university": Field(np.bool_, False),
+        "degree_south": Field(np.bool_, False, "a degree from a South Korean university"),
+        "trained": Field(np.bool_, False, "has started vocational training"),
+        "training_until": Field(np.int32, NO_MONTH, "in a vocational course until"),
+        "certified_month": Field(np.int32, NO_MONTH, "month of a recognised qualification"),
+        "course_certification": Field(np.float64, np.nan, "certification share of a lever's "
+                                                          "course (NaN: the usual share)"),
+    }
+    parameter_files = ("training",)
+    streams = ("training.*",)
+    channels = {"training_start": "the rate of starting vocational training"}
+    handles = {"left_hanawon": "start", "course_started": "begin"}
+
+    def start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: the young go (back) to school, some adults to university."""
+        m = self.model
+        pop, p = m.population, m.params
+        age = pop.age_years(rows, month)
+        young = age < p["school_leaving_age"]
+        school = rows[young]
+        pop.study_until[school] = pop.birth_month[school] + int(round(12 * p["school_leaving_age"]))
+        self._maybe_university(rows[~young], month)
+
+    def _maybe_university(self, rows: np.ndarray, month: int) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        u = m.streams.uniforms("training.university", month, pop.uid[rows])
+        enrol = rows[u < university_share(pop.age_years(rows, month), p)]
+        pop.at_university[enrol] = True
+        pop.study_until[enrol] = month + int(round(12 * p["university_years"]))
+
+    def step(self, month: int) -> None:
+        """Finish school or university, start and finish vocational courses."""
+        m = self.model
+        pop, residents = m.population, m.residents()
+        done = residents[pop.study_until[residents] == month]
+        graduates = done[pop.at_university[done]]
+        pop.degree_south[graduates] = True
+        pop.at_university[graduates] = False
+        self._maybe_university(done[~pop.degree_south[done]], month)
+        self._finish_courses(residents[pop.training_until[residents] == month], month)
+        self._start_courses(residents, month)
+
+    def _start_courses(self, residents: np.ndarray, month: int) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        age = pop.age_years(residents, month)
+        years = (month - pop.arrival_month[residents]) / 12.0
+        eligible = residents[(age >= p["school_leaving_age"]) & (age < p["older_age"])
+                             & (pop.arrival_month[residents] != NO_MONTH)
+                             & (years < p["settling_years"]) & ~pop.trained[residents]
+                             & (pop.work[residents] != Work.EMPLOYED)
+                             & (pop.study_until[residents] <= month)]
+        u = m.streams.uniforms("training.start", month, pop.uid[eligible])
+        rate = p["training_rate"] * m.levers.factor("training_start", eligible, month)
+        self.begin(eligible[u < monthly_probability(rate)], month)
+
+    def begin(self, rows: np.ndarray, month: int, certification_share: float | None = None) -> None:
+        """Start a vocational course now (a lever's course sets its own certification share)."""
+        pop, p = self.model.population, self.model.params
+        pop.trained[rows] = True
+        pop.training_until[rows] = month + int(round(p["training_months"]))
+        if certification_share is not None:
+            pop.course_certification[rows] = certification_share
+
+    def _finish_courses(self, rows: np.ndarray, month: int) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        u = m.streams.uniforms("training.certified", month, pop.uid[rows])
+        special = pop.course_certification[rows]
+        share = np.where(np.isnan(special), p["certification_share"], special)
+        pop.certified_month[rows[u < share]] = month
+        pop.course_certification[rows] = np.nan
+        pop.work[rows[~np.isnan(special)]] = Work.UNEMPLOYED  # a lever's course ends in placement
+        pop.savings_mkrw[rows] += p["training_bonus_mkrw"]

@@ -1,0 +1,175 @@
+"""Income and welfare after Hanawon: settlement money, broker debts, the employment incentive, the
+Future Happiness Account, the basic livelihood benefit, remittances and savings.
+
+Amounts and rules (Ministry of Unification; values in
+``sim/data/parameters/welfare.yaml`` and, by year, in the world table):
+
+- Settlement cash and housing subsidy by year of arrival, for the household: the one-person amount
+  of the year scaled by household size up to the MOU 2021 ratio of the largest household, shared
+  among its members. Part of an unpaid broker fee is still owed on arrival and is paid first.
+- Employment incentive (from 2007): paid after each of the first three years in the same job, for
+  jobs started within the protection period.
+- Future Happiness Account (from Nov 2015): savings from earned income matched 1:1 up to 500k KRW a
+  month for 48 months, after 6 months of residence and 3 months in work.
+- Basic livelihood benefit: most people leaving Hanawon start on it; later, people whose earnings
+  are below a share of the South Korean mean wage take it up, more often women caring for family
+  and people in poor health, and leave it when they earn more
+  or, more slowly within the protection period, for other reasons.
+- Remittances to family in North Korea (NKDB: 17.8% sent money in 2022, 4.09M KRW a transfer).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.hazards import competing_exits, monthly_probability
+from ..engine.module import Field, Module
+from ..engine.population import NO_MONTH
+from ..engine.stages import Work
+from .labour import INCENTIVE_YEARS, current_wage_mkrw
+
+FHA_MONTHS = 48  # matched for up to four years (MOU)
+FHA_RESIDENCE_MONTHS, FHA_WORK_MONTHS = 6, 3  # eligibility after 6 months' residence, 3 in work
+
+
+def household_ratio(size: np.ndarray, p) -> np.ndarray:
+    """Settlement money of a household of ``size`` relative to one person (linear schedule)."""
+    top = p["household_schedule_max_size"]
+    step = (p["household_schedule_max_ratio"] - 1.0) / (top - 1.0)
+    return 1.0 + step * (np.minimum(size, top) - 1.0)
+
+
+def household_size(with_family: np.ndarray, u: np.ndarray, mean_size: float) -> np.ndarray:
+    """1 for people who arrive alone; 2 up to 2 + 2 (mean - 2), uniformly, for those with family."""
+    spread = int(round(2 * (mean_size - 2)))
+    return np.where(with_family, 2 + np.floor(u * (spread + 1)), 1).astype(np.int8)
+
+
+def settlement_mkrw(size: np.ndarray, cash: float, housing: float, p) -> np.ndarray:
+    """Settlement cash and housing subsidy per person (the household amount shared)."""
+    return (cash * household_ratio(size, p) + housing) / size
+
+
+def livelihood_eligible(earnings: np.ndarray, sk_wage: float, p) -> np.ndarray:
+    """People whose earnings fall below the threshold (a share of the mean wage of the year)."""
+    return earnings < p["livelihood_income_threshold"] * sk_wage
+
+
+class Welfare(Module):
+    """Module for money: settlement payments, benefits, incentives, debts, savings, remittances."""
+
+    fields = {
+        "household_size": Field(np.int8, 1),
+        "savings_mkrw": Field(np.float64, 0.0, "savings (million KRW)"),
+        "debt_mkrw": Field(np.float64, 0.0, "debts, mostly to brokers (million KRW)"),
+        "fha_saver": Field(np.bool_, False, "saves in a Future Happiness Account"),
+        "fha_months": Field(np.int16, 0, "months of matched saving so far"),
+        "livelihood": Field(np.bool_, False, "receives the basic livelihood benefit"),
+        "remitted_month": Field(np.int32, NO_MONTH, "last remittance to North Korea"),
+    }
+    parameter_files = ("welfare",)
+    streams = ("welfare.*",)
+    handles = {"left_hanawon": "start", "broker_paid": "pay_broker"}
+
+    def pay_broker(self, rows: np.ndarray, month: int, fee_mkrw: float) -> None:
+        """Relatives in the South pay a broker's fee from their savings; what they lack is
+        owed."""
+        pop = self.model.population
+        paid = np.minimum(pop.savings_mkrw[rows], fee_mkrw)
+        pop.savings_mkrw[rows] -= paid
+        pop.debt_mkrw[rows] += fee_mkrw - paid
+
+    def start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: household, settlement money, and the broker debt still owed."""
+        m = self.model
+        pop, p, w = m.population, m.params, m.world
+        y = max(m.world.index(month), 0)
+        u = m.streams.uniforms("welfare.household", month, pop.uid[rows])
+        pop.household_size[rows] = household_size(pop.with_family[rows], u,
+                                                  p["family_household_size"])
+        money = settlement_mkrw(pop.household_size[rows], w.settlement_cash_mkrw[y],
+                                w.housing_subsidy_mkrw[y], p)
+        left = pop.last_departure_month[rows]
+        unpaid = np.maximum(0.0, w.broker_fee_usd[w.index(np.maximum(left, 0))]
+                            - pop.savings_usd[rows])
+        owed = np.where(pop.sponsored[rows] | (left < 0), 0.0,
+                        p["broker_debt_share"] * unpaid * p["krw_per_usd"] / 1e6)
+        paid = np.minimum(owed, money)
+        pop.debt_mkrw[rows] = owed - paid
+        pop.savings_mkrw[rows] += money - paid
+        u = m.streams.uniforms("welfare.livelihood_start", month, pop.uid[rows])
+        pop.livelihood[rows] = u < p["livelihood_initial_share"]
+
+    def step(self, month: int) -> None:
+        """One month of earnings, incentives, benefits, saving and remittances."""
+        m = self.model
+        pop, p, y = m.population, m.params, m.world.index(month)
+        residents = m.residents()
+        sk_wage = m.world.sk_mean_wage_mkrw[y]
+        employed = pop.work[residents] == Work.EMPLOYED
+        earnings = np.zeros(residents.size)
+        earnings[employed] = current_wage_mkrw(pop, residents[employed], month, p, sk_wage)
+        income = earnings + self._incentive(residents, month) + self._livelihood(
+            residents, earnings, month, sk_wage)
+        saved = p["saving_share"] * income + self._matched_savings(residents, earnings, month)
+        repaid = np.minimum(pop.debt_mkrw[residents], saved)
+        pop.debt_mkrw[residents] -= repaid
+        pop.savings_mkrw[residents] += saved - repaid
+        self._remit(residents, earnings > 0, month)
+
+    def _incentive(self, rows: np.ndarray, month: int) -> np.ndarray:
+        """Employment incentive due this month (after each full year in an eligible job)."""
+        pop, p = self.model.population, self.model.params
+        paid = np.zeros(rows.size)
+        eligible = np.flatnonzero(pop.job_incentive[rows])
+        tenure = month - pop.job_start_month[rows[eligible]]
+        due = eligible[(tenure > 0) & (tenure % 12 == 0) & (tenure <= 12 * INCENTIVE_YEARS)]
+        paid[due] = p["employment_incentive_mkrw"]
+        return paid
+
+    def _livelihood(self, rows, earnings, month, sk_wage) -> np.ndarray:
+        """Update who receives the basic livelihood benefit; return this month's benefit."""
+        m = self.model
+        pop, p = m.population, m.params
+        eligible = livelihood_eligible(earnings, sk_wage, p)
+        on = pop.livelihood[rows]
+        needy = pop.caring[rows] | pop.poor_health[rows]
+        take_up = p["livelihood_takeup_rate"] * np.where(needy, p["livelihood_caring_multiplier"],
+                                                         1.0)
+        leave = p["livelihood_leave_rate"] * np.where(
+            pop.in_protection(rows), p["livelihood_protection_leave_multiplier"], 1.0)
+        rate = np.where(on, leave, take_up) * eligible
+        change = competing_exits(rate[:, None], m.streams.uniforms("welfare.livelihood", month,
+                                                                   pop.uid[rows])) == 0
+        pop.livelihood[rows] = eligible & (on ^ change)
+        return np.where(pop.livelihood[rows], p["livelihood_benefit_mkrw"], 0.0)
+
+    def _matched_savings(self, rows, earnings, month) -> np.ndarray:
+        """Future Happiness Account: own deposit from earnings matched 1:1 (own + match saved)."""
+        m = self.model
+        pop, p = m.population, m.params
+        if m.calendar.year_of(month) + (month % 12) / 12 < p["fha_start_month"]:
+            return np.zeros(rows.size)
+        eligible = (pop.in_protection(rows)
+                    & (month - pop.left_hanawon_month[rows] >= FHA_RESIDENCE_MONTHS)
+                    & (month - pop.job_start_month[rows] >= FHA_WORK_MONTHS) & (earnings > 0)
+                    & (pop.fha_months[rows] < FHA_MONTHS))
+        new = eligible & (pop.fha_months[rows] == 0)
+        u = m.streams.uniforms("welfare.fha", month, pop.uid[rows])
+        pop.fha_saver[rows[new]] = u[new] < p["fha_takeup_share"]
+        saving = eligible & pop.fha_saver[rows]
+        pop.fha_months[rows[eligible]] += 1
+        deposit = np.minimum(p["fha_monthly_cap_mkrw"], p["saving_share"] * earnings)
+        return np.where(saving, deposit, 0.0)  # the match; the own deposit is in saving_share
+
+    def _remit(self, rows: np.ndarray, earning: np.ndarray, month: int) -> None:
+        """Money sent to family in North Korea, out of savings."""
+        m = self.model
+        pop, p = m.population, m.params
+        amount = p["remittance_mkrw"]
+        rate = p["remittance_rate"] * np.where(earning, 1.0, p["remittance_nonearner_multiplier"])
+        can = pop.family_left_behind[rows] & (pop.savings_mkrw[rows] >= amount)
+        u = m.streams.uniforms("welfare.remit", month, pop.uid[rows])
+        send = rows[can & (u < monthly_probability(rate))]
+        pop.savings_mkrw[send] -= amount
+        pop.remitted_month[send] = month

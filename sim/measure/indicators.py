@@ -1,0 +1,173 @@
+"""Monthly recording and the yearly indicator table (tidy: one row per value).
+
+Columns: ``replicate,year,indicator,sex,years_since_arrival,value``. ``sex`` is all, female or male;
+``years_since_arrival`` is all or a band 0, 1, ..., 5, 6+. Rates and shares are percentages; counts
+are people (agents times ``scale``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..engine.population import NO_MONTH
+from ..engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, N_STAGES, Stage
+
+COLUMNS = ["replicate", "year", "indicator", "sex", "years_since_arrival", "value"]
+SEXES = ("all", "female", "male")
+BANDS = ("0", "1", "2", "3", "4", "5", "6+")
+INDICATORS = (
+    "departures", "arrivals", "cumulative_arrivals", "female_share_of_arrivals", "in_china",
+    "in_transit", "repatriated", "mean_years_abroad_of_arrivals",
+    "median_years_abroad_of_arrivals", "residents_in_south", "deaths", "deaths_in_south",
+    "in_north_korea",
+    # survey-style, measured in July (sim/survey.py), by sex and years since arrival
+    "labour_force_participation", "employment_rate", "unemployment_rate",
+    "mean_monthly_wage_mkrw", "regular_job_share", "daily_job_share", "self_employed_share",
+    "mean_job_tenure_months", "livelihood_benefit_share", "discrimination_share",
+    "remittance_share", "ptsd_prevalence", "depression_prevalence", "suicidal_ideation_share",
+    "mental_health_service_use_share", "loneliness_share", "mean_ties",
+    "mean_ties_to_south_koreans", "no_one_to_rely_on_share", "life_satisfaction_share",
+    "considered_return_share", "mean_debt_mkrw", "mean_savings_mkrw", "vocational_training_share",
+    "surveyed_count", "employed_count", "depressed_count", "discriminated_count", "ideation_count",
+    # events in the South in the year
+    "onward_migration_count", "onward_migration_uk_count", "onward_migration_canada_count",
+    "onward_migration_other_count", "return_to_nk_count", "suicides", "suicide_share_of_deaths",
+    # South Korean comparators (world table)
+    "sk_labour_force_participation", "sk_employment_rate", "sk_unemployment_rate",
+    "sk_mean_wage_mkrw",
+)
+COUNT_INDICATORS = frozenset(name for name in INDICATORS if name.endswith("_count") or name in (
+    "departures", "arrivals", "cumulative_arrivals", "in_china", "in_transit", "repatriated",
+    "residents_in_south", "deaths", "deaths_in_south", "in_north_korea", "suicides"))
+"""Indicators that count people (summed over a range of years); the rest are rates and means."""
+SK_COMPARATORS = {"sk_labour_force_participation": "sk_participation",  # indicator: world column
+                  "sk_employment_rate": "sk_employment_rate",
+                  "sk_unemployment_rate": "sk_unemployment_rate",
+                  "sk_mean_wage_mkrw": "sk_mean_wage_mkrw"}
+
+
+class Recorder:
+    """Counts what happens each month, cheaply, for the indicators at the end of a run."""
+
+    EVENTS = ("departures", "repatriated", "deaths_in_south", "suicides", "moved_on",
+              "moved_on_uk", "moved_on_canada", "moved_on_other", "returned_north")
+    handles = {"departed": "departed"}  # model events it counts
+
+    def __init__(self, n_months: int, population) -> None:
+        self._population = population
+        self.events = {name: np.zeros((n_months, 2), dtype=np.int64) for name in self.EVENTS}
+        self.stage_counts = np.zeros((n_months, N_STAGES, 2), dtype=np.int64)
+        self.residents_by_band = np.zeros((n_months // 12, len(BANDS), 2), dtype=np.int64)
+
+    def event(self, name: str, month: int, rows: np.ndarray) -> None:
+        """Count people to whom event ``name`` happened this month, by sex."""
+        if rows.size:
+            female = self._population.female[rows]
+            self.events[name][month] += np.bincount(female.astype(np.int64), minlength=2)
+
+    def departed(self, rows: np.ndarray, month: int) -> None:
+        """People who left North Korea this month."""
+        self.event("departures", month, rows)
+
+    def end_of_month(self, month: int, counts: np.ndarray, groups: list[np.ndarray]) -> None:
+        """Record stocks by stage and sex; in December also residents by years since arrival."""
+        self.stage_counts[month] = counts
+        if month % 12 == 11:
+            pop = self._population
+            rows = np.concatenate([groups[s] for s in IN_SOUTH])
+            band = years_since_arrival_band(pop.arrival_month[rows], month)
+            self.residents_by_band[month // 12] = np.bincount(
+                band * 2 + pop.female[rows], minlength=2 * len(BANDS)).reshape(len(BANDS), 2)
+
+
+def years_since_arrival_band(arrival_month: np.ndarray, month: int) -> np.ndarray:
+    """Band index (0..6, the last meaning 6+) of full calendar years since the arrival year.
+
+    People who arrived before the model starts (``NO_MONTH``) are in 6+.
+    """
+    years = np.where(arrival_month == NO_MONTH, len(BANDS) - 1, month // 12 - arrival_month // 12)
+    return np.clip(years, 0, len(BANDS) - 1).astype(np.int64)
+
+
+def _by_sex(values: np.ndarray) -> dict[str, np.ndarray]:
+    """(years, 2) counts by sex (0 male, 1 female) into the three sex rows."""
+    return {"all": values.sum(axis=1), "female": values[:, 1], "male": values[:, 0]}
+
+
+def _yearly(month_index: np.ndarray, female: np.ndarray, n_years: int) -> np.ndarray:
+    """(years, 2) counts of events happening in the given months."""
+    ok = (month_index != NO_MONTH) & (month_index >= 0)
+    key = (month_index[ok] // 12) * 2 + female[ok]
+    return np.bincount(key, minlength=2 * n_years)[: 2 * n_years].reshape(n_years, 2)
+
+
+def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
+    """All indicators of a finished run as a tidy DataFrame."""
+    pop, rec, cal, scale = model.population, model.recorder, model.calendar, model.scale
+    n, years = pop.n, np.array(cal.years)
+    n_years = years.size
+    female = pop.female[:n].astype(np.int64)
+    december = rec.stage_counts[11::12]
+    rows: list[tuple] = []
+
+    def add(name: str, values: dict[str, np.ndarray], band: str = "all") -> None:
+        for sex, series in values.items():
+            for year, value in zip(years, series, strict=True):
+                if np.isfinite(value):
+                    rows.append((replicate, int(year), name, sex, band, float(value)))
+
+    arrivals = _yearly(pop.arrival_month[:n], female, n_years) * scale
+    add("departures", _by_sex(rec.events["departures"].reshape(n_years, 12, 2).sum(1) * scale))
+    add("arrivals", _by_sex(arrivals))
+    offset = model.params["pre_1995_arrivals"] * np.array(
+        [1 - model.params["pre_1995_female_share"], model.params["pre_1995_female_share"]])
+    add("cumulative_arrivals", _by_sex(np.round(offset + np.cumsum(arrivals, axis=0))))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        add("female_share_of_arrivals", {"all": 100 * arrivals[:, 1] / arrivals.sum(axis=1)})
+    add("in_china", _by_sex(december[:, list(IN_CHINA)].sum(axis=1) * scale))
+    add("in_transit", _by_sex(december[:, list(IN_TRANSIT)].sum(axis=1) * scale))
+    add("repatriated", _by_sex(rec.events["repatriated"].reshape(n_years, 12, 2).sum(1) * scale))
+    for stat, fn in (("mean", np.mean), ("median", np.median)):
+        add(f"{stat}_years_abroad_of_arrivals", _years_abroad(pop, n_years, fn))
+    add("residents_in_south", _by_sex(december[:, list(IN_SOUTH)].sum(axis=1) * scale))
+    for b, band in enumerate(BANDS):
+        add("residents_in_south", _by_sex(rec.residents_by_band[:, b] * scale), band)
+    add("deaths", _by_sex(_yearly(pop.death_month[:n], female, n_years) * scale))
+    yearly = {name: rec.events[name].reshape(n_years, 12, 2).sum(1) for name in rec.EVENTS}
+    add("onward_migration_count", _by_sex(yearly["moved_on"] * scale))
+    for destination in ("uk", "canada", "other"):
+        add(f"onward_migration_{destination}_count",
+            _by_sex(yearly[f"moved_on_{destination}"] * scale))
+    add("return_to_nk_count", _by_sex(yearly["returned_north"] * scale))
+    add("deaths_in_south", _by_sex(yearly["deaths_in_south"] * scale))
+    add("in_north_korea", _by_sex(december[:, Stage.IN_NORTH_KOREA] * scale))
+    add("suicides", _by_sex(yearly["suicides"] * scale))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        add("suicide_share_of_deaths", {sex: 100 * s / d for (sex, s), d in zip(
+            _by_sex(yearly["suicides"]).items(), _by_sex(yearly["deaths_in_south"]).values(),
+            strict=True)})
+    for (name, sex, band), values in model.modules["Survey"].indicators(scale).items():
+        add(name, {sex: values}, band)
+    for name, column in SK_COMPARATORS.items():
+        add(name, {"all": getattr(model.world, column)})
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
+    """Mean or median years between the last departure and arrival, by arrival year and sex."""
+    n = pop.n
+    arrived = np.flatnonzero((pop.arrival_month[:n] != NO_MONTH) & (pop.arrival_month[:n] >= 0))
+    years_abroad = (pop.arrival_month[arrived] - pop.last_departure_month[arrived]) / 12.0
+    arrival_year = pop.arrival_month[arrived] // 12
+    fem = pop.female[arrived]
+    out = {sex: np.full(n_years, np.nan) for sex in SEXES}
+    order = np.argsort(arrival_year, kind="stable")
+    bounds = np.searchsorted(arrival_year[order], np.arange(n_years + 1))
+    for y in range(n_years):
+        idx = order[bounds[y]:bounds[y + 1]]
+        for sex, mask in (("all", slice(None)), ("female", fem[idx]), ("male", ~fem[idx])):
+            values = years_abroad[idx][mask]
+            if values.size:
+                out[sex][y] = statistic(values)
+    return out

@@ -1,0 +1,136 @@
+"""Survey-style measurement of life in the South, as the Korea Hana Foundation measures it.
+
+For year Y the survey is taken in July of Y among residents aged 15+ who arrived before 1 January
+of Y (Korea Hana Foundation settlement surveys). Rates follow Statistics Korea's
+definitions: participation = labour force / population 15+, employment = employed / population
+15+, unemployment = unemployed / labour force; the wage is the mean monthly wage of wage workers in
+million KRW; job shares are of the employed; tenure is of the employed, in months. Mental health,
+ties and belonging are measured on the same people; "in the past year" means the last twelve
+months; ``life_satisfaction_share`` is the expected share satisfied.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.module import Module
+from ..engine.stages import Job, Work
+from ..life.belonging import satisfied
+from ..life.labour import current_wage_mkrw
+from ..life.ties import lonely
+from .indicators import BANDS, years_since_arrival_band
+
+SURVEY_MONTH = 6  # July (0-based month of the year)
+AGE = 15
+PAST_YEAR = 12  # months counted as "in the past year"
+QUANTITIES = ("population", "labour_force", "employed", "unemployed", "wage_workers", "wage_sum",
+              "regular", "daily", "self_employed", "tenure_sum", "livelihood", "discriminated",
+              "remitted", "ptsd", "depressed", "ideation", "service", "lonely", "ties", "sk_ties",
+              "no_one", "satisfied", "considering", "debt", "savings", "trained")
+Q = {name: i for i, name in enumerate(QUANTITIES)}
+
+# indicator -> (numerator, denominator, factor): percentages have factor 100
+RATIOS = {
+    "labour_force_participation": ("labour_force", "population", 100.0),
+    "employment_rate": ("employed", "population", 100.0),
+    "unemployment_rate": ("unemployed", "labour_force", 100.0),
+    "mean_monthly_wage_mkrw": ("wage_sum", "wage_workers", 1.0),
+    "regular_job_share": ("regular", "employed", 100.0),
+    "daily_job_share": ("daily", "employed", 100.0),
+    "self_employed_share": ("self_employed", "employed", 100.0),
+    "mean_job_tenure_months": ("tenure_sum", "employed", 1.0),
+    "livelihood_benefit_share": ("livelihood", "population", 100.0),
+    "discrimination_share": ("discriminated", "population", 100.0),
+    "remittance_share": ("remitted", "population", 100.0),
+    "ptsd_prevalence": ("ptsd", "population", 100.0),
+    "depression_prevalence": ("depressed", "population", 100.0),
+    "suicidal_ideation_share": ("ideation", "population", 100.0),
+    "mental_health_service_use_share": ("service", "population", 100.0),
+    "loneliness_share": ("lonely", "population", 100.0),
+    "mean_ties": ("ties", "population", 1.0),
+    "mean_ties_to_south_koreans": ("sk_ties", "population", 1.0),
+    "no_one_to_rely_on_share": ("no_one", "population", 100.0),
+    "life_satisfaction_share": ("satisfied", "population", 100.0),
+    "considered_return_share": ("considering", "population", 100.0),
+    "mean_debt_mkrw": ("debt", "population", 1.0),
+    "mean_savings_mkrw": ("savings", "population", 1.0),
+    "vocational_training_share": ("trained", "population", 100.0),
+}
+
+# survey-style counts of people (for costs per person): indicator -> quantity
+COUNTS = {"surveyed_count": "population", "employed_count": "employed",
+          "depressed_count": "depressed", "discriminated_count": "discriminated",
+          "ideation_count": "ideation"}
+
+
+class Survey(Module):
+    """Sums of the surveyed quantities by year, band of years since arrival, and sex (a module
+    that only measures: it owns no field and changes nothing)."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.sums = np.zeros((len(model.calendar.years), len(QUANTITIES), len(BANDS), 2))
+
+    def step(self, month: int) -> None:
+        """Take the survey if ``month`` is a survey month."""
+        if month % 12 != SURVEY_MONTH:
+            return
+        model, residents = self.model, self.model.residents()
+        pop, y = model.population, month // 12
+        first_of_year = month - SURVEY_MONTH
+        rows = residents[(pop.age_years(residents, month) >= AGE)
+                         & (pop.arrival_month[residents] < first_of_year)]
+        work, job = pop.work[rows], pop.job[rows]
+        employed = work == Work.EMPLOYED
+        wage_workers = employed & (job != Job.SELF_EMPLOYED)
+        wages = np.zeros(rows.size)
+        wages[wage_workers] = current_wage_mkrw(pop, rows[wage_workers], month, model.params,
+                                                model.world.sk_mean_wage_mkrw[y])
+        values = np.column_stack([
+            np.ones(rows.size), work != Work.INACTIVE, employed, work == Work.UNEMPLOYED,
+            wage_workers, wages, job == Job.REGULAR, job == Job.DAILY, job == Job.SELF_EMPLOYED,
+            np.where(employed, month - pop.job_start_month[rows], 0), pop.livelihood[rows],
+            month - pop.discriminated_month[rows].astype(np.int64) < PAST_YEAR,
+            month - pop.remitted_month[rows].astype(np.int64) < PAST_YEAR,
+            *self._inner_life(model, rows, month),
+        ]).astype(np.float64)
+        cell = years_since_arrival_band(pop.arrival_month[rows], month) * 2 + pop.female[rows]
+        for q in range(len(QUANTITIES)):
+            self.sums[y, q] = np.bincount(cell, weights=values[:, q],
+                                          minlength=2 * len(BANDS)).reshape(len(BANDS), 2)
+
+    @staticmethod
+    def _inner_life(model, rows: np.ndarray, month: int) -> list[np.ndarray]:
+        """Columns for mental health, ties and belonging (the expected share satisfied)."""
+        pop, p = model.population, model.params
+        ties = pop.rely_on[rows]
+        return [pop.ptsd[rows], pop.depressed[rows],
+                month - pop.ideation_month[rows].astype(np.int64) < PAST_YEAR,
+                month - pop.service_month[rows].astype(np.int64) < PAST_YEAR,
+                lonely(ties, p), ties, pop.sk_ties[rows], ties == 0,
+                satisfied(pop, rows, month, p), pop.considering_leaving[rows],
+                pop.debt_mkrw[rows], pop.savings_mkrw[rows], pop.trained[rows]]
+
+    def ratio(self, name: str, year_index: int, bands: tuple[str, ...], sex: str = "all") -> float:
+        """One indicator pooled over several bands of years since arrival in one survey year."""
+        num, den, factor = RATIOS[name]
+        cols = [BANDS.index(b) for b in bands]
+        sexes = {"all": [0, 1], "female": [1], "male": [0]}[sex]
+        table = self.sums[year_index][:, cols][:, :, sexes].sum(axis=(1, 2))
+        return factor * table[Q[num]] / table[Q[den]]
+
+    def indicators(self, scale: int = 1) -> dict[tuple[str, str, str], np.ndarray]:
+        """Ratios (and counts, in people) by (indicator, sex, band) as arrays over years (NaN
+        where nobody was surveyed)."""
+        out = {}
+        sexes = {"all": self.sums.sum(axis=3), "female": self.sums[..., 1],
+                 "male": self.sums[..., 0]}
+        for sex, s in sexes.items():
+            bands = {"all": s.sum(axis=2), **{b: s[:, :, i] for i, b in enumerate(BANDS)}}
+            for band, table in bands.items():
+                for name, (num, den, factor) in RATIOS.items():
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        out[(name, sex, band)] = factor * table[:, Q[num]] / table[:, Q[den]]
+                for name, quantity in COUNTS.items():
+                    out[(name, sex, band)] = scale * table[:, Q[quantity]]
+        return out

@@ -1,0 +1,102 @@
+"""Who leaves North Korea, and mortality.
+
+Attribute distributions come from ``sim/data/attributes.yaml`` (MOU tables, with sources there);
+the shares not published are parameters with priors in ``parameters/pathway.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from ..engine.hazards import gompertz_rate
+from ..engine.module import Field, Module
+from ..engine.parameters import Parameters
+from ..engine.randomness import Streams, categorical
+
+
+class Demographics(Module):
+    """Who people are when they leave North Korea (drawn once), and mortality."""
+
+    fields = {
+        "province": Field(np.int8, 0, "province of origin (attributes.yaml categories)"),
+        "occupation": Field(np.int8, 0, "occupation in North Korea"),
+        "education": Field(np.int8, 0, "education in North Korea"),
+        "with_family": Field(np.bool_, False, "travels with family"),
+        "family_left_behind": Field(np.bool_, False, "left family in North Korea"),
+        "trauma": Field(np.bool_, False, "trauma before leaving"),
+    }
+    parameter_files = ("pathway",)
+    streams = ("attr.*", "initial.sex")
+
+
+@dataclass(frozen=True)
+class AttributeTables:
+    """The attribute distributions, as arrays ready for sampling."""
+
+    age_bands: np.ndarray  # (k, 2) years
+    age_weights: np.ndarray  # (2, k): row 0 male, row 1 female
+    occupation: list[str]
+    occupation_weights: np.ndarray  # (2, k)
+    education: list[str]
+    education_shares: np.ndarray
+    province: list[str]
+    province_from: np.ndarray  # first year of each period
+    province_shares: np.ndarray  # (periods, k)
+    with_family_share: float
+
+    @classmethod
+    def load(cls) -> AttributeTables:
+        """Read the tables shipped with the package."""
+        text = resources.files("sim.data").joinpath("attributes.yaml").read_text()
+        t = yaml.safe_load(text)
+        age, occ, edu, prov = (t["age_at_departure"], t["occupation"], t["education"],
+                               t["origin_province"])
+        return cls(
+            age_bands=np.array(age["bands"], dtype=np.float64),
+            age_weights=np.array([age["male"], age["female"]], dtype=np.float64),
+            occupation=occ["categories"],
+            occupation_weights=np.array([occ["male"], occ["female"]], dtype=np.float64),
+            education=edu["categories"],
+            education_shares=np.array(edu["shares"], dtype=np.float64),
+            province=prov["categories"],
+            province_from=np.array([p["from"] for p in prov["periods"]]),
+            province_shares=np.array([p["shares"] for p in prov["periods"]], dtype=np.float64),
+            with_family_share=float(t["travels_with_family"]["share"]),
+        )
+
+
+def draw_attributes(tables: AttributeTables, params: Parameters, streams: Streams,
+                    month: int, year: int, uids: np.ndarray, female: np.ndarray) -> dict:
+    """Attributes at departure for new people (one uniform per attribute per person)."""
+    u = {name: streams.uniforms(f"attr.{name}", month, uids)
+         for name in ("age_band", "age", "occupation", "education", "province", "family",
+                      "left_behind", "trauma")}
+    sex = female.astype(np.int64)
+    band = np.where(
+        female,
+        categorical(u["age_band"], tables.age_weights[1]),
+        categorical(u["age_band"], tables.age_weights[0]),
+    )
+    low, high = tables.age_bands[band, 0], tables.age_bands[band, 1]
+    age_months = np.floor((low + u["age"] * (high - low)) * 12).astype(np.int32)
+    occupation = categorical(u["occupation"], tables.occupation_weights[sex])
+    period = np.searchsorted(tables.province_from, year, side="right") - 1
+    return {
+        "birth_month": month - age_months,
+        "occupation": occupation,
+        "education": categorical(u["education"], tables.education_shares),
+        "province": categorical(u["province"], tables.province_shares[max(period, 0)]),
+        "with_family": u["family"] < tables.with_family_share,
+        "family_left_behind": u["left_behind"] < params["family_left_behind_share"],
+        "trauma": u["trauma"] < params["trauma_share"],
+    }
+
+
+def mortality_rate(params: Parameters, age_years: np.ndarray, multiplier: float = 1.0):
+    """Annual all-cause mortality by age (Gompertz), times a stage multiplier."""
+    return multiplier * gompertz_rate(age_years, params["mortality_at_30"],
+                                      params["mortality_slope"])

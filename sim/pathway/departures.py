@@ -1,0 +1,143 @@
+"""Leaving North Korea: push-driven departures, chain defection, direct crossings, leaving again.
+
+- Push departures: a yearly outflow per exit regime (famine, border control, COVID-19 closure ...),
+  ``departures_<regime>`` people a year with ``female_share_<regime>`` women; the regime calendar is
+  in the world table.
+- Chain defection: relatives already in the South pay brokers for family (WaPo 2016). Sponsors are
+  residents within their 5-year protection period (when the settlement money is paid) who left
+  family behind; each sponsors a relative at ``chain_rate_<regime>`` a year, and after each
+  relative still has family left behind with probability ``sponsor_again_share``. Sponsors pay the
+  year's broker fee from their savings (the rest becomes debt); sponsored relatives travel straight
+  on with a broker and, once in the South, are tied to their sponsor.
+- Direct crossings by sea or over the border are rare and do not follow the outflow into China:
+  ``direct_crossings_per_year`` people a year, ``direct_female_share`` of them women.
+- People repatriated or returned may leave again at ``redeparture_rate`` times the regime's outflow
+  relative to the famine years.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.hazards import monthly_probability, screened_exits
+from ..engine.module import Field, Module
+from ..engine.population import NO_MONTH
+from ..engine.randomness import derived_ids
+from ..engine.stages import Route, Stage
+from .demographics import draw_attributes, mortality_rate
+
+PUSH, CHAIN, DIRECT = 1, 2, 3  # kinds of new people, part of their uid
+KIND_NAMES = {PUSH: "push", CHAIN: "chain", DIRECT: "direct"}
+_SLOT_BITS = 20  # up to 2**20 new people of one kind and sex a month
+
+
+def new_uids(month: int, kind: int, female: bool, count: int) -> np.ndarray:
+    """Ids that depend only on (month, kind, sex, slot), so scenarios keep common draws."""
+    base = ((month + 1) << (_SLOT_BITS + 3)) | (kind << (_SLOT_BITS + 1)) | (int(female) << _SLOT_BITS)
+    return base + np.arange(count, dtype=np.int64)
+
+
+class Departures(Module):
+    """Module for exits from North Korea (events: departed, entered_china, started_journey,
+    arrived, broker_paid)."""
+
+    fields = {
+        "sponsored": Field(np.bool_, False, "a relative in the South paid the broker"),
+        "sponsor_row": Field(np.int64, -1, "row of the sponsoring relative"),
+        "first_departure_month": Field(np.int32, NO_MONTH),
+        "last_departure_month": Field(np.int32, NO_MONTH),
+    }
+    parameter_files = ("pathway",)
+    streams = ("nk.exit", "departures.*", "chain.sponsor", "chain.again", "chain.sex")
+
+    def step(self, month: int) -> None:
+        """Leave again from North Korea, then add this month's new departures."""
+        groups = self.model.groups
+        self._leave_again(month, groups[Stage.IN_NORTH_KOREA])
+        self._push(month)
+        self._direct(month)
+        self._chain(month, groups[Stage.PROTECTED])
+
+    def _leave_again(self, month: int, rows: np.ndarray) -> None:
+        m = self.model
+        pop, p, y = m.population, m.params, m.world.index(month)
+        leave_rate = p["redeparture_rate"] * m.world.relative_exit[y]
+        multiplier = p["mortality_multiplier_north_korea"]
+
+        def rates(index):
+            age = pop.age_years(rows[index], month)
+            return np.column_stack([np.full(index.size, leave_rate),
+                                    mortality_rate(p, age, multiplier)])
+
+        oldest = (month - pop.birth_month[rows].min()) / 12.0 if rows.size else 0.0
+        exit_ = screened_exits(m.streams.uniforms("nk.exit", month, pop.uid[rows]),
+                               leave_rate + mortality_rate(p, oldest, multiplier), rates)
+        leave = rows[exit_ == 0]
+        pop.last_departure_month[leave] = month
+        pop.move(leave, Stage.HIDING_IN_CHINA, month)
+        m.emit("departed", leave, month)
+        m.die(rows[exit_ == 1], month)
+
+    def _push(self, month: int) -> None:
+        """Departures driven by conditions in North Korea (a Poisson count by sex)."""
+        m = self.model
+        y = m.world.index(month)
+        self._counted(month, PUSH, m.world.push_departures[y], m.world.female_share[y])
+
+    def _direct(self, month: int) -> None:
+        """Direct crossings into the South by sea or over the border."""
+        p = self.model.params
+        self._counted(month, DIRECT, p["direct_crossings_per_year"], p["direct_female_share"])
+
+    def _counted(self, month: int, kind: int, per_year: float, female_share: float) -> None:
+        """Add Poisson numbers of men and women of one kind for a yearly rate in people."""
+        m = self.model
+        mean = per_year / 12 / m.scale
+        for female, share in ((False, 1 - female_share), (True, female_share)):
+            tag = "female" if female else "male"
+            count = m.streams.poisson(f"departures.{KIND_NAMES[kind]}.{tag}", month, mean * share)
+            self._add(month, new_uids(month, kind, female, count), female, kind)
+
+    def _chain(self, month: int, protected: np.ndarray) -> None:
+        """Residents who left family behind pay a broker for one relative."""
+        m = self.model
+        pop, y = m.population, m.world.index(month)
+        sponsors = protected[pop.family_left_behind[protected]]
+        rate = m.world.chain_rate[y] * m.world.broker_access[y]
+        u = m.streams.uniforms("chain.sponsor", month, pop.uid[sponsors])
+        sponsors = sponsors[u < monthly_probability(rate)]
+        if sponsors.size == 0:
+            return
+        again = m.streams.uniforms("chain.again", month, pop.uid[sponsors])
+        pop.family_left_behind[sponsors] = again < m.params["sponsor_again_share"]
+        fee = m.world.broker_fee_usd[y] * m.params["krw_per_usd"] / 1e6
+        m.emit("broker_paid", sponsors, month, fee_mkrw=fee)
+        uids = derived_ids(pop.uid[sponsors], month)
+        female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
+        for sex in (False, True):
+            self._add(month, uids[female == sex], sex, CHAIN, sponsors[female == sex])
+
+    def _add(self, month: int, uids: np.ndarray, female: bool, kind: int,
+             sponsors: np.ndarray | None = None) -> None:
+        """New people leaving North Korea: push departures enter China, sponsored relatives start
+        the journey (remembering their sponsor), direct crossers arrive at once."""
+        if uids.size == 0:
+            return
+        m = self.model
+        fem = np.full(uids.size, female)
+        values = dict(female=fem, sponsored=kind == CHAIN, first_departure_month=month,
+                      last_departure_month=month,
+                      **draw_attributes(m.tables, m.params, m.streams, month,
+                                        m.calendar.year_of(month), uids, fem))
+        if kind == DIRECT:
+            values["route"] = Route.DIRECT
+        stage = Stage.HIDING_IN_CHINA if kind == PUSH else Stage.JOURNEY
+        rows = m.population.add(month, stage, uid=uids, **values)
+        if kind == PUSH:
+            m.emit("entered_china", rows, month)
+        elif kind == CHAIN:
+            m.population.sponsor_row[rows] = sponsors
+            m.emit("started_journey", rows, month)
+        else:
+            m.emit("arrived", rows, month)
+        m.emit("departed", rows, month)

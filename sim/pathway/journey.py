@@ -1,0 +1,101 @@
+"""The onward journey with a broker, by route, and detention and transfer in the third country.
+
+Routes and their shares by year are in the world table (China -> Laos -> Thailand the main route;
+Mongolia closed from 2007; Vietnam airlift 2004; the Philippines; Bangkok Post, MOU 2017, UN COI
+2014). Thailand deports North Koreans to the South rather than to the North; Laos and Vietnam have
+sent people back to China (Wikipedia, 'North Korean defectors'). Each route has a duration and a chance of arrest on the
+way, which the enforcement regime multiplies; closures (COVID-19) and crackdowns also slow the
+journey by the regime's onward multiplier.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.hazards import competing_exits, rate_for_mean_months
+from ..engine.module import Field, Module
+from ..engine.randomness import categorical
+from ..engine.stages import ONWARD_ROUTES, Route, Stage
+from .demographics import mortality_rate
+
+ARRIVE, ARREST, DIE = range(3)
+AIRLIFT_MONTH = 7  # the 2004 airlift from Vietnam took place in July (Wikipedia,
+# 'North Korean defectors')
+ROUTE_NAMES = {r: r.name.lower() for r in (*ONWARD_ROUTES, Route.DIRECT)}
+
+
+class Journey(Module):
+    """Module for the JOURNEY and DETAINED_THIRD_COUNTRY stages."""
+
+    fields = {"route": Field(np.int8, int(Route.NONE), "onward route (Route)")}
+    parameter_files = ("pathway",)
+    streams = ("journey.route", "journey.airlift", "journey.exit", "detention.exit")
+    channels = {"arrest": "arrest and forced repatriation in China and on the journey",
+                "onward": "leaving China and the speed of the onward journey"}
+    handles = {"started_journey": "choose_route"}
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        p = model.params
+        self.months = np.array([p[f"journey_months_{ROUTE_NAMES[r]}"] for r in ONWARD_ROUTES])
+        self.arrest_p = np.array([p[f"journey_arrest_{ROUTE_NAMES[r]}"] for r in ONWARD_ROUTES])
+
+    def choose_route(self, rows: np.ndarray, month: int) -> None:
+        """Start the onward journey for ``rows``, on a route drawn from the year's shares."""
+        if rows.size == 0:
+            return
+        m = self.model
+        u = m.streams.uniforms("journey.route", month, m.population.uid[rows])
+        choice = categorical(u, m.world.route_shares[m.world.index(month)])
+        m.population.route[rows] = np.asarray(ONWARD_ROUTES)[choice]
+        m.population.move(rows, Stage.JOURNEY, month)
+
+    def step(self, month: int) -> None:
+        """One month on the road and in third-country detention, and any airlift."""
+        groups = self.model.groups
+        self._travel(month, groups[Stage.JOURNEY])
+        self._detained(month, groups[Stage.DETAINED_THIRD_COUNTRY])
+        if month % 12 == AIRLIFT_MONTH - 1:
+            self._airlift(month, np.concatenate([groups[Stage.HIDING_IN_CHINA],
+                                                 groups[Stage.MARRIED_IN_CHINA]]))
+
+    def _airlift(self, month: int, candidates: np.ndarray) -> None:
+        """A one-off airlift (world table): people in China reach third-country custody at once."""
+        m = self.model
+        count = int(round(m.world.airlift_people[m.world.index(month)] / m.scale))
+        if count == 0 or candidates.size == 0:
+            return
+        u = m.streams.uniforms("journey.airlift", month, m.population.uid[candidates])
+        chosen = candidates[np.argsort(u, kind="stable")[:count]]
+        m.population.route[chosen] = Route.VIETNAM_CAMBODIA
+        m.population.move(chosen, Stage.DETAINED_THIRD_COUNTRY, month)
+
+    def _travel(self, month: int, rows: np.ndarray) -> None:
+        m = self.model
+        pop, p, y = m.population, m.params, m.world.index(month)
+        route = pop.route[rows].astype(np.int64) - 1  # index into ONWARD_ROUTES
+        arrive = (rate_for_mean_months(self.months[route]) * m.world.onward_multiplier[y]
+                  * m.levers.factor("onward", rows, month))
+        p_arrest = np.minimum(self.arrest_p[route] * m.world.arrest_multiplier[y]
+                              * m.levers.factor("arrest", rows, month),
+                              p["journey_arrest_ceiling"])
+        # competing risks: P(arrest before arrival) = p_arrest
+        rates = np.column_stack([
+            arrive, arrive * p_arrest / (1 - p_arrest),
+            mortality_rate(p, pop.age_years(rows, month), p["mortality_multiplier_abroad"]),
+        ])
+        exit_ = competing_exits(rates, m.streams.uniforms("journey.exit", month, pop.uid[rows]))
+        pop.move(rows[exit_ == ARRIVE], Stage.DETAINED_THIRD_COUNTRY, month)
+        m.repatriate(rows[exit_ == ARREST], month)
+        m.die(rows[exit_ == DIE], month)
+
+    def _detained(self, month: int, rows: np.ndarray) -> None:
+        m = self.model
+        pop, p = m.population, m.params
+        rates = np.column_stack([
+            np.full(rows.size, rate_for_mean_months(p["detention_months"])),
+            mortality_rate(p, pop.age_years(rows, month), p["mortality_multiplier_abroad"]),
+        ])
+        exit_ = competing_exits(rates, m.streams.uniforms("detention.exit", month, pop.uid[rows]))
+        m.emit("arrived", rows[exit_ == 0], month)
+        m.die(rows[exit_ == 1], month)

@@ -1,0 +1,42 @@
+"""The suite writes nothing into the source tree: the files git sees must be the same before and
+after a run (checked once, by the controlling process)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+IGNORED = ("__pycache__/", ".pytest_cache/", ".venv/", ".egg-info/")  # Python's own caches
+
+
+def _tree() -> str | None:
+    """Every file git sees or ignores, but Python's caches (None outside a git checkout)."""
+    done = subprocess.run(["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return None
+    return "\n".join(line for line in done.stdout.splitlines()
+                     if not any(part in line for part in IGNORED))
+
+
+def _controller(config) -> bool:
+    return not hasattr(config, "workerinput")  # pytest-xdist workers have it
+
+
+def pytest_sessionstart(session):
+    if _controller(session.config):
+        session.config._tree_before = _tree()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    before = getattr(session.config, "_tree_before", None)
+    if not _controller(session.config) or before is None:
+        return
+    after = _tree()
+    if after != before:
+        new = sorted(set(after.splitlines()) - set(before.splitlines()))
+        print(f"\nthe tests wrote into the source tree: {new[:10]}")
+        session.exitstatus = 1

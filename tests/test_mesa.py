@@ -1,0 +1,102 @@
+"""Mesa used as Mesa users expect: plain keyword arguments, ``model.scenario``, ``model.rng``
+seeding the draws, ``run_model()``, a DataCollector of model-level indicators, ``Person`` agents
+created in bulk, ``mesa.batch_run`` and a SolaraViz page that builds and resets."""
+
+from __future__ import annotations
+
+import warnings
+
+import mesa
+import pytest
+from _shared import baseline
+
+from sim.engine import posterior
+from sim.engine.stages import IN_SOUTH
+from sim.model import MODEL_REPORTERS, ResettleModel, RunScenario
+
+SHORT = {"scale": 50, "horizon": {"start": 1995, "end": 1999}}
+
+
+def test_the_model_takes_plain_keyword_arguments():
+    model = ResettleModel(scenario="baseline", seed=1, job_finding_rate=12, **SHORT)
+    assert model.params["job_finding_rate"] == 12
+    assert isinstance(model.scenario, RunScenario) and model.scenario.job_finding_rate == 12
+    assert model.scenario.scenario_name == "baseline" and model.spec.name == "baseline"
+    model.run_model()
+    assert model.steps == model.calendar.n_months and not model.running
+
+
+def test_the_seed_seeds_mesas_generator_and_the_posterior_draw():
+    a = ResettleModel("baseline", seed=5, posterior_draw=True, **SHORT)
+    drawn = posterior.load("calibrated").draw(5)
+    assert {k: a.params[k] for k in drawn} == drawn  # model.rng made the draw
+    b = ResettleModel("baseline", seed=None, **SHORT)
+    c = ResettleModel("baseline", seed=None, **SHORT)
+    assert b.seed != c.seed  # no seed: Mesa's way, a fresh one
+
+
+def test_mesa_batch_run_runs_the_model_with_plain_keyword_arguments():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # iterations, as Mesa's tutorials
+        results = mesa.batch_run(ResettleModel, parameters={
+            "scenario": ["baseline"], "job_finding_rate": [8, 12], "scale": [50],
+            "horizon": [SHORT["horizon"]]}, iterations=2, max_steps=60, number_processes=1,
+            display_progress=False)
+    assert len(results) == 4
+    assert sorted(r["job_finding_rate"] for r in results) == [8, 8, 12, 12]
+    assert all(set(MODEL_REPORTERS) <= set(r) for r in results)
+    assert len({r["in_china"] for r in results}) > 1  # iterations differ (fresh seeds)
+
+
+def test_the_datacollector_holds_monthly_model_level_indicators():
+    model = baseline().model
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert list(frame.columns) == list(MODEL_REPORTERS) and len(frame) == model.calendar.n_months
+    december_2010 = model.calendar.month_of(2010, 12)
+    in_south = model.recorder.stage_counts[december_2010, list(IN_SOUTH)].sum()
+    assert frame.in_south.iloc[december_2010] == in_south * model.scale
+    assert 30 < frame.employment_rate.iloc[december_2010] < 80
+
+
+def test_everyone_who_reached_the_south_is_a_mesa_agent():
+    model = baseline().model
+    in_south = set(model.alive[[s in IN_SOUTH for s in model.population.stage[model.alive]]])
+    arrived = {row for row in in_south if model.population.arrival_month[row] >= 0}
+    assert arrived == set(model.people)
+    person = model.people[max(model.people)]
+    assert person in model.agents and len(model.agents) == len(model.people)
+    assert person.stage_name in {s.name for s in IN_SOUTH}
+    described = person.describe()
+    assert described["uid"] == person.uid and described["arrival_month"][:2] in ("19", "20")
+    assert repr(person).startswith(f"Person(row={person.row}, ") and "arrived 20" in repr(person)
+    assert isinstance(person.female, bool)
+
+
+def test_inspect_any_row():
+    model = baseline().model
+    record = model.inspect(0)
+    assert {"uid", "stage", "route", "birth_month"} <= set(record)
+    assert record["birth_month"][4] == "-"
+    with pytest.raises(IndexError):
+        model.inspect(model.population.n)
+
+
+def test_a_solaraviz_page_builds_and_resets():
+    solara = pytest.importorskip("solara")
+    import ipyvuetify as v
+
+    from sim.app.viz import make_page, model_params
+
+    model = solara.reactive(ResettleModel("baseline", seed=1, **SHORT))
+    params = {**model_params(), **SHORT}
+    params["scenario_name"] = {**params["scenario_name"], "value": "mentorship"}
+    params["seed"] = {**params["seed"], "value": 2}
+    _, rc = solara.render(solara.AppLayout(children=[make_page(model, params)]),
+                          handle_error=False)
+    first = model.value
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert first.steps == 1
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    new = model.value
+    assert new is not first and new.steps == 0
+    assert (new.spec.name, new.seed, new.params["job_finding_rate"]) == ("mentorship", 2, 12.0)
