@@ -13,15 +13,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .engine.errors import InputError, nearest
 from .engine.files import PROJECT_ROOT, line_map, read_yaml  # noqa: F401 (re-exported)
-from .measure.indicators import INDICATORS
 from .levers import LEVERS, LeverSpec
 from .levers.effects import DISTRIBUTIONS
+from .measure.indicators import INDICATORS
 
 DEFAULT_SCENARIO = "baseline"
 

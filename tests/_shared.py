@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import sim
 from sim.measure import validation
 
 
-@lru_cache(maxsize=None)
+@cache
 def baseline() -> sim.RunResult:
     """The full baseline run, 1995-2035 at scale 1, with the scenario's own seed."""
     return sim.run("baseline")
 
 
-@lru_cache(maxsize=None)
+@cache
 def small(seed: int = 1, **overrides) -> sim.RunResult:
     """A fast run: 1995-2012 at scale 10."""
     return sim.run("baseline", seed=seed, scale=10, horizon={"start": 1995, "end": 2012},

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 
 import pytest
-from _shared import baseline, small
+from _shared import small
 
 import sim
 from sim.measure.indicators import COLUMNS, INDICATORS
-from sim.engine.stages import IN_SOUTH
 
 
 def test_run_returns_tidy_indicators_and_writes_nothing(tmp_path):

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiments import api, calibrate, ensemble
-from sim.engine import posterior
 from sim import scenario
-from sim.measure import targets
 from sim.app.calibration_commands import posterior_fit
+from sim.engine import posterior
+from sim.experiments import api, calibrate, ensemble
+from sim.measure import targets
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICATES = 8

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiments import ensemble
 from sim import scenario
 from sim.engine.errors import InputError
+from sim.experiments import ensemble
 
 ROOT = Path(__file__).resolve().parent.parent
 RESETTLE = [sys.executable, "-m", "sim"]

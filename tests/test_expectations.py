@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.experiments import ensemble, expectations
 from sim import scenario
+from sim.experiments import ensemble, expectations
 from sim.scenario import Expectation
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))

@@ -4,21 +4,21 @@ mechanisms that are connected. Each test prints model against source (``pytest -
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pytest
 from _shared import baseline
 
 import sim
-from sim.measure import validation
 from sim.engine.stages import RESIDENTS, Stage
+from sim.measure import validation
 from sim.measure.validation import series
 
 YEARS = range(2012, 2025)
 
 
-@lru_cache(maxsize=None)
+@cache
 def variant(**overrides) -> sim.RunResult:
     """The baseline to 2024 with some parameters changed (same seed: common random numbers)."""
     return sim.run("baseline", horizon={"start": 1995, "end": 2024}, **overrides)

@@ -10,20 +10,20 @@ Single runs use each effect prior's median.
 from __future__ import annotations
 
 import types
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import sim
-from sim.experiments import policy
 from sim.engine.errors import InputError
+from sim.experiments import policy
 from sim.levers import CHANNELS, LEVERS, register
 from sim.levers.base import LeverSettings
 from sim.levers.effects import Distribution, effect, lognormal_90
-from sim.scenario import load, validate
 from sim.measure.validation import series
+from sim.scenario import load, validate
 
 WINDOW = {"start": "2008-01", "end": "2016-12"}
 YEARS = slice(2009, 2020)
@@ -36,7 +36,7 @@ def scenario_with(lever: dict, scale: int = 2):
     return validate(data, "<test>")
 
 
-@lru_cache(maxsize=None)
+@cache
 def pair(key: str):
     """(policy, shadow) runs for one of the LEVERS below."""
     scenario = scenario_with({**WINDOW, **LEVERS_UNDER_TEST[key]})

@@ -6,14 +6,12 @@ Each fit test prints its row of the fit table (``pytest -rP``).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
-import pytest
 from _shared import baseline
 
 import sim
-from sim.measure import published, validation
 from sim.engine.parameters import load_specs, prior_centre
 from sim.measure.validation import series
 
@@ -21,7 +19,7 @@ SURVEY_YEARS = range(2012, 2025)
 LIFE_FILES = ("labour.yaml", "welfare.yaml", "discrimination.yaml", "training.yaml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def variant(**overrides) -> sim.RunResult:
     """The baseline to 2024 with some parameters changed (same seed: common random numbers)."""
     return sim.run("baseline", horizon={"start": 1995, "end": 2024}, **overrides)

@@ -9,12 +9,20 @@ import numpy as np
 import pytest
 from _shared import baseline
 
-from sim.life import belonging, discrimination, labour, mental_health, ties, training, welfare
 from sim.engine.hazards import saturating
 from sim.engine.parameters import Parameters
 from sim.engine.population import NO_MONTH
 from sim.engine.randomness import pair_ids
 from sim.engine.stages import RESIDENTS, Job, Stage, Work
+from sim.life import (
+    belonging,
+    discrimination,
+    labour,
+    mental_health,
+    ties,
+    training,
+    welfare,
+)
 
 P = Parameters()
 

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim import scenario
+from sim.engine import posterior
+from sim.engine.errors import InputError
 from sim.engine.parameters import load_specs
 from sim.experiments import api, calibrate
-from sim.engine import posterior
-from sim import scenario
-from sim.engine.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = """name: tiny

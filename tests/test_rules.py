@@ -7,12 +7,17 @@ import pytest
 from scipy import stats
 
 from sim.engine.calendar import Calendar, parse_year_month
-from sim.pathway.departures import new_uids
-from sim.engine.hazards import competing_exits, monthly_probability, rate_for_mean_months, row_sums
-from sim.measure.indicators import years_since_arrival_band
+from sim.engine.hazards import (
+    competing_exits,
+    monthly_probability,
+    rate_for_mean_months,
+    row_sums,
+)
 from sim.engine.population import NO_MONTH
 from sim.engine.randomness import Streams, categorical, poisson_quantile
 from sim.engine.world import broker_access
+from sim.measure.indicators import years_since_arrival_band
+from sim.pathway.departures import new_uids
 
 
 def test_monthly_probability_of_annual_rate():

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.app import output
 from sim import scenario
+from sim.app import output
 from sim.engine.errors import InputError
 from sim.levers import LEVERS
 from sim.measure.validation import series

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.measure import targets
 from sim.engine.errors import InputError
+from sim.measure import targets
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = """targets:

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..engine import files
-from ..experiments import calibrate, ensemble
-from . import fit_charts, output
-from ..measure import targets
 from .. import scenario as scenario_io
-from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed
+from ..engine import files
 from ..engine.errors import InputError
-from .report import NOTE, page
+from ..experiments import calibrate, ensemble
+from ..measure import targets
 from ..scenario import Scenario
+from . import fit_charts, output
+from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed
+from .report import NOTE, page
 
 DEFAULT_VALIDATE_REPLICATES = 10
 
@@ -127,7 +127,8 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
         check = setup.scenario.model_copy(update={"parameter_set": str(staging.resolve())})
         check._origin = setup.scenario.origin
         fits = {"train": posterior_fit(check, setup.train, setup.seed, args.check_replicates,
-                                       staging / "posterior_check", ensemble.Executor.from_options(None, args.scheduler),
+                                       staging / "posterior_check",
+                                       ensemble.Executor.from_options(None, args.scheduler),
                                        fresh=True)}
         if setup.test:
             fits["test"] = _test_fit(setup, staging, args)
@@ -159,7 +160,8 @@ def _test_fit(setup: calibrate.Setup, staging: Path, args) -> pd.DataFrame:
     scenario = scenario.model_copy(update={"parameter_set": str(staging.resolve())})
     scenario._origin = setup.scenario.origin
     return posterior_fit(scenario, setup.test, setup.seed, args.check_replicates,
-                         staging / "holdout_check", ensemble.Executor.from_options(None, args.scheduler), fresh=True)
+                         staging / "holdout_check",
+                         ensemble.Executor.from_options(None, args.scheduler), fresh=True)
 
 
 def _charts(folder: Path, fits: dict, tables: dict, setup: calibrate.Setup) -> None:

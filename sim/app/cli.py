@@ -17,7 +17,15 @@ from pathlib import Path
 from .. import __version__
 from ..engine.errors import InputError
 from ..engine.files import PROJECT_ROOT
-from .common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, OUTPUTS, PROG, one_line
+from .common import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    OUTPUTS,
+    PROG,
+    one_line,
+)
+
 
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose usage errors are one line, like every other error."""

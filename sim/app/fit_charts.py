@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .charts import PALETTE, _figure, _save
 from ..measure.targets import NOT_PRODUCED
+from .charts import PALETTE, _figure, _save
 
 WITHIN, OUTSIDE = PALETTE[1], PALETTE[2]  # blue circles, vermillion squares
 Z_LIMIT = 4.0  # the axis stops at 4 tolerances; further points sit on the edge with an arrow

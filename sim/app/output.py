@@ -9,7 +9,6 @@ leaves no partial folder behind.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess

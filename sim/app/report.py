@@ -21,12 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..experiments import comparison, policy
 from .. import scenario as scenario_io
 from ..engine.errors import InputError
-from ..measure.indicators import COUNT_INDICATORS
-from ..levers.effects import effect_fields
 from ..engine.files import atomic_write_text
+from ..experiments import comparison, policy
+from ..levers.effects import effect_fields
+from ..measure.indicators import COUNT_INDICATORS
 
 NOTE = ("These are population-level scenario estimates with uncertainty. They are never "
         "predictions about any person, and must not be used to identify, screen or judge anyone.")
@@ -421,10 +421,11 @@ def _comparison_parts(folder: Path, info: dict) -> list[str]:
                                for t, table in p.tables)
                      + "".join(f'<p class="small">{html.escape(n)}</p>' for n in p.notes)
                      + "</section>")
+    effects = ("fixed at their medians" if info.get("fixed_effects")
+               else "drawn from their priors")
     parts += ["<h2>What was run</h2>", html_table(_what_was_run(info)),
               f"<p>Seed {info['seed']}, {info['replicates']} replicates; lever effects "
-              f"{'fixed at their medians' if info.get('fixed_effects') else 'drawn from their priors'}"
-              f"; discount rate {info.get('discount_rate', 0):g}.</p>"]
+              f"{effects}; discount rate {info.get('discount_rate', 0):g}.</p>"]
     frontier = _read(folder, "frontier.csv")
     if not frontier.empty:
         parts += ["<h2>Which option is efficient (dominance, means of the replicates)</h2>",

@@ -8,9 +8,9 @@ estimated quantities a prior that calibration samples from. A name may appear in
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 

@@ -22,11 +22,10 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-
-from typing import TYPE_CHECKING
 
 from ..engine.errors import InputError, nearest
 from ..engine.parameters import load_specs
@@ -145,8 +144,8 @@ class Simulator:
         return {k: float(np.clip(v, *self.bounds[k])) for k, v in dict(particle).items()}
 
     def __call__(self, particle) -> dict[str, float]:
-        from . import api
         from ..scenario import validate
+        from . import api
 
         values = self.values(particle)
         scenario = validate(self.data, self.origin)

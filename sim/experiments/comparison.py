@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import economics, ensemble, policy
 from ..engine.errors import InputError, nearest
 from ..measure.indicators import COUNT_INDICATORS
 from ..scenario import Scenario
+from . import economics, ensemble, policy
 
 CONTRASTS = {
     "policy": "against the same world without its levers",

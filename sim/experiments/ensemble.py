@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import policy
 from ..engine import files, posterior
 from ..engine.errors import InputError
 from ..scenario import Scenario, validate
+from . import policy
 
 SUMMARY_COLUMNS = ["scenario", "year", "indicator", "sex", "years_since_arrival", "mean", "p05",
                    "p50", "p95"]

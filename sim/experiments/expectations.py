@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .ensemble import Executor
 from ..measure.indicators import COUNT_INDICATORS
 from ..scenario import Expectation, Scenario, validate
+from .ensemble import Executor
 
 COLUMNS = ["scenario", "indicator", "years", "contrast", "direction", "mean", "p05", "p95",
            "share_of_pairs", "pairs", "holds"]

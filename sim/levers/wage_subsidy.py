@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-import numpy as np
 from pydantic import Field
 
 from .base import Lever, LeverSettings

@@ -56,7 +56,7 @@ class Belonging(Module):
     """Module for satisfaction, the wish to leave, and leaving the South."""
 
     fields = {"considering_leaving": Field(np.bool_, False, "thinking of leaving the South")}
-    parameter_files = ("belonging",)
+    parameter_files = ("belonging", "ties")
     streams = ("belonging.*",)
 
     def step(self, month: int) -> None:

@@ -1,13 +1,12 @@
 """The labour market in South Korea: looking for work, jobs by type, job loss and wages.
 
-Residents aged 15+ who are not studying or training are inactive, unemployed (looking) or
-employed, in a regular, temporary or daily job or self-employed. Monthly hazards (annual rates in
+Residents aged 15+ who are not studying or training are inactive, unemployed (looking) or employed,
+in a regular, temporary or daily job or self-employed. Monthly hazards (annual rates in
 ``sim/data/parameters/labour.yaml``) depend on sex and care of family, age, education in the North
 and the South, vocational credentials, years in the South, workplace communication (the accent),
-health, the visibility of origin and employer discrimination; wages are set at hire relative to the South Korean mean wage of the year
-(world table) and grow with tenure. The survey figures they are matched to are the KHF settlement
-surveys (Korea Hana Foundation, 2010-2024).
-"""
+health, the visibility of origin and employer discrimination; wages are set at hire relative to the
+South Korean mean wage of the year (world table) and grow with tenure. The survey figures they are
+matched to are the KHF settlement surveys (Korea Hana Foundation, 2010-2024)."""
 
 from __future__ import annotations
 
@@ -20,7 +19,6 @@ from ..engine.stages import Job, Work
 from .discrimination import accent_of, visibility
 from .ties import employed_contacts
 from .training import credential_strength
-
 
 INCENTIVE_YEARS = 3  # the employment incentive is paid for the first three years in a job (MOU)
 JOBS = (Job.REGULAR, Job.TEMPORARY, Job.DAILY, Job.SELF_EMPLOYED)
@@ -147,7 +145,8 @@ class LabourMarket(Module):
         "poor_health": Field(np.bool_, False, "poor physical health"),
         "caring": Field(np.bool_, False, "a woman caring for family"),
     }
-    parameter_files = ("labour",)
+    parameter_files = ("labour", "discrimination", "ties", "training", "mental_health",
+                       "welfare")
     streams = ("labour.*", "south.health")
     channels = {
         "lf_entry": "the rate at which inactive adults start looking for work",
@@ -211,8 +210,9 @@ class LabourMarket(Module):
         self.hire(rows[exit_ == 0], month, vis[exit_ == 0])
 
     def hire(self, rows: np.ndarray, month: int, vis: np.ndarray) -> None:
-        """Start a job: draw its type and wage; mark it eligible for the employment incentive (jobs
-        started within the protection period, from 2007, other than daily work and self-employment)."""
+        """Start a job: draw its type and wage; mark it eligible for the employment incentive
+        (jobs started within the protection period, from 2007, other than daily work and
+        self-employment)."""
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
         years = years_in_south(pop.arrival_month[rows], month)

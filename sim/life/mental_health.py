@@ -89,8 +89,8 @@ class MentalHealth(Module):
                                             pop.trafficked[rows], p)
         pop.ptsd[rows] = ptsd
         pop.ptsd_recovery_month[rows] = NO_MONTH
-        share = p["vulnerable_share"] * np.where(pop.female[rows], p["vulnerable_female_multiplier"],
-                                                 1.0)
+        share = p["vulnerable_share"] * np.where(pop.female[rows],
+                                                 p["vulnerable_female_multiplier"], 1.0)
         pop.vulnerable[rows] = u["vulnerable"] < share
         depressed = odds_to_probability(p["depression_initial_share"],
                                         np.where(ptsd, p["ptsd_depression_odds"], 1.0))

@@ -1,10 +1,11 @@
 """Social ties: the people a defector can rely on.
 
 Ties among defectors are the edges of a graph, held as NumPy edge arrays so that the monthly rules
-stay vectorised at full scale; :meth:`SocialTies.graph` gives the same graph as a networkx
-``Graph`` for analysis, export and communities. The edge table is a relation of the population
-(``population.ties``), so other rules read it through the population, never through this module. Ties to South Koreans are counts per person
-(South Koreans are not agents), and so are relatives living in the same household.
+stay vectorised at full scale; :meth:`SocialTies.graph` gives the same graph as a networkx ``Graph``
+for analysis, export and communities. The edge table is a relation of the population
+(``population.ties``), so other rules read it through the population, never through this module.
+Ties to South Koreans are counts per person (South Koreans are not agents), and so are relatives
+living in the same household.
 
 Ties form in the Hanawon cohort (separate campuses for women and men), at the regional Hana Center
 during the year of case management, through churches and NGOs, with colleagues at work and with

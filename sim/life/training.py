@@ -4,10 +4,11 @@
   university with ``university_entry_share_young``, those aged 25-34 with
   ``university_entry_share_adult`` (free up to ``free_study_age``, MOU 2021); a degree takes
   ``university_years``.
-- Adults from ``school_leaving_age`` to ``older_age`` not in work during their first ``settling_years`` start vocational training at
-  ``training_rate`` (40.4% had received training, KHF 2011); a course lasts ``training_months`` and
-  ends with a recognised qualification for ``certification_share`` of trainees (courses run by the
-  vocational-training lever set their own share and end with the trainee looking for work).
+- Adults from ``school_leaving_age`` to ``older_age`` not in work during their first
+  ``settling_years`` start vocational training at ``training_rate`` (40.4% had received training,
+  KHF 2011); a course lasts ``training_months`` and ends with a recognised qualification for
+  ``certification_share`` of trainees (courses run by the vocational-training lever set their own
+  share and end with the trainee looking for work).
 - A qualification helps little in the first year and more after two or three (Card, Kluve & Weber
   2010, 2018): its effect grows linearly from zero after ``credential_delay_months`` to full
   strength ``credential_ramp_months`` later.
@@ -49,7 +50,7 @@ class Training(Module):
         "course_certification": Field(np.float64, np.nan, "certification share of a lever's "
                                                           "course (NaN: the usual share)"),
     }
-    parameter_files = ("training",)
+    parameter_files = ("training", "labour")
     streams = ("training.*",)
     channels = {"training_start": "the rate of starting vocational training"}
     handles = {"left_hanawon": "start", "course_started": "begin"}

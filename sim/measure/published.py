@@ -16,7 +16,7 @@ def _read(name: str) -> pd.DataFrame:
 
 
 def arrivals() -> pd.DataFrame:
-    """MOU arrivals by year: columns year, male, female, total, female_pct (NaN where unpublished)."""
+    """MOU arrivals by year: year, male, female, total, female_pct (NaN where unpublished)."""
     return _read("arrivals_mou.csv")
 
 

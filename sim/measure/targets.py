@@ -17,11 +17,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..engine.errors import InputError, nearest
-from .indicators import BANDS, COUNT_INDICATORS, INDICATORS, SEXES
 from ..engine.files import line_map, read_yaml
+from .indicators import BANDS, COUNT_INDICATORS, INDICATORS, SEXES
 
 FIT_COLUMNS = ["id", "indicator", "year", "observed", "simulated_p50", "simulated_p05",
                "simulated_p95", "within_tolerance"]

@@ -33,7 +33,8 @@ _SLOT_BITS = 20  # up to 2**20 new people of one kind and sex a month
 
 def new_uids(month: int, kind: int, female: bool, count: int) -> np.ndarray:
     """Ids that depend only on (month, kind, sex, slot), so scenarios keep common draws."""
-    base = ((month + 1) << (_SLOT_BITS + 3)) | (kind << (_SLOT_BITS + 1)) | (int(female) << _SLOT_BITS)
+    base = (((month + 1) << (_SLOT_BITS + 3)) | (kind << (_SLOT_BITS + 1))
+            | (int(female) << _SLOT_BITS))
     return base + np.arange(count, dtype=np.int64)
 
 
@@ -47,7 +48,7 @@ class Departures(Module):
         "first_departure_month": Field(np.int32, NO_MONTH),
         "last_departure_month": Field(np.int32, NO_MONTH),
     }
-    parameter_files = ("pathway",)
+    parameter_files = ("pathway", "welfare")
     streams = ("nk.exit", "departures.*", "chain.sponsor", "chain.again", "chain.sex")
 
     def step(self, month: int) -> None:

@@ -3,10 +3,9 @@
 Routes and their shares by year are in the world table (China -> Laos -> Thailand the main route;
 Mongolia closed from 2007; Vietnam airlift 2004; the Philippines; Bangkok Post, MOU 2017, UN COI
 2014). Thailand deports North Koreans to the South rather than to the North; Laos and Vietnam have
-sent people back to China (Wikipedia, 'North Korean defectors'). Each route has a duration and a chance of arrest on the
-way, which the enforcement regime multiplies; closures (COVID-19) and crackdowns also slow the
-journey by the regime's onward multiplier.
-"""
+sent people back to China (Wikipedia, 'North Korean defectors'). Each route has a duration and a
+chance of arrest on the way, which the enforcement regime multiplies; closures (COVID-19) and
+crackdowns also slow the journey by the regime's onward multiplier."""
 
 from __future__ import annotations
 
