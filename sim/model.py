@@ -27,7 +27,7 @@ import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from .agents import Person, describe_row
-from .engine.calendar import Calendar
+from .engine.calendar import SURVEY_AGE, Calendar
 from .engine.module import assemble_fields, check_streams
 from .engine.parameters import Parameters
 from .engine.population import NATURAL, SUICIDE, Population
@@ -61,12 +61,13 @@ EVENTS = {
     "started_journey": "people set off from China (or North Korea) with a broker",
     "arrived": "people reached South Korea",
     "left_hanawon": "people left Hanawon to live in the community",
+    "settled_before_start": "people who arrived before the model starts join the community, "
+                            "long settled (no Hanawon, settlement money or recent trauma)",
     "broker_paid": "relatives in the South paid a broker (fee_mkrw)",
     "business_started": "people started a business (a lever)",
     "course_started": "people started a vocational course (a lever; certification_share)",
 }
 EXIT_EVENTS = {Stage.MOVED_ON: "moved_on", Stage.RETURNED_NORTH: "returned_north"}
-AGE = 15  # the model-level rates are of residents aged 15+, as the survey's
 
 
 class RunScenario(MesaScenario):
@@ -175,8 +176,7 @@ class ResettleModel(mesa.Model):
         attrs = draw_attributes(self.tables, p, self.streams, -1, self.calendar.start_year,
                                 uids, female)
         rows = self.population.add(-1, Stage.RESETTLED, uid=uids, female=female, **attrs)
-        self.population.left_hanawon_month[rows] = -1
-        self.emit("left_hanawon", rows, -1)
+        self.emit("settled_before_start", rows, -1)
 
     def step(self) -> None:
         """Advance one calendar month: every module in :data:`STEP_ORDER` updates its people,
@@ -271,7 +271,7 @@ def _share(model: ResettleModel, flag: np.ndarray) -> float:
 
 def _adults(model: ResettleModel) -> np.ndarray:
     rows = model.residents()
-    return rows[model.population.age_years(rows, model.month) >= AGE]
+    return rows[model.population.age_years(rows, model.month) >= SURVEY_AGE]
 
 
 MODEL_REPORTERS = {  # monthly, at the end of each month (people, not agents)

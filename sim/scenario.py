@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from .engine.calendar import year_range  # noqa: F401 (re-exported)
 from .engine.errors import InputError, nearest
 from .engine.files import PROJECT_ROOT, line_map, read_yaml  # noqa: F401 (re-exported)
 from .levers import LEVERS, LeverSpec
@@ -44,18 +45,6 @@ class Horizon(BaseModel):
         if self.end < self.start:
             raise ValueError(f"end ({self.end}) must not be before start ({self.start})")
         return self
-
-
-def year_range(spec: int | str) -> tuple[int, int]:
-    """``2027`` or ``"2027-2035"`` as (first, last); ValueError otherwise."""
-    first, _, last = str(spec).partition("-")
-    try:
-        years = int(first), int(last or first)
-    except ValueError:
-        raise ValueError(f"expected a year or a range like 2027-2035, got {spec!r}") from None
-    if years[1] < years[0]:
-        raise ValueError(f"the range {spec!r} ends before it starts")
-    return years
 
 
 class Expectation(BaseModel):
@@ -97,6 +86,9 @@ class Expectation(BaseModel):
         return year_range(self.years)
 
 
+INTERACTION = "interaction"  # a package's effect minus the sum of its levers alone (reports)
+
+
 class Scenario(BaseModel):
     """A scenario: the world, the parameters and the run settings.
 
@@ -111,7 +103,7 @@ class Scenario(BaseModel):
             parameters, world rows and levers come first and this file's are added.
         parameter_set: A calibrated parameter set (``calibrated``, or a folder with a
             ``posterior.csv``): single runs use its point estimate, ensemble replicates draw
-            from it (see :mod:`sim.posterior`). ``parameters`` still override it.
+            from it (see :mod:`sim.engine.posterior`). ``parameters`` still override it.
         parameters: Parameter values replacing those in ``sim/data/parameters/``.
         world: Rows overriding the world table, e.g. ``{years: 2027-2035, china_campaign:
             crackdown}``.
@@ -121,7 +113,7 @@ class Scenario(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
     description: str = ""
     horizon: Horizon = Horizon()
     scale: int = Field(1, ge=1)
@@ -139,6 +131,9 @@ class Scenario(BaseModel):
     def _consistent(self) -> Scenario:
         labels = [lv.label for lv in self.levers]
         for i, label in enumerate(labels):
+            if label == INTERACTION:
+                raise ValueError(f"levers[{i}].name: {label!r} is reserved for the reports; "
+                                 "choose another name")
             if label in labels[:i]:
                 raise ValueError(f"levers[{i}]: a second {label!r} lever needs a name of its own "
                                  "(`name:`), so that reports can tell them apart")
@@ -151,6 +146,14 @@ class Scenario(BaseModel):
                 raise ValueError(f"expect[{i}].contrast: 'policy' needs levers; this scenario "
                                  "has none (use total or world)")
         return self
+
+    def check_baseline(self) -> None:
+        """Refuse to be a comparison's baseline with levers of its own: every contrast is
+        against a world without levers, so its levers would hide in the world effect."""
+        if self.levers:
+            labels = ", ".join(lv.label for lv in self.levers)
+            raise InputError(f"{self.origin}: levers: a baseline must have no levers (this one "
+                             f"has {labels}); compare against a scenario without levers")
 
     @property
     def origin(self) -> str:

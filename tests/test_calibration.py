@@ -126,7 +126,7 @@ def test_an_interrupted_calibration_resumes_and_a_mismatched_one_is_refused(file
     assert not out.exists() and staging.is_dir()
     wrong = resettle(*calibrate_args(files, out, budget=90, population=7), cwd=tmp_path,
                      check=False)
-    assert wrong.returncode == 2 and "started with other targets" in wrong.stderr
+    assert wrong.returncode == 2 and "started differently (population was 6, now 7)" in wrong.stderr
     resettle(*args, cwd=tmp_path)
     populations = pd.read_csv(out / "populations.csv")
     again = populations[populations.generation == 0][["onward_rate", "arrest_rate"]]

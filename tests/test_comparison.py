@@ -14,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.experiments import ensemble
+from sim.experiments import comparison, economics, ensemble
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = """name: small
 extends: baseline
 horizon: {start: 1995, end: 2014}
-scale: 20
+scale: 40
 seed: 3
 """
 PACKAGE = """name: small-package
@@ -100,10 +100,44 @@ def test_a_package_reports_each_lever_alone_and_the_interaction(folder):
     assert set(alone.lever) == {"mentorship"}  # the campaign reaches no cohort
 
 
+def test_each_lever_alone_is_charged_what_it_cost_when_switched_on_alone(folder):
+    """Its effect comes from its own run, so its cost must too (who is eligible can differ)."""
+    costs = ensemble.combined(folder / "small-package", REPLICATES, "costs.csv")
+    alone = costs[(costs.run == "alone") & (costs.lever == "mentorship")]
+    inc = pd.read_csv(folder / "increments.csv")
+    mine = inc[(inc.scenario == "small-package") & (inc.lever == "mentorship")]
+    expected = alone.groupby("replicate").cost_mkrw.sum()
+    for _, r in mine.iterrows():
+        assert r.cost == pytest.approx(expected[r.replicate])
+    package = costs[costs.run == "package"]
+    assert set(package.lever) == {"mentorship", "media_campaign"}
+
+
+def test_a_baseline_with_levers_is_refused_before_anything_runs(folder, tmp_path):
+    src = folder.parent
+    done = subprocess.run([sys.executable, "-m", "sim", "compare", "small-package.yaml",
+                           "small.yaml", "--out", str(tmp_path / "x")], cwd=src,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2 and not (tmp_path / "x").exists()
+    assert "levers: a baseline must have no levers (this one has mentorship, media_campaign)" \
+        in done.stderr and "Traceback" not in done.stderr
+
+
+def test_inputs_shared_by_scenarios_count_once_and_differing_ones_per_scenario():
+    rows = [dict(scenario=s, replicate=r, group="g", name=n, value=v)
+            for s, shift in (("a", 0.0), ("b", 0.0)) for r in range(3)
+            for n, v in (("same", r + shift), ("own", r + (s == "b")))]
+    out = comparison.distinct_inputs(pd.DataFrame(rows))
+    assert sorted(out.name.unique()) == ["a: own", "b: own", "same"]
+    assert len(out) == 3 * 3
+
+
 def test_cost_effectiveness_prints_no_ratio_without_a_clear_positive_effect(folder):
     ce = pd.read_csv(folder / "cost_effectiveness.csv")
     assert {"all levers", "mentorship", "media_campaign"} <= set(
         ce[ce.scenario == "small-package"].lever)
+    assert set(ce.verdict) <= set(economics.VERDICTS)
     unclear = ce[ce.verdict != "ratio"]
     assert unclear.icer.isna().all()
     assert (ce[ce.effect_mean < 0].verdict != "ratio").all()

@@ -64,6 +64,14 @@ def test_negative_mean_effect_never_gets_a_ratio():
     assert "negative" in u["verdict_text"] and "90%" in u["verdict_text"]
 
 
+def test_a_mean_against_its_interval_is_unclear_whichever_side_it_falls():
+    above = ec.summarise(np.ones(100), [*np.ones(99), -1000.0])  # interval > 0, mean < 0
+    below = ec.summarise(np.ones(100), [*-np.ones(99), 1000.0])  # interval < 0, mean > 0
+    for s in (above, below):
+        assert s["verdict"] == "unclear" and "disagree" in s["verdict_text"]
+        assert math.isnan(s["icer"])
+
+
 def test_effect_interval_spanning_zero_is_unclear():
     rng = np.random.default_rng(5)
     s = ec.summarise(rng.uniform(1, 2, 200), rng.normal(0.3, 1.0, 200), level=0.95)
@@ -85,9 +93,9 @@ def test_dominant():
 # ---------------------------------------------------------------------------------------- CEACs
 
 
-def test_ceac_is_strict_and_vectorised():
+def test_ceac_is_vectorised_and_counts_a_tie_half():
     got = ec.ceac([1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 2.5, 5.0])
-    assert got == pytest.approx([0.0, 0.0, 0.5, 1.0])  # at lambda = 1, NMB = 0 is not > 0
+    assert got == pytest.approx([0.0, 0.125, 0.5, 1.0])  # at lambda = 1 one NMB is 0: half
 
 
 def test_ceac_of_a_dominated_strategy_is_zero_everywhere():
@@ -111,6 +119,15 @@ def test_ceac_multi_splits_ties_and_matches_ceac_for_two_strategies():
     assert multi.sum(axis=1) == pytest.approx(np.ones(WIDE_WTP.size))
     assert multi[:, 1] == pytest.approx(multi[:, 2])
     assert multi[:, 1] + multi[:, 2] == pytest.approx(ec.ceac(dc, de, WIDE_WTP))
+
+
+def test_a_tie_with_the_comparator_counts_half_in_both_curves():
+    dc, de = np.array([0.0, 0.0, 5.0, -1.0]), np.array([0.0, 1.0, 1.0, 0.0])
+    single = ec.ceac(dc, de, [0.0])
+    multi = ec.ceac_multi(np.column_stack([np.zeros(4), dc]), np.column_stack([np.zeros(4), de]),
+                          [0.0])
+    assert single[0] == pytest.approx(0.5 * 2 / 4 + 1 / 4)  # two ties, one saving
+    assert multi[0, 1] == pytest.approx(single[0])
 
 
 # ---------------------------------------------------------------------------------- ICER interval

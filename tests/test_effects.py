@@ -93,10 +93,11 @@ def test_bands_widen_with_uncertain_effects_and_shrink_back_with_fixed_ones():
     scenario = _scenario([MENTORSHIP])
     drawn, fixed = _policy_effects(scenario, False), _policy_effects(scenario, True)
     median = LEVERS["mentorship"][0].model_fields["employment_multiplier"].default.centre()
-    as_set = _policy_effects(_scenario([{**MENTORSHIP, "employment_multiplier": median}]), False)
+    as_set = _policy_effects(_scenario([{**MENTORSHIP, "employment_multiplier": median}]), False,
+                             replicates=2)
     print(f"\nspread of the policy effect: drawn {drawn.std():.0f}, fixed {fixed.std():.0f}")
     assert drawn.std() > 1.5 * fixed.std()
-    assert (fixed == as_set).all()
+    assert (fixed[:2] == as_set).all()
 
 
 def test_the_evidence_document_is_up_to_date():

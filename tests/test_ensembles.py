@@ -50,6 +50,7 @@ def test_serial_processes_and_a_dask_local_cluster_give_byte_identical_results(t
     assert results["serial"] == results["processes"] == results["dask"]
 
 
+@pytest.mark.slow  # a Dask scheduler and worker (.ci/run runs the slow tests)
 def test_replicates_sent_to_an_existing_dask_scheduler_match_serial_runs(tmp_path):
     """``--scheduler tcp://HOST:PORT``: a cluster started elsewhere (here, in the test)."""
     from dask.distributed import LocalCluster
@@ -83,6 +84,7 @@ def _run(args, cwd, **kw):
                             stderr=subprocess.PIPE, text=True, **kw)
 
 
+@pytest.mark.slow  # a killed and resumed ensemble (.ci/run runs the slow tests)
 def test_an_interrupted_ensemble_resumes_to_the_same_results(tmp_path):
     path = small(tmp_path, end=2006)
     args = ["run", str(path), "--replicates", "8", "--out"]
@@ -108,5 +110,5 @@ def test_resuming_with_another_scenario_is_refused(tmp_path):
     folder = tmp_path / "e"
     ensemble.run_ensemble(s, 3, 2, folder, ensemble.Executor("serial"), progress=False)
     other = s.with_overrides(arrest_rate=0.2)
-    with pytest.raises(InputError, match="started with a different scenario"):
+    with pytest.raises(InputError, match="started differently \\(the scenario content changed"):
         ensemble.run_ensemble(other, 3, 2, folder, ensemble.Executor("serial"), progress=False)

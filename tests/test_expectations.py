@@ -29,6 +29,7 @@ def test_every_scenario_but_the_baseline_states_its_expected_effects():
         assert bool(s.expect) == (path.stem != "baseline"), path.name
 
 
+@pytest.mark.slow  # 57 runs to 2035 (.ci/run runs the slow tests)
 def test_every_scenarios_expectations_hold_on_a_paired_ensemble(table):
     print("\n" + table.to_string(index=False))
     failed = table[~table.holds]

@@ -10,7 +10,7 @@ Single runs use each effect prior's median.
 from __future__ import annotations
 
 import types
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ WINDOW = {"start": "2008-01", "end": "2016-12"}
 YEARS = slice(2009, 2020)
 
 
-def scenario_with(lever: dict, scale: int = 2):
+def scenario_with(lever: dict, scale: int = 4):
     data = load("baseline").model_dump()
     data.update(name="lever-test", horizon={"start": 1995, "end": 2020}, scale=scale,
                 levers=[lever])
@@ -68,7 +68,7 @@ LEVERS_UNDER_TEST = {
     "training_stipend": {"type": "training_stipend",
                          "eligibility": {"arrived_within_years": 5, "work": "not_employed"}},
     "settlement_support": {"type": "settlement_support",
-                           "eligibility": {"arrived_within_years": 1}, "unit_cost_krw": 1e7},
+                           "eligibility": {"arrived_within_years": 1}, "unit_cost_krw": 1e6},
     "counselling": {"type": "counselling", "eligibility": {"arrived_within_years": 5}},
     "helpline": {"type": "helpline", "cost_per_year_krw": 5e8},
     "communication_workshops": {"type": "communication_workshops",
@@ -147,6 +147,46 @@ def test_counselling_lowers_depression_and_raises_service_use():
     assert effect_on("counselling", "mental_health_service_use_share") > 0
 
 
+def test_counselling_speeds_recovery_only_for_people_using_services():
+    p, _ = pair("counselling")
+    lever, pop, month = p.model.levers.levers[0], p.model.population, 12 * (2012 - 1995) + 5
+    rows = np.flatnonzero(lever.active(np.arange(pop.n), month))
+    using = pop.service_until[rows] > month
+    assert using.any() and (~using).any()
+    factor = lever.factor("ptsd_recovery", rows, month)
+    assert (factor[~using] == 1.0).all() and (factor[using] > 1.0).all()
+    assert (lever.factor("service_start", rows, month) > 1.0).all()
+
+
+def test_vocational_training_reaches_no_one_already_training_or_studying():
+    p, _ = pair("vocational_training")
+    lever, pop, month = p.model.levers.levers[0], p.model.population, 12 * (2012 - 1995) + 5
+    rows = p.model.residents()
+    pop.training_until[rows[::2]] = month + 3
+    assert not lever.eligible(rows[::2], month).any()
+
+
+def test_a_service_ends_with_its_months_even_when_its_effect_fades():
+    """Case management with a fading effect: people are managed (and meet others at the centre)
+    for duration_months only; afterwards only the multiplier fades."""
+    p, _ = pair("case_management")
+    lever, pop = p.model.levers.levers[0], p.model.population
+    fading = type(lever)(p.model, lever.settings.model_copy(
+        update={"effect_half_life_months": 6.0}))
+    fading.enrolled = lever.enrolled.copy()
+    rows = np.flatnonzero(lever.enrolled[: pop.n] >= 0)
+    month = int(lever.enrolled[rows].min()) + 30  # 6 months after the first ended
+    ended = rows[month - lever.enrolled[rows].astype(np.int64) >= 24]
+    assert ended.size and not fading.serving("hana_tie", ended, month).any()
+    assert (fading.factor("hana_tie", ended, month) > 1.0).any()  # the effect still fades
+
+
+def test_a_lever_that_acts_once_refuses_settings_of_a_service_length():
+    for key in ("effect_half_life_months", "duration_months"):
+        with pytest.raises(InputError, match=f"{key}: does not apply: this lever acts once"):
+            scenario_with({**WINDOW, "type": "communication_workshops", key: 6})
+
+
 def test_the_helpline_acts_on_callers_in_a_crisis_while_in_contact_only():
     """Gould et al. 2007: benefits during contact; the population effect is small."""
     p, _ = pair("helpline")
@@ -187,9 +227,10 @@ def test_transit_protection_means_fewer_repatriations_and_more_arrivals():
 
 
 def test_costs_are_people_reached_times_unit_cost_plus_a_sum_per_year():
-    p, _ = pair("settlement_support")
+    p, _ = pair("settlement_support")  # 10M KRW paid to each person, and 1M to administer it
     costs = policy.costs_table(p.model)
-    assert np.allclose(costs.cost_mkrw, costs.people_reached * 1e7 / 1e6)
+    assert costs.people_reached.sum() > 0
+    assert np.allclose(costs.cost_mkrw, costs.people_reached * (10 + 1))
     h, _ = pair("helpline")
     assert policy.costs_table(h.model).cost_mkrw.sum() == pytest.approx(9 * 5e8 / 1e6)
 

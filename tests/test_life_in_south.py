@@ -6,7 +6,7 @@ Each fit test prints its row of the fit table (``pytest -rP``).
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
 from _shared import baseline
@@ -21,8 +21,9 @@ LIFE_FILES = ("labour.yaml", "welfare.yaml", "discrimination.yaml", "training.ya
 
 @cache
 def variant(**overrides) -> sim.RunResult:
-    """The baseline to 2024 with some parameters changed (same seed: common random numbers)."""
-    return sim.run("baseline", horizon={"start": 1995, "end": 2024}, **overrides)
+    """The baseline to 2024 at scale 2 with some parameters changed (same seed: common random
+    numbers)."""
+    return sim.run("baseline", horizon={"start": 1995, "end": 2024}, scale=2, **overrides)
 
 
 def test_life_parameters_sit_at_their_prior_centres():
@@ -91,7 +92,7 @@ def test_prejudice_in_the_world_table_drives_discrimination():
     """Attitudes are a world quantity that scenarios change: halving prejudice from 2015 lowers the
     share discriminated against, and leaves the years before untouched."""
     base = variant().indicators
-    kinder = sim.run("baseline", horizon={"start": 1995, "end": 2024},
+    kinder = sim.run("baseline", horizon={"start": 1995, "end": 2024}, scale=2,
                      world=[{"years": "2015-2024", "prejudice": 0.5}]).indicators
     b, k = series(base, "discrimination_share"), series(kinder, "discrimination_share")
     print(f"\ndiscrimination 2020: baseline {b[2020]:.1f}%, half prejudice {k[2020]:.1f}%")

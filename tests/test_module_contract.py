@@ -6,13 +6,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import sys
 
 import numpy as np
 import pytest
 
 from sim import levers
 from sim.engine.module import Field, Module, assemble_fields, check_streams, covers
-from sim.engine.parameters import load_specs
+from sim.engine.parameters import Parameters, load_specs
 from sim.engine.population import CORE_FIELDS
 from sim.levers import LeverSet
 from sim.model import EVENTS, MODULES, ResettleModel
@@ -41,6 +42,35 @@ def test_a_modules_rules_read_only_the_parameter_files_it_declares(module):
     outside = {name: specs[name].origin for name in read & set(specs)
                if specs[name].origin.removesuffix(".yaml") not in module.parameter_files}
     assert not outside, f"{module.__name__} reads undeclared parameter files: {outside}"
+
+
+def test_a_run_reads_only_the_parameter_files_each_module_declares(monkeypatch):
+    """Dynamic check of the same contract, through helper functions too: every parameter read
+    while a module's method (or a helper it calls) runs is charged to that module."""
+    specs = load_specs()
+    read: dict[type, set[str]] = {m: set() for m in MODULES}
+    original = Parameters.__getitem__
+
+    def recording(self, name):
+        frame = sys._getframe(1)
+        while frame is not None:
+            owner = type(frame.f_locals.get("self"))
+            if owner in read:
+                read[owner].add(name)
+                break
+            frame = frame.f_back
+        return original(self, name)
+
+    monkeypatch.setattr(Parameters, "__getitem__", recording)
+    package = load("white-paper-package").with_overrides(scale=50,
+                                                         horizon={"start": 1995, "end": 2027})
+    ResettleModel(package, seed=3).run_model()
+    outside = {m.__name__: sorted({specs[n].origin for n in names
+                                   if specs[n].origin.removesuffix(".yaml")
+                                   not in m.parameter_files})
+               for m, names in read.items()}
+    assert not {k: v for k, v in outside.items() if v}, outside
+    assert sum(len(v) for v in read.values()) > 100
 
 
 def test_every_random_stream_used_is_declared_by_exactly_one_module():

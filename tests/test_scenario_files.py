@@ -115,6 +115,7 @@ def test_policy_and_baseline_are_identical_before_the_start_month():
         pol[pol.year >= 2016].reset_index(drop=True))
 
 
+@pytest.mark.slow  # 100 runs (.ci/run runs the slow tests)
 def test_paired_differences_vary_much_less_than_unpaired_ones():
     """Common random numbers: 10 replicate pairs (benchmarks/crn_variance.py runs 50)."""
     seeds = range(10)

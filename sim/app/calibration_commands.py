@@ -25,7 +25,8 @@ from ..measure import targets
 from ..scenario import Scenario
 from . import fit_charts, output
 from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed
-from .report import NOTE, page
+from .output import NOTE
+from .report import page
 
 DEFAULT_VALIDATE_REPLICATES = 10
 
@@ -115,20 +116,18 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
     workers = args.workers or os.cpu_count() or 1
     started, clock = output.utc_now(), time.perf_counter()
     with output.resumable_run_dir(folder) as staging:
-        if files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from)):
-            raise InputError(f"{staging}: this unfinished calibration was started with other "
-                             "targets, priors, scenario, seed or population size; remove it or "
-                             "choose another --out")
+        differs = files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from))
+        if differs is not None:
+            raise InputError(f"{staging}: this unfinished calibration was started differently "
+                             f"({differs}); remove it or choose another --out")
         history = calibrate.run_abc(setup, staging, args.budget, workers, args.scheduler)
         tables = calibrate.export(history, staging)
         for name, table in tables.items():
             files.write_table(staging / name, table)
         abc_seconds = time.perf_counter() - clock
-        check = setup.scenario.model_copy(update={"parameter_set": str(staging.resolve())})
-        check._origin = setup.scenario.origin
+        check = setup.scenario.with_overrides(parameter_set=str(staging.resolve()))
         fits = {"train": posterior_fit(check, setup.train, setup.seed, args.check_replicates,
-                                       staging / "posterior_check",
-                                       ensemble.Executor.from_options(None, args.scheduler),
+                                       staging / "posterior_check", _check_executor(args),
                                        fresh=True)}
         if setup.test:
             fits["test"] = _test_fit(setup, staging, args)
@@ -157,11 +156,17 @@ def _test_fit(setup: calibrate.Setup, staging: Path, args) -> pd.DataFrame:
     """The held-out targets against the posterior, run to their last year."""
     scenario = calibrate.calibration_scenario(setup.scenario, setup.scenario.scale,
                                               targets.last_year(setup.test))
-    scenario = scenario.model_copy(update={"parameter_set": str(staging.resolve())})
-    scenario._origin = setup.scenario.origin
+    scenario = scenario.with_overrides(parameter_set=str(staging.resolve()))
     return posterior_fit(scenario, setup.test, setup.seed, args.check_replicates,
-                         staging / "holdout_check",
-                         ensemble.Executor.from_options(None, args.scheduler), fresh=True)
+                         staging / "holdout_check", _check_executor(args), fresh=True)
+
+
+def _check_executor(args) -> ensemble.Executor:
+    """Where the posterior checks run: the scheduler, else local processes, as many as
+    ``--workers`` (every core by default)."""
+    if args.scheduler:
+        return ensemble.Executor("dask", scheduler=args.scheduler)
+    return ensemble.Executor("processes", workers=args.workers)
 
 
 def _charts(folder: Path, fits: dict, tables: dict, setup: calibrate.Setup) -> None:

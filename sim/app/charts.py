@@ -22,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
+from ..experiments.policy import ALL
 from ..measure import published, validation
 from .plots import CAPTION, mark_projection
 
@@ -141,26 +142,34 @@ def contrast_chart(differences: pd.DataFrame, scenario: str, has_levers: bool, s
     return _save(fig, stem)
 
 
-def flow_counts(summary: pd.DataFrame, scenario: str, year: int) -> dict[str, float]:
-    """Where everyone who left North Korea since the start is at the end of ``year`` (medians)."""
+def flow_counts(indicators: pd.DataFrame, year: int) -> dict[str, float]:
+    """Where everyone who left North Korea since the start is at the end of ``year``: each
+    count worked out per replicate, then the median over replicates."""
+    rows = indicators[(indicators.sex == "all") & (indicators.years_since_arrival == "all")]
+
+    def per_replicate(ind: str, cumulative: bool) -> pd.Series:
+        r = rows[(rows.indicator == ind)
+                 & (rows.year <= year if cumulative else rows.year == year)]
+        return r.groupby("replicate").value.sum()
+
     def stock(ind):
-        return float(_rows(summary, ind, scenario).set_index("year").p50.get(year, 0.0))
+        return per_replicate(ind, False)
 
     def total(ind):
-        r = _rows(summary, ind, scenario)
-        return float(r[r.year <= year].p50.sum())
+        return per_replicate(ind, True)
 
-    reached = total("arrivals")
     died_south = total("deaths_in_south")
     moved, returned = total("onward_migration_count"), total("return_to_nk_count")
-    return {
+    counts = {
         "still in China": stock("in_china"), "in transit": stock("in_transit"),
         "back in North Korea": stock("in_north_korea"),
-        "died before reaching the South": max(total("deaths") - died_south, 0.0),
-        "living in the South": max(reached - moved - returned - died_south, 0.0),
+        "died before reaching the South": (total("deaths") - died_south).clip(lower=0.0),
+        "living in the South": (total("arrivals") - moved - returned - died_south).clip(
+            lower=0.0),
         "moved on to third countries": moved, "returned to North Korea": returned,
         "died in the South": died_south,
     }
+    return {name: float(values.median()) for name, values in counts.items()}
 
 
 def flow_chart(counts: dict[str, float], stem: Path, title: str) -> list[Path]:
@@ -264,7 +273,7 @@ def _by_measure(data: pd.DataFrame, panel_height: float):
 def ce_plane(increments: pd.DataFrame, stem: Path) -> list[Path]:
     """The cost-effectiveness plane of each measure: one point per replicate (incremental effect
     against incremental cost) for each scenario's levers together, and the mean."""
-    panels = _by_measure(increments[increments.lever == "all levers"], 3.8)
+    panels = _by_measure(increments[increments.lever == ALL], 3.8)
     fig = next(panels)
     for ax, measure, groups in panels:
         for j, (scenario, g) in enumerate(groups):
@@ -287,7 +296,7 @@ def ce_plane(increments: pd.DataFrame, stem: Path) -> list[Path]:
 def ceac_chart(ceac: pd.DataFrame, wtp: dict, stem: Path) -> list[Path]:
     """Acceptability curves: the probability that the levers are cost-effective against the
     same world without them, over a range of willingness to pay, with the stated thresholds."""
-    panels = _by_measure(ceac[ceac.lever == "all levers"], 3.6)
+    panels = _by_measure(ceac[ceac.lever == ALL], 3.6)
     fig = next(panels)
     for ax, measure, groups in panels:
         for j, (scenario, g) in enumerate(groups):

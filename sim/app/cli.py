@@ -35,7 +35,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its subcommands ``run``, ``check`` and ``parameters``."""
+    """The argument parser with every subcommand (``run``, ``compare``, ``report``, ``check``,
+    ``parameters``, ``levers``, ``calibrate``, ``validate``)."""
     parser = _Parser(prog=PROG, description="Agent-based simulation of the pathways of North "
                      "Korean defectors. Outputs are population-level scenario estimates with "
                      "uncertainty, never predictions about any person.")

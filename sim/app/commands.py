@@ -1,10 +1,10 @@
 """The commands that run the model: ``resettle run`` (one run or an ensemble), ``resettle compare``
 and ``resettle report``.
 
-Both write into a staging folder ``.NAME.partial`` beside the final folder: each finished
-replicate lands there at once, an interrupted command started again resumes it (and refuses one
-made from a different scenario, seed or number of replicates), and the folder is renamed into
-place only when everything, charts and report included, is written.
+Ensembles and comparisons write into a staging folder ``.NAME.partial`` beside the final folder:
+each finished replicate lands there at once, an interrupted command started again resumes it
+(and refuses one made differently, saying what differs), and the folder is renamed into place
+only when everything, charts and report included, is written.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .. import scenario as scenario_io
 from ..engine import files
 from ..engine.errors import InputError
 from ..experiments import comparison, ensemble, policy
+from ..measure import published
+from ..measure.indicators import COUNT_INDICATORS
 from . import charts, output, plots
 from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed, summary
 
@@ -60,6 +61,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
 def policy_summary(folder: Path, scenario) -> str:
     """Costs and the policy effect on the levers' own outcomes in a single run's folder."""
     costs = pd.read_csv(folder / "costs.csv")
+    costs = costs[costs.run == "package"]
     effects = pd.read_csv(folder / "effects.csv")
     effects = effects[effects.lever == policy.ALL]
     start = policy.first_year(scenario)
@@ -76,7 +78,7 @@ def policy_summary(folder: Path, scenario) -> str:
 
 
 def report_command(args: argparse.Namespace, argv: list[str]) -> int:
-    """``resettle report``: see :func:`sim.report.write_report`."""
+    """``resettle report``: see :func:`sim.app.report.write_report`."""
     from .report import write_report
 
     path = write_report(args.folder)
@@ -86,9 +88,8 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 def band_summary(indicators: pd.DataFrame, scenario: str) -> pd.DataFrame:
     """The 25th and 75th percentiles over replicates (the fan charts' 50% band)."""
-    g = indicators.groupby(ensemble.KEYS, sort=False)["value"]
-    out = g.agg(p25=lambda v: np.percentile(v, 25), p75=lambda v: np.percentile(v, 75))
-    return out.reset_index().assign(scenario=scenario)
+    out = ensemble.over_replicates(indicators, {"p25": 25, "p75": 75}, mean=False)
+    return out.assign(scenario=scenario)
 
 
 def _finish_ensemble(folder: Path, scenario, replicates: int) -> pd.DataFrame:
@@ -135,6 +136,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
     from .report import write_report
 
     base = scenario_io.load(args.baseline)
+    base.check_baseline()
     others = [scenario_io.load(s) for s in args.scenarios]
     names = [base.name, *(s.name for s in others)]
     if len(set(names)) != len(names):
@@ -173,7 +175,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _comparison_tables(folder: Path, base, others, inds: dict, replicates: int,
                        wtp: dict, discount_rate: float) -> None:
-    """Every table and chart of a comparison (see README, "Reading a comparison")."""
+    """Every table and chart of a comparison (the files listed under "Reading a comparison")."""
     summaries = pd.concat([pd.read_csv(folder / n / "summary.csv") for n in inds])
     bands = pd.concat([band_summary(ind, n) for n, ind in inds.items()])
     files.write_table(folder / "summary.csv", summaries)
@@ -190,7 +192,8 @@ def _comparison_tables(folder: Path, base, others, inds: dict, replicates: int,
     tables = {name: _stack(frames) for name, frames in tables.items()}
     inc = tables["increments.csv"]
     comparable = [s.name for s in others if s.levers and comparison.same_world(s, base)]
-    inputs = _stack([r.inputs for r in runs])
+    inputs = _stack([r.inputs.assign(scenario=r.scenario.name) for r in runs
+                     if r.scenario.levers])
     if not inc.empty:
         tables["cost_effectiveness.csv"] = comparison.cost_effectiveness(inc, wtp)
         tables["ceac.csv"] = comparison.ceac_table(inc, wtp)
@@ -200,7 +203,7 @@ def _comparison_tables(folder: Path, base, others, inds: dict, replicates: int,
             inc, inputs, comparable, wtp)
     for name, table in tables.items():
         files.write_table(folder / name, table)
-    _comparison_charts(folder, base, others, summaries, bands, tables, wtp)
+    _comparison_charts(folder, base, others, summaries, bands, tables, wtp, base_ind)
 
 
 def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -209,17 +212,20 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _comparison_charts(folder: Path, base, others, summaries, bands, tables: dict,
-                       wtp: dict) -> None:
+                       wtp: dict, base_indicators: pd.DataFrame) -> None:
     for indicator in FAN_INDICATORS:
         charts.fan_chart(summaries, indicator, folder / f"fan_{indicator}", bands)
     diffs = tables["differences.csv"]
     for s in others:
-        charts.contrast_chart(diffs, s.name, bool(s.levers), folder / f"effects_{s.name}")
-    end = int(summaries.year.max())
-    counts = charts.flow_counts(summaries, base.name, min(end, 2025))
-    charts.flow_chart(counts, folder / "flow_baseline",
-                      f"Where the people who left North Korea from 1995 were at the end of "
-                      f"{min(end, 2025)} (baseline, medians of replicates)")
+        outcomes = comparison.outcomes_of(s)
+        people = next(i for i in outcomes if i in COUNT_INDICATORS)
+        points = next((i for i in outcomes if i not in COUNT_INDICATORS), "employment_rate")
+        charts.contrast_chart(diffs, s.name, bool(s.levers), folder / f"effects_{s.name}",
+                              people, points)
+    year = min(int(summaries.year.max()), published.last_year())
+    charts.flow_chart(charts.flow_counts(base_indicators, year), folder / "flow_baseline",
+                      f"Where the people who left North Korea from {base.start_year} were at "
+                      f"the end of {year} (baseline, medians of replicates)")
     effects = tables["lever_effects.csv"]
     if not effects.empty:
         charts.lever_chart(effects, folder / "lever_effects")

@@ -14,7 +14,6 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 OUTPUTS = "outputs"  # default parent of run folders, under the current folder
 # Years shown after a run: one per regime of the MOU series (famine, peak, tightening, COVID, now).
 REPORT_YEARS = (2000, 2005, 2009, 2015, 2019, 2021, 2025)
-CUMULATIVE_YEAR = 2025  # latest published cumulative total
 MAX_COLUMN = 40  # characters; longer cells overflow their column rather than widen every row
 
 
@@ -67,10 +66,11 @@ def summary(indicators: pd.DataFrame) -> str:
         simulated = _value(indicators, "arrivals", year)
         if simulated is not None:
             lines.append(f"{year:>6}  {_count(simulated):>10}  {_count(mou.get(year)):>10}")
-    simulated = _value(indicators, "cumulative_arrivals", CUMULATIVE_YEAR)
-    lines.append(f"cumulative arrivals to end-{CUMULATIVE_YEAR}: simulated "
+    latest = int(cumulative.index.max())  # the latest published cumulative total
+    simulated = _value(indicators, "cumulative_arrivals", latest)
+    lines.append(f"cumulative arrivals to end-{latest}: simulated "
                  f"{_count(simulated) if simulated is not None else 'not in horizon'}, "
-                 f"MOU {_count(cumulative.get(CUMULATIVE_YEAR))}")
+                 f"MOU {_count(cumulative.get(latest))}")
     lines += survey_summary(indicators)
     lines.append("(scenario estimates with uncertainty, not predictions about any person)")
     return "\n".join(lines)

@@ -37,6 +37,7 @@ def expect_command(args: argparse.Namespace, scenarios) -> int:
     if args.replicates is None or args.replicates < 1:
         raise InputError(f"--replicates: expected a positive integer, got {args.replicates}")
     baseline = scenario_io.load(args.baseline)
+    baseline.check_baseline()
     seed = check_seed(args.seed)
     seed = baseline.seed if seed is None else seed
     if not scenarios:

@@ -30,12 +30,10 @@ MANIFEST = "manifest.json"
 INDICATORS = "indicators.csv"
 ARRIVALS_CHART = "arrivals.png"
 LIFE_CHART = "life_in_south.png"
-COSTS, COST_EFFECTIVENESS = "costs.csv", "cost_effectiveness.csv"
-COHORTS, COUNTERFACTUAL = "cohorts.csv", "counterfactual_indicators.csv"
 PACKAGES = ("resettle", "mesa", "numpy", "scipy", "pandas", "matplotlib", "networkx",
             "pydantic", "pyyaml", "dask", "pyabc")
-NOTE = ("Outputs are population-level scenario estimates with uncertainty, "
-        "never predictions about any person.")
+NOTE = ("These are population-level scenario estimates with uncertainty. They are never "
+        "predictions about any person, and must not be used to identify, screen or judge anyone.")
 GIT_TIMEOUT_S = 10  # a hung git must not hang a run
 
 

@@ -46,7 +46,7 @@ def arrivals_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
     """Plot simulated arrivals (lines) against the published MOU series (markers) and save a PNG.
 
     Args:
-        indicators: The tidy indicator table of a run (``sim.indicators.COLUMNS``).
+        indicators: The tidy indicator table of a run (``sim.measure.indicators.COLUMNS``).
         path: Where to write the PNG.
 
     Returns:

@@ -27,25 +27,25 @@ from ..engine.files import atomic_write_text
 from ..experiments import comparison, policy
 from ..levers.effects import effect_fields
 from ..measure.indicators import COUNT_INDICATORS
+from .output import NOTE
 
-NOTE = ("These are population-level scenario estimates with uncertainty. They are never "
-        "predictions about any person, and must not be used to identify, screen or judge anyone.")
+MAIN_OUTCOMES = 4  # columns of a first-page table: the levers' main outcomes (a page fits four)
 CAPTIONS = {
     "fan_": "How {what} changes over time in each scenario. The line is the median of the "
             "replicate runs; the darker band holds the middle half of them and the lighter band "
-            "90% of them. Replicates draw their parameters from the calibrated posterior and the "
-            "lever effects from their priors, so the bands hold parameter and lever-effect "
-            "uncertainty as well as chance. Circles are published figures; the dotted line marks "
+            "90% of them. {uncertainty} Circles are published figures; the dotted line marks "
             "where published data end and the projection begins.",
-    "effects_": "The named contrasts over time, for people in work (left) and the employment "
-                "rate (right): the policy effect (the scenario against the same world without "
-                "its levers), the world effect (its world without levers against the baseline) "
-                "and their sum. Lines are medians of the replicate pairs, bands hold 90% of "
-                "them. When a scenario brings more people to the South, the rate can fall while "
-                "more people are in work: new arrivals take time to find work.",
-    "flow_": "Where everyone who left North Korea from 1995 was at the end of the year, in the "
-             "baseline: still in China or in transit, back in North Korea, died on the way, or "
-             "reached the South and then stayed, moved on, returned or died there.",
+    "effects_": ("The named contrasts over time, for the scenario's main outcome counted in "
+                 "people (left) and as a rate (right): the policy effect (the scenario against "
+                 "the same world without its levers), the world effect (its world without "
+                 "levers against the baseline) and their sum. Lines are medians of the "
+                 "replicate pairs, bands hold 90% of them. When a scenario brings more people "
+                 "to the South, the rate can fall while more people are in work: new arrivals "
+                 "take time to find work."),
+    "flow_": ("Where everyone who left North Korea since the model's start was at the end of "
+              "the last published year, in the baseline (medians of the replicates): still in "
+              "China or in transit, back in North Korea, died on the way, or reached the South "
+              "and then stayed, moved on, returned or died there."),
     "lever_effects": "Each lever's policy effect on its outcomes from its first year to the end: "
                      "all levers together, each lever switched on alone (the others as "
                      "shadows), and the interaction (together minus the sum alone). The dot is "
@@ -65,14 +65,8 @@ CAPTIONS = {
 }
 ASSUMPTIONS = [
     "Arrivals are not an input: they emerge from departures, life in China and the journey.",
-    "Sixteen parameters are estimated by approximate Bayesian computation (ABC-SMC) against "
-    "about a hundred published figures (calibration/targets.yaml); the other pathway parameters "
-    "come from an earlier least-squares fit to the arrival series, and the other life parameters "
-    "sit at the centres of priors chosen to match the published surveys.",
-    "Each replicate of an ensemble draws its parameters from the posterior and each lever's "
-    "effect sizes from their priors (the same draws for the same replicate in every scenario), "
-    "so the bands hold what we do not know about the parameters and the levers as well as "
-    "chance; a single run uses the posterior median and the prior medians.",
+    "{calibration}",
+    "{uncertainty}",
     "Lever effect sizes come from published trials and reviews, mostly of other refugee and "
     "migrant populations; where none exists the prior is a wide, labelled assumption "
     "(`resettle levers` shows each prior and its source).",
@@ -92,7 +86,8 @@ SOURCES = [
     "Weber 2018; Turrini et al. 2019; Pfeiffer et al. 2011; Gould et al. 2007; Hoffberg et al. "
     "2020; Kalla & Broockman 2020; Paluck 2009; Banerjee, Karlan & Zinman 2015; Meager 2019; "
     "Dearden et al. 2009; Dustmann et al. 2024; Joona & Nekby 2012 (`resettle levers`).",
-    "Every figure's source is kept beside it in sim/data/ (parameters, world.csv, survey series).",
+    "Every figure's source is kept beside it in the model's data files (parameters, the world "
+    "table, the survey series; `resettle parameters` lists them).",
 ]
 OUTCOME_WORDS = {
     "employed_count": ("people in work", "person-years"),
@@ -128,11 +123,42 @@ def image_tag(path: Path) -> str:
     return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
 
 
-def _caption(stem: str) -> str:
+def _caption(stem: str, uncertainty: str = "") -> str:
     for prefix, text in CAPTIONS.items():
         if stem.startswith(prefix):
-            return text.format(what=stem.removeprefix(prefix).replace("_", " "))
+            return text.format(what=stem.removeprefix(prefix).replace("_", " "),
+                               uncertainty=uncertainty)
     return ""
+
+
+def uncertainty_text(info: dict) -> str:
+    """What the bands of a run or comparison hold, from what was actually run."""
+    reps = info.get("replicates", 1)
+    resolved = info["resolved"].values() if "resolved" in info else [info["scenario"]]
+    if reps == 1:
+        return ("One run: parameters at their posterior medians (or the scenario's values) and "
+                "lever effects at their prior medians; nothing here shows uncertainty.")
+    calibrated = any(s.get("parameter_set") for s in resolved)
+    params = ("draw their parameters from the calibrated posterior" if calibrated
+              else "keep the scenario's parameter values")
+    effects = ("fix each lever's effect sizes at their prior medians, so the bands leave out "
+               "what we do not know about the levers" if info.get("fixed_effects")
+               else "draw each lever's effect sizes from their priors (the same draws for the "
+                    "same replicate in every scenario)")
+    return f"The {reps} replicates {params} and {effects}; chance varies too."
+
+
+def calibration_text() -> str:
+    """How the parameters were estimated, from the calibrated set shipped with the package."""
+    from ..engine import posterior
+
+    folder = posterior.locate(posterior.SHIPPED, "<python>")
+    setup = json.loads((folder / "calibration.json").read_text())
+    return (f"{len(setup['priors'])} parameters are estimated by approximate Bayesian "
+            f"computation (ABC-SMC) against {len(setup['targets'])} published figures; the "
+            "other pathway parameters come from an earlier least-squares fit to the arrival "
+            "series, and the other life parameters sit at the centres of priors chosen to match "
+            "the published surveys.")
 
 
 def html_table(table: pd.DataFrame) -> str:
@@ -247,20 +273,20 @@ def scenario_pages(folder: Path) -> list[Page]:
                                 _world_and_total(data["contrasts"], s)))
         page.tables.append(("The people reached, months later, against the same people "
                             "without the lever (points)", _cohorts(data["cohorts"], s)))
-        page.tables.append(("Cost and cost per unit of effect (million KRW)",
-                            _costs(data["cost_effectiveness"], s)))
-        if len(s.levers) > 1:
+        costs = _costs(data["cost_effectiveness"], s)
+        page.tables.append(("Cost and cost per unit of effect (million KRW)", costs))
+        if len(s.levers) > 1 and info.get("attribution", True):
             page.tables.append(("Each lever's own contribution (switched on alone) and the "
                                 "interaction", _contributions(data["lever_effects"], s)))
         page.tables = [(title, table) for title, table in page.tables if not table.empty]
         if reps == 1:
             page.notes.append("This comparison has one replicate: it shows one run, and the "
                               "brackets hold that run's values, not uncertainty.")
-        if any(not t.empty for t in [_costs(data["cost_effectiveness"], s)]):
+        if not costs.empty:
             page.notes.append("Each cost per unit charges the levers' whole cost to that one "
                               "outcome; 'probability cost-effective' is the share of replicates "
-                              "whose net benefit is positive at the stated threshold (README, "
-                              "willingness to pay).")
+                              "whose net benefit is positive at the stated threshold (the "
+                              "willingness to pay of the model's data files).")
         page.notes.append(_caveat(s))
         pages.append(page)
     return pages
@@ -285,7 +311,7 @@ def _effects(contrasts: pd.DataFrame, s, shown: str) -> pd.DataFrame:
 def _world_and_total(contrasts: pd.DataFrame, s) -> pd.DataFrame:
     c = contrasts[contrasts.scenario == s.name]
     rows = []
-    for indicator in policy.target_outcomes(s.levers)[:3]:
+    for indicator in policy.target_outcomes(s.levers)[:MAIN_OUTCOMES]:
         row = {"outcome": _first_upper(_words(indicator)[0])}
         for contrast in ("policy", "world", "total"):
             r = c[(c.indicator == indicator) & (c.contrast == contrast)]
@@ -296,10 +322,12 @@ def _world_and_total(contrasts: pd.DataFrame, s) -> pd.DataFrame:
 
 
 def _cohorts(cohorts: pd.DataFrame, s) -> pd.DataFrame:
-    """Per lever and outcome: the difference at 12, 18 and 36 months (alone in a package)."""
+    """Per lever and outcome: the difference at 12, 18 and 36 months (each lever alone in a
+    package, unless the comparison ran without attribution)."""
     if cohorts.empty or not s.levers:
         return pd.DataFrame()
-    run = "alone" if len(s.levers) > 1 else "package"
+    mine = cohorts[cohorts.scenario == s.name]
+    run = "alone" if (mine.run == "alone").any() else "package"
     rows = []
     for lv in s.levers:
         for outcome in lv.cohort_outcomes:
@@ -307,7 +335,8 @@ def _cohorts(cohorts: pd.DataFrame, s) -> pd.DataFrame:
                         & (cohorts.run == run) & (cohorts.outcome == outcome)]
             if g.empty:
                 continue
-            row = {"lever": lv.label + (" (alone)" if run == "alone" else ""),
+            where = {"alone": " (alone)", "package": " (in the package)"}[run]
+            row = {"lever": lv.label + (where if len(s.levers) > 1 else ""),
                    "share of the people reached": COHORT_WORDS.get(outcome, outcome)}
             row.update({f"{int(r.months_after)} months": _interval(r) for _, r in g.iterrows()})
             rows.append(row)
@@ -341,7 +370,8 @@ def _contributions(effects: pd.DataFrame, s) -> pd.DataFrame:
     if effects.empty:
         return effects
     rows = effects[effects.scenario == s.name]
-    main = [i for i in policy.target_outcomes(s.levers) if i in set(rows.indicator)][:4]
+    main = [i for i in policy.target_outcomes(s.levers)
+            if i in set(rows.indicator)][:MAIN_OUTCOMES]
     order = [policy.ALL, *(lv.label for lv in s.levers), comparison.INTERACTION]
     out = []
     for lever in order:
@@ -384,10 +414,14 @@ def write_report(folder: Path) -> Path:
     if not folder.is_dir():
         raise InputError(f"{folder}: not a run or comparison folder")
     meta, manifest = folder / "comparison.json", folder / "manifest.json"
+    if (folder / "calibration.json").is_file():
+        raise InputError(f"{folder}: a calibration folder: `resettle calibrate` wrote its "
+                         "report.html; expected the folder of `resettle run` or `resettle compare`")
     if not meta.is_file() and not manifest.is_file():
         raise InputError(f"{folder}: no manifest.json or comparison.json; expected the folder "
                          "of `resettle run` or `resettle compare`")
     info = json.loads((meta if meta.is_file() else manifest).read_text())
+    u = uncertainty_text(info)
     if meta.is_file():
         title = (f"resettle: {', '.join(info['scenarios'])} against {info['baseline']} "
                  f"({info['replicates']} replicate pairs)")
@@ -398,9 +432,10 @@ def write_report(folder: Path) -> Path:
         title = f"resettle: {name} ({'one run' if reps == 1 else f'{reps} replicates'})"
         parts = _run_parts(folder, info, reps)
     parts = [f"<h1>{html.escape(title)}</h1>", f'<p class="note"><strong>{NOTE}</strong></p>',
-             *parts, *_charts(folder),
-             "<h2>Assumptions</h2><ul>" + "".join(f"<li>{html.escape(a)}</li>"
-                                                  for a in ASSUMPTIONS) + "</ul>",
+             *parts, *_charts(folder, u),
+             "<h2>Assumptions</h2><ul>" + "".join(
+                 f"<li>{html.escape(a.format(calibration=calibration_text(), uncertainty=u))}"
+                 "</li>" for a in ASSUMPTIONS) + "</ul>",
              "<h2>Sources of the data</h2><ul>" + "".join(f"<li>{html.escape(s)}</li>"
                                                          for s in SOURCES) + "</ul>",
              f'<p class="note">{NOTE}</p>',
@@ -465,12 +500,12 @@ def _run_parts(folder: Path, info: dict, reps: int) -> list[str]:
     return parts
 
 
-def _charts(folder: Path) -> list[str]:
+def _charts(folder: Path, uncertainty: str) -> list[str]:
     pngs = sorted(folder.glob("*.png"), key=lambda p: (not p.stem.startswith("effects"), p.stem))
     parts = ["<h2>Charts</h2>"] if pngs else []
     for png in pngs:
-        parts.append(f"<figure>{image_tag(png)}<figcaption>{html.escape(_caption(png.stem))}"
-                     "</figcaption></figure>")
+        caption = html.escape(_caption(png.stem, uncertainty))
+        parts.append(f"<figure>{image_tag(png)}<figcaption>{caption}</figcaption></figure>")
     return parts
 
 

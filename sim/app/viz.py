@@ -10,7 +10,7 @@ plain keyword arguments, as Mesa's tools do (``ResettleModel(scenario=..., seed=
 from __future__ import annotations
 
 from ..model import MODEL_REPORTERS, ResettleModel
-from ..scenario import library
+from ..scenario import library, load
 
 DEFAULTS = {"seed": 1, "scale": 20}
 
@@ -18,14 +18,16 @@ DEFAULTS = {"seed": 1, "scale": 20}
 def model_params() -> dict:
     """SolaraViz's inputs: the scenario from the library, the seed, the scale, one parameter."""
     names = sorted(p.stem for p in library().glob("*.yaml"))
+    in_force = load("baseline").with_parameter_set().parameters["job_finding_rate"]
     return {
         "scenario_name": {"type": "Select", "value": "baseline", "values": names,
                           "label": "scenario"},
         "seed": {"type": "InputText", "value": DEFAULTS["seed"], "label": "seed"},
         "scale": {"type": "SliderInt", "value": DEFAULTS["scale"], "min": 1, "max": 50,
                   "step": 1, "label": "people per agent"},
-        "job_finding_rate": {"type": "SliderFloat", "value": 12.0, "min": 2.0, "max": 30.0,
-                             "step": 0.5, "label": "job finding rate (a year)"},
+        "job_finding_rate": {"type": "SliderFloat", "value": float(in_force), "min": 2.0,
+                             "max": 30.0, "step": 0.01,
+                             "label": "job finding rate (a year; starts at the baseline's)"},
     }
 
 

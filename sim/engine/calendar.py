@@ -6,6 +6,20 @@ import re
 from dataclasses import dataclass
 
 _YM = re.compile(r"^(\d{4})-(\d{2})$")
+PAST_YEAR = 12  # months counted as "in the past year" (the survey's wording)
+SURVEY_AGE = 15  # working age in Korean labour statistics; the KHF surveys count residents 15+
+
+
+def year_range(spec: int | str) -> tuple[int, int]:
+    """``2027`` or ``"2027-2035"`` as (first, last); ValueError otherwise."""
+    first, _, last = str(spec).partition("-")
+    try:
+        years = int(first), int(last or first)
+    except ValueError:
+        raise ValueError(f"expected a year or a range like 2027-2035, got {spec!r}") from None
+    if years[1] < years[0]:
+        raise ValueError(f"the range {spec!r} ends before it starts")
+    return years
 
 
 def parse_year_month(text: str) -> tuple[int, int]:

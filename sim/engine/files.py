@@ -85,14 +85,28 @@ def line_map(text: str) -> dict[tuple, int]:
     return lines
 
 
-def check_stamp(path: Path, stamp: dict[str, Any]) -> dict[str, Any] | None:
+def check_stamp(path: Path, stamp: dict[str, Any]) -> str | None:
     """What a resumable folder was made from: write ``stamp`` to ``path`` if there is none yet;
-    return the stamp found there if it differs (the caller refuses to resume), else None."""
+    if the stamp found there differs, return what differs in words (the caller refuses to
+    resume), else None."""
     if not path.is_file():
         atomic_write_text(path, json_text(stamp))
         return None
-    found = json.loads(path.read_text())
-    return found if found != json.loads(json_text(stamp)) else None
+    found, now = json.loads(path.read_text()), json.loads(json_text(stamp))
+    if found == now:
+        return None
+    keys = sorted(set(found) | set(now), key=lambda k: (k not in now, k))
+    return "; ".join(_changed(k, found.get(k), now.get(k)) for k in keys
+                     if found.get(k) != now.get(k))
+
+
+def _changed(key: str, before: Any, now: Any) -> str:
+    """One difference of two stamps, in words (large values are only named)."""
+    if key.endswith("sha256"):
+        return f"the {key.removesuffix('_sha256')} content changed"
+    if isinstance(before, dict | list) or isinstance(now, dict | list):
+        return f"the {key} changed"
+    return f"{key} was {before!r}, now {now!r}"
 
 
 def atomic_write_text(path: Path, text: str) -> None:

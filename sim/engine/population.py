@@ -13,6 +13,24 @@ from .stages import N_STAGES, Stage
 
 NO_MONTH = np.iinfo(np.int32).min  # "never" for month fields
 
+
+LONG_AGO = np.iinfo(np.int64).max // 2  # months since an event before the model started
+
+
+def months_since(months: np.ndarray, month: int) -> np.ndarray:
+    """Whole months from each month index in ``months`` to ``month``, in 64 bits; ``NO_MONTH``
+    (an event before the model started) gives :data:`LONG_AGO`."""
+    months = np.asarray(months)
+    return np.where(months == NO_MONTH, LONG_AGO, month - months.astype(np.int64))
+
+
+def years_since(months: np.ndarray, month: int) -> np.ndarray:
+    """Years from each month index in ``months`` to ``month``. ``NO_MONTH`` (an event before the
+    model started, such as an arrival before 1995) counts as infinitely long ago; the arithmetic
+    is in 64 bits, so it cannot wrap around."""
+    months = np.asarray(months)
+    return np.where(months == NO_MONTH, np.inf, (month - months.astype(np.int64)) / 12.0)
+
 # the fields every person has, whatever the modules (the modules declare the rest)
 CORE_FIELDS: dict[str, Field] = {
     "uid": Field(np.int64, 0, "stable id: keys every random draw of the person"),

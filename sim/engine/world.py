@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .calendar import Calendar
+from .calendar import Calendar, year_range
 from .errors import InputError, nearest
 from .parameters import Parameters
 
@@ -44,15 +44,11 @@ def _table() -> pd.DataFrame:
 
 
 def _years(spec: Any, where: str) -> list[int]:
-    text = str(spec)
     try:
-        if "-" in text:
-            first, last = (int(part) for part in text.split("-"))
-            return list(range(first, last + 1))
-        return [int(text)]
-    except ValueError:
-        raise InputError(f"{where}.years: expected a year or a range like 2027-2035, "
-                         f"got {spec!r}") from None
+        first, last = year_range(spec)
+    except ValueError as err:
+        raise InputError(f"{where}.years: {err}") from None
+    return list(range(first, last + 1))
 
 
 def apply_overrides(table: pd.DataFrame, overrides: Sequence[Mapping[str, Any]],

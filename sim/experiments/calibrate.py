@@ -8,10 +8,12 @@ acceptance threshold (epsilon) of each generation is the median distance of the 
 (pyABC's ``MedianEpsilon``). The history lives in an SQLite database in the output folder, so an
 interrupted calibration resumes from its last complete generation.
 
-Samplers: one worker runs pyABC's single-core sampler, and a run is then reproducible from its
-seed; several workers use its multicore sampler, and ``--scheduler`` a Dask cluster. With several
-workers the order in which particles finish changes which are accepted, so two runs agree in
-distribution, not bit for bit (pyABC reseeds its workers).
+Samplers: one worker runs pyABC's single-core sampler, and an uninterrupted run is then
+reproducible from its seed (a resumed run reseeds NumPy's global generator when it restarts, so
+its later generations agree with an uninterrupted run's in distribution only); several workers
+use its multicore sampler, and ``--scheduler`` a Dask cluster. With several workers the order in
+which particles finish changes which are accepted, so two runs agree in distribution, not bit for
+bit (pyABC reseeds its workers).
 """
 
 from __future__ import annotations
@@ -74,7 +76,10 @@ class Prior:
             return pyabc.RV("norm", d["mean"], d["sd"])
         if kind == "beta":
             return pyabc.RV("beta", d["a"], d["b"])
-        return pyabc.RV("uniform", d["low"], d["high"] - d["low"])
+        if kind == "uniform":
+            return pyabc.RV("uniform", d["low"], d["high"] - d["low"])
+        raise ValueError(f"{self.name}: prior {kind!r} has no pyABC form (expected lognormal, "
+                         "normal, beta or uniform)")
 
 
 def load_priors(path: str | Path) -> list[Prior]:

@@ -8,9 +8,10 @@ Every number says which counterfactual it is against (:data:`CONTRASTS`):
 - the *total*: the scenario against the baseline, the sum of the two.
 
 Cost-effectiveness is always a policy effect: per replicate, the levers' cost and their effect on
-each measure (:data:`sim.policy.MEASURES`) against the shadow, summarised as health economists do
-(:mod:`sim.economics`: ratios of means, intervals, acceptability curves, dominance, the value of
-information). Functions here read and return DataFrames; :mod:`sim.commands` writes them.
+each measure (:data:`sim.experiments.policy.MEASURES`) against the shadow, summarised as health
+economists do (:mod:`sim.experiments.economics`: ratios of means, intervals, acceptability
+curves, dominance, the value of information). Functions here read and return DataFrames;
+:mod:`sim.app.commands` writes them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import yaml
 
 from ..engine.errors import InputError, nearest
 from ..measure.indicators import COUNT_INDICATORS
-from ..scenario import Scenario
+from ..scenario import INTERACTION, Scenario, year_range
 from . import economics, ensemble, policy
 
 CONTRASTS = {
@@ -34,8 +35,8 @@ CONTRASTS = {
     "world": "its world without levers, against the baseline",
     "total": "against the baseline (policy and world together)",
 }
-INTERACTION = "interaction"  # the package's effect minus the sum of its levers switched on alone
-DEFAULT_WINDOW_YEARS = 10  # a scenario without levers or world rows: its last ten years
+DEFAULT_WINDOW_YEARS = 10  # a scenario without levers or world rows: its last ten years (a
+# reporting choice: the decade a projection to 2035 covers)
 KEY_OUTCOMES = ("employed_count", "arrivals", "repatriated", "depressed_count", "suicides")
 LEVEL = 0.90
 
@@ -74,11 +75,11 @@ def same_world(a: Scenario, b: Scenario) -> bool:
 
 
 def window(s: Scenario) -> tuple[int, int]:
-    """The years a scenario's effects are summed over: from its first lever (or first world row)
-    to the end of the horizon; otherwise its last ten years."""
+    """The years a scenario's effects are summed over: from its first lever or first world row,
+    whichever comes first, to the end of the horizon; otherwise its last ten years."""
+    starts = [year_range(row["years"])[0] for row in s.world if "years" in row]
     if s.levers:
-        return policy.first_year(s), s.end_year
-    starts = [int(str(row["years"]).split("-")[0]) for row in s.world if "years" in row]
+        starts.append(policy.first_year(s))
     first = min(starts) if starts else s.end_year - DEFAULT_WINDOW_YEARS + 1
     return max(first, s.start_year), s.end_year
 
@@ -134,11 +135,12 @@ def contrast_table(runs: Runs, base: pd.DataFrame) -> pd.DataFrame:
         for contrast, (a, b) in sides(runs, base).items():
             diff = (_per_replicate(a, indicator, years)
                     - _per_replicate(b, indicator, years)).to_numpy()
-            if diff.size == 0 or np.isnan(diff).all():
+            valid = diff[~np.isnan(diff)]  # a rate with no one to measure in a replicate
+            if valid.size == 0:
                 continue
             rows.append(dict(scenario=s.name, contrast=contrast, indicator=indicator,
                              first_year=years[0], last_year=years[1], summed=how(indicator),
-                             **_summary(diff[~np.isnan(diff)])))
+                             pairs=valid.size, **_summary(valid)))
     return pd.DataFrame(rows)
 
 
@@ -179,7 +181,8 @@ def cohort_summary(runs: Runs) -> pd.DataFrame:
             continue
         rows.append(dict(zip(keys, key, strict=True), scenario=runs.scenario.name,
                          people=g.people.mean(), pct=g.pct.mean(),
-                         pct_without=g.pct_without.mean(), **_summary(diff)))
+                         pct_without=g.pct_without.mean(), replicates=diff.size,
+                         **_summary(diff)))
     return pd.DataFrame(rows)
 
 
@@ -240,11 +243,13 @@ def increments(runs: Runs, rate: float = 0.0) -> pd.DataFrame:
         return pd.DataFrame()
     start = policy.first_year(s)
     reps = sorted(runs.indicators.replicate.unique())
-    labels = [policy.ALL] + ([lv.label for lv in s.levers] if len(s.levers) > 1 else [])
+    alone = runs.costs[runs.costs.run == "alone"]
+    labels = [policy.ALL, *(lv.label for lv in s.levers if (alone.lever == lv.label).any())]
     rows = []
-    for label in labels:
+    for label in labels:  # all levers together, and each lever switched on alone (its own run)
         levers = s.levers if label == policy.ALL else [lv for lv in s.levers if lv.label == label]
-        costs = runs.costs if label == policy.ALL else runs.costs[runs.costs.lever == label]
+        costs = (runs.costs[runs.costs.run == "package"] if label == policy.ALL
+                 else alone[alone.lever == label])
         cost = _discounted(costs, "cost_mkrw", start, rate).reindex(reps, fill_value=0.0)
         effects = runs.effects[runs.effects.lever == label]
         for measure in policy.measures_of(levers):
@@ -343,10 +348,10 @@ def value_of_information(inc: pd.DataFrame, inputs: pd.DataFrame, comparable: li
     parameters) of the choice among the comparable strategies, per measure, at each stated
     threshold; in million KRW per decision."""
     frames = []
+    inputs = distinct_inputs(inputs[inputs.scenario.isin(comparable)])
     if inputs.empty:
         return pd.DataFrame()
-    wide = (inputs.drop_duplicates(["replicate", "name"])
-            .pivot(index="replicate", columns="name", values="value"))
+    wide = inputs.pivot(index="replicate", columns="name", values="value")
     groups = {g: sorted(rows.name.unique()) for g, rows in inputs.groupby("group", sort=False)}
     for measure in dict.fromkeys(inc.measure):
         names, cost, effect = strategies(inc, comparable, measure)
@@ -363,11 +368,23 @@ def value_of_information(inc: pd.DataFrame, inputs: pd.DataFrame, comparable: li
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def distinct_inputs(inputs: pd.DataFrame) -> pd.DataFrame:
+    """The uncertain inputs of several scenarios, each once: an input with the same values in
+    every replicate of every scenario (the same draw: the same parameter, or the same lever
+    effect with the same prior) is one input; one that differs between scenarios (a scenario
+    with its own prior or a fixed value) is kept per scenario."""
+    spread = inputs.groupby(["replicate", "name"]).value.nunique().groupby("name").max()
+    differs = inputs.name.isin(spread.index[spread > 1])
+    named = inputs.assign(name=inputs.name.where(~differs, inputs.scenario + ": " + inputs.name))
+    return named.drop_duplicates(["replicate", "name"])
+
+
 def budget_table(runs: Runs) -> pd.DataFrame:
     """Budget impact: the levers' cost by year (mean and 90% interval; undiscounted)."""
     if runs.costs.empty:
         return pd.DataFrame()
-    costs = runs.costs.groupby(["replicate", "year"], as_index=False).cost_mkrw.sum()
+    package = runs.costs[runs.costs.run == "package"]
+    costs = package.groupby(["replicate", "year"], as_index=False).cost_mkrw.sum()
     missing = sorted(set(runs.indicators.replicate) - set(costs.replicate))
     if missing:  # replicates that spent nothing still count (as zero) in every year
         costs = pd.concat([costs, pd.DataFrame(dict(replicate=missing, year=costs.year.min(),

@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-VERDICTS = ("dominant", "ratio", "harms", "unclear")
-STATUSES = ("reference", "frontier", "dominated", "extendedly dominated")
+VERDICTS = ("dominant", "ratio", "harms", "unclear")  # the values of the verdict column
+STATUSES = ("reference", "frontier", "dominated", "extendedly dominated")  # frontier status
 EVPI_ROW = "all uncertainty (EVPI)"
 
 
@@ -118,12 +118,14 @@ def ceac(delta_cost: ArrayLike, delta_effect: ArrayLike, wtp: ArrayLike) -> np.n
     """Cost-effectiveness acceptability curve (Fenwick, O'Brien & Briggs 2004).
 
     For each willingness to pay lambda in ``wtp``: the share of replicates whose net monetary
-    benefit lambda * dE - dC is strictly positive. Returns an array of length ``len(wtp)``.
+    benefit lambda * dE - dC is positive, a replicate with a net benefit of exactly zero (a tie
+    with the comparator) counting half, as in :func:`ceac_multi`. Returns an array of length
+    ``len(wtp)``.
     """
     dc, de = _pair(delta_cost, delta_effect)
     w = _wtp(wtp)
     nmb = np.outer(de, w) - dc[:, None]  # R x len(wtp)
-    return (nmb > 0).mean(axis=0)
+    return ((nmb > 0) + 0.5 * (nmb == 0)).mean(axis=0)
 
 
 def ceac_multi(costs: ArrayLike, effects: ArrayLike, wtp: ArrayLike) -> np.ndarray:
@@ -206,10 +208,10 @@ def _verdict(mean_c: float, de: np.ndarray, low_e: float, high_e: float, level: 
     if low_e <= 0 <= high_e:
         text = f"no clear effect: the {pct} interval of the effect spans zero"
         return "unclear", text + ("; the mean effect is negative" if mean_e < 0 else "")
+    if mean_e == 0 or (mean_e > 0) != (low_e > 0):  # extreme replicates pull the mean across
+        return "unclear", f"no clear effect: the mean effect and its {pct} interval disagree"
     if mean_e < 0:
         return "harms", "the outcome gets worse on average: no cost per unit of effect"
-    if mean_e == 0 or high_e < 0:  # a few extreme replicates pull the mean across zero
-        return "unclear", f"no clear effect: the mean effect and its {pct} interval disagree"
     if mean_c <= 0:
         return "dominant", "saves money and improves the outcome (dominant)"
     return "ratio", f"{_format_ratio(mean_c / mean_e)} per unit of effect (ratio of the means)"
@@ -320,6 +322,9 @@ def _gp_fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
     from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
+    # start values and bounds of hyperparameters estimated by maximum likelihood (as Strong,
+    # Oakley & Brennan 2014 do); on standardised inputs and outputs the bounds only keep the
+    # optimiser away from degenerate fits, and restarts from random starts guard local optima
     kernel = ConstantKernel(1.0, (1e-4, 1e4)) * RBF(
         length_scale=np.ones(x.shape[1]), length_scale_bounds=(1e-2, 1e3)
     ) + WhiteKernel(noise_level=0.1, noise_level_bounds=(1e-6, 1e1))
@@ -379,8 +384,9 @@ def evppi_table(nmb: ArrayLike, groups: dict[str, np.ndarray]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------- budget impact
 
 
-def budget_impact(costs: pd.DataFrame) -> pd.DataFrame:
-    """Yearly budget impact over an ensemble: mean and 90% equal-tailed interval per year.
+def budget_impact(costs: pd.DataFrame, level: float = 0.90) -> pd.DataFrame:
+    """Yearly budget impact over an ensemble: mean and equal-tailed interval (90% by default)
+    per year.
 
     ``costs`` has columns replicate, year, cost, one row per replicate and year; a replicate with
     no row for a year had no cost then (0), so every replicate appearing anywhere in the input
@@ -400,6 +406,6 @@ def budget_impact(costs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for year in wide.columns:
         values = wide[year].to_numpy(dtype=float)
-        low, high = percentile_interval(values, 0.90)
+        low, high = percentile_interval(values, level)
         rows.append({"year": year, "mean": float(values.mean()), "low": low, "high": high})
     return pd.DataFrame(rows, columns=["year", "mean", "low", "high"])

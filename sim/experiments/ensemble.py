@@ -1,8 +1,9 @@
 """Replicate ensembles: seeds, executors, per-replicate results written as soon as they finish,
 resuming an interrupted ensemble, and summaries over replicates.
 
-Replicate ``r`` of a scenario with seed ``s`` runs with :func:`sim.api.replicate_seed` (``s``
-itself for replicate 0, then the children of ``numpy.random.SeedSequence(s)``), so a replicate's
+Replicate ``r`` of a scenario with seed ``s`` runs with the seed of
+:func:`sim.experiments.api.replicate_seed` (``s`` itself for replicate 0, then the children of
+``numpy.random.SeedSequence(s)``), so a replicate's
 results do not depend on how many replicates there are, nor on where it ran. Each replicate is
 serialised to CSV text in the worker and written by the parent, so serial runs, local processes
 and a Dask cluster give byte-identical files.
@@ -65,15 +66,17 @@ def replicate_tables(job: Job) -> dict[str, pd.DataFrame]:
     indicators = policy.effect_indicators(scenario.levers)
     cohorts = [policy.cohort_table(result.model, shadow.model)]
     effects = [policy.effects_table(result, shadow, policy.ALL, indicators)]
+    costs = [policy.costs_table(result.model)]
     everyone = frozenset(range(len(scenario.levers)))
     if job.attribution and len(scenario.levers) > 1:
         for j, lever in enumerate(scenario.levers):
             alone = api.run(scenario, shadow_levers=everyone - {j}, **options)
             cohorts.append(policy.cohort_table(alone.model, shadow.model, "alone", lever.label))
             effects.append(policy.effects_table(alone, shadow, lever.label, indicators))
+            costs.append(policy.costs_table(alone.model, "alone", lever.label))
     tables.update({
         "counterfactual_indicators.csv": shadow.indicators,
-        "costs.csv": policy.costs_table(result.model),
+        "costs.csv": pd.concat(costs, ignore_index=True),
         "cohorts.csv": pd.concat(cohorts, ignore_index=True),
         "effects.csv": pd.concat(effects, ignore_index=True),
         "inputs.csv": policy.inputs_table(result),
@@ -101,8 +104,9 @@ def fingerprint(scenario: Scenario, seed: int, replicates: int, fixed_effects: b
 
 
 class Executor:
-    """Where replicates run: ``serial``, local ``processes`` (every core by default), or Dask
-    (``workers`` starts a local Dask cluster; ``scheduler`` joins an existing one)."""
+    """Where replicates run: ``serial``, local ``processes`` (``workers`` of them, every core by
+    default), or Dask (``workers`` starts a local Dask cluster; ``scheduler`` joins an existing
+    one)."""
 
     def __init__(self, kind: str = "processes", workers: int | None = None,
                  scheduler: str | None = None) -> None:
@@ -128,8 +132,8 @@ class Executor:
             yield from ((job, work(job)) for job in jobs)
         elif self.kind == "processes":
             context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
-            with ProcessPoolExecutor(min(len(jobs), os.cpu_count() or 1),
-                                     mp_context=context) as pool:
+            cores = self.workers or os.cpu_count() or 1
+            with ProcessPoolExecutor(min(len(jobs), cores), mp_context=context) as pool:
                 futures = {pool.submit(work, job): job for job in jobs}
                 for future in as_completed(futures):
                     yield futures[future], future.result()
@@ -188,12 +192,10 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
 
     stamp = fingerprint(scenario, seed, replicates, fixed_effects, attribution)
     folder.mkdir(parents=True, exist_ok=True)
-    found = files.check_stamp(folder / ENSEMBLE_FILE, stamp)
-    if found is not None:
-        raise InputError(f"{folder}: this unfinished ensemble was started with a different "
-                         f"scenario, seed, number of replicates or options ({found['scenario']}, "
-                         f"seed {found['seed']}, {found['replicates']} replicates, fixed effects "
-                         f"{found.get('fixed_effects')}); remove it or choose another --out")
+    differs = files.check_stamp(folder / ENSEMBLE_FILE, stamp)
+    if differs is not None:
+        raise InputError(f"{folder}: this unfinished ensemble was started differently "
+                         f"({differs}); remove it or choose another --out")
     done = done_replicates(folder, replicates)
     data = scenario.model_dump(mode="json")
     draw = replicates > 1
@@ -208,25 +210,51 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
 
 
 def combined(folder: Path, replicates: int, name: str = "indicators.csv") -> pd.DataFrame:
-    """One file of every replicate, stacked in replicate order."""
-    parts = [pd.read_csv(replicate_dir(folder, r) / name) for r in range(replicates)
-             if (replicate_dir(folder, r) / name).is_file()]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    """One file of every replicate, stacked in replicate order (an error if one is missing:
+    a summary never silently leaves a replicate out)."""
+    paths = [replicate_dir(folder, r) / name for r in range(replicates)]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
+        raise InputError(f"{missing[0]}: missing ({len(missing)} of {replicates} replicates "
+                         f"lack {name}); run the same command again to finish the ensemble")
+    return pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
+
+
+def over_replicates(table: pd.DataFrame, percentiles: dict[str, float],
+                    mean: bool = True) -> pd.DataFrame:
+    """Per indicator row (:data:`KEYS`, in order of first appearance): the mean and the given
+    percentiles (``name -> q``, NumPy's linear interpolation) over the replicates that have the
+    row (a row is absent where it is undefined, e.g. a wage with no one in work). Vectorised: a
+    rows x replicates matrix, with only incomplete rows done one by one."""
+    gid = table.groupby(KEYS, sort=False).ngroup().to_numpy()
+    reps, col = np.unique(table["replicate"].to_numpy(), return_inverse=True)
+    n = int(gid.max()) + 1 if gid.size else 0
+    values = np.full((n, reps.size), np.nan)
+    values[gid, col] = table["value"].to_numpy(dtype=float)
+    first = np.unique(gid, return_index=True)[1]
+    out = table.iloc[first][KEYS].reset_index(drop=True)
+    if mean:  # pandas' grouped mean (missing values skipped), in the same group order
+        out["mean"] = table.groupby(KEYS, sort=False)["value"].mean().to_numpy()
+    complete = ~np.isnan(values).any(axis=1)
+    rows = [values[i][~np.isnan(values[i])] for i in np.flatnonzero(~complete)]
+    for name, q in percentiles.items():
+        column = np.full(n, np.nan)
+        column[complete] = np.percentile(values[complete], q, axis=1)
+        column[~complete] = [np.percentile(row, q) if row.size else np.nan for row in rows]
+        out[name] = column
+    return out
 
 
 def summarise(indicators: pd.DataFrame, scenario: str) -> pd.DataFrame:
     """Mean and 5th, 50th and 95th percentiles over replicates, per indicator row."""
-    grouped = indicators.groupby(KEYS, sort=False)["value"]
-    out = grouped.agg(mean="mean", p05=lambda v: np.percentile(v, 5),
-                      p50=lambda v: np.percentile(v, 50),
-                      p95=lambda v: np.percentile(v, 95)).reset_index()
+    out = over_replicates(indicators, {"p05": 5, "p50": 50, "p95": 95})
     out.insert(0, "scenario", scenario)
     return out[SUMMARY_COLUMNS]
 
 
-def paired_differences(policy_ind: pd.DataFrame, base_ind: pd.DataFrame,
-                       scenario: str) -> pd.DataFrame:
-    """Summaries of the replicate-by-replicate differences policy - baseline."""
-    merged = policy_ind.merge(base_ind, on=["replicate", *KEYS], suffixes=("", "_base"))
-    merged["value"] = merged["value"] - merged["value_base"]
+def paired_differences(a: pd.DataFrame, b: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """Summaries of the replicate-by-replicate differences ``a - b`` (the two runs a contrast
+    subtracts, e.g. a scenario and its shadow)."""
+    merged = a.merge(b, on=["replicate", *KEYS], suffixes=("", "_b"))
+    merged["value"] = merged["value"] - merged["value_b"]
     return summarise(merged[["replicate", *KEYS, "value"]], scenario)

@@ -5,6 +5,10 @@ asked for, the scenario's world without its levers (its levers as shadows), all 
 seed and parameter draw. For each expectation the per-replicate difference of the named contrast
 is the indicator summed over the years (counts) or averaged (rates); the expectation holds when
 the mean difference moves in the stated direction (and in at least ``in_pairs`` of the pairs).
+Each run goes through :func:`sim.experiments.api.run` with the replicate seeds and draws of
+:func:`sim.experiments.ensemble.run_ensemble` (parameters and lever effects drawn when there is
+more than one replicate), but runs only the sides an expectation needs and keeps only the
+indicators it reads.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class Run:
     role: str  # baseline, scenario or shadow
     indicators: tuple[str, ...]
     scale: int | None = None
+    draw: bool = True  # parameters from the posterior (as an ensemble of more than one)
     draw_effects: bool = True
 
 
@@ -47,7 +52,7 @@ def run_one(run: Run) -> pd.DataFrame:
         scenario = scenario.with_overrides(scale=run.scale)
     result = api.run(scenario, seed=api.replicate_seed(run.seed, run.replicate),
                      replicate=run.replicate, shadow_levers=run.role == "shadow",
-                     posterior_draw=True, draw_effects=run.draw_effects)
+                     posterior_draw=run.draw, draw_effects=run.draw_effects)
     ind = result.indicators
     return ind[ind.indicator.isin(run.indicators) & (ind.years_since_arrival == "all")]
 
@@ -76,14 +81,15 @@ def check(scenarios: list[Scenario], baseline: Scenario, seed: int, replicates: 
           fixed_effects: bool = False) -> pd.DataFrame:
     """Every expectation of ``scenarios`` against ``baseline``: one row each (see COLUMNS)."""
     needed = {e.indicator for s in scenarios for e in s.expect}
-    draw = not fixed_effects
+    draw = replicates > 1  # as in an ensemble: one replicate runs the point estimates
+    options = dict(scale=scale, draw=draw, draw_effects=draw and not fixed_effects)
     runs = [Run(baseline.model_dump(mode="json"), baseline.origin, seed, r, "baseline",
-                tuple(sorted(needed)), scale, draw) for r in range(replicates)]
+                tuple(sorted(needed)), **options) for r in range(replicates)]
     for s in scenarios:
         roles = ["scenario"] + (["shadow"] if s.levers and any(
             e.contrast != "total" for e in s.expect) else [])
         runs += [Run(s.model_dump(mode="json"), s.origin, seed, r, role,
-                     tuple(sorted({e.indicator for e in s.expect})), scale, draw)
+                     tuple(sorted({e.indicator for e in s.expect})), **options)
                  for role in roles for r in range(replicates)]
     results: dict[tuple[str, str], list[pd.DataFrame]] = {}
     for run, table in executor.map(runs, run_one):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..engine.calendar import parse_year_month
 from ..measure.validation import series
 
 ALL = "all levers"  # the label of a scenario's levers together
@@ -75,14 +76,17 @@ def measures_of(levers) -> list[str]:
 
 def first_year(scenario) -> int:
     """Calendar year in which the earliest lever starts (the end year + 1 without levers)."""
-    starts = [int(lv.start[:4]) for lv in scenario.levers]
+    starts = [parse_year_month(lv.start)[0] for lv in scenario.levers]
     return min(starts) if starts else scenario.end_year + 1
 
 
-def costs_table(model) -> pd.DataFrame:
-    """People reached and cost by lever and year."""
-    rows = model.levers.costs(model.calendar.years)
-    return pd.DataFrame(rows, columns=["lever", "type", "year", "people_reached", "cost_mkrw"])
+def costs_table(model, run: str = "package", only: str | None = None) -> pd.DataFrame:
+    """People reached and cost by lever and year; ``run`` says whether the levers ran together
+    (``package``) or one was switched on alone (``alone``, keeping that lever, ``only``)."""
+    rows = [r for r in model.levers.costs(model.calendar.years)
+            if only is None or r["lever"] == only]
+    table = pd.DataFrame(rows, columns=["lever", "type", "year", "people_reached", "cost_mkrw"])
+    return table.assign(run=run)
 
 
 def cohort_table(policy_model, shadow_model, run: str = "package",
@@ -96,9 +100,8 @@ def cohort_table(policy_model, shadow_model, run: str = "package",
                     strict=True):
         if only is not None and a["lever"] != only:
             continue
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pa = 100 * a["count"] / a["people"] if a["people"] else np.nan
-            pb = 100 * b["count"] / b["people"] if b["people"] else np.nan
+        pa = 100 * a["count"] / a["people"] if a["people"] else np.nan
+        pb = 100 * b["count"] / b["people"] if b["people"] else np.nan
         rows.append(dict(lever=a["lever"], type=a["type"], run=run,
                          months_after=a["months_after"], outcome=a["outcome"],
                          people=a["people"], pct=pa, pct_without=pb, difference_pp=pa - pb))

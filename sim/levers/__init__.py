@@ -4,8 +4,9 @@ with the evidence behind them) and a mechanism that acts through the model's rul
 The scenario schema accepts a list of levers told apart by ``type``; :class:`LeverSet` runs them
 and answers the rules' question "by how much do the levers change this rate for these people?"
 (:meth:`LeverSet.factor`), which is exactly 1 wherever no lever acts. The channels a lever may
-multiply are declared by the rules that read them (``CHANNELS`` in each rule module); a lever
-naming any other channel, or mapping a channel to a setting that is not an effect, fails to load.
+multiply are declared by the modules whose rules read them (``channels`` of each module class in
+:mod:`sim.pathway` and :mod:`sim.life`); a lever naming any other channel, or mapping a channel to
+a setting that is not an effect, fails to load.
 
 Adding a lever: write ``sim/levers/<name>.py`` with a ``Settings`` class (and, if it does more
 than multiply rates, a :class:`Lever` subclass), and add its name to :data:`MODULES`.
@@ -13,6 +14,7 @@ than multiply rates, a :class:`Lever` subclass), and add its name to :data:`MODU
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
 from types import ModuleType
 from typing import Annotated, Union
@@ -20,10 +22,9 @@ from typing import Annotated, Union
 import numpy as np
 from pydantic import Field
 
+from .. import life, pathway
 from ..engine.errors import InputError, nearest
 from ..engine.module import Module
-from ..life import discrimination, labour, mental_health, ties, training
-from ..pathway import china, journey
 from .base import FOLLOW_UP_MONTHS, STATE_OUTCOMES, Eligibility, Lever, LeverSettings
 from .effects import effect_fields
 
@@ -31,13 +32,19 @@ MODULES = ("mentorship", "peer_role_models", "vocational_training", "wage_subsid
            "training_stipend", "settlement_support", "counselling", "helpline",
            "communication_workshops", "community_exchange", "media_campaign", "case_management",
            "transit_protection")
-RULES = (china, journey, labour, discrimination, training, mental_health, ties)
+RULE_PACKAGES = (pathway, life)  # the layers whose modules declare the channels they read
+
+
+def rule_modules() -> list[ModuleType]:
+    """Every module of the pathway and of life in the South."""
+    return [import_module(f"{package.__name__}.{info.name}") for package in RULE_PACKAGES
+            for info in pkgutil.iter_modules(package.__path__)]
 
 
 def declared_channels() -> dict[str, str]:
     """Every lever channel, declared by the rule modules that read it: name -> what it changes."""
     out: dict[str, str] = {}
-    for module in RULES:
+    for module in rule_modules():
         for cls in vars(module).values():
             if isinstance(cls, type) and issubclass(cls, Module) and cls.__module__ == \
                     module.__name__:
@@ -112,12 +119,13 @@ class LeverSet:
             out = out * lever.factor(channel, rows, month)
         return out
 
-    def acting(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray:
-        """Whether any lever acts through ``channel`` on each row this month."""
+    def serving(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray:
+        """Whether any lever serves each row through ``channel`` this month (within its
+        duration), e.g. who is in case management."""
         self.queried.add(channel)
         out = np.zeros(rows.size, dtype=bool)
         for lever in self._by_channel[channel]:
-            out |= lever.acting(channel, rows, month)
+            out |= lever.serving(channel, rows, month)
         return out
 
     def followups(self) -> list[dict]:

@@ -14,9 +14,12 @@ in their window and cost a sum per year.
 A *shadow* lever enrols exactly as the real one would, capacity included, but changes nothing and
 costs nothing: the shadow run is the world without the lever (byte-identical to a run without
 it), and its follow-ups are the counterfactual outcomes of the very people reached. The people
-enrolled differ between the two runs only where the lever itself changes who is eligible (spill
--overs such as job referrals to people who are not enrolled), which ``tests/test_levers.py``
-measures.
+enrolled differ between the two runs only where the lever itself changes who is eligible:
+spillovers (job referrals that change who is unemployed), the lever's own effect on a condition
+of a lever that enrols again (a helpline open to people in crisis meets fewer crises once it
+prevents some), and, under a capacity, the places such differences free or take. A lever that
+changes no one's eligibility enrols the same people in the same months, person by person
+(``tests/test_levers.py`` checks both).
 """
 
 from __future__ import annotations
@@ -26,13 +29,12 @@ from typing import ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..engine.calendar import parse_year_month
+from ..engine.calendar import PAST_YEAR, parse_year_month
 from ..engine.population import NO_MONTH, SUICIDE
 from ..engine.stages import Work
 from .effects import effect_fields, value_of
 
 FOLLOW_UP_MONTHS = (12, 18, 36)  # cohort follow-ups, as trials report them (FORWORK: 18 months)
-PAST_YEAR = 12  # months: "in the past year" (survey wording)
 # outcomes of the people reached, k months later: states of those still in the South, and
 # suicides since they were reached (of everyone reached whose follow-up falls in the horizon)
 STATE_OUTCOMES = ("employed", "depressed", "ideation", "discriminated", "trained")
@@ -60,7 +62,7 @@ class LeverSettings(BaseModel):
     """Settings common to every lever (see ``resettle levers``)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$",
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
                              description="label in reports (default: the type)")
     start: str = Field(description="first month, YYYY-MM")
     end: str | None = Field(None, description="last month, YYYY-MM (default: the horizon's end)")
@@ -102,6 +104,8 @@ class LeverSettings(BaseModel):
             if given:
                 raise ValueError(f"{given[0]}: does not apply: this lever acts on everyone in "
                                  "its window (costs go in cost_per_year_krw)")
+        if not self.channel_settings and not self.population_wide:
+            self._acts_once()
         for name, info in effect_fields(type(self)).items():
             dist = getattr(self, name)
             low, high = info["bounds"]
@@ -109,6 +113,16 @@ class LeverSettings(BaseModel):
                 raise ValueError(f"{name}: expected a value in [{low:g}, {high:g}], got "
                                  f"{dist.value:g}")
         return self
+
+    def _acts_once(self) -> None:
+        """A lever that acts once, when people are reached, has no service length to fade."""
+        fields = type(self).model_fields
+        if self.effect_half_life_months != fields["effect_half_life_months"].default:
+            raise ValueError("effect_half_life_months: does not apply: this lever acts once, "
+                             "when people are reached")
+        if not self.repeat and self.duration_months != fields["duration_months"].default:
+            raise ValueError("duration_months: does not apply: this lever acts once, when "
+                             "people are reached (with repeat: true it spaces the contacts)")
 
     @property
     def label(self) -> str:
@@ -231,7 +245,7 @@ class Lever:
         self.enrolled[rows] = month
         self.reached[y] += rows.size * m.scale
         if not self.shadow:
-            self.cost_krw[y] += rows.size * m.scale * s.unit_cost_krw
+            self.cost_krw[y] += rows.size * m.scale * self.cost_per_person()
             self.on_enrol(rows, month)
 
     def _follow_up(self, month: int, residents: np.ndarray) -> None:
@@ -264,6 +278,10 @@ class Lever:
 
     def on_enrol(self, rows: np.ndarray, month: int) -> None:
         """State changes when people are reached (levers that enrol into training ...)."""
+
+    def cost_per_person(self) -> float:
+        """KRW per person reached (``unit_cost_krw``; levers that pay money add it)."""
+        return self.settings.unit_cost_krw
 
     def acts_on(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray | bool:
         """Which of ``rows`` the lever's mechanism concerns for ``channel`` (all by default)."""
@@ -301,11 +319,13 @@ class Lever:
         w = self.weight(rows, month) * self.acts_on(channel, rows, month)
         return np.power(value, w)  # exactly ``value`` at full strength, exactly 1 at none
 
-    def acting(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray:
-        """Whether the lever acts through ``channel`` on each row this month (at any strength)."""
+    def serving(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray:
+        """Whether the lever serves each row through ``channel`` this month: reached and within
+        ``duration_months`` (a fading effect afterwards is not a service, e.g. case management
+        ends when its months are over)."""
         if channel not in self.factors:
             return np.zeros(rows.size, dtype=bool)
-        return (self.weight(rows, month) > 0) & self.acts_on(channel, rows, month)
+        return self.active(rows, month) & self.acts_on(channel, rows, month)
 
 
 def _faded(months_after: int, half_life: float, started: bool) -> float:

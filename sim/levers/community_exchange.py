@@ -18,9 +18,14 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .base import Lever, LeverSettings
-from .effects import Distribution, Uniform, effect, lognormal_90, probit_shift
-
-DISCRIMINATED = 0.202  # share discriminated against in the past year (KHF 2018)
+from .effects import (
+    DISCRIMINATED,
+    Distribution,
+    Uniform,
+    effect,
+    lognormal_90,
+    probit_shift,
+)
 
 
 class Settings(LeverSettings):

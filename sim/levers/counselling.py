@@ -19,7 +19,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from .base import LeverSettings
+from .base import Lever, LeverSettings
 from .effects import Distribution, effect, lognormal_90, recovery_multiplier
 
 
@@ -45,7 +45,8 @@ class Settings(LeverSettings):
                "and turned into a recovery-rate ratio by a threshold model")
     evidence: ClassVar[str] = ("Turrini et al. 2019 (26 RCTs): PTSD SMD -0.71, depression "
                                "-1.02; Nosè et al. 2017; Kim et al. 2022 (low service use)")
-    acts_on_text: ClassVar[str] = "the people offered counselling, while offered"
+    acts_on_text: ClassVar[str] = ("the people offered counselling (starting to use services), "
+                                   "and those of them using services (recovery)")
     duration_text: ClassVar[str] = ("while offered (duration_months), then fading with "
                                     "effect_half_life_months")
     channel_settings: ClassVar[dict[str, str]] = {
@@ -54,3 +55,14 @@ class Settings(LeverSettings):
     outcomes: ClassVar[tuple[str, ...]] = ("depressed_count", "depression_prevalence",
                                            "ptsd_prevalence", "mental_health_service_use_share")
     cohort_outcomes: ClassVar[tuple[str, ...]] = ("depressed", "employed")
+
+
+class Counselling(Lever):
+    """The services speed recovery only for the people offered counselling who use them."""
+
+    RECOVERY = frozenset({"ptsd_recovery", "depression_recovery"})
+
+    def acts_on(self, channel, rows, month):
+        if channel not in self.RECOVERY:
+            return True
+        return self.model.population.service_until[rows] > month

@@ -26,6 +26,9 @@ EVIDENCE_KINDS = {
     "assumption": "no usable estimate found: a wide range to explore",
 }
 Z90 = stats.norm.ppf(0.95)  # half-width of a 90% interval in standard deviations
+# published prevalences that turn standardised effects into rate ratios (threshold models)
+DISCRIMINATED = 0.202  # share discriminated against in the past year (KHF 2018)
+DEPRESSION_SHARE = 0.223  # depression in years 1-3 in the South (Lee et al. 2020)
 
 
 class _Dist(BaseModel):
@@ -187,5 +190,6 @@ def probit_shift(share: float, smd: float) -> float:
 def recovery_multiplier(smd: float, still_ill: float = 0.5) -> float:
     """Recovery-rate multiplier equivalent to a post-treatment SMD on symptoms: the share still
     ill moves from ``still_ill`` to :func:`probit_shift`, and with exponential recovery the rate
-    ratio is ln(new share) / ln(old share)."""
+    ratio is ln(new share) / ln(old share). ``still_ill`` = 0.5 is an assumption (half of the
+    untreated still ill at the end of a trial), which sets the scale of the conversion."""
     return math.log(probit_shift(still_ill, smd)) / math.log(still_ill)

@@ -16,9 +16,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .base import LeverSettings
-from .effects import Distribution, effect, lognormal_90, probit_shift
-
-DISCRIMINATED = 0.202  # share discriminated against in the past year (KHF 2018)
+from .effects import DISCRIMINATED, Distribution, effect, lognormal_90, probit_shift
 
 
 class Settings(LeverSettings):

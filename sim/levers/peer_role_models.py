@@ -17,9 +17,14 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from .base import LeverSettings
-from .effects import Distribution, Uniform, effect, lognormal_90, probit_shift
-
-DEPRESSION_SHARE = 0.223  # depression in years 1-3 in the South (Lee et al. 2020)
+from .effects import (
+    DEPRESSION_SHARE,
+    Distribution,
+    Uniform,
+    effect,
+    lognormal_90,
+    probit_shift,
+)
 
 
 class Settings(LeverSettings):
@@ -40,9 +45,9 @@ class Settings(LeverSettings):
     evidence: ClassVar[str] = ("Pfeiffer et al. 2011 (peer support for depression, SMD -0.59); "
                                "employment effect an assumption")
     acts_on_text: ClassVar[str] = "the people in the programme, while in it"
-    duration_text: ClassVar[str] = ("while in the programme (duration_months); Bryan & Arkowitz "
-                                    "2015 found benefits maintained at follow-up, so the effect "
-                                    "fades with effect_half_life_months")
+    duration_text: ClassVar[str] = ("while in the programme (duration_months), then halving "
+                                    "every effect_half_life_months (6, an assumption: Bryan & "
+                                    "Arkowitz 2015 found benefits maintained at short follow-up)")
     channel_settings: ClassVar[dict[str, str]] = {"lf_entry": "lf_entry_multiplier",
                                                   "depression_onset": "depression_onset_multiplier"}
     outcomes: ClassVar[tuple[str, ...]] = ("depressed_count", "depression_prevalence",

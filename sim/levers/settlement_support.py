@@ -8,6 +8,7 @@ income by 20% and raised crime and ill health (Dustmann, Landersø & Andersen 20
 Lebanese cash transfers improved spending and coping, gains gone 4-10 months after payments
 stopped (Chaaban et al. 2020). So more generous support slightly slows entry into work while it
 lasts: employment -2 points (90% -6 to +1) in the year the money is paid (the prior maps onto it).
+Its cost per person is the money paid plus ``unit_cost_krw`` for administering it.
 """
 
 from __future__ import annotations
@@ -32,19 +33,31 @@ class Settings(LeverSettings):
         what="starting to look for work while the extra money lasts",
         source="Dustmann, Landersø & Andersen 2024; Arendt 2020 (Danish benefit cuts: employment "
                "up briefly); the 90% interval maps onto -6 to +1 points of employment")
+    effect_half_life_months: float = Field(3.0, ge=0, le=600, description="months in which the "
+                                           "effect halves once the money is spent (cash gains "
+                                           "were gone 4-10 months after payments stopped: "
+                                           "Chaaban et al. 2020)")
     evidence: ClassVar[str] = ("MOU settlement package by year; Dustmann et al. 2024 and Arendt "
                                "2020 (benefit cuts), Chaaban et al. 2020 (cash: gains fade)")
     acts_on_text: ClassVar[str] = "the new arrivals paid, while the money lasts"
     duration_text: ClassVar[str] = ("paid on enrolment; its effect on work lasts duration_months "
-                                    "(12: an assumption) and fades (Chaaban et al.: 4-10 months)")
+                                    "(12: an assumption), then halves every "
+                                    "effect_half_life_months (Chaaban et al.: gone in 4-10)")
     channel_settings: ClassVar[dict[str, str]] = {"lf_entry": "lf_entry_multiplier"}
     outcomes: ClassVar[tuple[str, ...]] = ("mean_debt_mkrw", "mean_savings_mkrw",
                                            "employed_count")
     cohort_outcomes: ClassVar[tuple[str, ...]] = ("employed",)
 
 
+KRW_PER_MKRW = 1e6
+
+
 class SettlementSupport(Lever):
-    """Pays the extra money on enrolment (debts first, then savings)."""
+    """Pays the extra money on enrolment (debts first, then savings); the money is its cost."""
+
+    def cost_per_person(self) -> float:
+        s = self.settings
+        return s.unit_cost_krw + KRW_PER_MKRW * (s.extra_cash_mkrw + s.extra_housing_mkrw)
 
     def on_enrol(self, rows, month) -> None:
         pop = self.model.population

@@ -42,11 +42,13 @@ class Settings(LeverSettings):
 
 
 class VocationalTraining(Lever):
-    """Starts a course for everyone reached who is not already training or studying."""
+    """Reaches only people not already training or studying, and starts a course for them."""
+
+    def eligible(self, rows, month):
+        pop = self.model.population
+        free = (pop.training_until[rows] <= month) & (pop.study_until[rows] <= month)
+        return super().eligible(rows, month) & free
 
     def on_enrol(self, rows, month) -> None:
-        m = self.model
-        pop = m.population
-        free = rows[(pop.training_until[rows] <= month) & (pop.study_until[rows] <= month)]
-        m.emit("course_started", free, month,
-               certification_share=self.values["certification_share"])
+        self.model.emit("course_started", rows, month,
+                        certification_share=self.values["certification_share"])

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.calendar import PAST_YEAR
 from ..engine.hazards import competing_exits
 from ..engine.module import Field, Module
+from ..engine.population import years_since
 from ..engine.stages import Stage, Work
-from .mental_health import PAST_YEAR
 
 DESTINATIONS = ("uk", "canada", "other")
 
@@ -75,7 +76,7 @@ class Belonging(Module):
         m = self.model
         pop, y = m.population, m.world.index(month)
         openness = np.array([getattr(m.world, f"asylum_{d}")[y] for d in DESTINATIONS])
-        years = (month - pop.arrival_month[rows]) / 12.0
+        years = years_since(pop.arrival_month[rows], month)
         exit_ = competing_exits(leaving_rates(years, openness, m.params),
                                 m.streams.uniforms("belonging.leave", month, pop.uid[rows]))
         m.leave_south(rows[exit_ == 0], month, Stage.RETURNED_NORTH)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
-from ..engine.population import NO_MONTH
+from ..engine.population import NO_MONTH, years_since
 from ..engine.stages import Work
 
 
@@ -27,8 +27,7 @@ def accent(years_in_south: np.ndarray, floor: float, half_life: float) -> np.nda
 def accent_of(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
     """Strength of the North Korean accent (0-1) of residents in ``month`` (``accent_factor`` is
     lowered for good by communication workshops)."""
-    arrived = pop.arrival_month[rows]
-    years = np.where(arrived == NO_MONTH, np.inf, (month - arrived) / 12.0)
+    years = years_since(pop.arrival_month[rows], month)
     return accent(years, p["accent_floor"], p["accent_half_life_years"]) * pop.accent_factor[rows]
 
 
@@ -55,7 +54,7 @@ class Discrimination(Module):
     parameter_files = ("discrimination",)
     streams = ("discrimination", "south.conceal")
     channels = {"prejudice": "the prejudice met when hiring, paying and meeting South Koreans"}
-    handles = {"left_hanawon": "start"}
+    handles = {"left_hanawon": "start", "settled_before_start": "start"}
 
     def start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: some people conceal where they come from."""

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.calendar import SURVEY_AGE
 from ..engine.hazards import competing_exits, saturating
 from ..engine.module import Field, Module
-from ..engine.population import NO_MONTH
+from ..engine.population import NO_MONTH, years_since
+from ..engine.randomness import categorical
 from ..engine.stages import Job, Work
 from .discrimination import accent_of, visibility
 from .ties import employed_contacts
@@ -27,8 +29,7 @@ EDUCATION_EFFECTS = ("", "education_effect_college", "education_effect_universit
 
 def years_in_south(arrival_month: np.ndarray, month: int) -> np.ndarray:
     """Years since arrival; people who arrived before the model started count as long settled."""
-    years = (month - arrival_month) / 12.0
-    return np.where(arrival_month == NO_MONTH, np.inf, np.maximum(years, 0.0))
+    return np.maximum(years_since(arrival_month, month), 0.0)
 
 
 def human_capital(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
@@ -154,7 +155,8 @@ class LabourMarket(Module):
         "separation": "the rate of losing or leaving a job",
         "prejudice": "the prejudice met when hiring, paying and meeting South Koreans",
     }
-    handles = {"left_hanawon": "start", "business_started": "start_business"}
+    handles = {"left_hanawon": "start", "settled_before_start": "start",
+               "business_started": "start_business"}
 
     def start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: health, and care of family for women who came with family."""
@@ -170,7 +172,7 @@ class LabourMarket(Module):
         pop, residents = m.population, m.residents()
         age = pop.age_years(residents, month)
         busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
-        able = residents[(age >= 15) & ~busy]
+        able = residents[(age >= SURVEY_AGE) & ~busy]
         self._leave_for_study(residents[busy])
         n = pop.n  # contacts in work, counted once before anyone's job changes this month
         self._via = pop.ties.neighbours_with(pop.work[:n] == Work.EMPLOYED, n)
@@ -218,7 +220,7 @@ class LabourMarket(Module):
         years = years_in_south(pop.arrival_month[rows], month)
         weights = job_weights(years, human_capital(pop, rows, month, p), p)
         u = m.streams.uniforms("labour.job", month, pop.uid[rows])
-        job = np.asarray(JOBS, dtype=np.int8)[_categorical_rows(u, weights)]
+        job = np.asarray(JOBS, dtype=np.int8)[categorical(u, weights)]
         pop.work[rows] = Work.EMPLOYED
         pop.job[rows] = job
         pop.job_start_month[rows] = month
@@ -257,8 +259,3 @@ class LabourMarket(Module):
         pop.work[rows[exit_ == 0]] = Work.UNEMPLOYED
         pop.work[rows[exit_ == 1]] = Work.INACTIVE
 
-
-def _categorical_rows(u: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Index of the category each uniform falls in, for per-row weights."""
-    cum = np.cumsum(weights, axis=1)
-    return np.minimum((u[:, None] * cum[:, -1:] >= cum).sum(axis=1), weights.shape[1] - 1)

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.calendar import PAST_YEAR
 from ..engine.hazards import competing_exits, monthly_probability, saturating
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH, SUICIDE
 from ..engine.stages import Work
 from .ties import lonely
-
-PAST_YEAR = 12  # months: "in the past year" (survey wording)
 
 
 def odds_to_probability(base_share: float, odds_ratio: np.ndarray) -> np.ndarray:
@@ -67,7 +66,7 @@ class MentalHealth(Module):
         "service_month": Field(np.int32, NO_MONTH, "last month services were started"),
         "ideation_month": Field(np.int32, NO_MONTH, "last episode of suicidal ideation"),
     }
-    parameter_files = ("mental_health",)
+    parameter_files = ("mental_health", "ties")  # ties: who is lonely
     streams = ("health.*",)
     channels = {
         "service_start": "the rate of starting to use mental-health services",
@@ -77,16 +76,24 @@ class MentalHealth(Module):
         "ideation": "the rate of episodes of suicidal ideation",
         "suicide": "the suicide rate of people with recent ideation",
     }
-    handles = {"left_hanawon": "start"}
+    handles = {"left_hanawon": "start", "settled_before_start": "settle"}
 
     def start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: PTSD from the journey, vulnerability, initial depression."""
         m = self.model
         pop, p = m.population, m.params
+        u = m.streams.uniforms("health.ptsd", month, pop.uid[rows])
+        self.settle(rows, month, u < ptsd_probability(pop.trauma[rows], pop.repatriations[rows] > 0,
+                                                      pop.trafficked[rows], p))
+
+    def settle(self, rows: np.ndarray, month: int, ptsd: np.ndarray | None = None) -> None:
+        """Vulnerability and initial depression; without ``ptsd``, for people settled before the
+        model starts, no PTSD (most recover within three years of arrival)."""
+        m = self.model
+        pop, p = m.population, m.params
         u = {k: m.streams.uniforms(f"health.{k}", month, pop.uid[rows])
-             for k in ("ptsd", "vulnerable", "depressed")}
-        ptsd = u["ptsd"] < ptsd_probability(pop.trauma[rows], pop.repatriations[rows] > 0,
-                                            pop.trafficked[rows], p)
+             for k in ("vulnerable", "depressed")}
+        ptsd = np.zeros(rows.size, dtype=bool) if ptsd is None else ptsd
         pop.ptsd[rows] = ptsd
         pop.ptsd_recovery_month[rows] = NO_MONTH
         share = p["vulnerable_share"] * np.where(pop.female[rows],
@@ -148,6 +155,8 @@ class MentalHealth(Module):
         depressed = pop.depressed[rows]
         onset = depression_onset_rate(pop.vulnerable[rows], self.stress(rows, month),
                                       pop.rely_on[rows], p)
+        # prevalence odds are onset / recovery in a two-state model, so at equal recovery the
+        # published prevalence odds ratio is the ratio of onset rates
         onset *= (np.where(pop.ptsd[rows], p["ptsd_depression_odds"], 1.0)
                   * m.levers.factor("depression_onset", rows, month))
         recovery = self._recovery_rate(p["depression_recovery_rate"], in_service, rows,

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
+from ..engine.population import months_since
 from ..engine.randomness import pair_ids
 from ..engine.stages import RESIDENTS, Work
 
@@ -97,16 +98,21 @@ class SocialTies(Module):
         "hana_tie": "ties formed at the Hana Center (and who is still in case management)",
         "sk_tie_gain": "the rate of gaining ties to South Korean colleagues and neighbours",
     }
-    handles = {"left_hanawon": "start"}
+    handles = {"left_hanawon": "start", "settled_before_start": "settle"}
+
+    def settle(self, rows: np.ndarray, month: int) -> None:
+        """The regional Hana Center (for people settled before the model starts, that alone)."""
+        m = self.model
+        u = m.streams.uniforms("ties.center", month, m.population.uid[rows])
+        m.population.hana_center[rows] = np.floor(u * m.params["hana_centers"]).astype(np.int16)
 
     def start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: Hana Center assignment, ties in the Hanawon cohort, and a tie for
         good to the relative who paid the broker, if they live in the South."""
+        self.settle(rows, month)
         m = self.model
         pop, p = m.population, m.params
         uid = pop.uid[rows]
-        pop.hana_center[rows] = np.floor(m.streams.uniforms("ties.center", month, uid)
-                                         * p["hana_centers"]).astype(np.int16)
         for r in range(int(round(p["cohort_ties"]))):
             u = m.streams.uniforms(f"ties.cohort.{r}", month, uid)
             pop.ties.add(pair_up(rows, u, pop.female[rows].astype(np.int64)), Tie.COHORT, month)
@@ -139,8 +145,9 @@ class SocialTies(Module):
         m = self.model
         pop, p = m.population, m.params
         uid = pop.uid[residents]
-        managed = ((month - pop.left_hanawon_month[residents] < p["case_management_months"])
-                   | m.levers.acting("hana_tie", residents, month))
+        managed = ((months_since(pop.left_hanawon_month[residents], month)
+                    < p["case_management_months"])
+                   | m.levers.serving("hana_tie", residents, month))
         rate = (np.where(managed, p["hana_center_tie_rate"], 0.0)
                 * m.levers.factor("hana_tie", residents, month))
         u = m.streams.uniforms("ties.hana", month, uid)

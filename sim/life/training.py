@@ -1,9 +1,9 @@
 """School, university and vocational training in the South.
 
-- Young arrivals study until ``school_leaving_age``; school leavers and arrivals up to 24 enrol at
-  university with ``university_entry_share_young``, those aged 25-34 with
-  ``university_entry_share_adult`` (free up to ``free_study_age``, MOU 2021); a degree takes
-  ``university_years``.
+- Young arrivals study until ``school_leaving_age``; school leavers and arrivals younger than
+  ``university_young_age`` (25) enrol at university with ``university_entry_share_young``, those
+  older but under ``free_study_age`` with ``university_entry_share_adult`` (study is free up to
+  ``free_study_age``, MOU 2021); a degree takes ``university_years``.
 - Adults from ``school_leaving_age`` to ``older_age`` not in work during their first
   ``settling_years`` start vocational training at ``training_rate`` (40.4% had received training,
   KHF 2011); a course lasts ``training_months`` and ends with a recognised qualification for
@@ -20,7 +20,7 @@ import numpy as np
 
 from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
-from ..engine.population import NO_MONTH
+from ..engine.population import NO_MONTH, years_since
 from ..engine.stages import Work
 
 
@@ -33,7 +33,7 @@ def credential_strength(certified_month: np.ndarray, month: int, p) -> np.ndarra
 
 def university_share(age: np.ndarray, p) -> np.ndarray:
     """Probability of enrolling at university for someone leaving school or arriving at ``age``."""
-    return np.select([age < 25, age < p["free_study_age"]],
+    return np.select([age < p["university_young_age"], age < p["free_study_age"]],
                      [p["university_entry_share_young"], p["university_entry_share_adult"]], 0.0)
 
 
@@ -53,7 +53,7 @@ class Training(Module):
     parameter_files = ("training", "labour")
     streams = ("training.*",)
     channels = {"training_start": "the rate of starting vocational training"}
-    handles = {"left_hanawon": "start", "course_started": "begin"}
+    handles = {"left_hanawon": "start", "settled_before_start": "start", "course_started": "begin"}
 
     def start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: the young go (back) to school, some adults to university."""
@@ -89,7 +89,7 @@ class Training(Module):
         m = self.model
         pop, p = m.population, m.params
         age = pop.age_years(residents, month)
-        years = (month - pop.arrival_month[residents]) / 12.0
+        years = years_since(pop.arrival_month[residents], month)
         eligible = residents[(age >= p["school_leaving_age"]) & (age < p["older_age"])
                              & (pop.arrival_month[residents] != NO_MONTH)
                              & (years < p["settling_years"]) & ~pop.trained[residents]

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..engine.hazards import competing_exits, monthly_probability
 from ..engine.module import Field, Module
-from ..engine.population import NO_MONTH
+from ..engine.population import NO_MONTH, months_since
 from ..engine.stages import Work
 from .labour import INCENTIVE_YEARS, current_wage_mkrw
 
@@ -67,9 +67,10 @@ class Welfare(Module):
         "livelihood": Field(np.bool_, False, "receives the basic livelihood benefit"),
         "remitted_month": Field(np.int32, NO_MONTH, "last remittance to North Korea"),
     }
-    parameter_files = ("welfare",)
+    parameter_files = ("welfare", "labour")  # labour: wages
     streams = ("welfare.*",)
-    handles = {"left_hanawon": "start", "broker_paid": "pay_broker"}
+    handles = {"left_hanawon": "start", "settled_before_start": "settle",
+               "broker_paid": "pay_broker"}
 
     def pay_broker(self, rows: np.ndarray, month: int, fee_mkrw: float) -> None:
         """Relatives in the South pay a broker's fee from their savings; what they lack is
@@ -81,12 +82,10 @@ class Welfare(Module):
 
     def start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: household, settlement money, and the broker debt still owed."""
+        self.settle(rows, month)
         m = self.model
         pop, p, w = m.population, m.params, m.world
         y = max(m.world.index(month), 0)
-        u = m.streams.uniforms("welfare.household", month, pop.uid[rows])
-        pop.household_size[rows] = household_size(pop.with_family[rows], u,
-                                                  p["family_household_size"])
         money = settlement_mkrw(pop.household_size[rows], w.settlement_cash_mkrw[y],
                                 w.housing_subsidy_mkrw[y], p)
         left = pop.last_departure_month[rows]
@@ -97,6 +96,15 @@ class Welfare(Module):
         paid = np.minimum(owed, money)
         pop.debt_mkrw[rows] = owed - paid
         pop.savings_mkrw[rows] += money - paid
+
+    def settle(self, rows: np.ndarray, month: int) -> None:
+        """The household and the livelihood benefit (for people settled before the model starts,
+        who receive no settlement money and owe no broker; everyone else via :meth:`start`)."""
+        m = self.model
+        pop, p = m.population, m.params
+        u = m.streams.uniforms("welfare.household", month, pop.uid[rows])
+        pop.household_size[rows] = household_size(pop.with_family[rows], u,
+                                                  p["family_household_size"])
         u = m.streams.uniforms("welfare.livelihood_start", month, pop.uid[rows])
         pop.livelihood[rows] = u < p["livelihood_initial_share"]
 
@@ -151,8 +159,9 @@ class Welfare(Module):
         if m.calendar.year_of(month) + (month % 12) / 12 < p["fha_start_month"]:
             return np.zeros(rows.size)
         eligible = (pop.in_protection(rows)
-                    & (month - pop.left_hanawon_month[rows] >= FHA_RESIDENCE_MONTHS)
-                    & (month - pop.job_start_month[rows] >= FHA_WORK_MONTHS) & (earnings > 0)
+                    & (months_since(pop.left_hanawon_month[rows], month) >= FHA_RESIDENCE_MONTHS)
+                    & (months_since(pop.job_start_month[rows], month) >= FHA_WORK_MONTHS)
+                    & (earnings > 0)
                     & (pop.fha_months[rows] < FHA_MONTHS))
         new = eligible & (pop.fha_months[rows] == 0)
         u = m.streams.uniforms("welfare.fha", month, pop.uid[rows])

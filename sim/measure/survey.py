@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.calendar import PAST_YEAR, SURVEY_AGE
 from ..engine.module import Module
 from ..engine.stages import Job, Work
 from ..life.belonging import satisfied
@@ -21,8 +22,6 @@ from ..life.ties import lonely
 from .indicators import BANDS, years_since_arrival_band
 
 SURVEY_MONTH = 6  # July (0-based month of the year)
-AGE = 15
-PAST_YEAR = 12  # months counted as "in the past year"
 QUANTITIES = ("population", "labour_force", "employed", "unemployed", "wage_workers", "wage_sum",
               "regular", "daily", "self_employed", "tenure_sum", "livelihood", "discriminated",
               "remitted", "ptsd", "depressed", "ideation", "service", "lonely", "ties", "sk_ties",
@@ -67,6 +66,8 @@ class Survey(Module):
     """Sums of the surveyed quantities by year, band of years since arrival, and sex (a module
     that only measures: it owns no field and changes nothing)."""
 
+    parameter_files = ("labour", "ties", "belonging")  # wages, loneliness, satisfaction
+
     def __init__(self, model) -> None:
         super().__init__(model)
         self.sums = np.zeros((len(model.calendar.years), len(QUANTITIES), len(BANDS), 2))
@@ -78,7 +79,7 @@ class Survey(Module):
         model, residents = self.model, self.model.residents()
         pop, y = model.population, month // 12
         first_of_year = month - SURVEY_MONTH
-        rows = residents[(pop.age_years(residents, month) >= AGE)
+        rows = residents[(pop.age_years(residents, month) >= SURVEY_AGE)
                          & (pop.arrival_month[residents] < first_of_year)]
         work, job = pop.work[rows], pop.job[rows]
         employed = work == Work.EMPLOYED

@@ -2,10 +2,11 @@
 repatriation, voluntary return, settling for good, and finding a broker.
 
 Sources (see ``parameters/pathway.yaml`` for each rate): women are 80-90% of North Koreans in
-China, mostly in de facto marriages, and before 2009 over 70% of women were trafficked (Wikipedia
-seed); some men find steady work and settle too; China treats them as illegal migrants and
-repatriates those it catches (NKDB: >8,000 recorded); broker fees by year are in the world table;
-relatives in the South pay for family (WaPo 2016).
+China, mostly in de facto marriages, and before 2009 over 70% of women were trafficked
+(Wikipedia, 'North Korean defectors', accessed 2026, which names no primary source); some men
+find steady work and settle too; China treats them as illegal migrants and repatriates those it
+catches (NKDB: >8,000 recorded); broker fees by year are in the world table; relatives in the
+South pay for family (WaPo 2016).
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from .demographics import mortality_rate
 
 ARREST, RETURN, MARRY, ONWARD, SETTLE, DIE = range(6)
 _EXIT_STAGE = {MARRY: Stage.MARRIED_IN_CHINA, SETTLE: Stage.SETTLED_IN_CHINA}
+
+
+TRAFFICKING_BREAK_YEAR = 2009  # from 2009 most women travelled with brokers' organised groups
+# and far fewer were trafficked (the two shares of ``pathway.yaml``, same source)
 
 
 class China(Module):
@@ -39,7 +44,8 @@ class China(Module):
         m = self.model
         pop = m.population
         year = m.calendar.year_of(month)
-        key = "trafficked_share_before_2009" if year < 2009 else "trafficked_share_from_2009"
+        key = ("trafficked_share_before_2009" if year < TRAFFICKING_BREAK_YEAR
+               else "trafficked_share_from_2009")
         u = m.streams.uniforms("china.trafficked", month, pop.uid[rows])
         trafficked = pop.female[rows] & (u < m.params[key])
         pop.trafficked[rows] = trafficked

@@ -33,6 +33,9 @@ _SLOT_BITS = 20  # up to 2**20 new people of one kind and sex a month
 
 def new_uids(month: int, kind: int, female: bool, count: int) -> np.ndarray:
     """Ids that depend only on (month, kind, sex, slot), so scenarios keep common draws."""
+    if count >= 1 << _SLOT_BITS:
+        raise ValueError(f"{count} new people of one kind and sex in a month: ids allow at most "
+                         f"{(1 << _SLOT_BITS) - 1} (raise the scale)")
     base = (((month + 1) << (_SLOT_BITS + 3)) | (kind << (_SLOT_BITS + 1))
             | (int(female) << _SLOT_BITS))
     return base + np.arange(count, dtype=np.int64)

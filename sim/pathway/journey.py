@@ -3,7 +3,8 @@
 Routes and their shares by year are in the world table (China -> Laos -> Thailand the main route;
 Mongolia closed from 2007; Vietnam airlift 2004; the Philippines; Bangkok Post, MOU 2017, UN COI
 2014). Thailand deports North Koreans to the South rather than to the North; Laos and Vietnam have
-sent people back to China (Wikipedia, 'North Korean defectors'). Each route has a duration and a
+sent people back to China (UN Commission of Inquiry on Human Rights in the DPRK 2014, report
+A/HRC/25/CRP.1). Each route has a duration and a
 chance of arrest on the way, which the enforcement regime multiplies; closures (COVID-19) and
 crackdowns also slow the journey by the regime's onward multiplier."""
 
@@ -18,8 +19,9 @@ from ..engine.stages import ONWARD_ROUTES, Route, Stage
 from .demographics import mortality_rate
 
 ARRIVE, ARREST, DIE = range(3)
-AIRLIFT_MONTH = 7  # the 2004 airlift from Vietnam took place in July (Wikipedia,
-# 'North Korean defectors')
+IN_CHINA = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA))
+AIRLIFT_MONTH = 7  # the 2004 airlift of 468 people from Vietnam took place on 27-28 July
+# (BBC News, "Vietnam defectors arrive in Seoul", 28 July 2004)
 ROUTE_NAMES = {r: r.name.lower() for r in (*ONWARD_ROUTES, Route.DIRECT)}
 
 
@@ -59,9 +61,13 @@ class Journey(Module):
                                                  groups[Stage.MARRIED_IN_CHINA]]))
 
     def _airlift(self, month: int, candidates: np.ndarray) -> None:
-        """A one-off airlift (world table): people in China reach third-country custody at once."""
+        """A one-off airlift (world table): people in China reach third-country custody at once.
+
+        ``candidates`` are the month's snapshot of people in China; those who have since left
+        China this month (died, were arrested, set off on a journey) are not chosen."""
         m = self.model
         count = int(round(m.world.airlift_people[m.world.index(month)] / m.scale))
+        candidates = candidates[np.isin(m.population.stage[candidates], IN_CHINA)]
         if count == 0 or candidates.size == 0:
             return
         u = m.streams.uniforms("journey.airlift", month, m.population.uid[candidates])
