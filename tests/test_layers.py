@@ -21,7 +21,7 @@ LAYERS = (
 
 @pytest.fixture(scope="module")
 def graph():
-    return grimp.build_graph("sim")
+    return grimp.build_graph("sim", cache_dir=None)  # no cache folder in the source tree
 
 
 def layer_of(module: str) -> int | None:

@@ -106,11 +106,23 @@ def test_a_lever_naming_an_unknown_channel_fails_to_load_on_one_line(tmp_path):
             "the rules read ")[1].strip())
 
 
+def _source_copy(dest: Path) -> Path:
+    """What a source distribution holds, copied so that a build writes nothing into ROOT."""
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "abc.db", "posterior_check",
+                                  "holdout_check", ".*.partial")
+    for name in ("sim", "scenarios", "calibration"):
+        shutil.copytree(ROOT / name, dest / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, dest / name)
+    return dest
+
+
 @pytest.mark.slow
 def test_a_wheel_installs_in_a_fresh_venv_and_runs_the_baseline_from_an_empty_folder(tmp_path):
     """pip install <wheel> (no extras: no pyABC), then `resettle run` from an empty folder."""
+    source = _source_copy(tmp_path / "source")  # pip builds in-tree: keep build/ out of ROOT
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w",
-                            str(tmp_path / "wheel"), str(ROOT)], capture_output=True, text=True,
+                            str(tmp_path / "wheel"), str(source)], capture_output=True, text=True,
                            timeout=600)
     assert built.returncode == 0, built.stderr[-2000:]
     wheel = next((tmp_path / "wheel").glob("resettle-*.whl"))
