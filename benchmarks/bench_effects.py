@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.experiments import ensemble
 from sim import scenario  # noqa: E402
+from sim.experiments import ensemble
 
 TARGET_RATIO = 1.05  # drawing lever effects adds under 5% to an ensemble
 

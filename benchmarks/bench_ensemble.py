@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sim  # noqa: E402
-from sim.experiments import ensemble
 from sim import scenario  # noqa: E402
+from sim.experiments import ensemble
 
 TARGET_SECONDS = 300  # ensemble target: 100 replicates in at most 5 minutes on the 2-core machine
 

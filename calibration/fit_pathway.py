@@ -24,8 +24,8 @@ import numpy as np
 from scipy.optimize import least_squares
 
 import sim
-from sim.measure import published
 from sim.engine.parameters import load_specs, prior_centre
+from sim.measure import published
 from sim.measure.validation import series
 
 FITTED = [

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.experiments import calibrate, ensemble
 from sim import scenario, targets  # noqa: E402
 from sim.app.calibration_commands import posterior_fit  # noqa: E402
+from sim.experiments import calibrate, ensemble
 
 HERE = Path(__file__).resolve().parent
 

@@ -32,6 +32,7 @@ def fit(tmp_path_factory):
                          ensemble.Executor(), progress=False)
 
 
+@pytest.mark.slow
 def test_at_least_85_percent_of_targets_within_tolerance(fit):
     within, produced, total = targets.share_within(fit)
     print(fit[fit.within_tolerance != "yes"][["id", "observed", "simulated_p50", "tolerance"]])

@@ -30,6 +30,24 @@ def resettle(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=TIMEOUT_S, check=False)
 
 
+@pytest.fixture
+def in_process(capsys, monkeypatch):
+    """``resettle`` called in this process (the same code as the executable, without the 1-2 s
+    start of a new interpreter): for the error paths, which the executable tests above share."""
+
+    def call(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+    return call
+
+
 def small_scenario(folder: Path, name: str = "small.yaml", **changes) -> Path:
     """The baseline scenario over 1995-2000 at scale 20 (fast), with ``changes``, as a file."""
     data = yaml.safe_load((PROJECT / "scenarios" / "baseline.yaml").read_text())
@@ -139,29 +157,29 @@ def _bad_scenario(tmp: Path, case: str) -> tuple[list[str], tuple[str, ...]]:
 
 @pytest.mark.parametrize("case", ["missing file", "malformed yaml", "unknown key",
                                   "unknown parameter", "negative seed"])
-def test_bad_input_is_one_line_and_writes_nothing(tmp_path, case):
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, case, in_process):
     args, fragments = _bad_scenario(tmp_path, case)
     before = tree(tmp_path)
-    done = resettle("run", *args, cwd=tmp_path)  # default output: tmp_path/outputs/...
+    done = in_process("run", *args, cwd=tmp_path)  # default output: tmp_path/outputs/...
     assert_one_line_error(done, *fragments)
     assert tree(tmp_path) == before
 
 
-def test_out_under_a_file_is_refused_before_running(tmp_path):
+def test_out_under_a_file_is_refused_before_running(tmp_path, in_process):
     scenario = small_scenario(tmp_path)
     (tmp_path / "afile").write_text("not a folder")
     before = tree(tmp_path)
     target = tmp_path / "afile" / "run"
-    done = resettle("run", scenario, "--out", target, cwd=tmp_path)
+    done = in_process("run", scenario, "--out", target, cwd=tmp_path)
     assert_one_line_error(done, str(target))
     assert tree(tmp_path) == before
 
 
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
-def test_out_in_proc_is_refused(tmp_path):
+def test_out_in_proc_is_refused(tmp_path, in_process):
     scenario = small_scenario(tmp_path)
     before = tree(tmp_path)
-    done = resettle("run", scenario, "--out", "/proc/x", cwd=tmp_path)
+    done = in_process("run", scenario, "--out", "/proc/x", cwd=tmp_path)
     assert_one_line_error(done, "/proc/x")
     assert tree(tmp_path) == before
     assert not Path("/proc/x").exists()
@@ -179,18 +197,19 @@ def test_check_reports_each_file_and_fails_if_any_is_invalid(tmp_path):
     assert tree(tmp_path) == ["bad.yaml", "good.yaml"]
 
 
-def test_check_passes_valid_files(tmp_path):
+def test_check_passes_valid_files(tmp_path, in_process):
     good = small_scenario(tmp_path, "good.yaml")
-    done = resettle("check", good, cwd=tmp_path)
+    done = in_process("check", good, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"ok: {good}"]
 
 
-def test_parameters_lists_file_values_values_in_force_priors_and_sources(tmp_path):
+def test_parameters_lists_file_values_values_in_force_priors_and_sources(tmp_path,
+                                                                         in_process):
     """One source of the values in force: the posterior median, or the scenario's override."""
     (tmp_path / "faster.yaml").write_text("name: faster\nextends: baseline\n"
                                           "parameters: {arrest_rate: 0.2}\n")
-    done = resettle("parameters", "faster.yaml", cwd=tmp_path)
+    done = in_process("parameters", "faster.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[1].split()[:8] == ["file", "name", "file", "value", "in", "force", "prior",
@@ -215,9 +234,9 @@ def test_usage_error_exits_2_on_one_line(tmp_path):
     assert tree(tmp_path) == []
 
 
-def test_default_run_folder_is_new_and_named_after_scenario_and_seed(tmp_path):
+def test_default_run_folder_is_new_and_named_after_scenario_and_seed(tmp_path, in_process):
     scenario = small_scenario(tmp_path)
-    done = resettle("run", scenario.name, "--seed", "4", cwd=tmp_path)
+    done = in_process("run", scenario.name, "--seed", "4", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "outputs").iterdir()
     assert re.fullmatch(r"small-\d{8}-\d{6}-seed4", run_dir.name)

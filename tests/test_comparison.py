@@ -64,6 +64,7 @@ def _per_replicate(folder: Path, name: str, file: str) -> pd.DataFrame:
     return ind[keep].set_index(["replicate", "year"]).value
 
 
+@pytest.mark.slow  # one real comparison in a subprocess (.ci/run runs the slow tests)
 def test_policy_and_world_effects_add_up_to_the_total_in_every_replicate(folder):
     base = _per_replicate(folder, "small", "indicators.csv")
     run = _per_replicate(folder, "small-crackdown", "indicators.csv")
@@ -77,6 +78,7 @@ def test_policy_and_world_effects_add_up_to_the_total_in_every_replicate(folder)
     assert row["policy"] + row["world"] == pytest.approx(row["total"])
 
 
+@pytest.mark.slow  # one real comparison in a subprocess (.ci/run runs the slow tests)
 def test_every_table_names_its_contrast(folder):
     diffs = pd.read_csv(folder / "differences.csv")
     assert list(diffs.columns[:2]) == ["scenario", "contrast"]
@@ -88,6 +90,7 @@ def test_every_table_names_its_contrast(folder):
     assert set(pd.read_csv(folder / "contrasts.csv").contrast) == {"policy", "world", "total"}
 
 
+@pytest.mark.slow  # one real comparison in a subprocess (.ci/run runs the slow tests)
 def test_a_package_reports_each_lever_alone_and_the_interaction(folder):
     e = pd.read_csv(folder / "lever_effects.csv")
     e = e[(e.scenario == "small-package") & (e.indicator == "employed_count")].set_index("lever")
@@ -100,6 +103,7 @@ def test_a_package_reports_each_lever_alone_and_the_interaction(folder):
     assert set(alone.lever) == {"mentorship"}  # the campaign reaches no cohort
 
 
+@pytest.mark.slow  # one real comparison in a subprocess (.ci/run runs the slow tests)
 def test_each_lever_alone_is_charged_what_it_cost_when_switched_on_alone(folder):
     """Its effect comes from its own run, so its cost must too (who is eligible can differ)."""
     costs = ensemble.combined(folder / "small-package", REPLICATES, "costs.csv")
@@ -113,10 +117,11 @@ def test_each_lever_alone_is_charged_what_it_cost_when_switched_on_alone(folder)
     assert set(package.lever) == {"mentorship", "media_campaign"}
 
 
-def test_a_baseline_with_levers_is_refused_before_anything_runs(folder, tmp_path):
-    src = folder.parent
+def test_a_baseline_with_levers_is_refused_before_anything_runs(tmp_path):
+    for name, text in (("small", BASE), ("small-package", PACKAGE)):
+        (tmp_path / f"{name}.yaml").write_text(text)
     done = subprocess.run([sys.executable, "-m", "sim", "compare", "small-package.yaml",
-                           "small.yaml", "--out", str(tmp_path / "x")], cwd=src,
+                           "small.yaml", "--out", str(tmp_path / "x")], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 2 and not (tmp_path / "x").exists()
@@ -133,6 +138,7 @@ def test_inputs_shared_by_scenarios_count_once_and_differing_ones_per_scenario()
     assert len(out) == 3 * 3
 
 
+@pytest.mark.slow  # one real comparison in a subprocess (.ci/run runs the slow tests)
 def test_cost_effectiveness_prints_no_ratio_without_a_clear_positive_effect(folder):
     ce = pd.read_csv(folder / "cost_effectiveness.csv")
     assert {"all levers", "mentorship", "media_campaign"} <= set(
@@ -149,6 +155,7 @@ def test_cost_effectiveness_prints_no_ratio_without_a_clear_positive_effect(fold
         assert r.icer == pytest.approx(g.cost.mean() / g.effect.mean())
 
 
+@pytest.mark.slow  # one real comparison in a subprocess (.ci/run runs the slow tests)
 def test_the_report_leads_with_each_scenarios_answer(folder):
     page = (folder / "report.html").read_text()
     body = page.split("<body>")[1]
@@ -169,6 +176,7 @@ def test_the_report_leads_with_each_scenarios_answer(folder):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow  # one real comparison in a subprocess (.ci/run runs the slow tests)
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="needs chromium")
 def test_report_loads_in_headless_chromium_without_console_errors(folder, tmp_path):
     assert CHROMIUM, "chromium is missing: scripts/bootstrap --test installs it"

@@ -87,6 +87,7 @@ def _policy_effects(scenario, fixed: bool, replicates: int = 5) -> np.ndarray:
     return np.array(out)
 
 
+@pytest.mark.slow
 def test_bands_widen_with_uncertain_effects_and_shrink_back_with_fixed_ones():
     """Fixed effects (--fixed-effects) are the prior medians, exactly as if the scenario had
     set them: the bands then hold parameter and stochastic uncertainty only."""
