@@ -161,3 +161,21 @@ def test_a_larger_budget_continues_the_same_history(files, tmp_path):
     manifest = json.loads((tmp_path / "more" / "manifest.json").read_text())
     assert manifest["simulations"] >= 30
     assert len(pd.read_csv(tmp_path / "more" / "fit_table.csv")) == 3
+
+
+def test_the_calibration_report_shows_the_fit_and_the_generations(tmp_path):
+    """Written from the folder's CSV files (fast: no simulation)."""
+    from sim.app.calibration_commands import write_calibration_report
+
+    pd.DataFrame([{"id": "arrivals2002", "indicator": "arrivals", "observed": 1142.0,
+                   "simulated_p50": 1120.5, "within_tolerance": "yes"}]).to_csv(
+        tmp_path / "fit_table.csv", index=False)
+    pd.DataFrame({"generation": [0, 1], "epsilon": [2.5, 1.25]}).to_csv(
+        tmp_path / "generations.csv", index=False)
+    summary = {"shares": {"train": "targets: 1 of 1 within tolerance (100.0%)"},
+               "simulations": 40, "generations": 2, "final_epsilon": 1.25,
+               "abc_wall_seconds": 12.0}
+    page = write_calibration_report(tmp_path, summary).read_text()
+    assert "arrivals2002" in page and "<td>1,120</td>" in page  # read as numbers are
+    assert page.index("Fit table") < page.index("arrivals2002") < page.index("Acceptance")
+    assert "1.25" in page and "never predictions about any person" in page

@@ -204,8 +204,9 @@ def write_calibration_report(folder: Path, summary: dict) -> Path:
         png = folder / f"{stem}.png"
         if png.is_file():
             parts.append(f"<figure>{image_tag(png)}<figcaption>{caption}</figcaption></figure>")
-    parts += ["<h2>Fit table</h2>", html_table(folder / "fit_table.csv"),
-              "<h2>Acceptance threshold by generation</h2>", html_table(folder / "generations.csv")]
+    parts += ["<h2>Fit table</h2>", html_table(pd.read_csv(folder / "fit_table.csv")),
+              "<h2>Acceptance threshold by generation</h2>",
+              html_table(pd.read_csv(folder / "generations.csv"))]
     path = folder / "report.html"
     files.atomic_write_text(path, page("resettle calibration", parts))
     return path
