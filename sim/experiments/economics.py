@@ -26,28 +26,25 @@ EVPI_ROW = "all uncertainty (EVPI)"
 # ----------------------------------------------------------------------------------- input checks
 
 
-def _vector(x: ArrayLike, name: str) -> np.ndarray:
-    """A non-empty, finite 1-D float array."""
+def _array(x: ArrayLike, name: str, ndim: int) -> np.ndarray:
+    """A non-empty, finite float array of ``ndim`` dimensions (2: replicates x strategies)."""
     a = np.asarray(x, dtype=float)
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {a.shape}")
+    if a.ndim != ndim:
+        shape = "one-dimensional" if ndim == 1 else "two-dimensional (replicates x strategies)"
+        raise ValueError(f"{name} must be {shape}, got shape {a.shape}")
     if a.size == 0:
         raise ValueError(f"{name} is empty")
     if not np.isfinite(a).all():
         raise ValueError(f"{name} has non-finite values")
     return a
+
+
+def _vector(x: ArrayLike, name: str) -> np.ndarray:
+    return _array(x, name, 1)
 
 
 def _matrix(x: ArrayLike, name: str) -> np.ndarray:
-    """A non-empty, finite 2-D float array (replicates x strategies)."""
-    a = np.asarray(x, dtype=float)
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be two-dimensional (replicates x strategies), got {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"{name} is empty")
-    if not np.isfinite(a).all():
-        raise ValueError(f"{name} has non-finite values")
-    return a
+    return _array(x, name, 2)
 
 
 def _same_length(a: np.ndarray, b: np.ndarray, names: str) -> None:
