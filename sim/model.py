@@ -32,7 +32,7 @@ from .engine.module import assemble_fields, check_streams
 from .engine.parameters import Parameters
 from .engine.population import NATURAL, SUICIDE, Population
 from .engine.randomness import Streams
-from .engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, RESIDENTS, Stage, Work
+from .engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, IS_IN_SOUTH, RESIDENTS, Stage, Work
 from .engine.world import World, apply_overrides, load_table
 from .levers import LeverSet
 from .life.belonging import Belonging
@@ -213,7 +213,7 @@ class ResettleModel(mesa.Model):
 
     def die(self, rows: np.ndarray, month: int, cause: int = NATURAL) -> None:
         """Deaths in any stage (``cause``: a code of :data:`sim.engine.population.DEATH_CAUSES`)."""
-        in_south = rows[np.isin(self.population.stage[rows], IN_SOUTH)]
+        in_south = rows[IS_IN_SOUTH[self.population.stage[rows]]]
         self.recorder.event("deaths_in_south", month, in_south)
         if cause == SUICIDE:
             self.recorder.event("suicides", month, in_south)

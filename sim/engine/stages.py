@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+import numpy as np
+
 
 class Stage(IntEnum):
     """Where a person is on the pathway (see README, "The pathway")."""
@@ -29,6 +31,19 @@ IN_CHINA = (Stage.HIDING_IN_CHINA, Stage.MARRIED_IN_CHINA, Stage.SETTLED_IN_CHIN
 IN_TRANSIT = (Stage.JOURNEY, Stage.DETAINED_THIRD_COUNTRY)
 IN_SOUTH = (Stage.SCREENING, Stage.HANAWON, Stage.PROTECTED, Stage.RESETTLED)
 RESIDENTS = (Stage.PROTECTED, Stage.RESETTLED)  # living in the community, after Hanawon
+
+
+def stage_mask(stages) -> np.ndarray:
+    """A lookup table: ``stage_mask(IN_SOUTH)[pop.stage[rows]]`` is whether each row is in one
+    of ``stages`` (one gather instead of the sort that ``np.isin`` makes)."""
+    mask = np.zeros(N_STAGES, dtype=bool)
+    mask[list(stages)] = True
+    mask.flags.writeable = False
+    return mask
+
+
+IS_IN_SOUTH, IS_IN_CHINA, IS_RESIDENT = stage_mask(IN_SOUTH), stage_mask(IN_CHINA), stage_mask(
+    RESIDENTS)
 
 
 class Route(IntEnum):

@@ -24,7 +24,7 @@ from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
 from ..engine.population import months_since
 from ..engine.randomness import pair_ids
-from ..engine.stages import RESIDENTS, Work
+from ..engine.stages import IS_RESIDENT, Work
 
 
 class Tie(IntEnum):
@@ -117,7 +117,7 @@ class SocialTies(Module):
             u = m.streams.uniforms(f"ties.cohort.{r}", month, uid)
             pop.ties.add(pair_up(rows, u, pop.female[rows].astype(np.int64)), Tie.COHORT, month)
         sponsor = pop.sponsor_row[rows]
-        joined = (sponsor >= 0) & np.isin(pop.stage[np.maximum(sponsor, 0)], RESIDENTS)
+        joined = (sponsor >= 0) & IS_RESIDENT[pop.stage[np.maximum(sponsor, 0)]]
         pop.ties.add(np.column_stack([sponsor[joined], rows[joined]]), Tie.FAMILY, month)
 
     def step(self, month: int) -> None:
@@ -134,7 +134,7 @@ class SocialTies(Module):
     def _fade(self, month: int) -> None:
         pop, p = self.model.population, self.model.params
         ties = pop.ties
-        alive = np.isin(pop.stage[ties.u], RESIDENTS) & np.isin(pop.stage[ties.v], RESIDENTS)
+        alive = IS_RESIDENT[pop.stage[ties.u]] & IS_RESIDENT[pop.stage[ties.v]]
         u = self.model.streams.uniforms("ties.fade", month, pair_ids(pop.uid[ties.u],
                                                                      pop.uid[ties.v]))
         fades = (ties.kind != Tie.FAMILY) & (u < monthly_probability(p["defector_tie_fade_rate"]))
@@ -192,11 +192,11 @@ def graph(pop) -> nx.Graph:
     with sex, arrival month and ties to South Koreans; edges carry their kind)."""
     ties = pop.ties
     g = nx.Graph()
-    rows = np.flatnonzero(np.isin(pop.stage[: pop.n], RESIDENTS))
+    rows = np.flatnonzero(IS_RESIDENT[pop.stage[: pop.n]])
     g.add_nodes_from((int(r), {"female": bool(pop.female[r]),
                                "arrival_month": int(pop.arrival_month[r]),
                                "sk_ties": int(pop.sk_ties[r])}) for r in rows)
-    both = np.isin(pop.stage[ties.u], RESIDENTS) & np.isin(pop.stage[ties.v], RESIDENTS)
+    both = IS_RESIDENT[pop.stage[ties.u]] & IS_RESIDENT[pop.stage[ties.v]]
     g.add_edges_from((int(a), int(b), {"kind": Tie(k).name.lower(), "since": int(s)})
                      for a, b, k, s in zip(ties.u[both], ties.v[both], ties.kind[both],
                                            ties.since[both], strict=True))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.hazards import competing_exits
+from ..engine.hazards import screened_exits
 from ..engine.module import Field, Module
 from ..engine.stages import IN_CHINA, Stage
 from .demographics import mortality_rate
@@ -58,14 +58,34 @@ class China(Module):
         if rows.size == 0:
             return
         m.population.savings_usd[rows] += m.params["savings_usd_per_month"]
-        exit_ = competing_exits(self.rates(rows, month),
-                                m.streams.uniforms("china.exit", month, m.population.uid[rows]))
+        exit_ = screened_exits(m.streams.uniforms("china.exit", month, m.population.uid[rows]),
+                               self.upper_rate(rows, month),
+                               lambda index: self.rates(rows[index], month))
         m.repatriate(rows[exit_ == ARREST], month)
         m.population.move(rows[exit_ == RETURN], Stage.IN_NORTH_KOREA, month)
         for column, stage in _EXIT_STAGE.items():
             m.population.move(rows[exit_ == column], stage, month)
         m.emit("started_journey", rows[exit_ == ONWARD], month)
         m.die(rows[exit_ == DIE], month)
+
+    def upper_rate(self, rows: np.ndarray, month: int) -> float:
+        """A bound on everyone's total annual exit rate this month (each exit's largest
+        multipliers together, and the mortality of the oldest), so that only the few people
+        whose draw falls under it need their rates computed."""
+        m = self.model
+        pop, p, w, y = m.population, m.params, m.world, m.world.index(month)
+        arrest = (p["arrest_rate"] * w.arrest_multiplier[y]
+                  * max(1.0, p["arrest_married_multiplier"], p["arrest_settled_multiplier"])
+                  * max(1.0, p["arrest_male_multiplier"])
+                  * np.max(m.levers.factor("arrest", rows, month)))
+        onward = (w.onward_multiplier[y] * w.broker_access[y]
+                  * max(1.0, p["onward_married_multiplier"], p["onward_settled_multiplier"])
+                  * np.max(m.levers.factor("onward", rows, month))
+                  * (p["onward_rate"] + p["sponsored_rate_china"]))
+        oldest = (month - pop.birth_month[rows].min()) / 12.0
+        return float(arrest + p["voluntary_return_rate"] + p["marriage_rate"] + onward
+                     + max(p["settle_rate"], p["settle_rate_male"])
+                     + mortality_rate(p, oldest, p["mortality_multiplier_abroad"]))
 
     def rates(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Annual rates of each exit (columns ARREST ... DIE) for people in China."""

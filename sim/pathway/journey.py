@@ -15,11 +15,12 @@ import numpy as np
 from ..engine.hazards import competing_exits, rate_for_mean_months
 from ..engine.module import Field, Module
 from ..engine.randomness import categorical
-from ..engine.stages import ONWARD_ROUTES, Route, Stage
+from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
 from .demographics import mortality_rate
 
 ARRIVE, ARREST, DIE = range(3)
 IN_CHINA = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA))
+_IS_AIRLIFTABLE = stage_mask(IN_CHINA)  # hiding or married in China (not settled for good)
 AIRLIFT_MONTH = 7  # the 2004 airlift of 468 people from Vietnam took place on 27-28 July
 # (BBC News, "Vietnam defectors arrive in Seoul", 28 July 2004)
 ROUTE_NAMES = {r: r.name.lower() for r in (*ONWARD_ROUTES, Route.DIRECT)}
@@ -67,7 +68,7 @@ class Journey(Module):
         China this month (died, were arrested, set off on a journey) are not chosen."""
         m = self.model
         count = int(round(m.world.airlift_people[m.world.index(month)] / m.scale))
-        candidates = candidates[np.isin(m.population.stage[candidates], IN_CHINA)]
+        candidates = candidates[_IS_AIRLIFTABLE[m.population.stage[candidates]]]
         if count == 0 or candidates.size == 0:
             return
         u = m.streams.uniforms("journey.airlift", month, m.population.uid[candidates])
