@@ -1,114 +1,226 @@
-"""Time the full baseline run (1995-2035, scale 1) through the Python API.
+"""Time the baseline against anchors run in the same session: ns per active agent-month.
 
-Usage: .venv/bin/python benchmarks/bench_baseline.py [--repeat N]
+Usage:
+    .venv/bin/python benchmarks/bench_baseline.py [--rounds 3] [--against REF] [--scale 1]
+    .venv/bin/python benchmarks/bench_baseline.py --scaling [--rounds 1]
 
-One warm-up run, then N timed runs of ``sim.run("baseline")``. In the same process it times a fixed
-NumPy reference workload, so the result can be quoted as a ratio that carries across machines
-(baseline seconds / reference seconds) as well as in seconds. Writes no files.
+Each round runs, in fresh processes and alternating their order from round to round:
+
+- this tree's model (``ResettleModel("baseline").run_model()``, no output folder), and in the
+  same process two floors that make the model's number of draws over the same people month by
+  month: a NumPy floor (each draw a SplitMix pass and a Bernoulli comparison over arrays, as the
+  rules did before the compiled kernels) and a compiled floor (one fused numba loop);
+- the model at ``--against`` (a git revision, by default the last commit before the compiled
+  kernels), unpacked with ``git archive`` into a temporary folder.
+
+It prints ns per active agent-month (an active agent is alive and not gone from the pathway:
+not dead, moved on or returned north), draws per agent-month, the import time, peak memory per
+peak-active agent, and the ratios within each round. ``--scaling`` times scale 10, 1, 0.5 and 0.1
+and a scale-10 calibration particle (1995-2025). Writes no files outside the temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # benchmark this tree's code
-
-import numpy as np  # noqa: E402
-
-TARGET_SECONDS = 10.0  # the whole model with ties and health (earlier: 8 s with work and income, 5 s pathway only)
+PREVIOUS = "62c1d2d"  # the last commit before the compiled kernels and the screened China exits
+GONE = (10, 11, 12)  # Stage.DEAD, MOVED_ON, RETURNED_NORTH: not active
 
 
-def reference_workload() -> float:
-    """A fixed, single-threaded NumPy workload (sorting, hashing-like integer ops, reductions).
-
-    No BLAS, so the number of BLAS threads does not change it. Returns a checksum so that nothing
-    is optimised away.
-    """
-    rng = np.random.default_rng(12345)
-    total = 0.0
-    for _ in range(12):
-        x = rng.random(2_000_000)
-        u = (np.arange(x.size, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(11)
-        total += float(np.sort(x)[::1000].sum())
-        total += float(np.cumsum(x * x)[-1])
-        total += float(np.bincount((u % np.uint64(997)).astype(np.int64)).max())
-        total += float(np.exp(-x).mean())
-    return total
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], object]:
-    """Wall seconds of ``repeat`` calls of ``fn`` and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return times, result
+def child(tree: str, scale: float, end_year: int | None, floors: bool) -> dict:
+    """One measured run of the model in ``tree`` (run in a fresh process)."""
+    sys.path.insert(0, tree)
+    start = time.perf_counter()
+    from sim.engine import randomness
+    from sim.model import ResettleModel
+    import_s = time.perf_counter() - start
+    drawn = [0]
+    uniforms = randomness.Streams.uniforms
+
+    def counted(self, stream, month, uids):
+        drawn[0] += len(uids)
+        return uniforms(self, stream, month, uids)
+
+    randomness.Streams.uniforms = counted
+    end = {"horizon": {"start": 1995, "end": end_year}} if end_year else {}
+    warm = {"horizon": {"start": 1995, "end": 1996}}
+    ResettleModel("baseline", seed=1, scale=scale, **warm).run_model()  # compiles the kernels
+    model = ResettleModel("baseline", seed=1, scale=scale, **end)
+    rss_before = _rss_bytes()
+    start = time.perf_counter()
+    model.run_model()
+    sim_s = time.perf_counter() - start
+    counts = model.recorder.stage_counts.sum(axis=2)
+    active = counts[:, [s for s in range(counts.shape[1]) if s not in GONE]].sum(axis=1)
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    out = dict(tree=tree, scale=scale, import_s=import_s, sim_s=sim_s, people=model.population.n,
+               agent_months=int(active.sum()), peak_active=int(active.max()), draws=drawn[0],
+               bytes_per_agent=(peak_rss - rss_before) / max(int(active.max()), 1))
+    if floors:
+        draws_per = max(1, round(drawn[0] / max(int(active.sum()), 1)))
+        out["numpy_floor_s"] = _floor(active, draws_per, compiled=False)
+        out["numba_floor_s"] = _floor(active, draws_per, compiled=True)
+    return out
 
 
-def git_revision() -> str:
-    """Short commit hash, with '+dirty' if the work tree has changes; '?' outside git."""
+def _floor(active, draws_per: int, compiled: bool) -> float:
+    """Seconds to make ``draws_per`` Bernoulli draws for each active agent in each month."""
+    import numpy as np
+    from sim.engine.randomness import reference_uniforms, stream_key
+
+    kernel = _compiled_floor()
+    uids = np.arange(int(active.max()), dtype=np.int64)
+    kernel(np.uint64(1), uids[:10], 2, 0.01)  # compile outside the timing
+    hits, start = 0, time.perf_counter()
+    for month, n in enumerate(active.tolist()):
+        if compiled:
+            hits += kernel(stream_key(1, "floor", month), uids[:n], draws_per, 0.01)
+        else:
+            for d in range(draws_per):
+                hits += int((reference_uniforms(stream_key(1, f"floor{d}", month), uids[:n])
+                             < 0.01).sum())
+    return time.perf_counter() - start if hits >= 0 else 0.0
+
+
+def _compiled_floor():
+    import numba
+    import numpy as np
+
+    golden, m1, m2 = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9),
+                      np.uint64(0x94D049BB133111EB))
+
+    @numba.njit(cache=False)
+    def floor(key, uids, draws_per, p):
+        hits = 0
+        for i in range(uids.size):
+            for d in range(draws_per):
+                z = (np.uint64(uids[i]) * golden) ^ key ^ np.uint64(d)
+                z += golden
+                z = (z ^ (z >> np.uint64(30))) * m1
+                z = (z ^ (z >> np.uint64(27))) * m2
+                z ^= z >> np.uint64(31)
+                hits += np.float64(z >> np.uint64(11)) * 2.0**-53 < p
+        return hits
+
+    return floor
+
+
+def spawn(tree: Path, scale: float, end_year: int | None = None, floors: bool = False) -> dict:
+    """Run :func:`child` in a fresh interpreter and return its figures."""
+    args = [sys.executable, __file__, "--child", str(tree), "--scale", str(scale)]
+    args += ["--end-year", str(end_year)] if end_year else []
+    args += ["--floors"] if floors else []
+    done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def unpack(revision: str, into: Path) -> Path:
+    """The tree of ``revision`` (git archive), unpacked into ``into``."""
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def revision() -> str:
+    """Short commit hash, '+dirty' if tracked files changed; '?' outside git."""
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
                              capture_output=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               text=True, capture_output=True, check=True).stdout.strip()
-        return rev + ("+dirty" if dirty else "")
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=ROOT, text=True, capture_output=True, check=True).stdout
+        return rev + ("+dirty" if dirty.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "?"
 
 
+def ns(run: dict, key: str = "sim_s") -> float:
+    return 1e9 * run[key] / run["agent_months"]
+
+
+def compare(rounds: int, against: str, scale: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        old_tree = unpack(against, Path(tmp))
+        now, old = [], []
+        for r in range(rounds):
+            order = [("now", ROOT), ("old", old_tree)]
+            for label, tree in order if r % 2 == 0 else order[::-1]:
+                run = spawn(tree, scale, floors=label == "now")
+                (now if label == "now" else old).append(run)
+                print(f"round {r + 1} {label}: {run['sim_s']:.2f} s, {ns(run):.0f} ns/agent-month"
+                      + (f", NumPy floor {ns(run, 'numpy_floor_s'):.0f}, compiled floor "
+                         f"{ns(run, 'numba_floor_s'):.0f}" if label == "now" else ""), flush=True)
+    med = {k: statistics.median(r[k] for r in now) for k in
+           ("sim_s", "numpy_floor_s", "numba_floor_s", "import_s", "bytes_per_agent")}
+    old_s = statistics.median(r["sim_s"] for r in old)
+    ratios = [o["sim_s"] / n["sim_s"] for n, o in zip(now, old, strict=True)]
+    run = now[0]
+    print(f"\nthis tree {revision()} against {against}, scale {scale}, {rounds} rounds, "
+          f"python {platform.python_version()}, {os.cpu_count()} CPUs {platform.machine()}")
+    print(f"people {run['people']:,}; active agent-months {run['agent_months']:,}; "
+          f"peak active {run['peak_active']:,}; draws per agent-month "
+          f"{run['draws'] / run['agent_months']:.2f} (then {old[0]['draws'] / old[0]['agent_months']:.2f})")
+    print(f"simulation: {med['sim_s']:.2f} s median ({1e9 * med['sim_s'] / run['agent_months']:.0f} "
+          f"ns/agent-month); {against}: {old_s:.2f} s "
+          f"({1e9 * old_s / run['agent_months']:.0f} ns)")
+    print(f"speed-up against {against}, per round: "
+          + ", ".join(f"{x:.2f}x" for x in ratios) + f" (median {statistics.median(ratios):.2f}x)")
+    print(f"floors with the same draws: NumPy {med['numpy_floor_s']:.2f} s "
+          f"(model / floor {med['sim_s'] / med['numpy_floor_s']:.2f}), compiled "
+          f"{med['numba_floor_s']:.2f} s (model / floor {med['sim_s'] / med['numba_floor_s']:.1f})")
+    print(f"import: {med['import_s']:.2f} s; memory: {med['bytes_per_agent']:.0f} bytes per "
+          f"peak-active agent (peak RSS growth during the run)")
+
+
+def scaling(rounds: int) -> None:
+    cases = [(10.0, None), (1.0, None), (0.5, None), (0.1, None), (10.0, 2025)]
+    print("| case | people | active agent-months | simulation s | ns/agent-month | "
+          "bytes/peak-active agent |\n| --- | --- | --- | --- | --- | --- |")
+    for scale, end in cases:
+        runs = [spawn(ROOT, scale, end) for _ in range(rounds)]
+        s = statistics.median(r["sim_s"] for r in runs)
+        r = runs[0]
+        name = f"scale {scale:g}" + (f" to {end} (a calibration particle)" if end else "")
+        print(f"| {name} | {r['people']:,} | {r['agent_months']:,} | {s:.2f} | "
+              f"{1e9 * s / r['agent_months']:.0f} | {r['bytes_per_agent']:.0f} |", flush=True)
+        if end:
+            print(f"\ncalibration particles per hour on {os.cpu_count()} cores: "
+                  f"{3600 * (os.cpu_count() or 1) / s:,.0f} (one particle per core)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, metavar="N",
-                        help="timed runs after the warm-up (default: 3)")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-
-    start = time.perf_counter()
-    import sim
-    import_seconds = time.perf_counter() - start
-
-    def baseline():
-        return sim.run("baseline")
-
-    print(f"python {platform.python_version()}, numpy {np.__version__}, "
-          f"{os.cpu_count()} CPUs, {platform.machine()}, commit {git_revision()}")
-    print(f"import sim: {import_seconds:.2f} s")
-
-    warm, result = timed(baseline, 1)
-    scenario = result.scenario
-    model = result.model
-    print(f"scenario {scenario.name}: {scenario.start_year}-{scenario.end_year}, "
-          f"scale {scenario.scale}, seed {result.seed}")
-    print(f"agents: {len(model.population):,} people simulated "
-          f"({len(model.people):,} Mesa agents in the South at the end)")
-    print(f"warm-up: {warm[0]:.2f} s")
-
-    runs, _ = timed(baseline, args.repeat)
-    refs, _ = timed(reference_workload, args.repeat)
-    run_min, run_med = min(runs), statistics.median(runs)
-    ref_min, ref_med = min(refs), statistics.median(refs)
-    print(f"baseline  ({args.repeat} runs): min {run_min:.2f} s, median {run_med:.2f} s")
-    print(f"reference ({args.repeat} runs): min {ref_min:.2f} s, median {ref_med:.2f} s")
-    print(f"ratio baseline/reference (min): {run_min / ref_min:.1f}")
-    verdict = "meets" if run_min <= TARGET_SECONDS else "misses"
-    print(f"target: <= {TARGET_SECONDS:.0f} s on the 2-core CI machine; this run {verdict} it "
-          f"on this machine")
-    print("results row: | date | machine | commit | agents | min s | median s | ref min s | ratio |")
-    print(f"  | {time.strftime('%Y-%m-%d')} | {os.cpu_count()} CPUs {platform.machine()} | "
-          f"{git_revision()} | {len(model.population):,} | {run_min:.2f} | {run_med:.2f} | "
-          f"{ref_min:.2f} | {run_min / ref_min:.1f} |")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3, help="alternated rounds (default 3)")
+    ap.add_argument("--against", default=PREVIOUS, metavar="REF",
+                    help=f"git revision to compare with (default {PREVIOUS})")
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--scaling", action="store_true", help="the scaling table instead")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--end-year", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--floors", action="store_true", help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.child:
+        print(json.dumps(child(a.child, a.scale, a.end_year, a.floors)))
+    elif a.scaling:
+        scaling(a.rounds)
+    else:
+        compare(a.rounds, a.against, a.scale)
     return 0
 
 

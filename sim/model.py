@@ -213,6 +213,8 @@ class ResettleModel(mesa.Model):
 
     def die(self, rows: np.ndarray, month: int, cause: int = NATURAL) -> None:
         """Deaths in any stage (``cause``: a code of :data:`sim.engine.population.DEATH_CAUSES`)."""
+        if rows.size == 0:
+            return
         in_south = rows[IS_IN_SOUTH[self.population.stage[rows]]]
         self.recorder.event("deaths_in_south", month, in_south)
         if cause == SUICIDE:

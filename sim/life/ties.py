@@ -61,7 +61,7 @@ class TieTable:
 
     def degree(self, n: int) -> np.ndarray:
         """Number of ties of each of the first ``n`` rows."""
-        return (np.bincount(self.u, minlength=n) + np.bincount(self.v, minlength=n))[:n]
+        return np.bincount(np.concatenate([self.u, self.v]), minlength=n)[:n]
 
     def neighbours_with(self, flag: np.ndarray, n: int) -> np.ndarray:
         """For each of the first ``n`` rows, how many of its tied people have ``flag``."""
@@ -89,7 +89,7 @@ class SocialTies(Module):
         "hana_center": Field(np.int16, 0, "regional Hana Center"),
         "sk_ties": Field(np.int16, 0, "South Koreans to rely on"),
         "rely_on": Field(np.int64, 0, "people to rely on: defectors, South Koreans, household "
-                                      "(counted at this month's tie step)"),
+                                      "(counted for residents at this month's tie step)"),
     }
     relations = {"ties": TieTable}
     parameter_files = ("ties",)
@@ -127,9 +127,9 @@ class SocialTies(Module):
         self._fade(month)
         self._defector_ties(residents, month)
         self._south_korean_ties(residents, month)
-        n = pop.n
-        pop.rely_on[:n] = (pop.ties.degree(n) + pop.sk_ties[:n]
-                           + np.maximum(pop.household_size[:n].astype(np.int64) - 1, 0))
+        residents = m.residents()  # recounted: some may have died since
+        pop.rely_on[residents] = (pop.ties.degree(pop.n)[residents] + pop.sk_ties[residents]
+                                  + np.maximum(pop.household_size[residents] - 1, 0))
 
     def _fade(self, month: int) -> None:
         pop, p = self.model.population, self.model.params

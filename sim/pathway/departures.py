@@ -97,10 +97,13 @@ class Departures(Module):
         """Add Poisson numbers of men and women of one kind for a yearly rate in people."""
         m = self.model
         mean = per_year / 12 / m.scale
-        for female, share in ((False, 1 - female_share), (True, female_share)):
-            tag = "female" if female else "male"
+        uids, female = [], []
+        for sex, share in ((False, 1 - female_share), (True, female_share)):
+            tag = "female" if sex else "male"
             count = m.streams.poisson(f"departures.{KIND_NAMES[kind]}.{tag}", month, mean * share)
-            self._add(month, new_uids(month, kind, female, count), female, kind)
+            uids.append(new_uids(month, kind, sex, count))
+            female.append(np.full(count, sex))
+        self._add(month, np.concatenate(uids), np.concatenate(female), kind)
 
     def _chain(self, month: int, protected: np.ndarray) -> None:
         """Residents who left family behind pay a broker for one relative."""
@@ -118,21 +121,20 @@ class Departures(Module):
         m.emit("broker_paid", sponsors, month, fee_mkrw=fee)
         uids = derived_ids(pop.uid[sponsors], month)
         female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
-        for sex in (False, True):
-            self._add(month, uids[female == sex], sex, CHAIN, sponsors[female == sex])
+        men_first = np.argsort(female, kind="stable")
+        self._add(month, uids[men_first], female[men_first], CHAIN, sponsors[men_first])
 
-    def _add(self, month: int, uids: np.ndarray, female: bool, kind: int,
+    def _add(self, month: int, uids: np.ndarray, female: np.ndarray, kind: int,
              sponsors: np.ndarray | None = None) -> None:
         """New people leaving North Korea: push departures enter China, sponsored relatives start
         the journey (remembering their sponsor), direct crossers arrive at once."""
         if uids.size == 0:
             return
         m = self.model
-        fem = np.full(uids.size, female)
-        values = dict(female=fem, sponsored=kind == CHAIN, first_departure_month=month,
+        values = dict(female=female, sponsored=kind == CHAIN, first_departure_month=month,
                       last_departure_month=month,
                       **draw_attributes(m.tables, m.params, m.streams, month,
-                                        m.calendar.year_of(month), uids, fem))
+                                        m.calendar.year_of(month), uids, female))
         if kind == DIRECT:
             values["route"] = Route.DIRECT
         stage = Stage.HIDING_IN_CHINA if kind == PUSH else Stage.JOURNEY
