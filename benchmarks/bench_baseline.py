@@ -6,12 +6,13 @@ Usage:
 
 Each round runs, in fresh processes and alternating their order from round to round:
 
-- this tree's model (``ResettleModel("baseline").run_model()``, no output folder), and in the
-  same process two floors that make the model's number of draws over the same people month by
-  month: a NumPy floor (each draw a SplitMix pass and a Bernoulli comparison over arrays, as the
-  rules did before the compiled kernels) and a compiled floor (one fused numba loop);
+- this tree's model (``ResettleModel("baseline").run_model()``, no output folder);
 - the model at ``--against`` (a git revision, by default the last commit before the compiled
   kernels), unpacked with ``git archive`` into a temporary folder.
+
+After the rounds, two floors make the model's number of draws per agent-month over the same
+people month by month: a NumPy floor (each draw a SplitMix pass and a Bernoulli comparison over
+arrays, as the rules did before the compiled kernels) and a compiled floor (one fused numba loop).
 
 It prints ns per active agent-month (an active agent is alive and not gone from the pathway:
 not dead, moved on or returned north), draws per agent-month, the import time, peak memory per
@@ -43,7 +44,7 @@ def _rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def child(tree: str, scale: float, end_year: int | None, floors: bool) -> dict:
+def child(tree: str, scale: float, end_year: int | None, floors: int) -> dict:
     """One measured run of the model in ``tree`` (run in a fresh process)."""
     sys.path.insert(0, tree)
     start = time.perf_counter()
@@ -58,6 +59,14 @@ def child(tree: str, scale: float, end_year: int | None, floors: bool) -> dict:
         return uniforms(self, stream, month, uids)
 
     randomness.Streams.uniforms = counted
+    below = getattr(randomness.Streams, "below", None)  # draws screened in one pass
+
+    def counted_below(self, stream, month, uid, rows, p):
+        drawn[0] += len(rows)
+        return below(self, stream, month, uid, rows, p)
+
+    if below is not None:
+        randomness.Streams.below = counted_below
     end = {"horizon": {"start": 1995, "end": end_year}} if end_year else {}
     warm = {"horizon": {"start": 1995, "end": 1996}}
     ResettleModel("baseline", seed=1, scale=scale, **warm).run_model()  # compiles the kernels
@@ -73,9 +82,8 @@ def child(tree: str, scale: float, end_year: int | None, floors: bool) -> dict:
                agent_months=int(active.sum()), peak_active=int(active.max()), draws=drawn[0],
                bytes_per_agent=(peak_rss - rss_before) / max(int(active.max()), 1))
     if floors:
-        draws_per = max(1, round(drawn[0] / max(int(active.sum()), 1)))
-        out["numpy_floor_s"] = _floor(active, draws_per, compiled=False)
-        out["numba_floor_s"] = _floor(active, draws_per, compiled=True)
+        out["numpy_floor_s"] = _floor(active, floors, compiled=False)
+        out["numba_floor_s"] = _floor(active, floors, compiled=True)
     return out
 
 
@@ -121,11 +129,11 @@ def _compiled_floor():
     return floor
 
 
-def spawn(tree: Path, scale: float, end_year: int | None = None, floors: bool = False) -> dict:
+def spawn(tree: Path, scale: float, end_year: int | None = None, floors: int = 0) -> dict:
     """Run :func:`child` in a fresh interpreter and return its figures."""
     args = [sys.executable, __file__, "--child", str(tree), "--scale", str(scale)]
     args += ["--end-year", str(end_year)] if end_year else []
-    args += ["--floors"] if floors else []
+    args += ["--floors", str(floors)] if floors else []
     done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -161,29 +169,33 @@ def compare(rounds: int, against: str, scale: float) -> None:
         for r in range(rounds):
             order = [("now", ROOT), ("old", old_tree)]
             for label, tree in order if r % 2 == 0 else order[::-1]:
-                run = spawn(tree, scale, floors=label == "now")
+                run = spawn(tree, scale)
                 (now if label == "now" else old).append(run)
-                print(f"round {r + 1} {label}: {run['sim_s']:.2f} s, {ns(run):.0f} ns/agent-month"
-                      + (f", NumPy floor {ns(run, 'numpy_floor_s'):.0f}, compiled floor "
-                         f"{ns(run, 'numba_floor_s'):.0f}" if label == "now" else ""), flush=True)
+                print(f"round {r + 1} {label}: {run['sim_s']:.2f} s, "
+                      f"{ns(run):.0f} ns/agent-month", flush=True)
+    # every draw of the reference revision goes through Streams.uniforms, so it is counted there
+    # (compiled kernels draw inline); the floors make that many draws per agent-month
+    draws_per = old[0]["draws"] / old[0]["agent_months"]
+    floors = spawn(ROOT, scale, floors=max(1, round(draws_per)))
     med = {k: statistics.median(r[k] for r in now) for k in
-           ("sim_s", "numpy_floor_s", "numba_floor_s", "import_s", "bytes_per_agent")}
+           ("sim_s", "import_s", "bytes_per_agent")}
     old_s = statistics.median(r["sim_s"] for r in old)
     ratios = [o["sim_s"] / n["sim_s"] for n, o in zip(now, old, strict=True)]
     run = now[0]
     print(f"\nthis tree {revision()} against {against}, scale {scale}, {rounds} rounds, "
           f"python {platform.python_version()}, {os.cpu_count()} CPUs {platform.machine()}")
     print(f"people {run['people']:,}; active agent-months {run['agent_months']:,}; "
-          f"peak active {run['peak_active']:,}; draws per agent-month "
-          f"{run['draws'] / run['agent_months']:.2f} (then {old[0]['draws'] / old[0]['agent_months']:.2f})")
-    print(f"simulation: {med['sim_s']:.2f} s median ({1e9 * med['sim_s'] / run['agent_months']:.0f} "
-          f"ns/agent-month); {against}: {old_s:.2f} s "
-          f"({1e9 * old_s / run['agent_months']:.0f} ns)")
+          f"peak active {run['peak_active']:,}; draws per agent-month {draws_per:.2f}")
+    print(f"simulation: {med['sim_s']:.2f} s median ({ns(run) * med['sim_s'] / run['sim_s']:.0f}"
+          f" ns/agent-month); {against}: {old_s:.2f} s "
+          f"({1e9 * old_s / old[0]['agent_months']:.0f} ns)")
     print(f"speed-up against {against}, per round: "
           + ", ".join(f"{x:.2f}x" for x in ratios) + f" (median {statistics.median(ratios):.2f}x)")
-    print(f"floors with the same draws: NumPy {med['numpy_floor_s']:.2f} s "
-          f"(model / floor {med['sim_s'] / med['numpy_floor_s']:.2f}), compiled "
-          f"{med['numba_floor_s']:.2f} s (model / floor {med['sim_s'] / med['numba_floor_s']:.1f})")
+    print(f"floors of {max(1, round(draws_per))} draws per agent-month: NumPy "
+          f"{ns(floors, 'numpy_floor_s'):.0f} ns/agent-month (model / floor "
+          f"{med['sim_s'] / floors['numpy_floor_s']:.1f}), compiled "
+          f"{ns(floors, 'numba_floor_s'):.0f} ns (model / floor "
+          f"{med['sim_s'] / floors['numba_floor_s']:.1f})")
     print(f"import: {med['import_s']:.2f} s; memory: {med['bytes_per_agent']:.0f} bytes per "
           f"peak-active agent (peak RSS growth during the run)")
 
@@ -213,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scaling", action="store_true", help="the scaling table instead")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--end-year", type=int, help=argparse.SUPPRESS)
-    ap.add_argument("--floors", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--floors", type=int, default=0, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
         print(json.dumps(child(a.child, a.scale, a.end_year, a.floors)))

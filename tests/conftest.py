@@ -3,10 +3,15 @@ after a run (checked once, by the controlling process)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# hypothesis keeps its example database and constants outside the source tree
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
+                      str(Path(tempfile.gettempdir()) / "resettle-hypothesis"))
 
 
 IGNORED = ("__pycache__/", ".pytest_cache/", ".venv/", ".egg-info/")  # Python's own caches

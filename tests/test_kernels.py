@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim.engine.hazards import competing_exits, reference_exits, screened_exits
+from sim.engine.hazards import competing_exits, drawn_exits, reference_exits, screened_exits
 from sim.engine.population import _counting_sort
 from sim.engine.randomness import Streams, reference_uniforms, stream_key
 from sim.experiments.ensemble import worker_environment
+from sim.life.ties import TieTable
+from sim.model import ResettleModel
 
 SETTINGS = settings(max_examples=200, deadline=None)
 uids = hnp.arrays(np.int64, st.integers(0, 300),
@@ -47,6 +50,44 @@ def test_screening_by_an_upper_rate_changes_no_exit():
 
 
 @SETTINGS
+@given(uids, st.integers(0, 2**32), st.floats(0.0, 1.0), st.data())
+def test_screening_in_the_draw_pass_keeps_exactly_the_draws_below(ids, seed, p, data):
+    rows = data.draw(hnp.arrays(np.int64, st.integers(0, 2 * ids.size),
+                                elements=st.integers(0, max(ids.size - 1, 0)))) if ids.size else (
+        np.zeros(0, dtype=np.int64))
+    streams = Streams(seed)
+    index, u = streams.below("s", 5, ids, rows, p)
+    every = streams.uniforms("s", 5, ids[rows])
+    np.testing.assert_array_equal(index, np.flatnonzero(every < p))
+    np.testing.assert_array_equal(u, every[every < p])
+
+
+def test_exits_screened_in_the_draw_pass_equal_exits_from_every_draw():
+    rng = np.random.default_rng(5)
+    ids, rows = rng.integers(0, 2**62, 3000), rng.permutation(3000)[:2000]
+    table = rng.uniform(0, 3, (3000, 3))
+    streams = Streams(11)
+    upper = float(table.sum(axis=1).max())
+    drawn = drawn_exits(streams, "x", 7, ids, rows, upper, lambda i: table[rows[i]])
+    every = reference_exits(table[rows], streams.uniforms("x", 7, ids[rows]))
+    np.testing.assert_array_equal(drawn, every)
+    assert (drawn >= 0).sum() > 100
+
+
+@SETTINGS
+@given(st.integers(1, 300).flatmap(lambda n: st.tuples(
+    st.just(n), hnp.arrays(np.int64, st.tuples(st.integers(0, 400), st.just(2)),
+                           elements=st.integers(0, n - 1)), hnp.arrays(np.bool_, n))))
+def test_counts_of_tied_people_with_a_flag_equal_two_bincounts(case):
+    n, pairs, flag = case
+    ties = TieTable()
+    ties.add(pairs, 0, 0)
+    expected = (np.bincount(ties.u, weights=flag[ties.v], minlength=n)
+                + np.bincount(ties.v, weights=flag[ties.u], minlength=n))
+    np.testing.assert_array_equal(ties.neighbours_with(flag, n), expected)
+
+
+@SETTINGS
 @given(st.integers(0, 2000).flatmap(lambda n: st.tuples(
     hnp.arrays(np.int8, n, elements=st.integers(0, 12)), hnp.arrays(np.bool_, n))))
 def test_counting_sort_equals_a_stable_argsort(columns):
@@ -62,3 +103,66 @@ def test_local_dask_workers_keep_glibc_s_sliding_mmap_threshold():
     environ = worker_environment()
     assert "MALLOC_TRIM_THRESHOLD_" not in environ
     assert environ.get("OMP_NUM_THREADS") == 1  # Dask's thread limits stay
+
+
+# --- compiled months of the domain modules against their NumPy rules ---------------------------
+
+@pytest.fixture(scope="module")
+def midway():
+    """A scale-10 run of the white-paper package (levers on many channels) stopped in 2016."""
+    model = ResettleModel("white-paper-package", seed=3, scale=10,
+                          horizon={"start": 1995, "end": 2016})
+    model.run_model()
+    return model
+
+
+def _fields(pop) -> dict[str, np.ndarray]:
+    return {name: getattr(pop, name)[: pop.n].copy() for name in pop.fields}
+
+
+def _restore(pop, state: dict[str, np.ndarray]) -> None:
+    for name, values in state.items():
+        getattr(pop, name)[: pop.n] = values
+
+
+def _shuffle_inputs(model, rng: np.random.Generator) -> None:
+    """Random states for the residents: every boolean, small count, status and month field."""
+    pop, rows, month = model.population, model.residents(), model.month
+    for name, spec in pop.fields.items():
+        if name in ("uid", "stage", "birth_month", "female"):
+            continue
+        column = getattr(pop, name)
+        if spec.dtype is np.bool_:
+            column[rows] = rng.random(rows.size) < 0.4
+        elif name.endswith(("_month", "_until")):
+            column[rows] = month + rng.integers(-40, 20, rows.size)
+        elif name in ("work", "rely_on"):
+            column[rows] = rng.integers(0, 3 if name == "work" else 7, rows.size)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**32))
+@pytest.mark.parametrize("module", ["MentalHealth"])
+def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_seed):
+    model, died = midway, []
+    model.die = lambda rows, month, cause=1: died.append((rows.tolist(), cause))
+    try:
+        model._residents = None
+        _shuffle_inputs(model, np.random.default_rng(state_seed))
+        start = _fields(model.population)
+        model.modules[module].reference_step(model.month)
+        expected, expected_died = _fields(model.population), list(died)
+        _restore(model.population, start)
+        died.clear()
+        model.modules[module].step(model.month)
+        got = _fields(model.population)
+    finally:
+        del model.die
+    assert died == expected_died
+    for name, values in expected.items():
+        if values.dtype.kind == "f":
+            np.testing.assert_allclose(got[name], values, rtol=1e-12, err_msg=name)
+        else:
+            np.testing.assert_array_equal(got[name], values, err_msg=name)
+    changed = sum(int((start[k] != v).sum()) for k, v in expected.items())
+    assert changed > 0  # the month changed something, so the comparison is not empty

@@ -17,6 +17,15 @@ def monthly_probability(annual_rate):
     return -np.expm1(-np.asarray(annual_rate, dtype=np.float64) / MONTHS_PER_YEAR)
 
 
+@numba.njit(inline="always")
+def happens(u, annual_rate):  # pragma: no cover - compiled; tested against monthly_probability
+    """Whether a uniform ``u`` falls under the monthly probability of ``annual_rate``, for
+    compiled kernels: exactly ``u < monthly_probability(annual_rate)``, with the exponential
+    computed only when ``u`` is under its bound ``annual_rate / 12`` (rarely, for small rates)."""
+    x = annual_rate / MONTHS_PER_YEAR
+    return u < x and u < -np.expm1(-x)
+
+
 def rate_for_mean_months(mean_months):
     """Annual hazard rate of an exponential duration with the given mean in months."""
     return MONTHS_PER_YEAR / np.asarray(mean_months, dtype=np.float64)
@@ -105,4 +114,16 @@ def screened_exits(u: np.ndarray, upper_rate: float, rates_of) -> np.ndarray:
     candidates = np.flatnonzero(u < monthly_probability(upper_rate))
     if candidates.size:
         exits[candidates] = competing_exits(rates_of(candidates), u[candidates])
+    return exits
+
+
+def drawn_exits(streams, stream: str, month: int, uid: np.ndarray, rows: np.ndarray,
+                upper_rate: float, rates_of) -> np.ndarray:
+    """:func:`screened_exits` of ``rows`` with their draws from ``stream``, screened in the same
+    compiled pass that makes them (:meth:`sim.engine.randomness.Streams.below`): identical
+    exits, without an array of every person's uniform."""
+    index, u = streams.below(stream, month, uid, rows, float(monthly_probability(upper_rate)))
+    exits = np.full(rows.size, -1, dtype=np.int64)
+    if index.size:
+        exits[index] = competing_exits(rates_of(index), u)
     return exits

@@ -69,17 +69,36 @@ def reference_uniforms(key: np.uint64, uids: np.ndarray) -> np.ndarray:
     return out
 
 
+@numba.njit(inline="always")
+def draw(key, uid):  # pragma: no cover - compiled; tested against reference_uniforms
+    """The uniform of person ``uid`` under a stream key, for use inside compiled kernels."""
+    z = (np.uint64(uid) * _U_GOLDEN) ^ key
+    z += _U_GOLDEN
+    z = (z ^ (z >> _U30)) * _U_M1
+    z = (z ^ (z >> _U27)) * _U_M2
+    z ^= z >> _U31
+    return np.float64(z >> _U11) * _TO_UNIT
+
+
 @numba.njit(cache=True, nogil=True)
 def _uniforms(key, uids):  # pragma: no cover - compiled; tested against reference_uniforms
     out = np.empty(uids.size, dtype=np.float64)
     for i in range(uids.size):
-        z = (np.uint64(uids[i]) * _U_GOLDEN) ^ key
-        z += _U_GOLDEN
-        z = (z ^ (z >> _U30)) * _U_M1
-        z = (z ^ (z >> _U27)) * _U_M2
-        z ^= z >> _U31
-        out[i] = np.float64(z >> _U11) * _TO_UNIT
+        out[i] = draw(key, uids[i])
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _below(key, uid, rows, p):  # pragma: no cover - compiled; tested against Streams.uniforms
+    index = np.empty(rows.size, dtype=np.int64)
+    values = np.empty(rows.size, dtype=np.float64)
+    k = 0
+    for i in range(rows.size):
+        u = draw(key, uid[rows[i]])
+        if u < p:
+            index[k], values[k] = i, u
+            k += 1
+    return index[:k].copy(), values[:k].copy()
 
 
 @lru_cache(maxsize=1 << 12)
@@ -109,6 +128,13 @@ class Streams:
         """Uniforms on [0, 1) for each uid, from ``stream`` in ``month``."""
         return _uniforms(stream_key(self.seed, stream, month),
                          np.ascontiguousarray(uids, dtype=np.int64))
+
+    def below(self, stream: str, month: int, uid: np.ndarray, rows: np.ndarray,
+              p: float) -> tuple[np.ndarray, np.ndarray]:
+        """The positions in ``rows`` whose uniform (``uid[rows]`` in ``stream``, ``month``) is
+        below ``p``, and those uniforms: :meth:`uniforms` and a comparison in one compiled pass,
+        without an array of every draw (for a large stock of whom few can change)."""
+        return _below(stream_key(self.seed, stream, month), uid, rows, float(p))
 
     def uniform(self, stream: str, month: int, slot: int = 0) -> float:
         """One uniform for a population-level draw (slot distinguishes draws in one month)."""

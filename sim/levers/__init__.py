@@ -119,6 +119,15 @@ class LeverSet:
             out = out * lever.factor(channel, rows, month)
         return out
 
+    def factors(self, channels: tuple[str, ...], rows: np.ndarray, month: int) -> np.ndarray:
+        """:meth:`factor` of several channels as one array for a compiled kernel: one row per
+        channel and one column per person, or a single column of ones when no lever acts on any
+        of them (kernels read column ``min(i, columns - 1)``)."""
+        values = [self.factor(c, rows, month) for c in channels]
+        if all(isinstance(v, float) and v == 1.0 for v in values):
+            return np.ones((len(channels), 1))
+        return np.array([np.broadcast_to(v, rows.shape) for v in values], dtype=np.float64)
+
     def serving(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray:
         """Whether any lever serves each row through ``channel`` this month (within its
         duration), e.g. who is in case management."""

@@ -15,12 +15,16 @@ Rates are in ``sim/data/parameters/mental_health.yaml``.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
+import numba
 import numpy as np
 
 from ..engine.calendar import PAST_YEAR
-from ..engine.hazards import competing_exits, monthly_probability, saturating
+from ..engine.hazards import competing_exits, happens, monthly_probability, saturating
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH, SUICIDE
+from ..engine.randomness import draw, stream_key
 from ..engine.stages import Work
 from .ties import lonely
 
@@ -104,7 +108,21 @@ class MentalHealth(Module):
         pop.depressed[rows] = u["depressed"] < depressed
 
     def step(self, month: int) -> None:
-        """One month of recovery, onset, service use, ideation and suicide."""
+        """One month of service use, recovery, onset, ideation and suicide: the rules of
+        :meth:`reference_step`, compiled into one pass over the residents."""
+        m = self.model
+        pop, residents = m.population, m.residents()
+        keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
+        suicides = _month(residents, month, keys, Rates.of(m.params),
+                          m.levers.factors(CHANNELS, residents, month), pop.uid, pop.ptsd,
+                          pop.ptsd_recovery_month, pop.vulnerable, pop.depressed,
+                          pop.service_until, pop.service_month, pop.ideation_month,
+                          pop.discriminated_month, pop.work, pop.rely_on,
+                          pop.family_left_behind, pop.poor_health)
+        m.die(suicides, month, cause=SUICIDE)
+
+    def reference_step(self, month: int) -> None:
+        """One month of recovery, onset, service use, ideation and suicide (NumPy)."""
         pop, residents = self.model.population, self.model.residents()
         in_service = pop.service_until[residents] > month
         self._services(residents, in_service, month)
@@ -180,3 +198,102 @@ class MentalHealth(Module):
         u = m.streams.uniforms("health.suicide", month, pop.uid[recent])
         risk = p["suicide_rate_ideation"] * m.levers.factor("suicide", recent, month)
         m.die(recent[u < monthly_probability(risk)], month, cause=SUICIDE)
+
+
+# the compiled month (MentalHealth.step): its streams, lever channels and parameters, in order
+STREAMS = ("health.service", "health.ptsd_recovery", "health.depression", "health.ideation",
+           "health.suicide")
+CHANNELS = ("service_start", "ptsd_recovery", "depression_onset", "depression_recovery",
+            "ideation", "suicide")
+_RATES = ("service_start_rate_disorder", "service_start_rate_other", "service_months",
+          "service_recovery_multiplier", "ptsd_recovery_rate", "stress_discrimination",
+          "stress_unemployment", "stress_loneliness", "stress_family_separation",
+          "lonely_below_ties", "depression_onset_rate", "depression_resilient_multiplier",
+          "support_effect", "ptsd_depression_odds", "depression_recovery_rate",
+          "depression_vulnerable_recovery_multiplier", "ideation_rate",
+          "ideation_depression_multiplier", "ideation_stress_multiplier",
+          "suicide_rate_ideation")
+_SLACK = 1.0 + 1e-12  # keeps a ceiling above the rate it bounds whatever the rounding
+
+
+class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling"))):
+    """The parameters the compiled month reads, by name, and two ceilings: the largest onset
+    and ideation rates anyone can have before lever factors, so that the kernel computes a
+    person's rate only when their draw falls under the ceiling's monthly probability."""
+
+    @classmethod
+    def of(cls, p) -> Rates:
+        """The values of ``p``; ``service_months`` whole, as the reference rounds it."""
+        v = {name: float(p[name]) for name in _RATES}
+        v["service_months"] = float(round(v["service_months"]))
+        worst_stress = sum(max(0.0, v[k]) for k in (
+            "stress_discrimination", "stress_unemployment", "stress_loneliness",
+            "stress_family_separation")) + max(0.0, -v["support_effect"])
+        v["onset_ceiling"] = (v["depression_onset_rate"]
+                              * max(1.0, v["depression_resilient_multiplier"])
+                              * float(np.exp(worst_stress)) * max(1.0, v["ptsd_depression_odds"])
+                              * _SLACK)
+        v["ideation_ceiling"] = (v["ideation_rate"] * max(1.0, v["ideation_depression_multiplier"])
+                                 * max(1.0, v["ideation_stress_multiplier"]) ** 4 * _SLACK)
+        return cls(**v)
+
+
+WORK_UNEMPLOYED = int(Work.UNEMPLOYED)
+
+
+
+
+@numba.njit(cache=True, nogil=True)
+def _month(rows, month, keys, q, f, uid, ptsd, ptsd_recovery_month, vulnerable, depressed,
+           service_until, service_month, ideation_month, discriminated_month, work, rely_on,
+           family_left_behind, poor_health):  # pragma: no cover - tested against the reference
+    """The rules of :meth:`MentalHealth.reference_step` for each resident in turn; returns the
+    rows of this month's suicides."""
+    last = f.shape[1] - 1
+    dead = np.empty(rows.size, dtype=np.int64)
+    n_dead = 0
+    for i in range(rows.size):
+        r, j = rows[i], min(i, last)
+        in_service = service_until[r] > month
+        rate = (q.service_start_rate_disorder if ptsd[r] or depressed[r]
+                else q.service_start_rate_other) * f[0, j]
+        if not in_service and happens(draw(keys[0], uid[r]), rate):
+            service_until[r] = month + int(q.service_months)
+            service_month[r] = month
+        help_ = q.service_recovery_multiplier if in_service else 1.0
+        if ptsd[r] and happens(draw(keys[1], uid[r]), q.ptsd_recovery_rate * help_ * f[1, j]):
+            ptsd[r] = False
+            ptsd_recovery_month[r] = month
+        unemployed = work[r] == WORK_UNEMPLOYED
+        alone = rely_on[r] < q.lonely_below_ties
+        u = draw(keys[2], uid[r])
+        if depressed[r]:
+            rate = q.depression_recovery_rate * help_ * f[3, j] * (
+                q.depression_vulnerable_recovery_multiplier if vulnerable[r] else 1.0)
+        elif u < q.onset_ceiling * f[2, j] / 12.0:
+            stress = (q.stress_discrimination
+                      * (month - np.int64(discriminated_month[r]) < PAST_YEAR)
+                      + q.stress_unemployment * unemployed + q.stress_loneliness * alone
+                      + q.stress_family_separation * family_left_behind[r])
+            rate = (q.depression_onset_rate
+                    * (1.0 if vulnerable[r] else q.depression_resilient_multiplier)
+                    * np.exp(stress - q.support_effect * (1.0 - 0.5 ** np.float64(rely_on[r]))))
+            rate = rate * ((q.ptsd_depression_odds if ptsd[r] else 1.0) * f[2, j])
+        else:
+            rate = 0.0  # the draw is above anyone's onset probability
+        if happens(u, rate):
+            depressed[r] = not depressed[r]
+        u = draw(keys[3], uid[r])
+        if u < q.ideation_ceiling * f[4, j] / 12.0:
+            stressors = np.int64(ptsd[r]) + poor_health[r] + unemployed + alone
+            rate = (q.ideation_rate
+                    * (q.ideation_depression_multiplier if depressed[r] else 1.0)
+                    * q.ideation_stress_multiplier ** stressors) * f[4, j]
+            if happens(u, rate):
+                ideation_month[r] = month
+        if (month - np.int64(ideation_month[r]) < PAST_YEAR
+                and happens(draw(keys[4], uid[r]), q.suicide_rate_ideation * f[5, j])):
+            dead[n_dead] = r
+            n_dead += 1
+    return dead[:n_dead].copy()
+

@@ -18,6 +18,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 import networkx as nx
+import numba
 import numpy as np
 
 from ..engine.hazards import monthly_probability
@@ -64,9 +65,18 @@ class TieTable:
         return np.bincount(np.concatenate([self.u, self.v]), minlength=n)[:n]
 
     def neighbours_with(self, flag: np.ndarray, n: int) -> np.ndarray:
-        """For each of the first ``n`` rows, how many of its tied people have ``flag``."""
-        return (np.bincount(self.u, weights=flag[self.v], minlength=n)
-                + np.bincount(self.v, weights=flag[self.u], minlength=n))
+        """For each of the first ``n`` rows, how many of its tied people have ``flag`` (one
+        compiled pass over the ties)."""
+        return _neighbours_with(self.u, self.v, flag, n)
+
+
+@numba.njit(cache=True, nogil=True)
+def _neighbours_with(u, v, flag, n):  # pragma: no cover - compiled; tested against bincount
+    out = np.zeros(n, dtype=np.float64)
+    for t in range(u.size):
+        out[u[t]] += flag[v[t]]
+        out[v[t]] += flag[u[t]]
+    return out
 
 
 def pair_up(rows: np.ndarray, u: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:

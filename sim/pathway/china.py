@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.hazards import screened_exits
+from ..engine.hazards import drawn_exits
 from ..engine.module import Field, Module
 from ..engine.stages import IN_CHINA, Stage
 from .demographics import mortality_rate
@@ -58,9 +58,9 @@ class China(Module):
         if rows.size == 0:
             return
         m.population.savings_usd[rows] += m.params["savings_usd_per_month"]
-        exit_ = screened_exits(m.streams.uniforms("china.exit", month, m.population.uid[rows]),
-                               self.upper_rate(rows, month),
-                               lambda index: self.rates(rows[index], month))
+        exit_ = drawn_exits(m.streams, "china.exit", month, m.population.uid, rows,
+                            self.upper_rate(rows, month),
+                            lambda index: self.rates(rows[index], month))
         m.repatriate(rows[exit_ == ARREST], month)
         m.population.move(rows[exit_ == RETURN], Stage.IN_NORTH_KOREA, month)
         for column, stage in _EXIT_STAGE.items():

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.hazards import monthly_probability, screened_exits
+from ..engine.hazards import drawn_exits, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.randomness import derived_ids
@@ -74,8 +74,8 @@ class Departures(Module):
                                     mortality_rate(p, age, multiplier)])
 
         oldest = (month - pop.birth_month[rows].min()) / 12.0 if rows.size else 0.0
-        exit_ = screened_exits(m.streams.uniforms("nk.exit", month, pop.uid[rows]),
-                               leave_rate + mortality_rate(p, oldest, multiplier), rates)
+        exit_ = drawn_exits(m.streams, "nk.exit", month, pop.uid, rows,
+                            leave_rate + mortality_rate(p, oldest, multiplier), rates)
         leave = rows[exit_ == 0]
         pop.last_departure_month[leave] = month
         pop.move(leave, Stage.HIDING_IN_CHINA, month)

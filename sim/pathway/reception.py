@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.hazards import competing_exits, rate_for_mean_months, screened_exits
+from ..engine.hazards import competing_exits, drawn_exits, rate_for_mean_months
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.stages import Stage
@@ -62,12 +62,11 @@ class Reception(Module):
         pop = m.population
         if rows.size == 0:
             return rows
-        uid = pop.uid[rows]
         oldest = (month - pop.birth_month[rows].min()) / 12.0
-        dies = screened_exits(m.streams.uniforms("south.death", month, uid),
-                              mortality_rate(m.params, oldest),
-                              lambda i: mortality_rate(m.params,
-                                                       pop.age_years(rows[i], month))[:, None]) == 0
+        dies = drawn_exits(m.streams, "south.death", month, pop.uid, rows,
+                           mortality_rate(m.params, oldest),
+                           lambda i: mortality_rate(m.params,
+                                                    pop.age_years(rows[i], month))[:, None]) == 0
         m.die(rows[dies], month)
         if next_stage is None:
             return rows[:0]
