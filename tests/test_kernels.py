@@ -126,8 +126,11 @@ def _restore(pop, state: dict[str, np.ndarray]) -> None:
 
 
 def _shuffle_inputs(model, rng: np.random.Generator) -> None:
-    """Random states for the residents: every boolean, small count, status and month field."""
+    """Random states for the residents: booleans and months drawn afresh, counts over their
+    whole range (matched-saving months past the 48-month cap), other fields permuted among the
+    residents (so every value stays one the model can hold)."""
     pop, rows, month = model.population, model.residents(), model.month
+    ranges = {"work": 3, "rely_on": 7, "sk_ties": 7, "fha_months": 52}
     for name, spec in pop.fields.items():
         if name in ("uid", "stage", "birth_month", "female"):
             continue
@@ -136,13 +139,15 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
             column[rows] = rng.random(rows.size) < 0.4
         elif name.endswith(("_month", "_until")):
             column[rows] = month + rng.integers(-40, 20, rows.size)
-        elif name in ("work", "rely_on"):
-            column[rows] = rng.integers(0, 3 if name == "work" else 7, rows.size)
+        elif name in ranges:
+            column[rows] = rng.integers(0, ranges[name], rows.size)
+        else:
+            column[rows] = rng.permutation(column[rows])
 
 
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
-@pytest.mark.parametrize("module", ["MentalHealth"])
+@pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket"])
 def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_seed):
     model, died = midway, []
     model.die = lambda rows, month, cause=1: died.append((rows.tolist(), cause))

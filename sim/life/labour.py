@@ -10,14 +10,17 @@ matched to are the KHF settlement surveys (Korea Hana Foundation, 2010-2024)."""
 
 from __future__ import annotations
 
+from collections import namedtuple
+
+import numba
 import numpy as np
 
 from ..engine.calendar import SURVEY_AGE
-from ..engine.hazards import competing_exits, saturating
+from ..engine.hazards import competing_exits, happens, saturating
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH, years_since
-from ..engine.randomness import categorical
-from ..engine.stages import Job, Work
+from ..engine.randomness import categorical, draw, stream_key
+from ..engine.stages import Job, Stage, Work
 from .discrimination import accent_of, visibility
 from .ties import employed_contacts
 from .training import credential_strength
@@ -167,7 +170,30 @@ class LabourMarket(Module):
         pop.caring[rows] = pop.female[rows] & pop.with_family[rows]
 
     def step(self, month: int) -> None:
-        """One month of looking for work, finding and losing jobs, and leaving the labour force."""
+        """One month of looking for work, finding and losing jobs, and leaving the labour force:
+        the rules of :meth:`reference_step`, compiled into one pass over the residents."""
+        m = self.model
+        pop, p, y = m.population, m.params, m.world.index(month)
+        residents = m.residents()
+        busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
+        self._leave_for_study(residents[busy])
+        n = pop.n  # contacts in work, counted once before anyone's job changes this month
+        via = pop.ties.neighbours_with(pop.work[:n] == Work.EMPLOYED, n)
+        able = residents[~busy]
+        keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
+        world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y],
+                          m.calendar.year_of(month) >= p["employment_incentive_start_year"]],
+                         dtype=np.float64)
+        _month(able, month, keys, Rates.of(p), world, m.levers.factors(CHANNELS, able, month),
+               via, pop.uid, pop.birth_month, pop.female, pop.stage, pop.arrival_month,
+               pop.education, pop.degree_south, pop.certified_month, pop.accent_factor,
+               pop.conceals, pop.sk_ties, pop.caring, pop.poor_health, pop.ptsd, pop.depressed,
+               pop.livelihood, pop.work, pop.job, pop.job_start_month, pop.job_incentive,
+               pop.wage_relative)
+
+    def reference_step(self, month: int) -> None:
+        """One month of looking for work, finding and losing jobs, and leaving the labour force
+        (NumPy)."""
         m = self.model
         pop, residents = m.population, m.residents()
         age = pop.age_years(residents, month)
@@ -259,3 +285,132 @@ class LabourMarket(Module):
         pop.work[rows[exit_ == 0]] = Work.UNEMPLOYED
         pop.work[rows[exit_ == 1]] = Work.INACTIVE
 
+
+
+# the compiled month (LabourMarket.step): its streams, lever channels and parameters, in order
+STREAMS = ("labour.enter", "labour.search", "labour.job", "labour.job_end")
+CHANNELS = ("lf_entry", "job_finding", "separation", "prejudice")
+_RATES = ("lf_entry_rate", "referral_effect", "caring_entry_multiplier",
+          "poor_health_work_multiplier", "mental_health_work_multiplier",
+          "livelihood_work_multiplier", "older_age", "older_entry_multiplier", "lf_exit_rate",
+          "caring_exit_multiplier", "older_exit_multiplier", "job_finding_rate",
+          "finding_age_from", "finding_years_effect", "finding_female_effect",
+          "finding_age_effect", "employer_hiring_penalty", "employer_wage_penalty",
+          "settling_years", "degree_south_effect", "credential_effect", "credential_delay_months",
+          "credential_ramp_months", "communication_penalty", "accent_floor",
+          "accent_half_life_years", "conceal_visibility", "regular_weight",
+          "regular_years_effect", "temporary_weight", "daily_weight", "self_employed_weight",
+          "wage_daily_effect", "wage_temporary_effect", "wage_female_effect",
+          "wage_years_effect", "wage_relative_at_start", "incentive_retention_effect",
+          "education_effect_college", "education_effect_university", "separation_rate_regular",
+          "separation_rate_temporary", "separation_rate_daily", "separation_rate_self_employed")
+
+
+class Rates(namedtuple("Rates", _RATES)):
+    """The parameters the compiled month reads, by name."""
+
+    @classmethod
+    def of(cls, p) -> Rates:
+        return cls(*(float(p[name]) for name in _RATES))
+
+
+INACTIVE, UNEMPLOYED, EMPLOYED = int(Work.INACTIVE), int(Work.UNEMPLOYED), int(Work.EMPLOYED)
+NONE, REGULAR, TEMPORARY, DAILY = int(Job.NONE), int(Job.REGULAR), int(Job.TEMPORARY), int(
+    Job.DAILY)
+PROTECTED = int(Stage.PROTECTED)
+
+
+@numba.njit(inline="always")
+def _exit_of_two(u, a, b):  # pragma: no cover - compiled; hazards.competing_exits with k = 2
+    """-1 for no exit, else 0 or 1, as :func:`sim.engine.hazards.competing_exits` chooses
+    between two rates (the exponential only when ``u`` is under the bound ``total / 12``)."""
+    total = a + b
+    if not happens(u, total):
+        return -1
+    share = u / -np.expm1(-total / 12.0) * total
+    return min(int(share >= a) + int(share >= total), 1)
+
+
+@numba.njit(cache=True, nogil=True)
+def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage, arrival_month,
+           education, degree_south, certified_month, accent_factor, conceals, sk_ties, caring,
+           poor_health, ptsd, depressed, livelihood, work, job, job_start_month, job_incentive,
+           wage_relative):  # pragma: no cover - tested against the reference
+    """The rules of :meth:`LabourMarket.reference_step` for each resident not studying or
+    training, in turn."""
+    last = f.shape[1] - 1
+    edu = np.array([0.0, q.education_effect_college, q.education_effect_university])
+    base_separation = np.array([0.0, q.separation_rate_regular, q.separation_rate_temporary,
+                                q.separation_rate_daily, q.separation_rate_self_employed])
+    for i in range(rows.size):
+        r, j = rows[i], min(i, last)
+        age = (month - birth_month[r]) / 12.0
+        if not age >= SURVEY_AGE:
+            continue
+        health = ((q.poor_health_work_multiplier if poor_health[r] else 1.0)
+                  * (q.mental_health_work_multiplier if ptsd[r] or depressed[r] else 1.0))
+        older = age >= q.older_age
+        exit_rate = (q.lf_exit_rate * (q.caring_exit_multiplier if caring[r] else 1.0) / health
+                     * (q.older_exit_multiplier if older else 1.0))
+        status = work[r]
+        if status == INACTIVE:
+            contacts = via[r] + sk_ties[r] * world[1] / 100.0
+            referral = 1.0 + q.referral_effect * (1.0 - 0.5 ** contacts)
+            rate = (q.lf_entry_rate * referral * (q.caring_entry_multiplier if caring[r] else 1.0)
+                    * health * (q.livelihood_work_multiplier if livelihood[r] else 1.0)
+                    * (q.older_entry_multiplier if older else 1.0)) * f[0, j]
+            if happens(draw(keys[0], uid[r]), rate):
+                work[r] = UNEMPLOYED
+        elif status == UNEMPLOYED:
+            u = draw(keys[1], uid[r])
+            years = np.inf if arrival_month[r] == NO_MONTH else (month - np.int64(
+                arrival_month[r])) / 12.0
+            settled = min(max(years, 0.0), q.settling_years)
+            accent = (q.accent_floor + (1.0 - q.accent_floor)
+                      * np.exp2(-years / q.accent_half_life_years)) * accent_factor[r]
+            vis = accent * (q.conceal_visibility if conceals[r] else 1.0)
+            prejudice = world[0] * f[3, j]
+            capital = edu[education[r]] + q.degree_south_effect * degree_south[r]
+            if certified_month[r] != NO_MONTH:
+                ramp = ((month - np.int64(certified_month[r])) - q.credential_delay_months) / (
+                    q.credential_ramp_months)
+                capital += q.credential_effect * min(max(ramp, 0.0), 1.0)
+            contacts = via[r] + sk_ties[r] * world[1] / 100.0
+            referral = 1.0 + q.referral_effect * (1.0 - 0.5 ** contacts)
+            log_rate = (capital - q.communication_penalty * accent
+                        + q.finding_years_effect * settled + q.finding_female_effect * female[r]
+                        + q.finding_age_effect * max(age - q.finding_age_from, 0.0) / 10.0
+                        - q.employer_hiring_penalty * prejudice * vis)
+            finding = q.job_finding_rate * np.exp(log_rate) * health * referral * f[1, j]
+            exit_ = _exit_of_two(u, finding, exit_rate)
+            if exit_ == 1:
+                work[r] = INACTIVE
+            elif exit_ == 0:
+                weights = np.array([q.regular_weight * np.exp(q.regular_years_effect * settled
+                                                              + capital),
+                                    q.temporary_weight, q.daily_weight, q.self_employed_weight])
+                cum, total, u = 0.0, weights.sum(), draw(keys[2], uid[r])
+                kind = 0
+                for k in range(4):
+                    cum += weights[k] / total
+                    kind += u >= cum
+                kind = REGULAR + min(kind, 3)
+                work[r], job[r], job_start_month[r] = EMPLOYED, kind, month
+                type_effect = (q.wage_daily_effect if kind == DAILY else
+                               q.wage_temporary_effect if kind == TEMPORARY else 0.0)
+                log_wage = (capital - q.communication_penalty * accent + type_effect
+                            + q.wage_female_effect * female[r] + q.wage_years_effect * settled
+                            - q.employer_wage_penalty * prejudice * vis)
+                wage_relative[r] = q.wage_relative_at_start * np.exp(log_wage)
+                job_incentive[r] = (world[2] > 0 and stage[r] == PROTECTED
+                                    and (kind == REGULAR or kind == TEMPORARY))
+        elif status == EMPLOYED:
+            tenure = month - np.int64(job_start_month[r])
+            kept = job_incentive[r] and tenure < 12 * INCENTIVE_YEARS
+            separation = (base_separation[job[r]]
+                          * (1.0 - q.incentive_retention_effect if kept else 1.0)
+                          / health) * f[2, j]
+            exit_ = _exit_of_two(draw(keys[3], uid[r]), separation, exit_rate)
+            if exit_ >= 0:
+                job[r], job_incentive[r] = NONE, False
+                work[r] = UNEMPLOYED if exit_ == 0 else INACTIVE

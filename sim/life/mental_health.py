@@ -241,8 +241,6 @@ class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling")))
 WORK_UNEMPLOYED = int(Work.UNEMPLOYED)
 
 
-
-
 @numba.njit(cache=True, nogil=True)
 def _month(rows, month, keys, q, f, uid, ptsd, ptsd_recovery_month, vulnerable, depressed,
            service_until, service_month, ideation_month, discriminated_month, work, rely_on,

@@ -20,12 +20,16 @@ Amounts and rules (Ministry of Unification; values in
 
 from __future__ import annotations
 
+from collections import namedtuple
+
+import numba
 import numpy as np
 
-from ..engine.hazards import competing_exits, monthly_probability
+from ..engine.hazards import competing_exits, happens, monthly_probability
 from ..engine.module import Field, Module
-from ..engine.population import NO_MONTH, months_since
-from ..engine.stages import Work
+from ..engine.population import LONG_AGO, NO_MONTH, months_since
+from ..engine.randomness import draw, stream_key
+from ..engine.stages import Stage, Work
 from .labour import INCENTIVE_YEARS, current_wage_mkrw
 
 FHA_MONTHS = 48  # matched for up to four years (MOU)
@@ -109,7 +113,20 @@ class Welfare(Module):
         pop.livelihood[rows] = u < p["livelihood_initial_share"]
 
     def step(self, month: int) -> None:
-        """One month of earnings, incentives, benefits, saving and remittances."""
+        """One month of earnings, incentives, benefits, saving and remittances: the rules of
+        :meth:`reference_step`, compiled into one pass over the residents."""
+        m = self.model
+        pop, y = m.population, m.world.index(month)
+        keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
+        fha_open = m.calendar.year_of(month) + (month % 12) / 12 >= m.params["fha_start_month"]
+        _month(m.residents(), month, keys, Rates.of(m.params), float(m.world.sk_mean_wage_mkrw[y]),
+               fha_open, pop.uid, pop.stage, pop.work, pop.job_start_month, pop.wage_relative,
+               pop.job_incentive, pop.caring, pop.poor_health, pop.left_hanawon_month,
+               pop.family_left_behind, pop.livelihood, pop.fha_saver, pop.fha_months,
+               pop.debt_mkrw, pop.savings_mkrw, pop.remitted_month)
+
+    def reference_step(self, month: int) -> None:
+        """One month of earnings, incentives, benefits, saving and remittances (NumPy)."""
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
         residents = m.residents()
@@ -182,3 +199,79 @@ class Welfare(Module):
         send = rows[can & (u < monthly_probability(rate))]
         pop.savings_mkrw[send] -= amount
         pop.remitted_month[send] = month
+
+
+# the compiled month (Welfare.step): its streams and parameters, in order
+STREAMS = ("welfare.livelihood", "welfare.fha", "welfare.remit")
+_RATES = ("wage_tenure_effect", "employment_incentive_mkrw", "livelihood_income_threshold",
+          "livelihood_takeup_rate", "livelihood_caring_multiplier", "livelihood_leave_rate",
+          "livelihood_protection_leave_multiplier", "livelihood_benefit_mkrw",
+          "fha_takeup_share", "fha_monthly_cap_mkrw", "saving_share", "remittance_mkrw",
+          "remittance_rate", "remittance_nonearner_multiplier")
+
+
+class Rates(namedtuple("Rates", _RATES)):
+    """The parameters the compiled month reads, by name."""
+
+    @classmethod
+    def of(cls, p) -> Rates:
+        return cls(*(float(p[name]) for name in _RATES))
+
+
+EMPLOYED, PROTECTED = int(Work.EMPLOYED), int(Stage.PROTECTED)
+
+
+@numba.njit(inline="always")
+def _months_since(then, month):  # pragma: no cover - compiled; as population.months_since
+    return LONG_AGO if then == NO_MONTH else month - np.int64(then)
+
+
+@numba.njit(cache=True, nogil=True)
+def _month(rows, month, keys, q, sk_wage, fha_open, uid, stage, work, job_start_month,
+           wage_relative, job_incentive, caring, poor_health, left_hanawon_month,
+           family_left_behind, livelihood, fha_saver, fha_months, debt_mkrw, savings_mkrw,
+           remitted_month):  # pragma: no cover - tested against the reference
+    """The rules of :meth:`Welfare.reference_step` for each resident in turn."""
+    for i in range(rows.size):
+        r = rows[i]
+        earnings = 0.0
+        if work[r] == EMPLOYED:
+            tenure_years = (month - job_start_month[r]) / 12.0
+            earnings = (wage_relative[r] * np.exp(q.wage_tenure_effect
+                                                  * np.log1p(max(tenure_years, 0.0))) * sk_wage)
+        incentive = 0.0
+        if job_incentive[r]:
+            tenure = month - job_start_month[r]
+            if tenure > 0 and tenure % 12 == 0 and tenure <= 12 * INCENTIVE_YEARS:
+                incentive = q.employment_incentive_mkrw
+        protected = stage[r] == PROTECTED
+        eligible = earnings < q.livelihood_income_threshold * sk_wage
+        on = livelihood[r]
+        if on:
+            rate = q.livelihood_leave_rate * (q.livelihood_protection_leave_multiplier
+                                              if protected else 1.0)
+        else:
+            rate = q.livelihood_takeup_rate * (q.livelihood_caring_multiplier
+                                               if caring[r] or poor_health[r] else 1.0)
+        change = happens(draw(keys[0], uid[r]), rate * eligible)
+        livelihood[r] = eligible and (on != change)
+        benefit = q.livelihood_benefit_mkrw if livelihood[r] else 0.0
+        match = 0.0
+        if fha_open:
+            if (protected and _months_since(left_hanawon_month[r], month) >= FHA_RESIDENCE_MONTHS
+                    and _months_since(job_start_month[r], month) >= FHA_WORK_MONTHS
+                    and earnings > 0 and fha_months[r] < FHA_MONTHS):
+                if fha_months[r] == 0:
+                    fha_saver[r] = draw(keys[1], uid[r]) < q.fha_takeup_share
+                fha_months[r] += 1
+                if fha_saver[r]:
+                    match = min(q.fha_monthly_cap_mkrw, q.saving_share * earnings)
+        saved = q.saving_share * (earnings + incentive + benefit) + match
+        repaid = min(debt_mkrw[r], saved)
+        debt_mkrw[r] -= repaid
+        savings_mkrw[r] += saved - repaid
+        rate = q.remittance_rate * (1.0 if earnings > 0 else q.remittance_nonearner_multiplier)
+        if (family_left_behind[r] and savings_mkrw[r] >= q.remittance_mkrw
+                and happens(draw(keys[2], uid[r]), rate)):
+            savings_mkrw[r] -= q.remittance_mkrw
+            remitted_month[r] = month
