@@ -95,6 +95,9 @@ class ResettleModel(mesa.Model):
             ensemble replicate) instead of using their medians.
         posterior_draw: Draw the calibrated parameters from the scenario's parameter set with
             the model's generator (an ensemble replicate) instead of using its point estimate.
+        compiled: Run the modules' compiled monthly passes (the default); False runs their
+            NumPy rules (``reference_step``) instead: slower, the same results to rounding, for
+            checking the kernels.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10,
             job_finding_rate=12`` (plain keyword arguments, as ``mesa.batch_run`` passes them).
 
@@ -109,7 +112,7 @@ class ResettleModel(mesa.Model):
     def __init__(self, scenario: str | Path | Scenario | RunScenario = "baseline",
                  seed: int | None = None, *, shadow_levers: bool | frozenset[int] = False,
                  draw_effects: bool = False, posterior_draw: bool = False,
-                 **overrides: Any) -> None:
+                 compiled: bool = True, **overrides: Any) -> None:
         if isinstance(scenario, MesaScenario):  # SolaraViz passes its scenario on reset
             overrides = {**_scenario_values(scenario), **overrides}
             seed = scenario.rng if seed is None else seed
@@ -120,6 +123,7 @@ class ResettleModel(mesa.Model):
         super().__init__(scenario=RunScenario(rng=seed, scenario_name=name, **overrides))
         spec = resolve(scenario, **overrides)
         self.seed = int(seed)
+        self.compiled = compiled
         self.spec = spec.with_parameter_set(self.rng if posterior_draw else None)
         self.calendar = Calendar(spec.start_year, spec.end_year)
         self.scale = spec.scale
@@ -184,7 +188,9 @@ class ResettleModel(mesa.Model):
         month = self.month
         self._residents = None
         for module in self.modules.values():
-            module.step(month)
+            step = module.step if self.compiled else getattr(module, "reference_step",
+                                                             module.step)
+            step(month)
         self.groups, counts = self.population.snapshot()
         self.recorder.end_of_month(month, counts, self.groups)
         self.datacollector.collect(self)

@@ -109,15 +109,21 @@ class MentalHealth(Module):
 
     def step(self, month: int) -> None:
         """One month of service use, recovery, onset, ideation and suicide: the rules of
-        :meth:`reference_step`, compiled into one pass over the residents."""
+        :meth:`reference_step`, compiled into two passes over the residents (services first:
+        a lever may act on recovery only for people in services, including those who start
+        this month)."""
         m = self.model
         pop, residents = m.population, m.residents()
         keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
-        suicides = _month(residents, month, keys, Rates.of(m.params),
-                          m.levers.factors(CHANNELS, residents, month), pop.uid, pop.ptsd,
-                          pop.ptsd_recovery_month, pop.vulnerable, pop.depressed,
-                          pop.service_until, pop.service_month, pop.ideation_month,
-                          pop.discriminated_month, pop.work, pop.rely_on,
+        rates = Rates.of(m.params)
+        in_service = _start_services(residents, month, keys[0], rates,
+                                     m.levers.factors(CHANNELS[:1], residents, month), pop.uid,
+                                     pop.ptsd, pop.depressed, pop.service_until,
+                                     pop.service_month)
+        suicides = _month(residents, month, keys, rates,
+                          m.levers.factors(CHANNELS[1:], residents, month), in_service, pop.uid,
+                          pop.ptsd, pop.ptsd_recovery_month, pop.vulnerable, pop.depressed,
+                          pop.ideation_month, pop.discriminated_month, pop.work, pop.rely_on,
                           pop.family_left_behind, pop.poor_health)
         m.die(suicides, month, cause=SUICIDE)
 
@@ -242,33 +248,46 @@ WORK_UNEMPLOYED = int(Work.UNEMPLOYED)
 
 
 @numba.njit(cache=True, nogil=True)
-def _month(rows, month, keys, q, f, uid, ptsd, ptsd_recovery_month, vulnerable, depressed,
-           service_until, service_month, ideation_month, discriminated_month, work, rely_on,
-           family_left_behind, poor_health):  # pragma: no cover - tested against the reference
-    """The rules of :meth:`MentalHealth.reference_step` for each resident in turn; returns the
-    rows of this month's suicides."""
+def _start_services(rows, month, key, q, f, uid, ptsd, depressed, service_until,
+                    service_month):  # pragma: no cover - tested against the reference
+    """Who was in services at the start of the month; start services for the others at their
+    rate (the first rule of :meth:`MentalHealth.reference_step`)."""
+    last = f.shape[1] - 1
+    in_service = np.empty(rows.size, dtype=np.bool_)
+    for i in range(rows.size):
+        r = rows[i]
+        in_service[i] = service_until[r] > month
+        rate = (q.service_start_rate_disorder if ptsd[r] or depressed[r]
+                else q.service_start_rate_other) * f[0, min(i, last)]
+        if not in_service[i] and happens(draw(key, uid[r]), rate):
+            service_until[r] = month + int(q.service_months)
+            service_month[r] = month
+    return in_service
+
+
+@numba.njit(cache=True, nogil=True)
+def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, vulnerable,
+           depressed, ideation_month, discriminated_month, work, rely_on, family_left_behind,
+           poor_health):  # pragma: no cover - tested against the reference
+    """The other rules of :meth:`MentalHealth.reference_step` for each resident in turn (lever
+    factors ``f`` in the order of ``CHANNELS[1:]``); returns the rows of this month's
+    suicides."""
     last = f.shape[1] - 1
     dead = np.empty(rows.size, dtype=np.int64)
     n_dead = 0
     for i in range(rows.size):
         r, j = rows[i], min(i, last)
-        in_service = service_until[r] > month
-        rate = (q.service_start_rate_disorder if ptsd[r] or depressed[r]
-                else q.service_start_rate_other) * f[0, j]
-        if not in_service and happens(draw(keys[0], uid[r]), rate):
-            service_until[r] = month + int(q.service_months)
-            service_month[r] = month
-        help_ = q.service_recovery_multiplier if in_service else 1.0
-        if ptsd[r] and happens(draw(keys[1], uid[r]), q.ptsd_recovery_rate * help_ * f[1, j]):
+        help_ = q.service_recovery_multiplier if in_service[i] else 1.0
+        if ptsd[r] and happens(draw(keys[1], uid[r]), q.ptsd_recovery_rate * help_ * f[0, j]):
             ptsd[r] = False
             ptsd_recovery_month[r] = month
         unemployed = work[r] == WORK_UNEMPLOYED
         alone = rely_on[r] < q.lonely_below_ties
         u = draw(keys[2], uid[r])
         if depressed[r]:
-            rate = q.depression_recovery_rate * help_ * f[3, j] * (
+            rate = q.depression_recovery_rate * help_ * f[2, j] * (
                 q.depression_vulnerable_recovery_multiplier if vulnerable[r] else 1.0)
-        elif u < q.onset_ceiling * f[2, j] / 12.0:
+        elif u < q.onset_ceiling * f[1, j] / 12.0:
             stress = (q.stress_discrimination
                       * (month - np.int64(discriminated_month[r]) < PAST_YEAR)
                       + q.stress_unemployment * unemployed + q.stress_loneliness * alone
@@ -276,21 +295,21 @@ def _month(rows, month, keys, q, f, uid, ptsd, ptsd_recovery_month, vulnerable, 
             rate = (q.depression_onset_rate
                     * (1.0 if vulnerable[r] else q.depression_resilient_multiplier)
                     * np.exp(stress - q.support_effect * (1.0 - 0.5 ** np.float64(rely_on[r]))))
-            rate = rate * ((q.ptsd_depression_odds if ptsd[r] else 1.0) * f[2, j])
+            rate = rate * ((q.ptsd_depression_odds if ptsd[r] else 1.0) * f[1, j])
         else:
             rate = 0.0  # the draw is above anyone's onset probability
         if happens(u, rate):
             depressed[r] = not depressed[r]
         u = draw(keys[3], uid[r])
-        if u < q.ideation_ceiling * f[4, j] / 12.0:
+        if u < q.ideation_ceiling * f[3, j] / 12.0:
             stressors = np.int64(ptsd[r]) + poor_health[r] + unemployed + alone
             rate = (q.ideation_rate
                     * (q.ideation_depression_multiplier if depressed[r] else 1.0)
-                    * q.ideation_stress_multiplier ** stressors) * f[4, j]
+                    * q.ideation_stress_multiplier ** stressors) * f[3, j]
             if happens(u, rate):
                 ideation_month[r] = month
         if (month - np.int64(ideation_month[r]) < PAST_YEAR
-                and happens(draw(keys[4], uid[r]), q.suicide_rate_ideation * f[5, j])):
+                and happens(draw(keys[4], uid[r]), q.suicide_rate_ideation * f[4, j])):
             dead[n_dead] = r
             n_dead += 1
     return dead[:n_dead].copy()
