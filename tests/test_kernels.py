@@ -148,10 +148,13 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
 
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
-@pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket"])
+@pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket", "Belonging",
+                                    "Discrimination"])
 def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_seed):
-    model, died = midway, []
+    model, died = midway, []  # the model's own transitions, recorded instead of made
     model.die = lambda rows, month, cause=1: died.append((rows.tolist(), cause))
+    model.leave_south = lambda rows, month, stage, destination=None: died.append(
+        (rows.tolist(), stage, destination))
     try:
         model._residents = None
         _shuffle_inputs(model, np.random.default_rng(state_seed))
@@ -163,7 +166,7 @@ def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_
         model.modules[module].step(model.month)
         got = _fields(model.population)
     finally:
-        del model.die
+        del model.die, model.leave_south
     assert died == expected_died
     for name, values in expected.items():
         if values.dtype.kind == "f":

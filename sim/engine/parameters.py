@@ -8,6 +8,7 @@ estimated quantities a prior that calibration samples from. A name may appear in
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -130,3 +131,12 @@ class Parameters(Mapping):
     def as_dict(self) -> dict[str, float]:
         """Plain dictionary of the values in force."""
         return dict(self._values)
+
+
+def parameter_record(typename: str, names: tuple[str, ...], module: str) -> type:
+    """A named tuple of parameter values for compiled kernels, which read them by name
+    (``q.job_finding_rate``); ``Record.of(params)`` fills it. Define it at module level of
+    ``module`` so that numba can cache the kernels that take it."""
+    record = namedtuple(typename, names, module=module)
+    record.of = classmethod(lambda cls, p: cls(*(float(p[n]) for n in cls._fields)))
+    return record

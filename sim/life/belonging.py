@@ -14,12 +14,15 @@ Rates in ``sim/data/parameters/belonging.yaml``.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from ..engine.calendar import PAST_YEAR
-from ..engine.hazards import competing_exits
+from ..engine.hazards import competing_exits, happens
 from ..engine.module import Field, Module
+from ..engine.parameters import parameter_record
 from ..engine.population import years_since
+from ..engine.randomness import draw, stream_key
 from ..engine.stages import Stage, Work
 
 DESTINATIONS = ("uk", "canada", "other")
@@ -61,7 +64,18 @@ class Belonging(Module):
     streams = ("belonging.*",)
 
     def step(self, month: int) -> None:
-        """Start or stop thinking of leaving; some of those thinking of it leave."""
+        """Start or stop thinking of leaving; some of those thinking of it leave: the rules of
+        :meth:`reference_step`, the first compiled into one pass over the residents."""
+        m = self.model
+        pop = m.population
+        leaving = _consider(m.residents(), month, stream_key(m.seed, "belonging.consider", month),
+                            Rates.of(m.params), pop.uid, pop.considering_leaving, pop.work,
+                            pop.rely_on, pop.depressed, pop.discriminated_month,
+                            pop.family_left_behind)
+        self._leave(leaving, month)
+
+    def reference_step(self, month: int) -> None:
+        """Start or stop thinking of leaving; some of those thinking of it leave (NumPy)."""
         m = self.model
         pop, p, residents = m.population, m.params, m.residents()
         thinking = pop.considering_leaving[residents]
@@ -82,3 +96,41 @@ class Belonging(Module):
         m.leave_south(rows[exit_ == 0], month, Stage.RETURNED_NORTH)
         for i, destination in enumerate(DESTINATIONS):
             m.leave_south(rows[exit_ == 1 + i], month, Stage.MOVED_ON, destination)
+
+
+Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
+    "consider_leaving_rate", "consider_leaving_resolve_rate", "lonely_below_ties",
+    "satisfaction_base", "satisfaction_employed", "satisfaction_ties", "satisfaction_depressed",
+    "satisfaction_discriminated", "satisfaction_family_left"), __name__)
+EMPLOYED = int(Work.EMPLOYED)
+
+
+@numba.njit(cache=True, nogil=True)
+def _consider(rows, month, key, q, uid, considering_leaving, work, rely_on, depressed,
+              discriminated_month, family_left_behind):  # pragma: no cover - tested vs reference
+    """Start or stop thinking of leaving (the dissatisfied start more often); return the rows of
+    those who were thinking of it and still are, who may leave this month."""
+    out = np.empty(rows.size, dtype=np.int64)
+    n_out = 0
+    for i in range(rows.size):
+        r = rows[i]
+        u = draw(key, uid[r])
+        thinking = considering_leaving[r]
+        if thinking:
+            rate = q.consider_leaving_resolve_rate
+        elif u < q.consider_leaving_rate / 12.0:  # else above anyone's probability
+            log_odds = (q.satisfaction_base + q.satisfaction_employed * (work[r] == EMPLOYED)
+                        + q.satisfaction_ties * min(rely_on[r], q.lonely_below_ties + 1)
+                        + q.satisfaction_depressed * depressed[r]
+                        + q.satisfaction_discriminated
+                        * (month - np.int64(discriminated_month[r]) < PAST_YEAR)
+                        + q.satisfaction_family_left * family_left_behind[r])
+            rate = q.consider_leaving_rate * (1.0 - 1.0 / (1.0 + np.exp(-log_odds)))
+        else:
+            rate = 0.0
+        change = happens(u, rate)
+        considering_leaving[r] = thinking != change
+        if thinking and not change:
+            out[n_out] = r
+            n_out += 1
+    return out[:n_out].copy()

@@ -11,11 +11,14 @@ Survey figures: KHF 25.3% (2014) to 16.1% (2023) discriminated against in the pa
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from ..engine.hazards import monthly_probability
+from ..engine.hazards import happens, monthly_probability
 from ..engine.module import Field, Module
+from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
+from ..engine.randomness import draw, stream_key
 from ..engine.stages import Work
 
 
@@ -63,7 +66,18 @@ class Discrimination(Module):
         m.population.conceals[rows] = u < m.params["conceal_share"]
 
     def step(self, month: int) -> None:
-        """Draw this month's experiences; the survey counts those in the past twelve months."""
+        """Draw this month's experiences; the survey counts those in the past twelve months: the
+        rule of :meth:`reference_step`, compiled into one pass over the residents."""
+        m = self.model
+        pop, residents = m.population, m.residents()
+        prejudice = (m.world.prejudice[m.world.index(month)]
+                     * m.levers.factors(("prejudice",), residents, month)[0])
+        _experiences(residents, month, stream_key(m.seed, "discrimination", month),
+                     Rates.of(m.params), prejudice, pop.uid, pop.arrival_month,
+                     pop.accent_factor, pop.conceals, pop.work, pop.discriminated_month)
+
+    def reference_step(self, month: int) -> None:
+        """Draw this month's experiences (NumPy)."""
         m = self.model
         residents = m.residents()
         pop, p = m.population, m.params
@@ -73,3 +87,27 @@ class Discrimination(Module):
                                * m.levers.factor("prejudice", residents, month), p)
         u = m.streams.uniforms("discrimination", month, pop.uid[residents])
         pop.discriminated_month[residents[u < monthly_probability(rate)]] = month
+
+
+Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
+    "discrimination_rate", "work_contact_multiplier", "accent_floor", "accent_half_life_years",
+    "conceal_visibility"), __name__)
+EMPLOYED = int(Work.EMPLOYED)
+
+
+@numba.njit(cache=True, nogil=True)
+def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_factor, conceals,
+                 work, discriminated_month):  # pragma: no cover - tested against the reference
+    """:func:`experience_rate` of each resident and a draw against it (``prejudice`` has one
+    value per resident, or one for all)."""
+    last = prejudice.size - 1
+    for i in range(rows.size):
+        r = rows[i]
+        years = np.inf if arrival_month[r] == NO_MONTH else (
+            month - np.int64(arrival_month[r])) / 12.0
+        vis = ((q.accent_floor + (1.0 - q.accent_floor) * np.exp2(-years / q.accent_half_life_years))
+               * accent_factor[r] * (q.conceal_visibility if conceals[r] else 1.0))
+        contact = q.work_contact_multiplier if work[r] == EMPLOYED else 1.0
+        if happens(draw(key, uid[r]), q.discrimination_rate * prejudice[min(i, last)] * vis
+                   * contact):
+            discriminated_month[r] = month

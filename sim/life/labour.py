@@ -10,14 +10,13 @@ matched to are the KHF settlement surveys (Korea Hana Foundation, 2010-2024)."""
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numba
 import numpy as np
 
 from ..engine.calendar import SURVEY_AGE
 from ..engine.hazards import competing_exits, happens, saturating
 from ..engine.module import Field, Module
+from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
 from ..engine.randomness import categorical, draw, stream_key
 from ..engine.stages import Job, Stage, Work
@@ -305,13 +304,7 @@ _RATES = ("lf_entry_rate", "referral_effect", "caring_entry_multiplier",
           "education_effect_college", "education_effect_university", "separation_rate_regular",
           "separation_rate_temporary", "separation_rate_daily", "separation_rate_self_employed")
 
-
-class Rates(namedtuple("Rates", _RATES)):
-    """The parameters the compiled month reads, by name."""
-
-    @classmethod
-    def of(cls, p) -> Rates:
-        return cls(*(float(p[name]) for name in _RATES))
+Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
 
 
 INACTIVE, UNEMPLOYED, EMPLOYED = int(Work.INACTIVE), int(Work.UNEMPLOYED), int(Work.EMPLOYED)

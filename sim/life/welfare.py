@@ -20,13 +20,12 @@ Amounts and rules (Ministry of Unification; values in
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numba
 import numpy as np
 
 from ..engine.hazards import competing_exits, happens, monthly_probability
 from ..engine.module import Field, Module
+from ..engine.parameters import parameter_record
 from ..engine.population import LONG_AGO, NO_MONTH, months_since
 from ..engine.randomness import draw, stream_key
 from ..engine.stages import Stage, Work
@@ -209,13 +208,7 @@ _RATES = ("wage_tenure_effect", "employment_incentive_mkrw", "livelihood_income_
           "fha_takeup_share", "fha_monthly_cap_mkrw", "saving_share", "remittance_mkrw",
           "remittance_rate", "remittance_nonearner_multiplier")
 
-
-class Rates(namedtuple("Rates", _RATES)):
-    """The parameters the compiled month reads, by name."""
-
-    @classmethod
-    def of(cls, p) -> Rates:
-        return cls(*(float(p[name]) for name in _RATES))
+Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
 
 
 EMPLOYED, PROTECTED = int(Work.EMPLOYED), int(Stage.PROTECTED)
