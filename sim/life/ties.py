@@ -21,10 +21,11 @@ import networkx as nx
 import numba
 import numpy as np
 
-from ..engine.hazards import monthly_probability
+from ..engine.hazards import happens, monthly_probability
 from ..engine.module import Field, Module
-from ..engine.population import months_since
-from ..engine.randomness import pair_ids
+from ..engine.parameters import parameter_record
+from ..engine.population import LONG_AGO, NO_MONTH, months_since
+from ..engine.randomness import draw, pair_id, pair_ids, stream_key
 from ..engine.stages import IS_RESIDENT, Work
 
 
@@ -131,7 +132,33 @@ class SocialTies(Module):
         pop.ties.add(np.column_stack([sponsor[joined], rows[joined]]), Tie.FAMILY, month)
 
     def step(self, month: int) -> None:
-        """Fade old ties, form new ones, and count everyone's people to rely on."""
+        """Fade old ties, form new ones, and count everyone's people to rely on: the rules of
+        :meth:`reference_step`, the draws of each person and tie compiled into one pass."""
+        m = self.model
+        pop, q, residents = m.population, Rates.of(m.params), m.residents()
+        ties = pop.ties
+        ties.keep(_kept_ties(ties.u, ties.v, ties.kind, stream_key(m.seed, "ties.fade", month),
+                             q, pop.uid, pop.stage, IS_RESIDENT))
+        keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
+        hana, community = _meet(residents, month, keys, q,
+                                m.levers.factors(CHANNELS, residents, month),
+                                m.levers.serving("hana_tie", residents, month), pop.uid,
+                                pop.left_hanawon_month, pop.work, pop.sk_ties)
+        self._pair(hana, month, "ties.hana_pair", pop.hana_center[hana].astype(np.int64),
+                   Tie.HANA_CENTER)
+        self._pair(community, month, "ties.community_pair", None, Tie.COMMUNITY)
+        residents = m.residents()  # recounted: some may have died since
+        pop.rely_on[residents] = (pop.ties.degree(pop.n)[residents] + pop.sk_ties[residents]
+                                  + np.maximum(pop.household_size[residents] - 1, 0))
+
+    def _pair(self, meet: np.ndarray, month: int, stream: str, groups, kind: Tie) -> None:
+        """Ties among the people who met this month, paired at random (within ``groups``)."""
+        m = self.model
+        u = m.streams.uniforms(stream, month, m.population.uid[meet])
+        m.population.ties.add(pair_up(meet, u, groups), kind, month)
+
+    def reference_step(self, month: int) -> None:
+        """Fade old ties, form new ones, and count everyone's people to rely on (NumPy)."""
         m = self.model
         pop, residents = m.population, m.residents()
         self._fade(month)
@@ -162,12 +189,11 @@ class SocialTies(Module):
                 * m.levers.factor("hana_tie", residents, month))
         u = m.streams.uniforms("ties.hana", month, uid)
         meet = residents[u < monthly_probability(rate)]
-        pop.ties.add(pair_up(meet, m.streams.uniforms("ties.hana_pair", month, pop.uid[meet]),
-                             pop.hana_center[meet].astype(np.int64)), Tie.HANA_CENTER, month)
+        self._pair(meet, month, "ties.hana_pair", pop.hana_center[meet].astype(np.int64),
+                   Tie.HANA_CENTER)
         u = m.streams.uniforms("ties.community", month, uid)
-        meet = residents[u < monthly_probability(p["community_tie_rate"])]
-        pop.ties.add(pair_up(meet, m.streams.uniforms("ties.community_pair", month,
-                                                      pop.uid[meet])), Tie.COMMUNITY, month)
+        self._pair(residents[u < monthly_probability(p["community_tie_rate"])], month,
+                   "ties.community_pair", None, Tie.COMMUNITY)
 
     def _south_korean_ties(self, residents: np.ndarray, month: int) -> None:
         """Colleagues and neighbours: at most one new tie and one lost tie a month each."""
@@ -211,3 +237,56 @@ def graph(pop) -> nx.Graph:
                      for a, b, k, s in zip(ties.u[both], ties.v[both], ties.kind[both],
                                            ties.since[both], strict=True))
     return g
+
+
+# the compiled passes (SocialTies.step): streams, lever channels and parameters, in order
+STREAMS = ("ties.hana", "ties.community", "ties.sk_gain", "ties.sk_lose")
+CHANNELS = ("hana_tie", "sk_tie_gain")
+Rates = parameter_record("Rates", (
+    "defector_tie_fade_rate", "case_management_months", "hana_center_tie_rate",
+    "community_tie_rate", "neighbour_sk_tie_rate", "work_sk_tie_rate", "sk_tie_fade_rate"),
+    __name__)
+FAMILY, EMPLOYED = int(Tie.FAMILY), int(Work.EMPLOYED)
+
+
+@numba.njit(cache=True, nogil=True)
+def _kept_ties(u, v, kind, key, q, uid, stage, resident):  # pragma: no cover - vs reference
+    """Which ties last the month: both people still residents, and the tie not faded (ties to
+    family never fade); one draw per pair, keyed by the pair."""
+    keep = np.empty(u.size, dtype=np.bool_)
+    for t in range(u.size):
+        keep[t] = resident[stage[u[t]]] and resident[stage[v[t]]] and (
+            kind[t] == FAMILY
+            or not draw(key, pair_id(uid[u[t]], uid[v[t]])) < -np.expm1(
+                -q.defector_tie_fade_rate / 12.0))
+    return keep
+
+
+@numba.njit(cache=True, nogil=True)
+def _meet(rows, month, keys, q, f, serving, uid, left_hanawon_month, work,
+          sk_ties):  # pragma: no cover - tested against the reference
+    """Who meets other defectors this month at the Hana Center (during case management) and
+    through churches and NGOs; ties to South Koreans gained and lost. Returns the rows of the
+    two meetings."""
+    last = f.shape[1] - 1
+    hana = np.empty(rows.size, dtype=np.int64)
+    community = np.empty(rows.size, dtype=np.int64)
+    n_hana = n_community = 0
+    for i in range(rows.size):
+        r, j = rows[i], min(i, last)
+        since = LONG_AGO if left_hanawon_month[r] == NO_MONTH else month - np.int64(
+            left_hanawon_month[r])
+        managed = since < q.case_management_months or serving[i]
+        if happens(draw(keys[0], uid[r]), (q.hana_center_tie_rate if managed else 0.0)
+                   * f[0, j]):
+            hana[n_hana] = r
+            n_hana += 1
+        if happens(draw(keys[1], uid[r]), q.community_tie_rate):
+            community[n_community] = r
+            n_community += 1
+        rate = (q.neighbour_sk_tie_rate + (q.work_sk_tie_rate if work[r] == EMPLOYED else 0.0)
+                ) * f[1, j]
+        gain = happens(draw(keys[2], uid[r]), rate)
+        lose = happens(draw(keys[3], uid[r]), q.sk_tie_fade_rate * np.float64(sk_ties[r]))
+        sk_ties[r] += np.int16(gain) - np.int16(lose)
+    return hana[:n_hana].copy(), community[:n_community].copy()
