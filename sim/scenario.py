@@ -96,7 +96,9 @@ class Scenario(BaseModel):
         name: Short name, used in run folder names.
         description: What the scenario represents.
         horizon: Calendar years to simulate.
-        scale: People each agent stands for (1 = every person is an agent).
+        scale: People each agent stands for (1 = every person is an agent; 10 = one agent for
+            ten people, faster and noisier; below 1, several agents for each person, for less
+            Monte Carlo noise or to test the model on larger populations).
         seed: Default seed (``--seed`` overrides it).
         replicates: Number of replicate runs (seeds spawned from ``seed``).
         extends: The scenario this one builds on (a name in ``scenarios/`` or a path); its
@@ -116,7 +118,7 @@ class Scenario(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
     description: str = ""
     horizon: Horizon = Horizon()
-    scale: int = Field(1, ge=1)
+    scale: float = Field(1, gt=0, allow_inf_nan=False)
     seed: int = Field(0, ge=0)
     replicates: int = Field(1, ge=1, le=10_000)
     extends: str | None = None

@@ -35,7 +35,7 @@ def test_baseline_loads_by_name():
 
 @pytest.mark.parametrize("text, expected", [
     (GOOD.replace("scale:", "scael:"), r"line 3: unknown key 'scael' \(did you mean 'scale'\?\)"),
-    (GOOD.replace("scale: 10", "scale: 0"), r"line 3: scale: Input should be greater than or equal to 1"),
+    (GOOD.replace("scale: 10", "scale: 0"), r"line 3: scale: Input should be greater than 0"),
     (GOOD.replace("end: 2000", "end: 1990"), r"horizon"),
     (GOOD.replace("arrest_rate", "arest_rate"), r"unknown parameter 'arest_rate' \(did you mean 'arrest_rate'\?\)"),
     (GOOD.replace("0.2", "-1"), r"parameters.arrest_rate: expected a value in \[0, 10\]"),

@@ -18,14 +18,14 @@ import math
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from scipy import stats
+from scipy import special  # the normal cdf and quantile; scipy.stats loads when a prior is drawn
 
 EVIDENCE_KINDS = {
     "direct": "measured among North Korean defectors in South Korea",
     "transferred": "measured in other refugee, migrant or general populations",
     "assumption": "no usable estimate found: a wide range to explore",
 }
-Z90 = stats.norm.ppf(0.95)  # half-width of a 90% interval in standard deviations
+Z90 = float(special.ndtri(0.95))  # half-width of a 90% interval in standard deviations
 # published prevalences that turn standardised effects into rate ratios (threshold models)
 DISCRIMINATED = 0.202  # share discriminated against in the past year (KHF 2018)
 DEPRESSION_SHARE = 0.223  # depression in years 1-3 in the South (Lee et al. 2020)
@@ -72,6 +72,8 @@ class LogNormal(_Dist):
     sigma: float = Field(gt=0)
 
     def _frozen(self):
+        from scipy import stats
+
         return stats.lognorm(s=self.sigma, scale=self.median)
 
     def describe(self) -> str:
@@ -86,6 +88,8 @@ class Normal(_Dist):
     sd: float = Field(gt=0)
 
     def _frozen(self):
+        from scipy import stats
+
         return stats.norm(loc=self.mean, scale=self.sd)
 
     def describe(self) -> str:
@@ -106,6 +110,8 @@ class Uniform(_Dist):
         return self
 
     def _frozen(self):
+        from scipy import stats
+
         return stats.uniform(loc=self.low, scale=self.high - self.low)
 
     def describe(self) -> str:
@@ -120,6 +126,8 @@ class Beta(_Dist):
     b: float = Field(gt=0)
 
     def _frozen(self):
+        from scipy import stats
+
         return stats.beta(self.a, self.b)
 
     def describe(self) -> str:
@@ -184,7 +192,7 @@ def value_of(dist: _Dist, u: float | None, bounds: tuple[float, float]) -> float
 def probit_shift(share: float, smd: float) -> float:
     """The share above a threshold after a standardised mean difference ``smd`` on a normal
     scale (a threshold model: Φ(Φ⁻¹(share) + smd)), used to turn an SMD into a share."""
-    return float(stats.norm.cdf(stats.norm.ppf(share) + smd))
+    return float(special.ndtr(special.ndtri(share) + smd))
 
 
 def recovery_multiplier(smd: float, still_ill: float = 0.5) -> float:
