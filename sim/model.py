@@ -161,6 +161,8 @@ class ResettleModel(mesa.Model):
 
     def emit(self, event: str, rows: np.ndarray, month: int, **payload: Any) -> None:
         """Tell the modules that handle ``event`` that it happened to ``rows`` this month."""
+        if rows.size == 0:
+            return
         for handler in self._handlers[event]:
             handler(rows, month, **payload)
 

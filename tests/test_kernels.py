@@ -14,7 +14,9 @@ from sim.engine.hazards import competing_exits, drawn_exits, reference_exits, sc
 from sim.engine.population import _counting_sort
 from sim.engine.randomness import Streams, reference_uniforms, stream_key
 from sim.experiments.ensemble import worker_environment
+from sim.engine.parameters import Parameters
 from sim.life.ties import TieTable
+from sim.pathway.demographics import AttributeTables, draw_attributes, reference_attributes
 from sim.model import ResettleModel
 
 SETTINGS = settings(max_examples=200, deadline=None)
@@ -86,6 +88,17 @@ def test_counts_of_tied_people_with_a_flag_equal_two_bincounts(case):
     expected = (np.bincount(ties.u, weights=flag[ties.v], minlength=n)
                 + np.bincount(ties.v, weights=flag[ties.u], minlength=n))
     np.testing.assert_array_equal(ties.neighbours_with(flag, n), expected)
+
+
+@SETTINGS
+@given(uids, st.integers(0, 2**40), st.integers(-1, 600), st.integers(1990, 2040), st.data())
+def test_compiled_attributes_at_departure_equal_the_numpy_draws(ids, seed, month, year, data):
+    female = data.draw(hnp.arrays(np.bool_, ids.size))
+    args = (AttributeTables.load(), Parameters(), Streams(seed), month, year, ids, female)
+    got, expected = draw_attributes(*args), reference_attributes(*args)
+    assert got.keys() == expected.keys()
+    for name, values in expected.items():
+        np.testing.assert_array_equal(got[name], values, err_msg=name)
 
 
 @SETTINGS

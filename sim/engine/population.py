@@ -108,13 +108,8 @@ class Population:
         """Move people to a new stage (one stage for all, or one per row) and record the flow."""
         if rows.size == 0:
             return
-        old = self.stage[rows].astype(np.int64)
-        new = np.broadcast_to(np.asarray(stage, dtype=np.int64), old.shape)
-        self.flows[month] += np.bincount(
-            old * N_STAGES + new, minlength=N_STAGES * N_STAGES
-        ).reshape(N_STAGES, N_STAGES)
-        self.stage[rows] = new
-        self.stage_month[rows] = month
+        new = np.broadcast_to(np.asarray(stage, dtype=np.int8), rows.shape)
+        _move(rows, new, month, self.stage, self.stage_month, self.flows[month])
 
     def snapshot(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Rows of the people in each stage, and the (stage, sex) counts, from one counting sort.
@@ -158,3 +153,13 @@ def _counting_sort(stage, female, n_keys):  # pragma: no cover - compiled; teste
         order[fill[key]] = i
         fill[key] += 1
     return order, bounds
+
+
+@numba.njit(cache=True, nogil=True)
+def _move(rows, new, month, stage, stage_month, flows):  # pragma: no cover - tested via runs
+    """Count each person's flow from their stage to the new one, then move them."""
+    for i in range(rows.size):
+        r = rows[i]
+        flows[stage[r], new[i]] += 1
+        stage[r] = new[i]
+        stage_month[r] = month

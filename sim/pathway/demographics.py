@@ -7,15 +7,17 @@ the shares not published are parameters with priors in ``parameters/pathway.yaml
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 
+import numba
 import numpy as np
 import yaml
 
 from ..engine.hazards import gompertz_rate
 from ..engine.module import Field, Module
 from ..engine.parameters import Parameters
-from ..engine.randomness import Streams, categorical
+from ..engine.randomness import Streams, categorical, draw, stream_key
 
 
 class Demographics(Module):
@@ -48,6 +50,16 @@ class AttributeTables:
     province_shares: np.ndarray  # (periods, k)
     with_family_share: float
 
+    @cached_property
+    def cumulative(self) -> dict[str, np.ndarray]:
+        """Cumulative shares for sampling by inversion, as :func:`categorical` makes them
+        (age and occupation: one row per sex; province: one row per period)."""
+        def cum(weights: np.ndarray) -> np.ndarray:
+            return np.cumsum(weights / weights.sum(axis=-1, keepdims=True), axis=-1)
+
+        return {"age": cum(self.age_weights), "occupation": cum(self.occupation_weights),
+                "education": cum(self.education_shares), "province": cum(self.province_shares)}
+
     @classmethod
     def load(cls) -> AttributeTables:
         """Read the tables shipped with the package."""
@@ -69,12 +81,57 @@ class AttributeTables:
         )
 
 
+ATTRIBUTE_STREAMS = ("age_band", "age", "occupation", "education", "province", "family",
+                     "left_behind", "trauma")  # one uniform each per person, in this order
+
+
 def draw_attributes(tables: AttributeTables, params: Parameters, streams: Streams,
                     month: int, year: int, uids: np.ndarray, female: np.ndarray) -> dict:
-    """Attributes at departure for new people (one uniform per attribute per person)."""
-    u = {name: streams.uniforms(f"attr.{name}", month, uids)
-         for name in ("age_band", "age", "occupation", "education", "province", "family",
-                      "left_behind", "trauma")}
+    """Attributes at departure for new people (one uniform per attribute per person): the
+    rules of :func:`reference_attributes`, compiled into one pass."""
+    keys = np.array([stream_key(streams.seed, f"attr.{name}", month)
+                     for name in ATTRIBUTE_STREAMS], dtype=np.uint64)
+    period = max(int(np.searchsorted(tables.province_from, year, side="right")) - 1, 0)
+    cum = tables.cumulative
+    shares = np.array([tables.with_family_share, params["family_left_behind_share"],
+                       params["trauma_share"]])
+    out = _attributes(keys, np.ascontiguousarray(uids, dtype=np.int64), female, month,
+                      tables.age_bands, cum["age"], cum["occupation"], cum["education"],
+                      cum["province"][period], shares)
+    return dict(zip(("birth_month", "occupation", "education", "province", "with_family",
+                     "family_left_behind", "trauma"), out, strict=True))
+
+
+@numba.njit(cache=True, nogil=True)
+def _attributes(keys, uids, female, month, bands, age_cum, occupation_cum, education_cum,
+                province_cum, shares):  # pragma: no cover - tested against the reference
+    n = uids.size
+    birth = np.empty(n, dtype=np.int32)
+    occupation, education, province = (np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
+                                       np.empty(n, dtype=np.int64))
+    flags = np.empty((3, n), dtype=np.bool_)
+    for i in range(n):
+        sex = 1 if female[i] else 0
+        band = _category(draw(keys[0], uids[i]), age_cum[sex])
+        low, high = bands[band, 0], bands[band, 1]
+        birth[i] = month - np.int32(np.floor((low + draw(keys[1], uids[i]) * (high - low)) * 12))
+        occupation[i] = _category(draw(keys[2], uids[i]), occupation_cum[sex])
+        education[i] = _category(draw(keys[3], uids[i]), education_cum)
+        province[i] = _category(draw(keys[4], uids[i]), province_cum)
+        for k in range(3):
+            flags[k, i] = draw(keys[5 + k], uids[i]) < shares[k]
+    return birth, occupation, education, province, flags[0], flags[1], flags[2]
+
+
+@numba.njit(inline="always")
+def _category(u, cum):  # pragma: no cover - compiled; as randomness.categorical
+    return min(np.searchsorted(cum, u, side="right"), cum.size - 1)
+
+
+def reference_attributes(tables: AttributeTables, params: Parameters, streams: Streams,
+                         month: int, year: int, uids: np.ndarray, female: np.ndarray) -> dict:
+    """Attributes at departure for new people (NumPy)."""
+    u = {name: streams.uniforms(f"attr.{name}", month, uids) for name in ATTRIBUTE_STREAMS}
     sex = female.astype(np.int64)
     band = np.where(
         female,
