@@ -13,6 +13,7 @@ from hypothesis.extra import numpy as hnp
 from sim.engine.hazards import competing_exits, drawn_exits, reference_exits, screened_exits
 from sim.engine.population import _counting_sort
 from sim.engine.randomness import Streams, reference_uniforms, stream_key
+from sim.engine.stages import IN_CHINA
 from sim.experiments.ensemble import worker_environment
 from sim.engine.parameters import Parameters
 from sim.life.ties import TieTable
@@ -165,12 +166,16 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
             column[rows] = rng.integers(0, ranges[name], rows.size)
         else:
             column[rows] = rng.permutation(column[rows])
+    china = np.concatenate([model.groups[s] for s in IN_CHINA])  # stages, sexes and savings
+    pop.stage[china] = rng.choice(np.array(IN_CHINA, dtype=np.int8), china.size)
+    pop.female[china] = rng.random(china.size) < 0.5
+    pop.savings_usd[china] = rng.uniform(0, 20_000, china.size)
 
 
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
 @pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket", "Belonging",
-                                    "Discrimination", "SocialTies"])
+                                    "Discrimination", "SocialTies", "China"])
 def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_seed):
     model, died = midway, []  # the model's own transitions, recorded instead of made
     model.die = lambda rows, month, cause=1: died.append((rows.tolist(), cause))

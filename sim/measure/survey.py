@@ -96,9 +96,10 @@ class Survey(Module):
             *self._inner_life(model, rows, month),
         ]).astype(np.float64)
         cell = years_since_arrival_band(pop.arrival_month[rows], month) * 2 + pop.female[rows]
-        for q in range(len(QUANTITIES)):
-            self.sums[y, q] = np.bincount(cell, weights=values[:, q],
-                                          minlength=2 * len(BANDS)).reshape(len(BANDS), 2)
+        k, n_cells = len(QUANTITIES), 2 * len(BANDS)  # one bincount over (quantity, cell)
+        index = (np.arange(k) * n_cells)[None, :] + cell[:, None]
+        self.sums[y] = np.bincount(index.ravel(), weights=values.ravel(),
+                                   minlength=k * n_cells).reshape(k, len(BANDS), 2)
 
     @staticmethod
     def _inner_life(model, rows: np.ndarray, month: int) -> list[np.ndarray]:

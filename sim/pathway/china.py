@@ -11,10 +11,13 @@ South pay for family (WaPo 2016).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from ..engine.hazards import drawn_exits
+from ..engine.hazards import drawn_exits, monthly_probability
 from ..engine.module import Field, Module
+from ..engine.parameters import parameter_record
+from ..engine.randomness import draw, stream_key
 from ..engine.stages import IN_CHINA, Stage
 from .demographics import mortality_rate
 
@@ -52,7 +55,24 @@ class China(Module):
         pop.move(rows[trafficked], Stage.MARRIED_IN_CHINA, month)
 
     def step(self, month: int) -> None:
-        """One month for everyone in China at the start of the month."""
+        """One month for everyone in China at the start of the month: the rules of
+        :meth:`reference_step` in one compiled pass (rates only for the few whose draw falls
+        under :meth:`upper_rate`)."""
+        m = self.model
+        rows = np.concatenate([m.groups[s] for s in IN_CHINA])
+        if rows.size == 0:
+            return
+        pop, w, y = m.population, m.world, m.world.index(month)
+        world = np.array([w.arrest_multiplier[y], w.onward_multiplier[y], w.broker_access[y],
+                          w.broker_fee_usd[y]], dtype=np.float64)
+        exit_ = _month(rows, month, stream_key(m.seed, "china.exit", month), Rates.of(m.params),
+                       world, m.levers.factors(("arrest", "onward"), rows, month),
+                       float(monthly_probability(self.upper_rate(rows, month))), pop.uid,
+                       pop.stage, pop.female, pop.birth_month, pop.savings_usd)
+        self._move(rows, exit_, month)
+
+    def reference_step(self, month: int) -> None:
+        """One month for everyone in China at the start of the month (NumPy)."""
         m = self.model
         rows = np.concatenate([m.groups[s] for s in IN_CHINA])
         if rows.size == 0:
@@ -61,6 +81,11 @@ class China(Module):
         exit_ = drawn_exits(m.streams, "china.exit", month, m.population.uid, rows,
                             self.upper_rate(rows, month),
                             lambda index: self.rates(rows[index], month))
+        self._move(rows, exit_, month)
+
+    def _move(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
+        """Each person to where their exit (a column of :meth:`rates`, or -1) takes them."""
+        m = self.model
         m.repatriate(rows[exit_ == ARREST], month)
         m.population.move(rows[exit_ == RETURN], Stage.IN_NORTH_KOREA, month)
         for column, stage in _EXIT_STAGE.items():
@@ -115,3 +140,58 @@ class China(Module):
         rates[:, DIE] = mortality_rate(p, pop.age_years(rows, month),
                                        p["mortality_multiplier_abroad"])
         return rates
+
+
+Rates = parameter_record("Rates", (  # the parameters the compiled month reads
+    "savings_usd_per_month", "arrest_rate", "arrest_married_multiplier",
+    "arrest_settled_multiplier", "arrest_male_multiplier", "voluntary_return_rate",
+    "marriage_rate", "onward_married_multiplier", "onward_settled_multiplier", "onward_rate",
+    "sponsored_rate_china", "settle_rate", "settle_rate_male", "mortality_at_30",
+    "mortality_slope", "mortality_multiplier_abroad"), __name__)
+HIDING, MARRIED, SETTLED = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA),
+                            int(Stage.SETTLED_IN_CHINA))
+
+
+@numba.njit(cache=True, nogil=True)
+def _month(rows, month, key, q, world, f, p_max, uid, stage, female, birth_month,
+           savings_usd):  # pragma: no cover - tested against the reference
+    """Savings, then one draw per person; the exit (a column of :meth:`China.rates`, -1 for
+    none) of those whose draw is under ``p_max``, as ``competing_exits`` chooses it."""
+    last = f.shape[1] - 1
+    exits = np.full(rows.size, -1, dtype=np.int64)
+    rates = np.empty(6)
+    for i in range(rows.size):
+        r, j = rows[i], min(i, last)
+        savings_usd[r] += q.savings_usd_per_month
+        u = draw(key, uid[r])
+        if not u < p_max:
+            continue
+        hiding, married, settled = stage[r] == HIDING, stage[r] == MARRIED, stage[r] == SETTLED
+        protection = (q.arrest_married_multiplier if married
+                      else q.arrest_settled_multiplier if settled else 1.0)
+        ties = (q.onward_married_multiplier if married
+                else q.onward_settled_multiplier if settled else 1.0)
+        afford = min(1.0, savings_usd[r] / world[3])
+        rates[ARREST] = (q.arrest_rate * world[0] * protection
+                         * (1.0 if female[r] else q.arrest_male_multiplier) * f[0, j])
+        rates[RETURN] = q.voluntary_return_rate if hiding else 0.0
+        rates[MARRY] = q.marriage_rate if hiding and female[r] else 0.0
+        rates[ONWARD] = (world[1] * world[2] * ties * f[1, j]
+                         * (q.onward_rate * afford + q.sponsored_rate_china))
+        rates[SETTLE] = (q.settle_rate if married
+                         else q.settle_rate_male if hiding and not female[r] else 0.0)
+        age = (month - birth_month[r]) / 12.0
+        rates[DIE] = q.mortality_multiplier_abroad * (
+            q.mortality_at_30 * np.exp(q.mortality_slope * (age - 30.0)))
+        total = rates[0]
+        for k in range(1, 6):
+            total += rates[k]
+        p_any = -np.expm1(-total / 12.0)
+        if not u < p_any:
+            continue
+        share, cum, chosen = u / p_any * total, 0.0, 0
+        for k in range(6):
+            cum += rates[k]
+            chosen += share >= cum
+        exits[i] = min(chosen, 5)
+    return exits
