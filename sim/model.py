@@ -280,8 +280,13 @@ def _share(model: ResettleModel, flag: np.ndarray) -> float:
 
 
 def _adults(model: ResettleModel) -> np.ndarray:
-    rows = model.residents()
-    return rows[model.population.age_years(rows, model.month) >= SURVEY_AGE]
+    """Residents aged 15+ at the end of this month (made once a month for the reporters)."""
+    cached = getattr(model, "_adults_of_month", None)
+    if cached is None or cached[0] != model.month:
+        rows = model.residents()
+        cached = model.month, rows[model.population.age_years(rows, model.month) >= SURVEY_AGE]
+        model._adults_of_month = cached
+    return cached[1]
 
 
 MODEL_REPORTERS = {  # monthly, at the end of each month (people, not agents)

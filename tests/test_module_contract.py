@@ -77,15 +77,12 @@ def test_every_random_stream_used_is_declared_by_exactly_one_module():
     package = load("white-paper-package").with_overrides(scale=50,
                                                          horizon={"start": 1995, "end": 2027})
     model = ResettleModel(package, seed=3, draw_effects=True)
-    used = set()
+    used = set()  # every way of drawing: uniforms, screened draws, keys for compiled kernels
     streams = model.streams
-    original = streams.uniforms
-
-    def recording(stream, month, uids):
-        used.add(stream)
-        return original(stream, month, uids)
-
-    streams.uniforms = recording
+    uniforms, below, keys = streams.uniforms, streams.below, streams.keys
+    streams.uniforms = lambda stream, *args: used.add(stream) or uniforms(stream, *args)
+    streams.below = lambda stream, *args: used.add(stream) or below(stream, *args)
+    streams.keys = lambda names, month: used.update(names) or keys(names, month)
     model.run_model()
     owners = [*MODULES, LeverSet]
     for name in sorted(used):

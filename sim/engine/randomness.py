@@ -147,6 +147,15 @@ class Streams:
         return _uniforms(stream_key(self.seed, stream, month),
                          np.ascontiguousarray(uids, dtype=np.int64))
 
+    def keys(self, streams: tuple[str, ...], month: int) -> np.ndarray:
+        """The keys of ``streams`` in ``month`` (uint64), for compiled kernels that draw inline
+        with :func:`draw`: the same uniforms as :meth:`uniforms` gives."""
+        return np.array([stream_key(self.seed, s, month) for s in streams], dtype=np.uint64)
+
+    def key(self, stream: str, month: int) -> np.uint64:
+        """The key of one stream in ``month`` (see :meth:`keys`)."""
+        return self.keys((stream,), month)[0]
+
     def below(self, stream: str, month: int, uid: np.ndarray, rows: np.ndarray,
               p: float) -> tuple[np.ndarray, np.ndarray]:
         """The positions in ``rows`` whose uniform (``uid[rows]`` in ``stream``, ``month``) is

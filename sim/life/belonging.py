@@ -22,7 +22,7 @@ from ..engine.hazards import competing_exits, happens
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import years_since
-from ..engine.randomness import draw, stream_key
+from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
 
 DESTINATIONS = ("uk", "canada", "other")
@@ -68,7 +68,7 @@ class Belonging(Module):
         :meth:`reference_step`, the first compiled into one pass over the residents."""
         m = self.model
         pop = m.population
-        leaving = _consider(m.residents(), month, stream_key(m.seed, "belonging.consider", month),
+        leaving = _consider(m.residents(), month, m.streams.key("belonging.consider", month),
                             Rates.of(m.params), pop.uid, pop.considering_leaving, pop.work,
                             pop.rely_on, pop.depressed, pop.discriminated_month,
                             pop.family_left_behind)

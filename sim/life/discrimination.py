@@ -18,7 +18,7 @@ from ..engine.hazards import happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
-from ..engine.randomness import draw, stream_key
+from ..engine.randomness import draw
 from ..engine.stages import Work
 
 
@@ -72,7 +72,7 @@ class Discrimination(Module):
         pop, residents = m.population, m.residents()
         prejudice = (m.world.prejudice[m.world.index(month)]
                      * m.levers.factors(("prejudice",), residents, month)[0])
-        _experiences(residents, month, stream_key(m.seed, "discrimination", month),
+        _experiences(residents, month, m.streams.key("discrimination", month),
                      Rates.of(m.params), prejudice, pop.uid, pop.arrival_month,
                      pop.accent_factor, pop.conceals, pop.work, pop.discriminated_month)
 
@@ -105,8 +105,9 @@ def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_fact
         r = rows[i]
         years = np.inf if arrival_month[r] == NO_MONTH else (
             month - np.int64(arrival_month[r])) / 12.0
-        vis = ((q.accent_floor + (1.0 - q.accent_floor) * np.exp2(-years / q.accent_half_life_years))
-               * accent_factor[r] * (q.conceal_visibility if conceals[r] else 1.0))
+        accent = q.accent_floor + (1.0 - q.accent_floor) * np.exp2(
+            -years / q.accent_half_life_years)
+        vis = accent * accent_factor[r] * (q.conceal_visibility if conceals[r] else 1.0)
         contact = q.work_contact_multiplier if work[r] == EMPLOYED else 1.0
         if happens(draw(key, uid[r]), q.discrimination_rate * prejudice[min(i, last)] * vis
                    * contact):

@@ -18,7 +18,7 @@ from ..engine.hazards import competing_exits, happens, saturating
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
-from ..engine.randomness import categorical, draw, stream_key
+from ..engine.randomness import categorical, draw
 from ..engine.stages import Job, Stage, Work
 from .discrimination import accent_of, visibility
 from .ties import employed_contacts
@@ -179,7 +179,7 @@ class LabourMarket(Module):
         n = pop.n  # contacts in work, counted once before anyone's job changes this month
         via = pop.ties.neighbours_with(pop.work[:n] == Work.EMPLOYED, n)
         able = residents[~busy]
-        keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
+        keys = m.streams.keys(STREAMS, month)
         world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y],
                           m.calendar.year_of(month) >= p["employment_incentive_start_year"]],
                          dtype=np.float64)

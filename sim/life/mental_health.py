@@ -24,7 +24,7 @@ from ..engine.calendar import PAST_YEAR
 from ..engine.hazards import competing_exits, happens, monthly_probability, saturating
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH, SUICIDE
-from ..engine.randomness import draw, stream_key
+from ..engine.randomness import draw
 from ..engine.stages import Work
 from .ties import lonely
 
@@ -114,7 +114,7 @@ class MentalHealth(Module):
         this month)."""
         m = self.model
         pop, residents = m.population, m.residents()
-        keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
+        keys = m.streams.keys(STREAMS, month)
         rates = Rates.of(m.params)
         in_service = _start_services(residents, month, keys[0], rates,
                                      m.levers.factors(CHANNELS[:1], residents, month), pop.uid,

@@ -25,7 +25,7 @@ from ..engine.hazards import happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import LONG_AGO, NO_MONTH, months_since
-from ..engine.randomness import draw, pair_id, pair_ids, stream_key
+from ..engine.randomness import draw, pair_id, pair_ids
 from ..engine.stages import IS_RESIDENT, Work
 
 
@@ -137,9 +137,9 @@ class SocialTies(Module):
         m = self.model
         pop, q, residents = m.population, Rates.of(m.params), m.residents()
         ties = pop.ties
-        ties.keep(_kept_ties(ties.u, ties.v, ties.kind, stream_key(m.seed, "ties.fade", month),
+        ties.keep(_kept_ties(ties.u, ties.v, ties.kind, m.streams.key("ties.fade", month),
                              q, pop.uid, pop.stage, IS_RESIDENT))
-        keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
+        keys = m.streams.keys(STREAMS, month)
         hana, community = _meet(residents, month, keys, q,
                                 m.levers.factors(CHANNELS, residents, month),
                                 m.levers.serving("hana_tie", residents, month), pop.uid,

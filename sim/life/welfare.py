@@ -27,7 +27,7 @@ from ..engine.hazards import competing_exits, happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import LONG_AGO, NO_MONTH, months_since
-from ..engine.randomness import draw, stream_key
+from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
 from .labour import INCENTIVE_YEARS, current_wage_mkrw
 
@@ -116,7 +116,7 @@ class Welfare(Module):
         :meth:`reference_step`, compiled into one pass over the residents."""
         m = self.model
         pop, y = m.population, m.world.index(month)
-        keys = np.array([stream_key(m.seed, s, month) for s in STREAMS], dtype=np.uint64)
+        keys = m.streams.keys(STREAMS, month)
         fha_open = m.calendar.year_of(month) + (month % 12) / 12 >= m.params["fha_start_month"]
         _month(m.residents(), month, keys, Rates.of(m.params), float(m.world.sk_mean_wage_mkrw[y]),
                fha_open, pop.uid, pop.stage, pop.work, pop.job_start_month, pop.wage_relative,

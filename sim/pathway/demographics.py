@@ -7,7 +7,7 @@ the shares not published are parameters with priors in ``parameters/pathway.yaml
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numba
@@ -17,7 +17,7 @@ import yaml
 from ..engine.hazards import gompertz_rate
 from ..engine.module import Field, Module
 from ..engine.parameters import Parameters
-from ..engine.randomness import Streams, categorical, draw, stream_key
+from ..engine.randomness import Streams, categorical, draw
 
 
 class Demographics(Module):
@@ -61,8 +61,9 @@ class AttributeTables:
                 "education": cum(self.education_shares), "province": cum(self.province_shares)}
 
     @classmethod
+    @lru_cache(maxsize=1)
     def load(cls) -> AttributeTables:
-        """Read the tables shipped with the package."""
+        """Read the tables shipped with the package (once per process: they are immutable)."""
         text = resources.files("sim.data").joinpath("attributes.yaml").read_text()
         t = yaml.safe_load(text)
         age, occ, edu, prov = (t["age_at_departure"], t["occupation"], t["education"],
@@ -89,8 +90,7 @@ def draw_attributes(tables: AttributeTables, params: Parameters, streams: Stream
                     month: int, year: int, uids: np.ndarray, female: np.ndarray) -> dict:
     """Attributes at departure for new people (one uniform per attribute per person): the
     rules of :func:`reference_attributes`, compiled into one pass."""
-    keys = np.array([stream_key(streams.seed, f"attr.{name}", month)
-                     for name in ATTRIBUTE_STREAMS], dtype=np.uint64)
+    keys = streams.keys(tuple(f"attr.{name}" for name in ATTRIBUTE_STREAMS), month)
     period = max(int(np.searchsorted(tables.province_from, year, side="right")) - 1, 0)
     cum = tables.cumulative
     shares = np.array([tables.with_family_share, params["family_left_behind_share"],
