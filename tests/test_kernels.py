@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +13,7 @@ from hypothesis.extra import numpy as hnp
 
 from sim.engine.hazards import competing_exits, drawn_exits, reference_exits, screened_exits
 from sim.engine.population import _counting_sort
-from sim.engine.randomness import Streams, reference_uniforms, stream_key
+from sim.engine.randomness import Streams, pair_id, pair_ids, reference_uniforms, stream_key
 from sim.engine.stages import IN_CHINA
 from sim.experiments.ensemble import worker_environment
 from sim.engine.parameters import Parameters
@@ -33,6 +34,19 @@ def test_compiled_uniforms_equal_the_numpy_splitmix(ids, seed, stream, month):
     got = Streams(seed).uniforms(stream, month, ids)
     assert np.array_equal(got, reference_uniforms(stream_key(seed, stream, month), ids))
     assert got.dtype == np.float64 and ((got >= 0) & (got < 1)).all()
+
+
+@numba.njit
+def _pair_ids(a, b):
+    return np.array([pair_id(a[i], b[i]) for i in range(a.size)], dtype=np.int64)
+
+
+@SETTINGS
+@given(uids, st.data())
+def test_compiled_pair_ids_equal_the_numpy_ones(a, data):
+    b = data.draw(hnp.arrays(np.int64, a.size, elements=st.integers(0, np.iinfo(np.int64).max)))
+    np.testing.assert_array_equal(_pair_ids(a, b), pair_ids(a, b))
+    np.testing.assert_array_equal(_pair_ids(b, a), pair_ids(a, b))
 
 
 @SETTINGS

@@ -320,3 +320,16 @@ def test_cohort_table_is_long_with_every_outcome():
     depressed = table[(table.outcome == "depressed") & (table.months_after == 12)].iloc[0]
     assert depressed.difference_pp < 0
     assert isinstance(table, pd.DataFrame) and (table.people > 0).all()
+
+
+def test_levers_at_zero_coverage_give_the_world_without_them_byte_for_byte():
+    """Every lever that reaches people, at coverage 0, changes nothing (the compiled passes
+    read its factors of exactly 1)."""
+    reaching = [{**WINDOW, **spec, "coverage": 0.0} for spec in LEVERS_UNDER_TEST.values()
+                if not LEVERS[spec["type"]][0].population_wide]
+    assert len(reaching) >= 8
+    data = load("baseline").model_dump()
+    data.update(name="zero", horizon={"start": 1995, "end": 2020}, scale=4)
+    plain = sim.run(validate(data, "<test>"))
+    data.update(levers=reaching)
+    assert sim.run(validate(data, "<test>")).indicators.equals(plain.indicators)

@@ -70,32 +70,25 @@ def reference_uniforms(key: np.uint64, uids: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(inline="always")
+def _mix(z):  # pragma: no cover - compiled; the scalar form of _mix_array
+    z += _U_GOLDEN
+    z = (z ^ (z >> _U30)) * _U_M1
+    z = (z ^ (z >> _U27)) * _U_M2
+    return z ^ (z >> _U31)
+
+
+@numba.njit(inline="always")
 def pair_id(a, b):  # pragma: no cover - compiled; the scalar form of pair_ids
     """The id of the pair of person ids ``a`` and ``b`` (either way round), as :func:`pair_ids`
     makes it, for use inside compiled kernels."""
-    lo, hi = np.uint64(min(a, b)), np.uint64(max(a, b))
-    z = lo ^ _U_M2
-    z += _U_GOLDEN
-    z = (z ^ (z >> _U30)) * _U_M1
-    z = (z ^ (z >> _U27)) * _U_M2
-    z ^= z >> _U31
-    z ^= hi
-    z += _U_GOLDEN
-    z = (z ^ (z >> _U30)) * _U_M1
-    z = (z ^ (z >> _U27)) * _U_M2
-    z ^= z >> _U31
+    z = _mix(_mix(np.uint64(min(a, b)) ^ _U_M2) ^ np.uint64(max(a, b)))
     return np.int64(z >> np.uint64(2))
 
 
 @numba.njit(inline="always")
 def draw(key, uid):  # pragma: no cover - compiled; tested against reference_uniforms
     """The uniform of person ``uid`` under a stream key, for use inside compiled kernels."""
-    z = (np.uint64(uid) * _U_GOLDEN) ^ key
-    z += _U_GOLDEN
-    z = (z ^ (z >> _U30)) * _U_M1
-    z = (z ^ (z >> _U27)) * _U_M2
-    z ^= z >> _U31
-    return np.float64(z >> _U11) * _TO_UNIT
+    return np.float64(_mix((np.uint64(uid) * _U_GOLDEN) ^ key) >> _U11) * _TO_UNIT
 
 
 @numba.njit(cache=True, nogil=True)
