@@ -1,5 +1,7 @@
-"""The compiled kernels give exactly what their NumPy references give, on random inputs
-(hypothesis), and the local Dask workers run without the allocator setting that slows them."""
+"""The compiled kernels give what their NumPy references give: each primitive on generated inputs
+(hypothesis), each module's compiled month on random states of the residents, and the whole
+model run both ways; and local Dask workers start without the allocator setting that slowed
+them."""
 
 from __future__ import annotations
 
@@ -11,15 +13,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from sim.engine.hazards import competing_exits, drawn_exits, reference_exits, screened_exits
+from sim.engine.hazards import (
+    competing_exits,
+    drawn_exits,
+    reference_exits,
+    screened_exits,
+)
+from sim.engine.parameters import Parameters
 from sim.engine.population import _counting_sort
-from sim.engine.randomness import Streams, pair_id, pair_ids, reference_uniforms, stream_key
+from sim.engine.randomness import (
+    Streams,
+    pair_id,
+    pair_ids,
+    reference_uniforms,
+    stream_key,
+)
 from sim.engine.stages import IN_CHINA
 from sim.experiments.ensemble import worker_environment
-from sim.engine.parameters import Parameters
 from sim.life.ties import TieTable
-from sim.pathway.demographics import AttributeTables, draw_attributes, reference_attributes
 from sim.model import ResettleModel
+from sim.pathway.demographics import (
+    AttributeTables,
+    draw_attributes,
+    reference_attributes,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None)
 uids = hnp.arrays(np.int64, st.integers(0, 300),
