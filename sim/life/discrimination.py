@@ -99,16 +99,21 @@ EMPLOYED = int(Work.EMPLOYED)
 def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_factor, conceals,
                  work, discriminated_month):  # pragma: no cover - tested against the reference
     """:func:`experience_rate` of each resident and a draw against it (``prejudice`` has one
-    value per resident, or one for all)."""
+    value per resident, or one for all). The accent is computed only for draws under a ceiling:
+    the rate with the accent at its largest, which it reaches on arrival."""
     last = prejudice.size - 1
+    ceiling = (q.discrimination_rate * max(1.0, q.accent_floor) * max(1.0, q.conceal_visibility)
+               * max(1.0, q.work_contact_multiplier) * (1.0 + 1e-12))
     for i in range(rows.size):
         r = rows[i]
+        u = draw(key, uid[r])
         years = np.inf if arrival_month[r] == NO_MONTH else (
             month - np.int64(arrival_month[r])) / 12.0
+        if years >= 0 and not u < ceiling * prejudice[min(i, last)] * accent_factor[r] / 12.0:
+            continue
         accent = q.accent_floor + (1.0 - q.accent_floor) * np.exp2(
             -years / q.accent_half_life_years)
         vis = accent * accent_factor[r] * (q.conceal_visibility if conceals[r] else 1.0)
         contact = q.work_contact_multiplier if work[r] == EMPLOYED else 1.0
-        if happens(draw(key, uid[r]), q.discrimination_rate * prejudice[min(i, last)] * vis
-                   * contact):
+        if happens(u, q.discrimination_rate * prejudice[min(i, last)] * vis * contact):
             discriminated_month[r] = month

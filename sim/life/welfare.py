@@ -118,8 +118,11 @@ class Welfare(Module):
         pop, y = m.population, m.world.index(month)
         keys = m.streams.keys(STREAMS, month)
         fha_open = m.calendar.year_of(month) + (month % 12) / 12 >= m.params["fha_start_month"]
+        if getattr(self, "_growth", None) is None:  # wage growth by whole months of tenure
+            tenure_years = np.arange(m.calendar.n_months + 1) / 12.0
+            self._growth = np.exp(m.params["wage_tenure_effect"] * np.log1p(tenure_years))
         _month(m.residents(), month, keys, Rates.of(m.params), float(m.world.sk_mean_wage_mkrw[y]),
-               fha_open, pop.uid, pop.stage, pop.work, pop.job_start_month, pop.wage_relative,
+               fha_open, self._growth, pop.uid, pop.stage, pop.work, pop.job_start_month, pop.wage_relative,
                pop.job_incentive, pop.caring, pop.poor_health, pop.left_hanawon_month,
                pop.family_left_behind, pop.livelihood, pop.fha_saver, pop.fha_months,
                pop.debt_mkrw, pop.savings_mkrw, pop.remitted_month)
@@ -220,18 +223,20 @@ def _months_since(then, month):  # pragma: no cover - compiled; as population.mo
 
 
 @numba.njit(cache=True, nogil=True)
-def _month(rows, month, keys, q, sk_wage, fha_open, uid, stage, work, job_start_month,
+def _month(rows, month, keys, q, sk_wage, fha_open, growth, uid, stage, work, job_start_month,
            wage_relative, job_incentive, caring, poor_health, left_hanawon_month,
            family_left_behind, livelihood, fha_saver, fha_months, debt_mkrw, savings_mkrw,
            remitted_month):  # pragma: no cover - tested against the reference
-    """The rules of :meth:`Welfare.reference_step` for each resident in turn."""
+    """The rules of :meth:`Welfare.reference_step` for each resident in turn (``growth``: the
+    wage's growth by whole months of tenure, as :func:`current_wage_mkrw` computes it)."""
     for i in range(rows.size):
         r = rows[i]
         earnings = 0.0
         if work[r] == EMPLOYED:
-            tenure_years = (month - job_start_month[r]) / 12.0
-            earnings = (wage_relative[r] * np.exp(q.wage_tenure_effect
-                                                  * np.log1p(max(tenure_years, 0.0))) * sk_wage)
+            tenure = max(month - np.int64(job_start_month[r]), 0)
+            grown = growth[tenure] if tenure < growth.size else np.exp(
+                q.wage_tenure_effect * np.log1p(tenure / 12.0))
+            earnings = wage_relative[r] * grown * sk_wage
         incentive = 0.0
         if job_incentive[r]:
             tenure = month - job_start_month[r]
