@@ -10,6 +10,7 @@ import numba
 import numpy as np
 
 MONTHS_PER_YEAR = 12
+CEILING_SLACK = 1.0 + 1e-12  # keeps a rate's ceiling above the rate whatever the rounding
 
 
 def monthly_probability(annual_rate):

@@ -25,6 +25,12 @@ def months_since(months: np.ndarray, month: int) -> np.ndarray:
     return np.where(months == NO_MONTH, LONG_AGO, month - months.astype(np.int64))
 
 
+@numba.njit(inline="always")
+def months_since_one(then, month):  # pragma: no cover - compiled; as months_since
+    """:func:`months_since` of one month index, for compiled kernels."""
+    return LONG_AGO if then == NO_MONTH else month - np.int64(then)
+
+
 def years_since(months: np.ndarray, month: int) -> np.ndarray:
     """Years from each month index in ``months`` to ``month``. ``NO_MONTH`` (an event before the
     model started, such as an arrival before 1995) counts as infinitely long ago; the arithmetic

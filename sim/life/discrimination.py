@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..engine.hazards import happens, monthly_probability
+from ..engine.hazards import CEILING_SLACK, happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -103,7 +103,7 @@ def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_fact
     the rate with the accent at its largest, which it reaches on arrival."""
     last = prejudice.size - 1
     ceiling = (q.discrimination_rate * max(1.0, q.accent_floor) * max(1.0, q.conceal_visibility)
-               * max(1.0, q.work_contact_multiplier) * (1.0 + 1e-12))
+               * max(1.0, q.work_contact_multiplier) * CEILING_SLACK)
     for i in range(rows.size):
         r = rows[i]
         u = draw(key, uid[r])

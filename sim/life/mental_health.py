@@ -21,7 +21,13 @@ import numba
 import numpy as np
 
 from ..engine.calendar import PAST_YEAR
-from ..engine.hazards import competing_exits, happens, monthly_probability, saturating
+from ..engine.hazards import (
+    CEILING_SLACK,
+    competing_exits,
+    happens,
+    monthly_probability,
+    saturating,
+)
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH, SUICIDE
 from ..engine.randomness import draw
@@ -219,7 +225,6 @@ _RATES = ("service_start_rate_disorder", "service_start_rate_other", "service_mo
           "depression_vulnerable_recovery_multiplier", "ideation_rate",
           "ideation_depression_multiplier", "ideation_stress_multiplier",
           "suicide_rate_ideation")
-_SLACK = 1.0 + 1e-12  # keeps a ceiling above the rate it bounds whatever the rounding
 
 
 class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling"))):
@@ -238,9 +243,9 @@ class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling")))
         v["onset_ceiling"] = (v["depression_onset_rate"]
                               * max(1.0, v["depression_resilient_multiplier"])
                               * float(np.exp(worst_stress)) * max(1.0, v["ptsd_depression_odds"])
-                              * _SLACK)
+                              * CEILING_SLACK)
         v["ideation_ceiling"] = (v["ideation_rate"] * max(1.0, v["ideation_depression_multiplier"])
-                                 * max(1.0, v["ideation_stress_multiplier"]) ** 4 * _SLACK)
+                                 * max(1.0, v["ideation_stress_multiplier"]) ** 4 * CEILING_SLACK)
         return cls(**v)
 
 
@@ -313,4 +318,3 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
             dead[n_dead] = r
             n_dead += 1
     return dead[:n_dead].copy()
-

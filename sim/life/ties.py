@@ -24,7 +24,7 @@ import numpy as np
 from ..engine.hazards import happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
-from ..engine.population import LONG_AGO, NO_MONTH, months_since
+from ..engine.population import months_since, months_since_one
 from ..engine.randomness import draw, pair_id, pair_ids
 from ..engine.stages import IS_RESIDENT, Work
 
@@ -147,7 +147,12 @@ class SocialTies(Module):
         self._pair(hana, month, "ties.hana_pair", pop.hana_center[hana].astype(np.int64),
                    Tie.HANA_CENTER)
         self._pair(community, month, "ties.community_pair", None, Tie.COMMUNITY)
-        residents = m.residents()  # recounted: some may have died since
+        self._count_rely_on()
+
+    def _count_rely_on(self) -> None:
+        """Everyone's people to rely on: defectors tied, South Koreans, household (for the
+        residents, recounted: some may have died this month)."""
+        pop, residents = self.model.population, self.model.residents()
         pop.rely_on[residents] = (pop.ties.degree(pop.n)[residents] + pop.sk_ties[residents]
                                   + np.maximum(pop.household_size[residents] - 1, 0))
 
@@ -159,14 +164,11 @@ class SocialTies(Module):
 
     def reference_step(self, month: int) -> None:
         """Fade old ties, form new ones, and count everyone's people to rely on (NumPy)."""
-        m = self.model
-        pop, residents = m.population, m.residents()
+        residents = self.model.residents()
         self._fade(month)
         self._defector_ties(residents, month)
         self._south_korean_ties(residents, month)
-        residents = m.residents()  # recounted: some may have died since
-        pop.rely_on[residents] = (pop.ties.degree(pop.n)[residents] + pop.sk_ties[residents]
-                                  + np.maximum(pop.household_size[residents] - 1, 0))
+        self._count_rely_on()
 
     def _fade(self, month: int) -> None:
         pop, p = self.model.population, self.model.params
@@ -257,8 +259,7 @@ def _kept_ties(u, v, kind, key, q, uid, stage, resident):  # pragma: no cover - 
     for t in range(u.size):
         keep[t] = resident[stage[u[t]]] and resident[stage[v[t]]] and (
             kind[t] == FAMILY
-            or not draw(key, pair_id(uid[u[t]], uid[v[t]])) < -np.expm1(
-                -q.defector_tie_fade_rate / 12.0))
+            or not happens(draw(key, pair_id(uid[u[t]], uid[v[t]])), q.defector_tie_fade_rate))
     return keep
 
 
@@ -274,9 +275,8 @@ def _meet(rows, month, keys, q, f, serving, uid, left_hanawon_month, work,
     n_hana = n_community = 0
     for i in range(rows.size):
         r, j = rows[i], min(i, last)
-        since = LONG_AGO if left_hanawon_month[r] == NO_MONTH else month - np.int64(
-            left_hanawon_month[r])
-        managed = since < q.case_management_months or serving[i]
+        managed = (months_since_one(left_hanawon_month[r], month) < q.case_management_months
+                   or serving[i])
         if happens(draw(keys[0], uid[r]), (q.hana_center_tie_rate if managed else 0.0)
                    * f[0, j]):
             hana[n_hana] = r

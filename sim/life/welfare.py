@@ -20,13 +20,15 @@ Amounts and rules (Ministry of Unification; values in
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numba
 import numpy as np
 
 from ..engine.hazards import competing_exits, happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
-from ..engine.population import LONG_AGO, NO_MONTH, months_since
+from ..engine.population import NO_MONTH, months_since, months_since_one
 from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
 from .labour import INCENTIVE_YEARS, current_wage_mkrw
@@ -118,14 +120,19 @@ class Welfare(Module):
         pop, y = m.population, m.world.index(month)
         keys = m.streams.keys(STREAMS, month)
         fha_open = m.calendar.year_of(month) + (month % 12) / 12 >= m.params["fha_start_month"]
-        if getattr(self, "_growth", None) is None:  # wage growth by whole months of tenure
-            tenure_years = np.arange(m.calendar.n_months + 1) / 12.0
-            self._growth = np.exp(m.params["wage_tenure_effect"] * np.log1p(tenure_years))
-        _month(m.residents(), month, keys, Rates.of(m.params), float(m.world.sk_mean_wage_mkrw[y]),
-               fha_open, self._growth, pop.uid, pop.stage, pop.work, pop.job_start_month, pop.wage_relative,
-               pop.job_incentive, pop.caring, pop.poor_health, pop.left_hanawon_month,
-               pop.family_left_behind, pop.livelihood, pop.fha_saver, pop.fha_months,
-               pop.debt_mkrw, pop.savings_mkrw, pop.remitted_month)
+        _month(m.residents(), month, keys, Rates.of(m.params),
+               float(m.world.sk_mean_wage_mkrw[y]), fha_open, self.wage_growth, pop.uid,
+               pop.stage, pop.work, pop.job_start_month, pop.wage_relative, pop.job_incentive,
+               pop.caring, pop.poor_health, pop.left_hanawon_month, pop.family_left_behind,
+               pop.livelihood, pop.fha_saver, pop.fha_months, pop.debt_mkrw, pop.savings_mkrw,
+               pop.remitted_month)
+
+    @cached_property
+    def wage_growth(self) -> np.ndarray:
+        """Growth of a wage by whole months of tenure over the horizon, as
+        :func:`current_wage_mkrw` computes it (a table for the compiled month)."""
+        tenure_years = np.arange(self.model.calendar.n_months + 1) / 12.0
+        return np.exp(self.model.params["wage_tenure_effect"] * np.log1p(tenure_years))
 
     def reference_step(self, month: int) -> None:
         """One month of earnings, incentives, benefits, saving and remittances (NumPy)."""
@@ -217,11 +224,6 @@ Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compil
 EMPLOYED, PROTECTED = int(Work.EMPLOYED), int(Stage.PROTECTED)
 
 
-@numba.njit(inline="always")
-def _months_since(then, month):  # pragma: no cover - compiled; as population.months_since
-    return LONG_AGO if then == NO_MONTH else month - np.int64(then)
-
-
 @numba.njit(cache=True, nogil=True)
 def _month(rows, month, keys, q, sk_wage, fha_open, growth, uid, stage, work, job_start_month,
            wage_relative, job_incentive, caring, poor_health, left_hanawon_month,
@@ -256,8 +258,8 @@ def _month(rows, month, keys, q, sk_wage, fha_open, growth, uid, stage, work, jo
         benefit = q.livelihood_benefit_mkrw if livelihood[r] else 0.0
         match = 0.0
         if fha_open:
-            if (protected and _months_since(left_hanawon_month[r], month) >= FHA_RESIDENCE_MONTHS
-                    and _months_since(job_start_month[r], month) >= FHA_WORK_MONTHS
+            if (protected and months_since_one(left_hanawon_month[r], month) >= FHA_RESIDENCE_MONTHS
+                    and months_since_one(job_start_month[r], month) >= FHA_WORK_MONTHS
                     and earnings > 0 and fha_months[r] < FHA_MONTHS):
                 if fha_months[r] == 0:
                     fha_saver[r] = draw(keys[1], uid[r]) < q.fha_takeup_share
