@@ -27,6 +27,12 @@ def accent(years_in_south: np.ndarray, floor: float, half_life: float) -> np.nda
     return floor + (1.0 - floor) * np.exp2(-np.asarray(years_in_south) / half_life)
 
 
+@numba.njit(inline="always")
+def accent_one(years_in_south, floor, half_life):  # pragma: no cover - compiled; as accent
+    """:func:`accent` of one person, for compiled kernels."""
+    return floor + (1.0 - floor) * np.exp2(-years_in_south / half_life)
+
+
 def accent_of(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
     """Strength of the North Korean accent (0-1) of residents in ``month`` (``accent_factor`` is
     lowered for good by communication workshops)."""
@@ -111,8 +117,7 @@ def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_fact
             month - np.int64(arrival_month[r])) / 12.0
         if years >= 0 and not u < ceiling * prejudice[min(i, last)] * accent_factor[r] / 12.0:
             continue
-        accent = q.accent_floor + (1.0 - q.accent_floor) * np.exp2(
-            -years / q.accent_half_life_years)
+        accent = accent_one(years, q.accent_floor, q.accent_half_life_years)
         vis = accent * accent_factor[r] * (q.conceal_visibility if conceals[r] else 1.0)
         contact = q.work_contact_multiplier if work[r] == EMPLOYED else 1.0
         if happens(u, q.discrimination_rate * prejudice[min(i, last)] * vis * contact):

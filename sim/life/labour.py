@@ -20,7 +20,7 @@ from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
 from ..engine.randomness import categorical, draw
 from ..engine.stages import Job, Stage, Work
-from .discrimination import accent_of, visibility
+from .discrimination import accent_of, accent_one, visibility
 from .ties import employed_contacts
 from .training import credential_strength
 
@@ -359,8 +359,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
             years = np.inf if arrival_month[r] == NO_MONTH else (month - np.int64(
                 arrival_month[r])) / 12.0
             settled = min(max(years, 0.0), q.settling_years)
-            accent = (q.accent_floor + (1.0 - q.accent_floor)
-                      * np.exp2(-years / q.accent_half_life_years)) * accent_factor[r]
+            accent = accent_one(years, q.accent_floor, q.accent_half_life_years) * accent_factor[r]
             vis = accent * (q.conceal_visibility if conceals[r] else 1.0)
             prejudice = world[0] * f[3, j]
             capital = edu[education[r]] + q.degree_south_effect * degree_south[r]
