@@ -98,6 +98,7 @@ class Parameters(Mapping):
                  overrides: Mapping[str, Any] | None = None, where: str = "overrides") -> None:
         self.specs = specs if specs is not None else load_specs()
         self._values = {name: spec.value for name, spec in self.specs.items()}
+        self._records: dict[type, tuple] = {}
         for name, value in (overrides or {}).items():
             self._values[name] = self._check(name, value, where)
 
@@ -127,6 +128,13 @@ class Parameters(Mapping):
             return self._values[name]
         except KeyError:
             raise AttributeError(name) from None
+
+    def record(self, kind: type) -> tuple:
+        """``kind.of(self)`` (a :func:`parameter_record` of the values a compiled pass reads),
+        made once: the values do not change after construction."""
+        if kind not in self._records:
+            self._records[kind] = kind.of(self)
+        return self._records[kind]
 
     def as_dict(self) -> dict[str, float]:
         """Plain dictionary of the values in force."""

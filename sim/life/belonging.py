@@ -69,7 +69,7 @@ class Belonging(Module):
         m = self.model
         pop = m.population
         leaving = _consider(m.residents(), month, m.streams.key("belonging.consider", month),
-                            Rates.of(m.params), pop.uid, pop.considering_leaving, pop.work,
+                            m.params.record(Rates), pop.uid, pop.considering_leaving, pop.work,
                             pop.rely_on, pop.depressed, pop.discriminated_month,
                             pop.family_left_behind)
         self._leave(leaving, month)

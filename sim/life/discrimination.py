@@ -79,7 +79,7 @@ class Discrimination(Module):
         prejudice = (m.world.prejudice[m.world.index(month)]
                      * m.levers.factors(("prejudice",), residents, month)[0])
         _experiences(residents, month, m.streams.key("discrimination", month),
-                     Rates.of(m.params), prejudice, pop.uid, pop.arrival_month,
+                     m.params.record(Rates), prejudice, pop.uid, pop.arrival_month,
                      pop.accent_factor, pop.conceals, pop.work, pop.discriminated_month)
 
     def reference_step(self, month: int) -> None:

@@ -183,7 +183,7 @@ class LabourMarket(Module):
         world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y],
                           m.calendar.year_of(month) >= p["employment_incentive_start_year"]],
                          dtype=np.float64)
-        _month(able, month, keys, Rates.of(p), world, m.levers.factors(CHANNELS, able, month),
+        _month(able, month, keys, p.record(Rates), world, m.levers.factors(CHANNELS, able, month),
                via, pop.uid, pop.birth_month, pop.female, pop.stage, pop.arrival_month,
                pop.education, pop.degree_south, pop.certified_month, pop.accent_factor,
                pop.conceals, pop.sk_ties, pop.caring, pop.poor_health, pop.ptsd, pop.depressed,

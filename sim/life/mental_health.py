@@ -121,7 +121,7 @@ class MentalHealth(Module):
         m = self.model
         pop, residents = m.population, m.residents()
         keys = m.streams.keys(STREAMS, month)
-        rates = Rates.of(m.params)
+        rates = m.params.record(Rates)
         in_service = _start_services(residents, month, keys[0], rates,
                                      m.levers.factors(CHANNELS[:1], residents, month), pop.uid,
                                      pop.ptsd, pop.depressed, pop.service_until,

@@ -135,7 +135,7 @@ class SocialTies(Module):
         """Fade old ties, form new ones, and count everyone's people to rely on: the rules of
         :meth:`reference_step`, the draws of each person and tie compiled into one pass."""
         m = self.model
-        pop, q, residents = m.population, Rates.of(m.params), m.residents()
+        pop, q, residents = m.population, m.params.record(Rates), m.residents()
         ties = pop.ties
         ties.keep(_kept_ties(ties.u, ties.v, ties.kind, m.streams.key("ties.fade", month),
                              q, pop.uid, pop.stage, IS_RESIDENT))

@@ -120,7 +120,7 @@ class Welfare(Module):
         pop, y = m.population, m.world.index(month)
         keys = m.streams.keys(STREAMS, month)
         fha_open = m.calendar.year_of(month) + (month % 12) / 12 >= m.params["fha_start_month"]
-        _month(m.residents(), month, keys, Rates.of(m.params),
+        _month(m.residents(), month, keys, m.params.record(Rates),
                float(m.world.sk_mean_wage_mkrw[y]), fha_open, self.wage_growth, pop.uid,
                pop.stage, pop.work, pop.job_start_month, pop.wage_relative, pop.job_incentive,
                pop.caring, pop.poor_health, pop.left_hanawon_month, pop.family_left_behind,

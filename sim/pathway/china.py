@@ -65,7 +65,7 @@ class China(Module):
         pop, w, y = m.population, m.world, m.world.index(month)
         world = np.array([w.arrest_multiplier[y], w.onward_multiplier[y], w.broker_access[y],
                           w.broker_fee_usd[y]], dtype=np.float64)
-        exit_ = _month(rows, month, m.streams.key("china.exit", month), Rates.of(m.params),
+        exit_ = _month(rows, month, m.streams.key("china.exit", month), m.params.record(Rates),
                        world, m.levers.factors(("arrest", "onward"), rows, month),
                        float(monthly_probability(self.upper_rate(rows, month))), pop.uid,
                        pop.stage, pop.female, pop.birth_month, pop.savings_usd)
