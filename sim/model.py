@@ -147,6 +147,7 @@ class ResettleModel(mesa.Model):
         self._seed_residents()
         self.groups, _ = self.population.snapshot()
         self._residents: np.ndarray | None = None
+        self._adults_of_month: tuple[int, np.ndarray] | None = None  # for the reporters
 
     def _collect_handlers(self) -> dict[str, list]:
         """Event -> the bound handlers of the modules that declare it, in step order."""
@@ -281,7 +282,7 @@ def _share(model: ResettleModel, flag: np.ndarray) -> float:
 
 def _adults(model: ResettleModel) -> np.ndarray:
     """Residents aged 15+ at the end of this month (made once a month for the reporters)."""
-    cached = getattr(model, "_adults_of_month", None)
+    cached = model._adults_of_month
     if cached is None or cached[0] != model.month:
         rows = model.residents()
         cached = model.month, rows[model.population.age_years(rows, model.month) >= SURVEY_AGE]

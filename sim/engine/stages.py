@@ -42,8 +42,7 @@ def stage_mask(stages) -> np.ndarray:
     return mask
 
 
-IS_IN_SOUTH, IS_IN_CHINA, IS_RESIDENT = stage_mask(IN_SOUTH), stage_mask(IN_CHINA), stage_mask(
-    RESIDENTS)
+IS_IN_SOUTH, IS_RESIDENT = stage_mask(IN_SOUTH), stage_mask(RESIDENTS)
 
 
 class Route(IntEnum):
