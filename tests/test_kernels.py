@@ -206,7 +206,7 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
 @pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket", "Belonging",
-                                    "Discrimination", "SocialTies", "China"])
+                                    "Discrimination", "SocialTies", "China", "Training"])
 def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_seed):
     model, died = midway, []  # the model's own transitions, recorded instead of made
     model.die = lambda rows, month, cause=1: died.append((rows.tolist(), cause))
@@ -247,3 +247,18 @@ def test_compiled_passes_and_numpy_rules_give_the_same_indicators(scenario):
         tables.append(model.indicators())
     assert len(tables[0]) > 1000
     pd.testing.assert_frame_equal(tables[0], tables[1], check_exact=False, rtol=1e-9)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 2**32))
+def test_the_compiled_survey_sums_what_the_numpy_survey_sums(midway, state_seed):
+    model, july = midway, midway.month - 5  # the survey is taken in July
+    model._residents = None
+    _shuffle_inputs(model, np.random.default_rng(state_seed))
+    survey, year = model.modules["Survey"], july // 12
+    survey.reference_step(july)
+    expected = survey.sums[year].copy()
+    survey.sums[year] = -1.0
+    survey.step(july)
+    assert expected[0].sum() > 1000  # people surveyed
+    np.testing.assert_allclose(survey.sums[year], expected, rtol=1e-12)

@@ -105,6 +105,19 @@ Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
 EMPLOYED = int(Work.EMPLOYED)
 
 
+@numba.njit(inline="always")
+def satisfaction_one(q, employed, ties, depressed, discriminated,
+                     family_left):  # pragma: no cover - compiled; as satisfaction_probability
+    """:func:`satisfaction_probability` of one person (``q``: this module's ``Rates``), for
+    compiled kernels."""
+    log_odds = (q.satisfaction_base + q.satisfaction_employed * employed
+                + q.satisfaction_ties * min(ties, q.lonely_below_ties + 1)
+                + q.satisfaction_depressed * depressed
+                + q.satisfaction_discriminated * discriminated
+                + q.satisfaction_family_left * family_left)
+    return 1.0 / (1.0 + np.exp(-log_odds))
+
+
 @numba.njit(cache=True, nogil=True)
 def _consider(rows, month, key, q, uid, considering_leaving, work, rely_on, depressed,
               discriminated_month, family_left_behind):  # pragma: no cover - tested vs reference
@@ -119,13 +132,9 @@ def _consider(rows, month, key, q, uid, considering_leaving, work, rely_on, depr
         if thinking:
             rate = q.consider_leaving_resolve_rate
         elif u < q.consider_leaving_rate / 12.0:  # else above anyone's probability
-            log_odds = (q.satisfaction_base + q.satisfaction_employed * (work[r] == EMPLOYED)
-                        + q.satisfaction_ties * min(rely_on[r], q.lonely_below_ties + 1)
-                        + q.satisfaction_depressed * depressed[r]
-                        + q.satisfaction_discriminated
-                        * (month - np.int64(discriminated_month[r]) < PAST_YEAR)
-                        + q.satisfaction_family_left * family_left_behind[r])
-            rate = q.consider_leaving_rate * (1.0 - 1.0 / (1.0 + np.exp(-log_odds)))
+            rate = q.consider_leaving_rate * (1.0 - satisfaction_one(
+                q, work[r] == EMPLOYED, rely_on[r], depressed[r],
+                month - np.int64(discriminated_month[r]) < PAST_YEAR, family_left_behind[r]))
         else:
             rate = 0.0
         change = happens(u, rate)

@@ -16,11 +16,14 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from ..engine.hazards import monthly_probability
+from ..engine.hazards import happens, monthly_probability
 from ..engine.module import Field, Module
+from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
+from ..engine.randomness import draw
 from ..engine.stages import Work
 
 
@@ -74,16 +77,32 @@ class Training(Module):
         pop.study_until[enrol] = month + int(round(12 * p["university_years"]))
 
     def step(self, month: int) -> None:
-        """Finish school or university, start and finish vocational courses."""
+        """Finish school or university, start and finish vocational courses: the rules of
+        :meth:`reference_step`, the start of courses compiled into one pass."""
         m = self.model
         pop, residents = m.population, m.residents()
+        self._finish(residents, month)
+        _start_courses(residents, month, m.streams.key("training.start", month),
+                       m.params.record(Rates), int(round(m.params["training_months"])),
+                       m.levers.factors(("training_start",), residents, month), pop.uid,
+                       pop.birth_month, pop.arrival_month, pop.trained, pop.work,
+                       pop.study_until, pop.training_until)
+
+    def reference_step(self, month: int) -> None:
+        """Finish school or university, start and finish vocational courses (NumPy)."""
+        residents = self.model.residents()
+        self._finish(residents, month)
+        self._start_courses(residents, month)
+
+    def _finish(self, residents: np.ndarray, month: int) -> None:
+        """Graduates, university after school, and the end of vocational courses."""
+        pop = self.model.population
         done = residents[pop.study_until[residents] == month]
         graduates = done[pop.at_university[done]]
         pop.degree_south[graduates] = True
         pop.at_university[graduates] = False
         self._maybe_university(done[~pop.degree_south[done]], month)
         self._finish_courses(residents[pop.training_until[residents] == month], month)
-        self._start_courses(residents, month)
 
     def _start_courses(self, residents: np.ndarray, month: int) -> None:
         m = self.model
@@ -117,3 +136,29 @@ class Training(Module):
         pop.course_certification[rows] = np.nan
         pop.work[rows[~np.isnan(special)]] = Work.UNEMPLOYED  # a lever's course ends in placement
         pop.savings_mkrw[rows] += p["training_bonus_mkrw"]
+
+
+Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
+    "school_leaving_age", "older_age", "settling_years", "training_rate"),
+    __name__)
+EMPLOYED = int(Work.EMPLOYED)
+
+
+@numba.njit(cache=True, nogil=True)
+def _start_courses(rows, month, key, q, months, f, uid, birth_month, arrival_month, trained, work,
+                   study_until, training_until):  # pragma: no cover - tested vs the reference
+    """Residents of working age, arrived within ``settling_years``, not yet trained, employed
+    or studying, start a vocational course of ``months`` at ``training_rate`` (times the lever
+    factor)."""
+    last = f.shape[1] - 1
+    for i in range(rows.size):
+        r = rows[i]
+        age = (month - birth_month[r]) / 12.0
+        if not (age >= q.school_leaving_age and age < q.older_age
+                and arrival_month[r] != NO_MONTH
+                and (month - np.int64(arrival_month[r])) / 12.0 < q.settling_years
+                and not trained[r] and work[r] != EMPLOYED and study_until[r] <= month):
+            continue
+        if happens(draw(key, uid[r]), q.training_rate * f[0, min(i, last)]):
+            trained[r] = True
+            training_until[r] = month + months

@@ -11,12 +11,15 @@ months; ``life_satisfaction_share`` is the expected share satisfied.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from ..engine.calendar import PAST_YEAR, SURVEY_AGE
 from ..engine.module import Module
+from ..engine.population import NO_MONTH
 from ..engine.stages import Job, Work
-from ..life.belonging import satisfied
+from ..life.belonging import Rates as SatisfactionRates
+from ..life.belonging import satisfaction_one, satisfied
 from ..life.labour import current_wage_mkrw
 from ..life.ties import lonely
 from .indicators import BANDS, years_since_arrival_band
@@ -73,7 +76,23 @@ class Survey(Module):
         self.sums = np.zeros((len(model.calendar.years), len(QUANTITIES), len(BANDS), 2))
 
     def step(self, month: int) -> None:
-        """Take the survey if ``month`` is a survey month."""
+        """Take the survey if ``month`` is a survey month: :meth:`reference_step`'s sums, made
+        in one compiled pass over the residents."""
+        if month % 12 != SURVEY_MONTH:
+            return
+        m = self.model
+        pop, y = m.population, month // 12
+        self.sums[y] = 0.0
+        _survey(m.residents(), month, month - SURVEY_MONTH, m.params.record(SatisfactionRates),
+                m.params["wage_tenure_effect"], float(m.world.sk_mean_wage_mkrw[y]),
+                self.sums[y], pop.birth_month, pop.arrival_month, pop.female, pop.work, pop.job,
+                pop.job_start_month, pop.wage_relative, pop.livelihood, pop.discriminated_month,
+                pop.remitted_month, pop.ptsd, pop.depressed, pop.ideation_month,
+                pop.service_month, pop.rely_on, pop.sk_ties, pop.family_left_behind,
+                pop.considering_leaving, pop.debt_mkrw, pop.savings_mkrw, pop.trained)
+
+    def reference_step(self, month: int) -> None:
+        """Take the survey if ``month`` is a survey month (NumPy)."""
         if month % 12 != SURVEY_MONTH:
             return
         model, residents = self.model, self.model.residents()
@@ -136,3 +155,53 @@ class Survey(Module):
                 for name, quantity in COUNTS.items():
                     out[(name, sex, band)] = scale * table[:, Q[quantity]]
         return out
+
+
+EMPLOYED, UNEMPLOYED, INACTIVE = int(Work.EMPLOYED), int(Work.UNEMPLOYED), int(Work.INACTIVE)
+REGULAR, DAILY, SELF_EMPLOYED = int(Job.REGULAR), int(Job.DAILY), int(Job.SELF_EMPLOYED)
+LAST_BAND = len(BANDS) - 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _survey(rows, month, first_of_year, q, wage_tenure_effect, sk_wage, sums, birth_month,
+            arrival_month, female, work, job, job_start_month, wage_relative, livelihood,
+            discriminated_month, remitted_month, ptsd, depressed, ideation_month, service_month,
+            rely_on, sk_ties, family_left_behind, considering_leaving, debt_mkrw, savings_mkrw,
+            trained):  # pragma: no cover - tested against the reference
+    """Add each surveyed resident's :data:`QUANTITIES` to ``sums[quantity, band, sex]``, in
+    the order :meth:`Survey.reference_step` adds them."""
+    v = np.empty(sums.shape[0])  # one resident's quantities
+    for r in rows:
+        if not ((month - birth_month[r]) / 12.0 >= SURVEY_AGE
+                and arrival_month[r] < first_of_year):
+            continue
+        if arrival_month[r] == NO_MONTH:
+            band = LAST_BAND
+        else:
+            band = min(max(month // 12 - arrival_month[r] // 12, 0), LAST_BAND)
+        sex = 1 if female[r] else 0
+        employed = work[r] == EMPLOYED
+        wage_worker = employed and job[r] != SELF_EMPLOYED
+        wage = 0.0
+        if wage_worker:
+            tenure_years = (month - job_start_month[r]) / 12.0
+            wage = (wage_relative[r] * np.exp(wage_tenure_effect
+                                              * np.log1p(max(tenure_years, 0.0))) * sk_wage)
+        discriminated = month - np.int64(discriminated_month[r]) < PAST_YEAR
+        ties = rely_on[r]
+        v[0], v[1], v[2], v[3] = 1.0, work[r] != INACTIVE, employed, work[r] == UNEMPLOYED
+        v[4], v[5], v[6], v[7] = wage_worker, wage, job[r] == REGULAR, job[r] == DAILY
+        v[8] = job[r] == SELF_EMPLOYED
+        v[9] = month - job_start_month[r] if employed else 0
+        v[10], v[11] = livelihood[r], discriminated
+        v[12] = month - np.int64(remitted_month[r]) < PAST_YEAR
+        v[13], v[14] = ptsd[r], depressed[r]
+        v[15] = month - np.int64(ideation_month[r]) < PAST_YEAR
+        v[16] = month - np.int64(service_month[r]) < PAST_YEAR
+        v[17], v[18], v[19], v[20] = ties < q.lonely_below_ties, ties, sk_ties[r], ties == 0
+        v[21] = satisfaction_one(q, employed, ties, depressed[r], discriminated,
+                                 family_left_behind[r])
+        v[22], v[23], v[24], v[25] = (considering_leaving[r], debt_mkrw[r], savings_mkrw[r],
+                                      trained[r])
+        for k in range(v.size):
+            sums[k, band, sex] += v[k]
