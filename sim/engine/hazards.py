@@ -19,12 +19,34 @@ def monthly_probability(annual_rate):
 
 
 @numba.njit(inline="always")
+def could_happen(u, annual_rate):  # pragma: no cover - compiled; the screen of happens
+    """Whether ``u`` is under ``annual_rate / 12``, a bound on its monthly probability: when it
+    is not, no event of that rate (or of any lower rate) can happen this month."""
+    return u < annual_rate / MONTHS_PER_YEAR
+
+
+@numba.njit(inline="always")
 def happens(u, annual_rate):  # pragma: no cover - compiled; tested against monthly_probability
     """Whether a uniform ``u`` falls under the monthly probability of ``annual_rate``, for
     compiled kernels: exactly ``u < monthly_probability(annual_rate)``, with the exponential
-    computed only when ``u`` is under its bound ``annual_rate / 12`` (rarely, for small rates)."""
-    x = annual_rate / MONTHS_PER_YEAR
-    return u < x and u < -np.expm1(-x)
+    computed only when ``u`` passes :func:`could_happen` (rarely, for small rates)."""
+    return could_happen(u, annual_rate) and u < -np.expm1(-annual_rate / MONTHS_PER_YEAR)
+
+
+@numba.njit(inline="always")
+def exit_chosen(u, rates):  # pragma: no cover - compiled; tested against reference_exits
+    """One person's exit among competing annual ``rates`` (-1 for none), as
+    :func:`reference_exits` chooses it, for compiled kernels."""
+    total = rates[0]
+    for j in range(1, rates.size):
+        total += rates[j]
+    if not happens(u, total):
+        return -1
+    share, cum, chosen = u / -np.expm1(-total / MONTHS_PER_YEAR) * total, 0.0, 0
+    for j in range(rates.size):
+        cum += rates[j]
+        chosen += share >= cum
+    return min(chosen, rates.size - 1)
 
 
 def rate_for_mean_months(mean_months):
@@ -40,20 +62,9 @@ def competing_exits(annual_rates: np.ndarray, u: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _exits(rates, u):  # pragma: no cover - compiled; tested against reference_exits
-    n, k = rates.shape
-    exits = np.full(n, -1, dtype=np.int64)
-    for i in range(n):
-        total = rates[i, 0]
-        for j in range(1, k):
-            total += rates[i, j]
-        p_any = -np.expm1(-total / MONTHS_PER_YEAR)
-        if not u[i] < p_any:
-            continue
-        share, cum, chosen = u[i] / p_any * total, 0.0, 0
-        for j in range(k):
-            cum += rates[i, j]
-            chosen += share >= cum
-        exits[i] = min(chosen, k - 1)
+    exits = np.empty(rates.shape[0], dtype=np.int64)
+    for i in range(rates.shape[0]):
+        exits[i] = exit_chosen(u[i], rates[i])
     return exits
 
 

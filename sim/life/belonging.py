@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from ..engine.calendar import PAST_YEAR
-from ..engine.hazards import competing_exits, happens
+from ..engine.hazards import competing_exits, could_happen, happens
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import years_since
@@ -131,7 +131,7 @@ def _consider(rows, month, key, q, uid, considering_leaving, work, rely_on, depr
         thinking = considering_leaving[r]
         if thinking:
             rate = q.consider_leaving_resolve_rate
-        elif u < q.consider_leaving_rate / 12.0:  # else above anyone's probability
+        elif could_happen(u, q.consider_leaving_rate):  # else above anyone's probability
             rate = q.consider_leaving_rate * (1.0 - satisfaction_one(
                 q, work[r] == EMPLOYED, rely_on[r], depressed[r],
                 month - np.int64(discriminated_month[r]) < PAST_YEAR, family_left_behind[r]))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..engine.hazards import CEILING_SLACK, happens, monthly_probability
+from ..engine.hazards import CEILING_SLACK, could_happen, happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -115,7 +115,7 @@ def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_fact
         u = draw(key, uid[r])
         years = np.inf if arrival_month[r] == NO_MONTH else (
             month - np.int64(arrival_month[r])) / 12.0
-        if years >= 0 and not u < ceiling * prejudice[min(i, last)] * accent_factor[r] / 12.0:
+        if years >= 0 and not could_happen(u, ceiling * prejudice[min(i, last)] * accent_factor[r]):
             continue
         accent = accent_one(years, q.accent_floor, q.accent_half_life_years)
         vis = accent * accent_factor[r] * (q.conceal_visibility if conceals[r] else 1.0)

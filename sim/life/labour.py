@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from ..engine.calendar import SURVEY_AGE
-from ..engine.hazards import competing_exits, happens, saturating
+from ..engine.hazards import competing_exits, exit_chosen, happens, saturating
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -129,6 +129,13 @@ def wage_at_hire(pop, rows, month, job, p, prejudice, vis) -> np.ndarray:
     return p["wage_relative_at_start"] * np.exp(log_wage)
 
 
+@numba.njit(inline="always")
+def wage_growth_one(tenure_months, effect):  # pragma: no cover - compiled; as current_wage_mkrw
+    """The growth of one wage after ``tenure_months`` in the job (none before the start), for
+    compiled kernels."""
+    return np.exp(effect * np.log1p(max(tenure_months / 12.0, 0.0)))
+
+
 def current_wage_mkrw(pop, rows, month, p, sk_wage: float) -> np.ndarray:
     """Monthly wage in million KRW: the wage at hire grown with tenure, in this year's money."""
     tenure_years = (month - pop.job_start_month[rows]) / 12.0
@@ -173,18 +180,13 @@ class LabourMarket(Module):
         the rules of :meth:`reference_step`, compiled into one pass over the residents."""
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
-        residents = m.residents()
-        busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
-        self._leave_for_study(residents[busy])
-        n = pop.n  # contacts in work, counted once before anyone's job changes this month
-        via = pop.ties.neighbours_with(pop.work[:n] == Work.EMPLOYED, n)
-        able = residents[~busy]
+        able = self._not_studying(month)  # the kernel keeps those of working age
         keys = m.streams.keys(STREAMS, month)
         world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y],
                           m.calendar.year_of(month) >= p["employment_incentive_start_year"]],
                          dtype=np.float64)
         _month(able, month, keys, p.record(Rates), world, m.levers.factors(CHANNELS, able, month),
-               via, pop.uid, pop.birth_month, pop.female, pop.stage, pop.arrival_month,
+               self._via, pop.uid, pop.birth_month, pop.female, pop.stage, pop.arrival_month,
                pop.education, pop.degree_south, pop.certified_month, pop.accent_factor,
                pop.conceals, pop.sk_ties, pop.caring, pop.poor_health, pop.ptsd, pop.depressed,
                pop.livelihood, pop.work, pop.job, pop.job_start_month, pop.job_incentive,
@@ -193,24 +195,24 @@ class LabourMarket(Module):
     def reference_step(self, month: int) -> None:
         """One month of looking for work, finding and losing jobs, and leaving the labour force
         (NumPy)."""
-        m = self.model
-        pop, residents = m.population, m.residents()
-        age = pop.age_years(residents, month)
-        busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
-        able = residents[(age >= SURVEY_AGE) & ~busy]
-        self._leave_for_study(residents[busy])
-        n = pop.n  # contacts in work, counted once before anyone's job changes this month
-        self._via = pop.ties.neighbours_with(pop.work[:n] == Work.EMPLOYED, n)
+        pop = self.model.population
+        rows = self._not_studying(month)
+        able = rows[pop.age_years(rows, month) >= SURVEY_AGE]
         work = pop.work[able]
         self._inactive(able[work == Work.INACTIVE], month)
         self._unemployed(able[work == Work.UNEMPLOYED], month)
         self._employed(able[work == Work.EMPLOYED], month)
 
-    def _leave_for_study(self, rows: np.ndarray) -> None:
-        """Students and trainees are out of the labour force."""
-        pop = self.model.population
-        pop.work[rows] = Work.INACTIVE
-        pop.job[rows] = Job.NONE
+    def _not_studying(self, month: int) -> np.ndarray:
+        """Students and trainees leave the labour force; return the other residents. Counts each
+        person's contacts in work (``_via``) once, before anyone's job changes this month."""
+        pop, residents = self.model.population, self.model.residents()
+        busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
+        pop.work[residents[busy]] = Work.INACTIVE
+        pop.job[residents[busy]] = Job.NONE
+        n = pop.n
+        self._via = pop.ties.neighbours_with(pop.work[:n] == Work.EMPLOYED, n)
+        return residents[~busy]
 
     def _inactive(self, rows: np.ndarray, month: int) -> None:
         m = self.model
@@ -313,17 +315,6 @@ NONE, REGULAR, TEMPORARY, DAILY = int(Job.NONE), int(Job.REGULAR), int(Job.TEMPO
 PROTECTED = int(Stage.PROTECTED)
 
 
-@numba.njit(inline="always")
-def _exit_of_two(u, a, b):  # pragma: no cover - compiled; hazards.competing_exits with k = 2
-    """-1 for no exit, else 0 or 1, as :func:`sim.engine.hazards.competing_exits` chooses
-    between two rates (the exponential only when ``u`` is under the bound ``total / 12``)."""
-    total = a + b
-    if not happens(u, total):
-        return -1
-    share = u / -np.expm1(-total / 12.0) * total
-    return min(int(share >= a) + int(share >= total), 1)
-
-
 @numba.njit(cache=True, nogil=True)
 def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage, arrival_month,
            education, degree_south, certified_month, accent_factor, conceals, sk_ties, caring,
@@ -335,6 +326,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
     edu = np.array([0.0, q.education_effect_college, q.education_effect_university])
     base_separation = np.array([0.0, q.separation_rate_regular, q.separation_rate_temporary,
                                 q.separation_rate_daily, q.separation_rate_self_employed])
+    two = np.empty(2)  # the rates of two competing exits
     for i in range(rows.size):
         r, j = rows[i], min(i, last)
         age = (month - birth_month[r]) / 12.0
@@ -374,7 +366,8 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                         + q.finding_age_effect * max(age - q.finding_age_from, 0.0) / 10.0
                         - q.employer_hiring_penalty * prejudice * vis)
             finding = q.job_finding_rate * np.exp(log_rate) * health * referral * f[1, j]
-            exit_ = _exit_of_two(u, finding, exit_rate)
+            two[0], two[1] = finding, exit_rate
+            exit_ = exit_chosen(u, two)
             if exit_ == 1:
                 work[r] = INACTIVE
             elif exit_ == 0:
@@ -402,7 +395,8 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
             separation = (base_separation[job[r]]
                           * (1.0 - q.incentive_retention_effect if kept else 1.0)
                           / health) * f[2, j]
-            exit_ = _exit_of_two(draw(keys[3], uid[r]), separation, exit_rate)
+            two[0], two[1] = separation, exit_rate
+            exit_ = exit_chosen(draw(keys[3], uid[r]), two)
             if exit_ >= 0:
                 job[r], job_incentive[r] = NONE, False
                 work[r] = UNEMPLOYED if exit_ == 0 else INACTIVE

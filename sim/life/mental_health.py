@@ -24,6 +24,7 @@ from ..engine.calendar import PAST_YEAR
 from ..engine.hazards import (
     CEILING_SLACK,
     competing_exits,
+    could_happen,
     happens,
     monthly_probability,
     saturating,
@@ -292,7 +293,7 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
         if depressed[r]:
             rate = q.depression_recovery_rate * help_ * f[2, j] * (
                 q.depression_vulnerable_recovery_multiplier if vulnerable[r] else 1.0)
-        elif u < q.onset_ceiling * f[1, j] / 12.0:
+        elif could_happen(u, q.onset_ceiling * f[1, j]):
             stress = (q.stress_discrimination
                       * (month - np.int64(discriminated_month[r]) < PAST_YEAR)
                       + q.stress_unemployment * unemployed + q.stress_loneliness * alone
@@ -306,7 +307,7 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
         if happens(u, rate):
             depressed[r] = not depressed[r]
         u = draw(keys[3], uid[r])
-        if u < q.ideation_ceiling * f[3, j] / 12.0:
+        if could_happen(u, q.ideation_ceiling * f[3, j]):
             stressors = np.int64(ptsd[r]) + poor_health[r] + unemployed + alone
             rate = (q.ideation_rate
                     * (q.ideation_depression_multiplier if depressed[r] else 1.0)

@@ -31,7 +31,7 @@ from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, months_since, months_since_one
 from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
-from .labour import INCENTIVE_YEARS, current_wage_mkrw
+from .labour import INCENTIVE_YEARS, current_wage_mkrw, wage_growth_one
 
 FHA_MONTHS = 48  # matched for up to four years (MOU)
 FHA_RESIDENCE_MONTHS, FHA_WORK_MONTHS = 6, 3  # eligibility after 6 months' residence, 3 in work
@@ -236,8 +236,8 @@ def _month(rows, month, keys, q, sk_wage, fha_open, growth, uid, stage, work, jo
         earnings = 0.0
         if work[r] == EMPLOYED:
             tenure = max(month - np.int64(job_start_month[r]), 0)
-            grown = growth[tenure] if tenure < growth.size else np.exp(
-                q.wage_tenure_effect * np.log1p(tenure / 12.0))
+            grown = (growth[tenure] if tenure < growth.size
+                     else wage_growth_one(tenure, q.wage_tenure_effect))
             earnings = wage_relative[r] * grown * sk_wage
         incentive = 0.0
         if job_incentive[r]:

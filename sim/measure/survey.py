@@ -20,7 +20,7 @@ from ..engine.population import NO_MONTH
 from ..engine.stages import Job, Work
 from ..life.belonging import Rates as SatisfactionRates
 from ..life.belonging import satisfaction_one, satisfied
-from ..life.labour import current_wage_mkrw
+from ..life.labour import current_wage_mkrw, wage_growth_one
 from ..life.ties import lonely
 from .indicators import BANDS, years_since_arrival_band
 
@@ -184,9 +184,8 @@ def _survey(rows, month, first_of_year, q, wage_tenure_effect, sk_wage, sums, bi
         wage_worker = employed and job[r] != SELF_EMPLOYED
         wage = 0.0
         if wage_worker:
-            tenure_years = (month - job_start_month[r]) / 12.0
-            wage = (wage_relative[r] * np.exp(wage_tenure_effect
-                                              * np.log1p(max(tenure_years, 0.0))) * sk_wage)
+            wage = (wage_relative[r] * wage_growth_one(month - job_start_month[r],
+                                                       wage_tenure_effect) * sk_wage)
         discriminated = month - np.int64(discriminated_month[r]) < PAST_YEAR
         ties = rely_on[r]
         v[0], v[1], v[2], v[3] = 1.0, work[r] != INACTIVE, employed, work[r] == UNEMPLOYED

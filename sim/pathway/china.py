@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..engine.hazards import drawn_exits, monthly_probability
+from ..engine.hazards import drawn_exits, exit_chosen, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.randomness import draw
@@ -65,10 +65,10 @@ class China(Module):
         pop, w, y = m.population, m.world, m.world.index(month)
         world = np.array([w.arrest_multiplier[y], w.onward_multiplier[y], w.broker_access[y],
                           w.broker_fee_usd[y]], dtype=np.float64)
+        f = m.levers.factors(CHANNELS, rows, month)
         exit_ = _month(rows, month, m.streams.key("china.exit", month), m.params.record(Rates),
-                       world, m.levers.factors(("arrest", "onward"), rows, month),
-                       float(monthly_probability(self.upper_rate(rows, month))), pop.uid,
-                       pop.stage, pop.female, pop.birth_month, pop.savings_usd)
+                       world, f, float(monthly_probability(self.upper_rate(rows, month, f))),
+                       pop.uid, pop.stage, pop.female, pop.birth_month, pop.savings_usd)
         self._move(rows, exit_, month)
 
     def reference_step(self, month: int) -> None:
@@ -79,7 +79,8 @@ class China(Module):
             return
         m.population.savings_usd[rows] += m.params["savings_usd_per_month"]
         exit_ = drawn_exits(m.streams, "china.exit", month, m.population.uid, rows,
-                            self.upper_rate(rows, month),
+                            self.upper_rate(rows, month,
+                                            m.levers.factors(CHANNELS, rows, month)),
                             lambda index: self.rates(rows[index], month))
         self._move(rows, exit_, month)
 
@@ -93,19 +94,20 @@ class China(Module):
         m.emit("started_journey", rows[exit_ == ONWARD], month)
         m.die(rows[exit_ == DIE], month)
 
-    def upper_rate(self, rows: np.ndarray, month: int) -> float:
+    def upper_rate(self, rows: np.ndarray, month: int, factors: np.ndarray) -> float:
         """A bound on everyone's total annual exit rate this month (each exit's largest
-        multipliers together, and the mortality of the oldest), so that only the few people
-        whose draw falls under it need their rates computed."""
+        multipliers together, the largest lever factors of ``CHANNELS`` in ``factors``, and the
+        mortality of the oldest), so that only the few people whose draw falls under it need
+        their rates computed."""
         m = self.model
         pop, p, w, y = m.population, m.params, m.world, m.world.index(month)
         arrest = (p["arrest_rate"] * w.arrest_multiplier[y]
                   * max(1.0, p["arrest_married_multiplier"], p["arrest_settled_multiplier"])
                   * max(1.0, p["arrest_male_multiplier"])
-                  * np.max(m.levers.factor("arrest", rows, month)))
+                  * factors[0].max())
         onward = (w.onward_multiplier[y] * w.broker_access[y]
                   * max(1.0, p["onward_married_multiplier"], p["onward_settled_multiplier"])
-                  * np.max(m.levers.factor("onward", rows, month))
+                  * factors[1].max()
                   * (p["onward_rate"] + p["sponsored_rate_china"]))
         oldest = (month - pop.birth_month[rows].min()) / 12.0
         return float(arrest + p["voluntary_return_rate"] + p["marriage_rate"] + onward
@@ -142,6 +144,7 @@ class China(Module):
         return rates
 
 
+CHANNELS = ("arrest", "onward")  # the lever channels of the compiled month, in order
 Rates = parameter_record("Rates", (  # the parameters the compiled month reads
     "savings_usd_per_month", "arrest_rate", "arrest_married_multiplier",
     "arrest_settled_multiplier", "arrest_male_multiplier", "voluntary_return_rate",
@@ -183,15 +186,5 @@ def _month(rows, month, key, q, world, f, p_max, uid, stage, female, birth_month
         age = (month - birth_month[r]) / 12.0
         rates[DIE] = q.mortality_multiplier_abroad * (
             q.mortality_at_30 * np.exp(q.mortality_slope * (age - 30.0)))
-        total = rates[0]
-        for k in range(1, 6):
-            total += rates[k]
-        p_any = -np.expm1(-total / 12.0)
-        if not u < p_any:
-            continue
-        share, cum, chosen = u / p_any * total, 0.0, 0
-        for k in range(6):
-            cum += rates[k]
-            chosen += share >= cum
-        exits[i] = min(chosen, 5)
+        exits[i] = exit_chosen(u, rates)
     return exits
