@@ -22,14 +22,18 @@ def _num(value: float) -> str:
 
 
 def markdown(table: pd.DataFrame) -> str:
-    """One row per target: published, tolerance, simulated median and 90% interval, verdict."""
+    """One row per target: published, tolerance and its origin, simulated median and 90%
+    interval, the standardised error z (in standard deviations) and the verdict."""
     lines = ["| target | indicator | year | published | tolerance | simulated median | "
-             "90% of replicates | within |", "|---|---|---|---|---|---|---|---|"]
+             "90% of replicates | z | within | tolerance from |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in table.itertuples():
         verdict = {"yes": "yes", "no": "**no**"}.get(r.within_tolerance, r.within_tolerance)
+        z = "" if pd.isna(r.z) else f"{r.z:+.1f}"
         lines.append(f"| {r.id} | {r.indicator} | {r.year} | {_num(r.observed)} | "
                      f"{_num(r.tolerance)} | {_num(r.simulated_p50)} | "
-                     f"{_num(r.simulated_p05)}-{_num(r.simulated_p95)} | {verdict} |")
+                     f"{_num(r.simulated_p05)}-{_num(r.simulated_p95)} | {z} | {verdict} | "
+                     f"{r.tolerance_origin} |")
     return "\n".join(lines)
 
 

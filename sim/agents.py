@@ -43,7 +43,7 @@ class Person(mesa.Agent):
         age = pop.age_years(self.row, max(m.month, 0))
         sex = "woman" if pop.female[self.row] else "man"
         arrived = pop.arrival_month[self.row]
-        return (f"Person(row={self.row}, {sex}, {age:.0f} years, "
+        return (f"Person(uid={pop.uid[self.row]}, {sex}, {age:.0f} years, "
                 f"{Stage(pop.stage[self.row]).name.lower()}"
                 f"{', arrived ' + month_name(cal, arrived) if arrived != NO_MONTH else ''})")
 
@@ -54,7 +54,7 @@ class Person(mesa.Agent):
 
     def describe(self) -> dict:
         """Everything the model holds about this person, months as calendar months."""
-        return self.model.inspect(self.row)
+        return self.model.inspect(row=self.row)
 
 
 def month_name(calendar: Calendar, month: int) -> str | None:
@@ -66,7 +66,7 @@ def month_name(calendar: Calendar, month: int) -> str | None:
 
 def describe_row(population, row: int, calendar: Calendar) -> dict:
     """Plain dictionary of one row of the population: coded fields by name, month fields
-    (``*_month``, ``*_until``) as ``YYYY-MM``."""
+    (``*_month``, ``*_until``) as ``YYYY-MM``, and None for what is not set (no month, NaN)."""
     record = {}
     for name in population.fields:
         value = getattr(population, name)[row].item()
@@ -74,5 +74,7 @@ def describe_row(population, row: int, calendar: Calendar) -> dict:
             value = CODED[name](value).name
         elif name.endswith(("_month", "_until")):
             value = month_name(calendar, value)
+        elif isinstance(value, float) and value != value:  # NaN: not set
+            value = None
         record[name] = value
     return record

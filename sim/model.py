@@ -181,7 +181,7 @@ class ResettleModel(mesa.Model):
         uids = np.arange(n, dtype=np.int64)
         female = self.streams.uniforms("initial.sex", -1, uids) < p["pre_1995_female_share"]
         attrs = draw_attributes(self.tables, p, self.streams, -1, self.calendar.start_year,
-                                uids, female)
+                                uids, female, at_entry=True)
         rows = self.population.add(-1, Stage.RESETTLED, uid=uids, female=female, **attrs)
         self.emit("settled_before_start", rows, -1)
 
@@ -257,11 +257,23 @@ class ResettleModel(mesa.Model):
         """The ties among defectors now in the South as a networkx graph."""
         return graph(self.population)
 
-    def inspect(self, row: int) -> dict:
-        """Everything the model holds about the person in ``row`` (anyone, any stage)."""
-        if not 0 <= row < self.population.n:
-            raise IndexError(f"no person in row {row}; rows are 0..{self.population.n - 1}")
-        return describe_row(self.population, row, self.calendar)
+    def inspect(self, uid: int | None = None, *, row: int | None = None) -> dict:
+        """Everything the model holds about one person (anyone, any stage), by the person's
+        ``uid`` (the id agents and outputs carry; a :class:`Person` agent also works) or, for
+        array work, by ``row`` of the population."""
+        pop = self.population
+        if (uid is None) == (row is None):
+            raise TypeError("inspect: give the person's uid, or row=")
+        if uid is not None:
+            if isinstance(uid, Person):
+                uid = uid.uid
+            found = np.flatnonzero(pop.uid[: pop.n] == uid)
+            if found.size == 0:
+                raise KeyError(f"no person with uid {uid} in this run")
+            row = int(found[0])
+        if not 0 <= row < pop.n:
+            raise IndexError(f"no person in row {row}; rows are 0..{pop.n - 1}")
+        return describe_row(pop, row, self.calendar)
 
     @property
     def alive(self) -> np.ndarray:

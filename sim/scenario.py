@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from .engine.calendar import year_range  # noqa: F401 (re-exported)
-from .engine.errors import InputError, nearest
+from .engine.errors import InputError, nearest, shown
 from .engine.files import PROJECT_ROOT, line_map, read_yaml  # noqa: F401 (re-exported)
 from .levers import LEVERS, LeverSpec
 from .levers.effects import DISTRIBUTIONS
@@ -101,7 +101,7 @@ class Scenario(BaseModel):
             Monte Carlo noise or to test the model on larger populations).
         seed: Default seed (``--seed`` overrides it).
         replicates: Number of replicate runs (seeds spawned from ``seed``).
-        extends: The scenario this one builds on (a name in ``scenarios/`` or a path); its
+        extends: The scenario this one builds on (a library name, or a file beside this one); its
             parameters, world rows and levers come first and this file's are added.
         parameter_set: A calibrated parameter set (``calibrated``, or a folder with a
             ``posterior.csv``): single runs use its point estimate, ensemble replicates draw
@@ -119,7 +119,7 @@ class Scenario(BaseModel):
     description: str = ""
     horizon: Horizon = Horizon()
     scale: float = Field(1, gt=0, allow_inf_nan=False)
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**63 - 1, strict=True)
     replicates: int = Field(1, ge=1, le=10_000)
     extends: str | None = None
     parameter_set: str | None = None
@@ -305,8 +305,8 @@ def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
         return f"{where}: {path}: {said}; valid {'types' if lever else 'dist'}: {', '.join(names)}"
     if kind == "model_attributes_type" and choices and not lever:
         return (f"{where}: {path}: expected a number or a distribution such as {{dist: "
-                f"lognormal, median: 1.5, sigma: 0.3}} (got {error.get('input')!r})")
-    return f"{where}: {path}: {message} (got {error.get('input')!r})"
+                f"lognormal, median: 1.5, sigma: 0.3}} (got {shown(error.get('input'))})")
+    return f"{where}: {path}: {message} (got {shown(error.get('input'))})"
 
 
 def validate(data: Any, origin: str, text: str = "") -> Scenario:
@@ -346,18 +346,27 @@ def library() -> Path:
     return Path(str(resources.files("sim.scenarios")))
 
 
+def is_name(text: str) -> bool:
+    """A bare scenario name (``mentorship``) rather than a path (``my.yaml``, ``dir/x``)."""
+    return (not text.endswith((".yaml", ".yml")) and "/" not in text and "\\" not in text
+            and text not in (".", ".."))
+
+
 def find(name_or_path: str | Path | None) -> Path:
-    """The scenario file for a path, or a name in ``scenarios/`` of the current folder, then in
-    the library shipped with the package."""
+    """The scenario file: a bare name is a scenario of the library shipped with the package
+    (whatever the working folder holds); anything else is a path."""
     target = str(name_or_path or DEFAULT_SCENARIO)
-    candidates = [Path(target)]
-    if not target.endswith((".yaml", ".yml")):
-        candidates += [Path("scenarios") / f"{target}.yaml", library() / f"{target}.yaml"]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise InputError(f"{target}: scenario file not found (looked for "
-                     f"{', '.join(str(c) for c in candidates)})")
+    if len(target) > 255:
+        raise InputError(f"{target[:40]}...: a scenario name or path of {len(target):,} "
+                         "characters; expected at most 255")
+    path = library() / f"{target}.yaml" if is_name(target) else Path(target)
+    if path.is_file():
+        return path
+    if is_name(target):
+        hint = nearest(target, sorted(p.stem for p in library().glob("*.yaml")))
+        raise InputError(f"{target}: no scenario of that name in the library{hint} (a file of "
+                         f"your own is given by its path, e.g. ./{target}.yaml)")
+    raise InputError(f"{target}: scenario file not found")
 
 
 MERGED = {"parameters": "update", "world": "append", "levers": "append"}
@@ -392,14 +401,16 @@ def _with_parents(data: Any, path: Path, seen: tuple[Path, ...] = ()) -> Any:
 
 
 def find_relative(name: str, base: Path) -> Path:
-    """A parent scenario named in ``extends``: beside the child file first, then as :func:`find`."""
-    beside = base.parent / (name if str(name).endswith((".yaml", ".yml")) else f"{name}.yaml")
-    if beside.is_file():
-        return beside
+    """A parent scenario named in ``extends``: a bare name is a library scenario; a path is
+    relative to the child file's folder."""
+    name = str(name)
+    path = None if is_name(name) or len(name) > 255 else base.parent / name
+    if path is not None and path.is_file():
+        return path
     try:
-        return find(name)
-    except InputError:
-        raise InputError(f"{base}: extends: scenario {name!r} not found") from None
+        return find(name) if path is None else find(path)
+    except InputError as exc:
+        raise InputError(f"{base}: extends: {exc}") from None
 
 
 def load(name_or_path: str | Path | None = None) -> Scenario:

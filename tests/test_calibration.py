@@ -91,6 +91,15 @@ def test_a_single_worker_calibration_is_reproducible_and_complete(files, tmp_pat
     assert len(post) == 6 and post.weight.sum() == pytest.approx(1.0)
     gens = pd.read_csv(a / "generations.csv")
     assert gens.epsilon.is_monotonic_decreasing and gens.simulations.sum() <= 24 + 6 * 20
+    assert ((gens.effective_sample_size > 0) & (gens.effective_sample_size <= 6)).all()
+    learnt = pd.read_csv(a / "parameters.csv").set_index("parameter")
+    assert list(learnt.index) == ["onward_rate", "arrest_rate"]
+    assert (learnt.contraction <= 1).all() and (learnt.posterior_sd >= 0).all()
+    corr = pd.read_csv(a / "correlations.csv").set_index("parameter")
+    assert np.allclose(np.diag(corr.to_numpy()), 1.0)
+    manifest = json.loads((a / "manifest.json").read_text())
+    assert manifest["effective_sample_size"] == pytest.approx(gens.effective_sample_size.iloc[-1],
+                                                              abs=0.1)
     fit = pd.read_csv(a / "fit_table.csv")
     assert list(fit.id) == ["arrivals2002", "stock2002", "female2003"]
     for name in ("report.html", "fit_train.png", "marginals.png", "epsilon.svg"):
@@ -179,3 +188,37 @@ def test_the_calibration_report_shows_the_fit_and_the_generations(tmp_path):
     assert "arrivals2002" in page and "<td>1,120</td>" in page  # read as numbers are
     assert page.index("Fit table") < page.index("arrivals2002") < page.index("Acceptance")
     assert "1.25" in page and "never predictions about any person" in page
+
+
+def test_contraction_and_correlations_read_the_weighted_posterior():
+    """A posterior pinned to one value has contraction 1; one spread like its prior about 0;
+    two parameters that move together correlate."""
+    from sim.experiments import calibrate
+
+    rng = np.random.default_rng(3)
+    n = 4000
+    spread = rng.lognormal(np.log(0.5), 0.7, n)
+    posterior = pd.DataFrame({"a": np.full(n, 0.3), "b": spread, "c": 2 * spread + 1,
+                              "weight": np.full(n, 1 / n)})
+    priors = [calibrate.Prior(name, {"dist": "lognormal", "median": 0.5, "sigma": 0.7}, "r")
+              for name in ("a", "b", "c")]
+    table = calibrate.contraction(posterior, priors).set_index("parameter")
+    assert table.contraction["a"] == pytest.approx(1.0)
+    assert table.contraction["b"] == pytest.approx(0.0, abs=0.15)
+    assert table.posterior_median["b"] == pytest.approx(0.5, rel=0.05)
+    corr = calibrate.correlations(posterior.drop(columns="a")).set_index("parameter")
+    assert corr.loc["b", "c"] == pytest.approx(1.0)
+
+
+def test_the_same_chart_gives_the_same_svg_bytes(tmp_path):
+    """SVGs carry no time stamp and no random element ids, so identical runs give identical
+    files (matplotlib draws random ids unless given a salt)."""
+    from sim.app import fit_charts
+
+    table = pd.DataFrame({"id": ["a", "b"], "year": ["2010", "2012"], "observed": [1.0, 2.0],
+                          "simulated_p50": [1.1, 2.5],
+                          "simulated_p05": [0.9, 2.0], "simulated_p95": [1.3, 3.0],
+                          "tolerance": [0.5, 0.4], "within_tolerance": ["yes", "no"]})
+    for name in ("one", "two"):
+        fit_charts.fit_chart(table, tmp_path / name, "title")
+    assert (tmp_path / "one.svg").read_bytes() == (tmp_path / "two.svg").read_bytes()

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -19,7 +20,8 @@ from sim.engine.parameters import load_specs
 
 RESETTLE = Path(sys.executable).parent / "resettle"
 PROJECT = Path(__file__).resolve().parent.parent
-RUN_FILES = {"manifest.json", "indicators.csv", "arrivals.png", "life_in_south.png"}
+RUN_FILES = {"manifest.json", "codebook.csv", "indicators.csv", "inputs.csv", "arrivals.png",
+             "life_in_south.png"}
 HEADER = ["replicate", "year", "indicator", "sex", "years_since_arrival", "value"]
 TIMEOUT_S = 120  # far above a normal run; a hang fails the test instead of the suite
 
@@ -96,6 +98,16 @@ def test_run_prints_arrivals_against_mou(first_run):
     assert "MOU" in done.stdout
     assert "2000" in done.stdout  # the one report year inside the 1995-2000 horizon
     assert "end-2025" in done.stdout
+
+
+def test_the_codebook_explains_every_indicator_of_the_run(first_run):
+    _, run_dir, _ = first_run
+    codebook = pd.read_csv(run_dir / "codebook.csv").set_index("indicator")
+    written = set(pd.read_csv(run_dir / "indicators.csv").indicator)
+    assert written <= set(codebook.index)
+    assert codebook.loc["unemployment_rate", "denominator"] == \
+        "surveyed residents in the labour force"
+    assert codebook[["meaning", "unit"]].notna().all().all()
 
 
 def test_manifest_records_the_run(first_run):

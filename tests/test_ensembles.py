@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import shutil
 import time
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def test_serial_processes_and_a_dask_local_cluster_give_byte_identical_results(t
         folder = tmp_path / kind
         ensemble.run_ensemble(s, 3, 3, folder, executor, progress=False)
         results[kind] = _files(folder)
-    assert len(results["serial"]) == 3
+    assert len(results["serial"]) == 6  # indicators.csv and inputs.csv of three replicates
     assert results["serial"] == results["processes"] == results["dask"]
 
 
@@ -76,6 +77,9 @@ def test_summary_has_the_issue_columns_and_percentiles_in_order(tmp_path):
     assert (summary.p05 <= summary.p50).all() and (summary.p50 <= summary.p95).all()
     arrivals = ind[(ind.indicator == "arrivals") & (ind.sex == "all") & (ind.year == 2002)]
     assert arrivals.value.nunique() > 1  # replicates differ
+    drawn = ensemble.combined(tmp_path / "e", 4, "inputs.csv")
+    assert set(drawn.group) == {"calibrated parameters"}  # each replicate's posterior draw
+    assert drawn.groupby("name").value.nunique().max() > 1
 
 
 def _run(args, cwd, **kw):
@@ -112,3 +116,28 @@ def test_resuming_with_another_scenario_is_refused(tmp_path):
     other = s.with_overrides(arrest_rate=0.2)
     with pytest.raises(InputError, match="started differently \\(the scenario content changed"):
         ensemble.run_ensemble(other, 3, 2, folder, ensemble.Executor("serial"), progress=False)
+
+
+def test_a_damaged_replicate_or_record_is_refused_on_resume(tmp_path):
+    """A resumed ensemble checks what it finds: a truncated replicate file, an edited one or a
+    damaged ensemble record is refused with what differs, never summarised."""
+    s = scenario.load(small(tmp_path))
+    folder = tmp_path / "e"
+    ensemble.run_ensemble(s, 3, 2, folder, ensemble.Executor("serial"), progress=False)
+    assert ensemble.done_replicates(folder, 2) == {0, 1}
+    indicators = ensemble.replicate_dir(folder, 1) / "indicators.csv"
+    indicators.write_bytes(indicators.read_bytes()[:1000])  # truncated
+    with pytest.raises(InputError, match=r"00001: indicators.csv differs from what was written"):
+        ensemble.run_ensemble(s, 3, 2, folder, ensemble.Executor("serial"), progress=False)
+    shutil.rmtree(ensemble.replicate_dir(folder, 1))  # as the message says: runs again
+    ensemble.run_ensemble(s, 3, 2, folder, ensemble.Executor("serial"), progress=False)
+    assert ensemble.done_replicates(folder, 2) == {0, 1}
+    (folder / ensemble.ENSEMBLE_FILE).write_text('{"scenario": ')
+    with pytest.raises(InputError, match="its record ensemble.json is damaged"):
+        ensemble.run_ensemble(s, 3, 2, folder, ensemble.Executor("serial"), progress=False)
+
+
+def test_the_ensemble_record_names_the_model_it_came_from():
+    s = scenario.load("baseline")
+    stamp = ensemble.fingerprint(s, 1, 2)
+    assert len(stamp["model_sha256"]) == 64 and stamp == ensemble.fingerprint(s, 1, 2)

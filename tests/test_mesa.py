@@ -69,17 +69,21 @@ def test_everyone_who_reached_the_south_is_a_mesa_agent():
     assert person.stage_name in {s.name for s in IN_SOUTH}
     described = person.describe()
     assert described["uid"] == person.uid and described["arrival_month"][:2] in ("19", "20")
-    assert repr(person).startswith(f"Person(row={person.row}, ") and "arrived 20" in repr(person)
+    assert repr(person).startswith(f"Person(uid={person.uid}, ") and "arrived 20" in repr(person)
+    assert person.model.inspect(person) == person.model.inspect(person.uid) == described
     assert isinstance(person.female, bool)
 
 
-def test_inspect_any_row():
+def test_inspect_anyone_by_uid_or_row():
     model = baseline().model
-    record = model.inspect(0)
+    record = model.inspect(row=0)
     assert {"uid", "stage", "route", "birth_month"} <= set(record)
     assert record["birth_month"][4] == "-"
+    assert model.inspect(record["uid"]) == record  # the uid outputs and agents carry
     with pytest.raises(IndexError):
-        model.inspect(model.population.n)
+        model.inspect(row=model.population.n)
+    with pytest.raises(KeyError, match="no person with uid -5"):
+        model.inspect(-5)
 
 
 def test_a_solaraviz_page_builds_and_resets():

@@ -146,3 +146,17 @@ def test_the_manifest_names_the_parameter_set_and_its_checksum(tmp_path):
     assert info["folder"] == str(folder.resolve()) and info["particles"] == 2
     assert info["posterior_sha256"] == posterior.checksum(folder)
     assert info["point"] == {"lf_entry_rate": 1.0}
+
+
+@pytest.mark.parametrize("prior, message", [
+    ({"dist": "lognormal", "median": 50.0, "sigma": 0.5}, r"x.prior: its centre 50 lies outside "
+                                                          r"the bounds \[0, 10\]"),
+    ({"dist": "gamma", "shape": 2}, r"x.prior: malformed prior"),
+    ({"dist": "normal", "mean": 1.0, "sd": float("nan")}, r"x.prior: expected finite numbers"),
+])
+def test_a_bad_prior_in_a_parameter_file_names_the_file_line_and_key(prior, message):
+    from sim.engine.parameters import _spec
+
+    entry = {"value": 1.0, "unit": "u", "source": "s", "bounds": [0, 10], "prior": prior}
+    with pytest.raises(InputError, match=message):
+        _spec("x", entry, "sim/data/parameters/mine.yaml, line 7", "mine.yaml")

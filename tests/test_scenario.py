@@ -48,6 +48,24 @@ def test_baseline_loads_by_name():
     ("name: [unclosed", r"line 1: malformed YAML"),
     (GOOD + "origin: elsewhere\n", r"unknown key 'origin'"),
     ("- just\n- a list\n", r"expected a mapping"),
+    (GOOD.replace("china_campaign: crackdown", "prejudice: .nan"),
+     r"world\[0\].prejudice: expected a finite non-negative number, got nan"),
+    (GOOD.replace("china_campaign: crackdown", "nis_max_days: " + "9" * 400),
+     r"nis_max_days: expected a finite non-negative number, got <an integer of about 40\d "
+     r"digits>"),
+    (GOOD.replace("1998-1999", "2036-2040"), r"world\[0\].years: '2036-2040' reaches outside "
+                                             r"the world table \(1995-2035\)"),
+    (GOOD.replace("1998-1999", "1-100000000"), r"expected years in 1900-2100"),
+    (GOOD.replace("0.2", "9" * 400), r"arrest_rate: expected a finite number, got <an integer "
+                                     r"of about 40\d digits>"),
+    (GOOD + "seed: " + "9" * 5000 + "\n", r"a value the scenario file cannot hold"),
+    (GOOD + "seed: " + "9" * 400 + "\n", r"seed: Input should be less than or equal to "
+                                        r"9223372036854775807 \(got <an integer"),
+    (GOOD.replace("0.2", ".inf"), r"arrest_rate: expected a finite number, got inf"),
+    (GOOD + "seed: true\n", r"seed: Input should be a valid integer"),
+    (GOOD + "scale: 20\n", r"line 8: malformed YAML: the key 'scale' is given twice"),
+    (GOOD + f"seed: {2**64}\n", r"seed: Input should be less than or equal to "
+                               r"9223372036854775807"),
 ])
 def test_invalid_files_give_one_line_errors(tmp_path, text, expected):
     with pytest.raises(InputError, match=expected) as info:

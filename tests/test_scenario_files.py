@@ -71,7 +71,12 @@ def _load(tmp_path, text, name="s.yaml"):
      r"unknown key 'levers\[0\].eligibility.arived_within_years' \(did you mean "
      r"'arrived_within_years'\?\)"),
     (BASE.replace("  - type: mentorship\n", "  - kind: mentorship\n"), r"missing lever 'type'"),
-    (BASE.replace("extends: baseline", "extends: nowhere"), r"extends: scenario 'nowhere' not found"),
+    (BASE.replace("extends: baseline", "extends: nowhere"),
+     r"extends: nowhere: no scenario of that name in the library"),
+    (BASE.replace("extends: baseline", "extends: baselin"),
+     r"extends: baselin: no scenario of that name in the library \(did you mean 'baseline'\?\)"),
+    (BASE.replace("extends: baseline", "extends: " + "x" * 300),
+     r"a scenario name or path of 300 characters"),
     (BASE + "replicates: 0\n", r"replicates: Input should be greater than or equal to 1"),
 ])
 def test_invalid_scenarios_give_one_line_errors(tmp_path, text, expected):
@@ -81,8 +86,8 @@ def test_invalid_scenarios_give_one_line_errors(tmp_path, text, expected):
 
 
 def test_extends_cycle_is_refused(tmp_path):
-    (tmp_path / "a.yaml").write_text("name: a\nextends: b\n")
-    (tmp_path / "b.yaml").write_text("name: b\nextends: a\n")
+    (tmp_path / "a.yaml").write_text("name: a\nextends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("name: b\nextends: a.yaml\n")
     with pytest.raises(InputError, match="makes a cycle"):
         scenario.load(tmp_path / "a.yaml")
 
@@ -91,7 +96,7 @@ def test_extends_updates_parameters_and_appends_world_rows_and_levers(tmp_path):
     (tmp_path / "parent.yaml").write_text(
         "name: parent\nparameters: {arrest_rate: 0.2, marriage_rate: 0.1}\n"
         "world: [{years: 2027, prejudice: 0.9}]\n" + BASE.split("\n", 2)[2])
-    child = _load(tmp_path, "name: child\nextends: parent\nparameters: {arrest_rate: 0.3}\n"
+    child = _load(tmp_path, "name: child\nextends: parent.yaml\nparameters: {arrest_rate: 0.3}\n"
                   "world: [{years: 2028, prejudice: 0.8}]\n"
                   "levers: [{type: helpline, start: 2026-01}]\n", "child.yaml")
     assert child.parameters == {"arrest_rate": 0.3, "marriage_rate": 0.1}
@@ -138,3 +143,18 @@ def test_paired_differences_vary_much_less_than_unpaired_ones():
     print(f"\nspread of the effect: paired {paired:.3f}, unpaired {apart:.3f} "
           f"(ratio {paired / apart:.2f})")
     assert paired < 0.5 * apart
+
+
+def test_a_bare_name_is_the_library_scenario_whatever_the_working_folder_holds(tmp_path,
+                                                                                 monkeypatch):
+    """A ``baseline.yaml`` in the working folder (or beside a child) does not replace the
+    library's baseline; a path does name a file of one's own."""
+    (tmp_path / "baseline.yaml").write_text("name: impostor\nseed: 999\n")
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "baseline.yaml").write_text("name: impostor\nseed: 999\n")
+    (tmp_path / "child.yaml").write_text("name: child\nextends: baseline\n")
+    monkeypatch.chdir(tmp_path)
+    assert scenario.load("baseline").name == "baseline"
+    child = scenario.load(tmp_path / "child.yaml")
+    assert child.seed == scenario.load("baseline").seed and child.parameter_set == "calibrated"
+    assert scenario.load("./baseline.yaml").name == "impostor"

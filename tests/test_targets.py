@@ -50,8 +50,18 @@ def test_a_valid_file_loads_with_its_tolerances(tmp_path):
 @pytest.mark.parametrize("change, message", [
     (("tol: 5", "tolerance: 5"), r"mine.yaml, line 6: unknown key 'targets\[0\].tolerance' "
                                  r"\(did you mean 'tol_rel'\?\)"),
-    (("    tol: 5\n", ""), r"targets\[0\]: give exactly one of tol .* or tol_rel"),
-    (("tol: 5", "tol: 5\n    tol_rel: 0.1"), "give exactly one of tol"),
+    (("    tol: 5\n", ""), r"mine.yaml, line 2: targets\[0\]: no tolerance: give tol, or a "
+                         r"discrepancy entry for 'employment_rate'"),
+    (("tol: 5", "tol: 5\n    tol_rel: 0.1"), "give at most one of tol"),
+    (("tol: 5", "n: 0"), r"targets\[0\].n: Input should be greater than 0"),
+    (("tol: 5", "tol: .inf"), r"targets\[0\].tol: Input should be a finite number"),
+    (("value: 60.4", "value: .nan"), r"targets\[0\].value: Input should be a finite number"),
+    (("tol: 5", "tol: 5\n    interval: [61, 70]"), r"interval \[61, 70\] must contain the value"),
+    (("value: 5300", "value: 5300\n    n: 2500"), "n .a sample size. is for percentages"),
+    (("tol: 5", "tol: 5\n    change_from: {year: 2019, value: 60}"),
+     "change_from.year 2019 must be before the target's year 2018"),
+    (("tol: 5", "tol: 5\n    change_from: {yeer: 2012, value: 60}"),
+     r"unknown key 'targets\[0\].change_from.yeer' \(did you mean 'year'\?\)"),
     (("year: 2018", "year: 20x8"), r"targets\[0\].year: expected a year or a range"),
     (("year: 2018", "year: 2019-2018"), r"targets\[0\].year: expected a year or a range"),
     (("sex: female", "sex: women"), r"targets\[1\].sex: expected one of all, female, male"),
@@ -62,6 +72,51 @@ def test_bad_targets_name_the_file_the_key_and_what_was_expected(tmp_path, chang
     with pytest.raises(InputError, match=message) as err:
         targets.load(write(tmp_path, GOOD.replace(*change, 1)))
     assert "mine.yaml" in str(err.value)
+
+
+DERIVED = """discrepancy:
+  employment_rate: {abs: 2.0, reason: definitions}
+  employment_rate_change: {abs: 1.0, reason: definitions}
+  in_china: {rel: 0.1, reason: dates}
+  arrivals: {rel: 0.075, reason: revisions}
+targets:
+  - {id: emp, indicator: employment_rate, year: 2018, value: 60.0, n: 2400, source: KHF}
+  - {id: trend, indicator: employment_rate, year: 2024, value: 60.1, n: 2500,
+     change_from: {year: 2018, value: 60.4}, source: KHF}
+  - {id: stock, indicator: in_china, year: 2013, value: 13000, interval: [9000, 17000],
+     source: JHU}
+  - {id: count, indicator: arrivals, year: 2009, value: 2914, source: MOU}
+  - {id: given, indicator: arrivals, year: 2010, value: 2402, tol: 100, source: MOU}
+"""
+
+
+def test_tolerances_are_derived_from_sampling_error_and_the_discrepancy_of_their_kind(tmp_path):
+    emp, trend, stock, count, given = targets.load(write(tmp_path, DERIVED))
+    assert emp.tolerance == pytest.approx(2 * math.hypot(math.sqrt(60 * 40 / 2400), 2.0))
+    assert trend.observed == pytest.approx(-0.3) and trend.kind == "employment_rate_change"
+    s = math.sqrt((60.1 * 39.9 + 60.4 * 39.6) / 2500)
+    assert trend.tolerance == pytest.approx(2 * math.hypot(s, 1.0))
+    assert stock.tolerance == pytest.approx(2 * math.hypot(8000 / 4, 1300))
+    assert count.tolerance == pytest.approx(2 * 0.075 * 2914)
+    assert given.tolerance == 100 and given.origin == "given (tol)"
+    assert emp.origin.startswith("n=2,400") and "employment_rate discrepancy" in emp.origin
+    ind = table([(2018, "employment_rate", "all", "all", 61.0),
+                 (2024, "employment_rate", "all", "all", 65.0)])
+    fit = targets.fit_table([emp, trend], [targets.simulate([emp, trend], ind)])
+    assert list(fit.observed) == pytest.approx([60.0, -0.3])
+    assert list(fit.simulated_p50) == pytest.approx([61.0, 4.0])
+    assert fit.z[1] == pytest.approx(2 * (4.0 + 0.3) / trend.tolerance)
+    assert list(fit.within_tolerance) == ["yes", "no"] and fit.year[1] == "2018 to 2024"
+
+
+def test_a_discrepancy_entry_is_checked_like_a_target(tmp_path):
+    bad = DERIVED.replace("{abs: 2.0, reason: definitions}", "{abs: 2.0, rel: 0.1, reason: x}")
+    with pytest.raises(InputError, match=r"line 2: discrepancy.employment_rate: give exactly "
+                                         r"one of abs"):
+        targets.load(write(tmp_path, bad))
+    bad = DERIVED.replace("  in_china: {rel: 0.1, reason: dates}\n", "")
+    with pytest.raises(InputError, match=r"targets\[2\]: no tolerance: .*'in_china'"):
+        targets.load(write(tmp_path, bad))
 
 
 def test_unreadable_and_malformed_files_are_refused(tmp_path):
@@ -117,9 +172,14 @@ def test_the_published_targets_file_is_complete_and_produced_by_the_model():
     published = targets.load(ROOT / "calibration" / "targets.yaml")
     assert len(published) >= 100
     assert all(t.source.strip() for t in published)
+    assert all(t.origin.startswith(("n=", "interval", "no sampling")) for t in published)
     assert [t.id for t in published if targets.unproduced_reason(t)] == []
     kinds = {t.indicator for t in published}
     assert {"arrivals", "female_share_of_arrivals", "in_china", "employment_rate",
-            "mean_monthly_wage_mkrw", "depression_prevalence", "mean_ties"} <= kinds
+            "mean_monthly_wage_mkrw", "depression_prevalence", "mean_ties", "repatriated",
+            "arrivals_aged_20_39_share", "ptsd_at_hanawon_exit_share",
+            "suicidal_ideation_ever_share"} <= kinds
+    assert {t.sex for t in published} >= {"female"}
+    assert any(t.change_from for t in published) and any(t.n for t in published)
     other = targets.load(ROOT / "calibration" / "other_surveys.yaml")
     assert not {t.id for t in other} & {t.id for t in published}

@@ -15,16 +15,18 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import scenario as scenario_io
 from ..engine import files
 from ..engine.errors import InputError
 from ..experiments import calibrate, ensemble
+from ..experiments.inputs import apply_inputs
 from ..measure import targets
 from ..scenario import Scenario
 from . import fit_charts, output
-from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed
+from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed, parse_inputs, with_inputs
 from .output import NOTE
 from .report import page
 
@@ -64,7 +66,7 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Compare any targets file with a scenario's ensemble; write the fit table and chart."""
     target_list = targets.load(args.targets)
     seed = check_seed(args.seed)
-    scenario = scenario_io.load(args.scenario)
+    scenario = with_inputs(scenario_io.load(args.scenario), args)
     seed = scenario.seed if seed is None else seed
     replicates = check_replicates(args.replicates, scenario)
     if args.replicates is None and scenario.replicates == 1:
@@ -92,7 +94,13 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
 def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     target_list = targets.load(args.targets)
     priors = calibrate.load_priors(args.priors)
-    base = scenario_io.load(args.scenario)
+    if args.scheduler:
+        ensemble.check_scheduler(args.scheduler)
+    inputs = parse_inputs(args.inputs)
+    for name in inputs.keys() & {p.name for p in priors}:
+        raise InputError(f"--set {name}: the calibration estimates it ({args.priors}); fix "
+                         "only parameters it does not estimate")
+    base = apply_inputs(scenario_io.load(args.scenario), inputs, where="--set")
     seed = check_seed(args.seed)
     seed = base.seed if seed is None else seed
     for option in ("budget", "population", "scale", "check_replicates"):
@@ -121,7 +129,7 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
             raise InputError(f"{staging}: this unfinished calibration was started differently "
                              f"({differs}); remove it or choose another --out")
         history = calibrate.run_abc(setup, staging, args.budget, workers, args.scheduler)
-        tables = calibrate.export(history, staging)
+        tables = calibrate.export(history, staging, setup.priors)
         for name, table in tables.items():
             files.write_table(staging / name, table)
         abc_seconds = time.perf_counter() - clock
@@ -134,9 +142,12 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
         fit = pd.concat([t.assign(set=name) for name, t in fits.items()], ignore_index=True)
         files.write_table(staging / "fit_table.csv", fit)
         _charts(staging, fits, tables, setup)
+        last = tables["generations.csv"].iloc[-1]
         summary = {"simulations": int(history.total_nr_simulations),
                    "generations": int(history.max_t + 1),
-                   "final_epsilon": float(tables["generations.csv"].epsilon.iloc[-1]),
+                   "final_epsilon": float(last.epsilon),
+                   "effective_sample_size": round(float(last.effective_sample_size), 1),
+                   "final_acceptance_rate": round(float(last.acceptance_rate), 4),
                    "abc_wall_seconds": round(abc_seconds, 1),
                    "total_wall_seconds": round(time.perf_counter() - clock, 1),
                    "workers": workers, "scheduler": args.scheduler,
@@ -182,12 +193,22 @@ CAPTIONS = {
     "fit_train": "Each target: the median of the posterior replicates (dot) and 90% of them (bar), "
                  "as (simulated - published) / tolerance. Inside the grey band the median is "
                  "within tolerance.",
-    "fit_test": "The same for the held-out targets, which the calibration never saw.",
+    "fit_test": "The same for the held-out targets, which the calibration did not fit (its "
+                "priors were set from the literature before it ran).",
     "marginals": "The posterior of each estimated parameter (bars, last generation, weighted) "
                  "over its prior (dashed).",
     "epsilon": "The acceptance threshold falls generation by generation as the particles get "
                "closer to the published figures; the share of simulations accepted falls too.",
 }
+
+
+def strongest_pairs(matrix: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """The ``top`` parameter pairs by absolute posterior correlation."""
+    corr = matrix.set_index("parameter")
+    names = list(corr.columns)
+    pairs = [(a, b, corr.loc[a, b]) for i, a in enumerate(names) for b in names[i + 1:]]
+    pairs.sort(key=lambda p: -abs(p[2]) if np.isfinite(p[2]) else 0.0)
+    return pd.DataFrame(pairs[:top], columns=["parameter", "with", "correlation"])
 
 
 def write_calibration_report(folder: Path, summary: dict) -> Path:
@@ -199,7 +220,10 @@ def write_calibration_report(folder: Path, summary: dict) -> Path:
              + "".join(f"<li>{html.escape(line)}</li>" for line in summary["shares"].values())
              + f"<li>{summary['simulations']} simulations in {summary['generations']} "
                f"generations; final threshold {summary['final_epsilon']:.3f}; "
-               f"{summary['abc_wall_seconds']:.0f} s for ABC-SMC.</li></ul>"]
+               f"{summary['abc_wall_seconds']:.0f} s for ABC-SMC.</li>"
+             + f"<li>Final generation: effective sample size "
+               f"{summary.get('effective_sample_size', float('nan')):.1f}, acceptance rate "
+               f"{summary.get('final_acceptance_rate', float('nan')):.3f}.</li></ul>"]
     for stem, caption in CAPTIONS.items():
         png = folder / f"{stem}.png"
         if png.is_file():
@@ -207,6 +231,15 @@ def write_calibration_report(folder: Path, summary: dict) -> Path:
     parts += ["<h2>Fit table</h2>", html_table(pd.read_csv(folder / "fit_table.csv")),
               "<h2>Acceptance threshold by generation</h2>",
               html_table(pd.read_csv(folder / "generations.csv"))]
+    if (folder / "parameters.csv").is_file():
+        parts += ["<h2>What the targets taught about each parameter</h2>",
+                  "<p>Contraction is 1 - posterior variance / prior variance: near 0 the "
+                  "targets did not inform the parameter (its band comes from the prior), near 1 "
+                  "they pinned it.</p>", html_table(pd.read_csv(folder / "parameters.csv")),
+                  "<h2>Strongest posterior correlations</h2>",
+                  "<p>Pairs that trade off against each other: the targets fix a combination "
+                  "of them rather than each one.</p>",
+                  html_table(strongest_pairs(pd.read_csv(folder / "correlations.csv")))]
     path = folder / "report.html"
     files.atomic_write_text(path, page("resettle calibration", parts))
     return path

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
@@ -48,7 +49,8 @@ def _save(fig: Figure, stem: Path) -> list[Path]:
     fig.supxlabel(CAPTION, x=0.01, ha="left", fontsize="small", style="italic")
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     fig.savefig(paths[0], dpi=DPI)
-    fig.savefig(paths[1], metadata={"Date": None})  # no time stamp: byte-stable SVG
+    with rc_context({"svg.hashsalt": "resettle"}):  # fixed element ids and no time stamp:
+        fig.savefig(paths[1], metadata={"Date": None})  # the same figure, the same bytes
     return paths
 
 

@@ -23,6 +23,7 @@ from .common import (
     EXIT_USAGE,
     OUTPUTS,
     PROG,
+    add_input_options,
     one_line,
 )
 
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the run folder to create; must not exist (default: "
                           f"{OUTPUTS}/<scenario>-<UTC time>-seed<N>, or for an ensemble "
                           f"{OUTPUTS}/<scenario>-seed<N>-<R>reps, resumed if interrupted)")
+    add_input_options(run)
     _ensemble_options(run)
     run.set_defaults(handler="commands.run_command")
 
@@ -59,11 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
                                   "baseline: differences, charts and the report")
     compare.add_argument("baseline", metavar="BASELINE")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    add_input_options(compare)
     compare.add_argument("--seed", type=int, default=None, metavar="N",
                          help="non-negative seed (default: the baseline's seed)")
     compare.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help=f"the comparison folder (default: {OUTPUTS}/compare-...)")
-    _ensemble_options(compare)
+    _ensemble_options(compare, replicates_help="replicate runs of each scenario (default: the "
+                      "baseline's `replicates`, or 10 if it has one, so that differences have "
+                      "bands)")
     compare.add_argument("--wtp", action="append", default=None, metavar="MEASURE=LOW:HIGH",
                          help="willingness-to-pay range of a measure's acceptability curve, in "
                               "million KRW per unit (e.g. employed_person_years=0:100); "
@@ -96,6 +101,29 @@ def build_parser() -> argparse.ArgumentParser:
     _ensemble_options(check, default_replicates=5)
     check.set_defaults(handler="info_commands.check_command")
 
+    sens = commands.add_parser("sensitivity", help="which inputs move which outcomes: Morris "
+                               "screening or Sobol indices (SALib), common random numbers")
+    sens.add_argument("scenario", nargs="?", metavar="SCENARIO", default=None,
+                      help="scenario name or YAML file (default: baseline)")
+    sens.add_argument("--input", action="append", default=[], metavar="NAME",
+                      help="an input to vary over its prior (a parameter, or a lever setting "
+                           "such as mentorship.employment_multiplier); repeatable")
+    sens.add_argument("--outcome", action="append", default=[], metavar="SELECTOR",
+                      help="an outcome, e.g. employment_rate@2030 or "
+                           "policy_effect:employed_count@2026:2030; repeatable")
+    sens.add_argument("--method", default="morris", choices=("morris", "sobol"),
+                      help="morris (screening, (k + 1) x size runs) or sobol ((2k + 2) x size)")
+    sens.add_argument("--size", type=int, default=10, metavar="N",
+                      help="Morris trajectories or Sobol base samples (default: 10)")
+    sens.add_argument("--seed", type=int, default=None, metavar="N",
+                      help="the seed of every run and of the design (default: the scenario's)")
+    sens.add_argument("--out", type=Path, default=None, metavar="DIR",
+                      help=f"the folder (default: {OUTPUTS}/sensitivity-...; resumed if "
+                           "interrupted)")
+    add_input_options(sens)
+    _ensemble_options(sens, fixed_effects=False, replicates=False)
+    sens.set_defaults(handler="sensitivity_commands.sensitivity_command")
+
     params = commands.add_parser("parameters", help="list the parameters: the file value, the "
                                  "value a scenario runs with, the prior and the source")
     params.add_argument("scenario", nargs="?", metavar="SCENARIO", default=None,
@@ -113,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _calibration_parsers(commands) -> None:
     """``resettle calibrate`` and ``resettle validate``."""
-    from ..experiments import calibrate as c
+    from ..experiments import defaults as c
 
     folder = PROJECT_ROOT / "calibration"
     cal = commands.add_parser("calibrate", help="estimate the parameters with ABC-SMC (pyABC) "
@@ -122,6 +150,9 @@ def _calibration_parsers(commands) -> None:
                      help="targets file (default: calibration/targets.yaml)")
     cal.add_argument("--priors", type=Path, default=folder / "priors.yaml", metavar="FILE",
                      help="estimated parameters and priors (default: calibration/priors.yaml)")
+    cal.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="inputs",
+                     help="an input held fixed during the calibration (as in `resettle run "
+                          "--set`); it may not be one of the estimated parameters")
     cal.add_argument("--scenario", default=None, metavar="SCENARIO",
                      help="scenario whose parameters are calibrated (default: baseline)")
     cal.add_argument("--budget", type=int, default=c.DEFAULT_BUDGET, metavar="SIMULATIONS",
@@ -149,6 +180,7 @@ def _calibration_parsers(commands) -> None:
     val = commands.add_parser("validate", help="compare a targets file with a scenario's "
                               "ensemble: fit table, chart and the share within tolerance")
     val.add_argument("--targets", type=Path, required=True, metavar="FILE")
+    add_input_options(val)
     val.add_argument("--scenario", default=None, metavar="SCENARIO",
                      help="scenario name or file (default: baseline)")
     val.add_argument("--seed", type=int, default=None, metavar="N",
@@ -160,15 +192,19 @@ def _calibration_parsers(commands) -> None:
 
 
 def _ensemble_options(parser: argparse.ArgumentParser, default_replicates: int | None = None,
-                      fixed_effects: bool = True) -> None:
+                      fixed_effects: bool = True, replicates_help: str | None = None,
+                      replicates: bool = True) -> None:
     if fixed_effects:
         parser.add_argument("--fixed-effects", action="store_true",
                             help="every replicate uses the levers' median effect sizes instead "
                                  "of drawing them from their priors (bands then leave out what "
                                  "we do not know about the levers)")
-    parser.add_argument("--replicates", type=int, default=default_replicates, metavar="N",
-                        help=f"replicate runs (default: {default_replicates or 'the scenario'}"
-                             f"{'' if default_replicates else chr(39) + 's `replicates`'})")
+    if replicates:
+        parser.add_argument("--replicates", type=int, default=default_replicates, metavar="N",
+                            help=replicates_help or (
+                                f"replicate runs (default: "
+                                f"{default_replicates or 'the scenario'}"
+                                f"{'' if default_replicates else chr(39) + 's `replicates`'})"))
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="start a local Dask cluster of N worker processes "
                              "(default: local processes on every core)")

@@ -21,8 +21,17 @@ from ..experiments import comparison, ensemble, policy
 from ..measure import published
 from ..measure.indicators import COUNT_INDICATORS
 from . import charts, output, plots
-from .common import EXIT_OK, OUTPUTS, check_replicates, check_seed, summary
+from .common import (
+    EXIT_OK,
+    OUTPUTS,
+    check_replicates,
+    check_seed,
+    summary,
+    with_inputs,
+    with_inputs_each,
+)
 
+DEFAULT_COMPARE_REPLICATES = 10  # replicates a comparison runs unless told: enough for bands
 FAN_INDICATORS = ("arrivals", "employment_rate", "depression_prevalence",
                   "life_satisfaction_share", "discrimination_share", "suicides")
 POLICY_FILES = ("counterfactual_indicators.csv", "costs.csv", "cohorts.csv", "effects.csv",
@@ -32,7 +41,7 @@ POLICY_FILES = ("counterfactual_indicators.csv", "costs.csv", "cohorts.csv", "ef
 def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     """``resettle run``: validate everything, run the model, write the run folder atomically."""
     seed = check_seed(args.seed)
-    scenario = scenario_io.load(args.scenario)
+    scenario = with_inputs(scenario_io.load(args.scenario), args)
     seed = scenario.seed if seed is None else seed
     replicates = check_replicates(args.replicates, scenario)
     if replicates > 1 or args.workers is not None or args.scheduler:
@@ -99,6 +108,9 @@ def _finish_ensemble(folder: Path, scenario, replicates: int) -> pd.DataFrame:
     if scenario.levers:
         for name in POLICY_FILES:
             files.write_table(folder / name, ensemble.combined(folder, replicates, name))
+    elif scenario.parameter_set is not None:  # each replicate's draw from the posterior
+        files.write_table(folder / "inputs.csv", ensemble.combined(folder, replicates,
+                                                                   "inputs.csv"))
     plots.arrivals_chart(indicators, folder / output.ARRIVALS_CHART)
     plots.life_in_south_chart(indicators, folder / output.LIFE_CHART)
     return indicators
@@ -135,15 +147,19 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
     effects, cost-effectiveness, charts and the report."""
     from .report import write_report
 
-    base = scenario_io.load(args.baseline)
+    base, *others = with_inputs_each([scenario_io.load(args.baseline),
+                                      *(scenario_io.load(s) for s in args.scenarios)], args)
     base.check_baseline()
-    others = [scenario_io.load(s) for s in args.scenarios]
     names = [base.name, *(s.name for s in others)]
     if len(set(names)) != len(names):
         raise InputError(f"compare: scenario names must differ, got {', '.join(names)}")
     seed = check_seed(args.seed)
     seed = base.seed if seed is None else seed
     replicates = check_replicates(args.replicates, base)
+    if args.replicates is None and base.replicates == 1:
+        replicates = DEFAULT_COMPARE_REPLICATES
+        print(f"{replicates} replicates per scenario (the default, so that the differences have "
+              "bands; --replicates N to change)")
     wtp = comparison.wtp_settings(comparison.parse_wtp(args.wtp))
     if not 0 <= args.discount_rate < 1:
         raise InputError(f"--discount-rate: expected a rate in [0, 1), got {args.discount_rate}")

@@ -3,9 +3,12 @@ short text summary of a run against the published figures."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from ..engine.errors import InputError
+from ..engine.errors import InputError, shown
+
+if TYPE_CHECKING:  # pandas loads only when a run is summarised (the CLI starts light)
+    import pandas as pd
 
 PROG = "resettle"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2  # EXIT_INVALID: `check` found an invalid file
@@ -19,8 +22,8 @@ MAX_COLUMN = 40  # characters; longer cells overflow their column rather than wi
 
 def check_seed(seed: int | None) -> int | None:
     """The ``--seed`` value, refused if negative (None means the scenario's own seed)."""
-    if seed is not None and seed < 0:
-        raise InputError(f"--seed: expected a non-negative integer, got {seed}")
+    if seed is not None and not 0 <= seed < 2**63:
+        raise InputError(f"--seed: expected an integer in 0..2**63-1, got {shown(seed)}")
     return seed
 
 
@@ -31,6 +34,81 @@ def check_replicates(replicates: int | None, scenario) -> int:
     if replicates < 1:
         raise InputError(f"--replicates: expected a positive integer, got {replicates}")
     return replicates
+
+
+def add_input_options(parser) -> None:
+    """``--set NAME=VALUE`` (repeatable) and ``--scale X`` for commands that run a scenario."""
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        dest="inputs", help="an input by name: a parameter (job_finding_rate=12), "
+                        "a lever setting (mentorship.coverage=0.5) or a world column over years "
+                        "(world.prejudice[2027:2035]=0.2); repeatable")
+    parser.add_argument("--scale", type=float, default=None, metavar="X",
+                        help="people per agent (10 is fast and noisier; default: the scenario's)")
+
+
+def parse_inputs(pairs: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` strings as a mapping; values are read as YAML scalars (numbers, true,
+    false, text) or flow lists like [18, 60]."""
+    import yaml
+
+    out: dict[str, object] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip() or not text.strip():
+            raise InputError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set "
+                             "mentorship.coverage=0.5")
+        if len(text) > 1000:
+            raise InputError(f"--set {name}: the value is {len(text):,} characters; expected "
+                             "at most 1,000")
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise InputError(f"--set {name}: cannot read the value {text!r}") from None
+        if isinstance(value, dict) or (isinstance(value, list)
+                                       and any(isinstance(v, list | dict) for v in value)):
+            raise InputError(f"--set {name}: expected a number, true/false, text or a flat list, "
+                             f"got {text!r}")
+        if name.strip() in out:
+            raise InputError(f"--set {name}: given twice")
+        out[name.strip()] = value
+    return out
+
+
+def with_inputs_each(scenarios: list, args) -> list:
+    """Each scenario with the ``--set`` inputs and ``--scale`` in force; a lever setting goes to
+    the scenarios that have that lever, and is refused if none has."""
+    from ..engine.parameters import load_specs
+    from ..experiments.inputs import apply_inputs
+
+    inputs = parse_inputs(getattr(args, "inputs", []) or [])
+    if getattr(args, "scale", None) is not None:
+        inputs["scale"] = args.scale
+    if not inputs:
+        return scenarios
+
+    def lever_of(name: str) -> str | None:
+        head = name.split(".", 1)[0]
+        return head if "." in name and head != "world" and head not in load_specs() else None
+
+    out, used = [], set()
+    for scenario in scenarios:
+        labels = {lv.label for lv in scenario.levers}
+        mine = {k: v for k, v in inputs.items() if lever_of(k) in (None, *labels)}
+        used |= mine.keys()
+        out.append(apply_inputs(scenario, mine, where="--set"))
+    for name in inputs.keys() - used:
+        raise InputError(f"--set: {name!r}: no scenario here has a {lever_of(name)!r} lever")
+    return out
+
+
+def with_inputs(scenario, args):
+    """``scenario`` with the command line's ``--set`` inputs and ``--scale`` in force."""
+    from ..experiments.inputs import apply_inputs
+
+    inputs = parse_inputs(getattr(args, "inputs", []) or [])
+    if getattr(args, "scale", None) is not None:
+        inputs["scale"] = args.scale
+    return apply_inputs(scenario, inputs, where="--set") if inputs else scenario
 
 
 def one_line(exc: BaseException) -> str:
@@ -52,7 +130,7 @@ def _value(indicators: pd.DataFrame, indicator: str, year: int) -> float | None:
 
 def _count(value: float | None) -> str:
     """A count with thousands separators, or '-' when missing."""
-    return "-" if value is None or pd.isna(value) else f"{value:,.0f}"
+    return "-" if value is None or value != value else f"{value:,.0f}"  # NaN != NaN
 
 
 def summary(indicators: pd.DataFrame) -> str:

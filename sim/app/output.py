@@ -28,6 +28,7 @@ from ..scenario import Scenario
 
 MANIFEST = "manifest.json"
 INDICATORS = "indicators.csv"
+CODEBOOK = "codebook.csv"  # indicator, meaning, unit, denominator, definition (sim/data)
 ARRIVALS_CHART = "arrivals.png"
 LIFE_CHART = "life_in_south.png"
 PACKAGES = ("resettle", "mesa", "numpy", "scipy", "pandas", "matplotlib", "networkx",
@@ -140,14 +141,43 @@ def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
     work fails or is interrupted, so the same command can resume it; renamed on success."""
     run_dir = check_new(run_dir)
     staging = run_dir.with_name(f".{run_dir.name}.partial")
+    fresh = not staging.exists()
     try:
         staging.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{run_dir}: cannot create the run folder there "
                          f"({exc.strerror or exc})") from None
-    yield staging
-    check_new(run_dir)
-    os.rename(staging, run_dir)
+    with _locked(staging, run_dir) as lock:
+        try:
+            yield staging
+        except BaseException:
+            if fresh and not [p for p in staging.iterdir() if p.name not in PLUMBING]:
+                shutil.rmtree(staging, ignore_errors=True)  # nothing worth resuming was done
+            raise
+        check_new(run_dir)
+        os.rename(staging, run_dir)
+        (run_dir / lock.name).unlink(missing_ok=True)
+
+
+LOCK = ".lock"  # held (flock) by the process writing a .partial folder
+PLUMBING = {LOCK, "calibration.json", "sensitivity.json", "ensemble.json"}  # not work done
+
+
+@contextmanager
+def _locked(staging: Path, run_dir: Path) -> Iterator[Path]:
+    """Hold an exclusive lock on ``staging`` (released when the process ends, however it
+    ends): a second process on the same folder is refused at once."""
+    import fcntl
+
+    path = staging / LOCK
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(f"{run_dir}: another resettle process is writing this folder "
+                             f"({staging.name}); wait for it to finish or choose another "
+                             "--out") from None
+        yield path
 
 
 def package_versions() -> dict[str, str | None]:
@@ -229,7 +259,12 @@ def write_indicators(folder: Path, indicators: pd.DataFrame) -> Path:
 
 
 def write_manifest(folder: Path, content: dict[str, Any]) -> Path:
-    """Write ``manifest.json`` in ``folder``; return its path."""
+    """Write ``manifest.json`` in ``folder``, and ``codebook.csv`` (what each indicator means,
+    its unit and denominator) beside it; return the manifest's path."""
+    from importlib import resources
+
     path = folder / MANIFEST
     atomic_write_text(path, json_text(content))
+    atomic_write_text(folder / CODEBOOK,
+                      resources.files("sim.data").joinpath(CODEBOOK).read_text())
     return path

@@ -97,6 +97,7 @@ OUTCOME_WORDS = {
     "ptsd_prevalence": ("PTSD prevalence", "points"),
     "suicides": ("suicides", "deaths"),
     "suicidal_ideation_share": ("suicidal ideation in the past year", "points"),
+    "suicidal_ideation_ever_share": ("suicidal ideation since arrival", "points"),
     "discrimination_share": ("discrimination in the past year", "points"),
     "mean_ties_to_south_koreans": ("South Koreans to rely on", "per person"),
     "mean_ties": ("people to rely on", "per person"),

@@ -10,15 +10,21 @@ PAST_YEAR = 12  # months counted as "in the past year" (the survey's wording)
 SURVEY_AGE = 15  # working age in Korean labour statistics; the KHF surveys count residents 15+
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the calendar years any input may name
+
+
 def year_range(spec: int | str) -> tuple[int, int]:
-    """``2027`` or ``"2027-2035"`` as (first, last); ValueError otherwise."""
-    first, _, last = str(spec).partition("-")
+    """``2027`` or ``"2027-2035"`` as (first, last), within 1900-2100; ValueError otherwise."""
+    text = str(spec)[:40]
+    first, _, last = text.partition("-")
     try:
         years = int(first), int(last or first)
     except ValueError:
-        raise ValueError(f"expected a year or a range like 2027-2035, got {spec!r}") from None
+        raise ValueError(f"expected a year or a range like 2027-2035, got {text!r}") from None
+    if isinstance(spec, bool) or not all(FIRST_YEAR <= y <= LAST_YEAR for y in years):
+        raise ValueError(f"expected years in {FIRST_YEAR}-{LAST_YEAR}, got {text!r}")
     if years[1] < years[0]:
-        raise ValueError(f"the range {spec!r} ends before it starts")
+        raise ValueError(f"the range {text!r} ends before it starts")
     return years
 
 

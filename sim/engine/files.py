@@ -7,12 +7,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 
 from .errors import InputError
+
+if TYPE_CHECKING:  # pandas loads only when a table is written (the CLI starts light)
+    import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the repository, in a development install
 FLOAT_FORMAT = "%.10g"  # ten significant digits: exact for counts, ample for shares
@@ -36,12 +38,32 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
         raise InputError(f"{path}: cannot read the {what} ({exc})") from None
     try:
         _refuse_hostile(text, path, what)
-        return yaml.safe_load(text), text
+        return yaml.load(text, Loader=_UniqueKeyLoader), text  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "malformed YAML"
         raise InputError(f"{path}{line}: malformed YAML: {problem}") from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of thousands of digits
+        raise InputError(f"{path}: a value the {what} cannot hold ({str(exc)[:80]})") from None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML would keep the
+    last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float | bool):
+                continue  # an unhashable key fails in PyYAML's own construction below
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice in one mapping",
+                    key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _refuse_hostile(text: str, path: Path, what: str) -> None:
@@ -92,7 +114,13 @@ def check_stamp(path: Path, stamp: dict[str, Any]) -> str | None:
     if not path.is_file():
         atomic_write_text(path, json_text(stamp))
         return None
-    found, now = json.loads(path.read_text()), json.loads(json_text(stamp))
+    now = json.loads(json_text(stamp))
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return f"its record {path.name} is damaged"
+    if not isinstance(found, dict):
+        return f"its record {path.name} is damaged"
     if found == now:
         return None
     keys = sorted(set(found) | set(now), key=lambda k: (k not in now, k))

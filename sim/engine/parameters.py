@@ -15,9 +15,11 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
 import yaml
 
-from .errors import InputError, nearest
+from .errors import InputError, nearest, shown
+from .files import line_map
 
 FIRST_FILE = "pathway.yaml"  # listed first; the other domains follow alphabetically
 PRIOR_KINDS = {"uniform": ("low", "high"), "lognormal": ("median", "sigma"),
@@ -47,8 +49,16 @@ def _spec(name: str, entry: dict[str, Any], where: str, origin: str) -> Paramete
     if prior is not None:
         kind = prior.get("dist")
         if kind not in PRIOR_KINDS or set(prior) != {"dist", *PRIOR_KINDS[kind]}:
-            raise InputError(f"{where}: parameter {name!r} has a malformed prior {prior!r}; "
-                             f"expected dist one of {sorted(PRIOR_KINDS)} with its arguments")
+            raise InputError(f"{where}: {name}.prior: malformed prior {prior!r}; expected dist "
+                             f"one of {sorted(PRIOR_KINDS)} with its arguments")
+        if not all(isinstance(prior[k], (int, float)) and math.isfinite(prior[k])
+                   for k in PRIOR_KINDS[kind]):
+            raise InputError(f"{where}: {name}.prior: expected finite numbers for "
+                             f"{', '.join(PRIOR_KINDS[kind])}, got {prior!r}")
+        centre = prior_centre(prior)
+        if not float(low) <= centre <= float(high):
+            raise InputError(f"{where}: {name}.prior: its centre {centre:g} lies outside the "
+                             f"bounds [{low}, {high}]")
     return ParameterSpec(name, float(entry["value"]), entry["unit"], entry["source"],
                          float(low), float(high), prior, origin)
 
@@ -66,6 +76,26 @@ def prior_centre(prior: dict[str, Any]) -> float:
     return prior["a"] / (prior["a"] + prior["b"])
 
 
+def prior_form(prior: dict[str, Any]) -> tuple[str, tuple, dict[str, float]]:
+    """A prior as a ``scipy.stats`` distribution name, its arguments and keyword arguments."""
+    kind = prior["dist"]
+    if kind == "lognormal":
+        return "lognorm", (prior["sigma"],), {"scale": prior["median"]}
+    if kind == "normal":
+        return "norm", (prior["mean"], prior["sd"]), {}
+    if kind == "beta":
+        return "beta", (prior["a"], prior["b"]), {}
+    return "uniform", (prior["low"], prior["high"] - prior["low"]), {}
+
+
+def prior_quantile(prior: dict[str, Any], q: np.ndarray) -> np.ndarray:
+    """Values of a prior at quantiles ``q`` (scipy.stats, loaded only when needed)."""
+    from scipy import stats
+
+    name, args, kwargs = prior_form(prior)
+    return getattr(stats, name)(*args, **kwargs).ppf(q)
+
+
 @lru_cache(maxsize=1)
 def load_specs() -> dict[str, ParameterSpec]:
     """The parameter tables shipped with the package, merged (read once per process; callers
@@ -75,9 +105,10 @@ def load_specs() -> dict[str, ParameterSpec]:
     for file in sorted(folder.iterdir(), key=lambda f: (f.name != FIRST_FILE, f.name)):
         if not file.name.endswith(".yaml"):
             continue
-        where = f"sim/data/parameters/{file.name}"
-        table = yaml.safe_load(file.read_text())["parameters"]
+        text = file.read_text()
+        table, lines = yaml.safe_load(text)["parameters"], line_map(text)
         for name, entry in table.items():
+            where = f"sim/data/parameters/{file.name}, line {lines.get(('parameters', name))}"
             if name in specs:
                 raise InputError(f"{where}: parameter {name!r} is also defined in "
                                  f"sim/data/parameters/{specs[name].origin}")
@@ -106,12 +137,13 @@ class Parameters(Mapping):
         if name not in self.specs:
             raise InputError(f"{where}: unknown parameter {name!r}{nearest(name, self.specs)}; "
                              "`resettle parameters` lists them")
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            raise InputError(f"{where}.{name}: expected a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or (
+                isinstance(value, int) and abs(value) > 1e300) or not math.isfinite(value):
+            raise InputError(f"{where}.{name}: expected a finite number, got {shown(value)}")
         spec = self.specs[name]
         if not spec.low <= value <= spec.high:
             raise InputError(f"{where}.{name}: expected a value in [{spec.low:g}, {spec.high:g}] "
-                             f"({spec.unit}), got {value!r}")
+                             f"({spec.unit}), got {shown(value)}")
         return float(value)
 
     def __getitem__(self, name: str) -> float:

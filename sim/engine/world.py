@@ -10,6 +10,7 @@ bounds), so a crackdown is harsher than the conditions it is added to in any yea
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import Calendar, year_range
-from .errors import InputError, nearest
+from .errors import InputError, nearest, shown
 from .parameters import Parameters
 
 ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongolia", "route_other"]
@@ -61,6 +62,10 @@ def apply_overrides(table: pd.DataFrame, overrides: Sequence[Mapping[str, Any]],
         if "years" not in row:
             raise InputError(f"{here}: missing key 'years' (a year or a range like 2027-2035)")
         years = _years(row["years"], here)
+        first, last = int(table.index.min()), int(table.index.max())
+        if years[0] < first or years[-1] > last:
+            raise InputError(f"{here}.years: {row['years']!r} reaches outside the world table "
+                             f"({first}-{last}); the model runs within those years")
         for key, value in row.items():
             if key in ("years", "source"):
                 continue
@@ -90,8 +95,9 @@ def _check_cell(column: str, value: Any, params: Parameters, where: str) -> None
             hint = (f" ({value!r} is a {other} value: set {other}: {value})" if other
                     else nearest(value, known))
             raise InputError(f"{where}: unknown regime {value!r}{hint}; expected one of {known}")
-    elif isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InputError(f"{where}: expected a non-negative number, got {value!r}")
+    elif isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, int) and value > 1e300) or not 0 <= value < math.inf:
+        raise InputError(f"{where}: expected a finite non-negative number, got {shown(value)}")
 
 
 def enforcement(params: Parameters, kind: str, level: np.ndarray,

@@ -60,8 +60,8 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
     """
     resolved = resolve(scenario, **overrides)
     seed = resolved.seed if seed is None else seed
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"seed: expected a non-negative integer, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise InputError(f"seed: expected an integer in 0..2**63-1, got {seed!r}")
     model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers,
                           draw_effects=draw_effects, posterior_draw=posterior_draw)
     model.run_model()

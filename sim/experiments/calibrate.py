@@ -30,16 +30,18 @@ import numpy as np
 import pandas as pd
 
 from ..engine.errors import InputError, nearest
-from ..engine.parameters import load_specs
+from ..engine.parameters import load_specs, prior_form
 from ..measure import targets
+from .defaults import (  # noqa: F401 (re-exported)
+    DEFAULT_BUDGET,
+    DEFAULT_CHECK_REPLICATES,
+    DEFAULT_POPULATION,
+    DEFAULT_SCALE,
+)
 
-if TYPE_CHECKING:  # a type only: the command line imports this module for its defaults
+if TYPE_CHECKING:  # a type only
     from ..scenario import Scenario
 
-DEFAULT_SCALE = 10  # people per agent during calibration (a scale check shows the targets hold)
-DEFAULT_POPULATION = 100  # particles per generation
-DEFAULT_BUDGET = 2400  # simulations (about 25 minutes on two cores at scale 10)
-DEFAULT_CHECK_REPLICATES = 20  # posterior replicates behind the fit tables
 MISSING_Z = 10.0  # a produced target without a value in a run (e.g. no arrivals) counts as 10
 DB_NAME = "abc.db"
 STAMP = "calibration.json"
@@ -68,18 +70,8 @@ class Prior:
         """The prior as a pyABC random variable (scipy.stats parametrisation)."""
         import pyabc
 
-        d = self.dist
-        kind = d["dist"]
-        if kind == "lognormal":
-            return pyabc.RV("lognorm", d["sigma"], scale=d["median"])
-        if kind == "normal":
-            return pyabc.RV("norm", d["mean"], d["sd"])
-        if kind == "beta":
-            return pyabc.RV("beta", d["a"], d["b"])
-        if kind == "uniform":
-            return pyabc.RV("uniform", d["low"], d["high"] - d["low"])
-        raise ValueError(f"{self.name}: prior {kind!r} has no pyABC form (expected lognormal, "
-                         "normal, beta or uniform)")
+        name, args, kwargs = prior_form(self.dist)
+        return pyabc.RV(name, *args, **kwargs)
 
 
 def load_priors(path: str | Path) -> list[Prior]:
@@ -248,7 +240,7 @@ def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: str |
         abc.load(db, 1)
     else:
         (folder / DB_NAME).unlink(missing_ok=True)
-        abc.new(db, {t.id: t.value for t in fitted})
+        abc.new(db, {t.id: t.observed for t in fitted})
     done = abc.history.total_nr_simulations
     bar.update(min(done, budget))
     if done < budget:
@@ -256,12 +248,19 @@ def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: str |
     return abc.history
 
 
-def export(history, folder: Path) -> dict[str, pd.DataFrame]:
-    """Every generation's particles, the posterior (last generation) and the epsilons."""
-    frames = []
+def export(history, folder: Path, priors: list[Prior]) -> dict[str, pd.DataFrame]:
+    """Every generation's particles, the posterior (last generation), the thresholds with the
+    acceptance rate and effective sample size of each generation, what the data taught about
+    each parameter (:func:`contraction`) and the posterior correlations."""
+    frames, ess = [], []
+    specs = load_specs()
     for t in range(history.max_t + 1):
         df, w = history.get_distribution(m=0, t=t)
-        df = df.assign(weight=w / w.sum()).sort_index()  # particle id order
+        for name in df.columns:  # the values the particles ran with (Simulator.values)
+            df[name] = df[name].clip(specs[name].low, specs[name].high)
+        w = w / w.sum()
+        ess.append(1.0 / float(np.sum(w * w)))
+        df = df.assign(weight=w).sort_index()  # particle id order
         frames.append(df.reset_index(drop=True).assign(generation=t))
     populations = pd.concat(frames, ignore_index=True)
     posterior = populations[populations.generation == history.max_t].drop(columns="generation")
@@ -269,8 +268,51 @@ def export(history, folder: Path) -> dict[str, pd.DataFrame]:
     generations = pops[pops.t >= 0].rename(columns={"t": "generation", "samples": "simulations"})
     generations = generations[["generation", "epsilon", "simulations", "particles"]].copy()
     generations["acceptance_rate"] = generations.particles / generations.simulations
+    generations["effective_sample_size"] = ess
     return {"populations.csv": populations, "posterior.csv": posterior,
-            "generations.csv": generations}
+            "generations.csv": generations, "parameters.csv": contraction(posterior, priors),
+            "correlations.csv": correlations(posterior)}
+
+
+def _weighted(posterior: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    return posterior.drop(columns="weight"), posterior.weight.to_numpy(dtype=float)
+
+
+def contraction(posterior: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
+    """Per estimated parameter: prior and posterior centre and spread, and the contraction
+    ``1 - posterior variance / prior variance`` (0: the targets taught nothing; 1: pinned)."""
+    from scipy import stats
+
+    values, w = _weighted(posterior)
+    rows = []
+    for prior in priors:
+        name, args, kwargs = prior_form(prior.dist)
+        dist = getattr(stats, name)(*args, **kwargs)
+        x = values[prior.name].to_numpy(dtype=float)
+        mean = float(np.sum(w * x))
+        var = float(np.sum(w * (x - mean) ** 2))
+        order = np.argsort(x)
+        cdf = np.cumsum(w[order])
+        p05, p50, p95 = (float(x[order][min(np.searchsorted(cdf, q), x.size - 1)])
+                         for q in (0.05, 0.5, 0.95))
+        rows.append({"parameter": prior.name, "prior_median": float(dist.median()),
+                     "prior_sd": float(dist.std()), "posterior_p05": p05,
+                     "posterior_median": p50, "posterior_p95": p95,
+                     "posterior_sd": var ** 0.5, "contraction": 1.0 - var / float(dist.var())})
+    return pd.DataFrame(rows)
+
+
+def correlations(posterior: pd.DataFrame) -> pd.DataFrame:
+    """The weighted correlation matrix of the posterior particles."""
+    values, w = _weighted(posterior)
+    x = values.to_numpy(dtype=float)
+    centred = x - w @ x
+    cov = (centred * w[:, None]).T @ centred
+    sd = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = cov / np.outer(sd, sd)
+    return pd.DataFrame(corr, index=values.columns, columns=values.columns).rename_axis(
+        "parameter").reset_index()
 
 
 def split(target_list: list[targets.Target], holdout_from: int | None):

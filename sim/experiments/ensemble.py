@@ -15,10 +15,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,8 @@ def replicate_tables(job: Job) -> dict[str, pd.DataFrame]:
                    draw_effects=job.draw_effects)
     result = api.run(scenario, **options)
     tables = {"indicators.csv": result.indicators}
+    if scenario.parameter_set is not None or scenario.levers:  # what this replicate drew
+        tables["inputs.csv"] = policy.inputs_table(result)
     if not scenario.levers:
         return tables
     shadow = api.run(scenario, shadow_levers=True, **options)
@@ -79,7 +83,6 @@ def replicate_tables(job: Job) -> dict[str, pd.DataFrame]:
         "costs.csv": pd.concat(costs, ignore_index=True),
         "cohorts.csv": pd.concat(cohorts, ignore_index=True),
         "effects.csv": pd.concat(effects, ignore_index=True),
-        "inputs.csv": policy.inputs_table(result),
     })
     return tables
 
@@ -100,7 +103,32 @@ def fingerprint(scenario: Scenario, seed: int, replicates: int, fixed_effects: b
         resolved["posterior_sha256"] = posterior.checksum(folder)
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
     return {"scenario": scenario.name, "scenario_sha256": digest, "seed": seed,
-            "replicates": replicates, "fixed_effects": fixed_effects, "attribution": attribution}
+            "replicates": replicates, "fixed_effects": fixed_effects, "attribution": attribution,
+            "model_sha256": model_checksum()}
+
+
+@lru_cache(maxsize=1)
+def model_checksum() -> str:
+    """sha256 of the package's code and data files: a resumed ensemble must come from the same
+    model (an edited world table or rule between an interruption and the rerun is refused)."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".csv", ".yaml") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+SCHEDULER = re.compile(r"^(tcp|tls)://([A-Za-z0-9_.\-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$")
+
+
+def check_scheduler(address: str) -> str:
+    """A Dask scheduler address, ``tcp://HOST:PORT`` or ``tls://HOST:PORT``, or a one-line
+    error (a scheduler runs this package's code with your rights: use one you trust)."""
+    if not SCHEDULER.match(str(address)):
+        raise InputError(f"--scheduler: expected tcp://HOST:PORT or tls://HOST:PORT (a Dask "
+                         f"scheduler), got {str(address)[:80]!r}")
+    return str(address)
 
 
 class Executor:
@@ -116,7 +144,7 @@ class Executor:
     def from_options(cls, workers: int | None, scheduler: str | None) -> Executor:
         """The command line's choice: ``--scheduler`` > ``--workers`` (Dask) > processes."""
         if scheduler:
-            return cls("dask", scheduler=scheduler)
+            return cls("dask", scheduler=check_scheduler(scheduler))
         if workers is not None:
             if workers < 1:
                 raise InputError(f"--workers: expected a positive integer, got {workers}")
@@ -183,20 +211,58 @@ def replicate_dir(folder: Path, replicate: int) -> Path:
     return folder / "replicates" / f"{replicate:05d}"
 
 
+CHECKSUMS = "checksums.json"  # sha256 of each file of a finished replicate
+
+
 def done_replicates(folder: Path, replicates: int) -> set[int]:
-    """Replicates already complete in an (interrupted) ensemble folder."""
-    return {r for r in range(replicates) if (replicate_dir(folder, r) / "indicators.csv").is_file()}
+    """Replicates already complete in an (interrupted) ensemble folder, each checked against
+    the checksums written with it: a damaged one is refused, never summarised."""
+    done = set()
+    for r in range(replicates):
+        where = replicate_dir(folder, r)
+        if not (where / CHECKSUMS).is_file():
+            continue  # never finished: it runs again
+        try:
+            sums = json.loads((where / CHECKSUMS).read_text())
+            damaged = [name for name, digest in sums.items()
+                       if _sha256((where / name).read_bytes()) != digest]
+        except (OSError, ValueError, AttributeError) as exc:
+            damaged = [f"{CHECKSUMS} ({type(exc).__name__})"]
+        if damaged:
+            raise InputError(f"{where}: {', '.join(damaged)} differs from what was written "
+                             f"(damaged or edited); remove {where} to run that replicate again, "
+                             "or the whole folder to start fresh")
+        done.add(r)
+    return done
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def write_replicate(folder: Path, replicate: int, texts: dict[str, str]) -> None:
-    """Write one replicate's files into a temporary folder, then rename it into place."""
+    """Write one replicate's files and their checksums into a temporary folder, flushed to
+    disk, then rename it into place."""
     final = replicate_dir(folder, replicate)
     tmp = final.with_name(f".{final.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for name, text in texts.items():
-        (tmp / name).write_text(text)
+    sums = {}
+    for name, text in {**texts, CHECKSUMS: None}.items():
+        if name == CHECKSUMS:
+            text = json.dumps(sums, indent=1, sort_keys=True)
+        data = text.encode()
+        sums[name] = _sha256(data)
+        with open(tmp / name, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(tmp, final)
+    descriptor = os.open(final.parent, os.O_RDONLY)  # the rename itself, on disk
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,

@@ -17,15 +17,17 @@ COLUMNS = ["replicate", "year", "indicator", "sex", "years_since_arrival", "valu
 SEXES = ("all", "female", "male")
 BANDS = ("0", "1", "2", "3", "4", "5", "6+")
 INDICATORS = (
-    "departures", "arrivals", "cumulative_arrivals", "female_share_of_arrivals", "in_china",
-    "in_transit", "repatriated", "mean_years_abroad_of_arrivals",
-    "median_years_abroad_of_arrivals", "residents_in_south", "deaths", "deaths_in_south",
-    "in_north_korea",
+    "departures", "arrivals", "cumulative_arrivals", "female_share_of_arrivals",
+    "arrivals_aged_0_19_share", "arrivals_aged_20_39_share", "arrivals_aged_40_59_share",
+    "arrivals_aged_60_plus_share", "in_china", "in_transit", "repatriated",
+    "mean_years_abroad_of_arrivals", "median_years_abroad_of_arrivals", "residents_in_south",
+    "deaths", "deaths_in_south", "in_north_korea", "ptsd_at_hanawon_exit_share",
     # survey-style, measured in July (sim/survey.py), by sex and years since arrival
     "labour_force_participation", "employment_rate", "unemployment_rate",
     "mean_monthly_wage_mkrw", "regular_job_share", "daily_job_share", "self_employed_share",
     "mean_job_tenure_months", "livelihood_benefit_share", "discrimination_share",
     "remittance_share", "ptsd_prevalence", "depression_prevalence", "suicidal_ideation_share",
+    "suicidal_ideation_ever_share",
     "mental_health_service_use_share", "loneliness_share", "mean_ties",
     "mean_ties_to_south_koreans", "no_one_to_rely_on_share", "life_satisfaction_share",
     "considered_return_share", "mean_debt_mkrw", "mean_savings_mkrw", "vocational_training_share",
@@ -41,6 +43,9 @@ COUNT_INDICATORS = frozenset(name for name in INDICATORS if name.endswith("_coun
     "departures", "arrivals", "cumulative_arrivals", "in_china", "in_transit", "repatriated",
     "residents_in_south", "deaths", "deaths_in_south", "in_north_korea", "suicides"))
 """Indicators that count people (summed over a range of years); the rest are rates and means."""
+AGE_MIX = {"arrivals_aged_0_19_share": (0, 20), "arrivals_aged_20_39_share": (20, 40),
+           "arrivals_aged_40_59_share": (40, 60), "arrivals_aged_60_plus_share": (60, 200)}
+"""Age bands (years at arrival, [low, high)) of the age mix of arrivals, as the MOU tables."""
 SK_COMPARATORS = {"sk_labour_force_participation": "sk_participation",  # indicator: world column
                   "sk_employment_rate": "sk_employment_rate",
                   "sk_unemployment_rate": "sk_unemployment_rate",
@@ -125,6 +130,8 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
     add("cumulative_arrivals", _by_sex(np.round(offset + np.cumsum(arrivals, axis=0))))
     with np.errstate(invalid="ignore", divide="ignore"):
         add("female_share_of_arrivals", {"all": 100 * arrivals[:, 1] / arrivals.sum(axis=1)})
+    for name, share in _age_mix(pop, n_years).items():
+        add(name, share)
     add("in_china", _by_sex(december[:, list(IN_CHINA)].sum(axis=1) * scale))
     add("in_transit", _by_sex(december[:, list(IN_TRANSIT)].sum(axis=1) * scale))
     add("repatriated", _by_sex(rec.events["repatriated"].reshape(n_years, 12, 2).sum(1) * scale))
@@ -142,6 +149,7 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
     add("return_to_nk_count", _by_sex(yearly["returned_north"] * scale))
     add("deaths_in_south", _by_sex(yearly["deaths_in_south"] * scale))
     add("in_north_korea", _by_sex(december[:, Stage.IN_NORTH_KOREA] * scale))
+    add("ptsd_at_hanawon_exit_share", _ptsd_at_exit(pop, n_years))
     add("suicides", _by_sex(yearly["suicides"] * scale))
     with np.errstate(invalid="ignore", divide="ignore"):
         add("suicide_share_of_deaths", {sex: 100 * s / d for (sex, s), d in zip(
@@ -171,3 +179,33 @@ def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
             if values.size:
                 out[sex][y] = statistic(values)
     return out
+
+
+def _shares(part: np.ndarray, whole: np.ndarray) -> dict[str, np.ndarray]:
+    """Percent shares by sex of (years, 2) counts ``part`` in ``whole`` (NaN where none)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {sex: 100 * p / w for (sex, p), w in zip(_by_sex(part).items(),
+                                                        _by_sex(whole).values(), strict=True)}
+
+
+def _age_mix(pop, n_years: int) -> dict[str, dict[str, np.ndarray]]:
+    """Percent of each year's arrivals in each :data:`AGE_MIX` band of age at arrival, by sex."""
+    n = pop.n
+    month = pop.arrival_month[:n]
+    female = pop.female[:n].astype(np.int64)
+    age = (month.astype(np.int64) - pop.birth_month[:n]) / 12.0
+    whole = _yearly(month, female, n_years)
+    return {name: _shares(_yearly(np.where((age >= low) & (age < high), month, NO_MONTH),
+                                  female, n_years), whole)
+            for name, (low, high) in AGE_MIX.items()}
+
+
+def _ptsd_at_exit(pop, n_years: int) -> dict[str, np.ndarray]:
+    """Percent of the people leaving Hanawon in each year who had full PTSD then (PTSD starts
+    only on leaving Hanawon, so it is those with PTSD now or recovered since)."""
+    n = pop.n
+    month = pop.left_hanawon_month[:n]
+    female = pop.female[:n].astype(np.int64)
+    had = pop.ptsd[:n] | (pop.ptsd_recovery_month[:n] != NO_MONTH)
+    return _shares(_yearly(np.where(had, month, NO_MONTH), female, n_years),
+                   _yearly(month, female, n_years))

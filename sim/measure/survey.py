@@ -6,7 +6,7 @@ definitions: participation = labour force / population 15+, employment = employe
 15+, unemployment = unemployed / labour force; the wage is the mean monthly wage of wage workers in
 million KRW; job shares are of the employed; tenure is of the employed, in months. Mental health,
 ties and belonging are measured on the same people; "in the past year" means the last twelve
-months; ``life_satisfaction_share`` is the expected share satisfied.
+months, "ever" since arrival; ``life_satisfaction_share`` is the expected share satisfied.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ SURVEY_MONTH = 6  # July (0-based month of the year)
 QUANTITIES = ("population", "labour_force", "employed", "unemployed", "wage_workers", "wage_sum",
               "regular", "daily", "self_employed", "tenure_sum", "livelihood", "discriminated",
               "remitted", "ptsd", "depressed", "ideation", "service", "lonely", "ties", "sk_ties",
-              "no_one", "satisfied", "considering", "debt", "savings", "trained")
+              "no_one", "satisfied", "considering", "debt", "savings", "trained", "ideation_ever")
 Q = {name: i for i, name in enumerate(QUANTITIES)}
 
 # indicator -> (numerator, denominator, factor): percentages have factor 100
@@ -47,6 +47,7 @@ RATIOS = {
     "ptsd_prevalence": ("ptsd", "population", 100.0),
     "depression_prevalence": ("depressed", "population", 100.0),
     "suicidal_ideation_share": ("ideation", "population", 100.0),
+    "suicidal_ideation_ever_share": ("ideation_ever", "population", 100.0),
     "mental_health_service_use_share": ("service", "population", 100.0),
     "loneliness_share": ("lonely", "population", 100.0),
     "mean_ties": ("ties", "population", 1.0),
@@ -130,7 +131,8 @@ class Survey(Module):
                 month - pop.service_month[rows].astype(np.int64) < PAST_YEAR,
                 lonely(ties, p), ties, pop.sk_ties[rows], ties == 0,
                 satisfied(pop, rows, month, p), pop.considering_leaving[rows],
-                pop.debt_mkrw[rows], pop.savings_mkrw[rows], pop.trained[rows]]
+                pop.debt_mkrw[rows], pop.savings_mkrw[rows], pop.trained[rows],
+                pop.ideation_month[rows] != NO_MONTH]
 
     def ratio(self, name: str, year_index: int, bands: tuple[str, ...], sex: str = "all") -> float:
         """One indicator pooled over several bands of years since arrival in one survey year."""
@@ -202,5 +204,6 @@ def _survey(rows, month, first_of_year, q, wage_tenure_effect, sk_wage, sums, bi
                                  family_left_behind[r])
         v[22], v[23], v[24], v[25] = (considering_leaving[r], debt_mkrw[r], savings_mkrw[r],
                                       trained[r])
+        v[26] = ideation_month[r] != NO_MONTH  # ever since arrival (ideation starts in the South)
         for k in range(v.size):
             sums[k, band, sex] += v[k]

@@ -1,11 +1,24 @@
 """Calibration and validation targets: published figures the model's indicators are checked against.
 
-A targets file is YAML with one list, ``targets``; each entry names an indicator of
-``indicators.csv``, a year or a range of years, the published value, an absolute (``tol``) or
-relative (``tol_rel``) tolerance, optional ``sex`` and ``years_since_arrival`` filters, and its
-source. Over a range of years counts are summed and rates averaged; a range of bands (``"1-3"``)
-is averaged the same way. Researchers write their own files in this format (``resettle validate
---targets FILE``).
+A targets file is YAML with a list, ``targets``, and a table, ``discrepancy``. Each target names an
+indicator of ``indicators.csv``, a year or a range of years, the published value, optional ``sex``
+and ``years_since_arrival`` filters, and its source. Over a range of years counts are summed and
+rates averaged; a range of bands (``"1-3"``) is averaged the same way. A trend target
+(``change_from: {year, value}``) compares the change between two survey years instead of a level.
+
+Tolerances are derived, by one rule for every target: ``tol = 2 * sqrt(s**2 + d**2)`` (two
+standard deviations), where ``s`` is the sampling error of the published figure and ``d`` the
+model discrepancy of its kind:
+
+- ``s`` comes from the survey's sample size ``n`` (a percentage p: ``100 sqrt(p (1 - p) / n)``;
+  for a trend, the two years' errors combined), or from a published ``interval [low, high]``
+  read as +-2 standard deviations; a register count (neither) has none;
+- ``d`` is the ``discrepancy`` entry of the indicator (``<indicator>_change`` for trends): an
+  absolute (``abs``) or relative (``rel``) allowance with its ``reason`` (definition changes,
+  what the model leaves out), the same for every target of that kind.
+
+A target may instead give its tolerance outright (``tol`` or ``tol_rel``); researchers' own files
+can do that (``resettle validate --targets FILE``).
 """
 
 from __future__ import annotations
@@ -21,18 +34,20 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from ..engine.errors import InputError, nearest
+from ..engine.errors import InputError, nearest, shown
 from ..engine.files import line_map, read_yaml
 from .indicators import BANDS, COUNT_INDICATORS, INDICATORS, SEXES
 
 FIT_COLUMNS = ["id", "indicator", "year", "observed", "simulated_p50", "simulated_p05",
                "simulated_p95", "within_tolerance"]
 NOT_PRODUCED = "not produced"
+Z = 2.0  # a derived tolerance is two standard deviations of sampling error and discrepancy
 
 
 def _span(text: str, what: str) -> tuple[str, str]:
@@ -42,19 +57,50 @@ def _span(text: str, what: str) -> tuple[str, str]:
     return first.strip(), (last.strip() if dash else first.strip())
 
 
+class Discrepancy(BaseModel):
+    """What the model may differ from one kind of published figure by, and why."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    abs: float | None = Field(None, gt=0)
+    rel: float | None = Field(None, gt=0)
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> Discrepancy:
+        if (self.abs is None) == (self.rel is None):
+            raise ValueError("give exactly one of abs (absolute) or rel (relative)")
+        return self
+
+    def of(self, value: float) -> float:
+        """The allowance for a published ``value``."""
+        return self.abs if self.abs is not None else self.rel * abs(value)
+
+
+class Baseline(BaseModel):
+    """The published level a trend target's change is measured from."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    year: int
+    value: float
+
+
 class Target(BaseModel):
     """One published figure the model should reproduce within a tolerance."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     indicator: str
     year: int | str
     value: float
+    n: int | None = Field(None, gt=0, le=100_000_000)
+    interval: tuple[float, float] | None = None
+    change_from: Baseline | None = None
     tol: float | None = Field(None, gt=0)
     tol_rel: float | None = Field(None, gt=0)
     sex: str = "all"
     years_since_arrival: str = "all"
     source: str = Field(min_length=1)
+    _derived: tuple[float, str] | None = PrivateAttr(None)  # (tolerance, origin) from the file
 
     @field_validator("year")
     @classmethod
@@ -78,9 +124,50 @@ class Target(BaseModel):
 
     @model_validator(mode="after")
     def _one_tolerance(self) -> Target:
-        if (self.tol is None) == (self.tol_rel is None):
-            raise ValueError("give exactly one of tol (absolute) or tol_rel (relative)")
+        if self.tol is not None and self.tol_rel is not None:
+            raise ValueError("give at most one of tol (absolute) or tol_rel (relative)")
+        if self.interval is not None:
+            low, high = self.interval
+            if not low <= self.value <= high:
+                raise ValueError(f"interval [{low:g}, {high:g}] must contain the value "
+                                 f"{self.value:g}")
+        if self.n is not None and not 0 <= self.value <= 100:
+            raise ValueError("n (a sample size) is for percentages: the value must be 0-100")
+        if self.change_from is not None and self.change_from.year >= self.years[0]:
+            raise ValueError(f"change_from.year {self.change_from.year} must be before the "
+                             f"target's year {self.year}")
         return self
+
+    @property
+    def kind(self) -> str:
+        """The discrepancy entry this target's derived tolerance uses."""
+        return f"{self.indicator}_change" if self.change_from else self.indicator
+
+    @property
+    def observed(self) -> float:
+        """The published figure compared with the model: the level, or for a trend target the
+        change since ``change_from``."""
+        return (round(self.value - self.change_from.value, 9) if self.change_from
+                else self.value)
+
+    def sampling_sd(self) -> float:
+        """The published figure's sampling standard deviation (0 for a register count)."""
+        if self.interval is not None:
+            return (self.interval[1] - self.interval[0]) / (2 * Z)
+        if self.n is None:
+            return 0.0
+        levels = [self.value] + ([self.change_from.value] if self.change_from else [])
+        return math.sqrt(sum(v * (100 - v) / self.n for v in levels))
+
+    def derive(self, discrepancy: dict[str, Discrepancy]) -> None:
+        """Set the tolerance from the sampling error and the discrepancy of this kind."""
+        if self.tol is not None or self.tol_rel is not None:
+            return
+        s, d = self.sampling_sd(), discrepancy[self.kind].of(self.observed)
+        sampling = (f"n={self.n:,}" if self.n else "interval" if self.interval
+                    else "no sampling error")
+        self._derived = (Z * math.hypot(s, d), f"{sampling} (s={s:.3g}) + {self.kind} "
+                                              f"discrepancy (d={d:.3g})")
 
     @property
     def years(self) -> range:
@@ -103,8 +190,22 @@ class Target(BaseModel):
 
     @property
     def tolerance(self) -> float:
-        """The absolute tolerance."""
-        return self.tol if self.tol is not None else self.tol_rel * abs(self.value)
+        """The absolute tolerance: given, or derived (:meth:`derive`)."""
+        if self.tol is not None:
+            return self.tol
+        if self.tol_rel is not None:
+            return self.tol_rel * abs(self.observed)
+        if self._derived is None:
+            raise ValueError(f"target {self.id!r}: no tolerance (give tol, or load it from a "
+                             "file with a discrepancy table)")
+        return self._derived[0]
+
+    @property
+    def origin(self) -> str:
+        """Where the tolerance comes from."""
+        if self._derived is not None:
+            return self._derived[1]
+        return "given (tol)" if self.tol is not None else "given (tol_rel)"
 
     @property
     def is_count(self) -> bool:
@@ -116,6 +217,7 @@ class TargetsFile(BaseModel):
     """The top level of a targets file."""
 
     model_config = ConfigDict(extra="forbid")
+    discrepancy: dict[str, Discrepancy] = Field(default_factory=dict)
     targets: list[Target] = Field(min_length=1)
 
 
@@ -125,11 +227,13 @@ def _message(error: dict, origin: str, lines: dict[tuple, int]) -> str:
     line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
     where = origin + (f", line {line}" if line else "")
     if error["type"] == "extra_forbidden":
-        valid = list(Target.model_fields if len(loc) > 2 else TargetsFile.model_fields)
+        model = (Baseline if "change_from" in loc else Target if loc[0] == "targets"
+                 else Discrepancy)
+        valid = list(model.model_fields if len(loc) > 2 else TargetsFile.model_fields)
         return (f"{where}: unknown key {path!r}{nearest(str(loc[-1]), valid)}; valid keys: "
                 f"{', '.join(valid)}")
     msg = error["msg"].removeprefix("Value error, ")
-    got = f" (got {error['input']!r})" if error["type"] != "missing" else ""
+    got = f" (got {shown(error['input'])})" if error["type"] != "missing" else ""
     return f"{where}: {path}: {msg}{got}"
 
 
@@ -139,18 +243,25 @@ def load(path: str | Path) -> list[Target]:
     data, text = read_yaml(path, "targets file")
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping with the key 'targets' (a list of targets)")
+    lines = line_map(text)
     try:
-        targets = TargetsFile(**data).targets
-    except ValidationError as exc:
-        errors = exc.errors()
+        parsed = TargetsFile(**data)
+    except ValidationError as exc:  # a misspelt key before the "Field required" it causes
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
-        raise InputError(_message(errors[0], str(path), line_map(text)) + more) from None
+        raise InputError(_message(errors[0], str(path), lines) + more) from None
     seen: set[str] = set()
-    for i, t in enumerate(targets):
+    for i, t in enumerate(parsed.targets):
+        where = f"{path}, line {lines.get(('targets', i), '?')}: targets[{i}]"
         if t.id in seen:
-            raise InputError(f"{path}: targets[{i}].id: {t.id!r} is used twice; ids must be unique")
+            raise InputError(f"{where}.id: {t.id!r} is used twice; ids must be unique")
         seen.add(t.id)
-    return targets
+        if t.tol is None and t.tol_rel is None and t.kind not in parsed.discrepancy:
+            hint = nearest(t.kind, parsed.discrepancy)
+            raise InputError(f"{where}: no tolerance: give tol, or a discrepancy entry for "
+                             f"{t.kind!r} (abs or rel, and its reason){hint}")
+        t.derive(parsed.discrepancy)
+    return parsed.targets
 
 
 def unproduced_reason(target: Target) -> str | None:
@@ -177,14 +288,21 @@ class Lookup:
         return cls({key: g.set_index("year")["value"] for key, g in groups})
 
     def value(self, target: Target) -> float:
-        """The simulated value of a target; NaN where the model has no value (e.g. a year
-        outside the run, or a filter this indicator is not broken down by)."""
+        """The simulated value of a target (for a trend, the change since ``change_from``); NaN
+        where the model has no value (e.g. a year outside the run, or a filter this indicator
+        is not broken down by)."""
+        level = self._level(target, target.years)
+        if target.change_from is None:
+            return level
+        return level - self._level(target, [target.change_from.year])
+
+    def _level(self, target: Target, years) -> float:
         values = []
         for band in target.bands:
             s = self.series.get((target.indicator, target.sex, band))
             if s is None:
                 return math.nan
-            values += [s.get(y, math.nan) for y in target.years]
+            values += [s.get(y, math.nan) for y in years]
         arr = np.asarray(values, dtype=float)
         if np.isnan(arr).any():
             return math.nan
@@ -201,7 +319,9 @@ def fit_table(targets: list[Target], per_replicate: list[dict[str, float]]) -> p
     """Observed against simulated (median and 90% interval over replicates) for every target.
 
     ``within_tolerance`` is ``yes``/``no`` for the median, or ``not produced`` (with the reason in
-    ``note``) when the model has no such indicator, filter or year.
+    ``note``) when the model has no such indicator, filter or year; ``z`` is the median's error in
+    standard deviations (``2 (simulated - observed) / tolerance``) and ``tolerance_origin`` says
+    where the tolerance comes from.
     """
     rows = []
     for t in targets:
@@ -209,10 +329,13 @@ def fit_table(targets: list[Target], per_replicate: list[dict[str, float]]) -> p
         reason = unproduced_reason(t) or (
             "no value for these years in the run" if np.isnan(sims).all() else None)
         p05, p50, p95 = ((math.nan,) * 3 if reason else np.nanpercentile(sims, [5, 50, 95]))
-        within = NOT_PRODUCED if reason else ("yes" if abs(p50 - t.value) <= t.tolerance else "no")
-        rows.append({"id": t.id, "indicator": t.indicator, "year": str(t.year),
-                     "observed": t.value, "simulated_p50": p50, "simulated_p05": p05,
+        within = NOT_PRODUCED if reason else (
+            "yes" if abs(p50 - t.observed) <= t.tolerance else "no")
+        year = f"{t.change_from.year} to {t.year}" if t.change_from else str(t.year)
+        rows.append({"id": t.id, "indicator": t.indicator, "year": year,
+                     "observed": t.observed, "simulated_p50": p50, "simulated_p05": p05,
                      "simulated_p95": p95, "within_tolerance": within, "tolerance": t.tolerance,
+                     "z": Z * (p50 - t.observed) / t.tolerance, "tolerance_origin": t.origin,
                      "sex": t.sex, "years_since_arrival": t.years_since_arrival,
                      "note": reason or "", "source": t.source})
     return pd.DataFrame(rows)

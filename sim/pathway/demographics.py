@@ -2,6 +2,11 @@
 
 Attribute distributions come from ``sim/data/attributes.yaml`` (MOU tables, with sources there);
 the shares not published are parameters with priors in ``parameters/pathway.yaml``.
+
+Age: the MOU table gives age at *entry* to South Korea. Age at departure is an age drawn from that
+table less a time abroad drawn uniformly between 0 and twice ``years_abroad_at_entry`` (never more
+than the age itself), so that people who then spend a few years in China arrive at about the ages
+the table shows (time abroad: Yoon 2003, MOU 2004 and 2009).
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ class AttributeTables:
         """Read the tables shipped with the package (once per process: they are immutable)."""
         text = resources.files("sim.data").joinpath("attributes.yaml").read_text()
         t = yaml.safe_load(text)
-        age, occ, edu, prov = (t["age_at_departure"], t["occupation"], t["education"],
+        age, occ, edu, prov = (t["age_at_entry"], t["occupation"], t["education"],
                                t["origin_province"])
         return cls(
             age_bands=np.array(age["bands"], dtype=np.float64),
@@ -83,28 +88,37 @@ class AttributeTables:
 
 
 ATTRIBUTE_STREAMS = ("age_band", "age", "occupation", "education", "province", "family",
-                     "left_behind", "trauma")  # one uniform each per person, in this order
+                     "left_behind", "trauma", "abroad")  # one uniform each per person, in order
+
+
+def years_before_entry(age_at_entry, u, mean_years: float):
+    """Years abroad taken off an age at entry to give the age at departure: uniform on
+    [0, 2 x ``mean_years``] (``u`` its uniform), at most the age itself."""
+    return u * np.minimum(2.0 * mean_years, age_at_entry)
 
 
 def draw_attributes(tables: AttributeTables, params: Parameters, streams: Streams,
-                    month: int, year: int, uids: np.ndarray, female: np.ndarray) -> dict:
+                    month: int, year: int, uids: np.ndarray, female: np.ndarray,
+                    at_entry: bool = False) -> dict:
     """Attributes at departure for new people (one uniform per attribute per person): the
-    rules of :func:`reference_attributes`, compiled into one pass."""
+    rules of :func:`reference_attributes`, compiled into one pass. ``at_entry``: the ages are
+    ages at entry to the South (people already there), with no time abroad taken off."""
     keys = streams.keys(tuple(f"attr.{name}" for name in ATTRIBUTE_STREAMS), month)
     period = max(int(np.searchsorted(tables.province_from, year, side="right")) - 1, 0)
     cum = tables.cumulative
     shares = np.array([tables.with_family_share, params["family_left_behind_share"],
                        params["trauma_share"]])
+    abroad = 0.0 if at_entry else params["years_abroad_at_entry"]
     out = _attributes(keys, np.ascontiguousarray(uids, dtype=np.int64), female, month,
                       tables.age_bands, cum["age"], cum["occupation"], cum["education"],
-                      cum["province"][period], shares)
+                      cum["province"][period], shares, abroad)
     return dict(zip(("birth_month", "occupation", "education", "province", "with_family",
                      "family_left_behind", "trauma"), out, strict=True))
 
 
 @numba.njit(cache=True, nogil=True)
 def _attributes(keys, uids, female, month, bands, age_cum, occupation_cum, education_cum,
-                province_cum, shares):  # pragma: no cover - tested against the reference
+                province_cum, shares, abroad):  # pragma: no cover - tested against the reference
     n = uids.size
     birth = np.empty(n, dtype=np.int32)
     occupation, education, province = (np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
@@ -114,7 +128,9 @@ def _attributes(keys, uids, female, month, bands, age_cum, occupation_cum, educa
         sex = 1 if female[i] else 0
         band = _category(draw(keys[0], uids[i]), age_cum[sex])
         low, high = bands[band, 0], bands[band, 1]
-        birth[i] = month - np.int32(np.floor((low + draw(keys[1], uids[i]) * (high - low)) * 12))
+        age = low + draw(keys[1], uids[i]) * (high - low)
+        age -= draw(keys[8], uids[i]) * min(2.0 * abroad, age)  # as years_before_entry
+        birth[i] = month - np.int32(np.floor(age * 12))
         occupation[i] = _category(draw(keys[2], uids[i]), occupation_cum[sex])
         education[i] = _category(draw(keys[3], uids[i]), education_cum)
         province[i] = _category(draw(keys[4], uids[i]), province_cum)
@@ -129,7 +145,8 @@ def _category(u, cum):  # pragma: no cover - compiled; as randomness.categorical
 
 
 def reference_attributes(tables: AttributeTables, params: Parameters, streams: Streams,
-                         month: int, year: int, uids: np.ndarray, female: np.ndarray) -> dict:
+                         month: int, year: int, uids: np.ndarray, female: np.ndarray,
+                         at_entry: bool = False) -> dict:
     """Attributes at departure for new people (NumPy)."""
     u = {name: streams.uniforms(f"attr.{name}", month, uids) for name in ATTRIBUTE_STREAMS}
     sex = female.astype(np.int64)
@@ -139,7 +156,10 @@ def reference_attributes(tables: AttributeTables, params: Parameters, streams: S
         categorical(u["age_band"], tables.age_weights[0]),
     )
     low, high = tables.age_bands[band, 0], tables.age_bands[band, 1]
-    age_months = np.floor((low + u["age"] * (high - low)) * 12).astype(np.int32)
+    age = low + u["age"] * (high - low)
+    age -= years_before_entry(age, u["abroad"],
+                              0.0 if at_entry else params["years_abroad_at_entry"])
+    age_months = np.floor(age * 12).astype(np.int32)
     occupation = categorical(u["occupation"], tables.occupation_weights[sex])
     period = np.searchsorted(tables.province_from, year, side="right") - 1
     return {
