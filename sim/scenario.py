@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from .engine.calendar import year_range  # noqa: F401 (re-exported)
+from .engine.calendar import parse_year_month, year_range  # noqa: F401 (re-exported)
 from .engine.errors import InputError, nearest, shown
 from .engine.files import PROJECT_ROOT, line_map, read_yaml  # noqa: F401 (re-exported)
 from .levers import LEVERS, LeverSpec
@@ -116,9 +116,9 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-    description: str = ""
+    description: str = Field("", max_length=5000)
     horizon: Horizon = Horizon()
-    scale: float = Field(1, gt=0, allow_inf_nan=False)
+    scale: float = Field(1, gt=0, le=100, allow_inf_nan=False)  # above 100 few years have agents
     seed: int = Field(0, ge=0, le=2**63 - 1, strict=True)
     replicates: int = Field(1, ge=1, le=10_000)
     extends: str | None = None
@@ -139,6 +139,13 @@ class Scenario(BaseModel):
             if label in labels[:i]:
                 raise ValueError(f"levers[{i}]: a second {label!r} lever needs a name of its own "
                                  "(`name:`), so that reports can tell them apart")
+        for i, lever in enumerate(self.levers):
+            first = parse_year_month(lever.start)[0]
+            last = parse_year_month(lever.end)[0] if lever.end else self.horizon.end
+            if first > self.horizon.end or last < self.horizon.start:
+                raise ValueError(f"levers[{i}].start: the lever's window ({lever.start} to "
+                                 f"{lever.end or 'the end'}) lies outside the horizon "
+                                 f"{self.horizon.start}-{self.horizon.end}: it could never act")
         for i, e in enumerate(self.expect):
             first, last = e.span
             if first < self.horizon.start or last > self.horizon.end:
@@ -329,7 +336,12 @@ def validate(data: Any, origin: str, text: str = "") -> Scenario:
     if scenario.parameter_set is not None:
         posterior.load(scenario.parameter_set, origin)
     params = Parameters(overrides=scenario.parameters, where=f"{origin}: parameters")
-    apply_overrides(load_table(), scenario.world, params, where=f"{origin}: world")
+    table = apply_overrides(load_table(), scenario.world, params, where=f"{origin}: world")
+    first, last = int(table.index.min()), int(table.index.max())
+    if scenario.start_year < first or scenario.end_year > last:
+        raise InputError(f"{origin}: horizon: {scenario.start_year}-{scenario.end_year} reaches "
+                         f"outside the world table ({first}-{last}); the model runs within "
+                         "those years")
     return scenario
 
 

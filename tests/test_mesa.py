@@ -92,8 +92,9 @@ def test_a_solaraviz_page_builds_and_resets():
 
     from sim.app.viz import make_page, model_params
 
-    model = solara.reactive(ResettleModel("baseline", seed=1, **SHORT))
-    params = {**model_params(), **SHORT}
+    reach = {**SHORT, "horizon": {"start": 1995, "end": 2016}}  # mentoring starts in 2015
+    model = solara.reactive(ResettleModel("baseline", seed=1, **reach))
+    params = {**model_params(), **reach}
     params["scenario_name"] = {**params["scenario_name"], "value": "mentorship"}
     params["seed"] = {**params["seed"], "value": 2}
     _, rc = solara.render(solara.AppLayout(children=[make_page(model, params)]),

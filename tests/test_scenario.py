@@ -64,6 +64,18 @@ def test_baseline_loads_by_name():
     (GOOD.replace("0.2", ".inf"), r"arrest_rate: expected a finite number, got inf"),
     (GOOD + "seed: true\n", r"seed: Input should be a valid integer"),
     (GOOD + "scale: 20\n", r"line 8: malformed YAML: the key 'scale' is given twice"),
+    (GOOD + "levers: [{type: mentorship, start: 2015-01, capacity: .inf}]\n",
+     r"levers\[0\].capacity: Input should be a finite number"),
+    (GOOD + "levers: [{type: mentorship, start: 2003-01}]\n",
+     r"levers\[0\].start: the lever's window \(2003-01 to the end\) lies outside the horizon "
+     r"1995-2000: it could never act"),
+    (GOOD + "levers: [{type: mentorship, start: 1996-01, eligibility: {age: [60, 18]}}]\n",
+     r"levers\[0\].eligibility.age: expected \[min, max\) ages .* no one could be reached"),
+    (GOOD.replace("scale: 10", "scale: 1000000000000.0"),
+     r"scale: Input should be less than or equal to 100"),
+    (GOOD.replace("end: 2000", "end: 2040"), r"horizon: 1995-2040 reaches outside the world "
+                                             r"table \(1995-2035\)"),
+    (GOOD + "description: " + "x" * 6000 + "\n", r"description: String should have at most 5000"),
     (GOOD + f"seed: {2**64}\n", r"seed: Input should be less than or equal to "
                                r"9223372036854775807"),
 ])
@@ -82,5 +94,5 @@ def test_missing_file_is_named(tmp_path):
 def test_horizon_outside_world_table_is_refused():
     from sim.experiments.api import resolve
     from sim.model import ResettleModel
-    with pytest.raises(InputError, match="no row for years 2036-2040"):
+    with pytest.raises(InputError, match="horizon: 1995-2040 reaches outside the world table"):
         ResettleModel(resolve("baseline", horizon={"start": 1995, "end": 2040}))

@@ -64,6 +64,7 @@ def test_a_valid_file_loads_with_its_tolerances(tmp_path):
      r"unknown key 'targets\[0\].change_from.yeer' \(did you mean 'year'\?\)"),
     (("year: 2018", "year: 20x8"), r"targets\[0\].year: expected a year or a range"),
     (("year: 2018", "year: 2019-2018"), r"targets\[0\].year: expected a year or a range"),
+    (("year: 2018", "year: 2002-900000000"), r"targets\[0\].year: expected years in 1900-2100"),
     (("sex: female", "sex: women"), r"targets\[1\].sex: expected one of all, female, male"),
     (("id: arrivals_0910", "id: emp2018"), r"targets\[1\].id: 'emp2018' is used twice"),
     (("tol: 5", "tol: -5"), r"targets\[0\].tol: Input should be greater than 0"),

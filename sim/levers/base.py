@@ -45,7 +45,7 @@ PER_PERSON = ("eligibility", "coverage", "capacity", "duration_months", "repeat"
 class Eligibility(BaseModel):
     """Who a lever may reach (all conditions must hold; unset means any)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     arrived_within_years: float | None = Field(None, gt=0, description="arrived in the South "
                                                "at most this many years ago")
     sex: str = Field("all", pattern="^(all|female|male)$")
@@ -57,11 +57,19 @@ class Eligibility(BaseModel):
                                                "of suicidal ideation in the last this many "
                                                "months (1: last month, a crisis)")
 
+    @field_validator("age")
+    @classmethod
+    def _ages(cls, age: tuple[float, float]) -> tuple[float, float]:
+        if not 0 <= age[0] < age[1] <= 120:
+            raise ValueError(f"expected [min, max) ages with 0 <= min < max <= 120, got "
+                             f"{list(age)}: no one could be reached")
+        return age
+
 
 class LeverSettings(BaseModel):
     """Settings common to every lever (see ``resettle levers``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str | None = Field(None, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
                              description="label in reports (default: the type)")
     start: str = Field(description="first month, YYYY-MM")

@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..engine.calendar import FIRST_YEAR, LAST_YEAR
 from ..engine.errors import InputError, nearest, shown
 from ..engine.files import line_map, read_yaml
 from .indicators import BANDS, COUNT_INDICATORS, INDICATORS, SEXES
@@ -105,9 +106,11 @@ class Target(BaseModel):
     @field_validator("year")
     @classmethod
     def _years(cls, v: int | str) -> int | str:
-        first, last = _span(str(v), "year")
+        first, last = _span(str(v)[:40], "year")
         if not (first.isdigit() and last.isdigit()) or int(last) < int(first):
-            raise ValueError(f"expected a year or a range like 2012-2016, got {v!r}")
+            raise ValueError(f"expected a year or a range like 2012-2016, got {shown(v)}")
+        if not FIRST_YEAR <= int(first) <= int(last) <= LAST_YEAR:
+            raise ValueError(f"expected years in {FIRST_YEAR}-{LAST_YEAR}, got {shown(v)}")
         return v
 
     @field_validator("sex")
