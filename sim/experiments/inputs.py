@@ -5,7 +5,8 @@ Inputs, as a flat mapping of dotted names to values:
 
 - a parameter: ``job_finding_rate`` (``resettle parameters`` lists them);
 - a setting of one of the scenario's levers, by its label (its ``name``, else its type):
-  ``mentorship.coverage``, ``mentorship.eligibility.work``, ``mentorship.effects.employment``;
+  ``mentorship.coverage``, ``mentorship.eligibility.work``, ``mentorship.employment_multiplier``
+  (an effect size: a number fixes it, a distribution is drawn from);
 - a world column over years: ``world.prejudice[2027:2035]`` or ``world.prejudice[2030]``, added
   as a row after the scenario's own, so the parent's other rows stay;
 - a run setting: ``scale`` or ``seed``.
