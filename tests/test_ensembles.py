@@ -141,3 +141,20 @@ def test_the_ensemble_record_names_the_model_it_came_from():
     s = scenario.load("baseline")
     stamp = ensemble.fingerprint(s, 1, 2)
     assert len(stamp["model_sha256"]) == 64 and stamp == ensemble.fingerprint(s, 1, 2)
+
+
+def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypatch):
+    """Dask's workers write their scratch space into a folder of the run's own, removed after."""
+    import tempfile
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    tempfile.tempdir = None  # read TMPDIR again
+    try:
+        s = scenario.load(small(tmp_path))
+        ensemble.run_ensemble(s, 3, 2, tmp_path / "e", ensemble.Executor("dask", workers=1),
+                              progress=False)
+    finally:
+        tempfile.tempdir = None
+    assert ensemble.done_replicates(tmp_path / "e", 2) == {0, 1}
+    assert list((tmp_path / "tmp").iterdir()) == []  # Dask's own default: dask-scratch-space

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -173,13 +174,16 @@ class Executor:
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
 
-        cluster = None
+        cluster, scratch = None, None
         if self.scheduler:
             client = Client(self.scheduler)
-        else:
-            with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}):
+        else:  # workers' scratch space in a folder of this run's own, removed after
+            scratch = tempfile.mkdtemp(prefix="resettle-dask-")
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment(),
+                                  "temporary-directory": scratch}):
                 cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
+                                       processes=True, dashboard_address=None,
+                                       local_directory=scratch)
             client = Client(cluster)
         try:
             futures = {client.submit(work, job, pure=False): job for job in jobs}
@@ -189,6 +193,8 @@ class Executor:
             client.close()
             if cluster is not None:
                 cluster.close()
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 def worker_environment() -> dict:
