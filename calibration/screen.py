@@ -47,8 +47,9 @@ def _run(args) -> dict[str, float]:
     target_list, scenario = _setup(target_file, scale)
     result = api.run(scenario, seed=SEED, **values)
     simulated = targets.simulate(target_list, result.indicators)
-    z = {t.id: (simulated[t.id] - t.observed) / t.tolerance for t in target_list}
-    return {k: (v if np.isfinite(v) else calibrate.MISSING_Z) for k, v in z.items()}
+    z = calibrate.errors(simulated, {t.id: t.observed for t in target_list},
+                         {t.id: t.tolerance for t in target_list})
+    return dict(zip((t.id for t in target_list), map(float, z), strict=True))
 
 
 def responses(z: pd.DataFrame, target_list) -> pd.DataFrame:

@@ -80,9 +80,7 @@ def with_inputs_each(scenarios: list, args) -> list:
     from ..engine.parameters import load_specs
     from ..experiments.inputs import apply_inputs
 
-    inputs = parse_inputs(getattr(args, "inputs", []) or [])
-    if getattr(args, "scale", None) is not None:
-        inputs["scale"] = args.scale
+    inputs = cli_inputs(args)
     if not inputs:
         return scenarios
 
@@ -101,13 +99,19 @@ def with_inputs_each(scenarios: list, args) -> list:
     return out
 
 
+def cli_inputs(args) -> dict[str, object]:
+    """The command line's ``--set`` inputs, with ``--scale`` as one of them."""
+    inputs = parse_inputs(getattr(args, "inputs", []) or [])
+    if getattr(args, "scale", None) is not None:
+        inputs["scale"] = args.scale
+    return inputs
+
+
 def with_inputs(scenario, args):
     """``scenario`` with the command line's ``--set`` inputs and ``--scale`` in force."""
     from ..experiments.inputs import apply_inputs
 
-    inputs = parse_inputs(getattr(args, "inputs", []) or [])
-    if getattr(args, "scale", None) is not None:
-        inputs["scale"] = args.scale
+    inputs = cli_inputs(args)
     return apply_inputs(scenario, inputs, where="--set") if inputs else scenario
 
 

@@ -151,7 +151,7 @@ def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
         try:
             yield staging
         except BaseException:
-            if fresh and not [p for p in staging.iterdir() if p.name not in PLUMBING]:
+            if fresh and not [p for p in staging.iterdir() if p.name not in _records()]:
                 shutil.rmtree(staging, ignore_errors=True)  # nothing worth resuming was done
             raise
         check_new(run_dir)
@@ -160,7 +160,14 @@ def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
 
 
 LOCK = ".lock"  # held (flock) by the process writing a .partial folder
-PLUMBING = {LOCK, "calibration.json", "sensitivity.json", "ensemble.json"}  # not work done
+
+
+def _records() -> set[str]:
+    """Files of a .partial folder that are not work done: the lock and the records of what the
+    folder was made from (a failed start with only these leaves nothing to resume)."""
+    from ..experiments import calibrate, ensemble, sensitivity
+
+    return {LOCK, calibrate.STAMP, sensitivity.STAMP, ensemble.ENSEMBLE_FILE}
 
 
 @contextmanager

@@ -19,13 +19,12 @@ from ..engine import files
 from ..engine.errors import InputError
 from ..experiments import ensemble
 from ..experiments.inputs import Outcome, problem
-from ..experiments.sensitivity import Design, indices
+from ..experiments.sensitivity import STAMP, Design, indices
 from . import output
 from .charts import PALETTE, _figure, _save
 from .common import EXIT_OK, OUTPUTS, check_seed, with_inputs
 
 RUNS = "runs"
-STAMP = "sensitivity.json"
 
 
 def _evaluate_job(job: tuple) -> dict[str, float]:

@@ -29,11 +29,16 @@ POSTERIOR_FILE = "posterior.csv"
 WEIGHT = "weight"
 
 
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """The smallest value whose cumulative weight reaches half the total."""
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value whose cumulative weight reaches ``q`` of the total."""
     order = np.argsort(values, kind="stable")
     cum = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cum, 0.5 * cum[-1])])
+    return float(values[order][min(np.searchsorted(cum, q * cum[-1]), values.size - 1)])
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The smallest value whose cumulative weight reaches half the total."""
+    return weighted_quantile(values, weights, 0.5)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..engine import posterior
 from ..engine.errors import InputError, nearest
 from ..engine.parameters import load_specs, prior_form
 from ..measure import targets
@@ -103,10 +104,17 @@ def load_priors(path: str | Path) -> list[Prior]:
     return out
 
 
-def distance(simulated: dict, observed: dict, tolerances: dict[str, float]) -> float:
-    """Root mean square of (simulated - observed) / tolerance over the targets."""
+def errors(simulated: dict, observed: dict, tolerances: dict[str, float]) -> np.ndarray:
+    """(simulated - observed) / tolerance of each target, in the order of ``tolerances``
+    (:data:`MISSING_Z` where a run gave no value)."""
     z = np.array([(simulated[k] - observed[k]) / tol for k, tol in tolerances.items()])
     z[~np.isfinite(z)] = MISSING_Z
+    return z
+
+
+def distance(simulated: dict, observed: dict, tolerances: dict[str, float]) -> float:
+    """Root mean square of (simulated - observed) / tolerance over the targets."""
+    z = errors(simulated, observed, tolerances)
     return float(np.sqrt(np.mean(z * z)))
 
 
@@ -263,27 +271,27 @@ def export(history, folder: Path, priors: list[Prior]) -> dict[str, pd.DataFrame
         df = df.assign(weight=w).sort_index()  # particle id order
         frames.append(df.reset_index(drop=True).assign(generation=t))
     populations = pd.concat(frames, ignore_index=True)
-    posterior = populations[populations.generation == history.max_t].drop(columns="generation")
+    last = populations[populations.generation == history.max_t].drop(columns="generation")
     pops = history.get_all_populations()
     generations = pops[pops.t >= 0].rename(columns={"t": "generation", "samples": "simulations"})
     generations = generations[["generation", "epsilon", "simulations", "particles"]].copy()
     generations["acceptance_rate"] = generations.particles / generations.simulations
     generations["effective_sample_size"] = ess
-    return {"populations.csv": populations, "posterior.csv": posterior,
-            "generations.csv": generations, "parameters.csv": contraction(posterior, priors),
-            "correlations.csv": correlations(posterior)}
+    return {"populations.csv": populations, "posterior.csv": last,
+            "generations.csv": generations, "parameters.csv": contraction(last, priors),
+            "correlations.csv": correlations(last)}
 
 
-def _weighted(posterior: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    return posterior.drop(columns="weight"), posterior.weight.to_numpy(dtype=float)
+def _weighted(table: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    return table.drop(columns=posterior.WEIGHT), table[posterior.WEIGHT].to_numpy(dtype=float)
 
 
-def contraction(posterior: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
+def contraction(particles: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
     """Per estimated parameter: prior and posterior centre and spread, and the contraction
     ``1 - posterior variance / prior variance`` (0: the targets taught nothing; 1: pinned)."""
     from scipy import stats
 
-    values, w = _weighted(posterior)
+    values, w = _weighted(particles)
     rows = []
     for prior in priors:
         name, args, kwargs = prior_form(prior.dist)
@@ -291,10 +299,7 @@ def contraction(posterior: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
         x = values[prior.name].to_numpy(dtype=float)
         mean = float(np.sum(w * x))
         var = float(np.sum(w * (x - mean) ** 2))
-        order = np.argsort(x)
-        cdf = np.cumsum(w[order])
-        p05, p50, p95 = (float(x[order][min(np.searchsorted(cdf, q), x.size - 1)])
-                         for q in (0.05, 0.5, 0.95))
+        p05, p50, p95 = (posterior.weighted_quantile(x, w, q) for q in (0.05, 0.5, 0.95))
         rows.append({"parameter": prior.name, "prior_median": float(dist.median()),
                      "prior_sd": float(dist.std()), "posterior_p05": p05,
                      "posterior_median": p50, "posterior_p95": p95,
@@ -302,9 +307,9 @@ def contraction(posterior: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def correlations(posterior: pd.DataFrame) -> pd.DataFrame:
+def correlations(particles: pd.DataFrame) -> pd.DataFrame:
     """The weighted correlation matrix of the posterior particles."""
-    values, w = _weighted(posterior)
+    values, w = _weighted(particles)
     x = values.to_numpy(dtype=float)
     centred = x - w @ x
     cov = (centred * w[:, None]).T @ centred

@@ -68,6 +68,7 @@ def apply_inputs(scenario: Scenario, inputs: Mapping[str, Any],
     data = scenario.model_dump(mode="json")
     labels = {lv.label: i for i, lv in enumerate(scenario.levers)}
     specs = load_specs()
+    columns = [c for c in load_table().columns if c != "source"]
     for name, value in inputs.items():
         if not isinstance(name, str):
             raise InputError(f"{where}: input names are strings, got {name!r}")
@@ -77,7 +78,6 @@ def apply_inputs(scenario: Scenario, inputs: Mapping[str, Any],
         elif name in specs:
             data["parameters"] = {**data["parameters"], name: value}
         elif world:
-            columns = [c for c in load_table().columns if c != "source"]
             if world["column"] not in columns:
                 raise InputError(f"{where}: {name!r}: unknown world column "
                                  f"{world['column']!r}{nearest(world['column'], columns)}")

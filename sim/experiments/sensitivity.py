@@ -18,6 +18,7 @@ import pandas as pd
 from ..engine.errors import InputError
 
 METHODS = ("morris", "sobol")
+STAMP = "sensitivity.json"  # what a resumable analysis folder was made from
 MORRIS_LEVELS = 4
 
 
