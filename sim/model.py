@@ -64,6 +64,8 @@ EVENTS = {
     "settled_before_start": "people who arrived before the model starts join the community, "
                             "long settled (no Hanawon, settlement money or recent trauma)",
     "broker_paid": "relatives in the South paid a broker (fee_mkrw)",
+    "back_in_north_korea": "people forcibly repatriated or returning from China (they may leave "
+                           "again)",
     "business_started": "people started a business (a lever)",
     "course_started": "people started a vocational course (a lever; certification_share)",
 }
@@ -219,6 +221,7 @@ class ResettleModel(mesa.Model):
         self.population.repatriations[rows] += 1
         self.population.move(rows, Stage.IN_NORTH_KOREA, month)
         self.recorder.event("repatriated", month, rows)
+        self.emit("back_in_north_korea", rows, month)
 
     def die(self, rows: np.ndarray, month: int, cause: int = NATURAL) -> None:
         """Deaths in any stage (``cause``: a code of :data:`sim.engine.population.DEATH_CAUSES`)."""

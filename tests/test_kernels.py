@@ -20,7 +20,7 @@ from sim.engine.hazards import (
     screened_exits,
 )
 from sim.engine.parameters import Parameters
-from sim.engine.population import _counting_sort
+from sim.engine.population import UNLISTED, Population, _counting_sort
 from sim.engine.randomness import (
     Streams,
     pair_id,
@@ -28,7 +28,7 @@ from sim.engine.randomness import (
     reference_uniforms,
     stream_key,
 )
-from sim.engine.stages import IN_CHINA
+from sim.engine.stages import IN_CHINA, Stage
 from sim.experiments.ensemble import worker_environment
 from sim.life.ties import TieTable
 from sim.model import ResettleModel
@@ -135,14 +135,41 @@ def test_compiled_attributes_at_departure_equal_the_numpy_draws(ids, seed, month
 
 @SETTINGS
 @given(st.integers(0, 2000).flatmap(lambda n: st.tuples(
-    hnp.arrays(np.int8, n, elements=st.integers(0, 12)), hnp.arrays(np.bool_, n))))
-def test_counting_sort_equals_a_stable_argsort(columns):
-    stage, female = columns
-    order, bounds = _counting_sort(stage, female, 26)
-    key = stage.astype(np.int64) * 2 + female
+    hnp.arrays(np.int8, n, elements=st.integers(0, 12)), hnp.arrays(np.bool_, n),
+    hnp.arrays(np.bool_, n), hnp.arrays(np.bool_, 13))))
+def test_counting_sort_equals_a_stable_argsort_of_the_listed_rows(columns):
+    stage, female, chosen, listed = columns
+    rows = np.flatnonzero(chosen)
+    order, bounds, kept = _counting_sort(rows, stage, female, listed)
+    kept_expected = rows[listed[stage[rows]]]
+    np.testing.assert_array_equal(kept, kept_expected)
+    key = stage[kept_expected].astype(np.int64) * 2 + female[kept_expected]
     expected = np.argsort(key, kind="stable")
-    np.testing.assert_array_equal(order, expected)
+    np.testing.assert_array_equal(order, kept_expected[expected])
     np.testing.assert_array_equal(bounds, np.searchsorted(key[expected], np.arange(27)))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 30)), max_size=12), st.data())
+def test_snapshots_after_any_moves_equal_a_full_sort(months, data):
+    """Adds and moves between any stages: each snapshot lists every row of a listed stage (and
+    no other) as a full stable sort would, and counts every stage."""
+    pop = Population(1)
+    for n_new, n_moves in months:
+        pop.add(0, Stage.HIDING_IN_CHINA, uid=np.arange(pop.n, pop.n + n_new),
+                female=data.draw(hnp.arrays(np.bool_, n_new)))
+        for _ in range(n_moves if pop.n else 0):  # one at a time: a row may move twice
+            row = np.array([data.draw(st.integers(0, pop.n - 1))])
+            pop.move(row, data.draw(st.sampled_from(list(Stage))), 0)
+        groups, counts = pop.snapshot()
+        stage, female = pop.stage[: pop.n], pop.female[: pop.n]
+        key = stage.astype(np.int64) * 2 + female
+        np.testing.assert_array_equal(counts.ravel(), np.bincount(key, minlength=26))
+        for s in Stage:
+            expected = np.flatnonzero(stage == s) if s not in UNLISTED else []
+            expected = np.asarray(expected, dtype=np.int64)
+            expected = expected[np.argsort(female[expected], kind="stable")]
+            np.testing.assert_array_equal(groups[s], expected)
 
 
 def test_local_dask_workers_keep_glibc_s_sliding_mmap_threshold():

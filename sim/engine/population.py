@@ -51,6 +51,11 @@ CORE_FIELDS: dict[str, Field] = {
 }
 DEATH_CAUSES = ("alive", "natural", "suicide")  # codes of death_cause
 NATURAL, SUICIDE = 1, 2
+# stages whose people no module visits month by month: counted in the snapshot, not listed (people
+# back in North Korea wait for their scheduled exit; the others have left the model)
+UNLISTED = (Stage.IN_NORTH_KOREA, Stage.DEAD, Stage.MOVED_ON, Stage.RETURNED_NORTH)
+_LISTED = np.ones(N_STAGES, dtype=np.bool_)
+_LISTED[list(UNLISTED)] = False
 
 
 class Population:
@@ -79,6 +84,10 @@ class Population:
         # of the "entered" table below instead
         self.flows = np.zeros((n_months, N_STAGES, N_STAGES), dtype=np.int64)
         self.entered = np.zeros((n_months, N_STAGES), dtype=np.int64)
+        self.counts = np.zeros((N_STAGES, 2), dtype=np.int64)  # people by stage and sex, now
+        self._listed = np.empty(0, dtype=np.int64)  # rows in listed stages at the last snapshot
+        self._listed_upto = 0  # rows added after the last snapshot start here
+        self._relisted: list[np.ndarray] = []  # rows moved from an unlisted to a listed stage
 
     def __len__(self) -> int:
         return self.n
@@ -106,6 +115,7 @@ class Population:
             getattr(self, name)[rows] = value
         self.stage[rows] = stage
         self.stage_month[rows] = month
+        self.counts[stage] += np.bincount(self.female[rows].view(np.uint8), minlength=2)
         if 0 <= month < self.entered.shape[0]:
             self.entered[month, stage] += n_new
         return rows
@@ -115,19 +125,31 @@ class Population:
         if rows.size == 0:
             return
         new = np.broadcast_to(np.asarray(stage, dtype=np.int8), rows.shape)
-        _move(rows, new, month, self.stage, self.stage_month, self.flows[month])
+        relisted = np.empty(rows.size, dtype=np.int64)
+        k = _move(rows, new, month, self.stage, self.stage_month, self.flows[month], self.female,
+                  self.counts, _LISTED, relisted)
+        if k:
+            self._relisted.append(relisted[:k])
 
     def snapshot(self) -> tuple[list[np.ndarray], np.ndarray]:
-        """Rows of the people in each stage, and the (stage, sex) counts, from one counting sort.
+        """Rows of the people in each stage on the pathway, and the (stage, sex) counts of every
+        stage. Only the rows listed at the last snapshot, those added since and those moved back
+        into a listed stage are sorted (people back in North Korea and people who left the model,
+        :data:`UNLISTED`, are counted as they move, not visited).
 
         Returns:
-            A list indexed by Stage of row arrays (men first, then women, each in row order), and
-            an (N_STAGES, 2) array of counts with column 1 for women.
+            A list indexed by Stage of row arrays (men first, then women, each in row order;
+            empty for the stages of :data:`UNLISTED`), and an (N_STAGES, 2) array of counts with
+            column 1 for women.
         """
-        order, bounds = _counting_sort(self.stage[: self.n], self.female[: self.n],
-                                       2 * N_STAGES)
+        rows = np.concatenate([self._listed, np.arange(self._listed_upto, self.n)])
+        if self._relisted:
+            rows = _merge(rows, np.unique(np.concatenate(self._relisted)))
+            self._relisted = []
+        order, bounds, self._listed = _counting_sort(rows, self.stage, self.female, _LISTED)
+        self._listed_upto = self.n
         groups = [order[bounds[2 * s] : bounds[2 * s + 2]] for s in range(N_STAGES)]
-        return groups, np.diff(bounds).reshape(N_STAGES, 2)
+        return groups, self.counts.copy()
 
     def age_years(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Age in years of the given people in ``month``."""
@@ -144,28 +166,62 @@ class Population:
 
 
 @numba.njit(cache=True, nogil=True)
-def _counting_sort(stage, female, n_keys):  # pragma: no cover - compiled; tested vs argsort
-    """Rows ordered by (stage, sex), stable, and the start of each key: what a stable argsort of
-    ``2 * stage + female`` and a searchsorted give, in two passes."""
+def _counting_sort(rows, stage, female, listed):  # pragma: no cover - compiled; tested vs argsort
+    """The ``rows`` in ``listed`` stages ordered by (stage, sex), stable, with the start of each
+    key (what a stable argsort of ``2 * stage + female`` over them and a searchsorted give), and
+    those rows in their own order, in two passes."""
+    n_keys = 2 * listed.size
     bounds = np.zeros(n_keys + 1, dtype=np.int64)
-    for i in range(stage.size):
-        bounds[2 * stage[i] + female[i] + 1] += 1
+    for i in range(rows.size):
+        if listed[stage[rows[i]]]:
+            bounds[2 * stage[rows[i]] + female[rows[i]] + 1] += 1
     for k in range(n_keys):
         bounds[k + 1] += bounds[k]
     fill = bounds[:-1].copy()
-    order = np.empty(stage.size, dtype=np.int64)
-    for i in range(stage.size):
-        key = 2 * stage[i] + female[i]
-        order[fill[key]] = i
-        fill[key] += 1
-    return order, bounds
+    order = np.empty(bounds[-1], dtype=np.int64)
+    kept = np.empty(bounds[-1], dtype=np.int64)
+    k = 0
+    for i in range(rows.size):
+        r = rows[i]
+        if listed[stage[r]]:
+            key = 2 * stage[r] + female[r]
+            order[fill[key]] = r
+            fill[key] += 1
+            kept[k] = r
+            k += 1
+    return order, bounds, kept
 
 
 @numba.njit(cache=True, nogil=True)
-def _move(rows, new, month, stage, stage_month, flows):  # pragma: no cover - tested via runs
-    """Count each person's flow from their stage to the new one, then move them."""
+def _merge(a, b):  # pragma: no cover - compiled; tested against np.union1d
+    """The sorted union of two sorted arrays of distinct values, in one pass."""
+    out = np.empty(a.size + b.size, dtype=np.int64)
+    i = j = k = 0
+    while i < a.size or j < b.size:
+        if j == b.size or (i < a.size and a[i] < b[j]):
+            out[k], i = a[i], i + 1
+        else:
+            out[k], j, i = b[j], j + 1, i + (i < a.size and a[i] == b[j])
+        k += 1
+    return out[:k]
+
+
+@numba.njit(cache=True, nogil=True)
+def _move(rows, new, month, stage, stage_month, flows, female, counts, listed,
+          relisted):  # pragma: no cover - tested via runs
+    """Count each person's flow from their stage to the new one and keep the stage counts, then
+    move them; the rows moved from an unlisted stage to a listed one go into ``relisted`` (their
+    number is returned)."""
+    k = 0
     for i in range(rows.size):
         r = rows[i]
         flows[stage[r], new[i]] += 1
+        sex = np.int64(female[r])
+        counts[stage[r], sex] -= 1
+        counts[new[i], sex] += 1
+        if listed[new[i]] and not listed[stage[r]]:
+            relisted[k] = r
+            k += 1
         stage[r] = new[i]
         stage_month[r] = month
+    return k

@@ -88,7 +88,9 @@ class China(Module):
         """Each person to where their exit (a column of :meth:`rates`, or -1) takes them."""
         m = self.model
         m.repatriate(rows[exit_ == ARREST], month)
-        m.population.move(rows[exit_ == RETURN], Stage.IN_NORTH_KOREA, month)
+        returned = rows[exit_ == RETURN]
+        m.population.move(returned, Stage.IN_NORTH_KOREA, month)
+        m.emit("back_in_north_korea", returned, month)
         for column, stage in _EXIT_STAGE.items():
             m.population.move(rows[exit_ == column], stage, month)
         m.emit("started_journey", rows[exit_ == ONWARD], month)

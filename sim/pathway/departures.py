@@ -12,17 +12,20 @@
 - Direct crossings by sea or over the border are rare and do not follow the outflow into China:
   ``direct_crossings_per_year`` people a year, ``direct_female_share`` of them women.
 - People repatriated or returned may leave again at ``redeparture_rate`` times the regime's outflow
-  relative to the famine years.
+  relative to the famine years. Their exits (leaving again, or death) are rare, so they are
+  scheduled rather than drawn every month (:mod:`sim.engine.schedule`): the same monthly
+  probabilities, with work only in the months an exit may happen.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..engine.hazards import drawn_exits, monthly_probability
+from ..engine.hazards import competing_exits, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.randomness import derived_ids
+from ..engine.schedule import Schedule, rounded_bound, thinned_uniform, waiting_months
 from ..engine.stages import Route, Stage
 from .demographics import draw_attributes, mortality_rate
 
@@ -50,37 +53,64 @@ class Departures(Module):
         "sponsor_row": Field(np.int64, -1, "row of the sponsoring relative"),
         "first_departure_month": Field(np.int32, NO_MONTH),
         "last_departure_month": Field(np.int32, NO_MONTH),
+        "north_korea_due": Field(np.int32, NO_MONTH, "next month an exit from North Korea may "
+                                                     "happen (a candidate month of the schedule)"),
     }
     parameter_files = ("pathway", "welfare")
-    streams = ("nk.exit", "departures.*", "chain.sponsor", "chain.again", "chain.sex")
+    streams = ("nk.exit", "nk.wait", "departures.*", "chain.sponsor", "chain.again", "chain.sex")
+    handles = {"back_in_north_korea": "schedule_exit"}
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.schedule = Schedule(model.calendar.n_months)
 
     def step(self, month: int) -> None:
         """Leave again from North Korea, then add this month's new departures."""
-        groups = self.model.groups
-        self._leave_again(month, groups[Stage.IN_NORTH_KOREA])
+        self._leave_again(month)
         self._push(month)
         self._direct(month)
-        self._chain(month, groups[Stage.PROTECTED])
+        self._chain(month, self.model.groups[Stage.PROTECTED])
 
-    def _leave_again(self, month: int, rows: np.ndarray) -> None:
+    def schedule_exit(self, rows: np.ndarray, month: int) -> None:
+        """Queue people now in North Korea for the next month in which they may leave or die."""
+        m = self.model
+        u = m.streams.uniforms("nk.wait", month, m.population.uid[rows])
+        due = month + waiting_months(u, self.bound_rate(rows), m.calendar.n_months)
+        m.population.north_korea_due[rows] = due
+        self.schedule.add(rows, due)
+
+    def bound_rate(self, rows: np.ndarray) -> np.ndarray:
+        """A bound on each person's annual exit rate from North Korea over the whole horizon:
+        the highest leaving rate of any year and the mortality at their age in the last month,
+        rounded up to a power of two (:func:`sim.engine.schedule.rounded_bound`)."""
+        m = self.model
+        p, last = m.params, m.calendar.n_months - 1
+        leave = p["redeparture_rate"] * m.world.relative_exit.max()
+        dying = mortality_rate(p, m.population.age_years(rows, last),
+                               p["mortality_multiplier_north_korea"])
+        return rounded_bound(leave + dying)
+
+    def _leave_again(self, month: int) -> None:
+        """This month's candidates leave (or die) by the monthly rule thinned to their bound;
+        the others wait for their next candidate month."""
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
+        rows = self.schedule.pop(month)
+        if rows.size == 0:
+            return
         leave_rate = p["redeparture_rate"] * m.world.relative_exit[y]
-        multiplier = p["mortality_multiplier_north_korea"]
-
-        def rates(index):
-            age = pop.age_years(rows[index], month)
-            return np.column_stack([np.full(index.size, leave_rate),
-                                    mortality_rate(p, age, multiplier)])
-
-        oldest = (month - pop.birth_month[rows].min()) / 12.0 if rows.size else 0.0
-        exit_ = drawn_exits(m.streams, "nk.exit", month, pop.uid, rows,
-                            leave_rate + mortality_rate(p, oldest, multiplier), rates)
+        rates = np.column_stack([np.full(rows.size, leave_rate),
+                                 mortality_rate(p, pop.age_years(rows, month),
+                                                p["mortality_multiplier_north_korea"])])
+        u = m.streams.uniforms("nk.exit", month, pop.uid[rows])
+        exit_ = competing_exits(rates, thinned_uniform(u, self.bound_rate(rows)))
         leave = rows[exit_ == 0]
+        pop.north_korea_due[leave] = NO_MONTH
         pop.last_departure_month[leave] = month
         pop.move(leave, Stage.HIDING_IN_CHINA, month)
         m.emit("departed", leave, month)
         m.die(rows[exit_ == 1], month)
+        self.schedule_exit(rows[exit_ == -1], month)
 
     def _push(self, month: int) -> None:
         """Departures driven by conditions in North Korea (a Poisson count by sex)."""

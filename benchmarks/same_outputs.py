@@ -1,0 +1,92 @@
+"""Check that a change left the model's outputs statistically unchanged: replicates of the
+baseline in this tree and in a reference revision, compared on every target of
+``calibration/targets.yaml`` within Monte Carlo error.
+
+Usage:
+    .venv/bin/python benchmarks/same_outputs.py --against 506c89c [--scale 10] [--replicates 20]
+
+Both trees run seeds 1..N (in two processes at once); the seeds' common random numbers pair the
+runs, so each target's difference is judged by its paired standardised mean difference ``z`` (the
+mean of the per-seed differences over its standard error). With 117 targets, |z| > 4 anywhere
+(a family-wise chance of about 1% for unchanged outputs) fails the check (exit status 1). Writes
+nothing outside a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_baseline import revision, unpack  # noqa: E402
+
+THRESHOLD = 4.0
+
+
+def child(tree: str, scale: float, replicates: int) -> list[dict]:
+    """Every target's value in each replicate of the baseline in ``tree`` (a fresh process)."""
+    sys.path.insert(0, tree)
+    from sim.measure import targets
+    from sim.model import ResettleModel
+
+    wanted = targets.load(ROOT / "calibration" / "targets.yaml")
+    out = []
+    for seed in range(1, replicates + 1):
+        model = ResettleModel("baseline", seed=seed, scale=scale)
+        model.run_model()
+        out.append(targets.simulate(wanted, model.indicators()))
+    return out
+
+
+def spawn(tree: Path, scale: float, replicates: int) -> subprocess.Popen:
+    code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            f"from same_outputs import child; "
+            f"print(json.dumps(child({str(tree)!r}, {scale}, {replicates})))")
+    return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            cwd=ROOT)
+
+
+def paired_z(new: np.ndarray, old: np.ndarray) -> float:
+    """Mean per-seed difference over its standard error (0 when every pair is equal)."""
+    diff = new - old
+    se = diff.std(ddof=1) / np.sqrt(diff.size)
+    return 0.0 if se == 0 else float(diff.mean() / se)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--against", required=True, help="the reference git revision")
+    ap.add_argument("--scale", type=float, default=10.0)
+    ap.add_argument("--replicates", type=int, default=20)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        old_tree = unpack(args.against, Path(tmp))
+        jobs = [spawn(ROOT, args.scale, args.replicates),
+                spawn(old_tree, args.scale, args.replicates)]
+        new, old = (json.loads(job.communicate()[0]) for job in jobs)
+    rows = []
+    for target in new[0]:
+        a = np.array([r[target] for r in new], dtype=float)
+        b = np.array([r[target] for r in old], dtype=float)
+        if np.isnan(a).all() and np.isnan(b).all():
+            continue
+        rows.append((abs(paired_z(a, b)), target, np.nanmean(a), np.nanmean(b)))
+    rows.sort(reverse=True)
+    print(f"this tree {revision()} against {args.against}: baseline, scale {args.scale}, "
+          f"seeds 1-{args.replicates}, {len(rows)} targets")
+    print(f"|z| > 3: {sum(r[0] > 3 for r in rows)}; |z| > {THRESHOLD:g}: "
+          f"{sum(r[0] > THRESHOLD for r in rows)}; largest:")
+    for z, target, a, b in rows[:8]:
+        print(f"  {target:45s} z {z:5.2f}  mean {a:12.5g} (was {b:12.5g})")
+    return 1 if rows and rows[0][0] > THRESHOLD else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
