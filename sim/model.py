@@ -138,7 +138,8 @@ class ResettleModel(mesa.Model):
         self.tables = AttributeTables.load()
         check_streams([*MODULES, LeverSet])
         self.population = Population(self.calendar.n_months, assemble_fields(MODULES),
-                                     {k: v for m in MODULES for k, v in m.relations.items()})
+                                     {k: v for m in MODULES for k, v in m.relations.items()},
+                                     capacity=self._expected_people())
         self.recorder = Recorder(self.calendar.n_months, self.population)
         self.levers = LeverSet(self, spec.levers, shadow_levers, draw_effects)
         self.modules = {cls.__name__: (self.levers if cls is LeverSet else cls(self))
@@ -150,6 +151,17 @@ class ResettleModel(mesa.Model):
         self.groups, _ = self.population.snapshot()
         self._residents: np.ndarray | None = None
         self._adults_of_month: tuple[int, np.ndarray] | None = None  # for the reporters
+
+    def _expected_people(self) -> int:
+        """Room for the people a run is expected to hold (the arrays then grow less often): the
+        residents before the start, the push departures and direct crossings of the world table,
+        and a quarter more for the relatives sponsored from the South (about a tenth at the
+        baseline) and for chance; the arrays double if more come."""
+        p = self.params
+        years = self.calendar.n_months / 12
+        expected = (p["pre_1995_arrivals"] + self.world.push_departures.sum()
+                    + p["direct_crossings_per_year"] * years) / self.scale
+        return int(min(1.25 * expected, 1 << 26)) + 1024
 
     def _collect_handlers(self) -> dict[str, list]:
         """Event -> the bound handlers of the modules that declare it, in step order."""

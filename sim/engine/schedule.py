@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .hazards import MONTHS_PER_YEAR, monthly_probability
+from .hazards import MONTHS_PER_YEAR, competing_exits, monthly_probability
 
 
 def rounded_bound(annual_rate: np.ndarray) -> np.ndarray:
@@ -91,3 +91,51 @@ class Schedule:
         rows, due = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int32)
         rows[: keep.size], due[: keep.size] = self._rows[keep], self._due[keep]
         self._rows, self._due, self._n, self._taken = rows, due, keep.size, 0
+
+
+class ScheduledExits:
+    """Competing exits of people in a long stay, drawn only in their candidate months.
+
+    On entering the stay (:meth:`enter`) a person waits for a first candidate month; in it
+    (:meth:`candidates`, then :meth:`exits`) the monthly rule of ``competing_exits`` runs with a
+    thinned uniform, and people who do not exit wait for their next candidate month.
+
+    Args:
+        model: The model (its streams, population and calendar).
+        exit_stream: The stream of the uniform in a candidate month (keyed by person and month).
+        wait_stream: The stream of the waiting times.
+        bound_rate: ``rows -> annual rates``: a bound on each person's total exit rate over the
+            whole horizon (rounded up here to a power of two).
+    """
+
+    def __init__(self, model, exit_stream: str, wait_stream: str, bound_rate) -> None:
+        self.model = model
+        self.streams = exit_stream, wait_stream
+        self._bound_rate = bound_rate
+        self.schedule = Schedule(model.calendar.n_months)
+
+    def bound(self, rows: np.ndarray) -> np.ndarray:
+        """Each person's bound, rounded up to a power of two."""
+        return rounded_bound(self._bound_rate(rows))
+
+    def enter(self, rows: np.ndarray, month: int) -> None:
+        """Queue people who start (or go on with) the stay this month for their next
+        candidate month."""
+        m = self.model
+        u = m.streams.uniforms(self.streams[1], month, m.population.uid[rows])
+        self.schedule.add(rows, month + waiting_months(u, self.bound(rows), m.calendar.n_months))
+
+    def candidates(self, month: int, staying: np.ndarray) -> np.ndarray:
+        """This month's candidates still in the stay (``staying``: a lookup by stage, as
+        :func:`sim.engine.stages.stage_mask` makes)."""
+        rows = self.schedule.pop(month)
+        return rows[staying[self.model.population.stage[rows]]]
+
+    def exits(self, rows: np.ndarray, month: int, rates: np.ndarray) -> np.ndarray:
+        """Each candidate's exit (a column of the (n, k) annual ``rates``, or -1) by the monthly
+        rule thinned to their bound; those with none are queued again."""
+        m = self.model
+        u = m.streams.uniforms(self.streams[0], month, m.population.uid[rows])
+        exit_ = competing_exits(rates, thinned_uniform(u, self.bound(rows)))
+        self.enter(rows[exit_ < 0], month)
+        return exit_

@@ -180,7 +180,10 @@ class LabourMarket(Module):
         the rules of :meth:`reference_step`, compiled into one pass over the residents."""
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
-        able = self._not_studying(month)  # the kernel keeps those of working age
+        ties = pop.ties
+        able, self._via = _not_studying(m.residents(), month, pop.study_until,
+                                        pop.training_until, pop.work, pop.job, ties.u, ties.v,
+                                        pop.n)  # the month's kernel keeps those of working age
         keys = m.streams.keys(STREAMS, month)
         world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y],
                           m.calendar.year_of(month) >= p["employment_incentive_start_year"]],
@@ -205,7 +208,8 @@ class LabourMarket(Module):
 
     def _not_studying(self, month: int) -> np.ndarray:
         """Students and trainees leave the labour force; return the other residents. Counts each
-        person's contacts in work (``_via``) once, before anyone's job changes this month."""
+        person's contacts in work (``_via``) once, before anyone's job changes this month (NumPy;
+        the compiled month uses :func:`_not_studying`)."""
         pop, residents = self.model.population, self.model.residents()
         busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
         pop.work[residents[busy]] = Work.INACTIVE
@@ -313,6 +317,26 @@ INACTIVE, UNEMPLOYED, EMPLOYED = int(Work.INACTIVE), int(Work.UNEMPLOYED), int(W
 NONE, REGULAR, TEMPORARY, DAILY = int(Job.NONE), int(Job.REGULAR), int(Job.TEMPORARY), int(
     Job.DAILY)
 PROTECTED = int(Stage.PROTECTED)
+
+
+@numba.njit(cache=True, nogil=True)
+def _not_studying(rows, month, study_until, training_until, work, job, u, v,
+                  n):  # pragma: no cover - compiled; tested against the reference
+    """:meth:`LabourMarket._not_studying` in one pass over the residents and one over the ties:
+    the residents not studying or training, and everyone's number of tied people in work."""
+    able = np.empty(rows.size, dtype=np.int64)
+    k = 0
+    for r in rows:
+        if study_until[r] > month or training_until[r] > month:
+            work[r], job[r] = INACTIVE, NONE
+        else:
+            able[k] = r
+            k += 1
+    via = np.zeros(n, dtype=np.float64)
+    for t in range(u.size):
+        via[u[t]] += work[v[t]] == EMPLOYED
+        via[v[t]] += work[u[t]] == EMPLOYED
+    return able[:k].copy(), via
 
 
 @numba.njit(cache=True, nogil=True)

@@ -152,6 +152,12 @@ class SocialTies(Module):
     def _count_rely_on(self) -> None:
         """Everyone's people to rely on: defectors tied, South Koreans, household (for the
         residents, recounted: some may have died this month)."""
+        pop = self.model.population
+        _count_rely_on(self.model.residents(), pop.n, pop.ties.u, pop.ties.v, pop.sk_ties,
+                       pop.household_size, pop.rely_on)
+
+    def _reference_rely_on(self) -> None:
+        """:meth:`_count_rely_on` in NumPy."""
         pop, residents = self.model.population, self.model.residents()
         pop.rely_on[residents] = (pop.ties.degree(pop.n)[residents] + pop.sk_ties[residents]
                                   + np.maximum(pop.household_size[residents] - 1, 0))
@@ -168,7 +174,7 @@ class SocialTies(Module):
         self._fade(month)
         self._defector_ties(residents, month)
         self._south_korean_ties(residents, month)
-        self._count_rely_on()
+        self._reference_rely_on()
 
     def _fade(self, month: int) -> None:
         pop, p = self.model.population, self.model.params
@@ -249,6 +255,22 @@ Rates = parameter_record("Rates", (
     "community_tie_rate", "neighbour_sk_tie_rate", "work_sk_tie_rate", "sk_tie_fade_rate"),
     __name__)
 FAMILY, EMPLOYED = int(Tie.FAMILY), int(Work.EMPLOYED)
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_rely_on(rows, n, u, v, sk_ties, household_size,
+                   rely_on):  # pragma: no cover - compiled; tested against the reference
+    """People to rely on of each of ``rows``: South Koreans, the household but oneself, and
+    every tie (whoever is at its other end)."""
+    listed = np.zeros(n, dtype=np.bool_)
+    for r in rows:
+        listed[r] = True
+        rely_on[r] = sk_ties[r] + max(household_size[r] - 1, 0)
+    for t in range(u.size):
+        if listed[u[t]]:
+            rely_on[u[t]] += 1
+        if listed[v[t]]:
+            rely_on[v[t]] += 1
 
 
 @numba.njit(cache=True, nogil=True)

@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.hazards import competing_exits, monthly_probability
+from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.randomness import derived_ids
-from ..engine.schedule import Schedule, rounded_bound, thinned_uniform, waiting_months
-from ..engine.stages import Route, Stage
+from ..engine.schedule import ScheduledExits
+from ..engine.stages import Route, Stage, stage_mask
 from .demographics import draw_attributes, mortality_rate
 
 PUSH, CHAIN, DIRECT = 1, 2, 3  # kinds of new people, part of their uid
 KIND_NAMES = {PUSH: "push", CHAIN: "chain", DIRECT: "direct"}
+IS_IN_NORTH_KOREA = stage_mask([Stage.IN_NORTH_KOREA])
 _SLOT_BITS = 20  # up to 2**20 new people of one kind and sex a month
 
 
@@ -53,8 +54,6 @@ class Departures(Module):
         "sponsor_row": Field(np.int64, -1, "row of the sponsoring relative"),
         "first_departure_month": Field(np.int32, NO_MONTH),
         "last_departure_month": Field(np.int32, NO_MONTH),
-        "north_korea_due": Field(np.int32, NO_MONTH, "next month an exit from North Korea may "
-                                                     "happen (a candidate month of the schedule)"),
     }
     parameter_files = ("pathway", "welfare")
     streams = ("nk.exit", "nk.wait", "departures.*", "chain.sponsor", "chain.again", "chain.sex")
@@ -62,7 +61,7 @@ class Departures(Module):
 
     def __init__(self, model) -> None:
         super().__init__(model)
-        self.schedule = Schedule(model.calendar.n_months)
+        self.in_north_korea = ScheduledExits(model, "nk.exit", "nk.wait", self.bound_rate)
 
     def step(self, month: int) -> None:
         """Leave again from North Korea, then add this month's new departures."""
@@ -73,44 +72,37 @@ class Departures(Module):
 
     def schedule_exit(self, rows: np.ndarray, month: int) -> None:
         """Queue people now in North Korea for the next month in which they may leave or die."""
-        m = self.model
-        u = m.streams.uniforms("nk.wait", month, m.population.uid[rows])
-        due = month + waiting_months(u, self.bound_rate(rows), m.calendar.n_months)
-        m.population.north_korea_due[rows] = due
-        self.schedule.add(rows, due)
+        self.in_north_korea.enter(rows, month)
 
     def bound_rate(self, rows: np.ndarray) -> np.ndarray:
         """A bound on each person's annual exit rate from North Korea over the whole horizon:
-        the highest leaving rate of any year and the mortality at their age in the last month,
-        rounded up to a power of two (:func:`sim.engine.schedule.rounded_bound`)."""
+        the highest leaving rate of any year and the mortality at their age in the last
+        month."""
         m = self.model
         p, last = m.params, m.calendar.n_months - 1
         leave = p["redeparture_rate"] * m.world.relative_exit.max()
         dying = mortality_rate(p, m.population.age_years(rows, last),
                                p["mortality_multiplier_north_korea"])
-        return rounded_bound(leave + dying)
+        return leave + dying
 
     def _leave_again(self, month: int) -> None:
         """This month's candidates leave (or die) by the monthly rule thinned to their bound;
         the others wait for their next candidate month."""
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
-        rows = self.schedule.pop(month)
+        rows = self.in_north_korea.candidates(month, IS_IN_NORTH_KOREA)
         if rows.size == 0:
             return
         leave_rate = p["redeparture_rate"] * m.world.relative_exit[y]
         rates = np.column_stack([np.full(rows.size, leave_rate),
                                  mortality_rate(p, pop.age_years(rows, month),
                                                 p["mortality_multiplier_north_korea"])])
-        u = m.streams.uniforms("nk.exit", month, pop.uid[rows])
-        exit_ = competing_exits(rates, thinned_uniform(u, self.bound_rate(rows)))
+        exit_ = self.in_north_korea.exits(rows, month, rates)
         leave = rows[exit_ == 0]
-        pop.north_korea_due[leave] = NO_MONTH
         pop.last_departure_month[leave] = month
         pop.move(leave, Stage.HIDING_IN_CHINA, month)
         m.emit("departed", leave, month)
         m.die(rows[exit_ == 1], month)
-        self.schedule_exit(rows[exit_ == -1], month)
 
     def _push(self, month: int) -> None:
         """Departures driven by conditions in North Korea (a Poisson count by sex)."""

@@ -4,17 +4,20 @@
   180 days, cut to 90 in Feb 2018 (the world table's ``nis_max_days``).
 - Hanawon: mandatory 12 weeks (``hanawon_months``).
 - Residence protection: 5 years after Hanawon (``protection_months``); later issues use the state.
-An arrival is counted on entry to screening, as MOU counts entries.
+An arrival is counted on entry to screening, as MOU counts entries. Deaths in the South are rare,
+so they are scheduled rather than drawn every month (:class:`sim.engine.schedule.ScheduledExits`):
+the same monthly probabilities, with work only in the months a death may happen.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..engine.hazards import competing_exits, drawn_exits, rate_for_mean_months
+from ..engine.hazards import competing_exits, rate_for_mean_months
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
-from ..engine.stages import Stage
+from ..engine.schedule import ScheduledExits
+from ..engine.stages import IS_IN_SOUTH, Stage
 from .demographics import mortality_rate
 
 
@@ -26,8 +29,12 @@ class Reception(Module):
         "left_hanawon_month": Field(np.int32, NO_MONTH, "month of leaving Hanawon"),
     }
     parameter_files = ("pathway",)
-    streams = ("south.death", "south.exit")
-    handles = {"arrived": "admit"}
+    streams = ("south.death", "south.wait", "south.exit")
+    handles = {"arrived": "admit", "settled_before_start": "settle"}
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.in_south = ScheduledExits(model, "south.death", "south.wait", self.bound_rate)
 
     def admit(self, rows: np.ndarray, month: int) -> None:
         """People reach South Korea: count the arrival and start screening."""
@@ -36,41 +43,45 @@ class Reception(Module):
         pop = self.model.population
         pop.arrival_month[rows] = month
         pop.move(rows, Stage.SCREENING, month)
+        self.in_south.enter(rows, month)
+
+    def settle(self, rows: np.ndarray, month: int) -> None:
+        """People living in the South when the model starts: mortality from then on."""
+        self.in_south.enter(rows, month)
+
+    def bound_rate(self, rows: np.ndarray) -> np.ndarray:
+        """A bound on each person's mortality over the whole horizon: the rate at their age in
+        the last month."""
+        m = self.model
+        return mortality_rate(m.params, m.population.age_years(rows, m.calendar.n_months - 1))
 
     def step(self, month: int) -> None:
-        """One month of screening, Hanawon and residence in the South."""
+        """One month of deaths, screening, Hanawon and residence in the South."""
         m = self.model
-        groups = m.groups
         p, y = m.params, m.world.index(month)
-        self._timed(month, groups[Stage.SCREENING], Stage.HANAWON,
-                    max_months=m.world.nis_max_months[y],
+        self._deaths(month)
+        self._timed(month, Stage.SCREENING, Stage.HANAWON, max_months=m.world.nis_max_months[y],
                     rate=rate_for_mean_months(p["screening_mean_months"]))
-        left = self._timed(month, groups[Stage.HANAWON], Stage.PROTECTED,
-                           max_months=p["hanawon_months"])
+        left = self._timed(month, Stage.HANAWON, Stage.PROTECTED, max_months=p["hanawon_months"])
         m.population.left_hanawon_month[left] = month
         m.emit("left_hanawon", left, month)
-        self._timed(month, groups[Stage.PROTECTED], Stage.RESETTLED,
-                    max_months=p["protection_months"])
-        self._timed(month, groups[Stage.RESETTLED], None)
+        self._timed(month, Stage.PROTECTED, Stage.RESETTLED, max_months=p["protection_months"])
 
-    def _timed(self, month: int, rows: np.ndarray, next_stage: Stage | None,
-               max_months: float = np.inf, rate: float = 0.0) -> np.ndarray:
-        """Death first; then exit after ``max_months`` in the stage, or earlier at ``rate``.
-
-        Returns the rows that moved on."""
+    def _deaths(self, month: int) -> None:
+        """Deaths of this month's candidates in the South (all-cause mortality by age)."""
         m = self.model
-        pop = m.population
-        if rows.size == 0:
-            return rows
-        oldest = (month - pop.birth_month[rows].min()) / 12.0
-        dies = drawn_exits(m.streams, "south.death", month, pop.uid, rows,
-                           mortality_rate(m.params, oldest),
-                           lambda i: mortality_rate(m.params,
-                                                    pop.age_years(rows[i], month))[:, None]) == 0
-        m.die(rows[dies], month)
-        if next_stage is None:
-            return rows[:0]
-        alive = rows[~dies]
+        rows = self.in_south.candidates(month, IS_IN_SOUTH)
+        if rows.size:
+            rates = mortality_rate(m.params, m.population.age_years(rows, month))[:, None]
+            m.die(rows[self.in_south.exits(rows, month, rates) == 0], month)
+
+    def _timed(self, month: int, stage: Stage, next_stage: Stage, max_months: float,
+               rate: float = 0.0) -> np.ndarray:
+        """Exit after ``max_months`` in ``stage``, or earlier at ``rate``, for the people of the
+        month's snapshot still in it. Returns the rows that moved on."""
+        m = self.model
+        pop, rows = m.population, m.groups[stage]
+        alive = rows[pop.stage[rows] == stage]
         done = (month + 1 - pop.stage_month[alive]) >= max_months
         if rate > 0:
             early = competing_exits(np.full((alive.size, 1), rate),
