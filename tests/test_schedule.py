@@ -7,73 +7,96 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.engine.hazards import competing_exits, monthly_probability
-from sim.engine.schedule import Schedule, rounded_bound, thinned_uniform, waiting_months
+from sim.engine.hazards import competing_exits, gompertz_rate
+from sim.engine.randomness import Streams
+from sim.engine.schedule import (
+    Bound,
+    Schedule,
+    bound_of,
+    next_candidates,
+    rounded_bound,
+    thinned_uniform,
+)
 
-N_MONTHS, N_PEOPLE = 60, 200_000
+N_MONTHS, N_PEOPLE = 72, 200_000
+LEAVING = np.array([0.05, 0.05, 0.10, 0.10, 0.02, 0.02])  # a yearly rate that changes
+BOUND = Bound(LEAVING, 0.002, 0.08, 1.5)
 
 
-def _rates(month: int, age: np.ndarray) -> np.ndarray:
-    """Two competing annual rates that change with the month and the person (a leaving rate
-    that doubles halfway, and a mortality rising with age)."""
-    leave = np.full(age.size, 0.05 if month < N_MONTHS // 2 else 0.10)
-    return np.column_stack([leave, 0.002 * np.exp(0.08 * (age + month / 12 - 30))])
+def _rates(month: int, birth_month: np.ndarray) -> np.ndarray:
+    """The two competing annual rates of the bound's kind in one month (leaving, dying)."""
+    age = (month - birth_month) / 12.0
+    return np.column_stack([np.full(age.size, LEAVING[month // 12]),
+                            1.5 * gompertz_rate(age, 0.002, 0.08)])
 
 
-def _monthly(age: np.ndarray, rng) -> np.ndarray:
+def _monthly(birth_month: np.ndarray, streams: Streams) -> np.ndarray:
     """Exit month * 2 + cause for everyone by the monthly rule (-1: no exit in the horizon)."""
-    out = np.full(age.size, -1)
-    alive = np.arange(age.size)
+    out = np.full(birth_month.size, -1)
+    alive = np.arange(birth_month.size)
     for month in range(1, N_MONTHS):
-        exit_ = competing_exits(_rates(month, age[alive]), rng.random(alive.size))
+        exit_ = competing_exits(_rates(month, birth_month[alive]),
+                                streams.uniforms("monthly", month, alive))
         out[alive[exit_ >= 0]] = month * 2 + exit_[exit_ >= 0]
         alive = alive[exit_ < 0]
     return out
 
 
-def _thinned(age: np.ndarray, rng) -> np.ndarray:
-    """The same by candidate months of a bound (the oldest's rates in the last month)."""
-    bound = rounded_bound(_rates(N_MONTHS - 1, age).sum(axis=1))
-    out, schedule = np.full(age.size, -1), Schedule(N_MONTHS)
-    rows = np.arange(age.size)
-    schedule.add(rows, waiting_months(rng.random(rows.size), bound, N_MONTHS))
-    for month in range(1, N_MONTHS):
+def _thinned(birth_month: np.ndarray, streams: Streams, n_months: int = N_MONTHS) -> np.ndarray:
+    """The same by candidate months of the yearly bounds, all entering the stay in month 0."""
+    out, schedule = np.full(birth_month.size, -1), Schedule(n_months)
+    renew = np.array([streams.key("x.renew", m) for m in range(n_months)], dtype=np.uint64)
+    uid = np.arange(birth_month.size)
+
+    def queue(rows, month):
+        schedule.add(rows, next_candidates(rows, month, n_months, uid, birth_month, BOUND,
+                                           streams.key("x.wait", month), renew))
+
+    queue(np.arange(birth_month.size), 0)
+    for month in range(1, n_months):
         rows = schedule.pop(month)
-        exit_ = competing_exits(_rates(month, age[rows]),
-                                thinned_uniform(rng.random(rows.size), bound[rows]))
+        bound = bound_of(BOUND, month // 12, birth_month[rows])
+        exit_ = competing_exits(_rates(month, birth_month[rows]),
+                                thinned_uniform(streams.uniforms("x.exit", month, rows), bound))
         out[rows[exit_ >= 0]] = month * 2 + exit_[exit_ >= 0]
-        wait = rows[exit_ < 0]
-        schedule.add(wait, month + waiting_months(rng.random(wait.size), bound[wait], N_MONTHS))
+        queue(rows[exit_ < 0], month)
     return out
 
 
+def _births() -> np.ndarray:
+    return -np.random.default_rng(7).integers(20 * 12, 80 * 12, N_PEOPLE)
+
+
 def test_thinned_schedules_give_the_monthly_rule_s_exits_by_month_and_cause():
-    rng = np.random.default_rng(7)
-    age = rng.uniform(20, 80, N_PEOPLE)
-    monthly, thinned = _monthly(age, rng), _thinned(age, rng)
-    bins = np.arange(-1, 2 * N_MONTHS + 1, 10)  # the censored, then 5-month bins by cause
+    births, streams = _births(), Streams(11)
+    monthly, thinned = _monthly(births, streams), _thinned(births, streams)
+    bins = np.arange(-1, 2 * N_MONTHS + 1, 12)  # the censored, then 6-month bins by cause
     table = np.array([np.histogram(x, bins)[0] for x in (monthly, thinned)])
     assert (thinned >= 0).sum() > 0.1 * N_PEOPLE  # enough exits for the test to have power
     assert stats.chi2_contingency(table).pvalue > 1e-3
 
 
-def test_waiting_months_are_geometric_at_the_bound():
-    u = np.random.default_rng(3).random(400_000)
-    bound = np.full(u.size, 0.5)
-    wait = waiting_months(u, bound, 10_000)
-    stay = 1 - monthly_probability(0.5)
-    for k in (1, 2, 6, 24):
-        share, expected = (wait > k).mean(), stay**k
-        assert abs(share - expected) < 4 * np.sqrt(expected * (1 - expected) / u.size)
-    assert wait.min() == 1
+def test_a_longer_horizon_keeps_the_shorter_run_s_exits():
+    births, streams = _births()[:20_000], Streams(5)
+    short, long = _thinned(births, streams, 36), _thinned(births, streams, N_MONTHS)
+    inside = (short >= 0) | (long < 2 * 36) & (long >= 0)
+    np.testing.assert_array_equal(short[inside], long[inside])
 
 
-def test_waits_beyond_the_horizon_stop_at_it_and_are_never_queued():
-    wait = waiting_months(np.array([0.999999, 0.5]), np.array([1e-6, 1e-6]), 100)
-    assert wait.tolist() == [100, 100]
-    schedule = Schedule(100)
-    schedule.add(np.array([4, 5]), np.array([100, 99]))
-    assert len(schedule) == 1 and schedule.pop(99).tolist() == [5]
+def test_yearly_bounds_are_powers_of_two_above_every_month_s_rates():
+    births = _births()[:5000]
+    for month in range(N_MONTHS):
+        bound = bound_of(BOUND, month // 12, births)
+        assert (bound >= _rates(month, births).sum(axis=1)).all()
+        np.testing.assert_array_equal(bound, rounded_bound(bound))
+
+
+def test_no_candidate_is_due_inside_the_month_of_entry_or_after_the_horizon():
+    rows = np.arange(1000)
+    due = next_candidates(rows, 30, 40, rows, np.zeros(1000, dtype=np.int32),
+                          Bound(np.full(4, 2.0), 0.0, 0.0, 0.0), np.uint64(7),
+                          np.arange(40, dtype=np.uint64))
+    assert due.min() == 31 and due.max() == 40 and (due < 40).any()
 
 
 def test_bounds_round_up_to_powers_of_two():

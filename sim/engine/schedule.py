@@ -1,25 +1,31 @@
 """Rare exits scheduled instead of drawn every month: thinning on a monthly grid.
 
-A person in a long stage with small monthly exit probabilities ``P_m`` (people back in North Korea)
-need not be visited every month. Given a bound ``B`` on their annual total rate over the horizon
-(so ``P_m <= p* = 1 - exp(-B/12)`` in every month), the months in which an exit *may* happen are
-drawn as a Bernoulli(p*) sequence, by geometric waiting times (:func:`waiting_months`); in such a
-candidate month the exit happens with probability ``P_m / p*``, by the month's own competing
+A person in a long stay with small monthly exit probabilities ``P_m`` (people back in North
+Korea, deaths in the South) need not be visited every month. Given a bound ``B_y`` on their total
+annual rate in each calendar year ``y`` (so ``P_m <= p*_y = 1 - exp(-B_y/12)`` in every month of
+the year), the months in which an exit *may* happen are drawn as a Bernoulli(p*_y) sequence, by
+geometric waiting times that start afresh at each new year (the sequence is memoryless); in such
+a candidate month the exit happens with probability ``P_m / p*_y``, by the month's own competing
 rates (:func:`thinned_uniform` feeds :func:`sim.engine.hazards.competing_exits`). Each month then
 has exactly the probability ``P_m`` of the monthly rule, independently of the others (thinning of
 a Bernoulli process, as Lewis & Shedler 1979 thin a Poisson process), and the person costs work
 only in candidate months.
 
-Bounds are rounded up to a power of two (:func:`rounded_bound`), so that a scenario that changes
-the rates a little keeps the same candidate months (common random numbers) and changes only which
-candidates become exits.
+Bounds are yearly, so a run's candidate months up to a year do not depend on how far its horizon
+goes (a run to 2025 and one to 2035 agree up to 2025), and rounded up to a power of two
+(:func:`rounded_bound`), so that a scenario that changes the rates a little keeps the same
+candidate months (common random numbers) and changes only which candidates become exits.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
+import numba
 import numpy as np
 
 from .hazards import MONTHS_PER_YEAR, competing_exits, monthly_probability
+from .randomness import draw
 
 
 def rounded_bound(annual_rate: np.ndarray) -> np.ndarray:
@@ -28,19 +34,62 @@ def rounded_bound(annual_rate: np.ndarray) -> np.ndarray:
     return np.exp2(np.ceil(np.log2(rate)))
 
 
-def waiting_months(u: np.ndarray, bound_rate: np.ndarray, horizon: int) -> np.ndarray:
-    """Months until the next candidate month (>= 1) of a Bernoulli(p*) sequence, p* the monthly
-    probability of ``bound_rate``, from uniforms ``u``: ``ceil(E / (B/12))`` for the exponential
-    ``E = -log(1 - u)``, so ``P(wait > k) = (1 - p*)**k``. Waits beyond ``horizon`` are returned
-    as ``horizon`` (no candidate inside the run)."""
-    scaled = -np.log1p(-np.asarray(u, dtype=np.float64)) * MONTHS_PER_YEAR / bound_rate
-    return np.clip(np.ceil(scaled), 1, horizon).astype(np.int64)
-
-
 def thinned_uniform(v: np.ndarray, bound_rate: np.ndarray) -> np.ndarray:
     """A uniform on [0, p*) from a uniform ``v`` on [0, 1): in a candidate month, the monthly rule
     given this value fires with probability ``P_m / p*`` and shares its exits as it would."""
     return np.asarray(v, dtype=np.float64) * monthly_probability(bound_rate)
+
+
+class Bound(NamedTuple):
+    """A yearly bound on an annual exit rate: ``extra[y]`` (a rate of the year, such as leaving
+    North Korea) plus Gompertz mortality ``multiplier * level_at_30 * exp(slope * (age - 30))``
+    at the person's age in the last month of year ``y``, rounded up to a power of two."""
+
+    extra: np.ndarray
+    level_at_30: float
+    slope: float
+    multiplier: float
+
+
+@numba.njit(inline="always")
+def _bound_one(bound, year, birth_month):  # pragma: no cover - compiled; tested via bound_of
+    age = (MONTHS_PER_YEAR * year + MONTHS_PER_YEAR - 1 - np.int64(birth_month)) / 12.0
+    rate = bound.extra[year] + bound.multiplier * (bound.level_at_30 * np.exp(
+        bound.slope * (age - 30.0)))  # as mortality_rate computes it, at the year's end
+    return 2.0 ** np.ceil(np.log2(rate))
+
+
+@numba.njit(cache=True, nogil=True)
+def bound_of(bound, year, birth_month):  # pragma: no cover - compiled; tested against NumPy
+    """Each person's rounded bound in ``year`` (an index of the run's years)."""
+    out = np.empty(birth_month.size)
+    for i in range(birth_month.size):
+        out[i] = _bound_one(bound, year, birth_month[i])
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def next_candidates(rows, month, n_months, uid, birth_month, bound, key,
+                    renew_keys):  # pragma: no cover - compiled; tested for its distribution
+    """Each person's next candidate month after ``month`` (``n_months`` if none in the run): a
+    geometric wait at the year's bound from the uniform of ``key``, started afresh at each new
+    year ``y`` from the uniform of ``renew_keys[12 y]`` when it runs past the year's end."""
+    due = np.empty(rows.size, dtype=np.int64)
+    for i in range(rows.size):
+        r, t, k = rows[i], month, key
+        due[i] = n_months
+        while t + 1 < n_months:
+            year = (t + 1) // MONTHS_PER_YEAR
+            monthly_rate = _bound_one(bound, year, birth_month[r]) / MONTHS_PER_YEAR
+            wait = np.ceil(-np.log1p(-draw(k, uid[r])) / monthly_rate)
+            end = MONTHS_PER_YEAR * year + MONTHS_PER_YEAR - 1
+            if t + max(wait, 1.0) <= end:
+                due[i] = min(t + max(np.int64(wait), 1), n_months)
+                break
+            t = end
+            if t + 1 < n_months:
+                k = renew_keys[t + 1]
+    return due
 
 
 class Schedule:
@@ -102,28 +151,29 @@ class ScheduledExits:
 
     Args:
         model: The model (its streams, population and calendar).
-        exit_stream: The stream of the uniform in a candidate month (keyed by person and month).
-        wait_stream: The stream of the waiting times.
-        bound_rate: ``rows -> annual rates``: a bound on each person's total exit rate over the
-            whole horizon (rounded up here to a power of two).
+        stream: The name of the stay's streams: ``<stream>.exit`` for the uniform of a candidate
+            month, ``<stream>.wait`` and ``<stream>.renew`` for the waiting times.
+        bound: The :class:`Bound` of everyone's total exit rate, year by year.
     """
 
-    def __init__(self, model, exit_stream: str, wait_stream: str, bound_rate) -> None:
+    def __init__(self, model, stream: str, bound: Bound) -> None:
         self.model = model
-        self.streams = exit_stream, wait_stream
-        self._bound_rate = bound_rate
-        self.schedule = Schedule(model.calendar.n_months)
-
-    def bound(self, rows: np.ndarray) -> np.ndarray:
-        """Each person's bound, rounded up to a power of two."""
-        return rounded_bound(self._bound_rate(rows))
+        self.stream = stream
+        self.bound = bound
+        n_months = model.calendar.n_months
+        self.renew_keys = np.array([model.streams.key(f"{stream}.renew", month)
+                                    for month in range(n_months)], dtype=np.uint64)
+        self.schedule = Schedule(n_months)
 
     def enter(self, rows: np.ndarray, month: int) -> None:
         """Queue people who start (or go on with) the stay this month for their next
         candidate month."""
         m = self.model
-        u = m.streams.uniforms(self.streams[1], month, m.population.uid[rows])
-        self.schedule.add(rows, month + waiting_months(u, self.bound(rows), m.calendar.n_months))
+        pop = m.population
+        due = next_candidates(rows, month, m.calendar.n_months, pop.uid, pop.birth_month,
+                              self.bound, m.streams.key(f"{self.stream}.wait", month),
+                              self.renew_keys)
+        self.schedule.add(rows, due)
 
     def candidates(self, month: int, staying: np.ndarray) -> np.ndarray:
         """This month's candidates still in the stay (``staying``: a lookup by stage, as
@@ -135,7 +185,9 @@ class ScheduledExits:
         """Each candidate's exit (a column of the (n, k) annual ``rates``, or -1) by the monthly
         rule thinned to their bound; those with none are queued again."""
         m = self.model
-        u = m.streams.uniforms(self.streams[0], month, m.population.uid[rows])
-        exit_ = competing_exits(rates, thinned_uniform(u, self.bound(rows)))
+        pop = m.population
+        u = m.streams.uniforms(f"{self.stream}.exit", month, pop.uid[rows])
+        bound = bound_of(self.bound, month // MONTHS_PER_YEAR, pop.birth_month[rows])
+        exit_ = competing_exits(rates, thinned_uniform(u, bound))
         self.enter(rows[exit_ < 0], month)
         return exit_

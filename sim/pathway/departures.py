@@ -25,7 +25,7 @@ from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.randomness import derived_ids
-from ..engine.schedule import ScheduledExits
+from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import Route, Stage, stage_mask
 from .demographics import draw_attributes, mortality_rate
 
@@ -56,12 +56,16 @@ class Departures(Module):
         "last_departure_month": Field(np.int32, NO_MONTH),
     }
     parameter_files = ("pathway", "welfare")
-    streams = ("nk.exit", "nk.wait", "departures.*", "chain.sponsor", "chain.again", "chain.sex")
+    streams = ("nk.*", "departures.*", "chain.sponsor", "chain.again", "chain.sex")
     handles = {"back_in_north_korea": "schedule_exit"}
 
     def __init__(self, model) -> None:
         super().__init__(model)
-        self.in_north_korea = ScheduledExits(model, "nk.exit", "nk.wait", self.bound_rate)
+        p = model.params
+        leaving = p["redeparture_rate"] * model.world.relative_exit
+        self.in_north_korea = ScheduledExits(model, "nk", Bound(
+            leaving, p["mortality_at_30"], p["mortality_slope"],
+            p["mortality_multiplier_north_korea"]))
 
     def step(self, month: int) -> None:
         """Leave again from North Korea, then add this month's new departures."""
@@ -73,17 +77,6 @@ class Departures(Module):
     def schedule_exit(self, rows: np.ndarray, month: int) -> None:
         """Queue people now in North Korea for the next month in which they may leave or die."""
         self.in_north_korea.enter(rows, month)
-
-    def bound_rate(self, rows: np.ndarray) -> np.ndarray:
-        """A bound on each person's annual exit rate from North Korea over the whole horizon:
-        the highest leaving rate of any year and the mortality at their age in the last
-        month."""
-        m = self.model
-        p, last = m.params, m.calendar.n_months - 1
-        leave = p["redeparture_rate"] * m.world.relative_exit.max()
-        dying = mortality_rate(p, m.population.age_years(rows, last),
-                               p["mortality_multiplier_north_korea"])
-        return leave + dying
 
     def _leave_again(self, month: int) -> None:
         """This month's candidates leave (or die) by the monthly rule thinned to their bound;

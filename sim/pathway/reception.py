@@ -16,7 +16,7 @@ import numpy as np
 from ..engine.hazards import competing_exits, rate_for_mean_months
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
-from ..engine.schedule import ScheduledExits
+from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import IS_IN_SOUTH, Stage
 from .demographics import mortality_rate
 
@@ -29,12 +29,15 @@ class Reception(Module):
         "left_hanawon_month": Field(np.int32, NO_MONTH, "month of leaving Hanawon"),
     }
     parameter_files = ("pathway",)
-    streams = ("south.death", "south.wait", "south.exit")
+    streams = ("south.death.*", "south.exit")
     handles = {"arrived": "admit", "settled_before_start": "settle"}
 
     def __init__(self, model) -> None:
         super().__init__(model)
-        self.in_south = ScheduledExits(model, "south.death", "south.wait", self.bound_rate)
+        p = model.params
+        no_other_exit = np.zeros(len(model.world.relative_exit))
+        self.in_south = ScheduledExits(model, "south.death", Bound(
+            no_other_exit, p["mortality_at_30"], p["mortality_slope"], 1.0))
 
     def admit(self, rows: np.ndarray, month: int) -> None:
         """People reach South Korea: count the arrival and start screening."""
@@ -48,12 +51,6 @@ class Reception(Module):
     def settle(self, rows: np.ndarray, month: int) -> None:
         """People living in the South when the model starts: mortality from then on."""
         self.in_south.enter(rows, month)
-
-    def bound_rate(self, rows: np.ndarray) -> np.ndarray:
-        """A bound on each person's mortality over the whole horizon: the rate at their age in
-        the last month."""
-        m = self.model
-        return mortality_rate(m.params, m.population.age_years(rows, m.calendar.n_months - 1))
 
     def step(self, month: int) -> None:
         """One month of deaths, screening, Hanawon and residence in the South."""
