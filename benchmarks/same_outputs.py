@@ -5,7 +5,7 @@ baseline in this tree and in a reference revision, compared on every target of
 Usage:
     .venv/bin/python benchmarks/same_outputs.py --against 506c89c [--scale 10] [--replicates 20]
 
-Both trees run seeds 1..N (in two processes at once); the seeds' common random numbers pair the
+Both trees run seeds 1..N (or from ``--first-seed``; in two processes at once); the seeds' common random numbers pair the
 runs, so each target's difference is judged by its paired standardised mean difference ``z`` (the
 mean of the per-seed differences over its standard error). With 117 targets, |z| > 4 anywhere
 (a family-wise chance of about 1% for unchanged outputs) fails the check (exit status 1). Writes
@@ -30,7 +30,7 @@ from bench_baseline import revision, unpack  # noqa: E402
 THRESHOLD = 4.0
 
 
-def child(tree: str, scale: float, replicates: int) -> list[dict]:
+def child(tree: str, scale: float, replicates: int, first: int = 1) -> list[dict]:
     """Every target's value in each replicate of the baseline in ``tree`` (a fresh process)."""
     sys.path.insert(0, tree)
     from sim.measure import targets
@@ -38,17 +38,17 @@ def child(tree: str, scale: float, replicates: int) -> list[dict]:
 
     wanted = targets.load(ROOT / "calibration" / "targets.yaml")
     out = []
-    for seed in range(1, replicates + 1):
+    for seed in range(first, first + replicates):
         model = ResettleModel("baseline", seed=seed, scale=scale)
         model.run_model()
         out.append(targets.simulate(wanted, model.indicators()))
     return out
 
 
-def spawn(tree: Path, scale: float, replicates: int) -> subprocess.Popen:
+def spawn(tree: Path, scale: float, replicates: int, first: int) -> subprocess.Popen:
     code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
             f"from same_outputs import child; "
-            f"print(json.dumps(child({str(tree)!r}, {scale}, {replicates})))")
+            f"print(json.dumps(child({str(tree)!r}, {scale}, {replicates}, {first})))")
     return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                             cwd=ROOT)
 
@@ -65,11 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--against", required=True, help="the reference git revision")
     ap.add_argument("--scale", type=float, default=10.0)
     ap.add_argument("--replicates", type=int, default=20)
+    ap.add_argument("--first-seed", type=int, default=1)
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = unpack(args.against, Path(tmp))
-        jobs = [spawn(ROOT, args.scale, args.replicates),
-                spawn(old_tree, args.scale, args.replicates)]
+        jobs = [spawn(tree, args.scale, args.replicates, args.first_seed)
+                for tree in (ROOT, old_tree)]
         new, old = (json.loads(job.communicate()[0]) for job in jobs)
     rows = []
     for target in new[0]:
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((abs(paired_z(a, b)), target, np.nanmean(a), np.nanmean(b)))
     rows.sort(reverse=True)
     print(f"this tree {revision()} against {args.against}: baseline, scale {args.scale}, "
-          f"seeds 1-{args.replicates}, {len(rows)} targets")
+          f"seeds {args.first_seed}-{args.first_seed + args.replicates - 1}, {len(rows)} targets")
     print(f"|z| > 3: {sum(r[0] > 3 for r in rows)}; |z| > {THRESHOLD:g}: "
           f"{sum(r[0] > THRESHOLD for r in rows)}; largest:")
     for z, target, a, b in rows[:8]:
