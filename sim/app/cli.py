@@ -124,6 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
     _ensemble_options(sens, fixed_effects=False, replicates=False)
     sens.set_defaults(handler="sensitivity_commands.sensitivity_command")
 
+    explore = commands.add_parser("explore", help="the explorer in the browser: switch levers "
+                                  "on and see their policy effect with bands (Solara)")
+    explore.add_argument("--port", type=int, default=8765, metavar="N",
+                         help="the port to serve on (default: 8765)")
+    explore.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                         help="the address to serve on (default: 127.0.0.1, this machine only)")
+    explore.add_argument("--no-open", action="store_true",
+                         help="do not open a browser tab")
+    explore.set_defaults(handler="explore.explore_command")
+
     params = commands.add_parser("parameters", help="list the parameters: the file value, the "
                                  "value a scenario runs with, the prior and the source")
     params.add_argument("scenario", nargs="?", metavar="SCENARIO", default=None,

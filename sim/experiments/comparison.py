@@ -96,7 +96,8 @@ def _per_replicate(ind: pd.DataFrame, indicator: str, years: tuple[int, int]) ->
     return g.sum() if how(indicator) == "sum" else g.mean()
 
 
-def _summary(values: np.ndarray) -> dict:
+def summary_of(values: np.ndarray) -> dict:
+    """Mean, median and 90% interval of per-replicate values."""
     low, high = economics.percentile_interval(values, LEVEL)
     return dict(mean=float(np.mean(values)), p05=low, p50=float(np.median(values)), p95=high)
 
@@ -125,13 +126,15 @@ def outcomes_of(s: Scenario) -> list[str]:
                                *(e.indicator for e in s.expect), *KEY_OUTCOMES]))
 
 
-def contrast_table(runs: Runs, base: pd.DataFrame) -> pd.DataFrame:
-    """Per outcome: the policy effect, the world effect and their sum (the total) over the
-    scenario's window, summed (counts) or averaged (rates), with 90% intervals."""
+def contrast_table(runs: Runs, base: pd.DataFrame,
+                   outcomes: list[str] | None = None) -> pd.DataFrame:
+    """Per outcome (default: :func:`outcomes_of` the scenario): the policy effect, the world
+    effect and their sum (the total) over the scenario's window, summed (counts) or averaged
+    (rates), with 90% intervals."""
     s = runs.scenario
     years = window(s)
     rows = []
-    for indicator in outcomes_of(s):
+    for indicator in outcomes or outcomes_of(s):
         for contrast, (a, b) in sides(runs, base).items():
             diff = (_per_replicate(a, indicator, years)
                     - _per_replicate(b, indicator, years)).to_numpy()
@@ -140,7 +143,7 @@ def contrast_table(runs: Runs, base: pd.DataFrame) -> pd.DataFrame:
                 continue
             rows.append(dict(scenario=s.name, contrast=contrast, indicator=indicator,
                              first_year=years[0], last_year=years[1], summed=how(indicator),
-                             pairs=valid.size, **_summary(valid)))
+                             pairs=valid.size, **summary_of(valid)))
     return pd.DataFrame(rows)
 
 
@@ -164,7 +167,7 @@ def lever_effects(runs: Runs) -> pd.DataFrame:
         for lever in columns:
             rows.append(dict(scenario=s.name, lever=lever, indicator=indicator,
                              first_year=years[0], last_year=years[1], summed=how(indicator),
-                             **_summary(wide[lever].to_numpy())))
+                             **summary_of(wide[lever].to_numpy())))
     return pd.DataFrame(rows)
 
 
@@ -182,7 +185,7 @@ def cohort_summary(runs: Runs) -> pd.DataFrame:
         rows.append(dict(zip(keys, key, strict=True), scenario=runs.scenario.name,
                          people=g.people.mean(), pct=g.pct.mean(),
                          pct_without=g.pct_without.mean(), replicates=diff.size,
-                         **_summary(diff)))
+                         **summary_of(diff)))
     return pd.DataFrame(rows)
 
 
