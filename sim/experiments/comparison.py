@@ -37,6 +37,7 @@ CONTRASTS = {
 }
 DEFAULT_WINDOW_YEARS = 10  # a scenario without levers or world rows: its last ten years (a
 # reporting choice: the decade a projection to 2035 covers)
+DEFAULT_REPLICATES = 10  # replicates a comparison runs unless told: enough for bands
 KEY_OUTCOMES = ("employed_count", "arrivals", "repatriated", "depressed_count", "suicides")
 LEVEL = 0.90
 
@@ -66,6 +67,23 @@ def read_runs(folder: Path, scenario: Scenario, replicates: int,
         return Runs(scenario, ind, ind, empty, empty, empty, empty)
     return Runs(scenario, ind, read("counterfactual_indicators.csv"), read("costs.csv"),
                 read("cohorts.csv"), read("effects.csv"), read("inputs.csv"))
+
+
+def check_scenarios(base: Scenario, others: list[Scenario]) -> list[str]:
+    """The names of a comparison's scenarios, refused if the baseline has levers or two names
+    are the same."""
+    base.check_baseline()
+    names = [base.name, *(s.name for s in others)]
+    if len(set(names)) != len(names):
+        raise InputError(f"compare: scenario names must differ, got {', '.join(names)}")
+    return names
+
+
+def check_discount_rate(rate: float, where: str = "discount_rate") -> float:
+    """An annual discount rate in [0, 1)."""
+    if not 0 <= rate < 1:
+        raise InputError(f"{where}: expected a rate in [0, 1), got {rate}")
+    return rate
 
 
 def same_world(a: Scenario, b: Scenario) -> bool:
@@ -394,3 +412,39 @@ def budget_table(runs: Runs) -> pd.DataFrame:
                                                     cost_mkrw=0.0))], ignore_index=True)
     table = economics.budget_impact(costs.rename(columns={"cost_mkrw": "cost"}))
     return table.assign(scenario=runs.scenario.name)
+
+
+def tables(folder: Path, base: Scenario, others: list[Scenario], inds: dict[str, pd.DataFrame],
+           replicates: int, wtp: dict[str, dict], discount_rate: float = 0.0
+           ) -> dict[str, pd.DataFrame]:
+    """Every table of a comparison by file name, from the finished ensembles in ``folder``
+    (one subfolder per scenario) and their indicators ``inds``."""
+    summaries = pd.concat([pd.read_csv(folder / n / "summary.csv") for n in inds])
+    runs = [read_runs(folder / s.name, s, replicates, inds[s.name]) for s in others]
+    base_ind = inds[base.name]
+    out = {
+        "differences.csv": [differences(r, base_ind) for r in runs],
+        "contrasts.csv": [contrast_table(r, base_ind) for r in runs],
+        "lever_effects.csv": [lever_effects(r) for r in runs],
+        "cohorts.csv": [cohort_summary(r) for r in runs],
+        "increments.csv": [increments(r, discount_rate) for r in runs],
+        "budget_impact.csv": [budget_table(r) for r in runs],
+    }
+    out = {"summary.csv": summaries, **{name: stack(frames) for name, frames in out.items()}}
+    inc = out["increments.csv"]
+    comparable = [s.name for s in others if s.levers and same_world(s, base)]
+    inputs = stack([r.inputs.assign(scenario=r.scenario.name) for r in runs
+                    if r.scenario.levers])
+    if not inc.empty:
+        out["cost_effectiveness.csv"] = cost_effectiveness(inc, wtp)
+        out["ceac.csv"] = ceac_table(inc, wtp)
+        out["frontier.csv"] = frontier_table(inc, comparable)
+        out["ceac_options.csv"] = options_ceac(inc, comparable, wtp)
+        out["value_of_information.csv"] = value_of_information(inc, inputs, comparable, wtp)
+    return out
+
+
+def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Non-empty tables one under the other (an empty table if none)."""
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
