@@ -23,6 +23,7 @@ from .common import (
     EXIT_USAGE,
     OUTPUTS,
     PROG,
+    add_format_option,
     add_input_options,
     one_line,
 )
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                           f"{OUTPUTS}/<scenario>-<UTC time>-seed<N>, or for an ensemble "
                           f"{OUTPUTS}/<scenario>-seed<N>-<R>reps, resumed if interrupted)")
     add_input_options(run)
+    add_format_option(run)
     _ensemble_options(run)
     run.set_defaults(handler="commands.run_command")
 
@@ -62,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("baseline", metavar="BASELINE")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     add_input_options(compare)
+    add_format_option(compare)
     compare.add_argument("--seed", type=int, default=None, metavar="N",
                          help="non-negative seed (default: the baseline's seed)")
     compare.add_argument("--out", type=Path, default=None, metavar="DIR",

@@ -37,6 +37,7 @@ FAN_INDICATORS = ("arrivals", "employment_rate", "depression_prevalence",
 def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     """``resettle run``: validate everything, run the model, write the run folder atomically."""
     seed = check_seed(args.seed)
+    output.check_format(args.format)
     scenario = with_inputs(scenario_io.load(args.scenario), args)
     seed = scenario.seed if seed is None else seed
     replicates = check_replicates(args.replicates, scenario)
@@ -56,6 +57,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
         plots.life_in_south_chart(indicators, staging / output.LIFE_CHART)
         output.write_manifest(staging, output.manifest(scenario, seed, started,
                                                        output.utc_now(), argv))
+        output.as_format(staging, args.format)
     print(f"run folder: {run_dir}")
     print(summary(indicators))
     if scenario.levers:
@@ -65,9 +67,9 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 def policy_summary(folder: Path, scenario) -> str:
     """Costs and the policy effect on the levers' own outcomes in a single run's folder."""
-    costs = pd.read_csv(folder / "costs.csv")
+    costs = output.read_table(folder, "costs.csv")
     costs = costs[costs.run == "package"]
-    effects = pd.read_csv(folder / "effects.csv")
+    effects = output.read_table(folder, "effects.csv")
     effects = effects[effects.lever == policy.ALL]
     start = policy.first_year(scenario)
     lines = [f"levers: one run, against the same run without its levers, {start}-"
@@ -128,6 +130,7 @@ def ensemble_run(scenario, seed: int, replicates: int, args: argparse.Namespace,
         output.write_manifest(staging, output.manifest(scenario, seed, started,
                                                        output.utc_now(), argv)
                               | {"replicates": replicates, "fixed_effects": args.fixed_effects})
+        output.as_format(staging, args.format)
     print(f"run folder: {run_dir}")
     print(summary(indicators))
     return EXIT_OK
@@ -141,6 +144,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
     base, *others = with_inputs_each([scenario_io.load(args.baseline),
                                       *(scenario_io.load(s) for s in args.scenarios)], args)
     names = comparison.check_scenarios(base, others)
+    output.check_format(args.format)
     seed = check_seed(args.seed)
     seed = base.seed if seed is None else seed
     replicates = check_replicates(args.replicates, base)
@@ -169,6 +173,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
              "willingness_to_pay": {m: list(v["range"]) for m, v in wtp.items()},
              "started": started, "ended": output.utc_now(), "command": argv}))
         write_report(staging)
+        output.as_format(staging, args.format)
     print(f"comparison folder: {folder}")
     from .report import headline_lines
 

@@ -46,6 +46,13 @@ def add_input_options(parser) -> None:
                         help="people per agent (10 is fast and noisier; default: the scenario's)")
 
 
+def add_format_option(parser) -> None:
+    """``--format csv|parquet`` for the tables of a run or comparison folder."""
+    parser.add_argument("--format", default="csv", choices=("csv", "parquet"),
+                        help="the tables' file format (default: csv; parquet needs the parquet "
+                             "extra)")
+
+
 def parse_inputs(pairs: list[str]) -> dict[str, object]:
     """``NAME=VALUE`` strings as a mapping; values are read as YAML scalars (numbers, true,
     false, text) or flow lists like [18, 60]."""

@@ -27,6 +27,7 @@ from ..engine.files import atomic_write_text
 from ..experiments import comparison, policy
 from ..levers.effects import effect_fields
 from ..measure.indicators import COUNT_INDICATORS
+from . import output
 from .output import NOTE
 
 MAIN_OUTCOMES = 4  # columns of a first-page table: the levers' main outcomes (a page fits four)
@@ -180,13 +181,7 @@ def _num(v: float) -> str:
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame:
-    path = folder / name
-    if not path.is_file() or path.stat().st_size <= 1:
-        return pd.DataFrame()
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
+    return output.read_table(folder, name)
 
 
 def _interval(row) -> str:
