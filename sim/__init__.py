@@ -2,17 +2,20 @@
 
 Outputs are population-level scenario estimates with uncertainty, never predictions about a person.
 
-The public names (``run``, ``evaluate``, ``problem``, ``ResettleModel``, ``Scenario``,
-``RunResult``, ``InputError``) are
+The public names (``run``, ``ensemble``, ``compare``, ``evaluate``, ``problem``,
+``ResettleModel``, ``Scenario``, ``RunResult``, ``InputError``) are
 imported when first used, so that the command line starts light and reports a broken input
 file on one line.
 """
 
 from importlib import import_module
 
-__all__ = ["InputError", "ResettleModel", "RunResult", "Scenario", "evaluate", "problem", "run"]
+__all__ = ["InputError", "ResettleModel", "RunResult", "Scenario", "compare", "ensemble",
+           "evaluate", "problem", "run"]
 __version__ = "0.1.0"
-_WHERE = {"run": ".experiments.api", "RunResult": ".experiments.api", "ResettleModel": ".model",
+_WHERE = {"run": ".experiments.api", "RunResult": ".experiments.api",
+          "ensemble": ".experiments.batch", "compare": ".experiments.batch",
+          "ResettleModel": ".model",
           "Scenario": ".scenario", "InputError": ".engine.errors",
           "evaluate": ".experiments.inputs", "problem": ".experiments.inputs"}
 

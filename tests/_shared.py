@@ -21,4 +21,14 @@ def small(seed: int = 1, **overrides) -> sim.RunResult:
                    **overrides)
 
 
+SMALL = """name: small
+extends: baseline
+horizon: {start: 1995, end: 2014}
+scale: 40
+seed: 3
+"""  # a small scenario file for comparisons in a subprocess (as small.yaml)
+SMALL_MENTORSHIP = """  - {type: mentorship, start: 2008-01, eligibility: {arrived_within_years: 2},
+     capacity: 1500, unit_cost_krw: 3000000}
+"""  # the mentorship lever of the small comparisons, as an item of ``levers:``
+
 series = validation.series  # re-exported for the test modules

@@ -13,30 +13,23 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _shared import SMALL, SMALL_MENTORSHIP
 
 from sim.experiments import comparison, economics, ensemble
 
 ROOT = Path(__file__).resolve().parent.parent
-BASE = """name: small
-extends: baseline
-horizon: {start: 1995, end: 2014}
-scale: 40
-seed: 3
-"""
-PACKAGE = """name: small-package
+BASE = SMALL
+PACKAGE = f"""name: small-package
 extends: small.yaml
 levers:
-  - {type: mentorship, start: 2008-01, eligibility: {arrived_within_years: 2}, capacity: 1500,
-     unit_cost_krw: 3000000}
-  - {type: media_campaign, start: 2008-01, end: 2011-12, cost_per_year_krw: 2000000000}
+{SMALL_MENTORSHIP}  - {{type: media_campaign, start: 2008-01, end: 2011-12,
+     cost_per_year_krw: 2000000000}}
 """
-CRACKDOWN = """name: small-crackdown
+CRACKDOWN = f"""name: small-crackdown
 extends: small.yaml
-world: [{years: 2008-2014, china_campaign: crackdown}]
+world: [{{years: 2008-2014, china_campaign: crackdown}}]
 levers:
-  - {type: mentorship, start: 2008-01, eligibility: {arrived_within_years: 2}, capacity: 1500,
-     unit_cost_krw: 3000000}
-"""
+{SMALL_MENTORSHIP}"""
 REPLICATES = 3
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -30,3 +32,22 @@ def test_the_ema_workbench_example_runs_an_experiment():
     assert len(experiments) == 2
     assert experiments.employment_2018.between(20, 90).all()
     assert (experiments.extra_in_work >= 0).all()  # mentoring never takes people out of work
+
+
+@pytest.mark.slow  # a Jupyter kernel and a small comparison: about half a minute
+def test_the_notebook_runs_a_comparison_and_draws_its_charts(tmp_path):
+    import nbclient
+    import nbformat
+
+    notebook = nbformat.read(EXAMPLES / "compare_mentorship.ipynb", as_version=4)
+    sizes = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    sizes.source = "SCALE = 50\nREPLICATES = 2\nEND = 2018"
+    nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    images = [o for o in outputs if "image/png" in o.get("data", {})]
+    assert len(images) >= 2  # the policy effect by year and both scenarios over time
+    table = next(c for c in notebook.cells
+                 if c.cell_type == "code" and "contrasts.csv" in c.source).outputs[0]
+    assert "employed_count" in table["data"]["text/plain"]

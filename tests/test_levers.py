@@ -312,6 +312,30 @@ def test_a_lever_naming_an_unknown_channel_fails_to_load_with_a_did_you_mean():
     assert register(_module("job_finding"))[0].channel_settings == {"job_finding": "strength"}
 
 
+def test_the_channels_read_from_the_rules_source_are_those_their_classes_declare():
+    from sim.engine.module import Module
+    from sim.levers import rule_modules
+
+    declared = {}
+    for module in rule_modules():
+        for cls in vars(module).values():
+            if isinstance(cls, type) and issubclass(cls, Module) and \
+                    cls.__module__ == module.__name__:
+                declared.update(cls.channels)
+    assert declared == CHANNELS and "job_finding" in CHANNELS
+
+
+def test_the_normal_quantiles_without_scipy_agree_with_scipys():
+    from scipy import special
+
+    from sim.levers import effects
+
+    assert effects.Z90 == pytest.approx(float(special.ndtri(0.95)), rel=1e-14)
+    for share, smd in [(0.202, -0.3), (0.5, -1.0), (0.05, 0.7)]:
+        assert effects.probit_shift(share, smd) == pytest.approx(
+            float(special.ndtr(special.ndtri(share) + smd)), rel=1e-13)
+
+
 def test_cohort_table_is_long_with_every_outcome():
     p, b = pair("counselling")
     table = policy.cohort_table(p.model, b.model)

@@ -49,6 +49,24 @@ def test_morris_ranks_every_input_for_every_outcome(finished):
         assert (finished / "a" / name).is_file()
 
 
+def test_the_report_of_a_folder_with_sensitivity_results_shows_the_chart_and_the_table(
+        finished):
+    from sim.app.report import write_report
+
+    shutil.copytree(finished / "a", finished / "run-with-analysis" / "sensitivity")
+    run = json.loads((finished / "a" / "manifest.json").read_text())
+    for key in ("method", "size", "runs", "inputs", "outcomes"):  # a run's manifest
+        run.pop(key)
+    (finished / "run-with-analysis" / "manifest.json").write_text(json.dumps(run))
+    for folder in (finished / "a", finished / "run-with-analysis"):
+        text = write_report(folder).read_text()
+        section = text.split("Sensitivity: which inputs move which outcomes", 1)[1]
+        assert "data:image/png;base64," in section.split("<table", 1)[0]  # the chart first
+        for name in INPUTS + OUTCOMES:
+            assert name in section.split("<table", 1)[1]  # then every input and outcome
+        assert "mu*" in section and text.count("Sensitivity: which inputs") == 1
+
+
 def test_an_interrupted_analysis_resumes_from_the_samples_it_has(finished):
     runs = sorted((finished / "a" / "runs").glob("*.json"))
     partial = finished / ".b.partial"

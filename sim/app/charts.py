@@ -175,6 +175,11 @@ def flow_counts(indicators: pd.DataFrame, year: int) -> dict[str, float]:
 
 
 def flow_chart(counts: dict[str, float], stem: Path, title: str) -> list[Path]:
+    """:func:`flow_figure`, saved as PNG and SVG."""
+    return _save(flow_figure(counts, title), stem)
+
+
+def flow_figure(counts: dict[str, float], title: str) -> Figure:
     """Stacked columns joined by bands: all who left -> reached the South or not -> outcomes."""
     south = ["living in the South", "moved on to third countries", "returned to North Korea",
              "died in the South"]
@@ -217,7 +222,7 @@ def flow_chart(counts: dict[str, float], stem: Path, title: str) -> list[Path]:
     ax.set_ylim(0, total * 1.12)
     ax.axis("off")
     ax.set_title(title)
-    return _save(fig, stem)
+    return fig
 
 
 def spread(positions: list[float], gap: float) -> list[float]:

@@ -23,6 +23,7 @@ from .common import (
     EXIT_USAGE,
     OUTPUTS,
     PROG,
+    add_format_option,
     add_input_options,
     one_line,
 )
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                           f"{OUTPUTS}/<scenario>-<UTC time>-seed<N>, or for an ensemble "
                           f"{OUTPUTS}/<scenario>-seed<N>-<R>reps, resumed if interrupted)")
     add_input_options(run)
+    add_format_option(run)
     _ensemble_options(run)
     run.set_defaults(handler="commands.run_command")
 
@@ -62,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("baseline", metavar="BASELINE")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     add_input_options(compare)
+    add_format_option(compare)
     compare.add_argument("--seed", type=int, default=None, metavar="N",
                          help="non-negative seed (default: the baseline's seed)")
     compare.add_argument("--out", type=Path, default=None, metavar="DIR",
@@ -123,6 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_input_options(sens)
     _ensemble_options(sens, fixed_effects=False, replicates=False)
     sens.set_defaults(handler="sensitivity_commands.sensitivity_command")
+
+    explore = commands.add_parser("explore", help="the explorer in the browser: switch levers "
+                                  "on and see their policy effect with bands (Solara)")
+    explore.add_argument("--port", type=int, default=8765, metavar="N",
+                         help="the port to serve on (default: 8765)")
+    explore.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                         help="the address to serve on (default: 127.0.0.1, this machine only)")
+    explore.add_argument("--no-open", action="store_true",
+                         help="do not open a browser tab")
+    explore.set_defaults(handler="explore.explore_command")
 
     params = commands.add_parser("parameters", help="list the parameters: the file value, the "
                                  "value a scenario runs with, the prior and the source")

@@ -16,7 +16,6 @@ import pandas as pd
 
 from .. import scenario as scenario_io
 from ..engine import files
-from ..engine.errors import InputError
 from ..experiments import comparison, ensemble, policy
 from ..measure import published
 from ..measure.indicators import COUNT_INDICATORS
@@ -31,16 +30,14 @@ from .common import (
     with_inputs_each,
 )
 
-DEFAULT_COMPARE_REPLICATES = 10  # replicates a comparison runs unless told: enough for bands
 FAN_INDICATORS = ("arrivals", "employment_rate", "depression_prevalence",
                   "life_satisfaction_share", "discrimination_share", "suicides")
-POLICY_FILES = ("counterfactual_indicators.csv", "costs.csv", "cohorts.csv", "effects.csv",
-                "inputs.csv")
 
 
 def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     """``resettle run``: validate everything, run the model, write the run folder atomically."""
     seed = check_seed(args.seed)
+    output.check_format(args.format)
     scenario = with_inputs(scenario_io.load(args.scenario), args)
     seed = scenario.seed if seed is None else seed
     replicates = check_replicates(args.replicates, scenario)
@@ -60,6 +57,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
         plots.life_in_south_chart(indicators, staging / output.LIFE_CHART)
         output.write_manifest(staging, output.manifest(scenario, seed, started,
                                                        output.utc_now(), argv))
+        output.as_format(staging, args.format)
     print(f"run folder: {run_dir}")
     print(summary(indicators))
     if scenario.levers:
@@ -69,9 +67,9 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 def policy_summary(folder: Path, scenario) -> str:
     """Costs and the policy effect on the levers' own outcomes in a single run's folder."""
-    costs = pd.read_csv(folder / "costs.csv")
+    costs = output.read_table(folder, "costs.csv")
     costs = costs[costs.run == "package"]
-    effects = pd.read_csv(folder / "effects.csv")
+    effects = output.read_table(folder, "effects.csv")
     effects = effects[effects.lever == policy.ALL]
     start = policy.first_year(scenario)
     lines = [f"levers: one run, against the same run without its levers, {start}-"
@@ -102,15 +100,10 @@ def band_summary(indicators: pd.DataFrame, scenario: str) -> pd.DataFrame:
 
 
 def _finish_ensemble(folder: Path, scenario, replicates: int) -> pd.DataFrame:
-    indicators = ensemble.combined(folder, replicates)
-    output.write_indicators(folder, indicators)
-    files.write_table(folder / "summary.csv", ensemble.summarise(indicators, scenario.name))
-    if scenario.levers:
-        for name in POLICY_FILES:
-            files.write_table(folder / name, ensemble.combined(folder, replicates, name))
-    elif scenario.parameter_set is not None:  # each replicate's draw from the posterior
-        files.write_table(folder / "inputs.csv", ensemble.combined(folder, replicates,
-                                                                   "inputs.csv"))
+    tables = ensemble.tables(folder, scenario, replicates)
+    for name, table in tables.items():
+        files.write_table(folder / name, table)
+    indicators = tables[output.INDICATORS]
     plots.arrivals_chart(indicators, folder / output.ARRIVALS_CHART)
     plots.life_in_south_chart(indicators, folder / output.LIFE_CHART)
     return indicators
@@ -137,6 +130,7 @@ def ensemble_run(scenario, seed: int, replicates: int, args: argparse.Namespace,
         output.write_manifest(staging, output.manifest(scenario, seed, started,
                                                        output.utc_now(), argv)
                               | {"replicates": replicates, "fixed_effects": args.fixed_effects})
+        output.as_format(staging, args.format)
     print(f"run folder: {run_dir}")
     print(summary(indicators))
     return EXIT_OK
@@ -149,20 +143,17 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
 
     base, *others = with_inputs_each([scenario_io.load(args.baseline),
                                       *(scenario_io.load(s) for s in args.scenarios)], args)
-    base.check_baseline()
-    names = [base.name, *(s.name for s in others)]
-    if len(set(names)) != len(names):
-        raise InputError(f"compare: scenario names must differ, got {', '.join(names)}")
+    names = comparison.check_scenarios(base, others)
+    output.check_format(args.format)
     seed = check_seed(args.seed)
     seed = base.seed if seed is None else seed
     replicates = check_replicates(args.replicates, base)
     if args.replicates is None and base.replicates == 1:
-        replicates = DEFAULT_COMPARE_REPLICATES
+        replicates = comparison.DEFAULT_REPLICATES
         print(f"{replicates} replicates per scenario (the default, so that the differences have "
               "bands; --replicates N to change)")
     wtp = comparison.wtp_settings(comparison.parse_wtp(args.wtp))
-    if not 0 <= args.discount_rate < 1:
-        raise InputError(f"--discount-rate: expected a rate in [0, 1), got {args.discount_rate}")
+    comparison.check_discount_rate(args.discount_rate, "--discount-rate")
     executor = _executor(args)
     folder = Path(args.out or Path.cwd() / OUTPUTS /
                   f"compare-{'-'.join(names)}-seed{seed}-{replicates}reps")
@@ -182,6 +173,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
              "willingness_to_pay": {m: list(v["range"]) for m, v in wtp.items()},
              "started": started, "ended": output.utc_now(), "command": argv}))
         write_report(staging)
+        output.as_format(staging, args.format)
     print(f"comparison folder: {folder}")
     from .report import headline_lines
 
@@ -192,39 +184,12 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
 def _comparison_tables(folder: Path, base, others, inds: dict, replicates: int,
                        wtp: dict, discount_rate: float) -> None:
     """Every table and chart of a comparison (the files listed under "Reading a comparison")."""
-    summaries = pd.concat([pd.read_csv(folder / n / "summary.csv") for n in inds])
-    bands = pd.concat([band_summary(ind, n) for n, ind in inds.items()])
-    files.write_table(folder / "summary.csv", summaries)
-    runs = [comparison.read_runs(folder / s.name, s, replicates, inds[s.name]) for s in others]
-    base_ind = inds[base.name]
-    tables = {
-        "differences.csv": [comparison.differences(r, base_ind) for r in runs],
-        "contrasts.csv": [comparison.contrast_table(r, base_ind) for r in runs],
-        "lever_effects.csv": [comparison.lever_effects(r) for r in runs],
-        "cohorts.csv": [comparison.cohort_summary(r) for r in runs],
-        "increments.csv": [comparison.increments(r, discount_rate) for r in runs],
-        "budget_impact.csv": [comparison.budget_table(r) for r in runs],
-    }
-    tables = {name: _stack(frames) for name, frames in tables.items()}
-    inc = tables["increments.csv"]
-    comparable = [s.name for s in others if s.levers and comparison.same_world(s, base)]
-    inputs = _stack([r.inputs.assign(scenario=r.scenario.name) for r in runs
-                     if r.scenario.levers])
-    if not inc.empty:
-        tables["cost_effectiveness.csv"] = comparison.cost_effectiveness(inc, wtp)
-        tables["ceac.csv"] = comparison.ceac_table(inc, wtp)
-        tables["frontier.csv"] = comparison.frontier_table(inc, comparable)
-        tables["ceac_options.csv"] = comparison.options_ceac(inc, comparable, wtp)
-        tables["value_of_information.csv"] = comparison.value_of_information(
-            inc, inputs, comparable, wtp)
+    tables = comparison.tables(folder, base, others, inds, replicates, wtp, discount_rate)
     for name, table in tables.items():
         files.write_table(folder / name, table)
-    _comparison_charts(folder, base, others, summaries, bands, tables, wtp, base_ind)
-
-
-def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    bands = pd.concat([band_summary(ind, n) for n, ind in inds.items()])
+    _comparison_charts(folder, base, others, tables["summary.csv"], bands, tables, wtp,
+                       inds[base.name])
 
 
 def _comparison_charts(folder: Path, base, others, summaries, bands, tables: dict,

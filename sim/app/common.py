@@ -46,6 +46,13 @@ def add_input_options(parser) -> None:
                         help="people per agent (10 is fast and noisier; default: the scenario's)")
 
 
+def add_format_option(parser) -> None:
+    """``--format csv|parquet`` for the tables of a run or comparison folder."""
+    parser.add_argument("--format", default="csv", choices=("csv", "parquet"),
+                        help="the tables' file format (default: csv; parquet needs the parquet "
+                             "extra)")
+
+
 def parse_inputs(pairs: list[str]) -> dict[str, object]:
     """``NAME=VALUE`` strings as a mapping; values are read as YAML scalars (numbers, true,
     false, text) or flow lists like [18, 60]."""
@@ -75,28 +82,11 @@ def parse_inputs(pairs: list[str]) -> dict[str, object]:
 
 
 def with_inputs_each(scenarios: list, args) -> list:
-    """Each scenario with the ``--set`` inputs and ``--scale`` in force; a lever setting goes to
-    the scenarios that have that lever, and is refused if none has."""
-    from ..engine.parameters import load_specs
-    from ..experiments.inputs import apply_inputs
+    """Each scenario with the ``--set`` inputs and ``--scale`` in force (see
+    :func:`sim.experiments.inputs.apply_to_each`)."""
+    from ..experiments.inputs import apply_to_each
 
-    inputs = cli_inputs(args)
-    if not inputs:
-        return scenarios
-
-    def lever_of(name: str) -> str | None:
-        head = name.split(".", 1)[0]
-        return head if "." in name and head != "world" and head not in load_specs() else None
-
-    out, used = [], set()
-    for scenario in scenarios:
-        labels = {lv.label for lv in scenario.levers}
-        mine = {k: v for k, v in inputs.items() if lever_of(k) in (None, *labels)}
-        used |= mine.keys()
-        out.append(apply_inputs(scenario, mine, where="--set"))
-    for name in inputs.keys() - used:
-        raise InputError(f"--set: {name!r}: no scenario here has a {lever_of(name)!r} lever")
-    return out
+    return apply_to_each(scenarios, cli_inputs(args), where="--set")
 
 
 def cli_inputs(args) -> dict[str, object]:

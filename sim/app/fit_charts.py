@@ -25,6 +25,11 @@ def _z(table: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def fit_chart(table: pd.DataFrame, stem: Path, title: str) -> list[Path]:
+    """:func:`fit_figure`, saved as PNG and SVG."""
+    return _save(fit_figure(table, title), stem)
+
+
+def fit_figure(table: pd.DataFrame, title: str):
     """One row per target: median and 90% interval of (simulated - observed) / tolerance."""
     n = len(table)
     fig = _figure((8.5, 1.2 + 0.19 * n))
@@ -51,7 +56,7 @@ def fit_chart(table: pd.DataFrame, stem: Path, title: str) -> list[Path]:
     ax.set_title(title)
     fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=3,
                fontsize="small")  # above the axes: it never hides a row
-    return _save(fig, stem)
+    return fig
 
 
 def marginals_chart(populations: pd.DataFrame, priors: list, stem: Path) -> list[Path]:

@@ -260,6 +260,51 @@ def manifest(scenario: Scenario, seed: int, started: str, ended: str,
     }
 
 
+FORMATS = ("csv", "parquet")
+
+
+def check_format(fmt: str) -> str:
+    """``--format``: parquet needs pyarrow (the ``parquet`` extra); a one-line error if absent."""
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise InputError("--format parquet: pyarrow is not installed; pip install "
+                             "'resettle[parquet]', or use --format csv") from None
+    return fmt
+
+
+def as_format(folder: Path, fmt: str) -> None:
+    """With ``parquet``, the tables of a run or comparison folder (and of its scenarios'
+    folders) as Parquet files instead of CSV; the codebook and the replicate folders, which a
+    resumed ensemble checks, stay CSV."""
+    if fmt != "parquet":
+        return
+    for path in sorted([*folder.glob("*.csv"), *folder.glob("*/*.csv")]):
+        if path.name == CODEBOOK:
+            continue
+        try:
+            table = pd.read_csv(path)
+        except pd.errors.EmptyDataError:
+            table = pd.DataFrame()
+        table.to_parquet(path.with_suffix(".parquet"), index=False)
+        path.unlink()
+
+
+def read_table(folder: Path, name: str) -> pd.DataFrame:
+    """A table of a run folder by its CSV name, written as CSV or (``--format parquet``) as
+    Parquet; an empty table if it is missing or empty."""
+    path = folder / name
+    if not path.is_file() and path.with_suffix(".parquet").is_file():
+        return pd.read_parquet(path.with_suffix(".parquet"))
+    if not path.is_file() or path.stat().st_size <= 1:
+        return pd.DataFrame()
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
 def write_indicators(folder: Path, indicators: pd.DataFrame) -> Path:
     """Write the indicator table as ``indicators.csv`` in ``folder``; return its path."""
     return write_table(folder / INDICATORS, indicators)

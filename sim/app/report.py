@@ -27,9 +27,11 @@ from ..engine.files import atomic_write_text
 from ..experiments import comparison, policy
 from ..levers.effects import effect_fields
 from ..measure.indicators import COUNT_INDICATORS
+from . import output
 from .output import NOTE
 
 MAIN_OUTCOMES = 4  # columns of a first-page table: the levers' main outcomes (a page fits four)
+SENSITIVITY_CHART = "sensitivity.png"  # resettle sensitivity's chart (its own section)
 CAPTIONS = {
     "fan_": "How {what} changes over time in each scenario. The line is the median of the "
             "replicate runs; the darker band holds the middle half of them and the lighter band "
@@ -180,13 +182,7 @@ def _num(v: float) -> str:
 
 
 def _read(folder: Path, name: str) -> pd.DataFrame:
-    path = folder / name
-    if not path.is_file() or path.stat().st_size <= 1:
-        return pd.DataFrame()
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()
+    return output.read_table(folder, name)
 
 
 def _interval(row) -> str:
@@ -423,7 +419,11 @@ def write_report(folder: Path) -> Path:
                          "of `resettle run` or `resettle compare`")
     info = json.loads((meta if meta.is_file() else manifest).read_text())
     u = uncertainty_text(info)
-    if meta.is_file():
+    if "method" in info:  # the folder of `resettle sensitivity`
+        title = (f"resettle: which inputs move which outcomes in {info['scenario']['name']} "
+                 f"({info['method']}, {info['runs']} runs)")
+        parts = []
+    elif meta.is_file():
         title = (f"resettle: {', '.join(info['scenarios'])} against {info['baseline']} "
                  f"({info['replicates']} replicate pairs)")
         parts = _comparison_parts(folder, info)
@@ -433,7 +433,7 @@ def write_report(folder: Path) -> Path:
         title = f"resettle: {name} ({'one run' if reps == 1 else f'{reps} replicates'})"
         parts = _run_parts(folder, info, reps)
     parts = [f"<h1>{html.escape(title)}</h1>", f'<p class="note"><strong>{NOTE}</strong></p>',
-             *parts, *_charts(folder, u),
+             *parts, *sensitivity_parts(folder), *_charts(folder, u),
              "<h2>Assumptions</h2><ul>" + "".join(
                  f"<li>{html.escape(a.format(calibration=calibration_text(), uncertainty=u))}"
                  "</li>" for a in ASSUMPTIONS) + "</ul>",
@@ -501,8 +501,34 @@ def _run_parts(folder: Path, info: dict, reps: int) -> list[str]:
     return parts
 
 
+def sensitivity_parts(folder: Path) -> list[str]:
+    """A section per sensitivity analysis in ``folder`` (or in a folder inside it): the chart of
+    mu* or the total Sobol index, and the table of indices ranked per outcome."""
+    parts = []
+    for where in [folder, *sorted(p.parent for p in folder.glob("*/indices.csv"))]:
+        table = _read(where, "indices.csv")
+        if table.empty or not (where / "manifest.json").is_file():
+            continue
+        info = json.loads((where / "manifest.json").read_text())
+        key = "mu* (the mean absolute elementary effect, Morris screening)" if info.get(
+            "method") == "morris" else "the total Sobol index (the share of the variance)"
+        parts += ["<h2>Sensitivity: which inputs move which outcomes</h2>",
+                  f"<p>{len(info.get('inputs', []))} inputs varied over their priors (5th to "
+                  f"95th percentile) in {info.get('runs')} runs of "
+                  f"{html.escape(info['scenario']['name'])} with common random numbers; "
+                  f"inputs are ranked per outcome by {key}, with its confidence interval."
+                  "</p>"]
+        chart = where / SENSITIVITY_CHART
+        if chart.is_file():
+            parts.append(f"<figure>{image_tag(chart)}<figcaption>Inputs ranked by their "
+                         "effect on each outcome, largest on top.</figcaption></figure>")
+        parts.append(html_table(table))
+    return parts
+
+
 def _charts(folder: Path, uncertainty: str) -> list[str]:
-    pngs = sorted(folder.glob("*.png"), key=lambda p: (not p.stem.startswith("effects"), p.stem))
+    pngs = sorted((p for p in folder.glob("*.png") if p.name != SENSITIVITY_CHART),
+                  key=lambda p: (not p.stem.startswith("effects"), p.stem))
     parts = ["<h2>Charts</h2>"] if pngs else []
     for png in pngs:
         caption = html.escape(_caption(png.stem, uncertainty))

@@ -48,6 +48,9 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
         raise InputError(f"{path}: a value the {what} cannot hold ({str(exc)[:80]})") from None
 
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML has it
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML would keep the
     last silently)."""
@@ -99,7 +102,7 @@ def line_map(text: str) -> dict[tuple, int]:
                 walk(item, (*path, i))
 
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.YAMLError:
         return lines
     if root is not None:

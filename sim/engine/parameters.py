@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 
 from .errors import InputError, nearest, shown
-from .files import line_map
+from .files import FAST_LOADER, line_map
 
 FIRST_FILE = "pathway.yaml"  # listed first; the other domains follow alphabetically
 PRIOR_KINDS = {"uniform": ("low", "high"), "lognormal": ("median", "sigma"),
@@ -106,7 +106,7 @@ def load_specs() -> dict[str, ParameterSpec]:
         if not file.name.endswith(".yaml"):
             continue
         text = file.read_text()
-        table, lines = yaml.safe_load(text)["parameters"], line_map(text)
+        table, lines = yaml.load(text, Loader=FAST_LOADER)["parameters"], line_map(text)
         for name, entry in table.items():
             where = f"sim/data/parameters/{file.name}, line {lines.get(('parameters', name))}"
             if name in specs:

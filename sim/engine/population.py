@@ -10,9 +10,7 @@ import numba
 import numpy as np
 
 from .module import Field
-from .stages import N_STAGES, Stage
-
-NO_MONTH = np.iinfo(np.int32).min  # "never" for month fields
+from .stages import DEATH_CAUSES, N_STAGES, NATURAL, NO_MONTH, SUICIDE, Stage  # noqa: F401
 
 
 LONG_AGO = np.iinfo(np.int64).max // 2  # months since an event before the model started
@@ -49,8 +47,6 @@ CORE_FIELDS: dict[str, Field] = {
     "death_cause": Field(np.int8, 0, "0 alive, 1 natural, 2 suicide"),
     "repatriations": Field(np.int16, 0, "forced repatriations so far"),
 }
-DEATH_CAUSES = ("alive", "natural", "suicide")  # codes of death_cause
-NATURAL, SUICIDE = 1, 2
 # stages whose people no module visits month by month: counted in the snapshot, not listed (people
 # back in North Korea wait for their scheduled exit; the others have left the model)
 UNLISTED = (Stage.IN_NORTH_KOREA, Stage.DEAD, Stage.MOVED_ON, Stage.RETURNED_NORTH)

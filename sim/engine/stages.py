@@ -7,6 +7,12 @@ from enum import IntEnum
 
 import numpy as np
 
+# Codes of the population table (sim.engine.population), here so that the scenario schema and the
+# levers' settings load without the compiled population
+NO_MONTH = np.iinfo(np.int32).min  # "never" for month fields
+DEATH_CAUSES = ("alive", "natural", "suicide")  # codes of death_cause
+NATURAL, SUICIDE = 1, 2
+
 
 class Stage(IntEnum):
     """Where a person is on the pathway (see README, "The pathway")."""

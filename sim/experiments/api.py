@@ -1,4 +1,5 @@
-"""Python API for notebooks and other tools: run a scenario, get a DataFrame. Writes no files."""
+"""Python API for notebooks and other tools: run a scenario, get a DataFrame. Writes no files.
+Ensembles and comparisons: :mod:`sim.experiments.batch`."""
 
 from __future__ import annotations
 
@@ -59,10 +60,16 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
         >>> result.indicators.query("indicator == 'arrivals' and sex == 'all'")
     """
     resolved = resolve(scenario, **overrides)
-    seed = resolved.seed if seed is None else seed
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        raise InputError(f"seed: expected an integer in 0..2**63-1, got {seed!r}")
+    seed = seed_of(seed, resolved)
     model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers,
                           draw_effects=draw_effects, posterior_draw=posterior_draw)
     model.run_model()
     return RunResult(model.indicators(replicate), model, model.spec, seed)
+
+
+def seed_of(seed: int | None, scenario: Scenario) -> int:
+    """``seed``, or the scenario's own; refused unless an integer in 0..2**63-1."""
+    seed = scenario.seed if seed is None else seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise InputError(f"seed: expected an integer in 0..2**63-1, got {seed!r}")
+    return seed

@@ -37,6 +37,7 @@ CONTRASTS = {
 }
 DEFAULT_WINDOW_YEARS = 10  # a scenario without levers or world rows: its last ten years (a
 # reporting choice: the decade a projection to 2035 covers)
+DEFAULT_REPLICATES = 10  # replicates a comparison runs unless told: enough for bands
 KEY_OUTCOMES = ("employed_count", "arrivals", "repatriated", "depressed_count", "suicides")
 LEVEL = 0.90
 
@@ -68,6 +69,23 @@ def read_runs(folder: Path, scenario: Scenario, replicates: int,
                 read("cohorts.csv"), read("effects.csv"), read("inputs.csv"))
 
 
+def check_scenarios(base: Scenario, others: list[Scenario]) -> list[str]:
+    """The names of a comparison's scenarios, refused if the baseline has levers or two names
+    are the same."""
+    base.check_baseline()
+    names = [base.name, *(s.name for s in others)]
+    if len(set(names)) != len(names):
+        raise InputError(f"compare: scenario names must differ, got {', '.join(names)}")
+    return names
+
+
+def check_discount_rate(rate: float, where: str = "discount_rate") -> float:
+    """An annual discount rate in [0, 1)."""
+    if not 0 <= rate < 1:
+        raise InputError(f"{where}: expected a rate in [0, 1), got {rate}")
+    return rate
+
+
 def same_world(a: Scenario, b: Scenario) -> bool:
     """Whether two scenarios differ only in their levers (their shadows are the same world)."""
     keep = ("horizon", "scale", "parameter_set", "parameters", "world")
@@ -96,7 +114,8 @@ def _per_replicate(ind: pd.DataFrame, indicator: str, years: tuple[int, int]) ->
     return g.sum() if how(indicator) == "sum" else g.mean()
 
 
-def _summary(values: np.ndarray) -> dict:
+def summary_of(values: np.ndarray) -> dict:
+    """Mean, median and 90% interval of per-replicate values."""
     low, high = economics.percentile_interval(values, LEVEL)
     return dict(mean=float(np.mean(values)), p05=low, p50=float(np.median(values)), p95=high)
 
@@ -125,13 +144,15 @@ def outcomes_of(s: Scenario) -> list[str]:
                                *(e.indicator for e in s.expect), *KEY_OUTCOMES]))
 
 
-def contrast_table(runs: Runs, base: pd.DataFrame) -> pd.DataFrame:
-    """Per outcome: the policy effect, the world effect and their sum (the total) over the
-    scenario's window, summed (counts) or averaged (rates), with 90% intervals."""
+def contrast_table(runs: Runs, base: pd.DataFrame,
+                   outcomes: list[str] | None = None) -> pd.DataFrame:
+    """Per outcome (default: :func:`outcomes_of` the scenario): the policy effect, the world
+    effect and their sum (the total) over the scenario's window, summed (counts) or averaged
+    (rates), with 90% intervals."""
     s = runs.scenario
     years = window(s)
     rows = []
-    for indicator in outcomes_of(s):
+    for indicator in outcomes or outcomes_of(s):
         for contrast, (a, b) in sides(runs, base).items():
             diff = (_per_replicate(a, indicator, years)
                     - _per_replicate(b, indicator, years)).to_numpy()
@@ -140,7 +161,7 @@ def contrast_table(runs: Runs, base: pd.DataFrame) -> pd.DataFrame:
                 continue
             rows.append(dict(scenario=s.name, contrast=contrast, indicator=indicator,
                              first_year=years[0], last_year=years[1], summed=how(indicator),
-                             pairs=valid.size, **_summary(valid)))
+                             pairs=valid.size, **summary_of(valid)))
     return pd.DataFrame(rows)
 
 
@@ -164,7 +185,7 @@ def lever_effects(runs: Runs) -> pd.DataFrame:
         for lever in columns:
             rows.append(dict(scenario=s.name, lever=lever, indicator=indicator,
                              first_year=years[0], last_year=years[1], summed=how(indicator),
-                             **_summary(wide[lever].to_numpy())))
+                             **summary_of(wide[lever].to_numpy())))
     return pd.DataFrame(rows)
 
 
@@ -182,7 +203,7 @@ def cohort_summary(runs: Runs) -> pd.DataFrame:
         rows.append(dict(zip(keys, key, strict=True), scenario=runs.scenario.name,
                          people=g.people.mean(), pct=g.pct.mean(),
                          pct_without=g.pct_without.mean(), replicates=diff.size,
-                         **_summary(diff)))
+                         **summary_of(diff)))
     return pd.DataFrame(rows)
 
 
@@ -391,3 +412,39 @@ def budget_table(runs: Runs) -> pd.DataFrame:
                                                     cost_mkrw=0.0))], ignore_index=True)
     table = economics.budget_impact(costs.rename(columns={"cost_mkrw": "cost"}))
     return table.assign(scenario=runs.scenario.name)
+
+
+def tables(folder: Path, base: Scenario, others: list[Scenario], inds: dict[str, pd.DataFrame],
+           replicates: int, wtp: dict[str, dict], discount_rate: float = 0.0
+           ) -> dict[str, pd.DataFrame]:
+    """Every table of a comparison by file name, from the finished ensembles in ``folder``
+    (one subfolder per scenario) and their indicators ``inds``."""
+    summaries = pd.concat([pd.read_csv(folder / n / "summary.csv") for n in inds])
+    runs = [read_runs(folder / s.name, s, replicates, inds[s.name]) for s in others]
+    base_ind = inds[base.name]
+    out = {
+        "differences.csv": [differences(r, base_ind) for r in runs],
+        "contrasts.csv": [contrast_table(r, base_ind) for r in runs],
+        "lever_effects.csv": [lever_effects(r) for r in runs],
+        "cohorts.csv": [cohort_summary(r) for r in runs],
+        "increments.csv": [increments(r, discount_rate) for r in runs],
+        "budget_impact.csv": [budget_table(r) for r in runs],
+    }
+    out = {"summary.csv": summaries, **{name: stack(frames) for name, frames in out.items()}}
+    inc = out["increments.csv"]
+    comparable = [s.name for s in others if s.levers and same_world(s, base)]
+    inputs = stack([r.inputs.assign(scenario=r.scenario.name) for r in runs
+                    if r.scenario.levers])
+    if not inc.empty:
+        out["cost_effectiveness.csv"] = cost_effectiveness(inc, wtp)
+        out["ceac.csv"] = ceac_table(inc, wtp)
+        out["frontier.csv"] = frontier_table(inc, comparable)
+        out["ceac_options.csv"] = options_ceac(inc, comparable, wtp)
+        out["value_of_information.csv"] = value_of_information(inc, inputs, comparable, wtp)
+    return out
+
+
+def stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Non-empty tables one under the other (an empty table if none)."""
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

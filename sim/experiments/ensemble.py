@@ -310,6 +310,22 @@ def combined(folder: Path, replicates: int, name: str = "indicators.csv") -> pd.
     return pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)
 
 
+POLICY_FILES = ("counterfactual_indicators.csv", "costs.csv", "cohorts.csv", "effects.csv",
+                "inputs.csv")
+
+
+def tables(folder: Path, scenario: Scenario, replicates: int) -> dict[str, pd.DataFrame]:
+    """The tables of a finished ensemble by file name: every replicate's indicators, their
+    summary, and the policy files (with levers) or the parameters drawn (without)."""
+    indicators = combined(folder, replicates)
+    out = {"indicators.csv": indicators, "summary.csv": summarise(indicators, scenario.name)}
+    if scenario.levers:
+        out |= {name: combined(folder, replicates, name) for name in POLICY_FILES}
+    elif scenario.parameter_set is not None:  # each replicate's draw from the posterior
+        out["inputs.csv"] = combined(folder, replicates, "inputs.csv")
+    return out
+
+
 def over_replicates(table: pd.DataFrame, percentiles: dict[str, float],
                     mean: bool = True) -> pd.DataFrame:
     """Per indicator row (:data:`KEYS`, in order of first appearance): the mean and the given

@@ -100,6 +100,29 @@ def apply_inputs(scenario: Scenario, inputs: Mapping[str, Any],
     return validate(data, scenario.origin)
 
 
+def apply_to_each(scenarios: list[Scenario], inputs: Mapping[str, Any],
+                  where: str = "inputs") -> list[Scenario]:
+    """Each scenario with ``inputs`` in force; a lever setting goes to the scenarios that have
+    that lever, and is refused if none has."""
+    if not inputs:
+        return list(scenarios)
+    specs = load_specs()
+
+    def lever_of(name: str) -> str | None:
+        head = name.split(".", 1)[0]
+        return head if "." in name and head != "world" and head not in specs else None
+
+    out, used = [], set()
+    for scenario in scenarios:
+        labels = {lv.label for lv in scenario.levers}
+        mine = {k: v for k, v in inputs.items() if lever_of(k) in (None, *labels)}
+        used |= mine.keys()
+        out.append(apply_inputs(scenario, mine, where=where))
+    for name in inputs.keys() - used:
+        raise InputError(f"{where}: {name!r}: no scenario here has a {lever_of(name)!r} lever")
+    return out
+
+
 def _set(lever: dict, path: list[str], value: Any, name: str, where: str) -> None:
     """Set one lever setting by its dotted path (validated with the whole scenario after)."""
     node = lever

@@ -14,8 +14,10 @@ than multiply rates, a :class:`Lever` subclass), and add its name to :data:`MODU
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 from importlib import import_module
+from pathlib import Path
 from types import ModuleType
 from typing import Annotated, Union
 
@@ -24,7 +26,6 @@ from pydantic import Field
 
 from .. import life, pathway
 from ..engine.errors import InputError, nearest
-from ..engine.module import Module
 from .base import FOLLOW_UP_MONTHS, STATE_OUTCOMES, Eligibility, Lever, LeverSettings
 from .effects import effect_fields
 
@@ -36,20 +37,32 @@ RULE_PACKAGES = (pathway, life)  # the layers whose modules declare the channels
 
 
 def rule_modules() -> list[ModuleType]:
-    """Every module of the pathway and of life in the South."""
+    """Every module of the pathway and of life in the South (imported: the compiled rules)."""
     return [import_module(f"{package.__name__}.{info.name}") for package in RULE_PACKAGES
             for info in pkgutil.iter_modules(package.__path__)]
 
 
 def declared_channels() -> dict[str, str]:
-    """Every lever channel, declared by the rule modules that read it: name -> what it changes."""
+    """Every lever channel, declared by the rule modules that read it (``channels`` of their
+    classes): name -> what it changes. Read from their source, so that the levers load without
+    the compiled rules (``resettle check`` starts light); a test holds it to the classes."""
     out: dict[str, str] = {}
-    for module in rule_modules():
-        for cls in vars(module).values():
-            if isinstance(cls, type) and issubclass(cls, Module) and cls.__module__ == \
-                    module.__name__:
-                out.update(cls.channels)
+    for package in RULE_PACKAGES:
+        for info in pkgutil.iter_modules(package.__path__):
+            path = Path(package.__path__[0]) / f"{info.name}.py"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ClassDef):
+                    out.update(_channels_of(node))
     return out
+
+
+def _channels_of(node: ast.ClassDef) -> dict[str, str]:
+    """The literal ``channels = {...}`` of a class body, if any."""
+    for item in node.body:
+        target = item.targets[0] if isinstance(item, ast.Assign) else getattr(item, "target", None)
+        if isinstance(target, ast.Name) and target.id == "channels" and item.value is not None:
+            return ast.literal_eval(item.value)
+    return {}
 
 
 CHANNELS = declared_channels()

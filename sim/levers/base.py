@@ -30,8 +30,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..engine.calendar import PAST_YEAR, parse_year_month
-from ..engine.population import NO_MONTH, SUICIDE
-from ..engine.stages import Work
+from ..engine.stages import NO_MONTH, SUICIDE, Work
 from .effects import effect_fields, value_of
 
 FOLLOW_UP_MONTHS = (12, 18, 36)  # cohort follow-ups, as trials report them (FORWORK: 18 months)

@@ -18,14 +18,16 @@ import math
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from scipy import special  # the normal cdf and quantile; scipy.stats loads when a prior is drawn
+from statistics import NormalDist  # the normal cdf and quantile without SciPy (a light start);
+# scipy.stats loads when a prior is drawn
 
 EVIDENCE_KINDS = {
     "direct": "measured among North Korean defectors in South Korea",
     "transferred": "measured in other refugee, migrant or general populations",
     "assumption": "no usable estimate found: a wide range to explore",
 }
-Z90 = float(special.ndtri(0.95))  # half-width of a 90% interval in standard deviations
+NORMAL = NormalDist()
+Z90 = NORMAL.inv_cdf(0.95)  # half-width of a 90% interval in standard deviations
 # published prevalences that turn standardised effects into rate ratios (threshold models)
 DISCRIMINATED = 0.202  # share discriminated against in the past year (KHF 2018)
 DEPRESSION_SHARE = 0.223  # depression in years 1-3 in the South (Lee et al. 2020)
@@ -192,7 +194,7 @@ def value_of(dist: _Dist, u: float | None, bounds: tuple[float, float]) -> float
 def probit_shift(share: float, smd: float) -> float:
     """The share above a threshold after a standardised mean difference ``smd`` on a normal
     scale (a threshold model: Φ(Φ⁻¹(share) + smd)), used to turn an SMD into a share."""
-    return float(special.ndtr(special.ndtri(share) + smd))
+    return NORMAL.cdf(NORMAL.inv_cdf(share) + smd)
 
 
 def recovery_multiplier(smd: float, still_ill: float = 0.5) -> float:

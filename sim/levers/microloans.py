@@ -17,8 +17,7 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..engine.population import NO_MONTH
-from ..engine.stages import Work
+from ..engine.stages import NO_MONTH, Work
 from .base import Lever, LeverSettings
 from .effects import Beta, Distribution, effect, lognormal_90
 

@@ -7,11 +7,14 @@ are people (agents times ``scale``).
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from ..engine.population import NO_MONTH
-from ..engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, N_STAGES, Stage
+import numpy as np
+
+from ..engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, N_STAGES, NO_MONTH, Stage
+
+if TYPE_CHECKING:  # pandas loads when a table is made: the scenario schema reads the names only
+    import pandas as pd
 
 COLUMNS = ["replicate", "year", "indicator", "sex", "years_since_arrival", "value"]
 SEXES = ("all", "female", "male")
@@ -159,6 +162,8 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
         add(name, {sex: values}, band)
     for name, column in SK_COMPARATORS.items():
         add(name, {"all": getattr(model.world, column)})
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
