@@ -124,10 +124,8 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
     workers = args.workers or os.cpu_count() or 1
     started, clock = output.utc_now(), time.perf_counter()
     with output.resumable_run_dir(folder) as staging:
-        differs = files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from))
-        if differs is not None:
-            raise InputError(f"{staging}: this unfinished calibration was started differently "
-                             f"({differs}); remove it or choose another --out")
+        files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from),
+                          "calibration")
         history = calibrate.run_abc(setup, staging, args.budget, workers, args.scheduler)
         tables = calibrate.export(history, staging, setup.priors)
         for name, table in tables.items():

@@ -17,6 +17,7 @@ from pathlib import Path
 from .. import __version__
 from ..engine.errors import InputError
 from ..engine.files import PROJECT_ROOT
+from ..engine.lifetime import interrupt_on_sigterm
 from .common import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
@@ -222,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code: 0 on success, 1 if ``check`` found an invalid file, 2 for bad input.
     """
     args = build_parser().parse_args(argv)
+    interrupt_on_sigterm()
     command_line = list(sys.argv) if argv is None else [PROG, *argv]
     try:  # a command's modules are imported only when it runs: a light start, and a broken
         # lever module or data file is reported on one line like any bad input
@@ -233,8 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, OSError) as exc:
         print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM; a resumable folder says so
+        print(f"{PROG}: interrupted{'; ' + one_line(exc) if str(exc) else ''}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -150,9 +150,12 @@ def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
     with _locked(staging, run_dir) as lock:
         try:
             yield staging
-        except BaseException:
+        except BaseException as exc:
             if fresh and not [p for p in staging.iterdir() if p.name not in _records()]:
                 shutil.rmtree(staging, ignore_errors=True)  # nothing worth resuming was done
+            elif isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: say how to go on
+                raise KeyboardInterrupt(f"the work done is kept in {staging}; run the same "
+                                        "command again to resume it") from None
             raise
         check_new(run_dir)
         os.rename(staging, run_dir)
