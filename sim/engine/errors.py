@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -24,3 +25,17 @@ def shown(value: object, limit: int = 60) -> str:
         return f"<an integer of about {int(value.bit_length() * 0.30103) + 1:,} digits>"
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def text_for_number(text: str, expected: str = "a number") -> str:
+    """Why ``text`` is refused where ``expected`` (a number, true or false) is meant. YAML reads an
+    exponent without a dot (``1e12``) as text: the message says to write ``1.0e12``."""
+    exponent = re.fullmatch(r"\s*([-+]?\d+)[eE]([-+]?\d+)\s*", str(text))
+    if exponent:
+        return (f"expected {expected}, got text: YAML reads {exponent[0].strip()} (no dot) as "
+                f"text; write {exponent[1]}.0e{exponent[2]}")
+    try:
+        float(text)
+    except ValueError:
+        return f"expected {expected}, got text"
+    return f"expected {expected}, got text (a number in quotes: write it without them)"
