@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import subprocess
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim import scenario as scenario_io
 from sim.app import cli, output, plots
 from sim.engine import posterior
 from sim.engine.parameters import load_specs
@@ -124,6 +126,19 @@ def test_manifest_records_the_run(first_run):
     assert manifest["started"] <= manifest["ended"]
     assert manifest["started"].endswith("+00:00")
     assert "never predictions about any person" in manifest["note"]
+
+
+def test_the_manifest_records_every_file_a_scenario_extends(tmp_path):
+    (tmp_path / "parent.yaml").write_text("name: parent\nextends: baseline\nscale: 20\n")
+    (tmp_path / "child.yaml").write_text("name: child\nextends: parent.yaml\n")
+    loaded = scenario_io.load(tmp_path / "child.yaml")
+    files = output.manifest(loaded, 1, "start", "end")["scenario_files"]
+    library = scenario_io.library() / "baseline.yaml"
+    chain = [tmp_path / "child.yaml", tmp_path / "parent.yaml", library]
+    assert [f["path"] for f in files] == [str(p.resolve()) for p in chain]
+    assert [f["sha256"] for f in files] == [hashlib.sha256(p.read_bytes()).hexdigest()
+                                            for p in chain]
+    assert output.manifest(loaded.with_overrides(seed=2), 1, "a", "b")["scenario_files"] == files
 
 
 def test_indicators_csv_is_tidy(first_run):

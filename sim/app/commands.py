@@ -177,6 +177,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
         files.atomic_write_text(staging / "comparison.json", files.json_text(
             {"note": output.NOTE, "baseline": base.name, "scenarios": [s.name for s in others],
              "resolved": {s.name: s.resolved() for s in (base, *others)},
+             "scenario_files": {s.name: output.scenario_files(s) for s in (base, *others)},
              "seed": seed, "replicates": replicates, "fixed_effects": args.fixed_effects,
              "attribution": not args.no_attribution, "discount_rate": args.discount_rate,
              "willingness_to_pay": {m: list(v["range"]) for m, v in wtp.items()},

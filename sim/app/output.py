@@ -234,6 +234,20 @@ def parameter_set_info(scenario: Scenario) -> dict[str, Any] | None:
             "particles": len(pset.weights), "point": pset.point()}
 
 
+def scenario_files(scenario: Scenario) -> list[dict[str, str]]:
+    """The resolved path and sha256 of the scenario's file and of every file it extends, child
+    first (none for a scenario made in Python)."""
+    import hashlib
+
+    from ..scenario import ancestors
+
+    if not Path(scenario.origin).is_file():
+        return []
+    return [{"path": str(path.resolve()),
+             "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            for path in ancestors(scenario.origin)]
+
+
 def manifest(scenario: Scenario, seed: int, started: str, ended: str,
              argv: list[str] | None = None) -> dict[str, Any]:
     """Everything needed to reproduce a run.
@@ -252,6 +266,7 @@ def manifest(scenario: Scenario, seed: int, started: str, ended: str,
         "note": NOTE,
         "scenario": scenario.resolved(),
         "scenario_file": scenario.origin,
+        "scenario_files": scenario_files(scenario),
         "parameter_set": parameter_set_info(scenario),
         "seed": seed,
         "versions": package_versions(),
