@@ -213,7 +213,8 @@ def write_calibration_report(folder: Path, summary: dict) -> Path:
     """``report.html``: fit tables, posterior marginals and thresholds, all embedded."""
     from .report import html_table, image_tag
 
-    parts = [f"<h1>resettle calibration: {folder.name.removesuffix('.partial').lstrip('.')}</h1>",
+    name = folder.name.removesuffix(".partial").lstrip(".")
+    parts = [f"<h1>resettle calibration: {html.escape(name)}</h1>",
              f'<p class="note"><strong>{NOTE}</strong></p>', "<h2>Summary</h2><ul>"
              + "".join(f"<li>{html.escape(line)}</li>" for line in summary["shares"].values())
              + f"<li>{summary['simulations']} simulations in {summary['generations']} "
