@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
+import os
 import json
 import re
 import subprocess
@@ -199,6 +201,21 @@ def test_out_under_a_file_is_refused_before_running(tmp_path, in_process):
     target = tmp_path / "afile" / "run"
     done = in_process("run", scenario, "--out", target, cwd=tmp_path)
     assert_one_line_error(done, str(target))
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("options", [(), ("--replicates", "2")])
+def test_a_full_disk_names_the_file_it_could_not_write_and_leaves_nothing(
+        tmp_path, in_process, monkeypatch, options):
+    scenario = small_scenario(tmp_path)
+    before = tree(tmp_path)
+
+    def full(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    done = in_process("run", scenario, *options, "--out", tmp_path / "run", cwd=tmp_path)
+    assert_one_line_error(done, f"{tmp_path}/.run.", ": No space left on device")
     assert tree(tmp_path) == before
 
 

@@ -264,10 +264,7 @@ def write_replicate(folder: Path, replicate: int, texts: dict[str, str]) -> None
             text = json.dumps(sums, indent=1, sort_keys=True)
         data = text.encode()
         sums[name] = _sha256(data)
-        with open(tmp / name, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        files.write_synced(tmp / name, data)
     os.replace(tmp, final)
     descriptor = os.open(final.parent, os.O_RDONLY)  # the rename itself, on disk
     try:
