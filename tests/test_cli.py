@@ -194,6 +194,22 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, case, in_process):
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("name", ["..", ".", "../up", "a/b"])
+def test_compare_with_a_scenario_name_that_could_leave_out_is_refused_before_writing(
+        tmp_path, in_process, name):
+    base = small_scenario(tmp_path, "base.yaml")
+    other = small_scenario(tmp_path, "dotdot.yaml")
+    other.write_text(other.read_text().replace("name: small", f"name: '{name}'"))
+    finished = tmp_path / "finished"
+    finished.mkdir()
+    (finished / "indicators.csv").write_text("kept\n")
+    before = tree(tmp_path)
+    done = in_process("compare", base, other, "--replicates", "2", "--out", finished / "cmp",
+                      cwd=tmp_path)
+    assert_one_line_error(done, "dotdot.yaml, line 1: name: String should match pattern")
+    assert tree(tmp_path) == before and (finished / "indicators.csv").read_text() == "kept\n"
+
+
 def test_out_under_a_file_is_refused_before_running(tmp_path, in_process):
     scenario = small_scenario(tmp_path)
     (tmp_path / "afile").write_text("not a folder")
