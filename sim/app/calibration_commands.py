@@ -23,6 +23,7 @@ from ..engine import files
 from ..engine.errors import InputError
 from ..experiments import calibrate, ensemble
 from ..experiments.inputs import apply_inputs
+from ..experiments.scheduler import Scheduler
 from ..measure import targets
 from ..scenario import Scenario
 from . import fit_charts, output
@@ -75,7 +76,7 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
                   f"{scenario.name}-seed{seed}-{replicates}reps")
     started = output.utc_now()
     with output.resumable_run_dir(folder) as staging:
-        executor = ensemble.Executor.from_options(args.workers, args.scheduler)
+        executor = ensemble.Executor.from_args(args)
         table = posterior_fit(scenario, target_list, seed, replicates, staging / "ensemble",
                               executor)
         files.write_table(staging / "fit_table.csv", table)
@@ -94,8 +95,7 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
 def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     target_list = targets.load(args.targets)
     priors = calibrate.load_priors(args.priors)
-    if args.scheduler:
-        ensemble.check_scheduler(args.scheduler)
+    Scheduler.from_args(args)  # checked before any work
     inputs = parse_inputs(args.inputs)
     for name in inputs.keys() & {p.name for p in priors}:
         raise InputError(f"--set {name}: the calibration estimates it ({args.priors}); fix "
@@ -126,7 +126,8 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
     with output.resumable_run_dir(folder) as staging:
         files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from),
                           "calibration")
-        history = calibrate.run_abc(setup, staging, args.budget, workers, args.scheduler)
+        history = calibrate.run_abc(setup, staging, args.budget, workers,
+                                     Scheduler.from_args(args))
         tables = calibrate.export(history, staging, setup.priors)
         for name, table in tables.items():
             files.write_table(staging / name, table)
@@ -174,7 +175,7 @@ def _check_executor(args) -> ensemble.Executor:
     """Where the posterior checks run: the scheduler, else local processes, as many as
     ``--workers`` (every core by default)."""
     if args.scheduler:
-        return ensemble.Executor("dask", scheduler=args.scheduler)
+        return ensemble.Executor("dask", scheduler=Scheduler.from_args(args))
     return ensemble.Executor("processes", workers=args.workers)
 
 

@@ -18,6 +18,7 @@ from .. import __version__
 from ..engine.errors import InputError
 from ..engine.files import PROJECT_ROOT
 from ..engine.lifetime import interrupt_on_sigterm
+from ..experiments.scheduler import add_options as add_scheduler_options
 from .common import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
@@ -174,8 +175,7 @@ def _calibration_parsers(commands) -> None:
                           "if interrupted)")
     cal.add_argument("--workers", type=int, default=None, metavar="N",
                      help="worker processes (default: every core; 1 is reproducible)")
-    cal.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                     help="run the simulations on an existing Dask cluster")
+    add_scheduler_options(cal)
     cal.set_defaults(handler="calibration_commands.calibrate_command")
 
     val = commands.add_parser("validate", help="compare a targets file with a scenario's "
@@ -209,8 +209,7 @@ def _ensemble_options(parser: argparse.ArgumentParser, default_replicates: int |
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="start a local Dask cluster of N worker processes "
                              "(default: local processes on every core)")
-    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                        help="send replicates to an existing Dask cluster")
+    add_scheduler_options(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -116,14 +116,10 @@ def _finish_ensemble(folder: Path, scenario, replicates: int) -> pd.DataFrame:
     return indicators
 
 
-def _executor(args) -> ensemble.Executor:
-    return ensemble.Executor.from_options(args.workers, args.scheduler)
-
-
 def ensemble_run(scenario, seed: int, replicates: int, args: argparse.Namespace,
                  argv: list[str]) -> int:
     """``resettle run`` with replicates or a Dask option."""
-    executor = _executor(args)
+    executor = ensemble.Executor.from_args(args)
     run_dir = args.out or Path.cwd() / OUTPUTS / f"{scenario.name}-seed{seed}-{replicates}reps"
     started = output.utc_now()
     with output.resumable_run_dir(Path(run_dir)) as staging:
@@ -163,7 +159,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
     wtp = comparison.wtp_settings(comparison.parse_wtp(args.wtp))
     if not 0 <= args.discount_rate < 1:
         raise InputError(f"--discount-rate: expected a rate in [0, 1), got {args.discount_rate}")
-    executor = _executor(args)
+    executor = ensemble.Executor.from_args(args)
     folder = Path(args.out or Path.cwd() / OUTPUTS /
                   f"compare-{'-'.join(names)}-seed{seed}-{replicates}reps")
     started = output.utc_now()

@@ -44,7 +44,7 @@ def expect_command(args: argparse.Namespace, scenarios) -> int:
         print("no expectations in these files")
         return EXIT_OK
     table = expectations.check(scenarios, baseline, seed, args.replicates,
-                               ensemble.Executor.from_options(args.workers, args.scheduler),
+                               ensemble.Executor.from_args(args),
                                args.scale, args.fixed_effects)
     print(f"expected effects against {baseline.name} ({args.replicates} replicate pairs, seed "
           f"{seed}; counts summed over the years, rates averaged):")

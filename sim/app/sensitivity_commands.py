@@ -84,7 +84,7 @@ def _run_samples(design: Design, data: dict, origin: str, args, seed: int,
         done[int(path.stem)] = json.loads(path.read_text())
     jobs = [(data, origin, design.inputs(i), args.outcome, seed, i)
             for i in range(len(design.samples)) if i not in done]
-    executor = ensemble.Executor.from_options(args.workers, args.scheduler)
+    executor = ensemble.Executor.from_args(args)
     for job, result in executor.map(jobs, _evaluate_job):
         files.atomic_write_text(runs / f"{job[-1]:06d}.json", json.dumps(result))
         done[job[-1]] = result

@@ -16,7 +16,6 @@ import json
 import logging
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ from ..engine import files, lifetime, posterior
 from ..engine.errors import InputError
 from ..scenario import Scenario, validate
 from . import policy
+from .scheduler import Scheduler
 
 SUMMARY_COLUMNS = ["scenario", "year", "indicator", "sex", "years_since_arrival", "mean", "p05",
                    "p50", "p95"]
@@ -107,37 +107,31 @@ def fingerprint(scenario: Scenario, seed: int, replicates: int, fixed_effects: b
             "replicates": replicates, "fixed_effects": fixed_effects, "attribution": attribution}
 
 
-SCHEDULER = re.compile(r"^(tcp|tls)://([A-Za-z0-9_.\-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$")
-
-
-def check_scheduler(address: str) -> str:
-    """A Dask scheduler address, ``tcp://HOST:PORT`` or ``tls://HOST:PORT``, or a one-line
-    error (a scheduler runs this package's code with your rights: use one you trust)."""
-    if not SCHEDULER.match(str(address)):
-        raise InputError(f"--scheduler: expected tcp://HOST:PORT or tls://HOST:PORT (a Dask "
-                         f"scheduler), got {str(address)[:80]!r}")
-    return str(address)
-
-
 class Executor:
     """Where replicates run: ``serial``, local ``processes`` (``workers`` of them, every core by
     default), or Dask (``workers`` starts a local Dask cluster; ``scheduler`` joins an existing
     one)."""
 
     def __init__(self, kind: str = "processes", workers: int | None = None,
-                 scheduler: str | None = None) -> None:
-        self.kind, self.workers, self.scheduler = kind, workers, scheduler
+                 scheduler: Scheduler | str | None = None) -> None:
+        self.kind, self.workers = kind, workers
+        self.scheduler = Scheduler.of(scheduler)
 
     @classmethod
-    def from_options(cls, workers: int | None, scheduler: str | None) -> Executor:
+    def from_options(cls, workers: int | None, scheduler: Scheduler | str | None) -> Executor:
         """The command line's choice: ``--scheduler`` > ``--workers`` (Dask) > processes."""
         if scheduler:
-            return cls("dask", scheduler=check_scheduler(scheduler))
+            return cls("dask", scheduler=scheduler)
         if workers is not None:
             if workers < 1:
                 raise InputError(f"--workers: expected a positive integer, got {workers}")
             return cls("dask", workers=workers)
         return cls("processes")
+
+    @classmethod
+    def from_args(cls, args: Any) -> Executor:
+        """The command line's ``--workers``, ``--scheduler`` and TLS options."""
+        return cls.from_options(args.workers, Scheduler.from_args(args))
 
     def map(self, jobs: list, work: Callable = run_job) -> Iterator[tuple[Any, Any]]:
         """Run ``work(job)`` for each job (a picklable top-level function); yield each job with
@@ -176,7 +170,7 @@ class Executor:
 
         cluster, scratch = None, None
         if self.scheduler:
-            client = Client(self.scheduler)
+            client = self.scheduler.client()
         else:  # workers' scratch space in a folder of this run's own, removed after
             scratch = tempfile.mkdtemp(prefix="resettle-dask-")
             with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment(),
