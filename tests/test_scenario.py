@@ -80,12 +80,14 @@ def test_baseline_loads_by_name():
                                r"9223372036854775807"),
     # text where a number is meant, each named with its line
     (GOOD.replace("scale: 10", "scale: 1e12"), r"line 3: scale: expected a number, got text: "
-                                               r"YAML reads 1e12 \(no dot\) as text; write 1.0e12"),
+                                               r"YAML reads 1e12 as text \(an exponent needs a "
+                                               r"dot and a sign\); write 1.0e\+12"),
+    (GOOD.replace("scale: 10", "scale: 1.0e1"), r"YAML reads 1.0e1 as text .*; write 1.0e\+1 "),
     (GOOD.replace("scale: 10", "scale: '10'"), r"line 3: scale: expected a number, got text"),
     (GOOD.replace("start: 1995", "start: '1995'"), r"line 2: horizon.start: expected a number"),
     (GOOD + "replicates: '5'\n", r"line 8: replicates: expected a number, got text"),
     (GOOD.replace("0.2", "2e-1"), r"line 5: parameters.arrest_rate: expected a number, got "
-                                  r"text: YAML reads 2e-1 \(no dot\) as text; write 2.0e-1"),
+                                  r"text: YAML reads 2e-1 as text .*; write 2.0e-1 "),
     (GOOD.replace("china_campaign: crackdown", "prejudice: '1.2'"),
      r"line 7: world\[0\].prejudice: expected a number, got text"),
     (GOOD + "levers: [{type: mentorship, start: 1996-01, coverage: '0.5'}]\n",
@@ -116,6 +118,17 @@ def test_invalid_files_give_one_line_errors(tmp_path, text, expected):
         _load(tmp_path, text)
     message = str(info.value)
     assert "\n" not in message and str(tmp_path / "s.yaml") in message
+
+
+@pytest.mark.parametrize("text", ["1e12", "1.0e12", "1e+12", "2e-1", "-3E5", "7.e3"])
+def test_the_number_suggested_for_an_exponent_read_as_text_is_read_as_that_number(text):
+    import yaml
+
+    from sim.engine.errors import text_for_number
+
+    assert isinstance(yaml.safe_load(text), str)
+    suggested = yaml.safe_load(text_for_number(text).rsplit("write ", 1)[1])
+    assert isinstance(suggested, float) and suggested == float(text)
 
 
 def test_a_route_mix_that_sums_to_one_is_accepted(tmp_path):

@@ -28,12 +28,15 @@ def shown(value: object, limit: int = 60) -> str:
 
 
 def text_for_number(text: str, expected: str = "a number") -> str:
-    """Why ``text`` is refused where ``expected`` (a number, true or false) is meant. YAML reads an
-    exponent without a dot (``1e12``) as text: the message says to write ``1.0e12``."""
-    exponent = re.fullmatch(r"\s*([-+]?\d+)[eE]([-+]?\d+)\s*", str(text))
+    """Why ``text`` is refused where ``expected`` (a number, true or false) is meant. YAML reads
+    an exponent as a number only with a dot and a sign (``1.0e+12``; ``1e12`` and ``1.0e12``
+    are text): the message says how to write it."""
+    exponent = re.fullmatch(r"\s*([-+]?\d+)(\.\d*)?[eE]([-+]?)(\d+)\s*", str(text))
     if exponent:
-        return (f"expected {expected}, got text: YAML reads {exponent[0].strip()} (no dot) as "
-                f"text; write {exponent[1]}.0e{exponent[2]}")
+        mantissa, fraction, sign, power = exponent.groups()
+        return (f"expected {expected}, got text: YAML reads {str(text).strip()} as text (an "
+                f"exponent needs a dot and a sign); write {mantissa}{fraction or '.0'}e"
+                f"{sign or '+'}{power}")
     try:
         float(text)
     except ValueError:
