@@ -31,6 +31,7 @@ from .levers.effects import DISTRIBUTIONS
 from .measure.indicators import INDICATORS
 
 DEFAULT_SCENARIO = "baseline"
+MAX_REPLICATES = 10_000  # in a file or on the command line
 
 
 class Horizon(InputModel):
@@ -120,7 +121,7 @@ class Scenario(InputModel):
     horizon: Horizon = Horizon()
     scale: float = Field(1, gt=0, le=100, allow_inf_nan=False)  # above 100 few years have agents
     seed: int = Field(0, ge=0, le=2**63 - 1, strict=True)
-    replicates: int = Field(1, ge=1, le=10_000)
+    replicates: int = Field(1, ge=1, le=MAX_REPLICATES)
     extends: str | None = None
     parameter_set: str | None = None
     parameters: dict[str, Any] = {}

@@ -235,6 +235,19 @@ def test_a_full_disk_names_the_file_it_could_not_write_and_leaves_nothing(
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("name, text", [
+    ("manifest.json", '{"scenario": '), ("manifest.json", "[1, 2]"), ("manifest.json", "{}"),
+    ("comparison.json", '{"baseline": "b", "scenarios": ["x"]}'),
+])
+def test_a_report_of_a_damaged_folder_is_one_line_and_writes_nothing(tmp_path, in_process,
+                                                                     name, text):
+    (tmp_path / name).write_text(text)
+    before = tree(tmp_path)
+    done = in_process("report", tmp_path, cwd=tmp_path)
+    assert_one_line_error(done, f"{tmp_path / name}: cannot make a report")
+    assert tree(tmp_path) == before
+
+
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
 def test_out_in_proc_is_refused(tmp_path, in_process):
     scenario = small_scenario(tmp_path)

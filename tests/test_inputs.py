@@ -148,6 +148,16 @@ def test_a_scheduler_that_is_not_a_dask_address_is_refused_before_anything_is_wr
     assert "expected tcp://HOST:PORT or tls://HOST:PORT" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["run"], ["compare", "baseline", "mentorship"]])
+@pytest.mark.parametrize("count", ["0", str(10**9)])
+def test_a_number_of_replicates_beyond_what_a_file_allows_is_refused(tmp_path, capsys, command,
+                                                                    count):
+    code = cli.main([*command, "--replicates", count, "--out", str(tmp_path / "x")])
+    assert code == 2 and not any(tmp_path.iterdir())
+    assert f"--replicates: expected an integer in 1..10,000, got {count}" in \
+        capsys.readouterr().err
+
+
 @pytest.mark.parametrize("options, message", [
     (["--tls-cert", "c.pem"], "--tls-cert: TLS certificates are for a tls:// --scheduler, got "
                               "'none'"),

@@ -71,6 +71,8 @@ def test_a_valid_file_loads_with_its_tolerances(tmp_path):
     (("value: 60.4", "value: 6e1"), r"mine.yaml, line 5: targets\[0\].value: expected a number, "
                                     r"got text: YAML reads 6e1 as text .*; write 6.0e\+1"),
     (("tol: 5", "tol: '5'"), r"line 6: targets\[0\].tol: expected a number, got text"),
+    (("value: 5300", "value: 0"), r"line 8: targets\[1\]: the tolerance comes to 0 \(given "
+                                  r"\(tol_rel\), relative to a value of 0\); give tol"),
     (("tol: 5", "tol: 5\n    change_from: {year: '2012', value: 60}"),
      r"line 7: targets\[0\].change_from.year: expected a number, got text"),
     (("id: emp2018", "idd: emp2018"), r"line 2: unknown key 'targets\[0\].idd' \(did you mean "

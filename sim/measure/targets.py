@@ -269,6 +269,9 @@ def load(path: str | Path) -> list[Target]:
             raise InputError(f"{where}: no tolerance: give tol, or a discrepancy entry for "
                              f"{t.kind!r} (abs or rel, and its reason){hint}")
         t.derive(parsed.discrepancy)
+        if not t.tolerance > 0:  # relative to a value (or change) of 0
+            raise InputError(f"{where}: the tolerance comes to 0 ({t.origin}, relative to a "
+                             "value of 0); give tol (absolute) instead")
     return parsed.targets
 
 
