@@ -115,11 +115,14 @@ def test_the_record_of_a_folder_names_the_model_and_a_changed_data_file_is_named
 
 
 def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypatch):
-    """Dask's workers write their scratch space into a folder of the run's own, removed after."""
+    """Dask's workers write their scratch space into a folder of the ensemble's own, removed
+    after; one left by a run killed outright is removed when the ensemble resumes."""
     import tempfile
 
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
+    stale = tmp_path / "e" / f"{ensemble.SCRATCH}killed"
+    stale.mkdir(parents=True)
     tempfile.tempdir = None  # read TMPDIR again
     try:
         s = scenario.load(small(tmp_path))
@@ -129,3 +132,5 @@ def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypat
         tempfile.tempdir = None
     assert ensemble.done_replicates(tmp_path / "e", 2) == {0, 1}
     assert list((tmp_path / "tmp").iterdir()) == []  # Dask's own default: dask-scratch-space
+    assert sorted(p.name for p in (tmp_path / "e").iterdir()) == [ensemble.ENSEMBLE_FILE,
+                                                                  "replicates"]

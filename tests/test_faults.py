@@ -137,8 +137,9 @@ def test_a_killed_run_leaves_no_process_and_resumes_only_unchanged_to_the_same_b
                                           (signal.SIGTERM, ("--workers", "2"))])
 def test_a_stopped_parent_leaves_no_process_and_sigterm_keeps_what_resumes(tmp_path, how,
                                                                            options):
-    out, partial = tmp_path / "cut", tmp_path / ".cut.partial"
-    proc = _start(tmp_path, out, *options)
+    out, partial, temporary = tmp_path / "cut", tmp_path / ".cut.partial", tmp_path / "tmp"
+    temporary.mkdir()
+    proc = _start(tmp_path, out, *options, env={**os.environ, "TMPDIR": str(temporary)})
     try:
         workers = _when_replicates_done(proc, partial, 1)
         os.kill(proc.pid, how)
@@ -147,6 +148,7 @@ def test_a_stopped_parent_leaves_no_process_and_sigterm_keeps_what_resumes(tmp_p
     finally:
         _end_group(proc)
     assert any((partial / "replicates").glob("0*")) and not out.exists()
+    assert not [p for p in temporary.iterdir() if "dask" in p.name]  # scratch in the run's own
     if how == signal.SIGTERM:
         assert code == 130 and err.splitlines() == [
             f"resettle: interrupted; the work done is kept in {partial}; run the same command "

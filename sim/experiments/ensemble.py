@@ -37,6 +37,7 @@ SUMMARY_COLUMNS = ["scenario", "year", "indicator", "sex", "years_since_arrival"
                    "p50", "p95"]
 KEYS = ["year", "indicator", "sex", "years_since_arrival"]
 ENSEMBLE_FILE = "ensemble.json"
+SCRATCH = ".dask-scratch-"  # a local Dask cluster's scratch space, in the ensemble's folder
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,12 @@ class Executor:
         """The command line's ``--workers``, ``--scheduler`` and TLS options."""
         return cls.from_options(args.workers, Scheduler.from_args(args))
 
-    def map(self, jobs: list, work: Callable = run_job) -> Iterator[tuple[Any, Any]]:
+    def map(self, jobs: list, work: Callable = run_job,
+            scratch: Path | None = None) -> Iterator[tuple[Any, Any]]:
         """Run ``work(job)`` for each job (a picklable top-level function); yield each job with
-        its result as soon as it finishes."""
+        its result as soon as it finishes. A local Dask cluster keeps its scratch space in a
+        hidden folder under ``scratch`` (default: the system's temporary folder), removed
+        after."""
         if not jobs:
             return
         if self.kind == "serial":
@@ -143,7 +147,7 @@ class Executor:
         elif self.kind == "processes":
             yield from self._processes(jobs, work)
         else:
-            yield from self._dask(jobs, work)
+            yield from self._dask(jobs, work, scratch)
 
     def _processes(self, jobs: list, work: Callable) -> Iterator[tuple[Any, Any]]:
         """Local worker processes, children of this one (spawned: no fork of a threaded
@@ -163,7 +167,8 @@ class Executor:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _dask(self, jobs: list, work: Callable) -> Iterator[tuple[Any, Any]]:
+    def _dask(self, jobs: list, work: Callable,
+              scratch_in: Path | None) -> Iterator[tuple[Any, Any]]:
         import dask
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
@@ -172,7 +177,7 @@ class Executor:
         if self.scheduler:
             client = self.scheduler.client()
         else:  # workers' scratch space in a folder of this run's own, removed after
-            scratch = tempfile.mkdtemp(prefix="resettle-dask-")
+            scratch = tempfile.mkdtemp(prefix=SCRATCH, dir=scratch_in)
             with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment(),
                                   "distributed.worker.preload": [lifetime.__name__],
                                   "temporary-directory": scratch}):
@@ -280,6 +285,8 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
     folder.mkdir(parents=True, exist_ok=True)
     files.check_stamp(folder / ENSEMBLE_FILE, stamp, "ensemble")
     done = done_replicates(folder, replicates)
+    for stale in folder.glob(f"{SCRATCH}*"):  # left by a run killed outright (SIGKILL)
+        shutil.rmtree(stale, ignore_errors=True)
     data = scenario.model_dump(mode="json")
     draw = replicates > 1
     jobs = [Job(data, scenario.origin, seed, r, draw=draw, draw_effects=draw and not fixed_effects,
@@ -287,7 +294,7 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
     bar = tqdm(total=replicates, initial=len(done), desc=scenario.name, unit="replicate",
                disable=None if progress else True)
     with bar:
-        for job, texts in executor.map(jobs):
+        for job, texts in executor.map(jobs, scratch=folder):
             write_replicate(folder, job.replicate, texts)
             bar.update(1)
 
