@@ -158,6 +158,23 @@ def test_a_number_of_replicates_beyond_what_a_file_allows_is_refused(tmp_path, c
         capsys.readouterr().err
 
 
+def test_a_server_that_is_not_a_dask_scheduler_is_refused_in_time_and_leaves_nothing(
+        tmp_path, capsys, monkeypatch):
+    """A server that takes the connection and never answers (as an HTTP service does to
+    Dask's handshake)."""
+    import socket
+
+    from sim.experiments import scheduler
+
+    monkeypatch.setattr(scheduler, "CONNECT_TIMEOUT_S", 2)
+    with socket.create_server(("127.0.0.1", 0)) as server:  # listens, never replies
+        code = cli.main(["run", "--replicates", "2", "--scale", "50", "--scheduler",
+                         f"tcp://127.0.0.1:{server.getsockname()[1]}", "--out",
+                         str(tmp_path / "x")])
+    assert code == 2 and not any(tmp_path.iterdir())
+    assert "no Dask scheduler answered within 2 s" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("options, message", [
     (["--tls-cert", "c.pem"], "--tls-cert: TLS certificates are for a tls:// --scheduler, got "
                               "'none'"),

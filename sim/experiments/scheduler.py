@@ -6,6 +6,7 @@ your rights: use only one you started or trust.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from ..engine.errors import InputError
 
 ADDRESS = re.compile(r"^(tcp|tls)://([A-Za-z0-9_.\-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$")
+CONNECT_TIMEOUT_S = 30  # seconds a scheduler has to answer
 TLS_OPTIONS = {"ca_file": "--tls-ca-file", "cert": "--tls-cert", "key": "--tls-key"}
 
 
@@ -57,19 +59,40 @@ class Scheduler:
         return cls(check_address(args.scheduler), **given) if args.scheduler else None
 
     def client(self):
-        """A Dask client connected to the scheduler (over TLS with the certificates given)."""
+        """A Dask client connected to the scheduler (over TLS with the certificates given), or a
+        one-line error if none answers in time: Dask's own timeout does not cover a server that
+        accepts the connection and never replies (e.g. an HTTP service)."""
+        result: dict[str, Any] = {}
+
+        def connect() -> None:
+            try:
+                result["client"] = self._connect()
+            except BaseException as exc:  # handed to the caller below
+                result["error"] = exc
+
+        thread = threading.Thread(target=connect, name="resettle-connect", daemon=True)
+        thread.start()
+        thread.join(CONNECT_TIMEOUT_S * 1.5)  # Dask's own timeout first, if it acts
+        if thread.is_alive():
+            raise InputError(f"--scheduler: {self.address}: no Dask scheduler answered within "
+                             f"{CONNECT_TIMEOUT_S} s (is it a Dask scheduler, and reachable?)")
+        if "error" in result:
+            raise result["error"]
+        return result["client"]
+
+    def _connect(self):
         from dask.distributed import Client
 
         if not (self.ca_file or self.cert or self.key):
             try:
-                return Client(self.address)
+                return Client(self.address, timeout=CONNECT_TIMEOUT_S)
             except TypeError:  # Dask's own words for a tls:// scheduler without a context
                 raise InputError(f"--scheduler: {self.address}: a tls:// scheduler needs "
                                  "certificates: give --tls-ca-file, --tls-cert and "
                                  "--tls-key") from None
         from distributed.security import Security
 
-        return Client(self.address, security=Security(
+        return Client(self.address, timeout=CONNECT_TIMEOUT_S, security=Security(
             tls_ca_file=self.ca_file, tls_client_cert=self.cert, tls_client_key=self.key,
             require_encryption=True))
 
