@@ -7,7 +7,6 @@ and nothing is written for an invalid file.
 
 from __future__ import annotations
 
-import re
 import typing
 from importlib import resources
 from pathlib import Path
@@ -26,14 +25,16 @@ from pydantic import (
 from .engine.calendar import parse_year_month, year_range  # noqa: F401 (re-exported)
 from .engine.errors import InputError, nearest, shown
 from .engine.files import PROJECT_ROOT, line_map, read_yaml  # noqa: F401 (re-exported)
+from .engine.schema import InputModel, message_path
 from .levers import LEVERS, LeverSpec
 from .levers.effects import DISTRIBUTIONS
 from .measure.indicators import INDICATORS
 
 DEFAULT_SCENARIO = "baseline"
+MAX_REPLICATES = 10_000  # in a file or on the command line
 
 
-class Horizon(BaseModel):
+class Horizon(InputModel):
     """First and last calendar year of a run (January of ``start`` to December of ``end``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,7 +48,7 @@ class Horizon(BaseModel):
         return self
 
 
-class Expectation(BaseModel):
+class Expectation(InputModel):
     """The direction a scenario expects an indicator to move, against a named counterfactual.
 
     ``contrast``: ``total`` (the scenario against the baseline), ``policy`` (against the same
@@ -89,7 +90,7 @@ class Expectation(BaseModel):
 INTERACTION = "interaction"  # a package's effect minus the sum of its levers alone (reports)
 
 
-class Scenario(BaseModel):
+class Scenario(InputModel):
     """A scenario: the world, the parameters and the run settings.
 
     Attributes:
@@ -120,7 +121,7 @@ class Scenario(BaseModel):
     horizon: Horizon = Horizon()
     scale: float = Field(1, gt=0, le=100, allow_inf_nan=False)  # above 100 few years have agents
     seed: int = Field(0, ge=0, le=2**63 - 1, strict=True)
-    replicates: int = Field(1, ge=1, le=10_000)
+    replicates: int = Field(1, ge=1, le=MAX_REPLICATES)
     extends: str | None = None
     parameter_set: str | None = None
     parameters: dict[str, Any] = {}
@@ -272,28 +273,35 @@ def _schema_path(loc: tuple) -> tuple[tuple, type[BaseModel] | None, list]:
     return tuple(path), parent, choices
 
 
-_PATH_IN_MESSAGE = re.compile(r"^([A-Za-z_]\w*(?:\[\d+\])?(?:\.[A-Za-z_]\w*(?:\[\d+\])?)*): ")
+Places = dict[tuple, str]  # key path -> where it is written ("FILE, line N")
 
 
-def _message_path(message: str) -> tuple:
-    """The key path a whole-scenario check names at the start of its message, as a loc."""
-    match = _PATH_IN_MESSAGE.match(message)
-    if not match:
-        return ()
-    return tuple(int(p) if p.isdigit() else p
-                 for p in re.split(r"[.\[\]]+", match.group(1)) if p)
+def places(text: str, origin: str) -> Places:
+    """Where each key path of a scenario file's ``text`` is written."""
+    return {path: f"{origin}, line {line}" for path, line in line_map(text).items()}
 
 
-def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
+def _where(loc: tuple, where: Places, origin: str) -> str:
+    """The file and line of the nearest key of ``loc`` that is written somewhere."""
+    return next((where[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in where), origin)
+
+
+def _located(message: str, origin: str, where: Places) -> str:
+    """A message ``ORIGIN: KEY.PATH: ...`` with the file and line where that key is written."""
+    rest = message.removeprefix(f"{origin}: ")
+    loc = message_path(rest) if rest != message else ()
+    return f"{_where(loc, where, origin)}: {rest}" if loc else message
+
+
+def _describe(error: dict, origin: str, where: Places) -> str:
     message = error["msg"].removeprefix("Value error, ")
     loc, parent, choices = _schema_path(tuple(error["loc"]))
-    named = _message_path(message) if error["type"] == "value_error" else ()
+    named = message_path(message) if error["type"] == "value_error" else ()
     if named:  # a check of a whole model that names the key it is about
         loc, message = (*loc, *named), message.split(": ", 1)[1]
     path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
     path = path or "(top level)"
-    line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
-    where = f"{origin}" + (f", line {line}" if line else "")
+    where = _where(loc, where, origin)
     if named:
         return f"{where}: {path}: {message}"
     kind = error["type"]
@@ -316,23 +324,34 @@ def _describe(error: dict, origin: str, lines: dict[tuple, int]) -> str:
     return f"{where}: {path}: {message} (got {shown(error.get('input'))})"
 
 
-def validate(data: Any, origin: str, text: str = "") -> Scenario:
-    """Validate a parsed scenario, including its parameter and world overrides."""
-    from .engine import posterior
-    from .engine.parameters import Parameters
-    from .engine.world import apply_overrides, load_table
-
+def validate(data: Any, origin: str, text: str = "", where: Places | None = None) -> Scenario:
+    """Validate a parsed scenario, including its parameter and world overrides. Errors name the
+    file and line of the key (``where``, e.g. a parent's; else from ``text``)."""
+    where = places(text, origin) if where is None else where
     if not isinstance(data, dict):
         raise InputError(f"{origin}: expected a mapping of scenario keys at the top level, "
                          f"got {type(data).__name__}")
     try:
         scenario = Scenario(**data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        message = _describe(errors[0], origin, line_map(text))
+    except ValidationError as exc:  # a misspelt key before the "Field required" it causes
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        message = _describe(errors[0], origin, where)
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
         raise InputError(message + more) from None
     scenario._origin = origin
+    try:
+        _check_inputs(scenario, origin)
+    except InputError as exc:
+        raise InputError(_located(str(exc), origin, where)) from None
+    return scenario
+
+
+def _check_inputs(scenario: Scenario, origin: str) -> None:
+    """The parameter set, parameters, world rows and horizon of a scenario, checked."""
+    from .engine import posterior
+    from .engine.parameters import Parameters
+    from .engine.world import apply_overrides, load_table
+
     if scenario.parameter_set is not None:
         posterior.load(scenario.parameter_set, origin)
     params = Parameters(overrides=scenario.parameters, where=f"{origin}: parameters")
@@ -342,7 +361,6 @@ def validate(data: Any, origin: str, text: str = "") -> Scenario:
         raise InputError(f"{origin}: horizon: {scenario.start_year}-{scenario.end_year} reaches "
                          f"outside the world table ({first}-{last}); the model runs within "
                          "those years")
-    return scenario
 
 
 def resolve(scenario: str | Path | Scenario | None = None, **overrides: Any) -> Scenario:
@@ -382,6 +400,14 @@ def find(name_or_path: str | Path | None) -> Path:
 
 
 MERGED = {"parameters": "update", "world": "append", "levers": "append"}
+MAX_ANCESTORS = 50  # a longer extends chain is a cycle (refused when the scenario is loaded)
+
+
+def _merged(key: str, parent: dict, child: dict) -> bool:
+    """Whether the child's ``key`` is added to the parent's rather than replacing it."""
+    kind = {"update": dict, "append": list}.get(MERGED.get(key, ""))
+    return kind is not None and isinstance(child[key], kind) and isinstance(
+        parent.get(key) or kind(), kind)
 
 
 def _merge(parent: dict, child: dict) -> dict:
@@ -389,27 +415,53 @@ def _merge(parent: dict, child: dict) -> dict:
     expectations never inherited, everything else replaced."""
     out = {k: v for k, v in parent.items() if k != "expect"}
     for key, value in child.items():
-        if MERGED.get(key) == "update" and isinstance(value, dict):
+        if _merged(key, parent, child) and isinstance(value, dict):
             out[key] = {**(parent.get(key) or {}), **value}
-        elif MERGED.get(key) == "append" and isinstance(value, list):
+        elif _merged(key, parent, child):
             out[key] = [*(parent.get(key) or []), *value]
         else:
             out[key] = value
     return out
 
 
-def _with_parents(data: Any, path: Path, seen: tuple[Path, ...] = ()) -> Any:
-    """Resolve ``extends`` chains (parents first), refusing cycles."""
+def _merge_places(parent: dict, child: dict, before: Places, after: Places) -> Places:
+    """Where each key of :func:`_merge`'s result is written: in the parent's file or the
+    child's (a child's world rows and levers come after the parent's)."""
+    out = {p: w for p, w in before.items() if p and p[0] != "expect"
+           and (p[0] not in child or _merged(p[0], parent, child))}
+    for path, where in after.items():
+        if len(path) > 1 and isinstance(path[1], int) and _merged(path[0], parent, child):
+            path = (path[0], path[1] + len(parent.get(path[0]) or []), *path[2:])
+        out[path] = where
+    return out
+
+
+def _with_parents(data: Any, path: Path, text: str,
+                  seen: tuple[Path, ...] = ()) -> tuple[Any, Places]:
+    """Resolve ``extends`` chains (parents first), refusing cycles; with where each key of the
+    result is written."""
+    where = places(text, str(path))
     if not isinstance(data, dict) or not data.get("extends"):
-        return data
+        return data, where
     parent_path = find_relative(data["extends"], path)
     if parent_path.resolve() in seen:
         raise InputError(f"{path}: extends: {data['extends']!r} makes a cycle of scenarios")
-    parent, _ = read_yaml(parent_path)
+    parent, parent_text = read_yaml(parent_path)
     if not isinstance(parent, dict):
         raise InputError(f"{parent_path}: expected a mapping of scenario keys at the top level")
-    parent = _with_parents(parent, parent_path, (*seen, path.resolve()))
-    return _merge(parent, data)
+    parent, above = _with_parents(parent, parent_path, parent_text, (*seen, path.resolve()))
+    return _merge(parent, data), _merge_places(parent, data, above, where)
+
+
+def ancestors(path: str | Path) -> list[Path]:
+    """A scenario file and the files it extends, child first."""
+    chain = [Path(path)]
+    while True:
+        data, _ = read_yaml(chain[-1])
+        extends = data.get("extends") if isinstance(data, dict) else None
+        if not extends or len(chain) > MAX_ANCESTORS:
+            return chain
+        chain.append(find_relative(extends, chain[-1]))
 
 
 def find_relative(name: str, base: Path) -> Path:
@@ -429,4 +481,5 @@ def load(name_or_path: str | Path | None = None) -> Scenario:
     """Read and validate a scenario file; raise InputError with a one-line message if bad."""
     path = find(name_or_path)
     data, text = read_yaml(path)
-    return validate(_with_parents(data, path), str(path), text)
+    data, where = _with_parents(data, path, text)
+    return validate(data, str(path), where=where)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from functools import cache
+from pathlib import Path
 
 import sim
 from sim.measure import validation
@@ -32,3 +34,19 @@ SMALL_MENTORSHIP = """  - {type: mentorship, start: 2008-01, eligibility: {arriv
 """  # the mentorship lever of the small comparisons, as an item of ``levers:``
 
 series = validation.series  # re-exported for the test modules
+
+
+RESETTLE = [sys.executable, "-m", "sim"]  # the command line, in a subprocess
+SMALL = """name: small{suffix}
+extends: baseline
+horizon: {{start: 1995, end: {end}}}
+scale: 20
+seed: 3
+"""
+
+
+def small_file(tmp_path: Path, suffix: str = "", end: int = 2003, levers: str = "") -> Path:
+    """A fast scenario file (scale 20, from 1995 to ``end``) written in ``tmp_path``."""
+    path = tmp_path / f"small{suffix}.yaml"
+    path.write_text(SMALL.format(suffix=suffix, end=end) + levers)
+    return path

@@ -173,9 +173,11 @@ def test_a_larger_budget_continues_the_same_history(files, tmp_path):
 
 
 def test_the_calibration_report_shows_the_fit_and_the_generations(tmp_path):
-    """Written from the folder's CSV files (fast: no simulation)."""
+    """Written from the folder's CSV files (fast: no simulation); the folder's name is text."""
     from sim.app.calibration_commands import write_calibration_report
 
+    tmp_path = tmp_path / "<b>cal&"
+    tmp_path.mkdir()
     pd.DataFrame([{"id": "arrivals2002", "indicator": "arrivals", "observed": 1142.0,
                    "simulated_p50": 1120.5, "within_tolerance": "yes"}]).to_csv(
         tmp_path / "fit_table.csv", index=False)
@@ -188,6 +190,7 @@ def test_the_calibration_report_shows_the_fit_and_the_generations(tmp_path):
     assert "arrivals2002" in page and "<td>1,120</td>" in page  # read as numbers are
     assert page.index("Fit table") < page.index("arrivals2002") < page.index("Acceptance")
     assert "1.25" in page and "never predictions about any person" in page
+    assert "<h1>resettle calibration: &lt;b&gt;cal&amp;</h1>" in page and "<b>cal" not in page
 
 
 def test_contraction_and_correlations_read_the_weighted_posterior():

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import errno
+import hashlib
+import os
 import json
 import re
 import subprocess
@@ -14,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim import scenario as scenario_io
 from sim.app import cli, output, plots
 from sim.engine import posterior
 from sim.engine.parameters import load_specs
@@ -126,6 +130,19 @@ def test_manifest_records_the_run(first_run):
     assert "never predictions about any person" in manifest["note"]
 
 
+def test_the_manifest_records_every_file_a_scenario_extends(tmp_path):
+    (tmp_path / "parent.yaml").write_text("name: parent\nextends: baseline\nscale: 20\n")
+    (tmp_path / "child.yaml").write_text("name: child\nextends: parent.yaml\n")
+    loaded = scenario_io.load(tmp_path / "child.yaml")
+    files = output.manifest(loaded, 1, "start", "end")["scenario_files"]
+    library = scenario_io.library() / "baseline.yaml"
+    chain = [tmp_path / "child.yaml", tmp_path / "parent.yaml", library]
+    assert [f["path"] for f in files] == [str(p.resolve()) for p in chain]
+    assert [f["sha256"] for f in files] == [hashlib.sha256(p.read_bytes()).hexdigest()
+                                            for p in chain]
+    assert output.manifest(loaded.with_overrides(seed=2), 1, "a", "b")["scenario_files"] == files
+
+
 def test_indicators_csv_is_tidy(first_run):
     _, run_dir, _ = first_run
     text = (run_dir / "indicators.csv").read_text()
@@ -177,6 +194,22 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, case, in_process):
     assert tree(tmp_path) == before
 
 
+@pytest.mark.parametrize("name", ["..", ".", "../up", "a/b"])
+def test_compare_with_a_scenario_name_that_could_leave_out_is_refused_before_writing(
+        tmp_path, in_process, name):
+    base = small_scenario(tmp_path, "base.yaml")
+    other = small_scenario(tmp_path, "dotdot.yaml")
+    other.write_text(other.read_text().replace("name: small", f"name: '{name}'"))
+    finished = tmp_path / "finished"
+    finished.mkdir()
+    (finished / "indicators.csv").write_text("kept\n")
+    before = tree(tmp_path)
+    done = in_process("compare", base, other, "--replicates", "2", "--out", finished / "cmp",
+                      cwd=tmp_path)
+    assert_one_line_error(done, "dotdot.yaml, line 1: name: String should match pattern")
+    assert tree(tmp_path) == before and (finished / "indicators.csv").read_text() == "kept\n"
+
+
 def test_out_under_a_file_is_refused_before_running(tmp_path, in_process):
     scenario = small_scenario(tmp_path)
     (tmp_path / "afile").write_text("not a folder")
@@ -184,6 +217,34 @@ def test_out_under_a_file_is_refused_before_running(tmp_path, in_process):
     target = tmp_path / "afile" / "run"
     done = in_process("run", scenario, "--out", target, cwd=tmp_path)
     assert_one_line_error(done, str(target))
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("options", [(), ("--replicates", "2")])
+def test_a_full_disk_names_the_file_it_could_not_write_and_leaves_nothing(
+        tmp_path, in_process, monkeypatch, options):
+    scenario = small_scenario(tmp_path)
+    before = tree(tmp_path)
+
+    def full(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    done = in_process("run", scenario, *options, "--out", tmp_path / "run", cwd=tmp_path)
+    assert_one_line_error(done, f"{tmp_path}/.run.", ": No space left on device")
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("name, text", [
+    ("manifest.json", '{"scenario": '), ("manifest.json", "[1, 2]"), ("manifest.json", "{}"),
+    ("comparison.json", '{"baseline": "b", "scenarios": ["x"]}'),
+])
+def test_a_report_of_a_damaged_folder_is_one_line_and_writes_nothing(tmp_path, in_process,
+                                                                     name, text):
+    (tmp_path / name).write_text(text)
+    before = tree(tmp_path)
+    done = in_process("report", tmp_path, cwd=tmp_path)
+    assert_one_line_error(done, f"{tmp_path / name}: cannot make a report")
     assert tree(tmp_path) == before
 
 

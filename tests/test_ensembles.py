@@ -1,38 +1,20 @@
 """Ensembles: replicates and summaries, byte-identical results whatever the executor, resuming
-after a real interruption (comparisons and the report: tests/test_comparison.py)."""
+(after real interruptions: tests/test_faults.py; comparisons and the report:
+tests/test_comparison.py)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
+from _shared import small_file as small
 from sim import scenario
 from sim.engine.errors import InputError
 from sim.experiments import ensemble
 
 ROOT = Path(__file__).resolve().parent.parent
-RESETTLE = [sys.executable, "-m", "sim"]
-SMALL = """name: small{suffix}
-extends: baseline
-horizon: {{start: 1995, end: {end}}}
-scale: 20
-seed: 3
-"""
-
-
-def small(tmp_path: Path, suffix: str = "", end: int = 2003, levers: str = "") -> Path:
-    path = tmp_path / f"small{suffix}.yaml"
-    path.write_text(SMALL.format(suffix=suffix, end=end) + levers)
-    return path
-
-
 def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes()
             for p in sorted(folder.rglob("*.csv"))}
@@ -82,33 +64,6 @@ def test_summary_has_the_issue_columns_and_percentiles_in_order(tmp_path):
     assert drawn.groupby("name").value.nunique().max() > 1
 
 
-def _run(args, cwd, **kw):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([*RESETTLE, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kw)
-
-
-@pytest.mark.slow  # a killed and resumed ensemble (.ci/run runs the slow tests)
-def test_an_interrupted_ensemble_resumes_to_the_same_results(tmp_path):
-    path = small(tmp_path, end=2006)
-    args = ["run", str(path), "--replicates", "8", "--out"]
-    reference = _run([*args, str(tmp_path / "whole")], tmp_path)
-    assert reference.wait(timeout=600) == 0, reference.stderr.read()
-    target = tmp_path / "cut"
-    partial = tmp_path / ".cut.partial" / "replicates"
-    proc = _run([*args, str(target)], tmp_path, start_new_session=True)
-    deadline = time.time() + 300
-    while time.time() < deadline and len(list(partial.glob("0*"))) < 2:
-        time.sleep(0.2)
-    assert len(list(partial.glob("0*"))) >= 2, "no replicate finished in time"
-    os.killpg(proc.pid, signal.SIGKILL)  # a real, uncatchable signal to the whole group
-    proc.wait(timeout=60)
-    assert not target.exists() and len(list(partial.glob("0*"))) < 8
-    resumed = _run([*args, str(target)], tmp_path)
-    assert resumed.wait(timeout=600) == 0, resumed.stderr.read()
-    assert _files(target) == _files(tmp_path / "whole")
-
-
 def test_resuming_with_another_scenario_is_refused(tmp_path):
     s = scenario.load(small(tmp_path))
     folder = tmp_path / "e"
@@ -137,18 +92,37 @@ def test_a_damaged_replicate_or_record_is_refused_on_resume(tmp_path):
         ensemble.run_ensemble(s, 3, 2, folder, ensemble.Executor("serial"), progress=False)
 
 
-def test_the_ensemble_record_names_the_model_it_came_from():
-    s = scenario.load("baseline")
-    stamp = ensemble.fingerprint(s, 1, 2)
-    assert len(stamp["model_sha256"]) == 64 and stamp == ensemble.fingerprint(s, 1, 2)
+def test_the_record_of_a_folder_names_the_model_and_a_changed_data_file_is_named(
+        tmp_path, monkeypatch):
+    import hashlib
+
+    import sim
+    from sim.engine import files
+
+    model = files.model_stamp()
+    world = ROOT / "sim" / "data" / "world.csv"
+    assert model["version"] == sim.__version__ and len(model["code_sha256"]) == 64
+    assert model["data_sha256"]["data/world.csv"] == hashlib.sha256(world.read_bytes()).hexdigest()
+    assert {f"data/parameters/{p.name}" for p in (world.parent / "parameters").glob("*.yaml")} \
+        < set(model["data_sha256"])
+    files.check_stamp(tmp_path / "record.json", {"seed": 1}, "ensemble")
+    files.check_stamp(tmp_path / "record.json", {"seed": 1}, "ensemble")  # the same: resumes
+    edited = {**model, "data_sha256": {**model["data_sha256"], "data/world.csv": "0" * 64}}
+    monkeypatch.setattr(files, "model_stamp", lambda: edited)
+    with pytest.raises(InputError, match=r"started differently \(the data file\(s\) "
+                       r"data/world.csv changed\); to start afresh remove that folder"):
+        files.check_stamp(tmp_path / "record.json", {"seed": 1}, "ensemble")
 
 
 def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypatch):
-    """Dask's workers write their scratch space into a folder of the run's own, removed after."""
+    """Dask's workers write their scratch space into a folder of the ensemble's own, removed
+    after; one left by a run killed outright is removed when the ensemble resumes."""
     import tempfile
 
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
+    stale = tmp_path / "e" / f"{ensemble.SCRATCH}killed"
+    stale.mkdir(parents=True)
     tempfile.tempdir = None  # read TMPDIR again
     try:
         s = scenario.load(small(tmp_path))
@@ -158,3 +132,5 @@ def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypat
         tempfile.tempdir = None
     assert ensemble.done_replicates(tmp_path / "e", 2) == {0, 1}
     assert list((tmp_path / "tmp").iterdir()) == []  # Dask's own default: dask-scratch-space
+    assert sorted(p.name for p in (tmp_path / "e").iterdir()) == [ensemble.ENSEMBLE_FILE,
+                                                                  "replicates"]

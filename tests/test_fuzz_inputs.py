@@ -46,17 +46,20 @@ def scenario_data(draw):
             data[key] = {draw(st.sampled_from(["arrest_rate", "job_finding_rate", "x"])):
                          draw(values)}
         elif key == "extends":
-            data[key] = draw(st.sampled_from(["baseline", "nowhere", "../x.yaml", 3]))
+            data[key] = draw(st.sampled_from(["baseline", "nowhere", "../x.yaml", 3,
+                                              "parent.yaml"]))
         else:
             data[key] = draw(values)
     return data
 
 
 @FUZZ
-@given(scenario_data())
-def test_a_generated_scenario_loads_or_is_refused_with_an_input_error(tmp_path_factory, data):
+@given(scenario_data(), scenario_data())
+def test_a_generated_scenario_loads_or_is_refused_with_an_input_error(tmp_path_factory, data,
+                                                                      parent):
     path = tmp_path_factory.mktemp("fuzz") / "s.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    path.with_name("parent.yaml").write_text(yaml.safe_dump(parent, allow_unicode=True))
     try:
         scenario.load(path)
     except InputError as exc:

@@ -148,6 +148,80 @@ def test_a_scheduler_that_is_not_a_dask_address_is_refused_before_anything_is_wr
     assert "expected tcp://HOST:PORT or tls://HOST:PORT" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["run"], ["compare", "baseline", "mentorship"]])
+@pytest.mark.parametrize("count", ["0", str(10**9)])
+def test_a_number_of_replicates_beyond_what_a_file_allows_is_refused(tmp_path, capsys, command,
+                                                                    count):
+    code = cli.main([*command, "--replicates", count, "--out", str(tmp_path / "x")])
+    assert code == 2 and not any(tmp_path.iterdir())
+    assert f"--replicates: expected an integer in 1..10,000, got {count}" in \
+        capsys.readouterr().err
+
+
+def test_a_server_that_is_not_a_dask_scheduler_is_refused_in_time_and_leaves_nothing(
+        tmp_path, capsys, monkeypatch):
+    """A server that takes the connection and never answers (as an HTTP service does to
+    Dask's handshake)."""
+    import socket
+
+    from sim.experiments import scheduler
+
+    monkeypatch.setattr(scheduler, "CONNECT_TIMEOUT_S", 2)
+    with socket.create_server(("127.0.0.1", 0)) as server:  # listens, never replies
+        code = cli.main(["run", "--replicates", "2", "--scale", "50", "--scheduler",
+                         f"tcp://127.0.0.1:{server.getsockname()[1]}", "--out",
+                         str(tmp_path / "x")])
+    assert code == 2 and not any(tmp_path.iterdir())
+    assert "no Dask scheduler answered within 2 s" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--tls-cert", "c.pem"], "--tls-cert: TLS certificates are for a tls:// --scheduler, got "
+                              "'none'"),
+    (["--scheduler", "tcp://h:1", "--tls-key", "k.pem"], "--tls-key: TLS certificates are for "
+                                                         "a tls:// --scheduler"),
+    (["--scheduler", "tls://h:1", "--tls-ca-file", "nowhere.pem"],
+     "--tls-ca-file: nowhere.pem: file not found"),
+])
+def test_tls_options_are_checked_before_anything_is_written(tmp_path, capsys, monkeypatch,
+                                                            options, message):
+    monkeypatch.chdir(tmp_path)
+    for command in (["run", "--replicates", "2"], ["compare", "baseline", "mentorship"]):
+        code = cli.main([*command, "--scale", "50", *options, "--out", str(tmp_path / "x")])
+        assert code == 2 and message in capsys.readouterr().err and not any(tmp_path.iterdir())
+
+
+@pytest.mark.slow  # a real TLS cluster (.ci/run runs the slow tests)
+def test_replicates_run_on_a_tls_scheduler_with_the_certificates_given(tmp_path, capsys):
+    """One self-signed certificate (made with openssl) as the CA, the cluster's and ours."""
+    import shutil
+    import subprocess
+
+    from dask.distributed import LocalCluster
+    from distributed.security import Security
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs openssl to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    security = Security(tls_ca_file=str(cert), require_encryption=True, **{
+        f"tls_{who}_{what}": str(path) for who in ("scheduler", "worker", "client")
+        for what, path in (("cert", cert), ("key", key))})
+    tls = ["--tls-ca-file", cert, "--tls-cert", cert, "--tls-key", key]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tls",
+                      security=security, dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tls://")
+        args = ["run", "--replicates", "2", "--scale", "50", "--scheduler",
+                cluster.scheduler_address, "--out"]
+        assert cli.main([*args, str(tmp_path / "plain")]) == 2  # no certificate: refused
+        assert "a tls:// scheduler needs certificates" in capsys.readouterr().err
+        assert cli.main([*args, str(tmp_path / "run"), *map(str, tls)]) == 0, \
+            capsys.readouterr().err
+    assert (tmp_path / "run" / "summary.csv").is_file()
+
+
 def test_a_second_process_on_the_same_folder_is_refused_and_a_failed_start_leaves_nothing(
         tmp_path, capsys):
     from sim.app import output

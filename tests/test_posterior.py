@@ -71,7 +71,8 @@ def test_a_scenario_uses_the_point_for_one_run_and_draws_for_replicates(tmp_path
 
 @pytest.mark.parametrize("rows, message", [
     ({"lf_entry_rate": [1.0]}, "expected a 'weight' column"),
-    ({"lf_entry_rat": [1.0], "weight": [1.0]}, r"row 2: unknown parameter 'lf_entry_rat'"),
+    ({"lf_entry_rat": [1.0], "weight": [1.0]},
+     r"row 2.lf_entry_rat: unknown parameter 'lf_entry_rat'"),
     ({"lf_entry_rate": [-1.0], "weight": [1.0]}, r"row 2.lf_entry_rate: expected a value in"),
     ({"lf_entry_rate": [1.0], "weight": [-1.0]}, "non-negative weights"),
 ])
@@ -87,8 +88,8 @@ def test_a_bad_posterior_is_refused_with_its_file_and_key(tmp_path, rows, messag
 def test_a_missing_parameter_set_names_the_scenario_file_and_key(tmp_path):
     path = tmp_path / "tiny.yaml"
     path.write_text(SCENARIO.format(folder="no-such-set"))
-    with pytest.raises(InputError, match=r"tiny.yaml: parameter_set: no posterior.csv for "
-                                         r"'no-such-set'"):
+    with pytest.raises(InputError, match=r"tiny.yaml, line \d+: parameter_set: no posterior.csv "
+                                         r"for 'no-such-set'"):
         scenario.load(path)
 
 

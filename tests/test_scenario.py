@@ -78,12 +78,81 @@ def test_baseline_loads_by_name():
     (GOOD + "description: " + "x" * 6000 + "\n", r"description: String should have at most 5000"),
     (GOOD + f"seed: {2**64}\n", r"seed: Input should be less than or equal to "
                                r"9223372036854775807"),
+    # text where a number is meant, each named with its line
+    (GOOD.replace("scale: 10", "scale: 1e12"), r"line 3: scale: expected a number, got text: "
+                                               r"YAML reads 1e12 as text \(an exponent needs a "
+                                               r"dot and a sign\); write 1.0e\+12"),
+    (GOOD.replace("scale: 10", "scale: 1.0e1"), r"YAML reads 1.0e1 as text .*; write 1.0e\+1 "),
+    (GOOD.replace("scale: 10", "scale: '10'"), r"line 3: scale: expected a number, got text"),
+    (GOOD.replace("start: 1995", "start: '1995'"), r"line 2: horizon.start: expected a number"),
+    (GOOD + "replicates: '5'\n", r"line 8: replicates: expected a number, got text"),
+    (GOOD.replace("0.2", "2e-1"), r"line 5: parameters.arrest_rate: expected a number, got "
+                                  r"text: YAML reads 2e-1 as text .*; write 2.0e-1 "),
+    (GOOD.replace("china_campaign: crackdown", "prejudice: '1.2'"),
+     r"line 7: world\[0\].prejudice: expected a number, got text"),
+    (GOOD + "levers: [{type: mentorship, start: 1996-01, coverage: '0.5'}]\n",
+     r"line 8: levers\[0\].coverage: expected a number, got text"),
+    (GOOD + "levers: [{type: mentorship, start: 1996-01, eligibility: {age: ['18', 60]}}]\n",
+     r"levers\[0\].eligibility.age: expected numbers, got text"),
+    (GOOD + "levers: [{type: mentorship, start: 1996-01, repeat: 'yes'}]\n",
+     r"levers\[0\].repeat: expected true or false, got text"),
+    (GOOD + "levers: [{type: mentorship, start: 1996-01, employment_multiplier: "
+            "{dist: lognormal, median: '1.2', sigma: 0.1}}]\n",
+     r"levers\[0\].employment_multiplier.median: expected a number, got text"),
+    (GOOD + "expect: [{indicator: arrivals, years: 1998, direction: up, in_pairs: '0.8'}]\n",
+     r"expect\[0\].in_pairs: expected a number, got text"),
+    # route shares that cannot divide the onward journeys
+    (GOOD.replace("china_campaign: crackdown", "route_laos_thailand: 0, route_vietnam_cambodia: "
+                  "0, route_mongolia: 0, route_other: 0"),
+     r"line 7: world\[0\].route_laos_thailand: the route shares of 1998 sum to 0; .* must sum "
+     r"to 1"),
+    (GOOD.replace("china_campaign: crackdown", "route_mongolia: 0.9"),
+     r"world\[0\].route_mongolia: the route shares of 1998 sum to 1.\d+; .* must sum to 1"),
+    # parameter and world errors name their line; a misspelt required key its nearest name
+    (GOOD.replace("arrest_rate", "arest_rate"), r"line 5: parameters.arest_rate: unknown"),
+    (GOOD.replace("crackdown", "crackdwn"), r"line 7: world\[0\].china_campaign: unknown regime"),
+    (GOOD.replace("name:", "nmae:"), r"line 1: unknown key 'nmae' \(did you mean 'name'\?\)"),
 ])
 def test_invalid_files_give_one_line_errors(tmp_path, text, expected):
     with pytest.raises(InputError, match=expected) as info:
         _load(tmp_path, text)
     message = str(info.value)
     assert "\n" not in message and str(tmp_path / "s.yaml") in message
+
+
+@pytest.mark.parametrize("text", ["1e12", "1.0e12", "1e+12", "2e-1", "-3E5", "7.e3"])
+def test_the_number_suggested_for_an_exponent_read_as_text_is_read_as_that_number(text):
+    import yaml
+
+    from sim.engine.errors import text_for_number
+
+    assert isinstance(yaml.safe_load(text), str)
+    suggested = yaml.safe_load(text_for_number(text).rsplit("write ", 1)[1])
+    assert isinstance(suggested, float) and suggested == float(text)
+
+
+def test_a_route_mix_that_sums_to_one_is_accepted(tmp_path):
+    shares = "route_laos_thailand: 0.5, route_vietnam_cambodia: 0.5, route_mongolia: 0, " \
+             "route_other: 0"
+    assert _load(tmp_path, GOOD.replace("china_campaign: crackdown", shares)).world
+
+
+def test_an_error_in_a_parent_file_names_the_parent_and_its_line(tmp_path):
+    (tmp_path / "parent.yaml").write_text(GOOD.replace("0.2", "-1"))
+    child = tmp_path / "child.yaml"
+    child.write_text("name: child\nextends: parent.yaml\nworld:\n  - {years: 1999, prejudice: "
+                     "'x'}\n")
+    with pytest.raises(InputError, match=r"parent.yaml, line 5: parameters.arrest_rate: "
+                                         r"expected a value in"):
+        scenario.load(child)
+    (tmp_path / "parent.yaml").write_text(GOOD)
+    with pytest.raises(InputError, match=r"child.yaml, line 4: world\[1\].prejudice: expected a "
+                                         r"number, got text"):
+        scenario.load(child)
+    (tmp_path / "parent.yaml").write_text(GOOD + "levers: [{type: mentorship, start: 1996-01, "
+                                                 "coverage: 2}]\n")
+    with pytest.raises(InputError, match=r"parent.yaml, line 8: levers\[0\].coverage"):
+        scenario.load(child)
 
 
 def test_missing_file_is_named(tmp_path):

@@ -68,6 +68,15 @@ def test_a_valid_file_loads_with_its_tolerances(tmp_path):
     (("sex: female", "sex: women"), r"targets\[1\].sex: expected one of all, female, male"),
     (("id: arrivals_0910", "id: emp2018"), r"targets\[1\].id: 'emp2018' is used twice"),
     (("tol: 5", "tol: -5"), r"targets\[0\].tol: Input should be greater than 0"),
+    (("value: 60.4", "value: 6e1"), r"mine.yaml, line 5: targets\[0\].value: expected a number, "
+                                    r"got text: YAML reads 6e1 as text .*; write 6.0e\+1"),
+    (("tol: 5", "tol: '5'"), r"line 6: targets\[0\].tol: expected a number, got text"),
+    (("value: 5300", "value: 0"), r"line 8: targets\[1\]: the tolerance comes to 0 \(given "
+                                  r"\(tol_rel\), relative to a value of 0\); give tol"),
+    (("tol: 5", "tol: 5\n    change_from: {year: '2012', value: 60}"),
+     r"line 7: targets\[0\].change_from.year: expected a number, got text"),
+    (("id: emp2018", "idd: emp2018"), r"line 2: unknown key 'targets\[0\].idd' \(did you mean "
+                                      r"'id'\?\)"),
 ])
 def test_bad_targets_name_the_file_the_key_and_what_was_expected(tmp_path, change, message):
     with pytest.raises(InputError, match=message) as err:

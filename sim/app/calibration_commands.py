@@ -23,6 +23,7 @@ from ..engine import files
 from ..engine.errors import InputError
 from ..experiments import calibrate, ensemble
 from ..experiments.inputs import apply_inputs
+from ..experiments.scheduler import Scheduler
 from ..measure import targets
 from ..scenario import Scenario
 from . import fit_charts, output
@@ -75,7 +76,7 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
                   f"{scenario.name}-seed{seed}-{replicates}reps")
     started = output.utc_now()
     with output.resumable_run_dir(folder) as staging:
-        executor = ensemble.Executor.from_options(args.workers, args.scheduler)
+        executor = ensemble.Executor.from_args(args)
         table = posterior_fit(scenario, target_list, seed, replicates, staging / "ensemble",
                               executor)
         files.write_table(staging / "fit_table.csv", table)
@@ -94,8 +95,7 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
 def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     target_list = targets.load(args.targets)
     priors = calibrate.load_priors(args.priors)
-    if args.scheduler:
-        ensemble.check_scheduler(args.scheduler)
+    Scheduler.from_args(args)  # checked before any work
     inputs = parse_inputs(args.inputs)
     for name in inputs.keys() & {p.name for p in priors}:
         raise InputError(f"--set {name}: the calibration estimates it ({args.priors}); fix "
@@ -124,11 +124,10 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
     workers = args.workers or os.cpu_count() or 1
     started, clock = output.utc_now(), time.perf_counter()
     with output.resumable_run_dir(folder) as staging:
-        differs = files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from))
-        if differs is not None:
-            raise InputError(f"{staging}: this unfinished calibration was started differently "
-                             f"({differs}); remove it or choose another --out")
-        history = calibrate.run_abc(setup, staging, args.budget, workers, args.scheduler)
+        files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from),
+                          "calibration")
+        history = calibrate.run_abc(setup, staging, args.budget, workers,
+                                     Scheduler.from_args(args))
         tables = calibrate.export(history, staging, setup.priors)
         for name, table in tables.items():
             files.write_table(staging / name, table)
@@ -176,7 +175,7 @@ def _check_executor(args) -> ensemble.Executor:
     """Where the posterior checks run: the scheduler, else local processes, as many as
     ``--workers`` (every core by default)."""
     if args.scheduler:
-        return ensemble.Executor("dask", scheduler=args.scheduler)
+        return ensemble.Executor("dask", scheduler=Scheduler.from_args(args))
     return ensemble.Executor("processes", workers=args.workers)
 
 
@@ -215,7 +214,8 @@ def write_calibration_report(folder: Path, summary: dict) -> Path:
     """``report.html``: fit tables, posterior marginals and thresholds, all embedded."""
     from .report import html_table, image_tag
 
-    parts = [f"<h1>resettle calibration: {folder.name.removesuffix('.partial').lstrip('.')}</h1>",
+    name = folder.name.removesuffix(".partial").lstrip(".")
+    parts = [f"<h1>resettle calibration: {html.escape(name)}</h1>",
              f'<p class="note"><strong>{NOTE}</strong></p>', "<h2>Summary</h2><ul>"
              + "".join(f"<li>{html.escape(line)}</li>" for line in summary["shares"].values())
              + f"<li>{summary['simulations']} simulations in {summary['generations']} "

@@ -23,6 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon, Rectangle
 
+from ..engine.files import naming
 from ..experiments.policy import ALL
 from ..measure import published, validation
 from .plots import CAPTION, mark_projection
@@ -48,9 +49,10 @@ TITLES = {
 def _save(fig: Figure, stem: Path) -> list[Path]:
     fig.supxlabel(CAPTION, x=0.01, ha="left", fontsize="small", style="italic")
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-    fig.savefig(paths[0], dpi=DPI)
-    with rc_context({"svg.hashsalt": "resettle"}):  # fixed element ids and no time stamp:
-        fig.savefig(paths[1], metadata={"Date": None})  # the same figure, the same bytes
+    with naming(paths[0]):
+        fig.savefig(paths[0], dpi=DPI)
+    with rc_context({"svg.hashsalt": "resettle"}), naming(paths[1]):  # fixed element ids and
+        fig.savefig(paths[1], metadata={"Date": None})  # no time stamp: the same bytes
     return paths
 
 

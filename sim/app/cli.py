@@ -17,6 +17,8 @@ from pathlib import Path
 from .. import __version__
 from ..engine.errors import InputError
 from ..engine.files import PROJECT_ROOT
+from ..engine.lifetime import interrupt_on_sigterm
+from ..experiments.scheduler import add_options as add_scheduler_options
 from .common import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
@@ -186,8 +188,7 @@ def _calibration_parsers(commands) -> None:
                           "if interrupted)")
     cal.add_argument("--workers", type=int, default=None, metavar="N",
                      help="worker processes (default: every core; 1 is reproducible)")
-    cal.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                     help="run the simulations on an existing Dask cluster")
+    add_scheduler_options(cal)
     cal.set_defaults(handler="calibration_commands.calibrate_command")
 
     val = commands.add_parser("validate", help="compare a targets file with a scenario's "
@@ -221,8 +222,7 @@ def _ensemble_options(parser: argparse.ArgumentParser, default_replicates: int |
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="start a local Dask cluster of N worker processes "
                              "(default: local processes on every core)")
-    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                        help="send replicates to an existing Dask cluster")
+    add_scheduler_options(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code: 0 on success, 1 if ``check`` found an invalid file, 2 for bad input.
     """
     args = build_parser().parse_args(argv)
+    interrupt_on_sigterm()
     command_line = list(sys.argv) if argv is None else [PROG, *argv]
     try:  # a command's modules are imported only when it runs: a light start, and a broken
         # lever module or data file is reported on one line like any bad input
@@ -246,8 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, OSError) as exc:
         print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM; a resumable folder says so
+        print(f"{PROG}: interrupted{'; ' + one_line(exc) if str(exc) else ''}", file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -109,14 +109,10 @@ def _finish_ensemble(folder: Path, scenario, replicates: int) -> pd.DataFrame:
     return indicators
 
 
-def _executor(args) -> ensemble.Executor:
-    return ensemble.Executor.from_options(args.workers, args.scheduler)
-
-
 def ensemble_run(scenario, seed: int, replicates: int, args: argparse.Namespace,
                  argv: list[str]) -> int:
     """``resettle run`` with replicates or a Dask option."""
-    executor = _executor(args)
+    executor = ensemble.Executor.from_args(args)
     run_dir = args.out or Path.cwd() / OUTPUTS / f"{scenario.name}-seed{seed}-{replicates}reps"
     started = output.utc_now()
     with output.resumable_run_dir(Path(run_dir)) as staging:
@@ -154,7 +150,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
               "bands; --replicates N to change)")
     wtp = comparison.wtp_settings(comparison.parse_wtp(args.wtp))
     comparison.check_discount_rate(args.discount_rate, "--discount-rate")
-    executor = _executor(args)
+    executor = ensemble.Executor.from_args(args)
     folder = Path(args.out or Path.cwd() / OUTPUTS /
                   f"compare-{'-'.join(names)}-seed{seed}-{replicates}reps")
     started = output.utc_now()
@@ -168,6 +164,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
         files.atomic_write_text(staging / "comparison.json", files.json_text(
             {"note": output.NOTE, "baseline": base.name, "scenarios": [s.name for s in others],
              "resolved": {s.name: s.resolved() for s in (base, *others)},
+             "scenario_files": {s.name: output.scenario_files(s) for s in (base, *others)},
              "seed": seed, "replicates": replicates, "fixed_effects": args.fixed_effects,
              "attribution": not args.no_attribution, "discount_rate": args.discount_rate,
              "willingness_to_pay": {m: list(v["range"]) for m, v in wtp.items()},

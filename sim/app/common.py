@@ -31,8 +31,11 @@ def check_replicates(replicates: int | None, scenario) -> int:
     """``--replicates`` (positive), or the scenario's own number."""
     if replicates is None:
         return scenario.replicates
-    if replicates < 1:
-        raise InputError(f"--replicates: expected a positive integer, got {replicates}")
+    from ..scenario import MAX_REPLICATES
+
+    if not 1 <= replicates <= MAX_REPLICATES:
+        raise InputError(f"--replicates: expected an integer in 1..{MAX_REPLICATES:,}, got "
+                         f"{shown(replicates)}")
     return replicates
 
 

@@ -8,7 +8,15 @@ import sys
 
 from .. import scenario as scenario_io
 from ..engine.errors import InputError
-from .common import EXIT_INVALID, EXIT_OK, MAX_COLUMN, PROG, check_seed, one_line
+from .common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    MAX_COLUMN,
+    PROG,
+    check_replicates,
+    check_seed,
+    one_line,
+)
 
 
 def check_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -34,19 +42,18 @@ def expect_command(args: argparse.Namespace, scenarios) -> int:
 
     if args.scale is not None and args.scale < 1:
         raise InputError(f"--scale: expected a positive integer, got {args.scale}")
-    if args.replicates is None or args.replicates < 1:
-        raise InputError(f"--replicates: expected a positive integer, got {args.replicates}")
     baseline = scenario_io.load(args.baseline)
+    replicates = check_replicates(args.replicates, baseline)
     baseline.check_baseline()
     seed = check_seed(args.seed)
     seed = baseline.seed if seed is None else seed
     if not scenarios:
         print("no expectations in these files")
         return EXIT_OK
-    table = expectations.check(scenarios, baseline, seed, args.replicates,
-                               ensemble.Executor.from_options(args.workers, args.scheduler),
+    table = expectations.check(scenarios, baseline, seed, replicates,
+                               ensemble.Executor.from_args(args),
                                args.scale, args.fixed_effects)
-    print(f"expected effects against {baseline.name} ({args.replicates} replicate pairs, seed "
+    print(f"expected effects against {baseline.name} ({replicates} replicate pairs, seed "
           f"{seed}; counts summed over the years, rates averaged):")
     print(table.assign(holds=table.holds.map({True: "yes", False: "NO"}))
           .to_string(index=False, float_format=lambda v: f"{v:,.3g}"))

@@ -150,9 +150,12 @@ def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
     with _locked(staging, run_dir) as lock:
         try:
             yield staging
-        except BaseException:
+        except BaseException as exc:
             if fresh and not [p for p in staging.iterdir() if p.name not in _records()]:
                 shutil.rmtree(staging, ignore_errors=True)  # nothing worth resuming was done
+            elif isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: say how to go on
+                raise KeyboardInterrupt(f"the work done is kept in {staging}; run the same "
+                                        "command again to resume it") from None
             raise
         check_new(run_dir)
         os.rename(staging, run_dir)
@@ -231,6 +234,20 @@ def parameter_set_info(scenario: Scenario) -> dict[str, Any] | None:
             "particles": len(pset.weights), "point": pset.point()}
 
 
+def scenario_files(scenario: Scenario) -> list[dict[str, str]]:
+    """The resolved path and sha256 of the scenario's file and of every file it extends, child
+    first (none for a scenario made in Python)."""
+    import hashlib
+
+    from ..scenario import ancestors
+
+    if not Path(scenario.origin).is_file():
+        return []
+    return [{"path": str(path.resolve()),
+             "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+            for path in ancestors(scenario.origin)]
+
+
 def manifest(scenario: Scenario, seed: int, started: str, ended: str,
              argv: list[str] | None = None) -> dict[str, Any]:
     """Everything needed to reproduce a run.
@@ -249,6 +266,7 @@ def manifest(scenario: Scenario, seed: int, started: str, ended: str,
         "note": NOTE,
         "scenario": scenario.resolved(),
         "scenario_file": scenario.origin,
+        "scenario_files": scenario_files(scenario),
         "parameter_set": parameter_set_info(scenario),
         "seed": seed,
         "versions": package_versions(),

@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..engine.files import naming
 from ..measure import published, validation
 
 # Okabe-Ito palette (colour-blind safe); line styles and markers also differ, for greyscale.
@@ -74,7 +75,8 @@ def arrivals_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
     mark_projection(ax)
     ax.legend(ncols=2, fontsize="small", frameon=False, loc="upper left")
     fig.supxlabel(CAPTION, x=0.01, ha="left", fontsize="small", style="italic")  # laid out
-    fig.savefig(path, dpi=DPI)
+    with naming(path):
+        fig.savefig(path, dpi=DPI)
     return Path(path)
 
 
@@ -133,5 +135,6 @@ def life_in_south_chart(indicators: pd.DataFrame, path: str | Path) -> Path:
     fig.suptitle("Life in South Korea, measured as the Korea Hana Foundation survey does "
                  "(July, residents 15+ who arrived before that year)")
     fig.supxlabel(CAPTION, x=0.01, ha="left", fontsize="small", style="italic")
-    fig.savefig(path, dpi=DPI)
+    with naming(path):
+        fig.savefig(path, dpi=DPI)
     return Path(path)

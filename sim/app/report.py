@@ -417,13 +417,23 @@ def write_report(folder: Path) -> Path:
     if not meta.is_file() and not manifest.is_file():
         raise InputError(f"{folder}: no manifest.json or comparison.json; expected the folder "
                          "of `resettle run` or `resettle compare`")
-    info = json.loads((meta if meta.is_file() else manifest).read_text())
+    record = meta if meta.is_file() else manifest
+    try:
+        return _write_report(folder, json.loads(record.read_text()), meta.is_file())
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:  # damaged
+        raise InputError(f"{record}: cannot make a report of this folder: its files are damaged "
+                         f"or not as `resettle` writes them ({type(exc).__name__}: "
+                         f"{' '.join(str(exc).split())[:80]})") from None
+
+
+def _write_report(folder: Path, info: dict, comparison: bool) -> Path:
+    """The report of a run (``comparison`` false) or comparison folder, from its record."""
     u = uncertainty_text(info)
     if "method" in info:  # the folder of `resettle sensitivity`
         title = (f"resettle: which inputs move which outcomes in {info['scenario']['name']} "
                  f"({info['method']}, {info['runs']} runs)")
         parts = []
-    elif meta.is_file():
+    elif comparison:
         title = (f"resettle: {', '.join(info['scenarios'])} against {info['baseline']} "
                  f"({info['replicates']} replicate pairs)")
         parts = _comparison_parts(folder, info)

@@ -53,10 +53,7 @@ def sensitivity_command(args: argparse.Namespace, argv: list[str]) -> int:
     stamp = {"scenario": data, "inputs": args.input, "outcomes": args.outcome,
              "method": args.method, "size": args.size, "seed": seed}
     with output.resumable_run_dir(folder) as staging:
-        differs = files.check_stamp(staging / STAMP, stamp)
-        if differs is not None:
-            raise InputError(f"{staging}: this unfinished analysis was started differently "
-                             f"({differs}); remove it or choose another --out")
+        files.check_stamp(staging / STAMP, stamp, "analysis")
         results = _run_samples(design, data, scenario.origin, args, seed, staging / RUNS)
         table = indices(design, results, args.outcome, seed)
         samples = pd.concat([pd.DataFrame(design.samples, columns=args.input), results
@@ -87,7 +84,7 @@ def _run_samples(design: Design, data: dict, origin: str, args, seed: int,
         done[int(path.stem)] = json.loads(path.read_text())
     jobs = [(data, origin, design.inputs(i), args.outcome, seed, i)
             for i in range(len(design.samples)) if i not in done]
-    executor = ensemble.Executor.from_options(args.workers, args.scheduler)
+    executor = ensemble.Executor.from_args(args)
     for job, result in executor.map(jobs, _evaluate_job):
         files.atomic_write_text(runs / f"{job[-1]:06d}.json", json.dumps(result))
         done[job[-1]] = result

@@ -4,8 +4,12 @@ outputs written atomically (readers see the old file or the complete new one, ne
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,22 +114,29 @@ def line_map(text: str) -> dict[tuple, int]:
     return lines
 
 
-def check_stamp(path: Path, stamp: dict[str, Any]) -> str | None:
-    """What a resumable folder was made from: write ``stamp`` to ``path`` if there is none yet;
-    if the stamp found there differs, return what differs in words (the caller refuses to
-    resume), else None."""
+def check_stamp(path: Path, stamp: dict[str, Any], what: str) -> None:
+    """What a resumable folder was made from: write ``stamp`` and the :func:`model_stamp` to
+    ``path`` if there is none yet; if the one found there differs, refuse to resume the
+    ``what`` (e.g. "ensemble"), saying what differs and how to start afresh."""
+    stamp = {**stamp, **model_stamp()}
     if not path.is_file():
         atomic_write_text(path, json_text(stamp))
-        return None
-    now = json.loads(json_text(stamp))
+        return
+    differs = _differences(path, json.loads(json_text(stamp)))
+    if differs:
+        raise InputError(f"{path.parent}: this unfinished {what} was started differently "
+                         f"({differs}); to start afresh remove that folder or choose another "
+                         "--out")
+
+
+def _differences(path: Path, now: dict[str, Any]) -> str:
+    """What differs between the stamp at ``path`` and ``now``, in words ('' if nothing)."""
     try:
         found = json.loads(path.read_text())
     except (OSError, ValueError):
         return f"its record {path.name} is damaged"
     if not isinstance(found, dict):
         return f"its record {path.name} is damaged"
-    if found == now:
-        return None
     keys = sorted(set(found) | set(now), key=lambda k: (k not in now, k))
     return "; ".join(_changed(k, found.get(k), now.get(k)) for k in keys
                      if found.get(k) != now.get(k))
@@ -133,11 +144,31 @@ def check_stamp(path: Path, stamp: dict[str, Any]) -> str | None:
 
 def _changed(key: str, before: Any, now: Any) -> str:
     """One difference of two stamps, in words (large values are only named)."""
+    if key.endswith("sha256") and isinstance(before, dict) and isinstance(now, dict):
+        names = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+        return f"the {key.removesuffix('_sha256')} file(s) {', '.join(names)} changed"
     if key.endswith("sha256"):
         return f"the {key.removesuffix('_sha256')} content changed"
     if isinstance(before, dict | list) or isinstance(now, dict | list):
         return f"the {key} changed"
     return f"{key} was {before!r}, now {now!r}"
+
+
+@lru_cache(maxsize=1)
+def model_stamp() -> dict[str, Any]:
+    """The model in use: the package's version, a sha256 of its code and one of each of its
+    data files (``sim/data``), so that a folder is never resumed by an edited model."""
+    from .. import __version__
+
+    root = Path(__file__).resolve().parents[1]
+    code, data = hashlib.sha256(), {}
+    for path in sorted(p for p in root.rglob("*") if "__pycache__" not in p.parts):
+        name = path.relative_to(root).as_posix()
+        if path.suffix == ".py":
+            code.update(name.encode() + b"\0" + path.read_bytes())
+        elif path.suffix in (".csv", ".yaml") and name.startswith("data/"):
+            data[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {"version": __version__, "code_sha256": code.hexdigest(), "data_sha256": data}
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -152,14 +183,32 @@ def atomic_write_text(path: Path, text: str) -> None:
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_synced(tmp, text.encode("utf-8"))
+        with naming(path):
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_synced(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and flush it to disk (an error names the file)."""
+    with naming(path), open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """An OS error while writing ``path`` names it (a full disk says which file it could not
+    write, not only "[Errno 28]")."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
 
 
 def csv_text(table: pd.DataFrame) -> str:

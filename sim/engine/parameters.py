@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from .errors import InputError, nearest, shown
+from .errors import InputError, nearest, shown, text_for_number
 from .files import FAST_LOADER, line_map
 
 FIRST_FILE = "pathway.yaml"  # listed first; the other domains follow alphabetically
@@ -135,8 +135,11 @@ class Parameters(Mapping):
 
     def _check(self, name: str, value: Any, where: str) -> float:
         if name not in self.specs:
-            raise InputError(f"{where}: unknown parameter {name!r}{nearest(name, self.specs)}; "
+            raise InputError(f"{where}.{name}: unknown parameter {name!r}"
+                             f"{nearest(name, self.specs)}; "
                              "`resettle parameters` lists them")
+        if isinstance(value, str):
+            raise InputError(f"{where}.{name}: {text_for_number(value)} (got {shown(value)})")
         if isinstance(value, bool) or not isinstance(value, int | float) or (
                 isinstance(value, int) and abs(value) > 1e300) or not math.isfinite(value):
             raise InputError(f"{where}.{name}: expected a finite number, got {shown(value)}")

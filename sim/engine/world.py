@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import Calendar, year_range
-from .errors import InputError, nearest, shown
+from .errors import InputError, nearest, shown, text_for_number
 from .parameters import Parameters
 
 ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongolia", "route_other"]
@@ -31,6 +31,7 @@ SOUTH_COLUMNS = ["sk_participation", "sk_employment_rate", "sk_unemployment_rate
 REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_",
                   "china_campaign": "campaign_arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
+ROUTE_SUM_TOLERANCE = 1e-6
 
 
 def load_table() -> pd.DataFrame:
@@ -70,14 +71,31 @@ def apply_overrides(table: pd.DataFrame, overrides: Sequence[Mapping[str, Any]],
             if key in ("years", "source"):
                 continue
             if key not in columns:
-                raise InputError(f"{here}: unknown world column {key!r}{nearest(key, columns)}; "
+                raise InputError(f"{here}.{key}: unknown world column {key!r}"
+                                 f"{nearest(key, columns)}; "
                                  f"expected one of {columns}")
             _check_cell(key, value, params, f"{here}.{key}")
             for year in years:
                 table.loc[year, key] = value
+        _check_routes(table, years, row, here)
         for year in years:
             table.loc[year, "source"] = f"scenario override ({row.get('source', where)})"
     return table
+
+
+def _check_routes(table: pd.DataFrame, years: list[int], row: Mapping[str, Any],
+                  where: str) -> None:
+    """Route shares divide the onward journeys of a year: those a row sets must leave each of
+    its years with shares that sum to 1."""
+    given = [c for c in ROUTE_COLUMNS if c in row]
+    if not given:
+        return
+    sums = table.loc[years, ROUTE_COLUMNS].astype(float).sum(axis=1)
+    bad = sums[(sums - 1).abs() > ROUTE_SUM_TOLERANCE]
+    if len(bad):
+        raise InputError(f"{where}.{given[0]}: the route shares of {int(bad.index[0])} sum to "
+                         f"{bad.iloc[0]:.6g}; they divide the year's onward journeys and must "
+                         f"sum to 1 (give all of {', '.join(ROUTE_COLUMNS)} in this row)")
 
 
 def _regimes(column: str, params: Parameters) -> list[str]:
@@ -95,6 +113,8 @@ def _check_cell(column: str, value: Any, params: Parameters, where: str) -> None
             hint = (f" ({value!r} is a {other} value: set {other}: {value})" if other
                     else nearest(value, known))
             raise InputError(f"{where}: unknown regime {value!r}{hint}; expected one of {known}")
+    elif isinstance(value, str):
+        raise InputError(f"{where}: {text_for_number(value)} (got {shown(value)})")
     elif isinstance(value, bool) or not isinstance(value, int | float) or (
             isinstance(value, int) and value > 1e300) or not 0 <= value < math.inf:
         raise InputError(f"{where}: expected a finite non-negative number, got {shown(value)}")

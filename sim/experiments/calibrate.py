@@ -33,6 +33,7 @@ from ..engine import posterior
 from ..engine.errors import InputError, nearest
 from ..engine.parameters import load_specs, prior_form
 from ..measure import targets
+from .scheduler import Scheduler
 from .defaults import (  # noqa: F401 (re-exported)
     DEFAULT_BUDGET,
     DEFAULT_CHECK_REPLICATES,
@@ -176,14 +177,12 @@ class _Progress(logging.Handler):
             self.bar.update(int(m.group(1)))
 
 
-def sampler(workers: int, scheduler: str | None):
+def sampler(workers: int, scheduler: Scheduler | None):
     """pyABC's sampler for the command line's choice of workers or Dask scheduler."""
     from pyabc import sampler as samplers
 
     if scheduler:
-        from dask.distributed import Client
-
-        return samplers.DaskDistributedSampler(Client(scheduler), batch_size=1)
+        return samplers.DaskDistributedSampler(scheduler.client(), batch_size=1)
     if workers <= 1:
         return samplers.SingleCoreSampler()
     return samplers.MulticoreEvalParallelSampler(n_procs=workers)
@@ -212,7 +211,7 @@ class Setup:
                 "priors": [p.__dict__ for p in self.priors]}
 
 
-def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: str | None,
+def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Scheduler | None,
             progress: bool = True):
     """Run (or resume) ABC-SMC in ``folder`` until ``budget`` simulations; return the history.
 
@@ -234,7 +233,7 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: st
         bar.close()
 
 
-def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: str | None, bar):
+def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Scheduler | None, bar):
     import pyabc
 
     fitted = setup.fitted

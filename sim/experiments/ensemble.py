@@ -13,30 +13,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..engine import files, posterior
+from ..engine import files, lifetime, posterior
 from ..engine.errors import InputError
 from ..scenario import Scenario, validate
 from . import policy
+from .scheduler import Scheduler
 
 SUMMARY_COLUMNS = ["scenario", "year", "indicator", "sex", "years_since_arrival", "mean", "p05",
                    "p50", "p95"]
 KEYS = ["year", "indicator", "sex", "years_since_arrival"]
 ENSEMBLE_FILE = "ensemble.json"
+SCRATCH = ".dask-scratch-"  # a local Dask cluster's scratch space, in the ensemble's folder
 
 
 @dataclass(frozen=True)
@@ -104,32 +105,7 @@ def fingerprint(scenario: Scenario, seed: int, replicates: int, fixed_effects: b
         resolved["posterior_sha256"] = posterior.checksum(folder)
     digest = hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
     return {"scenario": scenario.name, "scenario_sha256": digest, "seed": seed,
-            "replicates": replicates, "fixed_effects": fixed_effects, "attribution": attribution,
-            "model_sha256": model_checksum()}
-
-
-@lru_cache(maxsize=1)
-def model_checksum() -> str:
-    """sha256 of the package's code and data files: a resumed ensemble must come from the same
-    model (an edited world table or rule between an interruption and the rerun is refused)."""
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        if path.suffix in (".py", ".csv", ".yaml") and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-SCHEDULER = re.compile(r"^(tcp|tls)://([A-Za-z0-9_.\-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$")
-
-
-def check_scheduler(address: str) -> str:
-    """A Dask scheduler address, ``tcp://HOST:PORT`` or ``tls://HOST:PORT``, or a one-line
-    error (a scheduler runs this package's code with your rights: use one you trust)."""
-    if not SCHEDULER.match(str(address)):
-        raise InputError(f"--scheduler: expected tcp://HOST:PORT or tls://HOST:PORT (a Dask "
-                         f"scheduler), got {str(address)[:80]!r}")
-    return str(address)
+            "replicates": replicates, "fixed_effects": fixed_effects, "attribution": attribution}
 
 
 class Executor:
@@ -138,48 +114,72 @@ class Executor:
     one)."""
 
     def __init__(self, kind: str = "processes", workers: int | None = None,
-                 scheduler: str | None = None) -> None:
-        self.kind, self.workers, self.scheduler = kind, workers, scheduler
+                 scheduler: Scheduler | str | None = None) -> None:
+        self.kind, self.workers = kind, workers
+        self.scheduler = Scheduler.of(scheduler)
 
     @classmethod
-    def from_options(cls, workers: int | None, scheduler: str | None) -> Executor:
+    def from_options(cls, workers: int | None, scheduler: Scheduler | str | None) -> Executor:
         """The command line's choice: ``--scheduler`` > ``--workers`` (Dask) > processes."""
         if scheduler:
-            return cls("dask", scheduler=check_scheduler(scheduler))
+            return cls("dask", scheduler=scheduler)
         if workers is not None:
             if workers < 1:
                 raise InputError(f"--workers: expected a positive integer, got {workers}")
             return cls("dask", workers=workers)
         return cls("processes")
 
-    def map(self, jobs: list, work: Callable = run_job) -> Iterator[tuple[Any, Any]]:
+    @classmethod
+    def from_args(cls, args: Any) -> Executor:
+        """The command line's ``--workers``, ``--scheduler`` and TLS options."""
+        return cls.from_options(args.workers, Scheduler.from_args(args))
+
+    def map(self, jobs: list, work: Callable = run_job,
+            scratch: Path | None = None) -> Iterator[tuple[Any, Any]]:
         """Run ``work(job)`` for each job (a picklable top-level function); yield each job with
-        its result as soon as it finishes."""
+        its result as soon as it finishes. A local Dask cluster keeps its scratch space in a
+        hidden folder under ``scratch`` (default: the system's temporary folder), removed
+        after."""
         if not jobs:
             return
         if self.kind == "serial":
             yield from ((job, work(job)) for job in jobs)
         elif self.kind == "processes":
-            context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
-            cores = self.workers or os.cpu_count() or 1
-            with ProcessPoolExecutor(min(len(jobs), cores), mp_context=context) as pool:
-                futures = {pool.submit(work, job): job for job in jobs}
-                for future in as_completed(futures):
-                    yield futures[future], future.result()
+            yield from self._processes(jobs, work)
         else:
-            yield from self._dask(jobs, work)
+            yield from self._dask(jobs, work, scratch)
 
-    def _dask(self, jobs: list, work: Callable) -> Iterator[tuple[Any, Any]]:
+    def _processes(self, jobs: list, work: Callable) -> Iterator[tuple[Any, Any]]:
+        """Local worker processes, children of this one (spawned: no fork of a threaded
+        parent) that end with it, and are stopped at once if the work stops early."""
+        cores = self.workers or os.cpu_count() or 1
+        pool = ProcessPoolExecutor(min(len(jobs), cores),
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=lifetime.die_with_parent, initargs=(os.getpid(),))
+        try:
+            futures = {pool.submit(work, job): job for job in jobs}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BaseException:  # an error, Ctrl-C or SIGTERM: running replicates are not awaited
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _dask(self, jobs: list, work: Callable,
+              scratch_in: Path | None) -> Iterator[tuple[Any, Any]]:
         import dask
         from dask.distributed import Client, LocalCluster
         from dask.distributed import as_completed as dask_completed
 
         cluster, scratch = None, None
         if self.scheduler:
-            client = Client(self.scheduler)
+            client = self.scheduler.client()
         else:  # workers' scratch space in a folder of this run's own, removed after
-            scratch = tempfile.mkdtemp(prefix="resettle-dask-")
+            scratch = tempfile.mkdtemp(prefix=SCRATCH, dir=scratch_in)
             with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment(),
+                                  "distributed.worker.preload": [lifetime.__name__],
                                   "temporary-directory": scratch}):
                 cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
                                        processes=True, dashboard_address=None,
@@ -189,6 +189,9 @@ class Executor:
             futures = {client.submit(work, job, pure=False): job for job in jobs}
             for future in dask_completed(futures):
                 yield futures[future], future.result()
+        except BaseException:  # stopped early: no warning per cancelled task while closing
+            logging.getLogger("distributed").setLevel(logging.ERROR)
+            raise
         finally:
             client.close()
             if cluster is not None:
@@ -203,14 +206,15 @@ def worker_environment() -> dict:
     Dask sets it to 64 KiB to return memory to the system sooner; setting it at all turns off
     glibc's sliding mmap threshold, so every array above 128 KiB is mapped and unmapped afresh,
     and a replicate took 1.8-2.3 times as long on a Dask worker as in a plain process (system
-    time 0.5 s -> 16 s). The thread limits (``OMP_NUM_THREADS`` ...) are kept.
+    time 0.5 s -> 16 s). The thread limits (``OMP_NUM_THREADS`` ...) are kept. Workers log
+    errors only: an interrupted run says so on one line, without a warning per cancelled task.
     """
     import dask
     import distributed  # noqa: F401 - loads Dask's distributed defaults into dask.config
 
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    return environ
+    return environ | {"DASK_LOGGING__DISTRIBUTED": "error"}
 
 
 def replicate_dir(folder: Path, replicate: int) -> Path:
@@ -259,10 +263,7 @@ def write_replicate(folder: Path, replicate: int, texts: dict[str, str]) -> None
             text = json.dumps(sums, indent=1, sort_keys=True)
         data = text.encode()
         sums[name] = _sha256(data)
-        with open(tmp / name, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        files.write_synced(tmp / name, data)
     os.replace(tmp, final)
     descriptor = os.open(final.parent, os.O_RDONLY)  # the rename itself, on disk
     try:
@@ -282,11 +283,10 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
 
     stamp = fingerprint(scenario, seed, replicates, fixed_effects, attribution)
     folder.mkdir(parents=True, exist_ok=True)
-    differs = files.check_stamp(folder / ENSEMBLE_FILE, stamp)
-    if differs is not None:
-        raise InputError(f"{folder}: this unfinished ensemble was started differently "
-                         f"({differs}); remove it or choose another --out")
+    files.check_stamp(folder / ENSEMBLE_FILE, stamp, "ensemble")
     done = done_replicates(folder, replicates)
+    for stale in folder.glob(f"{SCRATCH}*"):  # left by a run killed outright (SIGKILL)
+        shutil.rmtree(stale, ignore_errors=True)
     data = scenario.model_dump(mode="json")
     draw = replicates > 1
     jobs = [Job(data, scenario.origin, seed, r, draw=draw, draw_effects=draw and not fixed_effects,
@@ -294,7 +294,7 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
     bar = tqdm(total=replicates, initial=len(done), desc=scenario.name, unit="replicate",
                disable=None if progress else True)
     with bar:
-        for job, texts in executor.map(jobs):
+        for job, texts in executor.map(jobs, scratch=folder):
             write_replicate(folder, job.replicate, texts)
             bar.update(1)
 

@@ -27,9 +27,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..engine.calendar import PAST_YEAR, parse_year_month
+from ..engine.schema import InputModel
 from ..engine.stages import NO_MONTH, SUICIDE, Work
 from .effects import effect_fields, value_of
 
@@ -41,7 +42,7 @@ EVENT_OUTCOMES = ("suicide",)
 PER_PERSON = ("eligibility", "coverage", "capacity", "duration_months", "repeat", "unit_cost_krw")
 
 
-class Eligibility(BaseModel):
+class Eligibility(InputModel):
     """Who a lever may reach (all conditions must hold; unset means any)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -65,7 +66,7 @@ class Eligibility(BaseModel):
         return age
 
 
-class LeverSettings(BaseModel):
+class LeverSettings(InputModel):
     """Settings common to every lever (see ``resettle levers``)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)

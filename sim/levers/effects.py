@@ -21,6 +21,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from statistics import NormalDist  # the normal cdf and quantile without SciPy (a light start);
 # scipy.stats loads when a prior is drawn
 
+from ..engine.schema import InputModel
+
 EVIDENCE_KINDS = {
     "direct": "measured among North Korean defectors in South Korea",
     "transferred": "measured in other refugee, migrant or general populations",
@@ -33,7 +35,7 @@ DISCRIMINATED = 0.202  # share discriminated against in the past year (KHF 2018)
 DEPRESSION_SHARE = 0.223  # depression in years 1-3 in the South (Lee et al. 2020)
 
 
-class _Dist(BaseModel):
+class _Dist(InputModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def ppf(self, q: float) -> float:

@@ -43,6 +43,7 @@ from pydantic import (
 from ..engine.calendar import FIRST_YEAR, LAST_YEAR
 from ..engine.errors import InputError, nearest, shown
 from ..engine.files import line_map, read_yaml
+from ..engine.schema import InputModel, message_path
 from .indicators import BANDS, COUNT_INDICATORS, INDICATORS, SEXES
 
 FIT_COLUMNS = ["id", "indicator", "year", "observed", "simulated_p50", "simulated_p05",
@@ -58,7 +59,7 @@ def _span(text: str, what: str) -> tuple[str, str]:
     return first.strip(), (last.strip() if dash else first.strip())
 
 
-class Discrepancy(BaseModel):
+class Discrepancy(InputModel):
     """What the model may differ from one kind of published figure by, and why."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -77,7 +78,7 @@ class Discrepancy(BaseModel):
         return self.abs if self.abs is not None else self.rel * abs(value)
 
 
-class Baseline(BaseModel):
+class Baseline(InputModel):
     """The published level a trend target's change is measured from."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -85,7 +86,7 @@ class Baseline(BaseModel):
     value: float
 
 
-class Target(BaseModel):
+class Target(InputModel):
     """One published figure the model should reproduce within a tolerance."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -225,6 +226,11 @@ class TargetsFile(BaseModel):
 
 
 def _message(error: dict, origin: str, lines: dict[tuple, int]) -> str:
+    msg = error["msg"].removeprefix("Value error, ")
+    named = message_path(msg) if error["type"] == "value_error" else ()
+    if named:  # a check of a whole target that names the key it is about
+        error = {**error, "loc": (*error["loc"], *named), "type": "named"}
+        msg = msg.split(": ", 1)[1]
     loc = tuple(error["loc"])
     path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
     line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
@@ -235,8 +241,7 @@ def _message(error: dict, origin: str, lines: dict[tuple, int]) -> str:
         valid = list(model.model_fields if len(loc) > 2 else TargetsFile.model_fields)
         return (f"{where}: unknown key {path!r}{nearest(str(loc[-1]), valid)}; valid keys: "
                 f"{', '.join(valid)}")
-    msg = error["msg"].removeprefix("Value error, ")
-    got = f" (got {shown(error['input'])})" if error["type"] != "missing" else ""
+    got = f" (got {shown(error['input'])})" if error["type"] not in ("missing", "named") else ""
     return f"{where}: {path}: {msg}{got}"
 
 
@@ -264,6 +269,9 @@ def load(path: str | Path) -> list[Target]:
             raise InputError(f"{where}: no tolerance: give tol, or a discrepancy entry for "
                              f"{t.kind!r} (abs or rel, and its reason){hint}")
         t.derive(parsed.discrepancy)
+        if not t.tolerance > 0:  # relative to a value (or change) of 0
+            raise InputError(f"{where}: the tolerance comes to 0 ({t.origin}, relative to a "
+                             "value of 0); give tol (absolute) instead")
     return parsed.targets
 
 
