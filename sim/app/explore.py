@@ -20,7 +20,7 @@ from .common import EXIT_OK
 
 NOTE = ("Outputs are population-level scenario estimates with uncertainty, never predictions "
         "about a person.")
-UPDATE_SECONDS = ("5-6 s of computing on an idle machine, 10-16 s on a busy one")  # measured at
+UPDATE_SECONDS = ("about 3 s of computing on an idle machine, 10-16 s on a busy one")  # measured at
 # scale 10 with 3 replicates, from a click to the new charts (README, "Explore in the browser")
 UNITS = {"employment_rate": "points", "depression_prevalence": "points",
          "discrimination_share": "points", "suicides": "people"}
