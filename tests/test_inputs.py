@@ -44,8 +44,8 @@ def test_a_world_input_keeps_the_parents_other_rows():
                                r"'job_finding_rate'\?\)"),
     ({"mentorship.coverag": 0.5}, r"the lever has no setting 'coverag' \(did you mean "
                                   r"'coverage'\?\)"),
-    ({"mentorship.coverage": 1.5}, r"levers\[0\].coverage: Input should be less than or equal "
-                                   r"to 1"),
+    ({"mentorship.coverage": 1.5}, r"^inputs mentorship.coverage: .*levers\[0\].coverage: Input "
+                                   r"should be less than or equal to 1"),
     ({"world.prejudce[2030]": 0.1}, r"unknown world column 'prejudce' \(did you mean "
                                     r"'prejudice'\?\)"),
     ({"job_finding_rate": -1.0}, r"job_finding_rate"),

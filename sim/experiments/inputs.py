@@ -97,7 +97,10 @@ def apply_inputs(scenario: Scenario, inputs: Mapping[str, Any],
                              f"{nearest(name, input_names(scenario))}; inputs are parameters, "
                              f"lever settings (LEVER.setting), world columns "
                              f"(world.COLUMN[YEAR:YEAR]) or {', '.join(SETTINGS)}")
-    return validate(data, scenario.origin)
+    try:
+        return validate(data, scenario.origin)
+    except InputError as exc:  # the scenario itself was valid: the inputs made it invalid
+        raise InputError(f"{where} {', '.join(map(str, inputs))}: {exc}") from None
 
 
 def apply_to_each(scenarios: list[Scenario], inputs: Mapping[str, Any],
