@@ -37,7 +37,7 @@ series = validation.series  # re-exported for the test modules
 
 
 RESETTLE = [sys.executable, "-m", "sim"]  # the command line, in a subprocess
-SMALL = """name: small{suffix}
+SMALL_TEMPLATE = """name: small{suffix}
 extends: baseline
 horizon: {{start: 1995, end: {end}}}
 scale: 20
@@ -48,5 +48,5 @@ seed: 3
 def small_file(tmp_path: Path, suffix: str = "", end: int = 2003, levers: str = "") -> Path:
     """A fast scenario file (scale 20, from 1995 to ``end``) written in ``tmp_path``."""
     path = tmp_path / f"small{suffix}.yaml"
-    path.write_text(SMALL.format(suffix=suffix, end=end) + levers)
+    path.write_text(SMALL_TEMPLATE.format(suffix=suffix, end=end) + levers)
     return path
