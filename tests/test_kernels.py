@@ -20,7 +20,7 @@ from sim.engine.hazards import (
     screened_exits,
 )
 from sim.engine.parameters import Parameters
-from sim.engine.population import UNLISTED, Population, _counting_sort
+from sim.engine.population import UNLISTED, Population, _counting_sort, _merge
 from sim.engine.randomness import (
     Streams,
     pair_id,
@@ -30,7 +30,8 @@ from sim.engine.randomness import (
 )
 from sim.engine.stages import IN_CHINA, Stage
 from sim.experiments.ensemble import worker_environment
-from sim.life.ties import TieTable
+from sim.life.labour import _not_studying
+from sim.life.ties import TieTable, _count_rely_on
 from sim.model import ResettleModel
 from sim.pathway.demographics import (
     AttributeTables,
@@ -120,6 +121,58 @@ def test_counts_of_tied_people_with_a_flag_equal_two_bincounts(case):
     expected = (np.bincount(ties.u, weights=flag[ties.v], minlength=n)
                 + np.bincount(ties.v, weights=flag[ties.u], minlength=n))
     np.testing.assert_array_equal(ties.neighbours_with(flag, n), expected)
+
+
+TIED = st.integers(1, 300).flatmap(lambda n: st.tuples(
+    st.just(n), hnp.arrays(np.int64, st.tuples(st.integers(0, 400), st.just(2)),
+                           elements=st.integers(0, n - 1)), st.data()))
+
+
+@SETTINGS
+@given(TIED)
+def test_compiled_people_to_rely_on_equal_the_numpy_count(case):
+    n, pairs, data = case
+    ties = TieTable()
+    ties.add(pairs, 0, 0)
+    rows = np.unique(data.draw(hnp.arrays(np.int64, st.integers(0, n), elements=st.integers(
+        0, n - 1))))
+    sk = data.draw(hnp.arrays(np.int16, n, elements=st.integers(0, 50)))
+    household = data.draw(hnp.arrays(np.int8, n, elements=st.integers(1, 9)))
+    got = np.full(n, -7, dtype=np.int64)
+    _count_rely_on(rows, n, ties.u, ties.v, sk, household, got)
+    expected = np.full(n, -7, dtype=np.int64)
+    expected[rows] = ties.degree(n)[rows] + sk[rows] + np.maximum(household[rows] - 1, 0)
+    np.testing.assert_array_equal(got, expected)
+
+
+@SETTINGS
+@given(TIED, st.integers(0, 40))
+def test_compiled_contacts_in_work_equal_the_numpy_rule(case, month):
+    n, pairs, data = case
+    ties = TieTable()
+    ties.add(pairs, 0, 0)
+    rows = np.unique(data.draw(hnp.arrays(np.int64, st.integers(0, n), elements=st.integers(
+        0, n - 1))))
+    study, training = (data.draw(hnp.arrays(np.int32, n, elements=st.integers(0, 60)))
+                       for _ in range(2))
+    work = data.draw(hnp.arrays(np.int8, n, elements=st.integers(0, 2)))
+    job = data.draw(hnp.arrays(np.int8, n, elements=st.integers(0, 4)))
+    busy = (study[rows] > month) | (training[rows] > month)
+    expected_work, expected_job = work.copy(), job.copy()
+    expected_work[rows[busy]], expected_job[rows[busy]] = 0, 0
+    via_expected = ties.neighbours_with(expected_work == 2, n)
+    able, via = _not_studying(rows, month, study, training, work, job, ties.u, ties.v, n)
+    np.testing.assert_array_equal(able, rows[~busy])
+    np.testing.assert_array_equal(via, via_expected)
+    np.testing.assert_array_equal(work, expected_work)
+    np.testing.assert_array_equal(job, expected_job)
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 60), max_size=40), st.lists(st.integers(0, 60), max_size=40))
+def test_merging_sorted_rows_equals_a_union(a, b):
+    a, b = np.unique(np.array(a, dtype=np.int64)), np.unique(np.array(b, dtype=np.int64))
+    np.testing.assert_array_equal(_merge(a, b), np.union1d(a, b))
 
 
 @SETTINGS
