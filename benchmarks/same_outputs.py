@@ -4,12 +4,13 @@ baseline in this tree and in a reference revision, compared on every target of
 
 Usage:
     .venv/bin/python benchmarks/same_outputs.py --against 506c89c [--scale 10] [--replicates 20]
+        [--first-seed 1]
 
-Both trees run seeds 1..N (or from ``--first-seed``; in two processes at once); the seeds' common random numbers pair the
-runs, so each target's difference is judged by its paired standardised mean difference ``z`` (the
-mean of the per-seed differences over its standard error). With 117 targets, |z| > 4 anywhere
-(a family-wise chance of about 1% for unchanged outputs) fails the check (exit status 1). Writes
-nothing outside a temporary folder.
+Both trees run seeds 1..N (or from ``--first-seed``; in two processes at once); the seeds'
+common random numbers pair the runs, so each target's difference is judged by its paired
+standardised mean difference ``z`` (the mean of the per-seed differences over its standard
+error). With 117 targets, |z| > 4 anywhere (a family-wise chance of about 1% for unchanged
+outputs) fails the check (exit status 1). Writes nothing outside a temporary folder.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ order (:data:`STEP_ORDER`):
 - the July survey (:mod:`sim.measure.survey`).
 
 Modules talk through the population and the model's events (:data:`EVENTS`), never by calling
-each other. Deaths, forced repatriations and departures from the South are the model's own
-transitions (:meth:`ResettleModel.die` ...), which any module may request.
+each other. Deaths, forced repatriations, returns to North Korea and departures from the South are
+the model's own transitions (:meth:`ResettleModel.die` ...), which any module may request.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ EVENTS = {
     "business_started": "people started a business (a lever)",
     "course_started": "people started a vocational course (a lever; certification_share)",
 }
+MAX_ROWS_UP_FRONT = 1 << 26  # no more allocated at once, whatever the scale (the arrays grow on)
 EXIT_EVENTS = {Stage.MOVED_ON: "moved_on", Stage.RETURNED_NORTH: "returned_north"}
 
 
@@ -161,7 +162,7 @@ class ResettleModel(mesa.Model):
         years = self.calendar.n_months / 12
         expected = (p["pre_1995_arrivals"] + self.world.push_departures.sum()
                     + p["direct_crossings_per_year"] * years) / self.scale
-        return int(min(1.25 * expected, 1 << 26)) + 1024
+        return int(min(1.25 * expected, MAX_ROWS_UP_FRONT)) + 1024
 
     def _collect_handlers(self) -> dict[str, list]:
         """Event -> the bound handlers of the modules that declare it, in step order."""
@@ -231,8 +232,12 @@ class ResettleModel(mesa.Model):
     def repatriate(self, rows: np.ndarray, month: int) -> None:
         """Forced repatriation to North Korea (counted as an event; people may leave again)."""
         self.population.repatriations[rows] += 1
-        self.population.move(rows, Stage.IN_NORTH_KOREA, month)
         self.recorder.event("repatriated", month, rows)
+        self.return_north(rows, month)
+
+    def return_north(self, rows: np.ndarray, month: int) -> None:
+        """People back in North Korea, forced or by choice (they may leave again)."""
+        self.population.move(rows, Stage.IN_NORTH_KOREA, month)
         self.emit("back_in_north_korea", rows, month)
 
     def die(self, rows: np.ndarray, month: int, cause: int = NATURAL) -> None:

@@ -12,8 +12,8 @@ a Bernoulli process, as Lewis & Shedler 1979 thin a Poisson process), and the pe
 only in candidate months.
 
 Bounds are yearly, so a run's candidate months up to a year do not depend on how far its horizon
-goes (a run to 2025 and one to 2035 agree up to 2025), and rounded up to a power of two
-(:func:`rounded_bound`), so that a scenario that changes the rates a little keeps the same
+goes (a run to 2025 and one to 2035 agree up to 2025), and rounded up to a power of two, so
+that a scenario that changes the rates a little keeps the same
 candidate months (common random numbers) and changes only which candidates become exits.
 """
 
@@ -26,12 +26,6 @@ import numpy as np
 
 from .hazards import MONTHS_PER_YEAR, competing_exits, monthly_probability
 from .randomness import draw
-
-
-def rounded_bound(annual_rate: np.ndarray) -> np.ndarray:
-    """The smallest power of two at or above each (positive) annual rate."""
-    rate = np.asarray(annual_rate, dtype=np.float64)
-    return np.exp2(np.ceil(np.log2(rate)))
 
 
 def thinned_uniform(v: np.ndarray, bound_rate: np.ndarray) -> np.ndarray:

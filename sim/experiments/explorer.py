@@ -120,8 +120,7 @@ def _with_settings(lever: dict, choice: Choice) -> dict:
 def _without_levers(scenario: str, seed: int, scale: float, replicates: int) -> pd.DataFrame:
     """The world of ``scenario`` without levers, every replicate stacked (kept per scenario,
     seed, scale and number of replicates)."""
-    base = load(scenario).with_overrides(scale=scale)
-    world = validate({**base.model_dump(mode="json"), "levers": []}, base.origin)
+    world = load(scenario).with_overrides(scale=scale).without_levers()
     return pd.concat([_run(world, seed, r, replicates).indicators for r in range(replicates)],
                      ignore_index=True)
 

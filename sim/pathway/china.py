@@ -88,9 +88,7 @@ class China(Module):
         """Each person to where their exit (a column of :meth:`rates`, or -1) takes them."""
         m = self.model
         m.repatriate(rows[exit_ == ARREST], month)
-        returned = rows[exit_ == RETURN]
-        m.population.move(returned, Stage.IN_NORTH_KOREA, month)
-        m.emit("back_in_north_korea", returned, month)
+        m.return_north(rows[exit_ == RETURN], month)
         for column, stage in _EXIT_STAGE.items():
             m.population.move(rows[exit_ == column], stage, month)
         m.emit("started_journey", rows[exit_ == ONWARD], month)

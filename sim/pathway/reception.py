@@ -35,7 +35,7 @@ class Reception(Module):
     def __init__(self, model) -> None:
         super().__init__(model)
         p = model.params
-        no_other_exit = np.zeros(len(model.world.relative_exit))
+        no_other_exit = np.zeros(len(model.calendar.years))
         self.in_south = ScheduledExits(model, "south.death", Bound(
             no_other_exit, p["mortality_at_30"], p["mortality_slope"], 1.0))
 
