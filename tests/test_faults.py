@@ -78,6 +78,20 @@ def _when_replicates_done(proc: subprocess.Popen, partial: Path, count: int) -> 
     pytest.fail(f"no {count} replicates within the time allowed: {proc.communicate()[1]}")
 
 
+def _until_locked(proc: subprocess.Popen, partial: Path) -> None:
+    """Wait until the lock of ``partial`` is held (by ``proc``, the only run started on it),
+    read from /proc/locks: taking the lock to test it could make the run find it held."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        inode = os.stat(partial / ".lock").st_ino if (partial / ".lock").exists() else None
+        held = Path("/proc/locks").read_text().splitlines() if inode else []
+        if any(line.split()[5].endswith(f":{inode}") for line in held
+               if len(line.split()) > 5 and line.split()[1] == "FLOCK"):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"the run did not take the folder's lock: {proc.communicate()[1]}")
+
+
 def _end_group(proc: subprocess.Popen) -> None:
     """End whatever is left of a run's process group (after a failed assertion)."""
     try:
@@ -124,6 +138,7 @@ def test_a_killed_run_leaves_no_process_and_resumes_only_unchanged_to_the_same_b
     assert "started differently (the data file(s) data/world.csv changed" in err
     assert "to start afresh remove that folder or choose another --out" in err
     resumed = _start(tmp_path, out)
+    _until_locked(resumed, partial)
     second = _finish(_start(tmp_path, out))  # while the resumed run holds the folder
     assert second[0] == 2 and "another resettle process is writing this folder" in second[1]
     code, err = _finish(resumed)
