@@ -165,8 +165,15 @@ def test_support_lowers_and_stress_raises_depression_onset():
 
 def test_depression_multiplies_suicidal_ideation():
     f = np.zeros(2, bool)
-    rate = mental_health.ideation_rate(np.array([False, True]), f, f, f, f, P)
+    rate = mental_health.ideation_rate(np.array([False, True]), f, f, f, f, f, P)
     assert rate[1] == pytest.approx(rate[0] * P["ideation_depression_multiplier"])
+
+
+def test_a_first_episode_multiplies_later_episodes_of_ideation():
+    f = np.zeros(2, bool)
+    rate = mental_health.ideation_rate(f, f, f, f, f, np.array([False, True]), P)
+    assert rate[1] == pytest.approx(rate[0] * P["ideation_recurrence_multiplier"])
+    assert rate[1] > rate[0]
 
 
 def test_saturating_count_gives_half_for_the_first_person():

@@ -8,8 +8,10 @@
   buffered by social support; PTSD raises it (OR 14.5, Chang et al. 2021).
 - Services: about a fifth use them (Kim et al.: 21.0%, 28.8% of those with a disorder); use
   speeds recovery.
-- Suicidal ideation (11.9% in the past year, KHF 2022) and suicide among those with recent
-  ideation (8.7-14.9% of defector deaths in 2017-2019).
+- Suicidal ideation (11.9% in the past year, KHF 2022; 38.4% ever, Lim et al. 2024), recurring
+  in the same people: past ideation is the strongest predictor of ideation (Nock et al. 2008), so
+  a first episode multiplies the rate of later ones. Suicide among those with recent ideation
+  (8.7-14.9% of defector deaths in 2017-2019).
 Rates are in ``sim/data/parameters/mental_health.yaml``.
 """
 
@@ -58,11 +60,13 @@ def depression_onset_rate(vulnerable, stress_log, ties, p) -> np.ndarray:
     return base * np.exp(stress_log - p["support_effect"] * saturating(ties))
 
 
-def ideation_rate(depressed, ptsd, poor_health, unemployed, alone, p) -> np.ndarray:
-    """Annual rate of episodes of suicidal ideation."""
+def ideation_rate(depressed, ptsd, poor_health, unemployed, alone, before, p) -> np.ndarray:
+    """Annual rate of episodes of suicidal ideation; ``before``: an episode since arrival
+    (ideation recurs in the same people)."""
     stressors = (ptsd.astype(np.int64) + poor_health + unemployed + alone)
     return (p["ideation_rate"] * np.where(depressed, p["ideation_depression_multiplier"], 1.0)
-            * p["ideation_stress_multiplier"] ** stressors)
+            * p["ideation_stress_multiplier"] ** stressors
+            * np.where(before, p["ideation_recurrence_multiplier"], 1.0))
 
 
 class MentalHealth(Module):
@@ -203,7 +207,7 @@ class MentalHealth(Module):
         pop, p = m.population, m.params
         rate = ideation_rate(pop.depressed[rows], pop.ptsd[rows], pop.poor_health[rows],
                              pop.work[rows] == Work.UNEMPLOYED, lonely(pop.rely_on[rows], p),
-                             p)
+                             pop.ideation_month[rows] != NO_MONTH, p)
         rate = rate * m.levers.factor("ideation", rows, month)
         u = m.streams.uniforms("health.ideation", month, pop.uid[rows])
         pop.ideation_month[rows[u < monthly_probability(rate)]] = month
@@ -225,7 +229,7 @@ _RATES = ("service_start_rate_disorder", "service_start_rate_other", "service_mo
           "support_effect", "ptsd_depression_odds", "depression_recovery_rate",
           "depression_vulnerable_recovery_multiplier", "ideation_rate",
           "ideation_depression_multiplier", "ideation_stress_multiplier",
-          "suicide_rate_ideation")
+          "ideation_recurrence_multiplier", "suicide_rate_ideation")
 
 
 class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling"))):
@@ -246,7 +250,8 @@ class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling")))
                               * float(np.exp(worst_stress)) * max(1.0, v["ptsd_depression_odds"])
                               * CEILING_SLACK)
         v["ideation_ceiling"] = (v["ideation_rate"] * max(1.0, v["ideation_depression_multiplier"])
-                                 * max(1.0, v["ideation_stress_multiplier"]) ** 4 * CEILING_SLACK)
+                                 * max(1.0, v["ideation_stress_multiplier"]) ** 4
+                                 * max(1.0, v["ideation_recurrence_multiplier"]) * CEILING_SLACK)
         return cls(**v)
 
 
@@ -311,7 +316,9 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
             stressors = np.int64(ptsd[r]) + poor_health[r] + unemployed + alone
             rate = (q.ideation_rate
                     * (q.ideation_depression_multiplier if depressed[r] else 1.0)
-                    * q.ideation_stress_multiplier ** stressors) * f[3, j]
+                    * q.ideation_stress_multiplier ** stressors
+                    * (q.ideation_recurrence_multiplier if ideation_month[r] != NO_MONTH
+                       else 1.0)) * f[3, j]
             if happens(u, rate):
                 ideation_month[r] = month
         if (month - np.int64(ideation_month[r]) < PAST_YEAR
