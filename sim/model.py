@@ -230,7 +230,12 @@ class ResettleModel(mesa.Model):
             self.people.update(zip(rows.tolist(), made, strict=True))
 
     def repatriate(self, rows: np.ndarray, month: int) -> None:
-        """Forced repatriation to North Korea (counted as an event; people may leave again)."""
+        """Forced repatriation to North Korea (counted as an event; people may leave again).
+        While North Korea takes no one back (``north_takes_returns`` in the world table), China
+        holds them (:class:`~sim.pathway.china.China` returns them once it does)."""
+        if not self.world.north_takes_returns[self.world.index(month)]:
+            self.population.move(rows, Stage.DETAINED_IN_CHINA, month)
+            return
         self.population.repatriations[rows] += 1
         self.recorder.event("repatriated", month, rows)
         self.return_north(rows, month)

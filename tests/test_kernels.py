@@ -28,7 +28,7 @@ from sim.engine.randomness import (
     reference_uniforms,
     stream_key,
 )
-from sim.engine.stages import IN_CHINA, Stage
+from sim.engine.stages import IN_CHINA, N_STAGES, Stage
 from sim.experiments.ensemble import worker_environment
 from sim.life.labour import _not_studying
 from sim.life.ties import TieTable, _count_rely_on
@@ -188,8 +188,8 @@ def test_compiled_attributes_at_departure_equal_the_numpy_draws(ids, seed, month
 
 @SETTINGS
 @given(st.integers(0, 2000).flatmap(lambda n: st.tuples(
-    hnp.arrays(np.int8, n, elements=st.integers(0, 12)), hnp.arrays(np.bool_, n),
-    hnp.arrays(np.bool_, n), hnp.arrays(np.bool_, 13))))
+    hnp.arrays(np.int8, n, elements=st.integers(0, N_STAGES - 1)), hnp.arrays(np.bool_, n),
+    hnp.arrays(np.bool_, n), hnp.arrays(np.bool_, N_STAGES))))
 def test_counting_sort_equals_a_stable_argsort_of_the_listed_rows(columns):
     stage, female, chosen, listed = columns
     rows = np.flatnonzero(chosen)
@@ -199,7 +199,7 @@ def test_counting_sort_equals_a_stable_argsort_of_the_listed_rows(columns):
     key = stage[kept_expected].astype(np.int64) * 2 + female[kept_expected]
     expected = np.argsort(key, kind="stable")
     np.testing.assert_array_equal(order, kept_expected[expected])
-    np.testing.assert_array_equal(bounds, np.searchsorted(key[expected], np.arange(27)))
+    np.testing.assert_array_equal(bounds, np.searchsorted(key[expected], np.arange(2 * N_STAGES + 1)))
 
 
 @SETTINGS
@@ -217,7 +217,7 @@ def test_snapshots_after_any_moves_equal_a_full_sort(months, data):
         groups, counts = pop.snapshot()
         stage, female = pop.stage[: pop.n], pop.female[: pop.n]
         key = stage.astype(np.int64) * 2 + female
-        np.testing.assert_array_equal(counts.ravel(), np.bincount(key, minlength=26))
+        np.testing.assert_array_equal(counts.ravel(), np.bincount(key, minlength=2 * N_STAGES))
         for s in Stage:
             expected = np.flatnonzero(stage == s) if s not in UNLISTED else []
             expected = np.asarray(expected, dtype=np.int64)

@@ -1,12 +1,16 @@
-"""The world table: enforcement campaigns are harsher than the conditions they are added to."""
+"""The world table: enforcement campaigns are harsher than the conditions they are added to, and
+forced returns wait while North Korea takes no one back."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+import sim
+
 from sim.engine.calendar import Calendar
 from sim.engine.parameters import Parameters
+from sim.engine.stages import Stage
 from sim.engine.world import World, apply_overrides, load_table
 
 CAMPAIGNS = ("crackdown", "olympics")
@@ -48,3 +52,36 @@ def test_historical_campaigns_multiply_the_normal_regime():
     assert w.arrest_multiplier[2001 - 1995] == p["campaign_arrest_multiplier_crackdown"]
     assert w.arrest_multiplier[2008 - 1995] == p["campaign_arrest_multiplier_olympics"]
     assert np.all(w.arrest_multiplier[2024 - 1995:] == p["arrest_multiplier_counter_espionage"])
+
+
+def _yearly(result, indicator: str):
+    df = result.indicators
+    rows = df[(df.indicator == indicator) & (df.sex == "all") & (df.years_since_arrival == "all")]
+    return rows.set_index("year").value
+
+
+@pytest.mark.parametrize("closed", [(2020, 2022), (2015, 2016)])
+def test_china_holds_those_it_arrests_while_north_korea_takes_no_one_back(closed):
+    """No forced return in a closed year; the people held are all returned in the first month
+    it reopens (the mass returns of August-October 2023, HRW; TJWG), and the held are counted
+    apart from the stock in China."""
+    first, last = closed
+    world = [{"years": "2020-2022", "north_takes_returns": 1},
+             {"years": f"{first}-{last}", "north_takes_returns": 0}]
+    result = sim.run("baseline", scale=10, horizon={"start": 1995, "end": 2024}, world=world)
+    held, returned = _yearly(result, "detained_in_china"), _yearly(result, "repatriated")
+    assert (returned.loc[first:last] == 0).all() and (held.loc[first:last] > 0).all()
+    assert held.loc[first - 1] == 0 and (held.loc[last + 1:] == 0).all()
+    assert returned.loc[last + 1] > held.loc[last] > held.loc[first]
+    pop = result.model.population
+    january = 12 * (last + 1 - 1995)
+    released = pop.flows[january, Stage.DETAINED_IN_CHINA, Stage.IN_NORTH_KOREA]
+    assert released * result.model.scale == held.loc[last]
+
+
+def test_north_takes_returns_is_one_or_zero():
+    from sim.engine.errors import InputError
+
+    with pytest.raises(InputError, match=r"north_takes_returns: expected 1 \(yes\) or 0 \(no\), "
+                                         r"got 0.5"):
+        _world([{"years": "2027-2030", "north_takes_returns": 0.5}])

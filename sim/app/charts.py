@@ -165,7 +165,8 @@ def flow_counts(indicators: pd.DataFrame, year: int) -> dict[str, float]:
     died_south = total("deaths_in_south")
     moved, returned = total("onward_migration_count"), total("return_to_nk_count")
     counts = {
-        "still in China": stock("in_china"), "in transit": stock("in_transit"),
+        "still in China": stock("in_china") + stock("detained_in_china"),
+        "in transit": stock("in_transit"),
         "back in North Korea": stock("in_north_korea"),
         "died before reaching the South": (total("deaths") - died_south).clip(lower=0.0),
         "living in the South": (total("arrivals") - moved - returned - died_south).clip(

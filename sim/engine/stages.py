@@ -30,6 +30,7 @@ class Stage(IntEnum):
     DEAD = 10
     MOVED_ON = 11  # left the South for a third country (the UK, Canada ...)
     RETURNED_NORTH = 12  # went back to North Korea from the South ("double defection")
+    DETAINED_IN_CHINA = 13  # arrested, held in China while North Korea takes no one back
 
 
 N_STAGES = len(Stage)

@@ -28,6 +28,7 @@ ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongoli
 SOUTH_COLUMNS = ["sk_participation", "sk_employment_rate", "sk_unemployment_rate",
                  "sk_mean_wage_mkrw", "settlement_cash_mkrw", "housing_subsidy_mkrw", "prejudice",
                  "asylum_uk", "asylum_canada", "asylum_other"]  # and third countries' doors
+FLAG_COLUMNS = ("north_takes_returns",)  # 1 or 0 by year
 REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_",
                   "china_campaign": "campaign_arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
@@ -115,6 +116,8 @@ def _check_cell(column: str, value: Any, params: Parameters, where: str) -> None
             raise InputError(f"{where}: unknown regime {value!r}{hint}; expected one of {known}")
     elif isinstance(value, str):
         raise InputError(f"{where}: {text_for_number(value)} (got {shown(value)})")
+    elif column in FLAG_COLUMNS and (isinstance(value, bool) or value not in (0, 1)):
+        raise InputError(f"{where}: expected 1 (yes) or 0 (no), got {shown(value)}")
     elif isinstance(value, bool) or not isinstance(value, int | float) or (
             isinstance(value, int) and value > 1e300) or not 0 <= value < math.inf:
         raise InputError(f"{where}: expected a finite non-negative number, got {shown(value)}")
@@ -169,6 +172,7 @@ class World:
         shares = rows[ROUTE_COLUMNS].to_numpy(dtype=np.float64)
         self.route_shares = shares / shares.sum(axis=1, keepdims=True)
         self.airlift_people = rows["airlift_people"].to_numpy(dtype=np.float64)
+        self.north_takes_returns = rows["north_takes_returns"].to_numpy() == 1
         for column in SOUTH_COLUMNS:
             setattr(self, column, rows[column].to_numpy(dtype=np.float64))
         self.nis_max_months = np.maximum(

@@ -22,7 +22,7 @@ BANDS = ("0", "1", "2", "3", "4", "5", "6+")
 INDICATORS = (
     "departures", "arrivals", "cumulative_arrivals", "female_share_of_arrivals",
     "arrivals_aged_0_19_share", "arrivals_aged_20_39_share", "arrivals_aged_40_59_share",
-    "arrivals_aged_60_plus_share", "in_china", "in_transit", "repatriated",
+    "arrivals_aged_60_plus_share", "in_china", "in_transit", "detained_in_china", "repatriated",
     "mean_years_abroad_of_arrivals", "median_years_abroad_of_arrivals", "residents_in_south",
     "deaths", "deaths_in_south", "in_north_korea", "ptsd_at_hanawon_exit_share",
     # survey-style, measured in July (sim/survey.py), by sex and years since arrival
@@ -43,8 +43,8 @@ INDICATORS = (
     "sk_mean_wage_mkrw",
 )
 COUNT_INDICATORS = frozenset(name for name in INDICATORS if name.endswith("_count") or name in (
-    "departures", "arrivals", "cumulative_arrivals", "in_china", "in_transit", "repatriated",
-    "residents_in_south", "deaths", "deaths_in_south", "in_north_korea", "suicides"))
+    "departures", "arrivals", "cumulative_arrivals", "in_china", "in_transit",
+    "detained_in_china", "repatriated", "residents_in_south", "deaths", "deaths_in_south", "in_north_korea", "suicides"))
 """Indicators that count people (summed over a range of years); the rest are rates and means."""
 AGE_MIX = {"arrivals_aged_0_19_share": (0, 20), "arrivals_aged_20_39_share": (20, 40),
            "arrivals_aged_40_59_share": (40, 60), "arrivals_aged_60_plus_share": (60, 200)}
@@ -137,6 +137,7 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
         add(name, share)
     add("in_china", _by_sex(december[:, list(IN_CHINA)].sum(axis=1) * scale))
     add("in_transit", _by_sex(december[:, list(IN_TRANSIT)].sum(axis=1) * scale))
+    add("detained_in_china", _by_sex(december[:, Stage.DETAINED_IN_CHINA] * scale))
     add("repatriated", _by_sex(rec.events["repatriated"].reshape(n_years, 12, 2).sum(1) * scale))
     for stat, fn in (("mean", np.mean), ("median", np.median)):
         add(f"{stat}_years_abroad_of_arrivals", _years_abroad(pop, n_years, fn))

@@ -59,6 +59,7 @@ class China(Module):
         :meth:`reference_step` in one compiled pass (rates only for the few whose draw falls
         under :meth:`upper_rate`)."""
         m = self.model
+        self._return_held(month)
         rows = np.concatenate([m.groups[s] for s in IN_CHINA])
         if rows.size == 0:
             return
@@ -74,6 +75,7 @@ class China(Module):
     def reference_step(self, month: int) -> None:
         """One month for everyone in China at the start of the month (NumPy)."""
         m = self.model
+        self._return_held(month)
         rows = np.concatenate([m.groups[s] for s in IN_CHINA])
         if rows.size == 0:
             return
@@ -83,6 +85,15 @@ class China(Module):
                                             m.levers.factors(CHANNELS, rows, month)),
                             lambda index: self.rates(rows[index], month))
         self._move(rows, exit_, month)
+
+    def _return_held(self, month: int) -> None:
+        """People held while North Korea took no one back are returned as soon as it does (the
+        mass returns of August-October 2023). Held for a few years at most, they are not
+        exposed to mortality meanwhile (an approximation)."""
+        m = self.model
+        held = m.groups[Stage.DETAINED_IN_CHINA]
+        if held.size and m.world.north_takes_returns[m.world.index(month)]:
+            m.repatriate(held, month)
 
     def _move(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
         """Each person to where their exit (a column of :meth:`rates`, or -1) takes them."""
