@@ -199,7 +199,8 @@ def test_counting_sort_equals_a_stable_argsort_of_the_listed_rows(columns):
     key = stage[kept_expected].astype(np.int64) * 2 + female[kept_expected]
     expected = np.argsort(key, kind="stable")
     np.testing.assert_array_equal(order, kept_expected[expected])
-    np.testing.assert_array_equal(bounds, np.searchsorted(key[expected], np.arange(2 * N_STAGES + 1)))
+    np.testing.assert_array_equal(bounds,
+                                  np.searchsorted(key[expected], np.arange(2 * N_STAGES + 1)))
 
 
 @SETTINGS

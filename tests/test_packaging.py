@@ -28,9 +28,11 @@ def test_every_subpackage_and_the_library_are_in_the_wheel():
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "sim").rglob("__init__.py")}
     assert found <= listed, f"not in pyproject's packages: {sorted(found - listed)}"
     mapped = PYPROJECT["tool"]["setuptools"]["package-dir"]
-    assert mapped == {"sim.scenarios": "scenarios", "sim.calibrated": "calibration/calibrated"}
+    assert mapped == {"sim.scenarios": "scenarios", "sim.calibration": "calibration",
+                      "sim.calibrated": "calibration/calibrated"}
     data = PYPROJECT["tool"]["setuptools"]["package-data"]
     assert data["sim.scenarios"] == ["*.yaml"] and "posterior.csv" in data["sim.calibrated"]
+    assert {"targets.yaml", "priors.yaml"} <= set(data["sim.calibration"])
 
 
 def _resettle(args, cwd, pythonpath=None, prelude=""):
@@ -143,3 +145,7 @@ def test_a_wheel_installs_in_a_fresh_venv_and_runs_the_baseline_from_an_empty_fo
     cal = subprocess.run([str(resettle), "calibrate"], cwd=empty, capture_output=True,
                          text=True, timeout=300)
     assert cal.returncode == 2 and "pip install 'resettle[calibrate]'" in cal.stderr
+    shipped = subprocess.run([str(python), "-c", "from sim.experiments.explorer import TARGETS; "
+                              "from sim.measure import targets; print(len(targets.load(TARGETS)))"],
+                             cwd=empty, capture_output=True, text=True, timeout=300)
+    assert shipped.returncode == 0 and int(shipped.stdout) >= 100, shipped.stderr[-2000:]

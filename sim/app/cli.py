@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..engine.errors import InputError
-from ..engine.files import PROJECT_ROOT
+from ..engine.files import calibration_file
 from ..engine.lifetime import interrupt_on_sigterm
 from ..experiments.scheduler import add_options as add_scheduler_options
 from .common import (
@@ -158,13 +158,14 @@ def _calibration_parsers(commands) -> None:
     """``resettle calibrate`` and ``resettle validate``."""
     from ..experiments import defaults as c
 
-    folder = PROJECT_ROOT / "calibration"
     cal = commands.add_parser("calibrate", help="estimate the parameters with ABC-SMC (pyABC) "
                               "against a targets file; write the posterior and a report")
-    cal.add_argument("--targets", type=Path, default=folder / "targets.yaml", metavar="FILE",
-                     help="targets file (default: calibration/targets.yaml)")
-    cal.add_argument("--priors", type=Path, default=folder / "priors.yaml", metavar="FILE",
-                     help="estimated parameters and priors (default: calibration/priors.yaml)")
+    cal.add_argument("--targets", type=Path, default=calibration_file("targets.yaml"),
+                     metavar="FILE", help="targets file (default: calibration/targets.yaml, as "
+                                          "shipped)")
+    cal.add_argument("--priors", type=Path, default=calibration_file("priors.yaml"),
+                     metavar="FILE", help="estimated parameters and priors (default: "
+                                          "calibration/priors.yaml, as shipped)")
     cal.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="inputs",
                      help="an input held fixed during the calibration (as in `resettle run "
                           "--set`); it may not be one of the estimated parameters")
@@ -193,7 +194,9 @@ def _calibration_parsers(commands) -> None:
 
     val = commands.add_parser("validate", help="compare a targets file with a scenario's "
                               "ensemble: fit table, chart and the share within tolerance")
-    val.add_argument("--targets", type=Path, required=True, metavar="FILE")
+    val.add_argument("--targets", type=Path, default=calibration_file("targets.yaml"),
+                     metavar="FILE", help="targets file (default: calibration/targets.yaml, as "
+                                          "shipped)")
     add_input_options(val)
     val.add_argument("--scenario", default=None, metavar="SCENARIO",
                      help="scenario name or file (default: baseline)")

@@ -26,6 +26,14 @@ MAX_INPUT_BYTES = 1_000_000  # a scenario, targets or priors file is a few kilob
 MAX_DEPTH = 20  # nesting deeper than any input file of the project needs
 
 
+def calibration_file(name: str) -> Path:
+    """A file of the project's ``calibration/`` folder (``targets.yaml``, ``priors.yaml``), as
+    shipped in the package (``sim.calibration``): in a development install, the checkout's own."""
+    from importlib import resources
+
+    return Path(str(resources.files("sim.calibration").joinpath(name)))
+
+
 def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
     """Parse a YAML input file; return (data, text). Errors name the file, the line and ``what``
     the file is (e.g. "targets file"). Oversized files, anchors and aliases (which can expand a

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..engine.calendar import parse_year_month
 from ..engine.errors import InputError, nearest
-from ..engine.files import PROJECT_ROOT
+from ..engine.files import calibration_file
 from ..scenario import Scenario, library, load, validate
 from . import comparison, policy
 
@@ -30,7 +30,7 @@ OUTCOMES = {"employment": "employment_rate", "depression": "depression_prevalenc
 COUNTERFACTUAL = ("policy effect: the scenario with the levers switched on against the same "
                   "world without them (the same people reached, nothing changed), paired "
                   "replicate by replicate")
-TARGETS = PROJECT_ROOT / "calibration" / "targets.yaml"
+TARGETS = calibration_file("targets.yaml")
 
 
 @dataclass(frozen=True)

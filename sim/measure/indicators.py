@@ -44,7 +44,8 @@ INDICATORS = (
 )
 COUNT_INDICATORS = frozenset(name for name in INDICATORS if name.endswith("_count") or name in (
     "departures", "arrivals", "cumulative_arrivals", "in_china", "in_transit",
-    "detained_in_china", "repatriated", "residents_in_south", "deaths", "deaths_in_south", "in_north_korea", "suicides"))
+    "detained_in_china", "repatriated", "residents_in_south", "deaths", "deaths_in_south",
+    "in_north_korea", "suicides"))
 """Indicators that count people (summed over a range of years); the rest are rates and means."""
 AGE_MIX = {"arrivals_aged_0_19_share": (0, 20), "arrivals_aged_20_39_share": (20, 40),
            "arrivals_aged_40_59_share": (40, 60), "arrivals_aged_60_plus_share": (60, 200)}
