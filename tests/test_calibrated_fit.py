@@ -35,9 +35,9 @@ def fit(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="with tolerances derived from the surveys' sample sizes "
                    "and the new targets (stock in China, repatriations, PTSD, ideation, age mix, "
-                   "trends) the committed 16-parameter posterior puts 87 of 117 targets (74%) "
-                   "within tolerance (20 replicates, scale 1); the calibration of the 47 "
-                   "parameters of calibration/priors.yaml is not finished")
+                   "trends) the committed posterior (16 parameters less ideation_rate) puts 88 "
+                   "of 117 targets (75%) within tolerance (20 replicates, scale 1); the "
+                   "calibration of the parameters of calibration/priors.yaml is not finished")
 def test_at_least_85_percent_of_targets_within_tolerance(fit):
     within, produced, total = targets.share_within(fit)
     print(fit[fit.within_tolerance != "yes"][["id", "observed", "simulated_p50", "tolerance"]])
