@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _shared import baseline
+from _shared import baseline, small
 
 from sim.engine.hazards import saturating
 from sim.engine.parameters import Parameters
@@ -135,6 +135,22 @@ def test_money_is_never_negative_and_debts_are_paid_down():
 
 
 # --- mental health, ties and belonging -------------------------------------------------------
+
+
+def test_debt_adds_its_stress_to_the_onset_of_depression_and_nothing_else():
+    model = small().model
+    rows, pop = _residents(model)
+    health, month, kept = model.modules["MentalHealth"], model.month - 1, pop.debt_mkrw.copy()
+    try:
+        pop.debt_mkrw[rows] = 0.0
+        before = health.stress(rows, month)
+        pop.debt_mkrw[rows[::2]] = 1.0
+        added = health.stress(rows, month) - before
+    finally:
+        pop.debt_mkrw[:] = kept  # the run is shared with other tests
+    assert model.params["stress_debt"] > 0
+    assert added[::2] == pytest.approx(model.params["stress_debt"])
+    assert (added[1::2] == 0).all()
 
 
 def test_odds_ratios_shift_a_base_share():

@@ -5,7 +5,8 @@
   27.2% falling to 4.0% over three years).
 - Depression: a minority is vulnerable (Kim et al. 2022: 23.3% high and rising), onset is raised
   by acculturation stress (discrimination, unemployment, loneliness, family left in the North) and
-  buffered by social support; PTSD raises it (OR 14.5, Chang et al. 2021).
+  by debt (mostly to brokers; debt goes with depression, Richardson et al. 2013), and buffered by
+  social support; PTSD raises it (OR 14.5, Chang et al. 2021).
 - Services: about a fifth use them (Kim et al.: 21.0%, 28.8% of those with a disorder); use
   speeds recovery.
 - Suicidal ideation (11.9% in the past year, KHF 2022; 38.4% ever, Lim et al. 2024), recurring
@@ -135,7 +136,7 @@ class MentalHealth(Module):
                           m.levers.factors(CHANNELS[1:], residents, month), in_service, pop.uid,
                           pop.ptsd, pop.ptsd_recovery_month, pop.vulnerable, pop.depressed,
                           pop.ideation_month, pop.discriminated_month, pop.work, pop.rely_on,
-                          pop.family_left_behind, pop.poor_health)
+                          pop.family_left_behind, pop.poor_health, pop.debt_mkrw)
         m.die(suicides, month, cause=SUICIDE)
 
     def reference_step(self, month: int) -> None:
@@ -175,14 +176,16 @@ class MentalHealth(Module):
         pop.ptsd_recovery_month[recovered] = month
 
     def stress(self, rows, month) -> np.ndarray:
-        """Log-rate of acculturation stress: discrimination, unemployment, loneliness, family."""
+        """Log-rate of stress: discrimination, unemployment, loneliness, family left behind and
+        debt."""
         m = self.model
         pop, p = m.population, m.params
         discriminated = month - pop.discriminated_month[rows].astype(np.int64) < PAST_YEAR
         return (p["stress_discrimination"] * discriminated
                 + p["stress_unemployment"] * (pop.work[rows] == Work.UNEMPLOYED)
                 + p["stress_loneliness"] * lonely(pop.rely_on[rows], p)
-                + p["stress_family_separation"] * pop.family_left_behind[rows])
+                + p["stress_family_separation"] * pop.family_left_behind[rows]
+                + p["stress_debt"] * (pop.debt_mkrw[rows] > 0))
 
     def _depression(self, rows, in_service, month) -> None:
         m = self.model
@@ -224,7 +227,7 @@ CHANNELS = ("service_start", "ptsd_recovery", "depression_onset", "depression_re
             "ideation", "suicide")
 _RATES = ("service_start_rate_disorder", "service_start_rate_other", "service_months",
           "service_recovery_multiplier", "ptsd_recovery_rate", "stress_discrimination",
-          "stress_unemployment", "stress_loneliness", "stress_family_separation",
+          "stress_unemployment", "stress_loneliness", "stress_family_separation", "stress_debt",
           "lonely_below_ties", "depression_onset_rate", "depression_resilient_multiplier",
           "support_effect", "ptsd_depression_odds", "depression_recovery_rate",
           "depression_vulnerable_recovery_multiplier", "ideation_rate",
@@ -244,7 +247,7 @@ class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling")))
         v["service_months"] = float(round(v["service_months"]))
         worst_stress = sum(max(0.0, v[k]) for k in (
             "stress_discrimination", "stress_unemployment", "stress_loneliness",
-            "stress_family_separation")) + max(0.0, -v["support_effect"])
+            "stress_family_separation", "stress_debt")) + max(0.0, -v["support_effect"])
         v["onset_ceiling"] = (v["depression_onset_rate"]
                               * max(1.0, v["depression_resilient_multiplier"])
                               * float(np.exp(worst_stress)) * max(1.0, v["ptsd_depression_odds"])
@@ -279,7 +282,7 @@ def _start_services(rows, month, key, q, f, uid, ptsd, depressed, service_until,
 @numba.njit(cache=True, nogil=True)
 def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, vulnerable,
            depressed, ideation_month, discriminated_month, work, rely_on, family_left_behind,
-           poor_health):  # pragma: no cover - tested against the reference
+           poor_health, debt_mkrw):  # pragma: no cover - tested against the reference
     """The other rules of :meth:`MentalHealth.reference_step` for each resident in turn (lever
     factors ``f`` in the order of ``CHANNELS[1:]``); returns the rows of this month's
     suicides."""
@@ -302,7 +305,8 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
             stress = (q.stress_discrimination
                       * (month - np.int64(discriminated_month[r]) < PAST_YEAR)
                       + q.stress_unemployment * unemployed + q.stress_loneliness * alone
-                      + q.stress_family_separation * family_left_behind[r])
+                      + q.stress_family_separation * family_left_behind[r]
+                      + q.stress_debt * (debt_mkrw[r] > 0))
             rate = (q.depression_onset_rate
                     * (1.0 if vulnerable[r] else q.depression_resilient_multiplier)
                     * np.exp(stress - q.support_effect * (1.0 - 0.5 ** np.float64(rely_on[r]))))
