@@ -20,6 +20,7 @@ def _files(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*.csv"))}
 
 
+@pytest.mark.slow  # a local Dask cluster and a process pool (.ci/run runs the slow tests)
 def test_serial_processes_and_a_dask_local_cluster_give_byte_identical_results(tmp_path):
     s = scenario.load(small(tmp_path))
     results = {}

@@ -85,6 +85,7 @@ def _package_with_lever(tmp_path: Path, channel: str) -> Path:
     return copy
 
 
+@pytest.mark.slow  # a copy of the package and two runs in fresh interpreters (.ci/run)
 def test_a_new_lever_from_one_file_and_one_registry_line_works_end_to_end(tmp_path):
     copy = _package_with_lever(tmp_path, "lf_entry")
     (tmp_path / "vouchers.yaml").write_text(SMALL.replace("name: small", "name: vouchers")

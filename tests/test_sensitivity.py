@@ -36,6 +36,7 @@ def finished(tmp_path_factory):
     return tmp
 
 
+@pytest.mark.slow  # a real analysis of 20 runs, shared by the tests that use it (.ci/run)
 def test_morris_ranks_every_input_for_every_outcome(finished):
     table = pd.read_csv(finished / "a" / "indices.csv")
     assert set(table.outcome) == set(OUTCOMES) and len(table) == 8
@@ -49,6 +50,7 @@ def test_morris_ranks_every_input_for_every_outcome(finished):
         assert (finished / "a" / name).is_file()
 
 
+@pytest.mark.slow  # a real analysis of 20 runs, shared by the tests that use it (.ci/run)
 def test_the_report_of_a_folder_with_sensitivity_results_shows_the_chart_and_the_table(
         finished):
     from sim.app.report import write_report
@@ -67,6 +69,7 @@ def test_the_report_of_a_folder_with_sensitivity_results_shows_the_chart_and_the
         assert "mu*" in section and text.count("Sensitivity: which inputs") == 1
 
 
+@pytest.mark.slow  # a real analysis of 20 runs, shared by the tests that use it (.ci/run)
 def test_an_interrupted_analysis_resumes_from_the_samples_it_has(finished):
     runs = sorted((finished / "a" / "runs").glob("*.json"))
     partial = finished / ".b.partial"
@@ -84,6 +87,7 @@ def test_an_interrupted_analysis_resumes_from_the_samples_it_has(finished):
     pd.testing.assert_frame_equal(a.iloc[1:], b.iloc[1:])  # the rest were run, the same
 
 
+@pytest.mark.slow  # a real analysis of 20 runs, shared by the tests that use it (.ci/run)
 def test_a_changed_analysis_does_not_resume_a_different_one(finished, capsys):
     partial = finished / ".c.partial"
     partial.mkdir()
@@ -92,12 +96,13 @@ def test_a_changed_analysis_does_not_resume_a_different_one(finished, capsys):
     assert "was started differently" in capsys.readouterr().err
 
 
-def test_bad_requests_are_refused_before_anything_runs(finished, capsys):
-    bad = args(finished / "small.yaml", finished / "d")
+def test_bad_requests_are_refused_before_anything_runs(tmp_path, capsys):
+    (tmp_path / "small.yaml").write_text(SMALL)
+    bad = args(tmp_path / "small.yaml", tmp_path / "d")
     bad[bad.index(OUTCOMES[0])] = "employment_rat@2018"
-    assert cli.main(bad) == 2 and not (finished / "d").exists()
+    assert cli.main(bad) == 2 and not (tmp_path / "d").exists()
     assert "did you mean 'employment_rate'" in capsys.readouterr().err
-    bad = args(finished / "small.yaml", finished / "e")
+    bad = args(tmp_path / "small.yaml", tmp_path / "e")
     bad[bad.index(INPUTS[2])] = "krw_per_usd"
     assert cli.main(bad) == 2 and "a published constant has no prior" in capsys.readouterr().err
 
