@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import sim
-
 from sim.engine.calendar import Calendar
 from sim.engine.parameters import Parameters
 from sim.engine.stages import Stage
@@ -63,8 +62,7 @@ def _yearly(result, indicator: str):
 @pytest.mark.parametrize("closed", [(2020, 2022), (2015, 2016)])
 def test_china_holds_those_it_arrests_while_north_korea_takes_no_one_back(closed):
     """No forced return in a closed year; the people held are all returned in the first month
-    it reopens (the mass returns of August-October 2023, HRW; TJWG), and the held are counted
-    apart from the stock in China."""
+    it reopens (the mass returns of August-October 2023, HRW; TJWG)."""
     first, last = closed
     world = [{"years": "2020-2022", "north_takes_returns": 1},
              {"years": f"{first}-{last}", "north_takes_returns": 0}]
