@@ -102,6 +102,26 @@ def test_the_priors_file_is_valid_and_every_prior_gives_a_reason():
     assert all(p.dist == specs[p.name].prior for p in priors)  # one source of priors
 
 
+# the least-squares point of an earlier fit, below its prior's lower bound; clipping it moves four
+# seed-1 targets out of tolerance, so it waits on the calibration of the pathway
+OUTSIDE_THEIR_PRIOR = {"onward_married_multiplier"}
+
+
+def test_every_value_in_force_lies_in_its_priors_support():
+    from scipy import stats
+
+    from sim.engine.parameters import prior_form
+
+    outside = set()
+    for name, spec in load_specs().items():
+        if spec.prior:
+            kind, args, kwargs = prior_form(spec.prior)
+            low, high = getattr(stats, kind)(*args, **kwargs).support()
+            if not low <= spec.value <= high:
+                outside.add(name)
+    assert outside == OUTSIDE_THEIR_PRIOR
+
+
 @pytest.mark.parametrize("text, message", [
     ("parameters:\n  lf_entry_rat: {reason: r}\n",
      r"parameters.lf_entry_rat: unknown parameter \(did you mean 'lf_entry_rate'\?\)"),
