@@ -11,6 +11,7 @@ from sim.engine.calendar import Calendar
 from sim.engine.parameters import Parameters
 from sim.engine.stages import Stage
 from sim.engine.world import World, apply_overrides, load_table
+from sim.measure.validation import series
 
 CAMPAIGNS = ("crackdown", "olympics")
 
@@ -53,12 +54,6 @@ def test_historical_campaigns_multiply_the_normal_regime():
     assert np.all(w.arrest_multiplier[2024 - 1995:] == p["arrest_multiplier_counter_espionage"])
 
 
-def _yearly(result, indicator: str):
-    df = result.indicators
-    rows = df[(df.indicator == indicator) & (df.sex == "all") & (df.years_since_arrival == "all")]
-    return rows.set_index("year").value
-
-
 @pytest.mark.parametrize("closed", [(2020, 2022), (2015, 2016)])
 def test_china_holds_those_it_arrests_while_north_korea_takes_no_one_back(closed):
     """No forced return in a closed year; the people held are all returned in the first month
@@ -67,7 +62,8 @@ def test_china_holds_those_it_arrests_while_north_korea_takes_no_one_back(closed
     world = [{"years": "2020-2022", "north_takes_returns": 1},
              {"years": f"{first}-{last}", "north_takes_returns": 0}]
     result = sim.run("baseline", scale=10, horizon={"start": 1995, "end": 2024}, world=world)
-    held, returned = _yearly(result, "detained_in_china"), _yearly(result, "repatriated")
+    held = series(result.indicators, "detained_in_china")
+    returned = series(result.indicators, "repatriated")
     assert (returned.loc[first:last] == 0).all() and (held.loc[first:last] > 0).all()
     assert held.loc[first - 1] == 0 and (held.loc[last + 1:] == 0).all()
     assert returned.loc[last + 1] > held.loc[last] > held.loc[first]
