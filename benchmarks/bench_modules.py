@@ -1,0 +1,92 @@
+"""Where a run's time goes: each module's monthly step, timed over one run of the baseline, and
+the labour pass over the residents with their rows as they are and copied together.
+
+Usage: .venv/bin/python benchmarks/bench_modules.py [--scale 1] [--end 2025]
+
+Prints seconds per module and per resident-month (a resident lives in the South after Hanawon),
+then, at the end of the run, the compiled labour pass (best of 30) on the population's arrays and
+on copies with the residents' rows first. Writes no files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim.life import labour  # noqa: E402
+from sim.model import ResettleModel  # noqa: E402
+
+LABOUR_FIELDS = ("uid", "birth_month", "female", "stage", "arrival_month", "education",
+                 "degree_south", "certified_month", "accent_factor", "conceals", "sk_ties",
+                 "caring", "poor_health", "ptsd", "depressed", "livelihood", "work", "job",
+                 "job_start_month", "job_incentive", "wage_relative")  # labour._month's order
+
+
+def module_times(model: ResettleModel) -> tuple[Counter, int]:
+    """Run the model to its end; seconds spent in each module's step, and resident-months."""
+    spent, residents = Counter(), 0
+    for name, module in model.modules.items():
+        def timed(month, step=module.step, name=name):
+            start = time.perf_counter()
+            step(month)
+            spent[name] += time.perf_counter() - start
+        module.step = timed
+    while model.running:
+        residents += model.residents().size
+        model.step()
+    return spent, residents
+
+
+def labour_pass(model: ResettleModel) -> tuple[int, float, float]:
+    """(residents, seconds as laid out, seconds with their rows first) of the compiled labour
+    pass in the model's last month, each the best of 30 on fresh copies."""
+    m, month = model, model.month - 1
+    pop = m.population
+    able, via = labour._not_studying(m.residents(), month, pop.study_until, pop.training_until,
+                                     pop.work, pop.job, pop.ties.u, pop.ties.v, pop.n)
+    y = m.world.index(month)
+    world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y], 1.0])
+    fixed = (month, m.streams.keys(labour.STREAMS, month), m.params.record(labour.Rates), world,
+             m.levers.factors(labour.CHANNELS, able, month))
+
+    def best(rows, arrays, via):
+        times = []
+        for _ in range(30):
+            copies = [a.copy() for a in arrays]
+            start = time.perf_counter()
+            labour._month(rows, *fixed, via, *copies)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    arrays = [getattr(pop, f)[: pop.n] for f in LABOUR_FIELDS]
+    order = np.concatenate([able, np.setdiff1d(np.arange(pop.n), able)])
+    together = best(np.arange(able.size), [a[order] for a in arrays], via[order])
+    return able.size, best(able, arrays, via), together
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--end", type=int, default=2025)
+    a = ap.parse_args()
+    model = ResettleModel("baseline", scale=a.scale, horizon={"start": 1995, "end": a.end})
+    spent, residents = module_times(model)
+    print(f"baseline 1995-{a.end}, scale {a.scale}: {sum(spent.values()):.2f} s in the modules' "
+          f"steps, {residents / 1e6:.2f} million resident-months")
+    for name, seconds in spent.most_common():
+        print(f"  {name:16s} {seconds:6.2f} s  {seconds / residents * 1e9:5.0f} ns/resident-month")
+    n, laid_out, together = labour_pass(model)
+    print(f"labour pass over {n:,} residents in {a.end}: {laid_out * 1e3:.2f} ms as laid out, "
+          f"{together * 1e3:.2f} ms with their rows together ({laid_out / together:.2f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
