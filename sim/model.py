@@ -54,6 +54,7 @@ from .scenario import Scenario, resolve
 # the modules in the order they step each month (LeverSet enrols between pathway and life)
 STEP_ORDER = (Departures, China, Journey, Reception, LeverSet, Discrimination, SocialTies,
               MentalHealth, Training, LabourMarket, Welfare, Belonging, Survey)
+PATHWAY = (Departures, China, Journey, Reception, LeverSet)  # what ``pathway_only`` steps
 MODULES = (Demographics, *(m for m in STEP_ORDER if m is not LeverSet))
 EVENTS = {
     "departed": "people left North Korea (counted)",
@@ -101,6 +102,13 @@ class ResettleModel(mesa.Model):
         compiled: Run the modules' compiled monthly passes (the default); False runs their
             NumPy rules (``reference_step``) instead: slower, the same results to rounding, for
             checking the kernels.
+        pathway_only: Step only the pathway (:data:`PATHWAY`: departures to reception, and the
+            levers): about half the time of a full run, for calibrating the pathway against its
+            own figures (arrivals, the stock in China, repatriations, time abroad). Residents
+            still age, end their protection and die of natural causes, but nothing of life in
+            the South happens (no work, suicides or departures from the South), so only the
+            pathway's indicators (:data:`~sim.measure.indicators.PATHWAY_INDICATORS`) are
+            produced.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10,
             job_finding_rate=12`` (plain keyword arguments, as ``mesa.batch_run`` passes them).
 
@@ -115,7 +123,8 @@ class ResettleModel(mesa.Model):
     def __init__(self, scenario: str | Path | Scenario | RunScenario = "baseline",
                  seed: int | None = None, *, shadow_levers: bool | frozenset[int] = False,
                  draw_effects: bool = False, posterior_draw: bool = False,
-                 compiled: bool = True, **overrides: Any) -> None:
+                 compiled: bool = True, pathway_only: bool = False,
+                 **overrides: Any) -> None:
         if isinstance(scenario, MesaScenario):  # SolaraViz passes its scenario on reset
             overrides = {**_scenario_values(scenario), **overrides}
             seed = scenario.rng if seed is None else seed
@@ -126,7 +135,7 @@ class ResettleModel(mesa.Model):
         super().__init__(scenario=RunScenario(rng=seed, scenario_name=name, **overrides))
         spec = resolve(scenario, **overrides)
         self.seed = int(seed)
-        self.compiled = compiled
+        self.compiled, self.pathway_only = compiled, pathway_only
         self.spec = spec.with_parameter_set(self.rng if posterior_draw else None)
         self.calendar = Calendar(spec.start_year, spec.end_year)
         self.scale = spec.scale
@@ -144,7 +153,7 @@ class ResettleModel(mesa.Model):
         self.recorder = Recorder(self.calendar.n_months, self.population)
         self.levers = LeverSet(self, spec.levers, shadow_levers, draw_effects)
         self.modules = {cls.__name__: (self.levers if cls is LeverSet else cls(self))
-                        for cls in STEP_ORDER}
+                        for cls in (PATHWAY if pathway_only else STEP_ORDER)}
         self._handlers = self._collect_handlers()
         self.people: dict[int, Person] = {}  # row -> Person, for everyone who reached the South
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.engine.files import calibration_file
 from sim.measure import targets
 from sim.measure.targets import FIT_COLUMNS
 
@@ -226,3 +227,38 @@ def test_the_same_chart_gives_the_same_svg_bytes(tmp_path):
     for name in ("one", "two"):
         fit_charts.fit_chart(table, tmp_path / name, "title")
     assert (tmp_path / "one.svg").read_bytes() == (tmp_path / "two.svg").read_bytes()
+
+
+def test_the_pathway_block_estimates_pathway_parameters_against_pathway_targets():
+    """--block pathway keeps the parameters of pathway.yaml and the targets the pathway alone
+    produces, and refuses a priors file with none of them."""
+    from sim.experiments import calibrate
+    from sim.engine.errors import InputError
+
+    priors = [calibrate.Prior(name, {"dist": "uniform", "low": 0, "high": 1}, "test")
+              for name in ("onward_rate", "job_finding_rate", "arrest_rate")]
+    listed = targets.load(calibration_file("targets.yaml"))
+    kept_priors, kept = calibrate.select_block("pathway", priors, listed, "here")
+    assert [p.name for p in kept_priors] == ["onward_rate", "arrest_rate"]
+    assert {t.indicator for t in kept} >= {"arrivals", "in_china", "repatriated"}
+    assert not {t.indicator for t in kept} & {"employment_rate", "ptsd_prevalence"}
+    assert calibrate.select_block("all", priors, listed, "here") == (priors, listed)
+    with pytest.raises(InputError, match="--block pathway: here has no parameter of pathway"):
+        calibrate.select_block("pathway", priors[1:2], listed, "here")
+
+
+def test_a_pathway_only_run_gives_the_pathways_figures_and_nothing_else():
+    """Stepping only the pathway produces the pathway's indicators, equal to a full run's up to
+    the few sponsors of chain defection a full run loses to suicide or emigration."""
+    import sim
+    from sim.measure.indicators import PATHWAY_INDICATORS
+
+    def arrivals(df):
+        return df.query("indicator == 'arrivals' and sex == 'all'").set_index("year").value
+
+    short = dict(seed=2, scale=20, horizon={"start": 1995, "end": 2012})
+    path = sim.run("baseline", pathway_only=True, **short).indicators
+    full = sim.run("baseline", **short).indicators
+    assert set(path.indicator) == PATHWAY_INDICATORS
+    assert arrivals(path).loc[:2002].equals(arrivals(full).loc[:2002])
+    assert arrivals(path).sum() == pytest.approx(arrivals(full).sum(), rel=0.03)

@@ -107,12 +107,15 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
         if getattr(args, option) < 1:
             raise InputError(f"--{option.replace('_', '-')}: expected a positive integer, "
                              f"got {getattr(args, option)}")
+    priors, target_list = calibrate.select_block(args.block, priors, target_list,
+                                                 f"{args.priors} or {args.targets}")
     train, test = calibrate.split(target_list, args.holdout_from)
     scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train))
-    setup = calibrate.Setup(scenario, train, test, priors, seed, args.population)
+    setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block)
     if not setup.fitted:
         raise InputError(f"{args.targets}: the model produces none of the training targets")
     name = f"calibration-{Path(args.targets).stem}" + (
+        f"-{args.block}" if args.block != "all" else "") + (
         f"-holdout{args.holdout_from}" if args.holdout_from else "") + f"-seed{seed}"
     return setup, Path(args.out or Path.cwd() / OUTPUTS / name)
 

@@ -177,6 +177,10 @@ def _calibration_parsers(commands) -> None:
                      help=f"particles per generation (default: {c.DEFAULT_POPULATION})")
     cal.add_argument("--scale", type=int, default=c.DEFAULT_SCALE, metavar="N",
                      help=f"people per agent during calibration (default: {c.DEFAULT_SCALE})")
+    cal.add_argument("--block", choices=("all", "pathway"), default="all",
+                     help="what to estimate: all (default) or pathway (the pathway's parameters "
+                          "against the pathway's targets, stepping only the pathway: runs take "
+                          "half as long)")
     cal.add_argument("--holdout-from", type=int, default=None, metavar="YEAR",
                      help="calibrate on targets before YEAR only and validate on the rest")
     cal.add_argument("--check-replicates", type=int, default=c.DEFAULT_CHECK_REPLICATES,

@@ -36,7 +36,7 @@ def replicate_seed(seed: int, replicate: int) -> int:
 
 def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
         replicate: int = 0, shadow_levers: bool | frozenset[int] = False,
-        posterior_draw: bool = False, draw_effects: bool = False,
+        posterior_draw: bool = False, draw_effects: bool = False, pathway_only: bool = False,
         **overrides: Any) -> RunResult:
     """Run one scenario and return its indicators (and the model).
 
@@ -52,6 +52,8 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
             estimate.
         draw_effects: Draw the levers' effect sizes from their priors with ``seed`` (an
             ensemble replicate) instead of using their medians.
+        pathway_only: Step only the pathway modules (see :class:`~sim.model.ResettleModel`):
+            for calibrating the pathway; only the pathway's indicators are produced.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10, arrest_rate=0.2``.
 
     Example:
@@ -62,7 +64,8 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
     resolved = resolve(scenario, **overrides)
     seed = seed_of(seed, resolved)
     model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers,
-                          draw_effects=draw_effects, posterior_draw=posterior_draw)
+                          draw_effects=draw_effects, posterior_draw=posterior_draw,
+                          pathway_only=pathway_only)
     model.run_model()
     return RunResult(model.indicators(replicate), model, model.spec, seed)
 

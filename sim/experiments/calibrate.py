@@ -137,12 +137,14 @@ def particle_seed(values: dict[str, float], seed: int) -> int:
 
 
 class Simulator:
-    """One run of the calibration scenario for a particle; picklable for pyABC's workers."""
+    """One run of the calibration scenario for a particle; picklable for pyABC's workers.
+    ``pathway_only`` steps only the pathway's modules (a calibration of the pathway block)."""
 
-    def __init__(self, scenario: Scenario, target_list: list[targets.Target], seed: int) -> None:
+    def __init__(self, scenario: Scenario, target_list: list[targets.Target], seed: int,
+                 pathway_only: bool = False) -> None:
         specs = load_specs()
         self.data, self.origin = scenario.model_dump(mode="json"), scenario.origin
-        self.targets, self.seed = target_list, seed
+        self.targets, self.seed, self.pathway_only = target_list, seed, pathway_only
         self.bounds = {name: (spec.low, spec.high) for name, spec in specs.items()}
 
     def values(self, particle) -> dict[str, float]:
@@ -155,7 +157,8 @@ class Simulator:
 
         values = self.values(particle)
         scenario = validate(self.data, self.origin)
-        result = api.run(scenario, seed=particle_seed(values, self.seed), **values)
+        result = api.run(scenario, seed=particle_seed(values, self.seed),
+                         pathway_only=self.pathway_only, **values)
         return targets.simulate(self.targets, result.indicators)
 
 
@@ -198,6 +201,7 @@ class Setup:
     priors: list[Prior]
     seed: int
     population: int
+    block: str = "all"
 
     @property
     def fitted(self) -> list[targets.Target]:
@@ -207,6 +211,7 @@ class Setup:
     def stamp(self, holdout_from: int | None) -> dict:
         return {"scenario": self.scenario.resolved(), "seed": self.seed,
                 "population": self.population, "holdout_from": holdout_from,
+                "block": self.block,
                 "targets": [t.model_dump() for t in self.train + self.test],
                 "priors": [p.__dict__ for p in self.priors]}
 
@@ -238,7 +243,8 @@ def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sched
 
     fitted = setup.fitted
     prior = pyabc.Distribution(**{p.name: p.rv() for p in setup.priors})
-    abc = pyabc.ABCSMC(Simulator(setup.scenario, fitted, setup.seed), prior,
+    simulator = Simulator(setup.scenario, fitted, setup.seed, setup.block == "pathway")
+    abc = pyabc.ABCSMC(simulator, prior,
                        Distance({t.id: t.tolerance for t in fitted}),
                        population_size=setup.population, sampler=sampler(workers, scheduler))
     db = f"sqlite:///{(folder / DB_NAME).resolve()}"
@@ -317,6 +323,30 @@ def correlations(particles: pd.DataFrame) -> pd.DataFrame:
         corr = cov / np.outer(sd, sd)
     return pd.DataFrame(corr, index=values.columns, columns=values.columns).rename_axis(
         "parameter").reset_index()
+
+
+BLOCKS = {"all": "every parameter of the priors file against every target",
+          "pathway": "the pathway's parameters (sim/data/parameters/pathway.yaml) against the "
+                     "pathway's targets (arrivals, the stock in China, repatriations, time abroad, "
+                     "age mix), stepping only the pathway's modules"}
+
+
+def select_block(block: str, priors: list[Prior], target_list: list[targets.Target],
+                 where: str) -> tuple[list[Prior], list[targets.Target]]:
+    """The priors and targets of one block of the model (:data:`BLOCKS`). The pathway is a
+    block: its figures do not depend on life in the South (but for a few sponsors of chain
+    defection), so it can be estimated first, with runs half as long."""
+    if block == "all":
+        return priors, target_list
+    from ..measure.indicators import PATHWAY_INDICATORS
+
+    specs = load_specs()
+    chosen = [p for p in priors if specs[p.name].origin == "pathway.yaml"]
+    kept = [t for t in target_list if t.indicator in PATHWAY_INDICATORS]
+    if not chosen or not kept:
+        raise InputError(f"--block pathway: {where} has no "
+                         f"{'parameter of pathway.yaml' if not chosen else 'pathway target'}")
+    return chosen, kept
 
 
 def split(target_list: list[targets.Target], holdout_from: int | None):

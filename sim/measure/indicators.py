@@ -47,6 +47,10 @@ COUNT_INDICATORS = frozenset(name for name in INDICATORS if name.endswith("_coun
     "detained_in_china", "repatriated", "residents_in_south", "deaths", "deaths_in_south",
     "in_north_korea", "suicides"))
 """Indicators that count people (summed over a range of years); the rest are rates and means."""
+PATHWAY_INDICATORS = frozenset(INDICATORS[:INDICATORS.index("residents_in_south")])
+"""Indicators the pathway alone produces (departures to arrival): a run that steps only the
+pathway (``pathway_only``) gives them as a full run does, but for the few sponsors of chain
+defection lost to suicide or departure from the South."""
 AGE_MIX = {"arrivals_aged_0_19_share": (0, 20), "arrivals_aged_20_39_share": (20, 40),
            "arrivals_aged_40_59_share": (40, 60), "arrivals_aged_60_plus_share": (60, 200)}
 """Age bands (years at arrival, [low, high)) of the age mix of arrivals, as the MOU tables."""
@@ -160,10 +164,13 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
         add("suicide_share_of_deaths", {sex: 100 * s / d for (sex, s), d in zip(
             _by_sex(yearly["suicides"]).items(), _by_sex(yearly["deaths_in_south"]).values(),
             strict=True)})
-    for (name, sex, band), values in model.modules["Survey"].indicators(scale).items():
-        add(name, {sex: values}, band)
-    for name, column in SK_COMPARATORS.items():
-        add(name, {"all": getattr(model.world, column)})
+    if model.pathway_only:  # nothing of life in the South happened: only the pathway's
+        rows = [row for row in rows if row[2] in PATHWAY_INDICATORS]
+    else:
+        for (name, sex, band), values in model.modules["Survey"].indicators(scale).items():
+            add(name, {sex: values}, band)
+        for name, column in SK_COMPARATORS.items():
+            add(name, {"all": getattr(model.world, column)})
     import pandas as pd
 
     return pd.DataFrame(rows, columns=COLUMNS)
