@@ -50,4 +50,4 @@ def test_replicates_draw_different_parameters_from_the_posterior():
     pset = posterior.load(base.parameter_set, base.origin)
     draws = {tuple(pset.draw(api.replicate_seed(base.seed, r)).values())
              for r in range(REPLICATES)}
-    assert len(pset.weights) >= 50 and len(draws) > REPLICATES // 2
+    assert min(pset.sizes().values()) >= 50 and len(draws) > REPLICATES // 2

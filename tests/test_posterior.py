@@ -47,6 +47,24 @@ def test_draws_follow_the_weights_and_repeat_for_a_seed(tmp_path):
     assert pset.point() == {"lf_entry_rate": 2.0}
 
 
+def test_blocks_are_drawn_independently_and_a_parameter_belongs_to_one_block(tmp_path):
+    folder = make_set(tmp_path / "set", {"lf_entry_rate": [1.0, 3.0], "weight": [1.0, 1.0]})
+    single = posterior.checksum(folder)
+    make_set(folder / "pathway", {"arrest_rate": [0.1, 0.2, 0.3], "weight": [1.0, 1.0, 0.0]})
+    pset = posterior.load(str(folder))
+    assert pset.names == ["lf_entry_rate", "arrest_rate"]
+    assert pset.sizes() == {"posterior.csv": 2, "pathway/posterior.csv": 3}
+    assert pset.point() == {"lf_entry_rate": 1.0, "arrest_rate": 0.1}
+    pairs = {tuple(pset.draw(s).values()) for s in range(200)}
+    assert pairs == {(a, b) for a in (1.0, 3.0) for b in (0.1, 0.2)}  # the product
+    assert posterior.checksum(folder) != single
+    make_set(folder / "again", {"lf_entry_rate": [2.0], "weight": [1.0]})
+    posterior._read.cache_clear()
+    with pytest.raises(InputError, match=r"again/posterior.csv: lf_entry_rate: already "
+                                         r"estimated in .*set/posterior.csv"):
+        posterior.load(str(folder))
+
+
 def test_a_scenario_uses_the_point_for_one_run_and_draws_for_replicates(tmp_path):
     folder = make_set(tmp_path / "set", {"pre_1995_arrivals": [300.0, 500.0, 900.0],
                                          "weight": [1.0, 1.0, 1.0]})
@@ -161,7 +179,8 @@ def test_the_manifest_names_the_parameter_set_and_its_checksum(tmp_path):
     path = tmp_path / "tiny.yaml"
     path.write_text(SCENARIO.format(folder=folder))
     info = output.parameter_set_info(scenario.load(path))
-    assert info["folder"] == str(folder.resolve()) and info["particles"] == 2
+    assert info["folder"] == str(folder.resolve())
+    assert info["particles"] == {"posterior.csv": 2}
     assert info["posterior_sha256"] == posterior.checksum(folder)
     assert info["point"] == {"lf_entry_rate": 1.0}
 

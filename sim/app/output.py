@@ -231,7 +231,7 @@ def parameter_set_info(scenario: Scenario) -> dict[str, Any] | None:
 
     pset = posterior.load(scenario.parameter_set, scenario.origin)
     return {"folder": str(pset.folder), "posterior_sha256": posterior.checksum(pset.folder),
-            "particles": len(pset.weights), "point": pset.point()}
+            "particles": pset.sizes(), "point": pset.point()}
 
 
 def scenario_files(scenario: Scenario) -> list[dict[str, str]]:

@@ -8,6 +8,12 @@ ensemble draws one particle by weight, with the model's generator seeded with th
 seed, so the
 bands carry parameter as well as stochastic uncertainty and paired scenarios draw the same
 particle for the same replicate.
+
+A parameter set may hold blocks calibrated separately: each subfolder with its own
+``posterior.csv`` (``pathway/``, the pathway's parameters against the pathway's figures) is a
+block, and a parameter belongs to one block only. A replicate draws one particle from each block,
+independently: the joint posterior is taken as the product of the blocks' (a modular, "cut"
+posterior: a block calibrated earlier is not re-conditioned on one calibrated later).
 """
 
 from __future__ import annotations
@@ -42,10 +48,10 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 @dataclass(frozen=True)
-class ParameterSet:
-    """Weighted particles of a posterior."""
+class Block:
+    """Weighted particles of one block of a posterior (one ``posterior.csv``)."""
 
-    folder: Path
+    path: Path
     particles: pd.DataFrame
     weights: np.ndarray
 
@@ -54,12 +60,37 @@ class ParameterSet:
         return {name: weighted_median(self.particles[name].to_numpy(), self.weights)
                 for name in self.particles.columns}
 
-    def draw(self, rng: int | np.random.Generator) -> dict[str, float]:
-        """One particle, drawn by weight with ``rng`` (a generator, or a seed for one: the model
-        passes Mesa's ``model.rng``, seeded with the replicate's seed)."""
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    def draw(self, rng: np.random.Generator) -> dict[str, float]:
+        """One particle, drawn by weight."""
         row = rng.choice(len(self.weights), p=self.weights / self.weights.sum())
         return {name: float(v) for name, v in self.particles.iloc[row].items()}
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """A posterior: one block, or several calibrated separately (drawn independently)."""
+
+    folder: Path
+    blocks: tuple[Block, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """The estimated parameters, block by block."""
+        return [name for block in self.blocks for name in block.particles.columns]
+
+    def sizes(self) -> dict[str, int]:
+        """The number of particles of each block, by its file relative to the folder."""
+        return {str(b.path.relative_to(self.folder)): len(b.weights) for b in self.blocks}
+
+    def point(self) -> dict[str, float]:
+        """The weighted median of each parameter."""
+        return {k: v for block in self.blocks for k, v in block.point().items()}
+
+    def draw(self, rng: int | np.random.Generator) -> dict[str, float]:
+        """One particle of each block, drawn by weight with ``rng`` (a generator, or a seed for
+        one: the model passes Mesa's ``model.rng``, seeded with the replicate's seed)."""
+        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        return {k: v for block in self.blocks for k, v in block.draw(rng).items()}
 
 
 def locate(name: str, origin: str) -> Path:
@@ -76,14 +107,38 @@ def locate(name: str, origin: str) -> Path:
                      "DIR` to make one")
 
 
+def block_files(folder: Path) -> list[Path]:
+    """The posterior files of a parameter set: the folder's own, then its blocks' (sorted)."""
+    return [folder / POSTERIOR_FILE, *sorted(folder.glob(f"*/{POSTERIOR_FILE}"))]
+
+
 def checksum(folder: Path) -> str:
-    """SHA-256 of a parameter set's posterior file (what a run or ensemble was made from)."""
-    return hashlib.sha256((folder / POSTERIOR_FILE).read_bytes()).hexdigest()
+    """SHA-256 of a parameter set's posterior files (what a run or ensemble was made from): of
+    the one file's bytes, or of each block's name and bytes in turn."""
+    paths = block_files(folder)
+    if len(paths) == 1:
+        return hashlib.sha256(paths[0].read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(f"{path.relative_to(folder).as_posix()}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=8)
 def _read(folder: Path) -> ParameterSet:
-    path = folder / POSTERIOR_FILE
+    blocks = tuple(_read_block(path) for path in block_files(folder))
+    owner: dict[str, Path] = {}
+    for block in blocks:
+        for name in block.particles.columns:
+            if name in owner:
+                raise InputError(f"{block.path}: {name}: already estimated in {owner[name]}; "
+                                 "a parameter belongs to one block only")
+            owner[name] = block.path
+    return ParameterSet(folder, blocks)
+
+
+def _read_block(path: Path) -> Block:
     try:
         table = pd.read_csv(path)
     except (OSError, ValueError) as exc:
@@ -95,7 +150,7 @@ def _read(folder: Path) -> ParameterSet:
         raise InputError(f"{path}: weight: expected non-negative weights with a positive sum")
     for i, row in table.iterrows():  # names known and values within bounds
         Parameters(overrides=row.to_dict(), where=f"{path}: row {i + 2}")
-    return ParameterSet(folder, table, weights)
+    return Block(path, table, weights)
 
 
 def load(name: str, origin: str = "<python>") -> ParameterSet:

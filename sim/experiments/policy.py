@@ -136,7 +136,7 @@ def inputs_table(result) -> pd.DataFrame:
     rows = []
     s = result.scenario
     if s.parameter_set is not None:
-        names = posterior.load(s.parameter_set, s.origin).particles.columns
+        names = posterior.load(s.parameter_set, s.origin).names
         rows += [dict(group="calibrated parameters", name=n, value=result.model.params[n])
                  for n in names]
     rows += [dict(group=f"effect of {r['lever']}", name=f"{r['lever']}.{r['setting']}",
