@@ -141,7 +141,11 @@ def test_an_interrupted_calibration_resumes_and_a_mismatched_one_is_refused(file
     resettle(*args, cwd=tmp_path)
     populations = pd.read_csv(out / "populations.csv")
     again = populations[populations.generation == 0][["onward_rate", "arrest_rate"]]
-    np.testing.assert_allclose(again.to_numpy(), first[["onward_rate", "arrest_rate"]].to_numpy(),
+    from sim.experiments import calibrate  # the history holds prior-quantile coordinates
+
+    priors = {p.name: p for p in calibrate.load_priors(files["priors.yaml"])}
+    ran = calibrate.values(priors, {k: first[k].to_numpy() for k in ("onward_rate", "arrest_rate")})
+    np.testing.assert_allclose(again.to_numpy(), np.column_stack(list(ran.values())),
                                rtol=1e-9)  # the generation before the kill is kept as it was
     assert json.loads((out / "manifest.json").read_text())["simulations"] >= 90
 
@@ -262,3 +266,22 @@ def test_a_pathway_only_run_gives_the_pathways_figures_and_nothing_else():
     assert set(path.indicator) == PATHWAY_INDICATORS
     assert arrivals(path).loc[:2002].equals(arrivals(full).loc[:2002])
     assert arrivals(path).sum() == pytest.approx(arrivals(full).sum(), rel=0.03)
+
+
+def test_particles_run_at_their_priors_quantiles_within_the_bounds():
+    """The sampler's standard normal coordinate z runs at the prior's quantile Phi(z): z = 0 is
+    the median, and a far tail is clipped to the parameter's bounds."""
+    from scipy.stats import norm
+
+    from sim.engine.parameters import load_specs
+    from sim.experiments import calibrate
+
+    onward = calibrate.load_priors(calibration_file("priors.yaml"))[0]
+    assert onward.name == "onward_rate"
+    median = onward.dist["median"]
+    assert calibrate.values({"onward_rate": onward}, {"onward_rate": 0.0})["onward_rate"] == \
+        pytest.approx(median)
+    q = calibrate.values({"onward_rate": onward}, {"onward_rate": np.array([-1.0, 1.0, 40.0])})
+    spread = np.exp(onward.dist["sigma"] * norm.ppf(norm.cdf([-1.0, 1.0])))
+    assert q["onward_rate"][:2] == pytest.approx(median * spread)
+    assert q["onward_rate"][2] == load_specs()["onward_rate"].high
