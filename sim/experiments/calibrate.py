@@ -10,11 +10,11 @@ interrupted calibration resumes from its last complete generation.
 
 The sampler works on each parameter's prior-quantile scale: a particle holds standard normal
 coordinates ``z`` and runs with the values at the prior quantiles ``Phi(z)`` (:meth:`Prior.value`).
-Every prior is then a standard normal, which pyABC's Gaussian proposal kernel matches, so the
-importance weights (prior over proposal) stay balanced in 30 and more dimensions; on the
-parameters' own scales (lognormal tails, bounded uniforms and betas, scales from 0.01 to 30,000)
-they collapsed onto a few particles (an effective sample size of 2 of 400). The exported
-particles are the values the runs used.
+Every prior is then a standard normal, and proposals come from one Gaussian fitted to the last
+generation, with a share from the prior (:mod:`sim.experiments.proposal`), so the importance
+weights (prior over proposal) stay balanced in 30 and more dimensions; pyABC's default kernel
+density proposal left them on two to eight particles of 400. The exported particles are the
+values the runs used.
 
 Samplers: one worker runs pyABC's single-core sampler, and an uninterrupted run is then
 reproducible from its seed (a resumed run reseeds NumPy's global generator when it restarts, so
@@ -235,7 +235,8 @@ class Setup:
     def stamp(self, holdout_from: int | None) -> dict:
         return {"scenario": self.scenario.resolved(), "seed": self.seed,
                 "population": self.population, "holdout_from": holdout_from,
-                "block": self.block, "sampled_on": "prior quantiles (standard normal)",
+                "block": self.block, "proposal": "prior quantiles (standard normal); one "
+                                                  "fitted Gaussian with a share of the prior",
                 "targets": [t.model_dump() for t in self.train + self.test],
                 "priors": [p.__dict__ for p in self.priors]}
 
@@ -269,9 +270,12 @@ def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sched
     prior = pyabc.Distribution(**{p.name: pyabc.RV("norm", 0.0, 1.0) for p in setup.priors})
     simulator = Simulator(setup.scenario, fitted, setup.seed, setup.priors,
                           setup.block == "pathway")
+    from .proposal import GaussianProposal
+
     abc = pyabc.ABCSMC(simulator, prior,
                        Distance({t.id: t.tolerance for t in fitted}),
-                       population_size=setup.population, sampler=sampler(workers, scheduler))
+                       population_size=setup.population, transitions=GaussianProposal(),
+                       sampler=sampler(workers, scheduler))
     db = f"sqlite:///{(folder / DB_NAME).resolve()}"
     np.random.seed(setup.seed)  # pyABC draws proposals from NumPy's global generator
     if (folder / DB_NAME).is_file() and pyabc.History(db).n_populations > 0:
