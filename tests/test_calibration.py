@@ -285,3 +285,23 @@ def test_particles_run_at_their_priors_quantiles_within_the_bounds():
     spread = np.exp(onward.dist["sigma"] * norm.ppf(norm.cdf([-1.0, 1.0])))
     assert q["onward_rate"][:2] == pytest.approx(median * spread)
     assert q["onward_rate"][2] == load_specs()["onward_rate"].high
+
+
+def test_the_proposal_density_stays_finite_when_the_weights_sit_on_a_few_particles():
+    """A population whose weight is on three particles in 33 dimensions has a singular
+    covariance; the proposal's ridge keeps its density finite and positive, so importance
+    weights stay meaningful."""
+    from sim.experiments.proposal import GaussianProposal
+
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame(rng.normal(size=(400, 33)), columns=[f"p{i}" for i in range(33)])
+    w = np.full(400, 1e-12)
+    w[:3] = 1.0
+    w /= w.sum()
+    proposal = GaussianProposal()
+    proposal.X, proposal.w = x, w
+    proposal.fit(x, w)
+    np.random.seed(5)
+    drawn = proposal.rvs(50)
+    density = proposal.pdf(drawn)
+    assert np.isfinite(density).all() and (density > 0).all()

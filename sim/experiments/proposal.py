@@ -24,6 +24,9 @@ from scipy import stats
 
 INFLATION = 2.0  # the fitted covariance is doubled, so the proposal's tails cover the posterior's
 PRIOR_SHARE = 0.1  # one draw in ten from the prior (a standard normal on the quantile scale)
+RIDGE = 0.01  # added to each variance (a standard deviation of at least 0.1 of the prior's): a
+# population whose weights sit on a few particles would otherwise give a singular covariance,
+# whose density is infinite on its subspace (pyABC then weighs every particle alike)
 
 
 class GaussianProposal(Transition):
@@ -36,8 +39,8 @@ class GaussianProposal(Transition):
     def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
         x = X.to_numpy(dtype=float)
         mean = w @ x / w.sum()
-        cov = np.atleast_2d(smart_cov(x, w)) * self.inflation
-        self.fitted = stats.multivariate_normal(mean, cov, allow_singular=True)
+        cov = (np.atleast_2d(smart_cov(x, w)) + RIDGE * np.eye(x.shape[1])) * self.inflation
+        self.fitted = stats.multivariate_normal(mean, cov)
         self.prior = stats.multivariate_normal(np.zeros(x.shape[1]), np.eye(x.shape[1]))
 
     def rvs_single(self) -> Parameter:
