@@ -161,8 +161,15 @@ def test_odds_ratios_shift_a_base_share():
 def test_ptsd_risk_rises_with_each_trauma_of_the_journey():
     none, trauma, both, all3 = mental_health.ptsd_probability(
         np.array([0, 1, 1, 1], bool), np.array([0, 0, 1, 1], bool), np.array([0, 0, 0, 1], bool),
-        P)
+        np.zeros(4), P)
     assert none == pytest.approx(P["ptsd_base_share"]) and none < trauma < both < all3
+
+
+def test_ptsd_remits_without_treatment_in_the_years_abroad():
+    """Kessler et al. 1995: half remit in 64 months without treatment."""
+    at, later = mental_health.ptsd_probability(
+        np.array([1, 1], bool), np.zeros(2, bool), np.zeros(2, bool), np.array([0, 64 / 12]), P)
+    assert later / at == pytest.approx(0.5, abs=0.01)
 
 
 def test_recovery_rate_gives_the_published_three_year_fall():

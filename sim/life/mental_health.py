@@ -1,8 +1,10 @@
 """Mental health in the South: PTSD, depression, suicidal ideation, suicide and services.
 
 - PTSD on leaving Hanawon, from trauma before leaving, forced repatriation and trafficking (odds
-  ratios; Chang et al. 2021), recovering at ``ptsd_recovery_rate`` (Hong et al. 2006: full PTSD
-  27.2% falling to 4.0% over three years).
+  ratios; Chang et al. 2021), less the remissions without treatment in the years since the last
+  crossing out of North Korea (``ptsd_remission_rate_untreated``; Kessler et al. 1995), so people
+  who lived for years in China arrive with PTSD less often; in the South it recovers at
+  ``ptsd_recovery_rate`` (Hong et al. 2006: full PTSD 27.2% falling to 4.0% over three years).
 - Depression: a minority is vulnerable (Kim et al. 2022: 23.3% high and rising), onset is raised
   by acculturation stress (discrimination, unemployment, loneliness, family left in the North) and
   by debt (mostly to brokers; debt goes with depression, Richardson et al. 2013), and buffered by
@@ -45,12 +47,14 @@ def odds_to_probability(base_share: float, odds_ratio: np.ndarray) -> np.ndarray
     return odds / (1.0 + odds)
 
 
-def ptsd_probability(trauma, repatriated, trafficked, p) -> np.ndarray:
-    """Probability of full PTSD on leaving Hanawon."""
+def ptsd_probability(trauma, repatriated, trafficked, years_since_crossing, p) -> np.ndarray:
+    """Probability of full PTSD on leaving Hanawon: that of the traumas of the journey, times the
+    chance of no remission without treatment in the years since the last crossing."""
     ratio = (np.where(trauma, p["ptsd_trauma_odds"], 1.0)
              * np.where(repatriated, p["ptsd_repatriation_odds"], 1.0)
              * np.where(trafficked, p["ptsd_trafficking_odds"], 1.0))
-    return odds_to_probability(p["ptsd_base_share"], ratio)
+    persists = np.exp(-p["ptsd_remission_rate_untreated"] * np.maximum(years_since_crossing, 0.0))
+    return odds_to_probability(p["ptsd_base_share"], ratio) * persists
 
 
 def depression_onset_rate(vulnerable, stress_log, ties, p) -> np.ndarray:
@@ -99,8 +103,9 @@ class MentalHealth(Module):
         m = self.model
         pop, p = m.population, m.params
         u = m.streams.uniforms("health.ptsd", month, pop.uid[rows])
+        years = (month - pop.last_departure_month[rows]) / 12
         self.settle(rows, month, u < ptsd_probability(pop.trauma[rows], pop.repatriations[rows] > 0,
-                                                      pop.trafficked[rows], p))
+                                                      pop.trafficked[rows], years, p))
 
     def settle(self, rows: np.ndarray, month: int, ptsd: np.ndarray | None = None) -> None:
         """Vulnerability and initial depression; without ``ptsd``, for people settled before the
