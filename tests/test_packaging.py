@@ -33,6 +33,12 @@ def test_every_subpackage_and_the_library_are_in_the_wheel():
     data = PYPROJECT["tool"]["setuptools"]["package-data"]
     assert data["sim.scenarios"] == ["*.yaml"] and "posterior.csv" in data["sim.calibrated"]
     assert {"targets.yaml", "priors.yaml"} <= set(data["sim.calibration"])
+    from sim.engine import posterior  # every block of the shipped set, and its calibration.json
+
+    folder = ROOT / "calibration" / "calibrated"
+    for path in posterior.block_files(folder):
+        for name in (path.name, "calibration.json"):
+            assert (path.parent / name).relative_to(folder).as_posix() in data["sim.calibrated"]
 
 
 def _resettle(args, cwd, pythonpath=None, prelude=""):
