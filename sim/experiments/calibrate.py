@@ -11,10 +11,11 @@ interrupted calibration resumes from its last complete generation.
 The sampler works on each parameter's prior-quantile scale: a particle holds standard normal
 coordinates ``z`` and runs with the values at the prior quantiles ``Phi(z)`` (:meth:`Prior.value`).
 Every prior is then a standard normal, and proposals come from one Gaussian fitted to the last
-generation, with a share from the prior (:mod:`sim.experiments.proposal`), so the importance
-weights (prior over proposal) stay balanced in 30 and more dimensions; pyABC's default kernel
-density proposal left them on two to eight particles of 400. The exported particles are the
-values the runs used.
+generation, with a share from the prior (:mod:`sim.experiments.proposal`). With pyABC's default
+kernel density proposal the importance weights (prior over proposal) of a 33-parameter
+calibration sat on two to eight particles of 400 from the first generation on; with these they
+kept 34 in the first, but still fell to a few by the fourth (README, Calibration). The exported
+particles are the values the runs used.
 
 Samplers: one worker runs pyABC's single-core sampler, and an uninterrupted run is then
 reproducible from its seed (a resumed run reseeds NumPy's global generator when it restarts, so
@@ -266,12 +267,12 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sc
 def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Scheduler | None, bar):
     import pyabc
 
+    from .proposal import GaussianProposal
+
     fitted = setup.fitted
     prior = pyabc.Distribution(**{p.name: pyabc.RV("norm", 0.0, 1.0) for p in setup.priors})
     simulator = Simulator(setup.scenario, fitted, setup.seed, setup.priors,
                           setup.block == "pathway")
-    from .proposal import GaussianProposal
-
     abc = pyabc.ABCSMC(simulator, prior,
                        Distance({t.id: t.tolerance for t in fitted}),
                        population_size=setup.population, transitions=GaussianProposal(),

@@ -5,12 +5,13 @@ pyABC's default proposal is a Gaussian kernel density estimate over the last gen
 particles. In the 30 and more dimensions of this model's calibration, a few hundred kernels
 leave the proposal lumpy, and the importance weights (prior over proposal) fell onto two to eight
 particles of 400. One Gaussian fitted to the whole population (its weighted mean and covariance,
-the covariance inflated) is smooth, so the weights stay balanced while the posterior is close to
-normal on the prior-quantile scale the sampler works on; mixing in the prior itself keeps every
-weight below ``1 / prior_share`` times the prior's (Hesterberg 1995, "Weighted average importance
-sampling and defensive mixture distributions", Technometrics 37: 185-194). An independence
-proposal of this kind is a valid ABC-SMC proposal (Beaumont et al. 2009; any proposal whose
-support covers the posterior).
+the covariance inflated) is smooth, which keeps the weights more balanced while the posterior is
+close to normal on the prior-quantile scale the sampler works on (though in 33 dimensions they
+still fell onto a few particles by the fourth generation); mixing in the prior itself keeps
+every weight below ``1 / prior_share`` times the prior's (Hesterberg 1995, "Weighted average
+importance sampling and defensive mixture distributions", Technometrics 37: 185-194). An
+independence proposal of this kind is a valid ABC-SMC proposal (Beaumont et al. 2009; any
+proposal whose support covers the posterior).
 """
 
 from __future__ import annotations
