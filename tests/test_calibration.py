@@ -242,13 +242,17 @@ def test_the_pathway_block_estimates_pathway_parameters_against_pathway_targets(
     priors = [calibrate.Prior(name, {"dist": "uniform", "low": 0, "high": 1}, "test")
               for name in ("onward_rate", "job_finding_rate", "arrest_rate")]
     listed = targets.load(calibration_file("targets.yaml"))
-    kept_priors, kept = calibrate.select_block("pathway", priors, listed, "here")
+    kept_priors, kept = calibrate.select_block("pathway", priors, listed, "p.yaml", "t.yaml")
     assert [p.name for p in kept_priors] == ["onward_rate", "arrest_rate"]
     assert {t.indicator for t in kept} >= {"arrivals", "in_china", "repatriated"}
     assert not {t.indicator for t in kept} & {"employment_rate", "ptsd_prevalence"}
-    assert calibrate.select_block("all", priors, listed, "here") == (priors, listed)
-    with pytest.raises(InputError, match="--block pathway: here has no parameter of pathway"):
-        calibrate.select_block("pathway", priors[1:2], listed, "here")
+    assert calibrate.select_block("all", priors, listed, "p.yaml", "t.yaml") == (priors, listed)
+    with pytest.raises(InputError, match="--block pathway: p.yaml estimates no parameter of "
+                                         "sim/data/parameters/pathway.yaml"):
+        calibrate.select_block("pathway", priors[1:2], listed, "p.yaml", "t.yaml")
+    with pytest.raises(InputError, match=r"--block pathway: t.yaml has no target of the "
+                                         r"pathway \(indicators arrivals, "):
+        calibrate.select_block("pathway", priors, listed[-1:], "p.yaml", "t.yaml")
 
 
 def test_a_pathway_only_run_gives_the_pathways_figures_and_nothing_else():

@@ -107,8 +107,8 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
         if getattr(args, option) < 1:
             raise InputError(f"--{option.replace('_', '-')}: expected a positive integer, "
                              f"got {getattr(args, option)}")
-    priors, target_list = calibrate.select_block(args.block, priors, target_list,
-                                                 f"{args.priors} or {args.targets}")
+    priors, target_list = calibrate.select_block(args.block, priors, target_list, args.priors,
+                                                 args.targets)
     train, test = calibrate.split(target_list, args.holdout_from)
     scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train))
     setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block)

@@ -366,7 +366,8 @@ BLOCKS = {"all": "every parameter of the priors file against every target",
 
 
 def select_block(block: str, priors: list[Prior], target_list: list[targets.Target],
-                 where: str) -> tuple[list[Prior], list[targets.Target]]:
+                 priors_file: str | Path, targets_file: str | Path
+                 ) -> tuple[list[Prior], list[targets.Target]]:
     """The priors and targets of one block of the model (:data:`BLOCKS`). The pathway is a
     block: its figures do not depend on life in the South (but for a few sponsors of chain
     defection), so it can be estimated first, with runs half as long."""
@@ -377,9 +378,12 @@ def select_block(block: str, priors: list[Prior], target_list: list[targets.Targ
     specs = load_specs()
     chosen = [p for p in priors if specs[p.name].origin == "pathway.yaml"]
     kept = [t for t in target_list if t.indicator in PATHWAY_INDICATORS]
-    if not chosen or not kept:
-        raise InputError(f"--block pathway: {where} has no "
-                         f"{'parameter of pathway.yaml' if not chosen else 'pathway target'}")
+    if not chosen:
+        raise InputError(f"--block pathway: {priors_file} estimates no parameter of "
+                         "sim/data/parameters/pathway.yaml")
+    if not kept:
+        raise InputError(f"--block pathway: {targets_file} has no target of the pathway "
+                         f"(indicators {', '.join(sorted(PATHWAY_INDICATORS))})")
     return chosen, kept
 
 
