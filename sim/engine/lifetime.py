@@ -9,6 +9,8 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal for when the parent ends
 
@@ -33,12 +35,37 @@ def dask_setup(worker) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+_held = {"depth": 0, "pending": False}  # signals_held's state (the main thread's only)
+
+
 def interrupt_on_sigterm() -> None:
     """Make SIGTERM raise KeyboardInterrupt in the main thread, as Ctrl-C does, so that a
-    terminated command stops its workers, keeps what resumes and says so."""
+    terminated command stops its workers, keeps what resumes and says so; both wait while
+    :func:`signals_held` holds them."""
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while inside, and raise the KeyboardInterrupt on leaving if one
+    came. For waiting on worker processes: an exception raised between two of the futures'
+    lock acquisitions would leave a lock held that the pool's own thread needs to shut down, and
+    the command would hang instead of stopping."""
+    _held["depth"] += 1
+    try:
+        yield
+    finally:
+        _held["depth"] -= 1
+        if _held["depth"] == 0 and _held["pending"]:
+            _held["pending"] = False
+            raise KeyboardInterrupt
 
 
 def _interrupt(signum, frame) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    if signum == signal.SIGTERM:  # a second SIGTERM ends the process at once
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if _held["depth"]:
+        _held["pending"] = True
+        return
     raise KeyboardInterrupt

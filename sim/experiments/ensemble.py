@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,8 @@ from ..engine.errors import InputError
 from ..scenario import Scenario, validate
 from . import policy
 from .scheduler import Scheduler
+
+WAIT_SECONDS = 0.25  # longest wait on worker processes before a Ctrl-C or SIGTERM is seen
 
 SUMMARY_COLUMNS = ["scenario", "year", "indicator", "sex", "years_since_arrival", "mean", "p05",
                    "p50", "p95"]
@@ -157,9 +159,15 @@ class Executor:
                                    mp_context=multiprocessing.get_context("spawn"),
                                    initializer=lifetime.die_with_parent, initargs=(os.getpid(),))
         try:
-            futures = {pool.submit(work, job): job for job in jobs}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+            with lifetime.signals_held():
+                futures = {pool.submit(work, job): i for i, job in enumerate(jobs)}
+            pending = set(futures)
+            while pending:  # Ctrl-C and SIGTERM reach this loop between waits, never inside
+                with lifetime.signals_held():
+                    done, pending = wait(pending, timeout=WAIT_SECONDS,
+                                         return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=futures.get):
+                    yield jobs[futures[future]], future.result()
         except BaseException:  # an error, Ctrl-C or SIGTERM: running replicates are not awaited
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
