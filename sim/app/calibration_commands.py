@@ -122,16 +122,15 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
 
 def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
     """ABC-SMC against a targets file; posterior, fit tables, charts and a report."""
-    calibrate.require_pyabc()
     setup, folder = _setup(args)
     workers = args.workers or os.cpu_count() or 1
     started, clock = output.utc_now(), time.perf_counter()
     with output.resumable_run_dir(folder) as staging:
         files.check_stamp(staging / calibrate.STAMP, setup.stamp(args.holdout_from),
                           "calibration")
-        history = calibrate.run_abc(setup, staging, args.budget, workers,
-                                     Scheduler.from_args(args))
-        tables = calibrate.export(history, staging, setup.priors)
+        sampler = calibrate.run_abc(setup, staging, args.budget, workers,
+                                    Scheduler.from_args(args))
+        tables = calibrate.export(sampler, setup.priors)
         for name, table in tables.items():
             files.write_table(staging / name, table)
         abc_seconds = time.perf_counter() - clock
@@ -145,10 +144,11 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
         files.write_table(staging / "fit_table.csv", fit)
         _charts(staging, fits, tables, setup)
         last = tables["generations.csv"].iloc[-1]
-        summary = {"simulations": int(history.total_nr_simulations),
-                   "generations": int(history.max_t + 1),
+        summary = {"simulations": int(sampler.simulations),
+                   "generations": len(sampler.log),
                    "final_epsilon": float(last.epsilon),
                    "effective_sample_size": round(float(last.effective_sample_size), 1),
+                   "distinct_particles": int(last.distinct_particles),
                    "final_acceptance_rate": round(float(last.acceptance_rate), 4),
                    "abc_wall_seconds": round(abc_seconds, 1),
                    "total_wall_seconds": round(time.perf_counter() - clock, 1),
@@ -200,7 +200,8 @@ CAPTIONS = {
     "marginals": "The posterior of each estimated parameter (bars, last generation, weighted) "
                  "over its prior (dashed).",
     "epsilon": "The acceptance threshold falls generation by generation as the particles get "
-               "closer to the published figures; the share of simulations accepted falls too.",
+               "closer to the published figures; the share of MCMC moves accepted falls too, "
+               "and the sampler stops when it falls below 1%.",
 }
 
 
@@ -225,8 +226,10 @@ def write_calibration_report(folder: Path, summary: dict) -> Path:
                f"generations; final threshold {summary['final_epsilon']:.3f}; "
                f"{summary['abc_wall_seconds']:.0f} s for ABC-SMC.</li>"
              + f"<li>Final generation: effective sample size "
-               f"{summary.get('effective_sample_size', float('nan')):.1f}, acceptance rate "
-               f"{summary.get('final_acceptance_rate', float('nan')):.3f}.</li></ul>"]
+               f"{summary.get('effective_sample_size', float('nan')):.1f} (equal weights), "
+               f"{summary.get('distinct_particles', 'n/a')} distinct particles, "
+               f"{summary.get('final_acceptance_rate', float('nan')):.3f} of the MCMC moves "
+               f"accepted.</li></ul>"]
     for stem, caption in CAPTIONS.items():
         png = folder / f"{stem}.png"
         if png.is_file():

@@ -158,7 +158,7 @@ def _calibration_parsers(commands) -> None:
     """``resettle calibrate`` and ``resettle validate``."""
     from ..experiments import defaults as c
 
-    cal = commands.add_parser("calibrate", help="estimate the parameters with ABC-SMC (pyABC) "
+    cal = commands.add_parser("calibrate", help="estimate the parameters with ABC-SMC (MCMC moves) "
                               "against a targets file; write the posterior and a report")
     cal.add_argument("--targets", type=Path, default=calibration_file("targets.yaml"),
                      metavar="FILE", help="targets file (default: calibration/targets.yaml, as "

@@ -3,7 +3,7 @@
 - :func:`fit_chart`: every target's simulated median and 90% interval against the published
   value, in tolerances (0 = the published figure; the shaded band is within tolerance).
 - :func:`marginals_chart`: the weighted posterior of each estimated parameter over its prior.
-- :func:`epsilon_chart`: the acceptance threshold and acceptance rate by generation.
+- :func:`epsilon_chart`: the acceptance threshold and the moves' acceptance rate by generation.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def marginals_chart(populations: pd.DataFrame, priors: list, stem: Path) -> list
     for i, prior in enumerate(priors):
         ax = fig.add_subplot(rows, cols, i + 1)
         values, weights = last[prior.name].to_numpy(), last.weight.to_numpy()
-        rv = prior.rv().distribution
+        rv = prior.distribution()
         low, high = rv.ppf(0.005), rv.ppf(0.995)
         low, high = min(low, values.min()), max(high, values.max())
         grid = np.linspace(low, high, 200)
@@ -85,7 +85,7 @@ def marginals_chart(populations: pd.DataFrame, priors: list, stem: Path) -> list
 
 
 def epsilon_chart(generations: pd.DataFrame, stem: Path) -> list[Path]:
-    """The acceptance threshold by generation, with the share of simulations accepted."""
+    """The acceptance threshold by generation, with the share of MCMC moves accepted."""
     fig = _figure((8, 4.5))
     ax = fig.add_subplot()
     ax.plot(generations.generation, generations.epsilon, "o-", color=PALETTE[0],
@@ -95,7 +95,7 @@ def epsilon_chart(generations: pd.DataFrame, stem: Path) -> list[Path]:
     ax.set_xticks(generations.generation)
     twin = ax.twinx()
     twin.plot(generations.generation, 100 * generations.acceptance_rate, "s--",
-              color=PALETTE[2], label="simulations accepted (%)")
+              color=PALETTE[2], label="moves accepted (%)")
     twin.set_ylabel("accepted (%)")
     twin.set_ylim(0, 100)
     lines = ax.get_legend_handles_labels()

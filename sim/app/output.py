@@ -32,7 +32,7 @@ CODEBOOK = "codebook.csv"  # indicator, meaning, unit, denominator, definition (
 ARRIVALS_CHART = "arrivals.png"
 LIFE_CHART = "life_in_south.png"
 PACKAGES = ("resettle", "mesa", "numpy", "scipy", "pandas", "matplotlib", "networkx",
-            "pydantic", "pyyaml", "dask", "pyabc")
+            "pydantic", "pyyaml", "dask")
 NOTE = ("These are population-level scenario estimates with uncertainty. They are never "
         "predictions about any person, and must not be used to identify, screen or judge anyone.")
 GIT_TIMEOUT_S = 10  # a hung git must not hang a run

@@ -1,35 +1,24 @@
-"""Calibration by approximate Bayesian computation: ABC-SMC (pyABC) against a targets file.
+"""Calibration by approximate Bayesian computation against a targets file.
 
 Each particle is one run of the calibration scenario (the baseline at a reduced ``scale``,
 stopped at the last target year) with the estimated parameters of ``calibration/priors.yaml``.
 Its distance to the published figures is the root mean square of ``(simulated - observed) /
-tolerance`` over the targets, so a distance of 1 means "on average one tolerance away". The
-acceptance threshold (epsilon) of each generation is the median distance of the previous one
-(pyABC's ``MedianEpsilon``). The history lives in an SQLite database in the output folder, so an
-interrupted calibration resumes from its last complete generation.
+tolerance`` over the targets, so a distance of 1 means "on average one tolerance away".
 
-The sampler works on each parameter's prior-quantile scale: a particle holds standard normal
-coordinates ``z`` and runs with the values at the prior quantiles ``Phi(z)`` (:meth:`Prior.value`).
-Every prior is then a standard normal, and proposals come from one Gaussian fitted to the last
-generation, with a share from the prior (:mod:`sim.experiments.proposal`). With pyABC's default
-kernel density proposal the importance weights (prior over proposal) of a 33-parameter
-calibration sat on two to eight particles of 400 from the first generation on; with these they
-kept 34 in the first, but still fell to a few by the fourth (README, Calibration). The exported
-particles are the values the runs used.
-
-Samplers: one worker runs pyABC's single-core sampler, and an uninterrupted run is then
-reproducible from its seed (a resumed run reseeds NumPy's global generator when it restarts, so
-its later generations agree with an uninterrupted run's in distribution only); several workers
-use its multicore sampler, and ``--scheduler`` a Dask cluster. With several workers the order in
-which particles finish changes which are accepted, so two runs agree in distribution, not bit for
-bit (pyABC reseeds its workers).
+The sampler is ABC-SMC with MCMC moves (:mod:`sim.experiments.smc`, Drovandi & Pettitt 2011): each
+generation drops the farthest half of the particles, lowers the threshold to the largest distance
+kept, and renews the dropped ones by Metropolis-Hastings moves from copies of kept ones, so the
+particles keep equal weights. It works on each parameter's prior-quantile scale: a particle holds
+standard normal coordinates ``z`` and runs with the values at the prior quantiles ``Phi(z)``
+(:meth:`Prior.value`). Its state is saved in the output folder after every step, so an
+interrupted calibration resumes where it stopped. The draws are seeded by generation and step and
+each run by its particle's values, so the result is the same on one process, many, or a Dask
+cluster, interrupted or not. The exported particles are the values the runs used.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +31,7 @@ from ..engine import posterior
 from ..engine.errors import InputError, nearest
 from ..engine.parameters import load_specs, prior_form, prior_quantile
 from ..measure import targets
+from . import smc
 from .scheduler import Scheduler
 from .defaults import (  # noqa: F401 (re-exported)
     DEFAULT_BUDGET,
@@ -55,19 +45,7 @@ if TYPE_CHECKING:  # a type only
 
 MISSING_Z = 10.0  # a produced target without a value in a run (e.g. no arrivals) counts as 10
 QUANTILE_FLOOR = 1e-12  # prior quantiles are taken within [floor, 1 - floor] (z within +-7)
-DB_NAME = "abc.db"
 STAMP = "calibration.json"
-INSTALL_HINT = ("pip install 'resettle[calibrate]' (or, in this repository, "
-                "scripts/bootstrap --test)")
-
-
-def require_pyabc() -> None:
-    """Refuse, on one line, to calibrate without pyABC (an optional extra)."""
-    try:
-        import pyabc  # noqa: F401
-    except ImportError:
-        raise InputError(f"resettle calibrate needs pyABC, which is not installed: "
-                         f"{INSTALL_HINT}") from None
 
 
 @dataclass(frozen=True)
@@ -78,12 +56,12 @@ class Prior:
     dist: dict
     reason: str
 
-    def rv(self):
-        """The prior as a pyABC random variable (scipy.stats parametrisation)."""
-        import pyabc
+    def distribution(self):
+        """The prior as a frozen scipy.stats distribution."""
+        from scipy import stats
 
         name, args, kwargs = prior_form(self.dist)
-        return pyabc.RV(name, *args, **kwargs)
+        return getattr(stats, name)(*args, **kwargs)
 
     def value(self, z):
         """The parameter's values at standard normal coordinates ``z``: the prior's quantiles
@@ -138,7 +116,7 @@ def distance(simulated: dict, observed: dict, tolerances: dict[str, float]) -> f
 
 
 class Distance:
-    """:func:`distance` with the tolerances bound (a picklable callable for pyABC)."""
+    """:func:`distance` with the tolerances bound (picklable)."""
 
     def __init__(self, tolerances: dict[str, float]) -> None:
         self.tolerances = tolerances
@@ -155,7 +133,7 @@ def particle_seed(values: dict[str, float], seed: int) -> int:
 
 
 class Simulator:
-    """One run of the calibration scenario for a particle; picklable for pyABC's workers.
+    """One run of the calibration scenario for a particle; picklable for the workers.
     ``pathway_only`` steps only the pathway's modules (a calibration of the pathway block)."""
 
     def __init__(self, scenario: Scenario, target_list: list[targets.Target], seed: int,
@@ -187,35 +165,6 @@ def values(priors: dict[str, Prior], coordinates: dict) -> dict:
             for name, z in coordinates.items()}
 
 
-class _Progress(logging.Handler):
-    """Turns pyABC's log lines into progress-bar updates (simulations, generation, epsilon)."""
-
-    ACCEPTED = re.compile(r"Accepted: \d+ / (\d+)")
-    GENERATION = re.compile(r"t: (\d+), eps: ([0-9.]+e[+-]\d+|inf)")
-
-    def __init__(self, bar) -> None:
-        super().__init__(logging.INFO)
-        self.bar = bar
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if m := self.GENERATION.search(message):
-            self.bar.set_postfix(generation=int(m.group(1)), epsilon=f"{float(m.group(2)):.3g}")
-        elif m := self.ACCEPTED.search(message):
-            self.bar.update(int(m.group(1)))
-
-
-def sampler(workers: int, scheduler: Scheduler | None):
-    """pyABC's sampler for the command line's choice of workers or Dask scheduler."""
-    from pyabc import sampler as samplers
-
-    if scheduler:
-        return samplers.DaskDistributedSampler(scheduler.client(), batch_size=1)
-    if workers <= 1:
-        return samplers.SingleCoreSampler()
-    return samplers.MulticoreEvalParallelSampler(n_procs=workers)
-
-
 @dataclass
 class Setup:
     """Everything one calibration needs, and the fingerprint a resumed one must match."""
@@ -236,83 +185,81 @@ class Setup:
     def stamp(self, holdout_from: int | None) -> dict:
         return {"scenario": self.scenario.resolved(), "seed": self.seed,
                 "population": self.population, "holdout_from": holdout_from,
-                "block": self.block, "proposal": "prior quantiles (standard normal); one "
-                                                  "fitted Gaussian with a share of the prior",
+                "block": self.block, "sampler": "ABC-SMC with MCMC moves (replenishment) on "
+                                                "the priors' quantile scale",
                 "targets": [t.model_dump() for t in self.train + self.test],
                 "priors": [p.__dict__ for p in self.priors]}
 
 
-def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Scheduler | None,
-            progress: bool = True):
-    """Run (or resume) ABC-SMC in ``folder`` until ``budget`` simulations; return the history.
+class ParticleDistance:
+    """The distance of one particle's run to the targets (a picklable job for the workers):
+    called with ``(index, z)``, it returns ``(index, distance)``."""
 
-    pyABC stops after the generation in which the budget is reached, so the total can exceed it
-    by up to one generation.
-    """
-    import pyabc  # noqa: F401  (importing it adds its log handler, replaced below)
+    def __init__(self, simulator: Simulator, names: list[str], observed: dict,
+                 tolerances: dict[str, float]) -> None:
+        self.simulator, self.names = simulator, names
+        self.observed, self.tolerances = observed, tolerances
+
+    def __call__(self, job: tuple[int, np.ndarray]) -> tuple[int, float]:
+        index, z = job
+        simulated = self.simulator(dict(zip(self.names, z)))
+        return index, distance(simulated, self.observed, self.tolerances)
+
+
+def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Scheduler | None,
+            progress: bool = True) -> smc.Sampler:
+    """Run (or resume) the sampler in ``folder`` until ``budget`` simulations; return it."""
     from tqdm import tqdm
 
-    bar = tqdm(total=budget, unit="simulation", desc="calibrate",
-               disable=None if progress else True)
-    log = logging.getLogger("ABC")  # pyABC's own handler prints every step: replaced by the bar
-    saved = log.handlers[:], log.level, log.propagate
-    log.handlers, log.level, log.propagate = [_Progress(bar)], logging.INFO, False
-    try:
-        return _abc(setup, folder, budget, workers, scheduler, bar)
-    finally:
-        log.handlers, log.level, log.propagate = saved
-        bar.close()
-
-
-def _abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Scheduler | None, bar):
-    import pyabc
-
-    from .proposal import GaussianProposal
+    from .ensemble import Executor
 
     fitted = setup.fitted
-    prior = pyabc.Distribution(**{p.name: pyabc.RV("norm", 0.0, 1.0) for p in setup.priors})
-    simulator = Simulator(setup.scenario, fitted, setup.seed, setup.priors,
-                          setup.block == "pathway")
-    abc = pyabc.ABCSMC(simulator, prior,
-                       Distance({t.id: t.tolerance for t in fitted}),
-                       population_size=setup.population, transitions=GaussianProposal(),
-                       sampler=sampler(workers, scheduler))
-    db = f"sqlite:///{(folder / DB_NAME).resolve()}"
-    np.random.seed(setup.seed)  # pyABC draws proposals from NumPy's global generator
-    if (folder / DB_NAME).is_file() and pyabc.History(db).n_populations > 0:
-        abc.load(db, 1)
-    else:
-        (folder / DB_NAME).unlink(missing_ok=True)
-        abc.new(db, {t.id: t.observed for t in fitted})
-    done = abc.history.total_nr_simulations
-    bar.update(min(done, budget))
-    if done < budget:
-        abc.run(max_total_nr_simulations=budget)
-    return abc.history
+    names = [p.name for p in setup.priors]
+    work = ParticleDistance(Simulator(setup.scenario, fitted, setup.seed, setup.priors,
+                                      setup.block == "pathway"), names,
+                            {t.id: t.observed for t in fitted},
+                            {t.id: t.tolerance for t in fitted})
+    executor = (Executor("dask", scheduler=scheduler) if scheduler
+                else Executor("serial") if workers <= 1 else Executor("processes", workers))
+    bar = tqdm(total=budget, unit="simulation", desc="calibrate",
+               disable=None if progress else True)
+
+    def distances(z: np.ndarray) -> np.ndarray:
+        out = np.empty(len(z))
+        for _, (index, d) in executor.map(list(enumerate(z)), work):
+            out[index] = d
+            bar.update(1)
+        return out
+
+    def shown(n: int, info: dict) -> None:
+        bar.set_postfix({k: f"{v:.3g}" if isinstance(v, float) else v for k, v in info.items()})
+
+    sampler = smc.Sampler(distances, len(names), setup.population, setup.seed, folder, shown)
+    try:
+        if sampler.load():
+            bar.update(min(sampler.simulations, budget))
+        sampler.run(budget)
+    finally:
+        bar.close()
+    return sampler
 
 
-def export(history, folder: Path, priors: list[Prior]) -> dict[str, pd.DataFrame]:
-    """Every generation's particles, the posterior (last generation), the thresholds with the
-    acceptance rate and effective sample size of each generation, what the data taught about
-    each parameter (:func:`contraction`) and the posterior correlations."""
-    frames, ess = [], []
+def export(sampler: smc.Sampler, priors: list[Prior]) -> dict[str, pd.DataFrame]:
+    """Every generation's particles, the posterior (last generation), each generation's
+    threshold, runs, MCMC steps, acceptance of moves, effective sample size of the weights and
+    distinct particles, what the data taught about each parameter (:func:`contraction`) and the
+    posterior correlations."""
     by_name = {p.name: p for p in priors}
-    for t in range(history.max_t + 1):
-        df, w = history.get_distribution(m=0, t=t)
-        ran = values(by_name, {name: df[name].to_numpy() for name in df.columns})
-        df = df.assign(**ran)  # the values the particles ran with (Simulator.values)
-        w = w / w.sum()
-        ess.append(1.0 / float(np.sum(w * w)))
-        df = df.assign(weight=w).sort_index()  # particle id order
-        frames.append(df.reset_index(drop=True).assign(generation=t))
+    frames = []
+    for t, z in enumerate(sampler.populations):
+        ran = values(by_name, {p.name: z[:, k] for k, p in enumerate(priors)})
+        frames.append(pd.DataFrame(ran).assign(weight=1.0 / len(z), generation=t))
     populations = pd.concat(frames, ignore_index=True)
-    last = populations[populations.generation == history.max_t].drop(columns="generation")
-    pops = history.get_all_populations()
-    generations = pops[pops.t >= 0].rename(columns={"t": "generation", "samples": "simulations"})
-    generations = generations[["generation", "epsilon", "simulations", "particles"]].copy()
-    generations["acceptance_rate"] = generations.particles / generations.simulations
-    generations["effective_sample_size"] = ess
-    return {"populations.csv": populations, "posterior.csv": last,
+    last = populations[populations.generation == len(frames) - 1].drop(columns="generation")
+    generations = pd.DataFrame([g.__dict__ for g in sampler.log])
+    generations.insert(3, "particles", sampler.n)
+    generations["effective_sample_size"] = float(sampler.n)  # equal weights
+    return {"populations.csv": populations, "posterior.csv": last.reset_index(drop=True),
             "generations.csv": generations, "parameters.csv": contraction(last, priors),
             "correlations.csv": correlations(last)}
 
@@ -331,8 +278,7 @@ def contraction(particles: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
     values, w = _weighted(particles)
     rows = []
     for prior in priors:
-        name, args, kwargs = prior_form(prior.dist)
-        dist = getattr(stats, name)(*args, **kwargs)
+        dist = prior.distribution()
         x = values[prior.name].to_numpy(dtype=float)
         z = stats.norm.ppf(np.clip(dist.cdf(x), QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
         mean = float(np.sum(w * x))

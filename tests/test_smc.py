@@ -1,0 +1,87 @@
+"""The calibration's sampler (ABC-SMC with MCMC moves) on a model whose posterior is known, without
+running the simulation: it must find the posterior, keep its particles distinct, spend no more
+than its budget, and give the same particles resumed as uninterrupted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.experiments import smc
+
+OBSERVED = np.array([1.0, -0.5, 0.3])
+NOISE = 0.5
+
+
+def gaussian(z: np.ndarray) -> np.ndarray:
+    """A run of the toy model: the parameters plus noise fixed by the parameters (as a
+    particle's seed is), and its RMS distance to OBSERVED."""
+    out = []
+    for row in z:
+        rng = np.random.default_rng(np.frombuffer(row.tobytes(), dtype=np.uint32))
+        x = row + NOISE * rng.standard_normal(len(row))
+        out.append(np.sqrt(np.mean((x - OBSERVED) ** 2)))
+    return np.array(out)
+
+
+def test_the_sampler_finds_a_known_posterior_and_keeps_its_particles_distinct(tmp_path):
+    """Prior N(0, 1), data N(theta, 0.5^2): the exact posterior is N(0.8 y, 0.2) in each
+    coordinate. As the threshold falls the ABC posterior approaches it; the moves keep most
+    particles distinct."""
+    sampler = smc.Sampler(gaussian, 3, 600, seed=1, folder=tmp_path)
+    log = sampler.run(budget=30_000)
+    assert sum(g.simulations for g in log) == sampler.simulations <= 30_000
+    assert [g.epsilon for g in log] == sorted((g.epsilon for g in log), reverse=True)
+    assert log[-1].epsilon < 0.6
+    mean, var = sampler.z.mean(axis=0), sampler.z.var(axis=0)
+    exact = 1 / (1 + NOISE ** 2)
+    assert mean == pytest.approx(exact * OBSERVED, abs=0.15)
+    assert var == pytest.approx(np.full(3, NOISE ** 2 * exact), abs=0.12)
+    assert log[-1].distinct_particles >= 0.9 * 600
+    assert (gaussian(sampler.z) <= log[-1].epsilon).all()  # every particle within the threshold
+
+
+def test_a_resumed_sampler_gives_what_an_uninterrupted_one_gives(tmp_path):
+    """Killed after any step (here: a budget that stops it mid-generation, then the state
+    reloaded by a new sampler), it continues to the same particles."""
+    whole = smc.Sampler(gaussian, 3, 40, seed=7, folder=tmp_path / "whole")
+    (tmp_path / "whole").mkdir()
+    whole.run(budget=700)
+
+    class Stop(Exception):
+        pass
+
+    calls = []
+
+    def dies(z):
+        calls.append(len(z))
+        if len(calls) == 9:
+            raise Stop
+        return gaussian(z)
+
+    (tmp_path / "part").mkdir()
+    with pytest.raises(Stop):
+        smc.Sampler(dies, 3, 40, seed=7, folder=tmp_path / "part").run(budget=700)
+    resumed = smc.Sampler(gaussian, 3, 40, seed=7, folder=tmp_path / "part")
+    resumed.run(budget=700)
+    assert resumed.simulations == whole.simulations
+    assert np.array_equal(resumed.z, whole.z) and repr(resumed.log) == repr(whole.log)
+    assert all(np.array_equal(a, b) for a, b in zip(resumed.populations, whole.populations))
+
+
+def test_moves_per_generation_follow_the_acceptance_rate():
+    """Enough moves that a particle stays put with chance at most 1% (Drovandi & Pettitt); the
+    rate is estimated from the first step by Laplace's rule of succession."""
+    assert smc.steps_needed(0.5) == 7  # 0.5^7 < 0.01 <= 0.5^6
+    assert smc.steps_needed(0.1) == 44
+    assert smc.steps_needed(0.0) == 1 and smc.steps_needed(1.0) == 1
+
+
+def test_the_moves_scale_with_the_particles_spread():
+    """The random walk's covariance is 2.38^2 / d times the particles' (plus the ridge)."""
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(5000, 4)) * np.array([1.0, 0.1, 2.0, 0.5])
+    chol = smc.move_scale(z)
+    cov = chol @ chol.T
+    expected = smc.SCALE / 4 * np.cov(z, rowvar=False) + smc.RIDGE * np.eye(4)
+    np.testing.assert_allclose(cov, expected, rtol=1e-10)
