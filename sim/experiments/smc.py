@@ -12,6 +12,7 @@ The particles live on the priors' quantile scale, where every prior is a standar
 3. each copy moves by Metropolis-Hastings steps (a Gaussian random walk scaled from the kept
    particles' covariance; a step is accepted when the prior ratio allows it and the new run is
    within the threshold), as many as make it unlikely (chance ``C``) that a copy never moved.
+   The prior is checked first, and a step it refuses is not run.
 
 Weights stay equal, so the effective sample size of the weights is the population size, and
 the number of distinct particles says how well the moves renewed it. pyABC, the field's
@@ -169,14 +170,16 @@ class Sampler:
             z0 = self.z[moving]
             z1 = z0 + rng.standard_normal(z0.shape) @ chol.T
             prior_ratio = np.exp(0.5 * (np.sum(z0 * z0, axis=1) - np.sum(z1 * z1, axis=1)))
-            u = rng.random(len(moving))
-            d1 = self.run_batch(z1, {"generation": s["generation"], "epsilon": s["epsilon"]})
-            ok = (u < prior_ratio) & (d1 <= s["epsilon"])
+            ran = rng.random(len(moving)) < prior_ratio  # the prior refuses the others: no run
+            d1 = np.full(len(moving), np.inf)
+            d1[ran] = self.run_batch(z1[ran], {"generation": s["generation"],
+                                               "epsilon": s["epsilon"]})
+            ok = d1 <= s["epsilon"]
             self.z[moving[ok]], self.dist[moving[ok]] = z1[ok], d1[ok]
             s["done"] += 1
             s["accepted"] += int(ok.sum())
             s["proposed"] += len(moving)
-            s["simulations"] += len(moving)
+            s["simulations"] += int(ran.sum())
             if s["done"] == 1:  # Laplace's rule: no accepted move in a small first step is
                 # not an acceptance rate of 0
                 s["planned"] = steps_needed((s["accepted"] + 1) / (s["proposed"] + 2))
