@@ -75,8 +75,8 @@ def test_the_baseline_run_is_within_each_targets_tolerance(target):
 
 
 def test_women_are_most_of_those_in_china():
-    """80-90% of North Koreans in China are women (Wikipedia, 'North Korean defectors');
-    accepted 75-95, 2005-2019."""
+    """80-90% of North Koreans in China are women (stated assumption from NGO and press
+    reports; original source not identified); accepted 75-95, 2005-2019."""
     df = baseline().indicators
     share = 100 * series(df, "in_china", "female") / series(df, "in_china")
     print("\n" + share.loc[2005:2019].round(1).to_string())

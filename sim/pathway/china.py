@@ -3,7 +3,7 @@ repatriation, voluntary return, settling for good, and finding a broker.
 
 Sources (see ``parameters/pathway.yaml`` for each rate): women are 80-90% of North Koreans in
 China, mostly in de facto marriages, and before 2009 over 70% of women were trafficked
-(Wikipedia, 'North Korean defectors', accessed 2026, which names no primary source); some men
+(stated assumptions from NGO and press reports; original sources not identified); some men
 find steady work and settle too; China treats them as illegal migrants and repatriates those it
 catches (NKDB: >8,000 recorded); broker fees by year are in the world table; relatives in the
 South pay for family (WaPo 2016).
