@@ -115,16 +115,6 @@ def distance(simulated: dict, observed: dict, tolerances: dict[str, float]) -> f
     return float(np.sqrt(np.mean(z * z)))
 
 
-class Distance:
-    """:func:`distance` with the tolerances bound (picklable)."""
-
-    def __init__(self, tolerances: dict[str, float]) -> None:
-        self.tolerances = tolerances
-
-    def __call__(self, simulated: dict, observed: dict) -> float:
-        return distance(simulated, observed, self.tolerances)
-
-
 def particle_seed(values: dict[str, float], seed: int) -> int:
     """A run seed from the particle's values and the calibration seed (the same particle always
     gives the same run)."""
