@@ -85,3 +85,26 @@ def test_the_moves_scale_with_the_particles_spread():
     cov = chol @ chol.T
     expected = smc.SCALE / 4 * np.cov(z, rowvar=False) + smc.RIDGE * np.eye(4)
     np.testing.assert_allclose(cov, expected, rtol=1e-10)
+
+
+def test_a_generation_is_never_left_with_its_copies_unmoved(tmp_path):
+    """Stopped between dropping particles and their first move, then resumed with a budget that
+    holds no move, the sampler goes back to the last finished generation; and a generation
+    starts only if the budget holds as many runs as the last one took."""
+    calls = []
+
+    def dies_at_first_move(z):
+        calls.append(len(z))
+        if len(calls) == 2:  # generation 0 ran; the copies of generation 1 are made
+            raise RuntimeError("killed")
+        return gaussian(z)
+
+    with pytest.raises(RuntimeError):
+        smc.Sampler(dies_at_first_move, 3, 40, seed=3, folder=tmp_path).run(budget=500)
+    resumed = smc.Sampler(gaussian, 3, 40, seed=3, folder=tmp_path)
+    log = resumed.run(budget=45)
+    assert [g.generation for g in log] == [0] and resumed.simulations == 40
+    assert np.array_equal(resumed.z, resumed.populations[0])
+    assert len(np.unique(resumed.z, axis=0)) == 40  # no copies left behind
+    log = resumed.run(budget=700)
+    assert all(700 - resumed.simulations < g.simulations for g in log[-1:])

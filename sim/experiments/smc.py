@@ -94,6 +94,7 @@ class Sampler:
         self.dropped = max(1, int(ALPHA * population)) if population > 1 else 0
         self.log: list[Generation] = []
         self.populations: list[np.ndarray] = []  # each finished generation's particles
+        self.distances_of: list[np.ndarray] = []  # and their distances
         self.z = np.empty((0, dimensions))
         self.dist = np.empty(0)
         self.step = {}  # the generation in progress: threshold, steps done, moves accepted
@@ -104,7 +105,8 @@ class Sampler:
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "wb") as f:
             np.savez(f, z=self.z, dist=self.dist,
-                     **{f"generation{t}": z for t, z in enumerate(self.populations)})
+                     **{f"generation{t}": z for t, z in enumerate(self.populations)},
+                     **{f"distance{t}": d for t, d in enumerate(self.distances_of)})
         tmp.replace(path)
         atomic_write_text(self.folder / LOG, json.dumps(
             {"generations": [asdict(g) for g in self.log], "step": self.step}, indent=1))
@@ -118,6 +120,7 @@ class Sampler:
             saved = json.loads((self.folder / LOG).read_text())
             self.log = [Generation(**g) for g in saved["generations"]]
             self.populations = [data[f"generation{t}"] for t in range(len(self.log))]
+            self.distances_of = [data[f"distance{t}"] for t in range(len(self.log))]
         self.step = saved["step"]
         return True
 
@@ -127,15 +130,17 @@ class Sampler:
 
     # -- the algorithm ----------------------------------------------------------------------
     def run(self, budget: int) -> list[Generation]:
-        """Generations until ``budget`` runs are spent (a generation starts only if its first
-        step fits), or the moves' acceptance falls below :data:`MIN_ACCEPTANCE`."""
+        """Generations until ``budget`` runs are spent, or the moves' acceptance falls below
+        :data:`MIN_ACCEPTANCE`. A generation starts only if the budget holds as many runs as
+        the last one took, so the last is not cut short with its copies unmoved."""
         if not self.load():
             self.first()
         while True:
             if not self.step:
                 last = self.log[-1]
                 stuck = last.generation > 0 and last.acceptance_rate < MIN_ACCEPTANCE
-                if stuck or self.dropped == 0 or self.simulations + self.dropped > budget:
+                need = max(self.dropped, last.simulations)
+                if stuck or self.dropped == 0 or self.simulations + need > budget:
                     return self.log
                 self.replenish()
             self.move(budget)
@@ -165,6 +170,12 @@ class Sampler:
         """The generation's Metropolis-Hastings steps; the first sets how many it needs."""
         s = self.step
         moving, chol = np.array(s["moving"], dtype=int), np.array(s["scale"])
+        if s["done"] == 0 and self.simulations + len(moving) > budget:  # resumed with a
+            # smaller budget before the first step: the last finished generation stands
+            self.z, self.dist = self.populations[-1].copy(), self.distances_of[-1].copy()
+            self.step = {}
+            self.save()
+            return
         while s["done"] < s["planned"] and self.simulations + len(moving) <= budget:
             rng = np.random.default_rng([self.seed, s["generation"], s["done"] + 1])
             z0 = self.z[moving]
@@ -192,6 +203,7 @@ class Sampler:
     def finish(self, generation: Generation) -> None:
         self.log.append(generation)
         self.populations.append(self.z.copy())
+        self.distances_of.append(self.dist.copy())
         self.save()
 
     def run_batch(self, z: np.ndarray, info: dict) -> np.ndarray:
