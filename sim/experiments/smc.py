@@ -39,12 +39,13 @@ from ..engine.files import atomic_write_text
 
 ALPHA = 0.5  # share of particles replenished each generation (Drovandi & Pettitt 2011)
 C = 0.01  # chance that a replenished particle never moves in a generation (ibid.)
-MIN_ACCEPTANCE = 0.01  # stop once fewer moves than this are accepted: the threshold is as low as
-# moves can follow (ibid. stop on a low acceptance rate; 1% is their example's)
-RIDGE = 1e-3  # added to the moves' covariance diagonal so a collapsed direction still moves
+MIN_ACCEPTANCE = 0.01  # stop once fewer moves than this are accepted, as Drovandi & Pettitt stop
+# on a low acceptance rate; the 1% is a stated choice: below it a generation needs 459 moves
+STATE = "smc_state.npz"  # the whole state, written atomically after every step
+LOG = "smc_generations.json"  # a readable copy of the generations and the step in progress
+RIDGE = 1e-3  # added to the moves' covariance diagonal (a thousandth of the prior's variance on
+# this scale), so a direction in which the particles collapsed still moves
 SCALE = 2.38 ** 2  # / dimensions: the random walk's scale (Roberts, Gelman & Gilks 1997)
-STATE = "smc_state.npz"
-LOG = "smc_generations.json"
 
 
 @dataclass
@@ -101,23 +102,25 @@ class Sampler:
 
     # -- state ------------------------------------------------------------------------------
     def save(self) -> None:
+        """The state in one file replaced atomically (a kill never leaves half of it)."""
+        log = json.dumps({"generations": [asdict(g) for g in self.log], "step": self.step},
+                         indent=1)
         path = self.folder / STATE
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "wb") as f:
-            np.savez(f, z=self.z, dist=self.dist,
+            np.savez(f, z=self.z, dist=self.dist, log=np.array(log),
                      **{f"generation{t}": z for t, z in enumerate(self.populations)},
                      **{f"distance{t}": d for t, d in enumerate(self.distances_of)})
         tmp.replace(path)
-        atomic_write_text(self.folder / LOG, json.dumps(
-            {"generations": [asdict(g) for g in self.log], "step": self.step}, indent=1))
+        atomic_write_text(self.folder / LOG, log)
 
     def load(self) -> bool:
         """Resume from the saved state; False if there is none."""
-        if not (self.folder / STATE).is_file() or not (self.folder / LOG).is_file():
+        if not (self.folder / STATE).is_file():
             return False
         with np.load(self.folder / STATE) as data:
             self.z, self.dist = data["z"], data["dist"]
-            saved = json.loads((self.folder / LOG).read_text())
+            saved = json.loads(str(data["log"]))
             self.log = [Generation(**g) for g in saved["generations"]]
             self.populations = [data[f"generation{t}"] for t in range(len(self.log))]
             self.distances_of = [data[f"distance{t}"] for t in range(len(self.log))]
