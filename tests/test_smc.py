@@ -108,3 +108,21 @@ def test_a_generation_is_never_left_with_its_copies_unmoved(tmp_path):
     assert len(np.unique(resumed.z, axis=0)) == 40  # no copies left behind
     log = resumed.run(budget=700)
     assert all(700 - resumed.simulations < g.simulations for g in log[-1:])
+
+
+def test_the_sampler_stops_when_moves_are_no_longer_accepted(tmp_path):
+    """Once under 1% of a generation's moves are accepted, a lower threshold is out of the moves'
+    reach: the sampler stops there, whatever budget is left."""
+    first = {}
+
+    def only_the_first_runs_are_close(z):
+        if not first:
+            first["done"] = True
+            return np.arange(len(z), dtype=float)
+        return np.full(len(z), 1e9)  # no move ever lands within the threshold
+
+    sampler = smc.Sampler(only_the_first_runs_are_close, 2, 20, seed=1, folder=tmp_path)
+    log = sampler.run(budget=100_000)
+    assert [g.generation for g in log] == [0, 1] and log[1].acceptance_rate == 0.0
+    assert log[1].mcmc_steps == smc.steps_needed(1 / 12)  # Laplace: (0 + 1) / (10 + 2)
+    assert sampler.simulations < 1_000
