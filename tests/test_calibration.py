@@ -146,7 +146,9 @@ def test_an_interrupted_calibration_resumes_and_a_mismatched_one_is_refused(file
     resettle(*args[:-1], tmp_path / "uninterrupted", cwd=tmp_path)
     assert (out / "posterior.csv").read_bytes() == \
         (tmp_path / "uninterrupted" / "posterior.csv").read_bytes()  # resumed = uninterrupted
-    assert json.loads((out / "manifest.json").read_text())["simulations"] >= 90
+    runs = [json.loads((folder / "manifest.json").read_text())["simulations"]
+            for folder in (out, tmp_path / "uninterrupted")]
+    assert runs[0] == runs[1] <= 90  # the budget is a ceiling
 
 
 @pytest.mark.slow  # a real ABC-SMC run (.ci/run runs the slow tests)
@@ -172,8 +174,8 @@ def test_a_larger_budget_continues_the_same_history(files, tmp_path):
     assert len(after) > len(before)
     pd.testing.assert_frame_equal(after.head(len(before)), before)  # earlier generations kept
     # the posterior check left by the first posterior was redone, not refused as a mismatch
-    manifest = json.loads((tmp_path / "more" / "manifest.json").read_text())
-    assert manifest["simulations"] >= 30
+    more = json.loads((tmp_path / "more" / "manifest.json").read_text())["simulations"]
+    assert before.simulations.sum() < more <= 30  # the budget is a ceiling
     assert len(pd.read_csv(tmp_path / "more" / "fit_table.csv")) == 3
 
 
