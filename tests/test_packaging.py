@@ -41,9 +41,9 @@ def test_every_subpackage_and_the_library_are_in_the_wheel():
             assert (path.parent / name).relative_to(folder).as_posix() in data["sim.calibrated"]
 
 
-def _resettle(args, cwd, pythonpath=None, prelude=""):
-    """The command line in a fresh interpreter (``prelude`` runs first, e.g. to hide a module)."""
-    code = f"import sys\n{prelude}\nfrom sim.app.cli import main\nsys.exit(main({args!r}))"
+def _resettle(args, cwd, pythonpath=None):
+    """The command line in a fresh interpreter."""
+    code = f"import sys\nfrom sim.app.cli import main\nsys.exit(main({args!r}))"
     env = {**os.environ, **({"PYTHONPATH": str(pythonpath)} if pythonpath else {})}
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
                           env=env, timeout=600)
