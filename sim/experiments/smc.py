@@ -75,9 +75,7 @@ def move_scale(z: np.ndarray) -> np.ndarray:
 
 def steps_needed(acceptance: float) -> int:
     """Moves after which a particle has stayed put with chance at most :data:`C`."""
-    if acceptance <= 0.0:
-        return 1
-    if acceptance >= 1.0:
+    if not 0.0 < acceptance < 1.0:
         return 1
     return max(1, math.ceil(math.log(C) / math.log(1.0 - acceptance)))
 
