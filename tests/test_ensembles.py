@@ -135,3 +135,21 @@ def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypat
     assert list((tmp_path / "tmp").iterdir()) == []  # Dask's own default: dask-scratch-space
     assert sorted(p.name for p in (tmp_path / "e").iterdir()) == [ensemble.ENSEMBLE_FILE,
                                                                   "replicates"]
+
+
+def _worker_pid(job: int) -> int:
+    import os
+    return os.getpid()
+
+
+def test_a_kept_pool_of_workers_serves_every_map_and_stops_after():
+    """A calibration maps each MCMC step: inside ``kept()`` the same worker processes run them
+    all; outside it each map starts and stops its own."""
+    executor = ensemble.Executor("processes", 2)
+    with executor.kept():
+        first = {pid for _, pid in executor.map(list(range(8)), _worker_pid)}
+        second = {pid for _, pid in executor.map(list(range(8)), _worker_pid)}
+        assert len(first | second) <= 2
+    assert executor._pool is None
+    alone = {pid for _, pid in executor.map(list(range(8)), _worker_pid)}
+    assert not alone & (first | second)

@@ -226,9 +226,10 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sc
 
     sampler = smc.Sampler(distances, len(names), setup.population, setup.seed, folder, shown)
     try:
-        if sampler.load():
-            bar.update(min(sampler.simulations, budget))
-        sampler.run(budget)
+        with executor.kept():  # one pool of workers for every step
+            if sampler.load():
+                bar.update(min(sampler.simulations, budget))
+            sampler.run(budget)
     finally:
         bar.close()
     return sampler

@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,22 @@ class Executor:
                  scheduler: Scheduler | str | None = None) -> None:
         self.kind, self.workers = kind, workers
         self.scheduler = Scheduler.of(scheduler)
+        self._keep, self._pool = False, None
+
+    @contextmanager
+    def kept(self) -> Iterator[Executor]:
+        """Keep one pool of local worker processes for every :meth:`map` inside the block, and
+        stop it at the end. A calibration maps each MCMC step, and starting workers (each
+        imports the model) for every step would cost seconds each time. Other kinds of
+        executor start as before."""
+        self._keep = True
+        try:
+            yield self
+        finally:
+            self._keep = False
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
     @classmethod
     def from_options(cls, workers: int | None, scheduler: Scheduler | str | None) -> Executor:
@@ -155,9 +172,12 @@ class Executor:
         """Local worker processes, children of this one (spawned: no fork of a threaded
         parent) that end with it, and are stopped at once if the work stops early."""
         cores = self.workers or os.cpu_count() or 1
-        pool = ProcessPoolExecutor(min(len(jobs), cores),
-                                   mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=lifetime.die_with_parent, initargs=(os.getpid(),))
+        pool = self._pool or ProcessPoolExecutor(
+            cores if self._keep else min(len(jobs), cores),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=lifetime.die_with_parent, initargs=(os.getpid(),))
+        if self._keep:
+            self._pool = pool
         try:
             with lifetime.signals_held():
                 futures = {pool.submit(work, job): i for i, job in enumerate(jobs)}
@@ -171,8 +191,10 @@ class Executor:
         except BaseException:  # an error, Ctrl-C or SIGTERM: running replicates are not awaited
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
+            self._pool = None  # a pool stopped midway is never used again
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
-        finally:
+        if not self._keep:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _dask(self, jobs: list, work: Callable,
