@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,11 +30,7 @@ def job(x: int) -> int:
 
 def seconds_per_map(executor: Executor, maps: int, jobs: int, kept: bool) -> float:
     start = time.perf_counter()
-    if kept:
-        with executor.kept():
-            for _ in range(maps):
-                list(executor.map(list(range(jobs)), job))
-    else:
+    with executor.kept() if kept else nullcontext():
         for _ in range(maps):
             list(executor.map(list(range(jobs)), job))
     return (time.perf_counter() - start) / maps
