@@ -254,6 +254,46 @@ def test_the_pathway_block_estimates_pathway_parameters_against_pathway_targets(
         calibrate.select_block("pathway", priors, listed[-1:], "p.yaml", "t.yaml")
 
 
+def test_the_life_block_is_the_rest_with_the_pathway_held_at_the_parameter_sets_point(tmp_path):
+    """--block life keeps the parameters and targets outside the pathway, and its particles run
+    with the pathway at the point estimate of the scenario's parameter set (its own parameters
+    still win); a scenario without a set, or a set without the pathway, is refused."""
+    from sim import scenario as scenario_io
+    from sim.engine.errors import InputError
+
+    priors = [calibrate.Prior(name, {"dist": "uniform", "low": 0, "high": 1}, "test")
+              for name in ("onward_rate", "job_finding_rate", "arrest_rate")]
+    listed = targets.load(calibration_file("targets.yaml"))
+    kept_priors, kept = calibrate.select_block("life", priors, listed, "p.yaml", "t.yaml")
+    path_priors, path_kept = calibrate.select_block("pathway", priors, listed, "p.yaml", "t.yaml")
+    assert [p.name for p in kept_priors] == ["job_finding_rate"]
+    assert {t.id for t in kept} | {t.id for t in path_kept} == {t.id for t in listed}
+    assert not {t.id for t in kept} & {t.id for t in path_kept}
+    with pytest.raises(InputError, match="--block life: p.yaml estimates no parameter outside "):
+        calibrate.select_block("life", priors[:1], listed, "p.yaml", "t.yaml")
+
+    pd.DataFrame({"job_finding_rate": [1.0, 2.0, 3.0], "weight": 1.0}).to_csv(
+        tmp_path / "posterior.csv", index=False)
+    (tmp_path / "pathway").mkdir()
+    pd.DataFrame({"onward_rate": [0.1, 0.2, 0.9], "arrest_rate": [0.3, 0.3, 0.3],
+                  "weight": 1.0}).to_csv(tmp_path / "pathway" / "posterior.csv", index=False)
+    scn = tmp_path / "s.yaml"
+    scn.write_text(f"# A test.\nname: s\nextends: baseline\nparameter_set: {tmp_path}\n"
+                   "parameters:\n  arrest_rate: 0.5\n")
+    run = calibrate.calibration_scenario(scenario_io.load(str(scn)), 10, 2010, "life")
+    assert run.parameter_set is None and run.end_year == 2010
+    assert run.parameters["onward_rate"] == 0.2 and run.parameters["arrest_rate"] == 0.5
+    assert "job_finding_rate" not in run.parameters  # the rest is what the block estimates
+    with pytest.raises(InputError, match="names none"):
+        calibrate.calibration_scenario(scenario_io.load("baseline").with_overrides(
+            parameter_set=None), 10, 2010, "life")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "posterior.csv").write_bytes((tmp_path / "posterior.csv").read_bytes())
+    with pytest.raises(InputError, match="estimates no pathway parameter"):
+        calibrate.pathway_point(run.with_overrides(parameter_set=str(alone)))
+
+
 def test_a_pathway_only_run_gives_the_pathways_figures_and_nothing_else():
     """Stepping only the pathway produces the pathway's indicators, equal to a full run's up to
     the few sponsors of chain defection a full run loses to suicide or emigration."""

@@ -110,7 +110,8 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     priors, target_list = calibrate.select_block(args.block, priors, target_list, args.priors,
                                                  args.targets)
     train, test = calibrate.split(target_list, args.holdout_from)
-    scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train))
+    scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train),
+                                              args.block)
     setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block)
     if not setup.fitted:
         raise InputError(f"{args.targets}: the model produces none of the training targets")

@@ -177,10 +177,11 @@ def _calibration_parsers(commands) -> None:
                      help=f"particles per generation (default: {c.DEFAULT_POPULATION})")
     cal.add_argument("--scale", type=int, default=c.DEFAULT_SCALE, metavar="N",
                      help=f"people per agent during calibration (default: {c.DEFAULT_SCALE})")
-    cal.add_argument("--block", choices=("all", "pathway"), default="all",
-                     help="what to estimate: all (default) or pathway (the pathway's parameters "
+    cal.add_argument("--block", choices=("all", "pathway", "life"), default="all",
+                     help="what to estimate: all (default); pathway (the pathway's parameters "
                           "against the pathway's targets, stepping only the pathway: runs take "
-                          "half as long)")
+                          "half as long); or life (the rest against the rest, with the pathway "
+                          "at the point estimate of the scenario's parameter set)")
     cal.add_argument("--holdout-from", type=int, default=None, metavar="YEAR",
                      help="calibrate on targets before YEAR only and validate on the rest")
     cal.add_argument("--check-replicates", type=int, default=c.DEFAULT_CHECK_REPLICATES,

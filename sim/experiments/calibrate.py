@@ -299,7 +299,10 @@ def correlations(particles: pd.DataFrame) -> pd.DataFrame:
 BLOCKS = {"all": "every parameter of the priors file against every target",
           "pathway": "the pathway's parameters (sim/data/parameters/pathway.yaml) against the "
                      "pathway's targets (arrivals, the stock in China, repatriations, time abroad, "
-                     "age mix), stepping only the pathway's modules"}
+                     "age mix), stepping only the pathway's modules",
+          "life": "the other parameters against the other targets (life in the South), with the "
+                  "pathway held at the point estimate of the scenario's parameter set (a cut "
+                  "posterior: the pathway block calibrated first)"}
 
 
 def select_block(block: str, priors: list[Prior], target_list: list[targets.Target],
@@ -307,21 +310,39 @@ def select_block(block: str, priors: list[Prior], target_list: list[targets.Targ
                  ) -> tuple[list[Prior], list[targets.Target]]:
     """The priors and targets of one block of the model (:data:`BLOCKS`). The pathway is a
     block: its figures do not depend on life in the South (but for a few sponsors of chain
-    defection), so it can be estimated first, with runs half as long."""
+    defection), so it can be estimated first, with runs half as long; ``life`` is the rest."""
     if block == "all":
         return priors, target_list
     from ..measure.indicators import PATHWAY_INDICATORS
 
     specs = load_specs()
-    chosen = [p for p in priors if specs[p.name].origin == "pathway.yaml"]
-    kept = [t for t in target_list if t.indicator in PATHWAY_INDICATORS]
+    pathway = block == "pathway"
+    chosen = [p for p in priors if (specs[p.name].origin == "pathway.yaml") == pathway]
+    kept = [t for t in target_list if (t.indicator in PATHWAY_INDICATORS) == pathway]
+    what = "of" if pathway else "outside"
     if not chosen:
-        raise InputError(f"--block pathway: {priors_file} estimates no parameter of "
+        raise InputError(f"--block {block}: {priors_file} estimates no parameter {what} "
                          "sim/data/parameters/pathway.yaml")
     if not kept:
-        raise InputError(f"--block pathway: {targets_file} has no target of the pathway "
+        raise InputError(f"--block {block}: {targets_file} has no target {what} the pathway "
                          f"(indicators {', '.join(sorted(PATHWAY_INDICATORS))})")
     return chosen, kept
+
+
+def pathway_point(base: Scenario) -> dict[str, float]:
+    """The pathway's parameters at the point estimate of ``base``'s parameter set (what a
+    ``life`` calibration holds fixed); an error if the set estimates none of them."""
+
+    if base.parameter_set is None:
+        raise InputError(f"{base.origin}: --block life holds the pathway at the scenario's "
+                         "parameter set, and it names none (parameter_set)")
+    specs = load_specs()
+    point = {k: v for k, v in posterior.load(base.parameter_set, base.origin).point().items()
+             if specs[k].origin == "pathway.yaml"}
+    if not point:
+        raise InputError(f"{base.origin}: parameter_set {base.parameter_set!r} estimates no "
+                         "pathway parameter; calibrate the pathway block first (--block pathway)")
+    return point
 
 
 def split(target_list: list[targets.Target], holdout_from: int | None):
@@ -338,12 +359,16 @@ def split(target_list: list[targets.Target], holdout_from: int | None):
     return train, test
 
 
-def calibration_scenario(base: Scenario, scale: int, last_year: int) -> Scenario:
+def calibration_scenario(base: Scenario, scale: int, last_year: int,
+                         block: str = "all") -> Scenario:
     """The scenario particles run: the base without its parameter set, at ``scale``, stopped at
-    the last target year."""
+    the last target year; for the ``life`` block, with the pathway at the set's point estimate
+    (the scenario's own parameters still override it)."""
     from ..scenario import validate
 
     data = base.model_dump(mode="json")
+    fixed = pathway_point(base) if block == "life" else {}
     data.update(parameter_set=None, scale=scale, replicates=1, levers=[],
+                parameters={**fixed, **data["parameters"]},
                 horizon={"start": base.start_year, "end": max(base.start_year, last_year)})
     return validate(data, base.origin)
