@@ -126,3 +126,21 @@ def test_the_sampler_stops_when_moves_are_no_longer_accepted(tmp_path):
     assert [g.generation for g in log] == [0, 1] and log[1].acceptance_rate == 0.0
     assert log[1].mcmc_steps == smc.steps_needed(1 / 12)  # Laplace: (0 + 1) / (10 + 2)
     assert sampler.simulations < 1_000
+
+
+def test_a_budget_spent_mid_generation_leaves_that_generation_unfinished(tmp_path):
+    """When the budget runs out between two moves, the last finished generation is the result
+    (no posterior of copies left unmoved); a larger budget finishes the generation, to the
+    particles of a run that was never stopped."""
+    stopped = smc.Sampler(gaussian, 3, 40, seed=3, folder=tmp_path / "stopped")
+    (tmp_path / "stopped").mkdir()
+    log = stopped.run(budget=300)
+    assert stopped.step["generation"] == 2 and 0 < stopped.step["done"] < stopped.step["planned"]
+    assert [g.generation for g in log] == [0, 1] and len(stopped.populations) == 2
+    (tmp_path / "whole").mkdir()
+    whole = smc.Sampler(gaussian, 3, 40, seed=3, folder=tmp_path / "whole")
+    whole.run(budget=700)
+    resumed = smc.Sampler(gaussian, 3, 40, seed=3, folder=tmp_path / "stopped")
+    resumed.run(budget=700)
+    assert repr(resumed.log) == repr(whole.log)
+    assert all(np.array_equal(a, b) for a, b in zip(resumed.populations, whole.populations))

@@ -144,7 +144,8 @@ class Sampler:
                 if stuck or self.dropped == 0 or self.simulations + need > budget:
                     return self.log
                 self.replenish()
-            self.move(budget)
+            if not self.move(budget):
+                return self.log
 
     def first(self) -> None:
         """Generation 0: the population drawn from the prior."""
@@ -167,8 +168,10 @@ class Sampler:
                      "moving": gone.tolist(), "scale": move_scale(self.z[kept]).tolist()}
         self.save()
 
-    def move(self, budget: int) -> None:
-        """The generation's Metropolis-Hastings steps; the first sets how many it needs."""
+    def move(self, budget: int) -> bool:
+        """The generation's Metropolis-Hastings steps; the first sets how many it needs. False if
+        the budget ran out before the last: the generation stays unfinished (a larger budget
+        resumes it) and the last finished one stands, so no posterior has copies left unmoved."""
         s = self.step
         moving, chol = np.array(s["moving"], dtype=int), np.array(s["scale"])
         if s["done"] == 0 and self.simulations + len(moving) > budget:  # resumed with a
@@ -176,7 +179,7 @@ class Sampler:
             self.z, self.dist = self.populations[-1].copy(), self.distances_of[-1].copy()
             self.step = {}
             self.save()
-            return
+            return False
         while s["done"] < s["planned"] and self.simulations + len(moving) <= budget:
             rng = np.random.default_rng([self.seed, s["generation"], s["done"] + 1])
             z0 = self.z[moving]
@@ -196,10 +199,13 @@ class Sampler:
                 # not an acceptance rate of 0
                 s["planned"] = steps_needed((s["accepted"] + 1) / (s["proposed"] + 2))
             self.save()
+        if s["done"] < s["planned"]:
+            return False
         rate = s["accepted"] / s["proposed"] if s["proposed"] else float("nan")
         self.step = {}
         self.finish(Generation(s["generation"], s["epsilon"], s["simulations"], s["done"],
                                rate, distinct(self.z)))
+        return True
 
     def finish(self, generation: Generation) -> None:
         self.log.append(generation)
