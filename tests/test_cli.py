@@ -293,9 +293,9 @@ def test_parameters_lists_file_values_values_in_force_priors_and_sources(tmp_pat
     def row(name):
         return next(line for line in lines if line.split()[1:2] == [name])
 
-    spec = specs["job_finding_rate"]
-    median = posterior.load("calibrated").point()["job_finding_rate"]
-    job = row("job_finding_rate")
+    spec = specs["lf_entry_rate"]
+    median = posterior.load("calibrated").point()["lf_entry_rate"]
+    job = row("lf_entry_rate")
     assert job.split()[2:4] == [f"{spec.value:g}", f"{median:g}*"]
     assert spec.unit in job and spec.source in job and spec.prior["dist"] in job
     assert row("arrest_rate").split()[3] == "0.2+"

@@ -123,3 +123,15 @@ def test_calendar():
 def test_broker_access_grows_from_none_to_all():
     access = broker_access(np.array([1980, 2002, 2030]), 2002.5, 1.0)
     assert access[0] < 1e-6 and access[1] == pytest.approx(0.5) and access[2] > 0.999999
+
+
+def test_journeys_on_credit_do_not_wait_for_savings():
+    """Brokers paid after arrival: the credit share of the onward rate is open with no savings,
+    the rest opens as the fee is saved, and nothing beyond the whole rate once it is saved."""
+    from sim.pathway.china import payable
+
+    saved = np.array([0.0, 0.25, 1.0, 3.0])
+    assert payable(0.0, saved) == pytest.approx([0.0, 0.25, 1.0, 1.0])
+    assert payable(1.0, saved) == pytest.approx([1.0, 1.0, 1.0, 1.0])
+    assert payable(0.4, saved) == pytest.approx([0.4, 0.55, 1.0, 1.0])
+    assert payable(0.4, 0.25) == pytest.approx(0.55)  # the compiled pass calls it on scalars

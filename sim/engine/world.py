@@ -163,6 +163,7 @@ class World:
         self.push_departures = np.array([p[f"departures_{r}"] for r in exit_regime])
         self.female_share = np.array([p[f"female_share_{r}"] for r in exit_regime])
         self.chain_rate = np.array([p[f"chain_rate_{r}"] for r in exit_regime])
+        self.planned_share = np.array([p[f"planned_share_{r}"] for r in exit_regime])
         self.relative_exit = self.push_departures / p["departures_famine"]
         self.arrest_multiplier = enforcement(p, "arrest", level, campaign)
         self.onward_multiplier = enforcement(p, "onward", level, campaign)

@@ -72,7 +72,7 @@ class Welfare(Module):
         "livelihood": Field(np.bool_, False, "receives the basic livelihood benefit"),
         "remitted_month": Field(np.int32, NO_MONTH, "last remittance to North Korea"),
     }
-    parameter_files = ("welfare", "labour")  # labour: wages
+    parameter_files = ("welfare", "labour", "pathway")  # wages; brokers' credit
     streams = ("welfare.*",)
     handles = {"left_hanawon": "start", "settled_before_start": "settle",
                "broker_paid": "pay_broker"}
@@ -97,7 +97,7 @@ class Welfare(Module):
         unpaid = np.maximum(0.0, w.broker_fee_usd[w.index(np.maximum(left, 0))]
                             - pop.savings_usd[rows])
         owed = np.where(pop.sponsored[rows] | (left < 0), 0.0,
-                        p["broker_debt_share"] * unpaid * p["krw_per_usd"] / 1e6)
+                        p["broker_credit_share"] * unpaid * p["krw_per_usd"] / 1e6)
         paid = np.minimum(owed, money)
         pop.debt_mkrw[rows] = owed - paid
         pop.savings_mkrw[rows] += money - paid

@@ -6,7 +6,10 @@ China, mostly in de facto marriages, and before 2009 over 70% of women were traf
 (stated assumptions from NGO and press reports; original sources not identified); some men
 find steady work and settle too; China treats them as illegal migrants and repatriates those it
 catches (NKDB: >8,000 recorded); broker fees by year are in the world table; relatives in the
-South pay for family (WaPo 2016).
+South pay for family (WaPo 2016). Brokers often take the journey on credit, paid after arrival out
+of the settlement money (WaPo 2016), so saving the fee in China gates only the journeys not run
+on credit: ``broker_credit_share`` of the onward rate does not wait for savings, and the same
+share of the unpaid fee is owed on arrival (:mod:`sim.life.welfare`).
 """
 
 from __future__ import annotations
@@ -139,7 +142,7 @@ class China(Module):
         sex = np.where(female, 1.0, p["arrest_male_multiplier"])
         ties = np.select([married, settled], [p["onward_married_multiplier"],
                                               p["onward_settled_multiplier"]], 1.0)
-        afford = np.minimum(1.0, pop.savings_usd[rows] / w.broker_fee_usd[y])
+        afford = payable(p["broker_credit_share"], pop.savings_usd[rows] / w.broker_fee_usd[y])
         rates = np.zeros((6, rows.size)).T  # column-major: each column is contiguous
         rates[:, ARREST] = (p["arrest_rate"] * w.arrest_multiplier[y] * protection * sex
                             * m.levers.factor("arrest", rows, month))
@@ -155,13 +158,21 @@ class China(Module):
         return rates
 
 
+@numba.njit(cache=True, nogil=True)
+def payable(credit_share, saved_share):
+    """The share of the onward rate open to a person: journeys run on credit (``credit_share``)
+    need no savings; the others wait until the fee is saved (``saved_share`` of it so far).
+    Works on scalars and arrays."""
+    return credit_share + (1.0 - credit_share) * np.minimum(1.0, saved_share)
+
+
 CHANNELS = ("arrest", "onward")  # the lever channels of the compiled month, in order
 Rates = parameter_record("Rates", (  # the parameters the compiled month reads
     "savings_usd_per_month", "arrest_rate", "arrest_married_multiplier",
     "arrest_settled_multiplier", "arrest_male_multiplier", "voluntary_return_rate",
     "marriage_rate", "onward_married_multiplier", "onward_settled_multiplier", "onward_rate",
-    "sponsored_rate_china", "settle_rate", "settle_rate_male", "mortality_at_30",
-    "mortality_slope", "mortality_multiplier_abroad"), __name__)
+    "sponsored_rate_china", "broker_credit_share", "settle_rate", "settle_rate_male",
+    "mortality_at_30", "mortality_slope", "mortality_multiplier_abroad"), __name__)
 HIDING, MARRIED, SETTLED = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA),
                             int(Stage.SETTLED_IN_CHINA))
 
@@ -185,7 +196,7 @@ def _month(rows, month, key, q, world, f, p_max, uid, stage, female, birth_month
                       else q.arrest_settled_multiplier if settled else 1.0)
         ties = (q.onward_married_multiplier if married
                 else q.onward_settled_multiplier if settled else 1.0)
-        afford = min(1.0, savings_usd[r] / world[3])
+        afford = payable(q.broker_credit_share, savings_usd[r] / world[3])
         rates[ARREST] = (q.arrest_rate * world[0] * protection
                          * (1.0 if female[r] else q.arrest_male_multiplier) * f[0, j])
         rates[RETURN] = q.voluntary_return_rate if hiding else 0.0

@@ -9,6 +9,11 @@
   relative still has family left behind with probability ``sponsor_again_share``. Sponsors pay the
   year's broker fee from their savings (the rest becomes debt); sponsored relatives travel straight
   on with a broker and, once in the South, are tied to their sponsor.
+- Planned departures: from the 2000s brokers organised whole journeys from North Korea to the
+  South, paid after arrival out of the settlement money, so some people crossed China without
+  stopping there (time abroad of 2009 arrivals about 1.5 years, MOU). A share
+  ``planned_share_<regime>`` of push departures, times the broker network's reach, starts the
+  journey at once; the others enter China.
 - Direct crossings by sea or over the border are rare and do not follow the outflow into China:
   ``direct_crossings_per_year`` people a year, ``direct_female_share`` of them women.
 - People repatriated or returned may leave again at ``redeparture_rate`` times the regime's outflow
@@ -155,7 +160,12 @@ class Departures(Module):
         stage = Stage.HIDING_IN_CHINA if kind == PUSH else Stage.JOURNEY
         rows = m.population.add(month, stage, uid=uids, **values)
         if kind == PUSH:
-            m.emit("entered_china", rows, month)
+            y = m.world.index(month)
+            u = m.streams.uniforms("departures.planned", month, uids)
+            planned = u < m.world.planned_share[y] * m.world.broker_access[y]
+            m.emit("entered_china", rows[~planned], month)
+            m.population.move(rows[planned], Stage.JOURNEY, month)
+            m.emit("started_journey", rows[planned], month)
         elif kind == CHAIN:
             m.population.sponsor_row[rows] = sponsors
             m.emit("started_journey", rows, month)
