@@ -33,11 +33,10 @@ def fit(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="with tolerances derived from the surveys' sample sizes "
-                   "and the new targets (stock in China, repatriations, PTSD, ideation, age mix, "
-                   "trends) the committed posterior (16 parameters less ideation_rate) puts 88 "
-                   "of 117 targets (75%) within tolerance (20 replicates, scale 1); the "
-                   "calibration of the parameters of calibration/priors.yaml is not finished")
+@pytest.mark.xfail(strict=True, reason="the shipped posterior (the pathway block, then life in "
+                   "the South with the pathway at its medians; neither converged) puts 75 of 117 "
+                   "targets (64%) within tolerance (20 replicates, scale 1): the pathway's shape "
+                   "over time, PTSD of recent arrivals and the survey trends are missed")
 def test_at_least_85_percent_of_targets_within_tolerance(fit):
     within, produced, total = targets.share_within(fit)
     print(fit[fit.within_tolerance != "yes"][["id", "observed", "simulated_p50", "tolerance"]])
