@@ -122,13 +122,14 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
     n_years = years.size
     female = pop.female[:n].astype(np.int64)
     december = rec.stage_counts[11::12]
-    rows: list[tuple] = []
+    rows: list[tuple] = []  # (name, sex, band, the year's values), in the table's order
 
     def add(name: str, values: dict[str, np.ndarray], band: str = "all") -> None:
         for sex, series in values.items():
-            for year, value in zip(years, series, strict=True):
-                if np.isfinite(value):
-                    rows.append((replicate, int(year), name, sex, band, float(value)))
+            series = np.asarray(series, dtype=np.float64)
+            if series.shape != years.shape:
+                raise ValueError(f"{name}: {series.shape[0]} values for {years.size} years")
+            rows.append((name, sex, band, series))
 
     arrivals = _yearly(pop.arrival_month[:n], female, n_years) * scale
     add("departures", _by_sex(rec.events["departures"].reshape(n_years, 12, 2).sum(1) * scale))
@@ -165,15 +166,28 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
             _by_sex(yearly["suicides"]).items(), _by_sex(yearly["deaths_in_south"]).values(),
             strict=True)})
     if model.pathway_only:  # nothing of life in the South happened: only the pathway's
-        rows = [row for row in rows if row[2] in PATHWAY_INDICATORS]
+        rows = [row for row in rows if row[0] in PATHWAY_INDICATORS]
     else:
         for (name, sex, band), values in model.modules["Survey"].indicators(scale).items():
             add(name, {sex: values}, band)
         for name, column in SK_COMPARATORS.items():
             add(name, {"all": getattr(model.world, column)})
+    return _table(rows, years, replicate)
+
+
+def _table(rows: list[tuple], years: np.ndarray, replicate: int):
+    """The tidy table of the series, the years with no finite value left out."""
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=COLUMNS)
+    values = np.concatenate([r[3] for r in rows]) if rows else np.empty(0)
+    keep = np.isfinite(values)
+    count = np.count_nonzero(keep.reshape(len(rows), years.size), axis=1)
+    names, sexes, bands = (np.repeat(np.array([r[i] for r in rows], dtype=object), count).tolist()
+                           for i in range(3))
+    return pd.DataFrame({COLUMNS[0]: [replicate] * len(names),
+                         COLUMNS[1]: np.tile(years.astype(np.int64), len(rows))[keep].tolist(),
+                         COLUMNS[2]: names, COLUMNS[3]: sexes, COLUMNS[4]: bands,
+                         COLUMNS[5]: values[keep].tolist()}, columns=list(COLUMNS))
 
 
 def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
