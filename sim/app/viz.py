@@ -9,7 +9,7 @@ plain keyword arguments, as Mesa's tools do (``ResettleModel(scenario=..., seed=
 
 from __future__ import annotations
 
-from ..engine.parameters import load_specs
+from ..engine.parameters import Parameters
 from ..model import MODEL_REPORTERS, ResettleModel
 from ..scenario import library, load
 
@@ -19,8 +19,8 @@ DEFAULTS = {"seed": 1, "scale": 20}
 def model_params() -> dict:
     """SolaraViz's inputs: the scenario from the library, the seed, the scale, one parameter."""
     names = sorted(p.stem for p in library().glob("*.yaml"))
-    in_force = load("baseline").with_parameter_set().parameters.get(
-        "job_finding_rate", load_specs()["job_finding_rate"].value)  # estimated or not
+    in_force = Parameters(overrides=load("baseline").with_parameter_set().parameters)[
+        "job_finding_rate"]  # the calibrated value if it is estimated, else the file's
     return {
         "scenario_name": {"type": "Select", "value": "baseline", "values": names,
                           "label": "scenario"},
