@@ -237,14 +237,16 @@ def worker_environment() -> dict:
     glibc's sliding mmap threshold, so every array above 128 KiB is mapped and unmapped afresh,
     and a replicate took 1.8-2.3 times as long on a Dask worker as in a plain process (system
     time 0.5 s -> 16 s). The thread limits (``OMP_NUM_THREADS`` ...) are kept. Workers log
-    errors only: an interrupted run says so on one line, without a warning per cancelled task.
+    critical failures only: an interrupted run says so on one line, without a warning per
+    cancelled task or a worker's error when its heartbeat meets the closed scheduler (a task's
+    own error reaches the parent, which reports it).
     """
     import dask
     import distributed  # noqa: F401 - loads Dask's distributed defaults into dask.config
 
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    return environ | {"DASK_LOGGING__DISTRIBUTED": "error"}
+    return environ | {"DASK_LOGGING__DISTRIBUTED": "critical"}
 
 
 def replicate_dir(folder: Path, replicate: int) -> Path:
