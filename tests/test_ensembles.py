@@ -153,3 +153,45 @@ def test_a_kept_pool_of_workers_serves_every_map_and_stops_after():
     assert executor._pool is None
     alone = {pid for _, pid in executor.map(list(range(8)), _worker_pid)}
     assert not alone & (first | second)
+
+
+def _half_sent(job: tuple[int, str]) -> int:
+    """Job 0 returns at once; job 1, once told that job 0's result arrived, sends the start of a
+    result and never the rest, as a worker terminated mid-send does."""
+    import inspect
+    import os
+    import struct
+    import time
+
+    number, folder = job
+    if number == 0:
+        return 0
+    while not os.path.exists(f"{folder}/first"):
+        time.sleep(0.05)
+    frame = inspect.currentframe()
+    while frame.f_code.co_name != "_process_worker":  # the pool's worker loop holds the queue
+        frame = frame.f_back
+    os.write(frame.f_locals["result_queue"]._writer.fileno(), struct.pack("!i", 1 << 20) + b"x")
+    open(f"{folder}/sent", "w").close()
+    time.sleep(600)
+    return 1
+
+
+def test_work_stopped_while_a_worker_sends_its_result_ends_instead_of_hanging(tmp_path):
+    """A Ctrl-C or SIGTERM can terminate a worker in the middle of sending its result: the
+    command must still stop its pool and end (it once waited for the rest of the message)."""
+    import threading
+    import time
+
+    def consume():
+        for _, result in ensemble.Executor("processes", 2).map([(0, tmp_path), (1, tmp_path)],
+                                                               _half_sent):
+            (tmp_path / "first").touch()
+            while not (tmp_path / "sent").exists():
+                time.sleep(0.05)
+            break  # as an interruption does: the map's generator is closed at once
+
+    stopping = threading.Thread(target=consume, daemon=True)
+    stopping.start()
+    stopping.join(60)
+    assert not stopping.is_alive(), "the pool's shutdown waited for a result never sent"

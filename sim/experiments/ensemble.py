@@ -189,10 +189,8 @@ class Executor:
                 for future in sorted(done, key=futures.get):
                     yield jobs[futures[future]], future.result()
         except BaseException:  # an error, Ctrl-C or SIGTERM: running replicates are not awaited
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
             self._pool = None  # a pool stopped midway is never used again
-            pool.shutdown(wait=True, cancel_futures=True)
+            _stop(pool)
             raise
         if not self._keep:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -228,6 +226,23 @@ class Executor:
                 cluster.close()
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End ``pool`` at once: its workers terminated, its queued work cancelled, its threads
+    joined.
+
+    A worker terminated while sending a result leaves part of a message in the result pipe. The
+    pool's thread would then wait for the rest for ever, because this process holds the pipe's
+    write end too (Python 3.12's pool never closes it), and the shutdown, which joins that
+    thread, would hang the command. Closing this process's write end first lets the pipe report
+    the end of input once the workers have gone; this process never writes there."""
+    queue = getattr(pool, "_result_queue", None)
+    if queue is not None:
+        queue._writer.close()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def worker_environment() -> dict:
