@@ -54,6 +54,19 @@ def test_compiled_uniforms_equal_the_numpy_splitmix(ids, seed, stream, month):
     assert got.dtype == np.float64 and ((got >= 0) & (got < 1)).all()
 
 
+@SETTINGS
+@given(st.integers(0, 2**63 - 1), st.lists(st.text(max_size=8), min_size=1, max_size=4),
+       st.lists(st.integers(-1, 2000), min_size=1, max_size=6))
+def test_the_keys_made_for_a_block_of_months_are_the_hashed_keys(seed, streams, months):
+    """Keys come from a table made for many months at once (grown when a later month is
+    asked for): each is the key :func:`stream_key` hashes, in any order of months."""
+    table = Streams(seed)
+    for month in months:
+        expected = [stream_key(seed, s, month) for s in streams]
+        assert list(table.keys(tuple(streams), month)) == expected
+        assert table.key(streams[0], month) == expected[0]
+        assert table.keys(tuple(streams), month).dtype == np.uint64
+
 @numba.njit
 def _pair_ids(a, b):
     return np.array([pair_id(a[i], b[i]) for i in range(a.size)], dtype=np.int64)

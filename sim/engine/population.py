@@ -120,7 +120,8 @@ class Population:
         """Move people to a new stage (one stage for all, or one per row) and record the flow."""
         if rows.size == 0:
             return
-        new = np.broadcast_to(np.asarray(stage, dtype=np.int8), rows.shape)
+        new = (np.full(rows.size, stage, dtype=np.int8) if np.ndim(stage) == 0
+               else np.asarray(stage, dtype=np.int8))
         relisted = np.empty(rows.size, dtype=np.int64)
         k = _move(rows, new, month, self.stage, self.stage_month, self.flows[month], self.female,
                   self.counts, _LISTED, relisted)

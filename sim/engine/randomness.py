@@ -26,6 +26,7 @@ _GOLDEN = 0x9E3779B97F4A7C15
 _M1 = 0xBF58476D1CE4E5B9
 _M2 = 0x94D049BB133111EB
 _TO_UNIT = 2.0**-53
+KEY_MONTHS = 512  # months of stream keys made at once (a run of 1995-2035 has 492)
 
 
 def _mix_scalar(z: int) -> int:
@@ -134,27 +135,46 @@ class Streams:
         if seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
         self.seed = int(seed)
+        self._tables: dict[tuple[str, ...], np.ndarray] = {}  # see _table
 
     def uniforms(self, stream: str, month: int, uids: np.ndarray) -> np.ndarray:
         """Uniforms on [0, 1) for each uid, from ``stream`` in ``month``."""
-        return _uniforms(stream_key(self.seed, stream, month),
-                         np.ascontiguousarray(uids, dtype=np.int64))
+        return _uniforms(self.key(stream, month), np.ascontiguousarray(uids, dtype=np.int64))
 
     def keys(self, streams: tuple[str, ...], month: int) -> np.ndarray:
-        """The keys of ``streams`` in ``month`` (uint64), for compiled kernels that draw inline
-        with :func:`draw`: the same uniforms as :meth:`uniforms` gives."""
-        return np.array([stream_key(self.seed, s, month) for s in streams], dtype=np.uint64)
+        """The keys of ``streams`` in ``month`` (uint64; a row of a shared table, not to be
+        changed), for compiled kernels that draw inline with :func:`draw`: the same uniforms as
+        :meth:`uniforms` gives."""
+        if month < 0:
+            return np.array([stream_key(self.seed, s, month) for s in streams], dtype=np.uint64)
+        return self._table(streams, month)[month]
 
     def key(self, stream: str, month: int) -> np.uint64:
         """The key of one stream in ``month`` (see :meth:`keys`)."""
-        return self.keys((stream,), month)[0]
+        if month < 0:
+            return stream_key(self.seed, stream, month)
+        return self._table((stream,), month)[month, 0]
+
+    def _table(self, streams: tuple[str, ...], month: int) -> np.ndarray:
+        """The keys of :func:`stream_key` for ``streams`` (columns) in months 0 to at least
+        ``month`` (rows), made for a block of months at once: a month's keys are then a row
+        looked up, not a hash computed in Python for every draw."""
+        table = self._tables.get(streams)
+        if table is None or month >= table.shape[0]:
+            rows = max(KEY_MONTHS, month + 1, 0 if table is None else 2 * table.shape[0])
+            months = np.arange(rows, dtype=np.uint64)
+            table = np.empty((rows, len(streams)), dtype=np.uint64)
+            for j, stream in enumerate(streams):
+                table[:, j] = _mix_array(np.uint64(_stream_base(self.seed, stream)) ^ months)
+            self._tables[streams] = table
+        return table
 
     def below(self, stream: str, month: int, uid: np.ndarray, rows: np.ndarray,
               p: float) -> tuple[np.ndarray, np.ndarray]:
         """The positions in ``rows`` whose uniform (``uid[rows]`` in ``stream``, ``month``) is
         below ``p``, and those uniforms: :meth:`uniforms` and a comparison in one compiled pass,
         without an array of every draw (for a large stock of whom few can change)."""
-        return _below(stream_key(self.seed, stream, month), uid, rows, float(p))
+        return _below(self.key(stream, month), uid, rows, float(p))
 
     def uniform(self, stream: str, month: int, slot: int = 0) -> float:
         """One uniform for a population-level draw (slot distinguishes draws in one month)."""

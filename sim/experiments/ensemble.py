@@ -237,9 +237,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     write end too (Python 3.12's pool never closes it), and the shutdown, which joins that
     thread, would hang the command. Closing this process's write end first lets the pipe report
     the end of input once the workers have gone; this process never writes there."""
-    queue = getattr(pool, "_result_queue", None)
-    if queue is not None:
-        queue._writer.close()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.terminate()
     pool.shutdown(wait=True, cancel_futures=True)
