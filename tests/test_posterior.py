@@ -139,19 +139,21 @@ def test_every_value_in_force_lies_in_its_priors_support():
 
 @pytest.mark.parametrize("text, message", [
     ("parameters:\n  lf_entry_rat: {reason: r}\n",
-     r"parameters.lf_entry_rat: unknown parameter \(did you mean 'lf_entry_rate'\?\)"),
-    ("parameters:\n  lf_entry_rate: {prior: {dist: lognormal, median: 1, sigma: 1}, reason: r}\n",
-     r"parameters.lf_entry_rate: expected exactly the key 'reason' \(the prior is the one in "
-     r"sim/data/parameters/labour.yaml\)"),
-    ("parameters:\n  krw_per_usd: {reason: r}\n", "a published constant has no prior"),
-    ("parameters: []\n", "expected a mapping 'parameters'"),
+     r"line 2: parameters.lf_entry_rat: unknown parameter \(did you mean 'lf_entry_rate'\?\)"),
+    ("# why\nparameters:\n  onward_rate: {reason: r}\n"
+     "  lf_entry_rate: {prior: {dist: lognormal, median: 1, sigma: 1}, reason: r}\n",
+     r"line 4: parameters.lf_entry_rate: expected exactly the key 'reason' \(the prior is the "
+     r"one in sim/data/parameters/labour.yaml\)"),
+    ("parameters:\n  krw_per_usd: {reason: r}\n", "line 2: parameters.krw_per_usd: a published "
+     "constant has no prior"),
+    ("\nparameters: []\n", "line 2: parameters: expected a mapping of parameter names"),
 ])
-def test_bad_priors_name_the_file_and_the_key(tmp_path, text, message):
+def test_bad_priors_name_the_file_the_line_and_the_key(tmp_path, text, message):
     path = tmp_path / "priors.yaml"
     path.write_text(text)
     with pytest.raises(InputError, match=message) as err:
         calibrate.load_priors(path)
-    assert str(path) in str(err.value)
+    assert str(err.value).startswith(f"{path}, line ")
 
 
 def test_the_distance_is_the_rms_of_errors_in_tolerances():

@@ -75,17 +75,19 @@ class Prior:
 def load_priors(path: str | Path) -> list[Prior]:
     """Read ``priors.yaml``: ``parameters: {name: {reason: ...}}``, the parameters to estimate
     and why; each prior is the one of the parameter's file in ``sim/data/parameters/``."""
-    from ..engine.files import read_yaml
+    from ..engine.files import line_map, read_yaml
 
     path = Path(path)
-    data, _ = read_yaml(path, "priors file")
+    data, text = read_yaml(path, "priors file")
+    lines = line_map(text)
     if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict) \
             or not data["parameters"]:
-        raise InputError(f"{path}: expected a mapping 'parameters' of parameter names to "
-                         "{reason: ...}")
+        line = lines.get(("parameters",), 1)
+        raise InputError(f"{path}, line {line}: parameters: expected a mapping of parameter "
+                         "names to {reason: ...}")
     specs, out = load_specs(), []
     for name, entry in data["parameters"].items():
-        where = f"{path}: parameters.{name}"
+        where = f"{path}, line {lines.get(('parameters', name), 1)}: parameters.{name}"
         if name not in specs:
             raise InputError(f"{where}: unknown parameter{nearest(name, specs)}; "
                              "`resettle parameters` lists them")
