@@ -199,8 +199,9 @@ def test_a_first_episode_multiplies_later_episodes_of_ideation():
     assert rate[1] > rate[0]
 
 
-def test_saturating_count_gives_half_for_the_first_person():
-    assert saturating(np.array([0, 1, 2])) == pytest.approx([0.0, 0.5, 0.75])
+def test_saturating_count_gives_a_step_of_what_remains_for_each_person():
+    assert saturating(np.array([0, 1, 2]), 0.5) == pytest.approx([0.0, 0.5, 0.75])
+    assert saturating(np.array([0, 1, 2]), 0.2) == pytest.approx([0.0, 0.2, 0.36])
 
 
 def test_pairs_stay_within_groups_and_use_each_person_once():

@@ -109,9 +109,10 @@ def gompertz_rate(age_years, level_at_30: float, slope: float):
     return level_at_30 * np.exp(slope * (np.asarray(age_years, dtype=np.float64) - 30.0))
 
 
-def saturating(count):
-    """A saturating effect (0-1) of a count of people: ``1 - 0.5**count``, the first gives half."""
-    return 1.0 - 0.5 ** np.asarray(count, dtype=np.float64)
+def saturating(count, step: float):
+    """A saturating effect (0-1) of a count of people, ``1 - (1 - step)**count``: each person
+    adds ``step`` of what remains (``contact_saturation``, a stated assumption)."""
+    return 1.0 - (1.0 - step) ** np.asarray(count, dtype=np.float64)
 
 
 def screened_exits(u: np.ndarray, upper_rate: float, rates_of) -> np.ndarray:

@@ -65,8 +65,8 @@ def health_factor(pop, rows, p) -> np.ndarray:
 
 
 def referral(contacts: np.ndarray, p) -> np.ndarray:
-    """Ratio by which contacts in work raise job finding (the first contact gives half)."""
-    return 1.0 + p["referral_effect"] * saturating(contacts)
+    """Ratio by which contacts in work raise job finding (saturating in their number)."""
+    return 1.0 + p["referral_effect"] * saturating(contacts, p["contact_saturation"])
 
 
 def job_finding_rate(pop, rows, month, p, prejudice, vis, referrals=1.0) -> np.ndarray:
@@ -295,7 +295,7 @@ class LabourMarket(Module):
 # the compiled month (LabourMarket.step): its streams, lever channels and parameters, in order
 STREAMS = ("labour.enter", "labour.search", "labour.job", "labour.job_end")
 CHANNELS = ("lf_entry", "job_finding", "separation", "prejudice")
-_RATES = ("lf_entry_rate", "referral_effect", "caring_entry_multiplier",
+_RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entry_multiplier",
           "poor_health_work_multiplier", "mental_health_work_multiplier",
           "livelihood_work_multiplier", "older_age", "older_entry_multiplier", "lf_exit_rate",
           "caring_exit_multiplier", "older_exit_multiplier", "job_finding_rate",
@@ -364,7 +364,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
         status = work[r]
         if status == INACTIVE:
             contacts = via[r] + sk_ties[r] * world[1] / 100.0
-            referral = 1.0 + q.referral_effect * (1.0 - 0.5 ** contacts)
+            referral = 1.0 + q.referral_effect * (1.0 - (1.0 - q.contact_saturation) ** contacts)
             rate = (q.lf_entry_rate * referral * (q.caring_entry_multiplier if caring[r] else 1.0)
                     * health * (q.livelihood_work_multiplier if livelihood[r] else 1.0)
                     * (q.older_entry_multiplier if older else 1.0)) * f[0, j]
@@ -384,7 +384,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                     q.credential_ramp_months)
                 capital += q.credential_effect * min(max(ramp, 0.0), 1.0)
             contacts = via[r] + sk_ties[r] * world[1] / 100.0
-            referral = 1.0 + q.referral_effect * (1.0 - 0.5 ** contacts)
+            referral = 1.0 + q.referral_effect * (1.0 - (1.0 - q.contact_saturation) ** contacts)
             log_rate = (capital - q.communication_penalty * accent
                         + q.finding_years_effect * settled + q.finding_female_effect * female[r]
                         + q.finding_age_effect * max(age - q.finding_age_from, 0.0) / 10.0

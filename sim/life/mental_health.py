@@ -62,7 +62,8 @@ def depression_onset_rate(vulnerable, stress_log, ties, p) -> np.ndarray:
     people one can rely on lowers it."""
     base = p["depression_onset_rate"] * np.where(vulnerable, 1.0,
                                                  p["depression_resilient_multiplier"])
-    return base * np.exp(stress_log - p["support_effect"] * saturating(ties))
+    return base * np.exp(stress_log - p["support_effect"]
+                         * saturating(ties, p["contact_saturation"]))
 
 
 def ideation_rate(depressed, ptsd, poor_health, unemployed, alone, before, p) -> np.ndarray:
@@ -234,8 +235,8 @@ _RATES = ("service_start_rate_disorder", "service_start_rate_other", "service_mo
           "service_recovery_multiplier", "ptsd_recovery_rate", "stress_discrimination",
           "stress_unemployment", "stress_loneliness", "stress_family_separation", "stress_debt",
           "lonely_below_ties", "depression_onset_rate", "depression_resilient_multiplier",
-          "support_effect", "ptsd_depression_odds", "depression_recovery_rate",
-          "depression_vulnerable_recovery_multiplier", "ideation_rate",
+          "support_effect", "contact_saturation", "ptsd_depression_odds",
+          "depression_recovery_rate", "depression_vulnerable_recovery_multiplier", "ideation_rate",
           "ideation_depression_multiplier", "ideation_stress_multiplier",
           "ideation_recurrence_multiplier", "suicide_rate_ideation")
 
@@ -314,7 +315,8 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
                       + q.stress_debt * (debt_mkrw[r] > 0))
             rate = (q.depression_onset_rate
                     * (1.0 if vulnerable[r] else q.depression_resilient_multiplier)
-                    * np.exp(stress - q.support_effect * (1.0 - 0.5 ** np.float64(rely_on[r]))))
+                    * np.exp(stress - q.support_effect
+                             * (1.0 - (1.0 - q.contact_saturation) ** np.float64(rely_on[r]))))
             rate = rate * ((q.ptsd_depression_odds if ptsd[r] else 1.0) * f[1, j])
         else:
             rate = 0.0  # the draw is above anyone's onset probability
