@@ -31,7 +31,9 @@ def test_slower_main_route_delays_arrivals():
     abroad_base = series(base, "mean_years_abroad_of_arrivals").loc[YEARS].mean()
     abroad_slow = series(slow, "mean_years_abroad_of_arrivals").loc[YEARS].mean()
     assert abroad_slow > abroad_base + 0.3
-    assert series(slow, "in_transit").loc[YEARS].mean() > 2 * series(base, "in_transit").loc[YEARS].mean()
+    in_transit = {name: series(run, "in_transit").loc[YEARS].mean()
+                  for name, run in (("slow", slow), ("base", base))}
+    assert in_transit["slow"] > 2 * in_transit["base"]
 
 
 def test_who_arrives_changes_with_transit():

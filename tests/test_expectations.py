@@ -39,7 +39,8 @@ def test_every_scenarios_expectations_hold_on_a_paired_ensemble(table):
 
 
 @pytest.mark.parametrize("diff, direction, in_pairs, holds", [
-    ([1, 2, -1], "up", None, True), ([1, 2, -1], "up", 0.9, False), ([-1, -2, 0], "down", None, True),
+    ([1, 2, -1], "up", None, True), ([1, 2, -1], "up", 0.9, False),
+    ([-1, -2, 0], "down", None, True),
     ([0, 0, 0], "down", None, False), ([0, 0, 0], "not_up", None, True),
     ([0, -1, 1], "not_up", None, True), ([0, 1, 1], "not_up", None, False),
 ])

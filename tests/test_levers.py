@@ -248,7 +248,7 @@ def _enrolments(result) -> set[tuple[int, int]]:
     return set(zip(pop.uid[rows].tolist(), lever.enrolled[rows].tolist(), strict=True))
 
 
-def test_a_shadow_enrols_the_same_people_in_the_same_months_when_the_lever_cannot_change_who_is_eligible():
+def test_a_shadow_enrols_the_same_people_in_the_same_months_when_the_lever_cannot_change_who_is_eligible():  # noqa: E501 (the name says it)
     """Settlement support with no effect on work changes money only: nobody else's eligibility."""
     s = scenario_with({**WINDOW, **LEVERS_UNDER_TEST["settlement_support"],
                        "lf_entry_multiplier": 1.0, "capacity": 300}, scale=5)

@@ -25,7 +25,8 @@ scale: 50
 
 def test_every_subpackage_and_the_library_are_in_the_wheel():
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "sim").rglob("__init__.py")}
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "sim").rglob("__init__.py")}
     assert found <= listed, f"not in pyproject's packages: {sorted(found - listed)}"
     mapped = PYPROJECT["tool"]["setuptools"]["package-dir"]
     assert mapped == {"sim.scenarios": "scenarios", "sim.calibration": "calibration",
@@ -49,7 +50,8 @@ def _resettle(args, cwd, pythonpath=None):
                           env=env, timeout=600)
 
 
-LEVER = '''"""Food vouchers (a test lever): people reached look for work a little less while paid."""
+LEVER = '''"""Food vouchers (a test lever): people reached look for work a little less while
+paid."""
 
 from typing import ClassVar, Literal
 

@@ -2,8 +2,9 @@
 
 The commands are the single lines in the ```bash blocks directly under the headings "Run the
 baseline" and "Run the tests". CI (.ci/run) must run the test command verbatim, both commands must
-start with scripts/bootstrap, options allowed (which must be executable), and every console script the run command
-calls from .venv/bin/ must be declared in pyproject.toml's [project.scripts].
+start with scripts/bootstrap, options allowed (which must be executable), and every console
+script the run command calls from .venv/bin/ must be declared in pyproject.toml's
+[project.scripts].
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ def test_run_command_calls_declared_console_scripts(run_command: str) -> None:
     called = console_scripts_called(run_command)
     assert called, f"the run command {run_command!r} calls no console script from {VENV_BIN}"
     missing = [name for name in called if name not in declared]
-    assert not missing, f"not in pyproject [project.scripts]: {missing} (declared: {sorted(declared)})"
+    assert not missing, (f"not in pyproject [project.scripts]: {missing} "
+                         f"(declared: {sorted(declared)})")
 
 
 # The checks above must be able to fail: the extractor rejects READMEs that break the contract.
@@ -124,7 +126,7 @@ def test_extractor_reads_a_good_readme() -> None:
     GOOD.replace("## Run the tests", "## Testing"),                       # heading missing
     GOOD + "\n## Run the tests\n\n```bash\nx\n```\n",                     # heading twice
     GOOD.replace("```bash", "```"),                                       # not a bash block
-    GOOD.replace("Some prose.", "## Other"),                              # block under another heading
+    GOOD.replace("Some prose.", "## Other"),                              # under another heading
     GOOD.replace("make test\n", "make test\nmake more\n"),                # two commands
     GOOD.replace("make test\n```\n", "make test\n"),                      # block not closed
 ])

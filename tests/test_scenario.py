@@ -37,9 +37,11 @@ def test_baseline_loads_by_name():
     (GOOD.replace("scale:", "scael:"), r"line 3: unknown key 'scael' \(did you mean 'scale'\?\)"),
     (GOOD.replace("scale: 10", "scale: 0"), r"line 3: scale: Input should be greater than 0"),
     (GOOD.replace("end: 2000", "end: 1990"), r"horizon"),
-    (GOOD.replace("arrest_rate", "arest_rate"), r"unknown parameter 'arest_rate' \(did you mean 'arrest_rate'\?\)"),
+    (GOOD.replace("arrest_rate", "arest_rate"),
+     r"unknown parameter 'arest_rate' \(did you mean 'arrest_rate'\?\)"),
     (GOOD.replace("0.2", "-1"), r"parameters.arrest_rate: expected a value in \[0, 10\]"),
-    (GOOD.replace("crackdown", "crackdwn"), r"unknown regime 'crackdwn' \(did you mean 'crackdown'\?\)"),
+    (GOOD.replace("crackdown", "crackdwn"),
+     r"unknown regime 'crackdwn' \(did you mean 'crackdown'\?\)"),
     (GOOD.replace("china_campaign", "china_campaing"), r"unknown world column 'china_campaing'"),
     (GOOD.replace("china_campaign", "china_enforcement"),
      r"unknown regime 'crackdown' \('crackdown' is a china_campaign value: set china_campaign: "
