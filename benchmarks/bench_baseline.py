@@ -44,10 +44,29 @@ def _rss_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _own_data(tree: str) -> None:
+    """Make ``tree``'s scenarios and calibrated parameter set the packages ``sim.scenarios``,
+    ``sim.calibration`` and ``sim.calibrated`` (an editable install maps them to the checkout
+    it was made from, whose parameter set an older revision may not know)."""
+    import importlib.util
+
+    for name, folder in (("sim.scenarios", "scenarios"), ("sim.calibration", "calibration"),
+                         ("sim.calibrated", "calibration/calibrated")):
+        path = Path(tree) / folder
+        if not (path / "__init__.py").is_file():
+            continue  # not a package in that revision
+        spec = importlib.util.spec_from_file_location(
+            name, path / "__init__.py", submodule_search_locations=[str(path)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+
+
 def child(tree: str, scale: float, end_year: int | None, floors: int) -> dict:
     """One measured run of the model in ``tree`` (run in a fresh process)."""
     sys.path.insert(0, tree)
     start = time.perf_counter()
+    _own_data(tree)
     from sim.engine import randomness
     from sim.model import ResettleModel
     import_s = time.perf_counter() - start
