@@ -14,14 +14,7 @@ import numba
 import numpy as np
 
 from ..engine.calendar import SURVEY_AGE
-from ..engine.hazards import (
-    CEILING_SLACK,
-    competing_exits,
-    could_happen,
-    exit_chosen,
-    happens,
-    saturating,
-)
+from ..engine.hazards import competing_exits, exit_chosen, happens, saturating
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -195,13 +188,12 @@ class LabourMarket(Module):
         world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y],
                           m.calendar.year_of(month) >= p["employment_incentive_start_year"]],
                          dtype=np.float64)
-        rates = p.record(Rates)
-        _month(able, month, keys, rates, ceilings(rates), world,
-               m.levers.factors(CHANNELS, able, month), self._via, pop.uid, pop.birth_month,
-               pop.female, pop.stage, pop.arrival_month, pop.education, pop.degree_south,
-               pop.certified_month, pop.accent_factor, pop.conceals, pop.sk_ties, pop.caring,
-               pop.poor_health, pop.ptsd, pop.depressed, pop.livelihood, pop.work, pop.job,
-               pop.job_start_month, pop.job_incentive, pop.wage_relative)
+        _month(able, month, keys, p.record(Rates), world, m.levers.factors(CHANNELS, able, month),
+               self._via, pop.uid, pop.birth_month, pop.female, pop.stage, pop.arrival_month,
+               pop.education, pop.degree_south, pop.certified_month, pop.accent_factor,
+               pop.conceals, pop.sk_ties, pop.caring, pop.poor_health, pop.ptsd, pop.depressed,
+               pop.livelihood, pop.work, pop.job, pop.job_start_month, pop.job_incentive,
+               pop.wage_relative)
 
     def reference_step(self, month: int) -> None:
         """One month of looking for work, finding and losing jobs, and leaving the labour force
@@ -347,36 +339,13 @@ def _not_studying(rows, month, study_until, training_until, work, job, u, v,
     return able[:k].copy(), via
 
 
-def ceilings(q) -> np.ndarray:
-    """The largest annual rates anyone can have before lever factors: of starting to look for
-    work, and of losing a job plus leaving the labour force. The compiled month computes a
-    person's rate only when their draw falls under the ceiling's monthly probability (most
-    draws do not), which gives exactly the same decisions."""
-    best_health = max(1.0, q.poor_health_work_multiplier) * max(
-        1.0, q.mental_health_work_multiplier)
-    worst_health = min(1.0, q.poor_health_work_multiplier) * min(
-        1.0, q.mental_health_work_multiplier)
-    entry = (q.lf_entry_rate * max(1.0, 1.0 + q.referral_effect)
-             * max(1.0, q.caring_entry_multiplier) * best_health
-             * max(1.0, q.livelihood_work_multiplier) * max(1.0, q.older_entry_multiplier))
-    separation = max(q.separation_rate_regular, q.separation_rate_temporary,
-                     q.separation_rate_daily, q.separation_rate_self_employed) * max(
-        1.0, 1.0 - q.incentive_retention_effect)
-    leaving = (q.lf_exit_rate * max(1.0, q.caring_exit_multiplier)
-               * max(1.0, q.older_exit_multiplier))
-    with np.errstate(divide="ignore"):  # a health multiplier of 0: no ceiling, nothing screened
-        return np.array([entry, separation / worst_health, leaving / worst_health],
-                        dtype=np.float64) * CEILING_SLACK
-
-
 @numba.njit(cache=True, nogil=True)
-def _month(rows, month, keys, q, top, world, f, via, uid, birth_month, female, stage,
-           arrival_month, education, degree_south, certified_month, accent_factor, conceals,
-           sk_ties, caring, poor_health, ptsd, depressed, livelihood, work, job, job_start_month,
-           job_incentive, wage_relative):  # pragma: no cover - tested against the reference
+def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage, arrival_month,
+           education, degree_south, certified_month, accent_factor, conceals, sk_ties, caring,
+           poor_health, ptsd, depressed, livelihood, work, job, job_start_month, job_incentive,
+           wage_relative):  # pragma: no cover - tested against the reference
     """The rules of :meth:`LabourMarket.reference_step` for each resident not studying or
-    training, in turn; a rate is computed only for draws under its ceiling (``top``, from
-    :func:`ceilings`)."""
+    training, in turn."""
     last = f.shape[1] - 1
     edu = np.array([0.0, q.education_effect_college, q.education_effect_university])
     base_separation = np.array([0.0, q.separation_rate_regular, q.separation_rate_temporary,
@@ -387,27 +356,19 @@ def _month(rows, month, keys, q, top, world, f, via, uid, birth_month, female, s
         age = (month - birth_month[r]) / 12.0
         if not age >= SURVEY_AGE:
             continue
-        status = work[r]
-        if status == INACTIVE:
-            u = draw(keys[0], uid[r])
-            if not could_happen(u, top[0] * f[0, j]):
-                continue
-        elif status == EMPLOYED:
-            u = draw(keys[3], uid[r])
-            if not could_happen(u, top[1] * f[2, j] + top[2]):
-                continue
         health = ((q.poor_health_work_multiplier if poor_health[r] else 1.0)
                   * (q.mental_health_work_multiplier if ptsd[r] or depressed[r] else 1.0))
         older = age >= q.older_age
         exit_rate = (q.lf_exit_rate * (q.caring_exit_multiplier if caring[r] else 1.0) / health
                      * (q.older_exit_multiplier if older else 1.0))
+        status = work[r]
         if status == INACTIVE:
             contacts = via[r] + sk_ties[r] * world[1] / 100.0
             referral = 1.0 + q.referral_effect * (1.0 - (1.0 - q.contact_saturation) ** contacts)
             rate = (q.lf_entry_rate * referral * (q.caring_entry_multiplier if caring[r] else 1.0)
                     * health * (q.livelihood_work_multiplier if livelihood[r] else 1.0)
                     * (q.older_entry_multiplier if older else 1.0)) * f[0, j]
-            if happens(u, rate):
+            if happens(draw(keys[0], uid[r]), rate):
                 work[r] = UNEMPLOYED
         elif status == UNEMPLOYED:
             u = draw(keys[1], uid[r])
@@ -459,7 +420,7 @@ def _month(rows, month, keys, q, top, world, f, via, uid, birth_month, female, s
                           * (1.0 - q.incentive_retention_effect if kept else 1.0)
                           / health) * f[2, j]
             two[0], two[1] = separation, exit_rate
-            exit_ = exit_chosen(u, two)
+            exit_ = exit_chosen(draw(keys[3], uid[r]), two)
             if exit_ >= 0:
                 job[r], job_incentive[r] = NONE, False
                 work[r] = UNEMPLOYED if exit_ == 0 else INACTIVE
