@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from _shared import baseline, series
 
-from sim.engine.population import NO_MONTH
+from sim.engine.population import NO_MONTH, Population
 from sim.engine.stages import N_STAGES, Stage
 
 
@@ -51,3 +51,15 @@ def test_person_ids_are_unique():
     model = baseline().model
     uid = model.population.uid[: model.population.n]
     assert np.unique(uid).size == uid.size
+
+
+def test_people_added_in_several_stages_are_counted_in_each_with_no_flow_between():
+    """Planned departures enter the journey on the day they leave, beside those who hide in
+    China: each is counted where they start, and no move between the two is recorded."""
+    pop = Population(n_months=2)
+    stage = np.array([Stage.HIDING_IN_CHINA, Stage.JOURNEY, Stage.JOURNEY], dtype=np.int8)
+    pop.add(1, stage, uid=np.arange(3), female=np.array([True, False, True]))
+    assert pop.counts[Stage.HIDING_IN_CHINA].tolist() == [0, 1]
+    assert pop.counts[Stage.JOURNEY].tolist() == [1, 1]
+    assert pop.entered[1, Stage.HIDING_IN_CHINA] == 1 and pop.entered[1, Stage.JOURNEY] == 2
+    assert pop.flows.sum() == 0

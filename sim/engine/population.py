@@ -97,8 +97,9 @@ class Population:
             setattr(self, name, arr)
         self._capacity = new_cap
 
-    def add(self, month: int, stage: Stage, **values) -> np.ndarray:
-        """Append people entering the model in ``stage`` this month; return their row indices.
+    def add(self, month: int, stage: Stage | np.ndarray, **values) -> np.ndarray:
+        """Append people entering the model in ``stage`` (one for all, or one per person) this
+        month; return their row indices.
 
         Every keyword is a field name with an array (or scalar) of values for the new rows.
         """
@@ -111,9 +112,11 @@ class Population:
             getattr(self, name)[rows] = value
         self.stage[rows] = stage
         self.stage_month[rows] = month
-        self.counts[stage] += np.bincount(self.female[rows].view(np.uint8), minlength=2)
+        key = 2 * self.stage[rows].astype(np.int64) + self.female[rows]  # (stage, sex)
+        entered = np.bincount(key, minlength=2 * N_STAGES).reshape(N_STAGES, 2)
+        self.counts += entered
         if 0 <= month < self.entered.shape[0]:
-            self.entered[month, stage] += n_new
+            self.entered[month] += entered.sum(axis=1)
         return rows
 
     def move(self, rows: np.ndarray, stage: Stage | np.ndarray, month: int) -> None:

@@ -157,14 +157,15 @@ class Departures(Module):
                                         m.calendar.year_of(month), uids, female))
         if kind == DIRECT:
             values["route"] = Route.DIRECT
-        stage = Stage.HIDING_IN_CHINA if kind == PUSH else Stage.JOURNEY
-        rows = m.population.add(month, stage, uid=uids, **values)
-        if kind == PUSH:
+        stage = Stage.JOURNEY
+        if kind == PUSH:  # planned departures start the journey at once, the others hide
             y = m.world.index(month)
             u = m.streams.uniforms("departures.planned", month, uids)
             planned = u < m.world.planned_share[y] * m.world.broker_access[y]
+            stage = np.where(planned, Stage.JOURNEY, Stage.HIDING_IN_CHINA).astype(np.int8)
+        rows = m.population.add(month, stage, uid=uids, **values)
+        if kind == PUSH:
             m.emit("entered_china", rows[~planned], month)
-            m.population.move(rows[planned], Stage.JOURNEY, month)
             m.emit("started_journey", rows[planned], month)
         elif kind == CHAIN:
             m.population.sponsor_row[rows] = sponsors
