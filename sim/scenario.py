@@ -204,7 +204,8 @@ class Scenario(InputModel):
         return merged
 
     def with_overrides(self, **overrides: Any) -> Scenario:
-        """Copy with top-level fields or parameters replaced (unknown names go to parameters).
+        """Copy with top-level fields or parameters replaced (unknown names go to parameters;
+        ``parameters={...}`` is merged into the scenario's own parameters, not replacing them).
 
         A new ``horizon`` keeps only the expectations that lie within it (the others cannot be
         checked on it)."""
@@ -214,7 +215,16 @@ class Scenario(InputModel):
         params = dict(data["parameters"])
         names = load_specs()
         for key, value in overrides.items():
-            if key in Scenario.model_fields:
+            if key == "parameters":  # merged into the scenario's own, as single names are
+                if not isinstance(value, dict):
+                    raise InputError(f"{self.origin}: parameters must be a mapping of names "
+                                     f"to values, not {type(value).__name__}")
+                for name in value:
+                    if name not in names:
+                        raise InputError(f"{self.origin}: unknown parameter {name!r}"
+                                         f"{nearest(name, list(names))}")
+                params.update(value)
+            elif key in Scenario.model_fields:
                 data[key] = value
             elif key in names:
                 params[key] = value

@@ -29,6 +29,16 @@ def test_valid_file_loads_with_overrides(tmp_path):
     assert s.parameters == {"arrest_rate": 0.2}
 
 
+def test_parameters_given_as_a_mapping_are_merged_into_the_scenarios_own(tmp_path):
+    s = _load(tmp_path, GOOD)
+    merged = s.with_overrides(parameters={"onward_rate": 0.3}, lf_entry_rate=2.0)
+    assert merged.parameters == {"arrest_rate": 0.2, "onward_rate": 0.3, "lf_entry_rate": 2.0}
+    with pytest.raises(InputError, match=r"unknown parameter 'onward_rat' \(did you mean"):
+        s.with_overrides(parameters={"onward_rat": 0.3})
+    with pytest.raises(InputError, match="parameters must be a mapping"):
+        s.with_overrides(parameters=[0.3])
+
+
 def test_baseline_loads_by_name():
     assert scenario.load("baseline").name == "baseline"
 
