@@ -73,6 +73,17 @@ def test_china_holds_those_it_arrests_while_north_korea_takes_no_one_back(closed
     assert released * result.model.scale == held.loc[last]
 
 
+def test_people_held_in_china_die_at_the_mortality_of_people_abroad():
+    """While North Korea takes no one back (2020-2022), those China holds are exposed to the
+    mortality of people abroad: none die held with the multiplier at 0, some with it high."""
+    def held_deaths(multiplier):
+        result = sim.run("baseline", scale=10, horizon={"start": 2015, "end": 2022},
+                         mortality_multiplier_abroad=multiplier)
+        return int(result.model.population.flows[:, Stage.DETAINED_IN_CHINA, Stage.DEAD].sum())
+
+    assert held_deaths(0.0) == 0 and held_deaths(50.0) > 0
+
+
 def test_north_takes_returns_is_one_or_zero():
     from sim.engine.errors import InputError
 

@@ -40,7 +40,7 @@ class China(Module):
         "savings_usd": Field(np.float64, 0.0, "saved towards a broker's fee (USD)"),
     }
     parameter_files = ("pathway",)
-    streams = ("china.trafficked", "china.exit")
+    streams = ("china.trafficked", "china.exit", "china.held_death")
     channels = {"arrest": "arrest and forced repatriation in China and on the journey",
                 "onward": "leaving China and the speed of the onward journey"}
     handles = {"entered_china": "enter"}
@@ -91,12 +91,19 @@ class China(Module):
 
     def _return_held(self, month: int) -> None:
         """People held while North Korea took no one back are returned as soon as it does (the
-        mass returns of August-October 2023). Held for a few years at most, they are not
-        exposed to mortality meanwhile (an approximation)."""
+        mass returns of August-October 2023); until then they die at the mortality of people
+        abroad."""
         m = self.model
         held = m.groups[Stage.DETAINED_IN_CHINA]
-        if held.size and m.world.north_takes_returns[m.world.index(month)]:
+        if held.size == 0:
+            return
+        if m.world.north_takes_returns[m.world.index(month)]:
             m.repatriate(held, month)
+            return
+        pop, p = m.population, m.params
+        u = m.streams.uniforms("china.held_death", month, pop.uid[held])
+        rate = mortality_rate(p, pop.age_years(held, month), p["mortality_multiplier_abroad"])
+        m.die(held[u < monthly_probability(rate)], month)
 
     def _move(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
         """Each person to where their exit (a column of :meth:`rates`, or -1) takes them."""
