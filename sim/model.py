@@ -109,6 +109,9 @@ class ResettleModel(mesa.Model):
             the South happens (no work, suicides or departures from the South), so only the
             pathway's indicators (:data:`~sim.measure.indicators.PATHWAY_INDICATORS`) are
             produced.
+        agents: Create a Mesa ``Person`` for everyone who reaches the South (the default, for
+            inspection). Runs that inspect no one (ensemble replicates, calibration particles)
+            turn it off: the outputs are the same, without the cost of the agents.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10,
             job_finding_rate=12`` (plain keyword arguments, as ``mesa.batch_run`` passes them).
 
@@ -123,7 +126,7 @@ class ResettleModel(mesa.Model):
     def __init__(self, scenario: str | Path | Scenario | RunScenario = "baseline",
                  seed: int | None = None, *, shadow_levers: bool | frozenset[int] = False,
                  draw_effects: bool = False, posterior_draw: bool = False,
-                 compiled: bool = True, pathway_only: bool = False,
+                 compiled: bool = True, pathway_only: bool = False, agents: bool = True,
                  **overrides: Any) -> None:
         if isinstance(scenario, MesaScenario):  # SolaraViz passes its scenario on reset
             overrides = {**_scenario_values(scenario), **overrides}
@@ -135,7 +138,7 @@ class ResettleModel(mesa.Model):
         super().__init__(scenario=RunScenario(rng=seed, scenario_name=name, **overrides))
         spec = resolve(scenario, **overrides)
         self.seed = int(seed)
-        self.compiled, self.pathway_only = compiled, pathway_only
+        self.compiled, self.pathway_only, self.make_agents = compiled, pathway_only, agents
         self.spec = spec.with_parameter_set(self.rng if posterior_draw else None)
         self.calendar = Calendar(spec.start_year, spec.end_year)
         self.scale = spec.scale
@@ -234,7 +237,7 @@ class ResettleModel(mesa.Model):
 
     def _create_people(self, rows: np.ndarray, month: int) -> None:
         """Mesa agents, created in bulk, for the people who reached the South this month."""
-        if rows.size:
+        if rows.size and self.make_agents:
             made = Person.create_agents(self, rows.size, rows.tolist())
             self.people.update(zip(rows.tolist(), made, strict=True))
 
@@ -280,6 +283,8 @@ class ResettleModel(mesa.Model):
         """People who died or left: no longer residents, and their Mesa agents are removed."""
         if rows.size:
             self._residents = None
+        if not self.make_agents:
+            return
         for row in rows[self.population.arrival_month[rows] >= 0].tolist():
             self.people.pop(row).remove()  # only people who reached the South have agents
 

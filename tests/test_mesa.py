@@ -10,6 +10,7 @@ import mesa
 import pytest
 from _shared import baseline
 
+import sim
 from sim.engine import posterior
 from sim.engine.stages import IN_SOUTH
 from sim.model import MODEL_REPORTERS, ResettleModel, RunScenario
@@ -71,6 +72,16 @@ def test_everyone_who_reached_the_south_is_a_mesa_agent():
     assert repr(person).startswith(f"Person(uid={person.uid}, ") and "arrived 20" in repr(person)
     assert person.model.inspect(person) == person.model.inspect(person.uid) == described
     assert isinstance(person.female, bool)
+
+
+def test_runs_without_agents_give_the_same_outputs_and_can_still_inspect():
+    """Ensemble replicates and calibration particles skip the agents (``agents=False``)."""
+    with_agents = sim.run("baseline", seed=5, scale=50)
+    without = sim.run("baseline", seed=5, scale=50, agents=False)
+    assert len(with_agents.model.agents) > 0 and len(without.model.agents) == 0
+    assert not without.model.people
+    assert with_agents.indicators.equals(without.indicators)
+    assert without.model.inspect(row=0) == with_agents.model.inspect(row=0)
 
 
 def test_inspect_anyone_by_uid_or_row():
