@@ -109,9 +109,10 @@ class ResettleModel(mesa.Model):
             the South happens (no work, suicides or departures from the South), so only the
             pathway's indicators (:data:`~sim.measure.indicators.PATHWAY_INDICATORS`) are
             produced.
-        agents: Create a Mesa ``Person`` for everyone who reaches the South (the default, for
-            inspection). Runs that inspect no one (ensemble replicates, calibration particles)
-            turn it off: the outputs are the same, without the cost of the agents.
+        watched: Keep Mesa's views of the run (the default): a ``Person`` agent for everyone
+            who reaches the South, for inspection, and the DataCollector's monthly series.
+            Runs nobody watches (ensemble replicates, calibration particles) turn them off:
+            the outputs are the same, without their cost.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10,
             job_finding_rate=12`` (plain keyword arguments, as ``mesa.batch_run`` passes them).
 
@@ -126,7 +127,7 @@ class ResettleModel(mesa.Model):
     def __init__(self, scenario: str | Path | Scenario | RunScenario = "baseline",
                  seed: int | None = None, *, shadow_levers: bool | frozenset[int] = False,
                  draw_effects: bool = False, posterior_draw: bool = False,
-                 compiled: bool = True, pathway_only: bool = False, agents: bool = True,
+                 compiled: bool = True, pathway_only: bool = False, watched: bool = True,
                  **overrides: Any) -> None:
         if isinstance(scenario, MesaScenario):  # SolaraViz passes its scenario on reset
             overrides = {**_scenario_values(scenario), **overrides}
@@ -138,7 +139,7 @@ class ResettleModel(mesa.Model):
         super().__init__(scenario=RunScenario(rng=seed, scenario_name=name, **overrides))
         spec = resolve(scenario, **overrides)
         self.seed = int(seed)
-        self.compiled, self.pathway_only, self.make_agents = compiled, pathway_only, agents
+        self.compiled, self.pathway_only, self.watched = compiled, pathway_only, watched
         self.spec = spec.with_parameter_set(self.rng if posterior_draw else None)
         self.calendar = Calendar(spec.start_year, spec.end_year)
         self.scale = spec.scale
@@ -223,7 +224,8 @@ class ResettleModel(mesa.Model):
             step(month)
         self.groups, counts = self.population.snapshot()
         self.recorder.end_of_month(month, counts, self.groups)
-        self.datacollector.collect(self)
+        if self.watched:
+            self.datacollector.collect(self)
         if month + 1 >= self.calendar.n_months:
             self.running = False
 
@@ -237,7 +239,7 @@ class ResettleModel(mesa.Model):
 
     def _create_people(self, rows: np.ndarray, month: int) -> None:
         """Mesa agents, created in bulk, for the people who reached the South this month."""
-        if rows.size and self.make_agents:
+        if rows.size and self.watched:
             made = Person.create_agents(self, rows.size, rows.tolist())
             self.people.update(zip(rows.tolist(), made, strict=True))
 
@@ -283,7 +285,7 @@ class ResettleModel(mesa.Model):
         """People who died or left: no longer residents, and their Mesa agents are removed."""
         if rows.size:
             self._residents = None
-        if not self.make_agents:
+        if not self.watched:
             return
         for row in rows[self.population.arrival_month[rows] >= 0].tolist():
             self.people.pop(row).remove()  # only people who reached the South have agents

@@ -74,14 +74,17 @@ def test_everyone_who_reached_the_south_is_a_mesa_agent():
     assert isinstance(person.female, bool)
 
 
-def test_runs_without_agents_give_the_same_outputs_and_can_still_inspect():
-    """Ensemble replicates and calibration particles skip the agents (``agents=False``)."""
-    with_agents = sim.run("baseline", seed=5, scale=50)
-    without = sim.run("baseline", seed=5, scale=50, agents=False)
-    assert len(with_agents.model.agents) > 0 and len(without.model.agents) == 0
-    assert not without.model.people
-    assert with_agents.indicators.equals(without.indicators)
-    assert without.model.inspect(row=0) == with_agents.model.inspect(row=0)
+def test_runs_nobody_watches_give_the_same_outputs_and_can_still_inspect():
+    """Ensemble replicates and calibration particles skip Mesa's views (``watched=False``):
+    no agents and no DataCollector series, the same outputs."""
+    watched = sim.run("baseline", seed=5, scale=50)
+    unwatched = sim.run("baseline", seed=5, scale=50, watched=False)
+    assert len(watched.model.agents) > 0 and len(unwatched.model.agents) == 0
+    assert not unwatched.model.people
+    assert len(watched.model.datacollector.get_model_vars_dataframe()) > 0
+    assert len(unwatched.model.datacollector.get_model_vars_dataframe()) == 0
+    assert watched.indicators.equals(unwatched.indicators)
+    assert unwatched.model.inspect(row=0) == watched.model.inspect(row=0)
 
 
 def test_inspect_anyone_by_uid_or_row():

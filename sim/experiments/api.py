@@ -37,7 +37,7 @@ def replicate_seed(seed: int, replicate: int) -> int:
 def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
         replicate: int = 0, shadow_levers: bool | frozenset[int] = False,
         posterior_draw: bool = False, draw_effects: bool = False, pathway_only: bool = False,
-        agents: bool = True, **overrides: Any) -> RunResult:
+        watched: bool = True, **overrides: Any) -> RunResult:
     """Run one scenario and return its indicators (and the model).
 
     Args:
@@ -54,8 +54,8 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
             ensemble replicate) instead of using their medians.
         pathway_only: Step only the pathway modules (see :class:`~sim.model.ResettleModel`):
             for calibrating the pathway; only the pathway's indicators are produced.
-        agents: Mesa ``Person`` agents for the people who reach the South (for inspection);
-            False for runs that inspect no one (the outputs are the same).
+        watched: Mesa's views of the run (``Person`` agents and the DataCollector); False
+            for runs nobody watches (the outputs are the same).
         **overrides: Scenario fields or parameter values, e.g. ``scale=10, arrest_rate=0.2``.
 
     Example:
@@ -67,7 +67,7 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
     seed = seed_of(seed, resolved)
     model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers,
                           draw_effects=draw_effects, posterior_draw=posterior_draw,
-                          pathway_only=pathway_only, agents=agents)
+                          pathway_only=pathway_only, watched=watched)
     model.run_model()
     return RunResult(model.indicators(replicate), model, model.spec, seed)
 

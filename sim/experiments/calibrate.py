@@ -145,7 +145,7 @@ class Simulator:
         values = self.values(particle)
         scenario = validate(self.data, self.origin)
         result = api.run(scenario, seed=particle_seed(values, self.seed),
-                         pathway_only=self.pathway_only, agents=False, **values)
+                         pathway_only=self.pathway_only, watched=False, **values)
         return targets.simulate(self.targets, result.indicators)
 
 

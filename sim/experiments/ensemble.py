@@ -64,7 +64,7 @@ def replicate_tables(job: Job) -> dict[str, pd.DataFrame]:
     scenario = validate(job.scenario, job.origin)
     seed = api.replicate_seed(job.seed, job.replicate)
     options = dict(seed=seed, replicate=job.replicate, posterior_draw=job.draw,
-                   draw_effects=job.draw_effects, agents=False)
+                   draw_effects=job.draw_effects, watched=False)
     result = api.run(scenario, **options)
     tables = {"indicators.csv": result.indicators}
     if scenario.parameter_set is not None or scenario.levers:  # what this replicate drew

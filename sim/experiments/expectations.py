@@ -52,7 +52,7 @@ def run_one(run: Run) -> pd.DataFrame:
         scenario = scenario.with_overrides(scale=run.scale)
     result = api.run(scenario, seed=api.replicate_seed(run.seed, run.replicate),
                      replicate=run.replicate, shadow_levers=run.role == "shadow",
-                     posterior_draw=run.draw, draw_effects=run.draw_effects, agents=False)
+                     posterior_draw=run.draw, draw_effects=run.draw_effects, watched=False)
     ind = result.indicators
     return ind[ind.indicator.isin(run.indicators) & (ind.years_since_arrival == "all")]
 

@@ -132,7 +132,7 @@ def _run(scenario: Scenario, seed: int, replicate: int, replicates: int):
 
     draw = replicates > 1
     return api.run(scenario, seed=api.replicate_seed(seed, replicate), replicate=replicate,
-                   posterior_draw=draw, draw_effects=draw, agents=False)
+                   posterior_draw=draw, draw_effects=draw, watched=False)
 
 
 def explore(choice: Choice) -> Result:
