@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from _shared import baseline, small
 
-from sim.engine.hazards import saturating
+from sim.engine.hazards import saturated, saturating
 from sim.engine.parameters import Parameters
 from sim.engine.population import NO_MONTH
 from sim.engine.randomness import pair_ids
@@ -202,6 +202,13 @@ def test_a_first_episode_multiplies_later_episodes_of_ideation():
 def test_saturating_count_gives_a_step_of_what_remains_for_each_person():
     assert saturating(np.array([0, 1, 2]), 0.5) == pytest.approx([0.0, 0.5, 0.75])
     assert saturating(np.array([0, 1, 2]), 0.2) == pytest.approx([0.0, 0.2, 0.36])
+
+
+def test_the_kernels_saturation_is_the_reference_one():
+    rng = np.random.default_rng(3)
+    counts, steps = rng.uniform(0, 12, 200), rng.uniform(0.01, 1, 200)
+    kernel = [saturated(c, s) for c, s in zip(counts, steps)]
+    assert kernel == pytest.approx(saturating(counts, steps), rel=1e-15, abs=0)  # to rounding
 
 
 def test_pairs_stay_within_groups_and_use_each_person_once():

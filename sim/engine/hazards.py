@@ -115,6 +115,12 @@ def saturating(count, step: float):
     return 1.0 - (1.0 - step) ** np.asarray(count, dtype=np.float64)
 
 
+@numba.njit(inline="always")
+def saturated(count, step):  # pragma: no cover - compiled; tested against saturating
+    """:func:`saturating` of one count, for compiled kernels."""
+    return 1.0 - (1.0 - step) ** np.float64(count)
+
+
 def screened_exits(u: np.ndarray, upper_rate: float, rates_of) -> np.ndarray:
     """:func:`competing_exits` computed only where an exit is possible at all.
 

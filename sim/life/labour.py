@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from ..engine.calendar import SURVEY_AGE
-from ..engine.hazards import competing_exits, exit_chosen, happens, saturating
+from ..engine.hazards import competing_exits, exit_chosen, happens, saturated, saturating
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -364,7 +364,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
         status = work[r]
         if status == INACTIVE:
             contacts = via[r] + sk_ties[r] * world[1] / 100.0
-            referral = 1.0 + q.referral_effect * (1.0 - (1.0 - q.contact_saturation) ** contacts)
+            referral = 1.0 + q.referral_effect * saturated(contacts, q.contact_saturation)
             rate = (q.lf_entry_rate * referral * (q.caring_entry_multiplier if caring[r] else 1.0)
                     * health * (q.livelihood_work_multiplier if livelihood[r] else 1.0)
                     * (q.older_entry_multiplier if older else 1.0)) * f[0, j]
@@ -384,7 +384,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                     q.credential_ramp_months)
                 capital += q.credential_effect * min(max(ramp, 0.0), 1.0)
             contacts = via[r] + sk_ties[r] * world[1] / 100.0
-            referral = 1.0 + q.referral_effect * (1.0 - (1.0 - q.contact_saturation) ** contacts)
+            referral = 1.0 + q.referral_effect * saturated(contacts, q.contact_saturation)
             log_rate = (capital - q.communication_penalty * accent
                         + q.finding_years_effect * settled + q.finding_female_effect * female[r]
                         + q.finding_age_effect * max(age - q.finding_age_from, 0.0) / 10.0

@@ -32,6 +32,7 @@ from ..engine.hazards import (
     could_happen,
     happens,
     monthly_probability,
+    saturated,
     saturating,
 )
 from ..engine.module import Field, Module
@@ -316,7 +317,7 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
             rate = (q.depression_onset_rate
                     * (1.0 if vulnerable[r] else q.depression_resilient_multiplier)
                     * np.exp(stress - q.support_effect
-                             * (1.0 - (1.0 - q.contact_saturation) ** np.float64(rely_on[r]))))
+                             * saturated(rely_on[r], q.contact_saturation)))
             rate = rate * ((q.ptsd_depression_odds if ptsd[r] else 1.0) * f[1, j])
         else:
             rate = 0.0  # the draw is above anyone's onset probability
