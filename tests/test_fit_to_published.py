@@ -44,8 +44,8 @@ KNOWN_MISSES: dict[str, str] = {
     "mou2024_arrivals": "the seed-1 run gives 78 against 236 (tolerance 35.4)",
     "mou2025_arrivals": "the seed-1 run gives 71 against 223 (tolerance 33.4)",
     "khf2012_labour_force_participation":
-        "the seed-1 run gives 45.88 against 54.1 (tolerance 4.47)",
-    "khf2012_employment_rate": "the seed-1 run gives 41.57 against 50 (tolerance 4.47)",
+        "the seed-1 run gives 48.12 against 54.1 (tolerance 4.47)",
+    "khf2012_employment_rate": "the seed-1 run gives 43.6 against 50 (tolerance 4.47)",
     "khf2014_employment_rate": "the seed-1 run gives 48.2 against 53.1 (tolerance 4.1)",
     "khf2020_employment_rate": "the seed-1 run gives 59.88 against 54.4 (tolerance 4.47)",
     "khf2024_employment_rate": "the seed-1 run gives 64.88 against 60.1 (tolerance 4.45)",
@@ -68,7 +68,7 @@ KNOWN_MISSES: dict[str, str] = {
     "khf_participation_2018_2024": "the seed-1 run gives 6.921 against -0.7 (tolerance 3.37)",
     "khf_unemployment_2018_2020": "the seed-1 run gives -0.3124 against 2.5 (tolerance 2.5)",
     "khf_unemployment_2020_2023": "the seed-1 run gives -0.3924 against -4.9 (tolerance 2.38)",
-    "khf_satisfaction_2012_2024": "the seed-1 run gives 5.997 against 12.2 (tolerance 4.7)",
+    "khf_satisfaction_2012_2024": "the seed-1 run gives 5.705 against 12.2 (tolerance 4.7)",
 }
 
 

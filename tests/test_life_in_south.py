@@ -96,3 +96,21 @@ def test_prejudice_in_the_world_table_drives_discrimination():
     print(f"\ndiscrimination 2020: baseline {b[2020]:.1f}%, half prejudice {k[2020]:.1f}%")
     assert k[2020] < b[2020]
     assert np.allclose(k.loc[:2014], b.loc[:2014])
+
+
+def test_the_2012_survey_counts_adults_only_as_published():
+    """The settlement surveys of 2012 and 2013 counted residents 19+, the others 15+ (Korea Hana
+    Foundation): the survey of July 2012 leaves out the 15-18-year-olds that a 15+ survey of
+    the same people would count."""
+    model = variant().model
+    survey, pop, residents = model.modules["Survey"], model.population, model.residents()
+    counts = {}
+    for year in (2012, 2014):
+        july = model.calendar.month_of(year, 7)
+        survey.reference_step(july)
+        counts[year] = survey.sums[july // 12, 0].sum()
+        ages = pop.age_years(residents, july)
+        arrived = pop.arrival_month[residents] < july - 6
+        expected = {2012: 19, 2014: 15}[year]
+        assert counts[year] == np.count_nonzero(arrived & (ages >= expected))
+        assert np.count_nonzero(arrived & (ages >= 15) & (ages < 19)) > 0  # there are teenagers

@@ -1,9 +1,9 @@
 """Survey-style measurement of life in the South, as the Korea Hana Foundation measures it.
 
-For year Y the survey is taken in July of Y among residents aged 15+ who arrived before 1 January
-of Y (Korea Hana Foundation settlement surveys). Rates follow Statistics Korea's
-definitions: participation = labour force / population 15+, employment = employed / population
-15+, unemployment = unemployed / labour force; the wage is the mean monthly wage of wage workers in
+For year Y the survey is taken in July of Y among residents aged 15+ (19+ in 2012 and 2013)
+who arrived before 1 January of Y (Korea Hana Foundation settlement surveys). Rates follow
+Statistics Korea's definitions: participation = labour force / surveyed population,
+employment = employed / surveyed population, unemployment = unemployed / labour force; the wage is the mean monthly wage of wage workers in
 million KRW; job shares are of the employed; tenure is of the employed, in months. Mental health,
 ties and belonging are measured on the same people; "in the past year" means the last twelve
 months, "ever" since arrival; ``life_satisfaction_share`` is the expected share satisfied.
@@ -25,6 +25,15 @@ from ..life.ties import lonely
 from .indicators import BANDS, years_since_arrival_band
 
 SURVEY_MONTH = 6  # July (0-based month of the year)
+# The settlement surveys of 2012 and 2013 counted adults only: "19+ or 20+" in the Korea Hana
+# Foundation's reports; 19, the Korean age of majority, is used. Other years count residents 15+.
+ADULT_SURVEYS = {2012: 19, 2013: 19}
+
+
+def survey_age(year: int) -> int:
+    """The youngest age the settlement survey of ``year`` counts."""
+    return ADULT_SURVEYS.get(year, SURVEY_AGE)
+
 QUANTITIES = ("population", "labour_force", "employed", "unemployed", "wage_workers", "wage_sum",
               "regular", "daily", "self_employed", "tenure_sum", "livelihood", "discriminated",
               "remitted", "ptsd", "depressed", "ideation", "service", "lonely", "ties", "sk_ties",
@@ -84,7 +93,8 @@ class Survey(Module):
         m = self.model
         pop, y = m.population, month // 12
         self.sums[y] = 0.0
-        _survey(m.residents(), month, month - SURVEY_MONTH, m.params.record(SatisfactionRates),
+        _survey(m.residents(), month, month - SURVEY_MONTH, survey_age(m.calendar.year_of(month)),
+                m.params.record(SatisfactionRates),
                 m.params["wage_tenure_effect"], float(m.world.sk_mean_wage_mkrw[y]),
                 self.sums[y], pop.birth_month, pop.arrival_month, pop.female, pop.work, pop.job,
                 pop.job_start_month, pop.wage_relative, pop.livelihood, pop.discriminated_month,
@@ -99,7 +109,8 @@ class Survey(Module):
         model, residents = self.model, self.model.residents()
         pop, y = model.population, month // 12
         first_of_year = month - SURVEY_MONTH
-        rows = residents[(pop.age_years(residents, month) >= SURVEY_AGE)
+        youngest = survey_age(model.calendar.year_of(month))
+        rows = residents[(pop.age_years(residents, month) >= youngest)
                          & (pop.arrival_month[residents] < first_of_year)]
         work, job = pop.work[rows], pop.job[rows]
         employed = work == Work.EMPLOYED
@@ -165,16 +176,16 @@ LAST_BAND = len(BANDS) - 1
 
 
 @numba.njit(cache=True, nogil=True)
-def _survey(rows, month, first_of_year, q, wage_tenure_effect, sk_wage, sums, birth_month,
-            arrival_month, female, work, job, job_start_month, wage_relative, livelihood,
-            discriminated_month, remitted_month, ptsd, depressed, ideation_month, service_month,
+def _survey(rows, month, first_of_year, youngest, q, wage_tenure_effect, sk_wage, sums,
+            birth_month, arrival_month, female, work, job, job_start_month, wage_relative,
+            livelihood, discriminated_month, remitted_month, ptsd, depressed, ideation_month, service_month,
             rely_on, sk_ties, family_left_behind, considering_leaving, debt_mkrw, savings_mkrw,
             trained):  # pragma: no cover - tested against the reference
     """Add each surveyed resident's :data:`QUANTITIES` to ``sums[quantity, band, sex]``, in
     the order :meth:`Survey.reference_step` adds them."""
     v = np.empty(sums.shape[0])  # one resident's quantities
     for r in rows:
-        if not ((month - birth_month[r]) / 12.0 >= SURVEY_AGE
+        if not ((month - birth_month[r]) / 12.0 >= youngest
                 and arrival_month[r] < first_of_year):
             continue
         if arrival_month[r] == NO_MONTH:
