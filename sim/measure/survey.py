@@ -3,10 +3,11 @@
 For year Y the survey is taken in July of Y among residents aged 15+ (19+ in 2012 and 2013)
 who arrived before 1 January of Y (Korea Hana Foundation settlement surveys). Rates follow
 Statistics Korea's definitions: participation = labour force / surveyed population,
-employment = employed / surveyed population, unemployment = unemployed / labour force; the wage is the mean monthly wage of wage workers in
-million KRW; job shares are of the employed; tenure is of the employed, in months. Mental health,
-ties and belonging are measured on the same people; "in the past year" means the last twelve
-months, "ever" since arrival; ``life_satisfaction_share`` is the expected share satisfied.
+employment = employed / surveyed population, unemployment = unemployed / labour force; the wage
+is the mean monthly wage of wage workers in million KRW; job shares are of the employed; tenure
+is of the employed, in months. Mental health, ties and belonging are measured on the same
+people; "in the past year" means the last twelve months, "ever" since arrival;
+``life_satisfaction_share`` is the expected share satisfied.
 """
 
 from __future__ import annotations
@@ -178,9 +179,9 @@ LAST_BAND = len(BANDS) - 1
 @numba.njit(cache=True, nogil=True)
 def _survey(rows, month, first_of_year, youngest, q, wage_tenure_effect, sk_wage, sums,
             birth_month, arrival_month, female, work, job, job_start_month, wage_relative,
-            livelihood, discriminated_month, remitted_month, ptsd, depressed, ideation_month, service_month,
-            rely_on, sk_ties, family_left_behind, considering_leaving, debt_mkrw, savings_mkrw,
-            trained):  # pragma: no cover - tested against the reference
+            livelihood, discriminated_month, remitted_month, ptsd, depressed, ideation_month,
+            service_month, rely_on, sk_ties, family_left_behind, considering_leaving, debt_mkrw,
+            savings_mkrw, trained):  # pragma: no cover - tested against the reference
     """Add each surveyed resident's :data:`QUANTITIES` to ``sums[quantity, band, sex]``, in
     the order :meth:`Survey.reference_step` adds them."""
     v = np.empty(sums.shape[0])  # one resident's quantities
