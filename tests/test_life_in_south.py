@@ -114,3 +114,18 @@ def test_the_2012_survey_counts_adults_only_as_published():
         expected = {2012: 19, 2014: 15}[year]
         assert counts[year] == np.count_nonzero(arrived & (ages >= expected))
         assert np.count_nonzero(arrived & (ages >= 15) & (ages < 19)) > 0  # there are teenagers
+
+
+def test_social_distancing_in_2020_2021_lowers_employment_then_and_not_before():
+    """The COVID-19 distancing years (world column ``distancing``) cost precarious jobs and slow
+    hiring: without them, employment in the 2020 and 2021 surveys is higher, and it is the same
+    before 2020 (common random numbers)."""
+    calm = sim.run("baseline", horizon={"start": 1995, "end": 2024}, scale=2,
+                   world=[{"years": "2020-2021", "distancing": 0}]).indicators
+    distanced = variant().indicators
+    rate = {k: series(df, "employment_rate").loc[2012:2021] for k, df in
+            (("calm", calm), ("distanced", distanced))}
+    print(f"\nemployment 2019-2021 with distancing {rate['distanced'].loc[2019:].round(1).tolist()}"
+          f", without {rate['calm'].loc[2019:].round(1).tolist()}")
+    assert (rate["calm"].loc[2012:2019] == rate["distanced"].loc[2012:2019]).all()
+    assert (rate["calm"].loc[2020:2021] > rate["distanced"].loc[2020:2021] + 1).all()

@@ -79,6 +79,15 @@ def test_daily_work_ends_more_often_than_regular_work():
     assert (sick > rate).all()
 
 
+def test_social_distancing_ends_precarious_jobs_more_often_but_not_regular_ones():
+    jobs = np.array([Job.REGULAR, Job.TEMPORARY, Job.DAILY, Job.SELF_EMPLOYED], dtype=np.int8)
+    args = (jobs, np.zeros(4), np.zeros(4, bool), np.ones(4), P)
+    calm, distanced = labour.separation_rate(*args), labour.separation_rate(*args, True)
+    assert distanced[0] == calm[0]
+    assert distanced[1:] == pytest.approx(calm[1:] * P["distancing_separation_multiplier"])
+    assert P["distancing_separation_multiplier"] > 1
+
+
 def test_employer_penalty_is_zero_without_prejudice_or_visibility():
     vis = np.array([0.0, 1.0])
     assert labour.employer_penalty(vis, 0.0, 0.3) == pytest.approx([0.0, 0.0])

@@ -28,7 +28,7 @@ ROUTE_COLUMNS = ["route_laos_thailand", "route_vietnam_cambodia", "route_mongoli
 SOUTH_COLUMNS = ["sk_participation", "sk_employment_rate", "sk_unemployment_rate",
                  "sk_mean_wage_mkrw", "settlement_cash_mkrw", "housing_subsidy_mkrw", "prejudice",
                  "asylum_uk", "asylum_canada", "asylum_other"]  # and third countries' doors
-FLAG_COLUMNS = ("north_takes_returns",)  # 1 or 0 by year
+FLAG_COLUMNS = ("north_takes_returns", "distancing")  # 1 or 0 by year
 REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_",
                   "china_campaign": "campaign_arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
@@ -174,6 +174,7 @@ class World:
         self.route_shares = shares / shares.sum(axis=1, keepdims=True)
         self.airlift_people = rows["airlift_people"].to_numpy(dtype=np.float64)
         self.north_takes_returns = rows["north_takes_returns"].to_numpy() == 1
+        self.distancing = rows["distancing"].to_numpy() == 1
         for column in SOUTH_COLUMNS:
             setattr(self, column, rows[column].to_numpy(dtype=np.float64))
         self.nis_max_months = np.maximum(

@@ -69,8 +69,9 @@ def referral(contacts: np.ndarray, p) -> np.ndarray:
     return 1.0 + p["referral_effect"] * saturating(contacts, p["contact_saturation"])
 
 
-def job_finding_rate(pop, rows, month, p, prejudice, vis, referrals=1.0) -> np.ndarray:
-    """Annual rate at which job seekers find work."""
+def job_finding_rate(pop, rows, month, p, prejudice, vis, referrals=1.0,
+                     distancing: bool = False) -> np.ndarray:
+    """Annual rate at which job seekers find work (slower under social distancing)."""
     age_decades = np.maximum(pop.age_years(rows, month) - p["finding_age_from"], 0.0) / 10.0
     log_rate = (human_capital(pop, rows, month, p) + communication(pop, rows, month, p)
                 + p["finding_years_effect"] * settling(years_in_south(pop.arrival_month[rows],
@@ -78,7 +79,9 @@ def job_finding_rate(pop, rows, month, p, prejudice, vis, referrals=1.0) -> np.n
                 + p["finding_female_effect"] * pop.female[rows]
                 + p["finding_age_effect"] * age_decades
                 + employer_penalty(vis, prejudice, p["employer_hiring_penalty"]))
-    return p["job_finding_rate"] * np.exp(log_rate) * health_factor(pop, rows, p) * referrals
+    hiring = p["distancing_finding_multiplier"] if distancing else 1.0
+    return (p["job_finding_rate"] * np.exp(log_rate) * health_factor(pop, rows, p) * referrals
+            * hiring)
 
 
 def entry_rate(pop, rows, age, p, referrals=1.0) -> np.ndarray:
@@ -99,12 +102,14 @@ def exit_rate(pop, rows, age, p) -> np.ndarray:
 
 
 def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.ndarray,
-                    health: np.ndarray, p) -> np.ndarray:
+                    health: np.ndarray, p, distancing: bool = False) -> np.ndarray:
     """Annual rate of losing or leaving a job, by job type, divided by the health factor; the
-    employment incentive keeps people in eligible jobs during their first three years (MOU)."""
+    employment incentive keeps people in eligible jobs during their first three years (MOU);
+    social distancing ends precarious jobs (all but regular ones) more often."""
     base = np.array([0.0] + [p[f"separation_rate_{j.name.lower()}"] for j in JOBS])[job]
     kept = incentive & (tenure_months < 12 * INCENTIVE_YEARS)
-    return (base * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0)
+    shock = np.where(distancing & (job != Job.REGULAR), p["distancing_separation_multiplier"], 1.0)
+    return (base * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0) * shock
             / health)
 
 
@@ -186,8 +191,8 @@ class LabourMarket(Module):
                                         pop.n)  # the month's kernel keeps those of working age
         keys = m.streams.keys(STREAMS, month)
         world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y],
-                          m.calendar.year_of(month) >= p["employment_incentive_start_year"]],
-                         dtype=np.float64)
+                          m.calendar.year_of(month) >= p["employment_incentive_start_year"],
+                          m.world.distancing[y]], dtype=np.float64)
         _month(able, month, keys, p.record(Rates), world, m.levers.factors(CHANNELS, able, month),
                self._via, pop.uid, pop.birth_month, pop.female, pop.stage, pop.arrival_month,
                pop.education, pop.degree_south, pop.certified_month, pop.accent_factor,
@@ -235,7 +240,8 @@ class LabourMarket(Module):
         prejudice = m.world.prejudice[y] * m.levers.factor("prejudice", rows, month)
         vis = visibility(pop, rows, month, p)
         contacts = employed_contacts(pop, rows, self._via, m.world.sk_employment_rate[y])
-        finding = job_finding_rate(pop, rows, month, p, prejudice, vis, referral(contacts, p))
+        finding = job_finding_rate(pop, rows, month, p, prejudice, vis, referral(contacts, p),
+                                   m.world.distancing[y])
         rates = np.column_stack([finding * m.levers.factor("job_finding", rows, month),
                                  exit_rate(pop, rows, pop.age_years(rows, month), p)])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.search", month, pop.uid[rows]))
@@ -278,9 +284,10 @@ class LabourMarket(Module):
         m = self.model
         pop, p = m.population, m.params
         tenure = month - pop.job_start_month[rows]
+        distancing = m.world.distancing[m.world.index(month)]
         rates = np.column_stack([
             separation_rate(pop.job[rows], tenure, pop.job_incentive[rows],
-                            health_factor(pop, rows, p), p)
+                            health_factor(pop, rows, p), p, distancing)
             * m.levers.factor("separation", rows, month),
             exit_rate(pop, rows, pop.age_years(rows, month), p)])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.job_end", month, pop.uid[rows]))
@@ -308,7 +315,8 @@ _RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entr
           "wage_daily_effect", "wage_temporary_effect", "wage_female_effect",
           "wage_years_effect", "wage_relative_at_start", "incentive_retention_effect",
           "education_effect_college", "education_effect_university", "separation_rate_regular",
-          "separation_rate_temporary", "separation_rate_daily", "separation_rate_self_employed")
+          "separation_rate_temporary", "separation_rate_daily", "separation_rate_self_employed",
+          "distancing_separation_multiplier", "distancing_finding_multiplier")
 
 Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
 
@@ -389,7 +397,8 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                         + q.finding_years_effect * settled + q.finding_female_effect * female[r]
                         + q.finding_age_effect * max(age - q.finding_age_from, 0.0) / 10.0
                         - q.employer_hiring_penalty * prejudice * vis)
-            finding = q.job_finding_rate * np.exp(log_rate) * health * referral * f[1, j]
+            finding = q.job_finding_rate * np.exp(log_rate) * health * referral * f[1, j] * (
+                q.distancing_finding_multiplier if world[3] > 0 else 1.0)
             two[0], two[1] = finding, exit_rate
             exit_ = exit_chosen(u, two)
             if exit_ == 1:
@@ -416,8 +425,10 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
         elif status == EMPLOYED:
             tenure = month - np.int64(job_start_month[r])
             kept = job_incentive[r] and tenure < 12 * INCENTIVE_YEARS
+            shock = (q.distancing_separation_multiplier if world[3] > 0 and job[r] != REGULAR
+                     else 1.0)
             separation = (base_separation[job[r]]
-                          * (1.0 - q.incentive_retention_effect if kept else 1.0)
+                          * (1.0 - q.incentive_retention_effect if kept else 1.0) * shock
                           / health) * f[2, j]
             two[0], two[1] = separation, exit_rate
             exit_ = exit_chosen(draw(keys[3], uid[r]), two)
