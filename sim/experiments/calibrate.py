@@ -138,15 +138,18 @@ class Simulator:
         """The values a particle runs with (:func:`values`)."""
         return {k: float(v) for k, v in values(self.priors, dict(particle)).items()}
 
-    def __call__(self, particle) -> dict[str, float]:
+    def run(self, particle) -> pd.DataFrame:
+        """The indicator table of the particle's run."""
         from ..scenario import validate
         from . import api
 
         values = self.values(particle)
         scenario = validate(self.data, self.origin)
-        result = api.run(scenario, seed=particle_seed(values, self.seed),
-                         pathway_only=self.pathway_only, watched=False, **values)
-        return targets.simulate(self.targets, result.indicators)
+        return api.run(scenario, seed=particle_seed(values, self.seed),
+                       pathway_only=self.pathway_only, watched=False, **values).indicators
+
+    def __call__(self, particle) -> dict[str, float]:
+        return targets.simulate(self.targets, self.run(particle))
 
 
 def values(priors: dict[str, Prior], coordinates: dict) -> dict:

@@ -291,12 +291,20 @@ def unproduced_reason(target: Target) -> str | None:
 class Lookup:
     """Fast access to one replicate's indicator table: (indicator, sex, band) -> values by year."""
 
-    series: dict[tuple[str, str, str], pd.Series]
+    series: dict[tuple[str, str, str], dict[int, float]]
 
     @classmethod
     def of(cls, indicators: pd.DataFrame) -> Lookup:
-        groups = indicators.groupby(["indicator", "sex", "years_since_arrival"], sort=False)
-        return cls({key: g.set_index("year")["value"] for key, g in groups})
+        """One pass over the table's columns as plain arrays (a pandas group per series cost
+        a calibration particle as much time as its run)."""
+        columns = [indicators[c].to_numpy(dtype=object) for c in
+                   ("indicator", "sex", "years_since_arrival")]
+        years = indicators["year"].to_numpy()
+        values = indicators["value"].to_numpy(dtype=float)
+        series: dict[tuple[str, str, str], dict[int, float]] = {}
+        for key, year, value in zip(zip(*columns), years.tolist(), values.tolist()):
+            series.setdefault(key, {})[year] = value
+        return cls(series)
 
     def value(self, target: Target) -> float:
         """The simulated value of a target (for a trend, the change since ``change_from``); NaN
