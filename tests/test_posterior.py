@@ -111,6 +111,14 @@ def test_a_missing_parameter_set_names_the_scenario_file_and_key(tmp_path):
         scenario.load(path)
 
 
+def test_a_parameter_set_name_with_a_newline_gives_a_one_line_error(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO.format(folder='"a\\nb"'))
+    with pytest.raises(InputError, match=r"parameter_set: no posterior.csv for 'a\\nb'") as err:
+        scenario.load(path)
+    assert "\n" not in str(err.value)
+
+
 def test_the_priors_file_is_valid_and_every_prior_gives_a_reason():
     priors = calibrate.load_priors(ROOT / "calibration" / "priors.yaml")
     assert len(priors) >= 10 and all(len(p.reason) > 20 for p in priors)

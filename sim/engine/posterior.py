@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, shown
 from .parameters import Parameters
 
 SHIPPED = "calibrated"  # the parameter set shipped with the package (calibration/calibrated)
@@ -102,9 +102,9 @@ def locate(name: str, origin: str) -> Path:
     for folder in candidates:
         if (folder / POSTERIOR_FILE).is_file():
             return folder.resolve()
-    raise InputError(f"{origin}: parameter_set: no {POSTERIOR_FILE} for {name!r} (looked in "
-                     f"{', '.join(str(c) for c in candidates)}); run `resettle calibrate --out "
-                     "DIR` to make one")
+    looked = ", ".join(shown(str(c), 200) for c in candidates)  # escaped: a name may hold \n
+    raise InputError(f"{origin}: parameter_set: no {POSTERIOR_FILE} for {shown(name)} (looked in "
+                     f"{looked}); run `resettle calibrate --out DIR` to make one")
 
 
 def block_files(folder: Path) -> list[Path]:
