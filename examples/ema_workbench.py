@@ -43,11 +43,14 @@ def model(scale: float, end: int) -> Model:
     return m
 
 
-def main(scenarios: int = 8, scale: float = 10, end: int = 2018):
+def main(scenarios: int = 8, scale: float = 10, end: int = 2018, seed: int = 1):
+    """Run the experiments; ``seed`` fixes EMA's Latin hypercube designs (the same table on
+    every run)."""
     resettle = model(scale, end)
     with SequentialEvaluator(resettle) as evaluator:
-        experiments, outcomes = perform_experiments(resettle, scenarios=scenarios, policies=1,
-                                                    evaluator=evaluator)
+        experiments, outcomes = perform_experiments(
+            resettle, scenarios=scenarios, policies=1, evaluator=evaluator,
+            uncertainty_sampling_kwargs={"rng": seed}, lever_sampling_kwargs={"rng": seed})
     experiments = experiments.assign(**outcomes)
     print(experiments[[*UNCERTAIN, LEVER, *OUTCOMES]].round(2).to_string(index=False))
     return experiments
