@@ -30,15 +30,17 @@ def test_the_sampler_finds_a_known_posterior_and_keeps_its_particles_distinct(tm
     particles distinct."""
     sampler = smc.Sampler(gaussian, 3, 600, seed=1, folder=tmp_path)
     log = sampler.run(budget=30_000)
-    assert sum(g.simulations for g in log) == sampler.simulations <= 30_000
+    unfinished = sampler.step.get("simulations", 0)  # a generation the budget cut short
+    assert sum(g.simulations for g in log) + unfinished == sampler.simulations <= 30_000
     assert [g.epsilon for g in log] == sorted((g.epsilon for g in log), reverse=True)
     assert log[-1].epsilon < 0.6
-    mean, var = sampler.z.mean(axis=0), sampler.z.var(axis=0)
+    posterior = sampler.populations[-1]  # the last finished generation, as calibrate takes it
+    mean, var = posterior.mean(axis=0), posterior.var(axis=0)
     exact = 1 / (1 + NOISE ** 2)
     assert mean == pytest.approx(exact * OBSERVED, abs=0.15)
     assert var == pytest.approx(np.full(3, NOISE ** 2 * exact), abs=0.12)
     assert log[-1].distinct_particles >= 0.85 * 600
-    assert (gaussian(sampler.z) <= log[-1].epsilon).all()  # every particle within the threshold
+    assert (gaussian(posterior) <= log[-1].epsilon).all()  # every particle within the threshold
 
 
 def test_a_resumed_sampler_gives_what_an_uninterrupted_one_gives(tmp_path):
