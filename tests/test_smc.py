@@ -4,6 +4,11 @@ than its budget, and give the same particles resumed as uninterrupted."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -146,3 +151,42 @@ def test_a_budget_spent_mid_generation_leaves_that_generation_unfinished(tmp_pat
     resumed.run(budget=700)
     assert repr(resumed.log) == repr(whole.log)
     assert all(np.array_equal(a, b) for a, b in zip(resumed.populations, whole.populations))
+
+
+@pytest.mark.parametrize("n, d", [(1, 3), (2, 1), (40, 5), (500, 44)])
+def test_the_moves_linear_algebra_is_numpys_in_a_fixed_order(n, d):
+    """Covariance, Cholesky factor and proposals agree with NumPy's (BLAS and LAPACK) to
+    rounding; only their order of summation is fixed."""
+    rng = np.random.default_rng([n, d])
+    z = rng.standard_normal((n, d)) * rng.uniform(0.1, 3.0, d) + rng.standard_normal(d)
+    expected = np.atleast_2d(np.cov(z, rowvar=False)) if n > 1 else np.zeros((d, d))
+    np.testing.assert_allclose(smc._covariance(z), expected, rtol=1e-12, atol=1e-14)
+    a = expected * smc.SCALE / d + smc.RIDGE * np.eye(d)
+    np.testing.assert_allclose(smc._cholesky(a), np.linalg.cholesky(a), rtol=1e-10, atol=1e-13)
+    chol, normals = smc.move_scale(z), rng.standard_normal((7, d))
+    np.testing.assert_allclose(smc.propose(z[:1].repeat(7, 0), normals, chol),
+                               z[:1] + normals @ chol.T, rtol=1e-12, atol=1e-13)
+
+
+def test_a_covariance_that_is_not_positive_definite_is_refused():
+    with pytest.raises(ValueError, match="not positive definite"):
+        smc._cholesky(np.array([[1.0, 2.0], [2.0, 1.0]]))
+
+
+def test_the_same_seed_gives_the_same_particles_whatever_blas_kernel_the_cpu_selects(tmp_path):
+    """OpenBLAS picks its kernels for the CPU (OPENBLAS_CORETYPE forces one); the kernels round
+    differently, which once changed a calibration's particles from one machine to another."""
+    script = ("import sys, pathlib, numpy as np; sys.path.insert(0, 'tests')\n"
+              "from sim.experiments import smc; from test_smc import gaussian\n"
+              "s = smc.Sampler(gaussian, 3, 100, seed=4, folder=pathlib.Path(sys.argv[1]))\n"
+              "s.run(budget=1500); sys.stdout.write(s.populations[-1].tobytes().hex())\n")
+    root = Path(__file__).resolve().parent.parent
+    out = []
+    for i, core in enumerate(["", "Prescott"]):
+        env = {**os.environ, "OPENBLAS_CORETYPE": core}
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        done = subprocess.run([sys.executable, "-c", script, str(folder)], cwd=root, env=env,
+                              capture_output=True, text=True, check=True)
+        out.append(done.stdout)
+    assert out[0] and out[0] == out[1]

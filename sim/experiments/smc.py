@@ -22,7 +22,10 @@ dimensions of this model those weights fell onto a handful of particles whatever
 Every random draw comes from a generator seeded by (seed, generation, step), and every run from
 its particle's values (:func:`sim.experiments.calibrate.particle_seed`), so a calibration gives
 the same particles on one process or many, and resumed after an interruption (the state is saved
-after every step) gives what an uninterrupted one gives.
+after every step) gives what an uninterrupted one gives. The moves' covariance, its Cholesky
+factor and the proposals are plain loops in a fixed order (compiled), not BLAS or LAPACK, whose
+kernels (chosen for the CPU) round differently: one bit of difference in a particle changes its
+run's seed, and so every later generation, from one machine to another.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+import numba
 import numpy as np
 
 from ..engine.files import atomic_write_text
@@ -67,10 +71,68 @@ def distinct(z: np.ndarray) -> int:
 
 def move_scale(z: np.ndarray) -> np.ndarray:
     """The Cholesky factor of the random walk's covariance: the particles' covariance times
-    2.38^2 / dimensions, with a ridge."""
-    d = z.shape[1]
-    cov = np.atleast_2d(np.cov(z, rowvar=False)) if len(z) > 1 else np.zeros((d, d))
-    return np.linalg.cholesky(SCALE / d * cov + RIDGE * np.eye(d))
+    2.38^2 / dimensions, with a ridge (what ``np.linalg.cholesky`` of ``np.cov`` gives, in an
+    order that does not depend on the machine)."""
+    z = np.ascontiguousarray(z, dtype=np.float64)
+    return _cholesky(_covariance(z) * (SCALE / z.shape[1]) + RIDGE * np.eye(z.shape[1]))
+
+
+@numba.njit(cache=True)
+def _covariance(z):  # pragma: no cover - compiled; tested against np.cov
+    """The columns' sample covariance (divisor n - 1; zeros for one row), two passes."""
+    n, d = z.shape
+    cov = np.zeros((d, d))
+    if n < 2:
+        return cov
+    mean = np.zeros(d)
+    for i in range(n):
+        for j in range(d):
+            mean[j] += z[i, j]
+    mean /= n
+    for i in range(n):
+        for j in range(d):
+            dj = z[i, j] - mean[j]
+            for k in range(j + 1):
+                cov[j, k] += dj * (z[i, k] - mean[k])
+    for j in range(d):
+        for k in range(j + 1):
+            cov[j, k] /= n - 1
+            cov[k, j] = cov[j, k]
+    return cov
+
+
+@numba.njit(cache=True)
+def _cholesky(a):  # pragma: no cover - compiled; tested against np.linalg.cholesky
+    """The lower Cholesky factor of a symmetric positive-definite matrix (Cholesky-Banachiewicz,
+    row by row)."""
+    d = a.shape[0]
+    low = np.zeros((d, d))
+    for i in range(d):
+        for j in range(i + 1):
+            total = a[i, j]
+            for k in range(j):
+                total -= low[i, k] * low[j, k]
+            if i == j:
+                if total <= 0.0:
+                    raise ValueError("the moves' covariance is not positive definite")
+                low[i, i] = math.sqrt(total)
+            else:
+                low[i, j] = total / low[j, j]
+    return low
+
+
+@numba.njit(cache=True)
+def propose(z0, normals, chol):  # pragma: no cover - compiled; tested against NumPy
+    """Random-walk proposals ``z0 + normals @ chol.T``, summed in a fixed order."""
+    n, d = z0.shape
+    z1 = np.empty((n, d))
+    for i in range(n):
+        for j in range(d):
+            step = 0.0
+            for k in range(j + 1):  # chol is lower triangular
+                step += normals[i, k] * chol[j, k]
+            z1[i, j] = z0[i, j] + step
+    return z1
 
 
 def steps_needed(acceptance: float) -> int:
@@ -183,7 +245,7 @@ class Sampler:
         while s["done"] < s["planned"] and self.simulations + len(moving) <= budget:
             rng = np.random.default_rng([self.seed, s["generation"], s["done"] + 1])
             z0 = self.z[moving]
-            z1 = z0 + rng.standard_normal(z0.shape) @ chol.T
+            z1 = propose(z0, rng.standard_normal(z0.shape), chol)
             prior_ratio = np.exp(0.5 * (np.sum(z0 * z0, axis=1) - np.sum(z1 * z1, axis=1)))
             ran = rng.random(len(moving)) < prior_ratio  # the prior refuses the others: no run
             d1 = np.full(len(moving), np.inf)
