@@ -289,11 +289,14 @@ def contraction(particles: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
 
 
 def correlations(particles: pd.DataFrame) -> pd.DataFrame:
-    """The weighted correlation matrix of the posterior particles."""
+    """The weighted correlation matrix of the posterior particles (sums in NumPy's own order,
+    not BLAS's, so that the table is the same on every machine)."""
     values, w = _weighted(particles)
     x = values.to_numpy(dtype=float)
-    centred = x - w @ x
-    cov = (centred * w[:, None]).T @ centred
+    centred = x - np.sum(w[:, None] * x, axis=0)
+    weighted = centred * w[:, None]
+    cov = np.array([[np.sum(weighted[:, i] * centred[:, j]) for j in range(x.shape[1])]
+                    for i in range(x.shape[1])])
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(sd, sd)
