@@ -40,7 +40,8 @@ def scenario_with(lever: dict, scale: int = 4):
 def pair(key: str):
     """(policy, shadow) runs for one of the LEVERS below."""
     scenario = scenario_with({**WINDOW, **LEVERS_UNDER_TEST[key]})
-    return sim.run(scenario), sim.run(scenario, shadow_levers=True)
+    return (sim.run(scenario, watched=False),  # Mesa's views are not read here
+            sim.run(scenario, shadow_levers=True, watched=False))
 
 
 def effect_on(key: str, indicator: str, years=YEARS) -> float:
