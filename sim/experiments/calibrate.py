@@ -294,9 +294,7 @@ def correlations(particles: pd.DataFrame) -> pd.DataFrame:
     values, w = _weighted(particles)
     x = values.to_numpy(dtype=float)
     centred = x - np.sum(w[:, None] * x, axis=0)
-    weighted = centred * w[:, None]
-    cov = np.array([[np.sum(weighted[:, i] * centred[:, j]) for j in range(x.shape[1])]
-                    for i in range(x.shape[1])])
+    cov = np.sum((centred * w[:, None])[:, :, None] * centred[:, None, :], axis=0)
     sd = np.sqrt(np.diag(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = cov / np.outer(sd, sd)
