@@ -97,8 +97,9 @@ class ResettleModel(mesa.Model):
             set of lever indices to shadow (the others act).
         draw_effects: Draw the levers' effect sizes from their priors with ``seed`` (an
             ensemble replicate) instead of using their medians.
-        posterior_draw: Draw the calibrated parameters from the scenario's parameter set with
-            the model's generator (an ensemble replicate) instead of using its point estimate.
+        posterior_draw: Draw the calibrated parameters from the scenario's parameter set, and
+            every other parameter with a prior from its prior, with the model's generator (an
+            ensemble replicate) instead of using the point estimate.
         compiled: Run the modules' compiled monthly passes (the default); False runs their
             NumPy rules (``reference_step``) instead: slower, the same results to rounding, for
             checking the kernels.

@@ -129,6 +129,7 @@ class Scenario(InputModel):
     levers: list[LeverSpec] = []
     expect: list[Expectation] = []
     _origin: str = PrivateAttr("<python>")
+    _drawn_from_priors: tuple[str, ...] = PrivateAttr(())
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -192,16 +193,33 @@ class Scenario(InputModel):
 
     def with_parameter_set(self, rng=None) -> Scenario:
         """The scenario with its parameter set's values in force (its own ``parameters`` still
-        override them): the point estimate, or a particle drawn with ``rng``."""
-        if self.parameter_set is None:
+        override them): the point estimate; or, with ``rng`` (an ensemble replicate), a particle
+        of the set drawn by weight and every other parameter that has a prior drawn from it
+        (:attr:`drawn_from_priors`). The calibration's screening left those parameters out
+        because they move the targets little, so the data say little about them and their prior
+        is what is known: the bands carry it."""
+        if self.parameter_set is None and rng is None:
             return self
         from .engine import posterior
+        from .engine.parameters import draw_from_priors
 
-        pset = posterior.load(self.parameter_set, self.origin)
-        values = pset.point() if rng is None else pset.draw(rng)
-        merged = self.model_copy(update={"parameters": {**values, **self.parameters}})
+        values: dict[str, float] = {}
+        if self.parameter_set is not None:
+            pset = posterior.load(self.parameter_set, self.origin)
+            values = pset.point() if rng is None else pset.draw(rng)
+        drawn: dict[str, float] = {}
+        if rng is not None:  # after the particle, so the particle drawn is as without them
+            drawn = draw_from_priors(rng, exclude={*values, *self.parameters})
+        merged = self.model_copy(update={"parameters": {**drawn, **values, **self.parameters}})
         merged._origin = self.origin
+        merged._drawn_from_priors = tuple(drawn)
         return merged
+
+    @property
+    def drawn_from_priors(self) -> tuple[str, ...]:
+        """The parameters drawn from their priors by :meth:`with_parameter_set` (none for a
+        point estimate)."""
+        return self._drawn_from_priors
 
     def with_overrides(self, **overrides: Any) -> Scenario:
         """Copy with top-level fields or parameters replaced (unknown names go to parameters;

@@ -61,8 +61,10 @@ def test_summary_has_the_issue_columns_and_percentiles_in_order(tmp_path):
     arrivals = ind[(ind.indicator == "arrivals") & (ind.sex == "all") & (ind.year == 2002)]
     assert arrivals.value.nunique() > 1  # replicates differ
     drawn = ensemble.combined(tmp_path / "e", 4, "inputs.csv")
-    assert set(drawn.group) == {"calibrated parameters"}  # each replicate's posterior draw
-    assert drawn.groupby("name").value.nunique().max() > 1
+    # each replicate's posterior draw, and the parameters it drew from their priors
+    assert set(drawn.group) == {"calibrated parameters", "parameters drawn from their priors"}
+    for group in ("calibrated parameters", "parameters drawn from their priors"):
+        assert drawn[drawn.group == group].groupby("name").value.nunique().max() > 1
 
 
 def test_resuming_with_another_scenario_is_refused(tmp_path):

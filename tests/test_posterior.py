@@ -87,6 +87,56 @@ def test_a_scenario_uses_the_point_for_one_run_and_draws_for_replicates(tmp_path
         "pre_1995_arrivals"] == 100.0
 
 
+def test_a_replicate_draws_the_uncalibrated_parameters_from_their_priors(tmp_path):
+    from sim.engine.parameters import prior_quantile
+
+    folder = make_set(tmp_path / "set", {"pre_1995_arrivals": [300.0, 500.0],
+                                         "weight": [1.0, 1.0]})
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO.format(folder=folder))
+    s = scenario.load(path).with_overrides(referral_effect=0.5)
+    specs = load_specs()
+    with_prior = {n for n, spec in specs.items() if spec.prior is not None}
+    assert s.with_parameter_set().drawn_from_priors == ()  # a point estimate draws nothing
+    draws = [s.with_parameter_set(np.random.default_rng(r)) for r in range(40)]
+    # every parameter with a prior but the set's and the scenario's own is drawn
+    assert set(draws[0].drawn_from_priors) == with_prior - {"pre_1995_arrivals",
+                                                            "referral_effect"}
+    assert {d.parameters["referral_effect"] for d in draws} == {0.5}
+    support = specs["support_effect"]
+    values = np.array([d.parameters["support_effect"] for d in draws])
+    assert np.all((values >= support.low) & (values <= support.high))
+    assert len(set(values)) == 40  # drawn, not fixed
+    # the draws follow the prior: their median lies within the prior's central 40%
+    lo, hi = prior_quantile(support.prior, np.array([0.3, 0.7]))
+    assert lo < np.median(values) < hi
+    # the particle drawn is the one drawn without the priors (the same generator, first)
+    for r in range(6):
+        particle = posterior.load(str(folder)).draw(np.random.default_rng(r))
+        assert draws[r].parameters["pre_1995_arrivals"] == particle["pre_1995_arrivals"]
+    # paired: a scenario that sets one more value draws the others alike
+    other = s.with_overrides(support_effect=0.1).with_parameter_set(np.random.default_rng(3))
+    assert other.parameters["support_effect"] == 0.1
+    assert {k: v for k, v in other.parameters.items() if k != "support_effect"} == \
+        {k: v for k, v in draws[3].parameters.items() if k != "support_effect"}
+
+
+def test_an_ensemble_records_the_parameters_it_drew_from_their_priors(tmp_path):
+    from sim.experiments import policy
+
+    folder = make_set(tmp_path / "set", {"pre_1995_arrivals": [300.0, 500.0],
+                                         "weight": [1.0, 1.0]})
+    path = tmp_path / "tiny.yaml"
+    path.write_text(SCENARIO.format(folder=folder))
+    result = api.run(scenario.load(path), seed=2, posterior_draw=True, watched=False)
+    table = policy.inputs_table(result)
+    drawn = table[table.group == policy.UNCALIBRATED]
+    assert set(drawn.name) == set(result.scenario.drawn_from_priors)
+    assert len(drawn) > 50
+    for name, value in zip(drawn.name, drawn.value):
+        assert result.model.params[name] == value
+
+
 @pytest.mark.parametrize("rows, message", [
     ({"lf_entry_rate": [1.0]}, "expected a 'weight' column"),
     ({"lf_entry_rat": [1.0], "weight": [1.0]},

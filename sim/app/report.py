@@ -142,8 +142,9 @@ def uncertainty_text(info: dict) -> str:
         return ("One run: parameters at their posterior medians (or the scenario's values) and "
                 "lever effects at their prior medians; nothing here shows uncertainty.")
     calibrated = any(s.get("parameter_set") for s in resolved)
-    params = ("draw their parameters from the calibrated posterior" if calibrated
-              else "keep the scenario's parameter values")
+    params = ("draw their parameters from the calibrated posterior, and every other parameter "
+              "with a prior from its prior" if calibrated
+              else "draw every parameter with a prior from it")
     effects = ("fix each lever's effect sizes at their prior medians, so the bands leave out "
                "what we do not know about the levers" if info.get("fixed_effects")
                else "draw each lever's effect sizes from their priors (the same draws for the "
@@ -158,10 +159,11 @@ def calibration_text() -> str:
     folder = posterior.locate(posterior.SHIPPED, "<python>")
     setup = json.loads((folder / "calibration.json").read_text())
     return (f"{len(setup['priors'])} parameters are estimated by approximate Bayesian "
-            f"computation (ABC-SMC) against {len(setup['targets'])} published figures; the "
-            "other pathway parameters come from an earlier least-squares fit to the arrival "
-            "series, and the other life parameters sit at the centres of priors chosen to match "
-            "the published surveys.")
+            f"computation (ABC-SMC) against {len(setup['targets'])} published figures. The "
+            "other parameters are published figures, or have priors from the literature and "
+            "stated assumptions that the calibration does not estimate (its screening found "
+            "them to move the figures less): a single run sets them at their priors' centres, "
+            "and every replicate of an ensemble draws them from their priors.")
 
 
 def html_table(table: pd.DataFrame) -> str:

@@ -96,6 +96,19 @@ def prior_quantile(prior: dict[str, Any], q: np.ndarray) -> np.ndarray:
     return getattr(stats, name)(*args, **kwargs).ppf(q)
 
 
+def draw_from_priors(rng: np.random.Generator, exclude=()) -> dict[str, float]:
+    """A value of every parameter that has a prior, drawn from it and clipped to the parameter's
+    bounds (as the calibration clips its draws), except the names in ``exclude``.
+
+    One uniform from ``rng`` per parameter with a prior, in the tables' order, whatever
+    ``exclude`` holds: the same generator gives every parameter the same value in every scenario
+    (paired replicates)."""
+    named = [spec for spec in load_specs().values() if spec.prior is not None]
+    quantiles = rng.random(len(named))
+    return {spec.name: float(np.clip(prior_quantile(spec.prior, q), spec.low, spec.high))
+            for spec, q in zip(named, quantiles) if spec.name not in exclude}
+
+
 @lru_cache(maxsize=1)
 def load_specs() -> dict[str, ParameterSpec]:
     """The parameter tables shipped with the package, merged (read once per process; callers

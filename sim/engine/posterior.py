@@ -5,9 +5,9 @@ A parameter set is a folder (``calibration/calibrated/`` for the baseline) holdi
 parameter and a ``weight`` column. A scenario names it with ``parameter_set``. A single run uses
 the posterior's point estimate (the weighted median of each parameter); every replicate of an
 ensemble draws one particle by weight, with the model's generator seeded with the replicate's
-seed, so the
-bands carry parameter as well as stochastic uncertainty and paired scenarios draw the same
-particle for the same replicate.
+seed, and then every parameter outside the set that has a prior from its prior
+(:meth:`sim.scenario.Scenario.with_parameter_set`), so the bands carry parameter as well as
+stochastic uncertainty and paired scenarios draw the same values for the same replicate.
 
 A parameter set may hold blocks calibrated separately: each subfolder with its own
 ``posterior.csv`` (``pathway/``, the pathway's parameters against the pathway's figures) is a

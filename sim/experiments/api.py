@@ -47,9 +47,9 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
         replicate: Replicate number written in the ``replicate`` column.
         shadow_levers: Levers reach the same people but do nothing (counterfactual cohorts):
             True for all, or the set of lever indices to shadow.
-        posterior_draw: Draw the parameters from the scenario's parameter set with the model's
-            generator, seeded with ``seed`` (an ensemble replicate), instead of using its point
-            estimate.
+        posterior_draw: Draw the parameters from the scenario's parameter set, and every other
+            parameter with a prior from its prior, with the model's generator, seeded with
+            ``seed`` (an ensemble replicate), instead of using the point estimate.
         draw_effects: Draw the levers' effect sizes from their priors with ``seed`` (an
             ensemble replicate) instead of using their medians.
         pathway_only: Step only the pathway modules (see :class:`~sim.model.ResettleModel`):

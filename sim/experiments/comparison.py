@@ -366,8 +366,8 @@ def options_ceac(inc: pd.DataFrame, comparable: list[str], wtp: dict[str, dict])
 def value_of_information(inc: pd.DataFrame, inputs: pd.DataFrame, comparable: list[str],
                          wtp: dict[str, dict]) -> pd.DataFrame:
     """EVPI and EVPPI (per group of uncertain inputs: each lever's effect sizes, the calibrated
-    parameters) of the choice among the comparable strategies, per measure, at each stated
-    threshold; in million KRW per decision."""
+    parameters, the parameters drawn from their priors) of the choice among the comparable
+    strategies, per measure, at each stated threshold; in million KRW per decision."""
     frames = []
     inputs = distinct_inputs(inputs[inputs.scenario.isin(comparable)])
     if inputs.empty:

@@ -51,7 +51,7 @@ class Job:
     origin: str
     seed: int
     replicate: int
-    draw: bool = False  # parameters drawn from the scenario's parameter set
+    draw: bool = False  # parameters drawn from the parameter set and the priors
     draw_effects: bool = False  # lever effect sizes drawn from their priors
     attribution: bool = True  # in a package, each lever also switched on alone
 
@@ -67,7 +67,7 @@ def replicate_tables(job: Job) -> dict[str, pd.DataFrame]:
                    draw_effects=job.draw_effects, watched=False)
     result = api.run(scenario, **options)
     tables = {"indicators.csv": result.indicators}
-    if scenario.parameter_set is not None or scenario.levers:  # what this replicate drew
+    if job.draw or scenario.parameter_set is not None or scenario.levers:  # what it drew
         tables["inputs.csv"] = policy.inputs_table(result)
     if not scenario.levers:
         return tables
@@ -324,8 +324,9 @@ def run_ensemble(scenario: Scenario, seed: int, replicates: int, folder: Path,
                  attribution: bool = True) -> None:
     """Run the missing replicates of an ensemble in ``folder`` (created or resumed).
 
-    With more than one replicate each draws its parameters from the scenario's parameter set
-    and, unless ``fixed_effects``, its lever effect sizes from their priors."""
+    With more than one replicate each draws its parameters from the scenario's parameter set,
+    every other parameter with a prior from its prior and, unless ``fixed_effects``, its lever
+    effect sizes from their priors."""
     from tqdm import tqdm
 
     stamp = fingerprint(scenario, seed, replicates, fixed_effects, attribution)

@@ -22,6 +22,7 @@ from ..engine.calendar import parse_year_month
 from ..measure.validation import series
 
 ALL = "all levers"  # the label of a scenario's levers together
+UNCALIBRATED = "parameters drawn from their priors"  # inputs.csv group: not calibrated
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ def effect_indicators(levers) -> list[str]:
 
 
 def inputs_table(result) -> pd.DataFrame:
-    """The uncertain inputs of one run: calibrated parameters and lever effect sizes in force."""
+    """The uncertain inputs of one run: calibrated parameters, the other parameters drawn from
+    their priors, and lever effect sizes in force."""
     from ..engine import posterior
 
     rows = []
@@ -139,6 +141,8 @@ def inputs_table(result) -> pd.DataFrame:
         names = posterior.load(s.parameter_set, s.origin).names
         rows += [dict(group="calibrated parameters", name=n, value=result.model.params[n])
                  for n in names]
+    rows += [dict(group=UNCALIBRATED, name=n, value=result.model.params[n])
+             for n in s.drawn_from_priors]
     rows += [dict(group=f"effect of {r['lever']}", name=f"{r['lever']}.{r['setting']}",
                   value=r["value"]) for r in result.model.levers.inputs()]
     return pd.DataFrame(rows, columns=["group", "name", "value"])
