@@ -186,3 +186,19 @@ def test_report_loads_in_headless_chromium_without_console_errors(folder, tmp_pa
     assert done.returncode == 0, done.stderr[-2000:]
     assert not console, console
     assert shot.stat().st_size > 10_000
+
+
+def test_an_outcome_with_two_expectations_is_shown_once():
+    from sim import scenario
+    from sim.app import report
+
+    s = scenario.validate({"name": "crack", "extends": "baseline", "description": "d",
+                           "world": [{"years": "2027-2035", "china_campaign": "crackdown"}],
+                           "expect": [{"indicator": "arrivals", "years": "2027-2035",
+                                       "direction": "down"},
+                                      {"indicator": "arrivals", "years": "2027-2035",
+                                       "direction": "not_up", "in_pairs": 0.9}]}, "<test>")
+    contrasts = pd.DataFrame([dict(scenario="crack", contrast="world", indicator="arrivals",
+                                   mean=-10.0, p05=-20.0, p95=0.0)])
+    table = report._effects(contrasts, s, "world")
+    assert list(table.outcome) == ["Arrivals in the South"]

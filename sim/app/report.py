@@ -299,8 +299,8 @@ def _effects(contrasts: pd.DataFrame, s, shown: str) -> pd.DataFrame:
     """The scenario's own outcomes under one contrast."""
     if contrasts.empty:
         return contrasts
-    targets = policy.target_outcomes(s.levers) or [e.indicator for e in s.expect] or list(
-        comparison.KEY_OUTCOMES)
+    targets = policy.target_outcomes(s.levers) or list(dict.fromkeys(
+        e.indicator for e in s.expect)) or list(comparison.KEY_OUTCOMES)
     c = contrasts[(contrasts.scenario == s.name) & (contrasts.contrast == shown)]
     rows = [{"outcome": _first_upper(_words(i)[0]), "effect": _interval(r), "unit": _words(i)[1]}
             for i in targets for _, r in c[c.indicator == i].iterrows()]
