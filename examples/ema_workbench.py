@@ -27,18 +27,24 @@ OUTCOMES = {"employment_2018": "employment_rate@2018",
             "extra_in_work": "policy_effect:employed_count@2016:2018"}
 
 
+def ema_name(name: str) -> str:
+    """An input's name as EMA Workbench needs it, a Python identifier ("a.b" becomes "a__b")."""
+    return name.replace(".", "__")
+
+
 def model(scale: float, end: int) -> Model:
     base = resolve("mentorship", scale=scale, horizon={"start": 1995, "end": end})
 
     def run(**inputs) -> dict:
-        got = sim.evaluate(inputs, list(OUTCOMES.values()), scenario=base, seed=1)
+        named = {name.replace("__", "."): value for name, value in inputs.items()}
+        got = sim.evaluate(named, list(OUTCOMES.values()), scenario=base, seed=1)
         return {name: got[selector] for name, selector in OUTCOMES.items()}
 
     m = Model("resettle", function=run)
     bounds = sim.problem(UNCERTAIN, base)["bounds"]
-    m.uncertainties = [RealParameter(n, lo, hi) for n, (lo, hi) in zip(UNCERTAIN, bounds,
-                                                                          strict=True)]
-    m.levers = [RealParameter(LEVER, 0.0, 1.0)]
+    m.uncertainties = [RealParameter(ema_name(n), lo, hi)
+                       for n, (lo, hi) in zip(UNCERTAIN, bounds, strict=True)]
+    m.levers = [RealParameter(ema_name(LEVER), 0.0, 1.0)]
     m.outcomes = [ScalarOutcome(name) for name in OUTCOMES]
     return m
 
@@ -51,7 +57,8 @@ def main(scenarios: int = 8, scale: float = 10, end: int = 2018, seed: int = 1):
         experiments, outcomes = perform_experiments(
             resettle, scenarios=scenarios, policies=1, evaluator=evaluator,
             uncertainty_sampling_kwargs={"rng": seed}, lever_sampling_kwargs={"rng": seed})
-    experiments = experiments.assign(**outcomes)
+    experiments = experiments.assign(**outcomes).rename(
+        columns={ema_name(n): n for n in [*UNCERTAIN, LEVER]})
     print(experiments[[*UNCERTAIN, LEVER, *OUTCOMES]].round(2).to_string(index=False))
     return experiments
 

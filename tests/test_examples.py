@@ -19,7 +19,7 @@ def example(name: str):
 
 
 def test_the_salib_example_ranks_the_inputs():
-    ranking = example("salib_morris").main(trajectories=1, scale=50, end=2018)
+    ranking = example("salib_morris").main(trajectories=2, scale=50, end=2018)  # sigma needs 2
     assert set(ranking) == {"mentorship.employment_multiplier", "mentorship.coverage",
                             "job_finding_rate"}
     assert all(mu >= 0 for mu in ranking.values())
@@ -30,6 +30,10 @@ def test_the_salib_example_ranks_the_inputs():
 def test_the_ema_workbench_example_runs_an_experiment():
     experiments = example("ema_workbench").main(scenarios=2, scale=50, end=2018)
     assert len(experiments) == 2
+    # EMA's names (identifiers) map back to resettle's: two scenarios, one policy
+    uncertain = ["mentorship.employment_multiplier", "job_finding_rate"]
+    assert experiments[uncertain].nunique().min() == 2
+    assert experiments["mentorship.coverage"].between(0, 1).all()
     assert experiments.employment_2018.between(20, 90).all()
     assert (experiments.extra_in_work >= 0).all()  # mentoring never takes people out of work
 
