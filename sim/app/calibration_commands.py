@@ -21,7 +21,7 @@ import pandas as pd
 from .. import scenario as scenario_io
 from ..engine import files
 from ..engine.errors import InputError
-from ..experiments import calibrate, ensemble
+from ..experiments import calibrate, ensemble, restart
 from ..experiments.inputs import apply_inputs
 from ..experiments.scheduler import Scheduler
 from ..measure import targets
@@ -113,6 +113,8 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train),
                                               args.block)
     setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block)
+    if args.start_from is not None:
+        setup.start = restart.start(args.start_from, priors, args.population, seed)
     if not setup.fitted:
         raise InputError(f"{args.targets}: the model produces none of the training targets")
     name = f"calibration-{Path(args.targets).stem}" + (
@@ -154,6 +156,7 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
                    "abc_wall_seconds": round(abc_seconds, 1),
                    "total_wall_seconds": round(time.perf_counter() - clock, 1),
                    "workers": workers, "scheduler": args.scheduler,
+                   **({"start_from": setup.start.record} if setup.start else {}),
                    "shares": {n: share_line(t, n) for n, t in fits.items()}}
         output.write_manifest(staging, output.manifest(setup.scenario, setup.seed, started,
                                                        output.utc_now(), argv) | summary)

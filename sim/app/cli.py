@@ -184,6 +184,9 @@ def _calibration_parsers(commands) -> None:
                           "at the point estimate of the scenario's parameter set)")
     cal.add_argument("--holdout-from", type=int, default=None, metavar="YEAR",
                      help="calibrate on targets before YEAR only and validate on the rest")
+    cal.add_argument("--start-from", type=Path, default=None, metavar="DIR",
+                     help="start from an earlier calibration's posterior (its folder), "
+                          "reweighted for the present priors, instead of from the priors")
     cal.add_argument("--check-replicates", type=int, default=c.DEFAULT_CHECK_REPLICATES,
                      metavar="N", help="posterior replicates behind the fit tables "
                                        f"(default: {c.DEFAULT_CHECK_REPLICATES})")

@@ -40,8 +40,9 @@ from .defaults import (  # noqa: F401 (re-exported)
     DEFAULT_SCALE,
 )
 
-if TYPE_CHECKING:  # a type only
+if TYPE_CHECKING:  # types only
     from ..scenario import Scenario
+    from .restart import Start
 
 MISSING_Z = 10.0  # a produced target without a value in a run (e.g. no arrivals) counts as 10
 QUANTILE_FLOOR = 1e-12  # prior quantiles are taken within [floor, 1 - floor] (z within +-7)
@@ -171,6 +172,7 @@ class Setup:
     seed: int
     population: int
     block: str = "all"
+    start: Start | None = None  # generation 0 from an earlier posterior (``--start-from``)
 
     @property
     def fitted(self) -> list[targets.Target]:
@@ -183,7 +185,8 @@ class Setup:
                 "block": self.block, "sampler": "ABC-SMC with MCMC moves (replenishment) on "
                                                 "the priors' quantile scale",
                 "targets": [t.model_dump() for t in self.train + self.test],
-                "priors": [p.__dict__ for p in self.priors]}
+                "priors": [p.__dict__ for p in self.priors]} | (
+                    {"start_from": self.start.record} if self.start is not None else {})
 
 
 class ParticleDistance:
@@ -229,7 +232,8 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sc
     def shown(n: int, info: dict) -> None:
         bar.set_postfix({k: f"{v:.3g}" if isinstance(v, float) else v for k, v in info.items()})
 
-    sampler = smc.Sampler(distances, len(names), setup.population, setup.seed, folder, shown)
+    sampler = smc.Sampler(distances, len(names), setup.population, setup.seed, folder, shown,
+                          start=None if setup.start is None else setup.start.z)
     try:
         with executor.kept():  # one pool of workers for every step
             if sampler.load():

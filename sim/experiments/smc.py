@@ -149,9 +149,11 @@ class Sampler:
 
     def __init__(self, distances: Callable[[np.ndarray], np.ndarray], dimensions: int,
                  population: int, seed: int, folder: Path,
-                 progress: Callable[[int, dict], None] = lambda n, info: None) -> None:
+                 progress: Callable[[int, dict], None] = lambda n, info: None,
+                 start: np.ndarray | None = None) -> None:
         self.distances, self.d, self.n, self.seed = distances, dimensions, population, seed
         self.folder, self.progress = folder, progress
+        self.start = start  # generation 0's particles, if not drawn from the priors
         self.dropped = max(1, int(ALPHA * population)) if population > 1 else 0
         self.log: list[Generation] = []
         self.populations: list[np.ndarray] = []  # each finished generation's particles
@@ -210,9 +212,11 @@ class Sampler:
                 return self.log
 
     def first(self) -> None:
-        """Generation 0: the population drawn from the prior."""
-        rng = np.random.default_rng([self.seed, 0])
-        self.z = rng.standard_normal((self.n, self.d))
+        """Generation 0: the population drawn from the prior, or the ``start`` given."""
+        if self.start is not None:
+            self.z = np.array(self.start, dtype=float)
+        else:
+            self.z = np.random.default_rng([self.seed, 0]).standard_normal((self.n, self.d))
         self.dist = self.run_batch(self.z, {"generation": 0})
         self.finish(Generation(0, float(np.max(self.dist)), self.n, 0, float("nan"),
                                distinct(self.z)))
