@@ -114,7 +114,8 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
                                               args.block)
     setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block)
     if args.start_from is not None:
-        setup.start = restart.start(args.start_from, priors, args.population, seed)
+        begun = restart.start(args.start_from, priors, args.population, seed)
+        setup.start, setup.start_record = begun.z, begun.record
     if not setup.fitted:
         raise InputError(f"{args.targets}: the model produces none of the training targets")
     name = f"calibration-{Path(args.targets).stem}" + (
@@ -156,7 +157,7 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
                    "abc_wall_seconds": round(abc_seconds, 1),
                    "total_wall_seconds": round(time.perf_counter() - clock, 1),
                    "workers": workers, "scheduler": args.scheduler,
-                   **({"start_from": setup.start.record} if setup.start else {}),
+                   **({"start_from": setup.start_record} if setup.start_record else {}),
                    "shares": {n: share_line(t, n) for n, t in fits.items()}}
         output.write_manifest(staging, output.manifest(setup.scenario, setup.seed, started,
                                                        output.utc_now(), argv) | summary)

@@ -40,9 +40,8 @@ from .defaults import (  # noqa: F401 (re-exported)
     DEFAULT_SCALE,
 )
 
-if TYPE_CHECKING:  # types only
+if TYPE_CHECKING:  # a type only
     from ..scenario import Scenario
-    from .restart import Start
 
 MISSING_Z = 10.0  # a produced target without a value in a run (e.g. no arrivals) counts as 10
 QUANTILE_FLOOR = 1e-12  # prior quantiles are taken within [floor, 1 - floor] (z within +-7)
@@ -172,7 +171,8 @@ class Setup:
     seed: int
     population: int
     block: str = "all"
-    start: Start | None = None  # generation 0 from an earlier posterior (``--start-from``)
+    start: np.ndarray | None = None  # generation 0's coordinates, from an earlier posterior
+    start_record: dict | None = None  # where they came from (``--start-from``; the manifest)
 
     @property
     def fitted(self) -> list[targets.Target]:
@@ -186,7 +186,7 @@ class Setup:
                                                 "the priors' quantile scale",
                 "targets": [t.model_dump() for t in self.train + self.test],
                 "priors": [p.__dict__ for p in self.priors]} | (
-                    {"start_from": self.start.record} if self.start is not None else {})
+                    {"start_from": self.start_record} if self.start is not None else {})
 
 
 class ParticleDistance:
@@ -233,7 +233,7 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sc
         bar.set_postfix({k: f"{v:.3g}" if isinstance(v, float) else v for k, v in info.items()})
 
     sampler = smc.Sampler(distances, len(names), setup.population, setup.seed, folder, shown,
-                          start=None if setup.start is None else setup.start.z)
+                          start=setup.start)
     try:
         with executor.kept():  # one pool of workers for every step
             if sampler.load():
