@@ -78,6 +78,19 @@ def test_no_particle_where_the_new_prior_allows_is_a_one_line_error(tmp_path):
         restart.start(tmp_path, [inside], 10, seed=1)
 
 
+@pytest.mark.parametrize("priors, values, message", [
+    ([{"name": "departures_post_covid", "dist": {"dist": "lognormal"}}], [20.0],
+     "calibration.json: priors: expected the priors an earlier `resettle calibrate` recorded"),
+    ([{"name": "departures_post_covid", "dist": OLD}], [-5.0], r"posterior.csv: row 2"),
+])
+def test_a_damaged_earlier_calibration_is_a_one_line_error(tmp_path, priors, values, message):
+    folder = _folder(tmp_path, np.array(values), priors=priors)
+    prior = calibrate.Prior("departures_post_covid", NEW, "r")
+    with pytest.raises(InputError, match=message) as err:
+        restart.start(folder, [prior], 10, seed=1)
+    assert "\n" not in str(err.value)
+
+
 def test_a_calibration_continues_from_an_earlier_posterior(files, tmp_path):  # noqa: F811
     resettle(*calibrate_args(files, tmp_path / "first", budget=12, population=4), cwd=tmp_path)
     args = calibrate_args(files, tmp_path / "second", budget=12, population=4)

@@ -127,7 +127,7 @@ def checksum(folder: Path) -> str:
 
 @lru_cache(maxsize=8)
 def _read(folder: Path) -> ParameterSet:
-    blocks = tuple(_read_block(path) for path in block_files(folder))
+    blocks = tuple(read_block(path) for path in block_files(folder))
     owner: dict[str, Path] = {}
     for block in blocks:
         for name in block.particles.columns:
@@ -138,7 +138,8 @@ def _read(folder: Path) -> ParameterSet:
     return ParameterSet(folder, blocks)
 
 
-def _read_block(path: Path) -> Block:
+def read_block(path: Path) -> Block:
+    """One ``posterior.csv``, checked: a weight column, names known, values within bounds."""
     try:
         table = pd.read_csv(path)
     except (OSError, ValueError) as exc:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.errors import InputError
-from ..engine.posterior import POSTERIOR_FILE, WEIGHT
+from ..engine.posterior import POSTERIOR_FILE, WEIGHT, read_block
 from .calibrate import QUANTILE_FLOOR, STAMP, Prior
 
 
@@ -43,23 +43,23 @@ class Start:
 
 
 def earlier(folder: Path) -> tuple[pd.DataFrame, dict[str, dict]]:
-    """The earlier calibration's posterior (values and a weight column) and its priors by
-    name; a one-line error if ``folder`` is not a calibration folder."""
+    """The earlier calibration's posterior (values and a weight column, checked as a parameter
+    set's are) and its priors by name; a one-line error if ``folder`` is not a calibration
+    folder."""
     posterior, stamp = folder / POSTERIOR_FILE, folder / STAMP
     where = f"--start-from {folder}"
     if not posterior.is_file() or not stamp.is_file():
         raise InputError(f"{where}: expected the folder of an earlier `resettle calibrate` "
                          f"(with {POSTERIOR_FILE} and {STAMP})")
     try:
-        priors = json.loads(stamp.read_text())["priors"]
-        old = {p["name"]: dict(p["dist"]) for p in priors}
-        table = pd.read_csv(posterior)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"{where}: cannot read the earlier calibration ({exc!r})") from None
-    if WEIGHT not in table.columns or len(table) == 0:
-        raise InputError(f"{where}: {POSTERIOR_FILE}: expected a '{WEIGHT}' column and at "
-                         "least one particle")
-    return table, old
+        old = {p["name"]: dict(p["dist"]) for p in json.loads(stamp.read_text())["priors"]}
+        for name, dist in old.items():
+            Prior(name, dist, "").distribution()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"{where}: {STAMP}: priors: expected the priors an earlier "
+                         f"`resettle calibrate` recorded ({exc!r})") from None
+    block = read_block(posterior)
+    return block.particles.assign(**{WEIGHT: block.weights}), old
 
 
 def log_weights(table: pd.DataFrame, old: dict[str, dict], priors: list[Prior]) -> np.ndarray:
