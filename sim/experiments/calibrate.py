@@ -71,6 +71,13 @@ class Prior:
         q = np.clip(ndtr(np.asarray(z, dtype=float)), QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR)
         return prior_quantile(self.dist, q)
 
+    def coordinate(self, x):
+        """The standard normal coordinates of values ``x`` (the inverse of :meth:`value`)."""
+        from scipy.special import ndtri
+
+        cdf = self.distribution().cdf(np.asarray(x, dtype=float))
+        return ndtri(np.clip(cdf, QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
+
 
 def load_priors(path: str | Path) -> list[Prior]:
     """Read ``priors.yaml``: ``parameters: {name: {reason: ...}}``, the parameters to estimate
@@ -273,14 +280,12 @@ def contraction(particles: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
     ``1 - posterior variance / prior variance`` on the prior-quantile scale, where the prior is a
     standard normal (0: the targets taught nothing; 1: pinned). On the parameter's own scale a
     lognormal prior's variance is dominated by its tail, so any posterior would look contracted."""
-    from scipy import stats
-
     values, w = _weighted(particles)
     rows = []
     for prior in priors:
         dist = prior.distribution()
         x = values[prior.name].to_numpy(dtype=float)
-        z = stats.norm.ppf(np.clip(dist.cdf(x), QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
+        z = prior.coordinate(x)
         mean = float(np.sum(w * x))
         var = float(np.sum(w * (x - mean) ** 2))
         z_var = float(np.sum(w * (z - np.sum(w * z)) ** 2))

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..engine.errors import InputError
 from ..engine.posterior import POSTERIOR_FILE, WEIGHT, read_block
-from .calibrate import QUANTILE_FLOOR, STAMP, Prior
+from .calibrate import STAMP, Prior
 
 
 @dataclass
@@ -62,18 +62,23 @@ def earlier(folder: Path) -> tuple[pd.DataFrame, dict[str, dict]]:
     return block.particles.assign(**{WEIGHT: block.weights}), old
 
 
+def changed(table: pd.DataFrame, old: dict[str, dict], priors: list[Prior]) -> list[Prior]:
+    """The present priors of the parameters the earlier posterior holds under another prior."""
+    return [p for p in priors if p.name in table.columns and p.name in old
+            and old[p.name] != p.dist]
+
+
 def log_weights(table: pd.DataFrame, old: dict[str, dict], priors: list[Prior]) -> np.ndarray:
     """Each particle's log weight: its own weight times, for every parameter whose prior
     changed, the new prior's density over the old one's at its value (minus infinity outside
     the new prior's support)."""
     with np.errstate(divide="ignore"):
         out = np.log(table[WEIGHT].to_numpy(dtype=float))
-    for prior in priors:
-        if prior.name in table.columns and prior.name in old and old[prior.name] != prior.dist:
-            x = table[prior.name].to_numpy(dtype=float)
-            then = Prior(prior.name, old[prior.name], "").distribution()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out = out + prior.distribution().logpdf(x) - then.logpdf(x)
+    for prior in changed(table, old, priors):
+        x = table[prior.name].to_numpy(dtype=float)
+        then = Prior(prior.name, old[prior.name], "").distribution()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = out + prior.distribution().logpdf(x) - then.logpdf(x)
     return np.where(np.isnan(out), -np.inf, out)
 
 
@@ -88,8 +93,6 @@ def systematic(weights: np.ndarray, n: int, u: float) -> np.ndarray:
 def start(folder: Path, priors: list[Prior], population: int, seed: int) -> Start:
     """Generation 0 from the earlier posterior in ``folder``, reweighted for ``priors`` and
     resampled to ``population`` particles (the draws seeded by ``seed``)."""
-    from scipy.special import ndtri
-
     table, old = earlier(folder)
     lw = log_weights(table, old, priors)
     if not np.isfinite(lw).any():
@@ -101,15 +104,12 @@ def start(folder: Path, priors: list[Prior], population: int, seed: int) -> Star
     z = rng.standard_normal((population, len(priors)))  # for parameters new to the calibration
     for k, prior in enumerate(priors):
         if prior.name in table.columns:
-            x = table[prior.name].to_numpy(dtype=float)[rows]
-            q = np.clip(prior.distribution().cdf(x), QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR)
-            z[:, k] = ndtri(q)
+            z[:, k] = prior.coordinate(table[prior.name].to_numpy(dtype=float)[rows])
     names = [p.name for p in priors]
     record = {
         "folder": str(folder.resolve()),
         "posterior_sha256": hashlib.sha256((folder / POSTERIOR_FILE).read_bytes()).hexdigest(),
-        "changed_priors": sorted(n for n in names if n in old and n in table.columns
-                                 and old[n] != next(p.dist for p in priors if p.name == n)),
+        "changed_priors": sorted(p.name for p in changed(table, old, priors)),
         "new_parameters": sorted(n for n in names if n not in table.columns),
         "dropped_parameters": sorted(c for c in table.columns if c != WEIGHT and c not in names),
         "importance_ess": round(float(w.sum() ** 2 / np.sum(w * w)), 1),
