@@ -91,6 +91,7 @@ def test_a_damaged_earlier_calibration_is_a_one_line_error(tmp_path, priors, val
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.slow  # two small calibrations, about 20 s (.ci/run runs the slow tests)
 def test_a_calibration_continues_from_an_earlier_posterior(files, tmp_path):  # noqa: F811
     resettle(*calibrate_args(files, tmp_path / "first", budget=12, population=4), cwd=tmp_path)
     args = calibrate_args(files, tmp_path / "second", budget=12, population=4)
