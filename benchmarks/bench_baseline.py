@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/bench_baseline.py [--rounds 3] [--against REF] [--scale 1]
+        [--end 2025]
     .venv/bin/python benchmarks/bench_baseline.py --scaling [--rounds 1]
 
 Each round runs, in fresh processes and alternating their order from round to round:
@@ -181,27 +182,28 @@ def ns(run: dict, key: str = "sim_s") -> float:
     return 1e9 * run[key] / run["agent_months"]
 
 
-def compare(rounds: int, against: str, scale: float) -> None:
+def compare(rounds: int, against: str, scale: float, end: int | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = unpack(against, Path(tmp))
         now, old = [], []
         for r in range(rounds):
             order = [("now", ROOT), ("old", old_tree)]
             for label, tree in order if r % 2 == 0 else order[::-1]:
-                run = spawn(tree, scale)
+                run = spawn(tree, scale, end)
                 (now if label == "now" else old).append(run)
                 print(f"round {r + 1} {label}: {run['sim_s']:.2f} s, "
                       f"{ns(run):.0f} ns/agent-month", flush=True)
     # every draw of the reference revision goes through Streams.uniforms, so it is counted there
     # (compiled kernels draw inline); the floors make that many draws per agent-month
     draws_per = old[0]["draws"] / old[0]["agent_months"]
-    floors = spawn(ROOT, scale, floors=max(1, round(draws_per)))
+    floors = spawn(ROOT, scale, end, floors=max(1, round(draws_per)))
     med = {k: statistics.median(r[k] for r in now) for k in
            ("sim_s", "import_s", "bytes_per_agent")}
     old_s = statistics.median(r["sim_s"] for r in old)
     ratios = [o["sim_s"] / n["sim_s"] for n, o in zip(now, old, strict=True)]
     run = now[0]
-    print(f"\nthis tree {revision()} against {against}, scale {scale}, {rounds} rounds, "
+    print(f"\nthis tree {revision()} against {against}, scale {scale}"
+          f"{f', 1995-{end}' if end else ''}, {rounds} rounds, "
           f"python {platform.python_version()}, {os.cpu_count()} CPUs {platform.machine()}")
     print(f"people {run['people']:,}; active agent-months {run['agent_months']:,}; "
           f"peak active {run['peak_active']:,}; draws per agent-month {draws_per:.2f}")
@@ -241,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--against", default=PREVIOUS, metavar="REF",
                     help=f"git revision to compare with (default {PREVIOUS})")
     ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--end", type=int, metavar="YEAR",
+                    help="last year simulated (2025: a calibration particle); default 2035")
     ap.add_argument("--scaling", action="store_true", help="the scaling table instead")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--end-year", type=int, help=argparse.SUPPRESS)
@@ -251,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     elif a.scaling:
         scaling(a.rounds)
     else:
-        compare(a.rounds, a.against, a.scale)
+        compare(a.rounds, a.against, a.scale, a.end)
     return 0
 
 

@@ -14,7 +14,15 @@ import numba
 import numpy as np
 
 from ..engine.calendar import SURVEY_AGE
-from ..engine.hazards import competing_exits, exit_chosen, happens, saturated, saturating
+from ..engine.hazards import (
+    CEILING_SLACK,
+    competing_exits,
+    could_happen,
+    exit_chosen,
+    happens,
+    saturated,
+    saturating,
+)
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -359,6 +367,9 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
     base_separation = np.array([0.0, q.separation_rate_regular, q.separation_rate_temporary,
                                 q.separation_rate_daily, q.separation_rate_self_employed])
     two = np.empty(2)  # the rates of two competing exits
+    # the largest factor referrals can give (contacts saturate at 1): entry is computed only for
+    # the inactive whose draw falls under the rate with it
+    most_referral = (1.0 + max(q.referral_effect, 0.0)) * CEILING_SLACK
     for i in range(rows.size):
         r, j = rows[i], min(i, last)
         age = (month - birth_month[r]) / 12.0
@@ -371,13 +382,17 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                      * (q.older_exit_multiplier if older else 1.0))
         status = work[r]
         if status == INACTIVE:
-            contacts = via[r] + sk_ties[r] * world[1] / 100.0
-            referral = 1.0 + q.referral_effect * saturated(contacts, q.contact_saturation)
-            rate = (q.lf_entry_rate * referral * (q.caring_entry_multiplier if caring[r] else 1.0)
-                    * health * (q.livelihood_work_multiplier if livelihood[r] else 1.0)
-                    * (q.older_entry_multiplier if older else 1.0)) * f[0, j]
-            if happens(draw(keys[0], uid[r]), rate):
-                work[r] = UNEMPLOYED
+            u = draw(keys[0], uid[r])
+            caring_ = q.caring_entry_multiplier if caring[r] else 1.0
+            benefit = q.livelihood_work_multiplier if livelihood[r] else 1.0
+            aged = q.older_entry_multiplier if older else 1.0
+            if could_happen(u, q.lf_entry_rate * most_referral * caring_ * health * benefit
+                            * aged * f[0, j]):
+                contacts = via[r] + sk_ties[r] * world[1] / 100.0
+                referral = 1.0 + q.referral_effect * saturated(contacts, q.contact_saturation)
+                rate = (q.lf_entry_rate * referral * caring_ * health * benefit * aged) * f[0, j]
+                if happens(u, rate):
+                    work[r] = UNEMPLOYED
         elif status == UNEMPLOYED:
             u = draw(keys[1], uid[r])
             years = np.inf if arrival_month[r] == NO_MONTH else (month - np.int64(

@@ -242,10 +242,12 @@ _RATES = ("service_start_rate_disorder", "service_start_rate_other", "service_mo
           "ideation_recurrence_multiplier", "suicide_rate_ideation")
 
 
-class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling"))):
-    """The parameters the compiled month reads, by name, and two ceilings: the largest onset
-    and ideation rates anyone can have before lever factors, so that the kernel computes a
-    person's rate only when their draw falls under the ceiling's monthly probability."""
+class Rates(namedtuple("Rates", (*_RATES, "onset_stress_ceiling", "ideation_stress_ceiling"))):
+    """The parameters the compiled month reads, by name, and two ceilings: the largest factors
+    stress and support can give the onset of depression and the rate of ideation. With a
+    person's flags (vulnerable, PTSD, depressed, earlier ideation) they bound that person's rate,
+    so the kernel computes the rate itself only when the draw falls under the bound's monthly
+    probability (the same decisions, for a few percent of the residents)."""
 
     @classmethod
     def of(cls, p) -> Rates:
@@ -255,13 +257,9 @@ class Rates(namedtuple("Rates", (*_RATES, "onset_ceiling", "ideation_ceiling")))
         worst_stress = sum(max(0.0, v[k]) for k in (
             "stress_discrimination", "stress_unemployment", "stress_loneliness",
             "stress_family_separation", "stress_debt")) + max(0.0, -v["support_effect"])
-        v["onset_ceiling"] = (v["depression_onset_rate"]
-                              * max(1.0, v["depression_resilient_multiplier"])
-                              * float(np.exp(worst_stress)) * max(1.0, v["ptsd_depression_odds"])
-                              * CEILING_SLACK)
-        v["ideation_ceiling"] = (v["ideation_rate"] * max(1.0, v["ideation_depression_multiplier"])
-                                 * max(1.0, v["ideation_stress_multiplier"]) ** 4
-                                 * max(1.0, v["ideation_recurrence_multiplier"]) * CEILING_SLACK)
+        v["onset_stress_ceiling"] = float(np.exp(worst_stress)) * CEILING_SLACK
+        v["ideation_stress_ceiling"] = (max(1.0, v["ideation_stress_multiplier"]) ** 4
+                                        * CEILING_SLACK)
         return cls(**v)
 
 
@@ -308,29 +306,29 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
         if depressed[r]:
             rate = q.depression_recovery_rate * help_ * f[2, j] * (
                 q.depression_vulnerable_recovery_multiplier if vulnerable[r] else 1.0)
-        elif could_happen(u, q.onset_ceiling * f[1, j]):
-            stress = (q.stress_discrimination
-                      * (month - np.int64(discriminated_month[r]) < PAST_YEAR)
-                      + q.stress_unemployment * unemployed + q.stress_loneliness * alone
-                      + q.stress_family_separation * family_left_behind[r]
-                      + q.stress_debt * (debt_mkrw[r] > 0))
-            rate = (q.depression_onset_rate
-                    * (1.0 if vulnerable[r] else q.depression_resilient_multiplier)
-                    * np.exp(stress - q.support_effect
-                             * saturated(rely_on[r], q.contact_saturation)))
-            rate = rate * ((q.ptsd_depression_odds if ptsd[r] else 1.0) * f[1, j])
         else:
-            rate = 0.0  # the draw is above anyone's onset probability
+            base = (q.depression_onset_rate
+                    * (1.0 if vulnerable[r] else q.depression_resilient_multiplier))
+            odds = (q.ptsd_depression_odds if ptsd[r] else 1.0) * f[1, j]
+            rate = 0.0  # unless the draw is under this person's highest onset probability
+            if could_happen(u, base * q.onset_stress_ceiling * odds):
+                stress = (q.stress_discrimination
+                          * (month - np.int64(discriminated_month[r]) < PAST_YEAR)
+                          + q.stress_unemployment * unemployed + q.stress_loneliness * alone
+                          + q.stress_family_separation * family_left_behind[r]
+                          + q.stress_debt * (debt_mkrw[r] > 0))
+                rate = base * np.exp(stress - q.support_effect
+                                     * saturated(rely_on[r], q.contact_saturation)) * odds
         if happens(u, rate):
             depressed[r] = not depressed[r]
         u = draw(keys[3], uid[r])
-        if could_happen(u, q.ideation_ceiling * f[3, j]):
+        depression = q.ideation_depression_multiplier if depressed[r] else 1.0
+        recurrence = q.ideation_recurrence_multiplier if ideation_month[r] != NO_MONTH else 1.0
+        if could_happen(u, q.ideation_rate * depression * q.ideation_stress_ceiling
+                        * recurrence * f[3, j]):
             stressors = np.int64(ptsd[r]) + poor_health[r] + unemployed + alone
-            rate = (q.ideation_rate
-                    * (q.ideation_depression_multiplier if depressed[r] else 1.0)
-                    * q.ideation_stress_multiplier ** stressors
-                    * (q.ideation_recurrence_multiplier if ideation_month[r] != NO_MONTH
-                       else 1.0)) * f[3, j]
+            rate = (q.ideation_rate * depression * q.ideation_stress_multiplier ** stressors
+                    * recurrence) * f[3, j]
             if happens(u, rate):
                 ideation_month[r] = month
         if (month - np.int64(ideation_month[r]) < PAST_YEAR

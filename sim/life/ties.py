@@ -299,9 +299,8 @@ def _meet(rows, month, keys, q, f, serving, uid, left_hanawon_month, work,
         r, j = rows[i], min(i, last)
         managed = (months_since_one(left_hanawon_month[r], month) < q.case_management_months
                    or serving[i])
-        if happens(draw(keys[0], uid[r]), (q.hana_center_tie_rate if managed else 0.0)
-                   * f[0, j]):
-            hana[n_hana] = r
+        if managed and happens(draw(keys[0], uid[r]), q.hana_center_tie_rate * f[0, j]):
+            hana[n_hana] = r  # (no draw for others: at a rate of 0 nobody meets)
             n_hana += 1
         if happens(draw(keys[1], uid[r]), q.community_tie_rate):
             community[n_community] = r
@@ -309,6 +308,7 @@ def _meet(rows, month, keys, q, f, serving, uid, left_hanawon_month, work,
         rate = (q.neighbour_sk_tie_rate + (q.work_sk_tie_rate if work[r] == EMPLOYED else 0.0)
                 ) * f[1, j]
         gain = happens(draw(keys[2], uid[r]), rate)
-        lose = happens(draw(keys[3], uid[r]), q.sk_tie_fade_rate * np.float64(sk_ties[r]))
+        lose = sk_ties[r] != 0 and happens(draw(keys[3], uid[r]),
+                                           q.sk_tie_fade_rate * np.float64(sk_ties[r]))
         sk_ties[r] += np.int16(gain) - np.int16(lose)
     return hana[:n_hana].copy(), community[:n_community].copy()

@@ -81,7 +81,7 @@ class Training(Module):
         :meth:`reference_step`, the start of courses compiled into one pass."""
         m = self.model
         pop, residents = m.population, m.residents()
-        self._finish(residents, month)
+        self._finish(*_ending(residents, month, pop.study_until, pop.training_until), month)
         _start_courses(residents, month, m.streams.key("training.start", month),
                        m.params.record(Rates), int(round(m.params["training_months"])),
                        m.levers.factors(("training_start",), residents, month), pop.uid,
@@ -90,19 +90,20 @@ class Training(Module):
 
     def reference_step(self, month: int) -> None:
         """Finish school or university, start and finish vocational courses (NumPy)."""
-        residents = self.model.residents()
-        self._finish(residents, month)
+        pop, residents = self.model.population, self.model.residents()
+        self._finish(residents[pop.study_until[residents] == month],
+                     residents[pop.training_until[residents] == month], month)
         self._start_courses(residents, month)
 
-    def _finish(self, residents: np.ndarray, month: int) -> None:
-        """Graduates, university after school, and the end of vocational courses."""
+    def _finish(self, done: np.ndarray, courses_done: np.ndarray, month: int) -> None:
+        """Graduates and university after school (``done``: school or university ends this
+        month), and the end of vocational courses (``courses_done``)."""
         pop = self.model.population
-        done = residents[pop.study_until[residents] == month]
         graduates = done[pop.at_university[done]]
         pop.degree_south[graduates] = True
         pop.at_university[graduates] = False
         self._maybe_university(done[~pop.degree_south[done]], month)
-        self._finish_courses(residents[pop.training_until[residents] == month], month)
+        self._finish_courses(courses_done, month)
 
     def _start_courses(self, residents: np.ndarray, month: int) -> None:
         m = self.model
@@ -162,3 +163,19 @@ def _start_courses(rows, month, key, q, months, f, uid, birth_month, arrival_mon
         if happens(draw(key, uid[r]), q.training_rate * f[0, min(i, last)]):
             trained[r] = True
             training_until[r] = month + months
+
+
+@numba.njit(cache=True, nogil=True)
+def _ending(rows, month, study_until, training_until):  # pragma: no cover - vs the reference
+    """The rows whose school or university, and whose vocational course, end this month."""
+    study = np.empty(rows.size, dtype=np.int64)
+    course = np.empty(rows.size, dtype=np.int64)
+    n_study = n_course = 0
+    for r in rows:
+        if study_until[r] == month:
+            study[n_study] = r
+            n_study += 1
+        if training_until[r] == month:
+            course[n_course] = r
+            n_course += 1
+    return study[:n_study].copy(), course[:n_course].copy()

@@ -253,7 +253,7 @@ def _month(rows, month, keys, q, sk_wage, fha_open, growth, uid, stage, work, jo
         else:
             rate = q.livelihood_takeup_rate * (q.livelihood_caring_multiplier
                                                if caring[r] or poor_health[r] else 1.0)
-        change = happens(draw(keys[0], uid[r]), rate * eligible)
+        change = eligible and happens(draw(keys[0], uid[r]), rate)  # no draw if ineligible
         livelihood[r] = eligible and (on != change)
         benefit = q.livelihood_benefit_mkrw if livelihood[r] else 0.0
         match = 0.0
