@@ -136,6 +136,7 @@ class Streams:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
         self.seed = int(seed)
         self._tables: dict[tuple[str, ...], np.ndarray] = {}  # see _table
+        self._columns: dict[str, np.ndarray] = {}  # one stream's keys by month, for key()
 
     def uniforms(self, stream: str, month: int, uids: np.ndarray) -> np.ndarray:
         """Uniforms on [0, 1) for each uid, from ``stream`` in ``month``."""
@@ -151,9 +152,14 @@ class Streams:
 
     def key(self, stream: str, month: int) -> np.uint64:
         """The key of one stream in ``month`` (see :meth:`keys`)."""
+        column = self._columns.get(stream)
+        if column is not None and 0 <= month < column.size:
+            return column[month]  # the common case, without building the table's key
         if month < 0:
             return stream_key(self.seed, stream, month)
-        return self._table((stream,), month)[month, 0]
+        column = self._table((stream,), month)[:, 0]
+        self._columns[stream] = column
+        return column[month]
 
     def _table(self, streams: tuple[str, ...], month: int) -> np.ndarray:
         """The keys of :func:`stream_key` for ``streams`` (columns) in months 0 to at least

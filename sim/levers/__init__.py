@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import pkgutil
+from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
@@ -95,6 +96,13 @@ LeverSpec = Annotated[Union[tuple(s for s, _ in LEVERS.values())],  # noqa: UP00
                       Field(discriminator="type")]
 
 
+@lru_cache(maxsize=None)
+def _ones(channels: int) -> np.ndarray:
+    """The factors of ``channels`` channels when no lever acts (a shared array, not to be
+    changed: kernels only read it)."""
+    return np.ones((channels, 1))
+
+
 class LeverSet:
     """The levers of a run (they step between the pathway and life in the South).
 
@@ -138,7 +146,7 @@ class LeverSet:
         of them (kernels read column ``min(i, columns - 1)``)."""
         values = [self.factor(c, rows, month) for c in channels]
         if all(isinstance(v, float) and v == 1.0 for v in values):
-            return np.ones((len(channels), 1))
+            return _ones(len(channels))
         return np.array([np.broadcast_to(v, rows.shape) for v in values], dtype=np.float64)
 
     def serving(self, channel: str, rows: np.ndarray, month: int) -> np.ndarray:
