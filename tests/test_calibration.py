@@ -64,6 +64,7 @@ def calibrate_args(files, out: Path, budget: int = 24, population: int = 6,
             "--scale", 50, "--check-replicates", 2, *where, "--out", out]
 
 
+@pytest.mark.slow  # 13 s: the command end to end
 def test_a_researcher_validates_their_own_targets_file_without_code(files, tmp_path):
     mine = tmp_path / "mine.yaml"
     mine.write_text(MY_TARGETS + "  - {id: typo, indicator: employment_rat, year: 2003, value: 40,"

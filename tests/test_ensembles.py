@@ -117,6 +117,7 @@ def test_the_record_of_a_folder_names_the_model_and_a_changed_data_file_is_named
         files.check_stamp(tmp_path / "record.json", {"seed": 1}, "ensemble")
 
 
+@pytest.mark.slow  # 7 s: a Dask cluster started and stopped
 def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypatch):
     """Dask's workers write their scratch space into a folder of the ensemble's own, removed
     after; one left by a run killed outright is removed when the ensemble resumes."""

@@ -18,6 +18,7 @@ def example(name: str):
     return module
 
 
+@pytest.mark.slow  # 14 s: the example end to end
 def test_the_salib_example_ranks_the_inputs():
     ranking = example("salib_morris").main(trajectories=2, scale=50, end=2018)  # sigma needs 2
     assert set(ranking) == {"mentorship.employment_multiplier", "mentorship.coverage",
@@ -27,6 +28,7 @@ def test_the_salib_example_ranks_the_inputs():
     assert ranking["mentorship.employment_multiplier"] > 0
 
 
+@pytest.mark.slow  # 6 s: the example end to end
 def test_the_ema_workbench_example_runs_an_experiment():
     experiments = example("ema_workbench").main(scenarios=2, scale=50, end=2018)
     assert len(experiments) == 2

@@ -329,7 +329,9 @@ def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_
     assert changed > 0  # the month changed something, so the comparison is not empty
 
 
-@pytest.mark.parametrize("scenario", ["baseline", "white-paper-package", "transit-crackdown"])
+@pytest.mark.parametrize("scenario", [  # with levers and a crackdown: slow tier (6-9 s each)
+    "baseline", pytest.param("white-paper-package", marks=pytest.mark.slow),
+    pytest.param("transit-crackdown", marks=pytest.mark.slow)])
 def test_compiled_passes_and_numpy_rules_give_the_same_indicators(scenario):
     """The whole model, 1995-2035 at scale 10, with the compiled monthly passes and with the
     NumPy rules: every indicator agrees to rounding (the exponentials of NumPy and of the C

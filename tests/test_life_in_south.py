@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+import pytest
 from _shared import baseline
 
 import sim
@@ -65,6 +66,7 @@ def test_wage_gap_to_south_koreans_narrows_over_calendar_time():
     assert late > early + 0.02
 
 
+@pytest.mark.slow  # 8 s: two whole runs
 def test_switching_employer_discrimination_off_raises_employment_and_wages():
     base = variant().indicators
     fair = variant(employer_hiring_penalty=0.0, employer_wage_penalty=0.0).indicators

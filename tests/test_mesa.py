@@ -99,6 +99,7 @@ def test_inspect_anyone_by_uid_or_row():
         model.inspect(-5)
 
 
+@pytest.mark.slow  # 5 s: the Solara page built
 def test_a_solaraviz_page_builds_and_resets():
     solara = pytest.importorskip("solara")
     import ipyvuetify as v
