@@ -202,3 +202,17 @@ def test_an_outcome_with_two_expectations_is_shown_once():
                                    mean=-10.0, p05=-20.0, p95=0.0)])
     table = report._effects(contrasts, s, "world")
     assert list(table.outcome) == ["Arrivals in the South"]
+
+
+def test_the_caveat_names_a_lever_s_known_miss_and_only_that_lever_s():
+    from sim import scenario
+    from sim.app import report
+    from sim.levers.vocational_training import Settings
+
+    def caveat(lever_type):
+        return report._caveat(scenario.validate(
+            {"name": "s", "extends": "baseline", "description": "d",
+             "levers": [{"type": lever_type, "start": "2026-01"}]}, "<test>"))
+
+    assert Settings.known_miss and Settings.known_miss in caveat("vocational_training")
+    assert "known miss" not in caveat("mentorship")

@@ -241,6 +241,8 @@ def _caveat(s: scenario_io.Scenario) -> str:
     if "set in the scenario" in kinds:
         parts.append("effect sizes set in the scenario: "
                      + ", ".join(kinds["set in the scenario"]))
+    parts += [f"a known miss of the model for {lv.label}: {type(lv).known_miss}"
+              for lv in s.levers if type(lv).known_miss]
     return ("Caveat: " + "; ".join(parts) + ". Costs are programme costs only, and unit costs "
             "are assumptions.")
 

@@ -213,7 +213,9 @@ def evidence_markdown() -> str:
                   f"- **Its own outcomes:** {', '.join(f'`{o}`' for o in settings.outcomes)}"
                   + (f"; participants: {', '.join(settings.cohort_outcomes)}"
                      if settings.cohort_outcomes else ""),
-                  f"- **Evidence:** {settings.evidence}", "",
+                  f"- **Evidence:** {settings.evidence}",
+                  *([f"- **Known miss of the model:** {settings.known_miss}"]
+                    if settings.known_miss else []), "",
                   "| effect setting | what it multiplies or sets | prior | median | 90% | kind | "
                   "source |", "| --- | --- | --- | --- | --- | --- | --- |"]
         for field, info in effect_fields(settings).items():

@@ -94,6 +94,9 @@ class LeverSettings(InputModel):
     channel_settings: ClassVar[dict[str, str]] = {}  # channel -> the effect setting multiplying it
     outcomes: ClassVar[tuple[str, ...]] = ()  # the lever's own target indicators, first the main
     cohort_outcomes: ClassVar[tuple[str, ...]] = ()  # follow-up outcomes of the people reached
+    # where the model's effect is known to disagree with the evidence, in one sentence (every
+    # report's caveat and docs/levers.md say it)
+    known_miss: ClassVar[str] = ""
 
     @field_validator("start", "end")
     @classmethod
