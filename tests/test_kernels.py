@@ -136,6 +136,25 @@ def test_counts_of_tied_people_with_a_flag_equal_two_bincounts(case):
     np.testing.assert_array_equal(ties.neighbours_with(flag, n), expected)
 
 
+@SETTINGS
+@given(st.lists(st.tuples(hnp.arrays(np.int64, st.tuples(st.integers(0, 700), st.just(2)),
+                                     elements=st.integers(0, 9)), st.integers(0, 3),
+                          st.integers(0, 2**32 - 1)), max_size=6))
+def test_the_tie_table_keeps_what_concatenated_columns_and_masks_keep(batches):
+    ties, expected = TieTable(capacity=4), {c: [] for c in TIE_COLUMNS}
+    for month, (pairs, kind, mask_seed) in enumerate(batches):
+        ties.add(pairs, kind, month)
+        kept = pairs[pairs[:, 0] != pairs[:, 1]]
+        for c, values in zip(TIE_COLUMNS, (kept[:, 0], kept[:, 1], np.full(len(kept), kind),
+                                           np.full(len(kept), month)), strict=True):
+            expected[c] = np.concatenate([expected[c], values])
+        mask = np.random.default_rng(mask_seed).random(ties.n) < 0.7
+        ties.keep(mask)
+        expected = {c: np.asarray(v)[mask] for c, v in expected.items()}
+        for c in TIE_COLUMNS:
+            np.testing.assert_array_equal(getattr(ties, c), expected[c], err_msg=c)
+
+
 TIED = st.integers(1, 300).flatmap(lambda n: st.tuples(
     st.just(n), hnp.arrays(np.int64, st.tuples(st.integers(0, 400), st.just(2)),
                            elements=st.integers(0, n - 1)), st.data()))
@@ -266,10 +285,9 @@ def _fields(pop) -> dict[str, np.ndarray]:
 
 
 def _restore(pop, state: dict[str, np.ndarray]) -> None:
+    pop.ties.replace(*(state[f"ties.{c}"] for c in TIE_COLUMNS))
     for name, values in state.items():
-        if name.startswith("ties."):
-            setattr(pop.ties, name[5:], values.copy())
-        else:
+        if not name.startswith("ties."):
             getattr(pop, name)[: pop.n] = values
 
 

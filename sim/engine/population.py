@@ -84,6 +84,7 @@ class Population:
         self._listed = np.empty(0, dtype=np.int64)  # rows in listed stages at the last snapshot
         self._listed_upto = 0  # rows added after the last snapshot start here
         self._relisted: list[np.ndarray] = []  # rows moved from an unlisted to a listed stage
+        self._filled: dict[int, np.ndarray] = {}  # stage -> an array of it, for move()
 
     def __len__(self) -> int:
         return self.n
@@ -106,13 +107,14 @@ class Population:
         n_new = len(values["uid"])
         if self.n + n_new > self._capacity:
             self._grow(self.n + n_new)
+        new = slice(self.n, self.n + n_new)
         rows = np.arange(self.n, self.n + n_new)
         self.n += n_new
         for name, value in values.items():
-            getattr(self, name)[rows] = value
-        self.stage[rows] = stage
-        self.stage_month[rows] = month
-        key = 2 * self.stage[rows].astype(np.int64) + self.female[rows]  # (stage, sex)
+            getattr(self, name)[new] = value
+        self.stage[new] = stage
+        self.stage_month[new] = month
+        key = 2 * self.stage[new].astype(np.int64) + self.female[new]  # (stage, sex)
         entered = np.bincount(key, minlength=2 * N_STAGES).reshape(N_STAGES, 2)
         self.counts += entered
         if 0 <= month < self.entered.shape[0]:
@@ -123,8 +125,14 @@ class Population:
         """Move people to a new stage (one stage for all, or one per row) and record the flow."""
         if rows.size == 0:
             return
-        new = (np.full(rows.size, stage, dtype=np.int8) if np.ndim(stage) == 0
-               else np.asarray(stage, dtype=np.int8))
+        if isinstance(stage, np.ndarray) and stage.ndim:
+            new = np.asarray(stage, dtype=np.int8)
+        else:  # one stage for all: a view of an array of that stage, kept (not written to)
+            filled = self._filled.get(int(stage))
+            if filled is None or filled.size < rows.size:
+                filled = np.full(max(rows.size, 1024), stage, dtype=np.int8)
+                self._filled[int(stage)] = filled
+            new = filled[: rows.size]
         relisted = np.empty(rows.size, dtype=np.int64)
         k = _move(rows, new, month, self.stage, self.stage_month, self.flows[month], self.female,
                   self.counts, _LISTED, relisted)

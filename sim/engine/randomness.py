@@ -101,6 +101,11 @@ def _uniforms(key, uids):  # pragma: no cover - compiled; tested against referen
 
 
 @numba.njit(cache=True, nogil=True)
+def _uniform(key, uid):  # pragma: no cover - compiled; one draw of _uniforms
+    return draw(key, uid)
+
+
+@numba.njit(cache=True, nogil=True)
 def _below(key, uid, rows, p):  # pragma: no cover - compiled; tested against Streams.uniforms
     index = np.empty(rows.size, dtype=np.int64)
     values = np.empty(rows.size, dtype=np.float64)
@@ -184,7 +189,7 @@ class Streams:
 
     def uniform(self, stream: str, month: int, slot: int = 0) -> float:
         """One uniform for a population-level draw (slot distinguishes draws in one month)."""
-        return float(self.uniforms(stream, month, np.array([slot]))[0])
+        return float(_uniform(self.key(stream, month), np.int64(slot)))
 
     def poisson(self, stream: str, month: int, mean: float, slot: int = 0) -> int:
         """A Poisson count by inversion, so that a larger mean never gives a smaller count."""

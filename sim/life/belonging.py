@@ -87,6 +87,8 @@ class Belonging(Module):
         self._leave(residents[thinking & ~change], month)
 
     def _leave(self, rows: np.ndarray, month: int) -> None:
+        if rows.size == 0:
+            return
         m = self.model
         pop, y = m.population, m.world.index(month)
         openness = np.array([getattr(m.world, f"asylum_{d}")[y] for d in DESTINATIONS])

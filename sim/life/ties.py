@@ -40,26 +40,52 @@ class Tie(IntEnum):
 
 class TieTable:
     """The ties among defectors: one row per tie (population rows ``u`` and ``v``, how and when
-    it formed)."""
+    it formed). The columns are views of buffers that grow by doubling, so adding a month's ties
+    copies only them, not every tie made so far."""
 
-    def __init__(self) -> None:
-        self.u = np.zeros(0, dtype=np.int64)
-        self.v = np.zeros(0, dtype=np.int64)
-        self.kind = np.zeros(0, dtype=np.int8)
-        self.since = np.zeros(0, dtype=np.int32)
+    COLUMNS = (("u", np.int64), ("v", np.int64), ("kind", np.int8), ("since", np.int32))
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self._buffers = {name: np.zeros(capacity, dtype=dtype) for name, dtype in self.COLUMNS}
+        self._views()
+
+    def _views(self) -> None:
+        for name, buffer in self._buffers.items():
+            setattr(self, name, buffer[: self.n])
 
     def add(self, pairs: np.ndarray, kind: Tie, month: int) -> None:
         """Add ties between the rows in each pair (self-ties are dropped)."""
         pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        self.u = np.concatenate([self.u, pairs[:, 0]])
-        self.v = np.concatenate([self.v, pairs[:, 1]])
-        self.kind = np.concatenate([self.kind, np.full(len(pairs), kind, dtype=np.int8)])
-        self.since = np.concatenate([self.since, np.full(len(pairs), month, dtype=np.int32)])
+        end = self.n + len(pairs)
+        if end > self._buffers["u"].size:
+            for name, old in self._buffers.items():
+                grown = np.zeros(max(2 * old.size, end), dtype=old.dtype)
+                grown[: self.n] = old[: self.n]
+                self._buffers[name] = grown
+        b = self._buffers
+        b["u"][self.n:end], b["v"][self.n:end] = pairs[:, 0], pairs[:, 1]
+        b["kind"][self.n:end], b["since"][self.n:end] = kind, month
+        self.n = end
+        self._views()
+
+    def replace(self, u, v, kind, since) -> None:
+        """Replace every tie by the ties given column by column."""
+        self.n = 0
+        self._buffers = {name: np.zeros(max(len(u), 1024), dtype=dtype)
+                         for name, dtype in self.COLUMNS}
+        for name, values in zip(self._buffers, (u, v, kind, since), strict=True):
+            self._buffers[name][: len(u)] = values
+        self.n = len(u)
+        self._views()
 
     def keep(self, mask: np.ndarray) -> None:
-        """Keep only the ties where ``mask`` holds."""
-        self.u, self.v, self.kind, self.since = (self.u[mask], self.v[mask], self.kind[mask],
-                                                 self.since[mask])
+        """Keep only the ties where ``mask`` holds (in their order)."""
+        kept = int(np.count_nonzero(mask))
+        for buffer in self._buffers.values():
+            buffer[:kept] = buffer[: self.n][mask]
+        self.n = kept
+        self._views()
 
     def degree(self, n: int) -> np.ndarray:
         """Number of ties of each of the first ``n`` rows."""

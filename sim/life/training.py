@@ -36,8 +36,8 @@ def credential_strength(certified_month: np.ndarray, month: int, p) -> np.ndarra
 
 def university_share(age: np.ndarray, p) -> np.ndarray:
     """Probability of enrolling at university for someone leaving school or arriving at ``age``."""
-    return np.select([age < p["university_young_age"], age < p["free_study_age"]],
-                     [p["university_entry_share_young"], p["university_entry_share_adult"]], 0.0)
+    return np.where(age < p["university_young_age"], p["university_entry_share_young"],
+                    np.where(age < p["free_study_age"], p["university_entry_share_adult"], 0.0))
 
 
 class Training(Module):

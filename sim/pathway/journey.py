@@ -14,7 +14,6 @@ import numpy as np
 
 from ..engine.hazards import competing_exits, rate_for_mean_months
 from ..engine.module import Field, Module
-from ..engine.randomness import categorical
 from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
 from .demographics import mortality_rate
 
@@ -41,6 +40,8 @@ class Journey(Module):
         p = model.params
         self.months = np.array([p[f"journey_months_{ROUTE_NAMES[r]}"] for r in ONWARD_ROUTES])
         self.arrest_p = np.array([p[f"journey_arrest_{ROUTE_NAMES[r]}"] for r in ONWARD_ROUTES])
+        self._routes = np.asarray(ONWARD_ROUTES)
+        self._cumulative: dict[int, np.ndarray] = {}  # year index -> cumulative route shares
 
     def choose_route(self, rows: np.ndarray, month: int) -> None:
         """Start the onward journey for ``rows``, on a route drawn from the year's shares."""
@@ -48,8 +49,12 @@ class Journey(Module):
             return
         m = self.model
         u = m.streams.uniforms("journey.route", month, m.population.uid[rows])
-        choice = categorical(u, m.world.route_shares[m.world.index(month)])
-        m.population.route[rows] = np.asarray(ONWARD_ROUTES)[choice]
+        cum = self._cumulative.get(y := m.world.index(month))
+        if cum is None:  # categorical's inversion, the year's cumulative shares made once
+            shares = m.world.route_shares[y]
+            cum = self._cumulative[y] = np.cumsum(shares / shares.sum())
+        choice = np.minimum(np.searchsorted(cum, u, side="right"), cum.size - 1)
+        m.population.route[rows] = self._routes[choice]
         m.population.move(rows, Stage.JOURNEY, month)
 
     def step(self, month: int) -> None:
