@@ -36,6 +36,8 @@ def test_every_scenarios_expectations_hold_on_a_paired_ensemble(table):
     failed = table[~table.holds]
     assert failed.empty, failed.to_string(index=False)
     assert set(table.scenario) == {p.stem for p in SCENARIOS} - {"baseline"}
+    rule = ["scenario", "indicator", "years", "contrast", "direction", "in_pairs"]
+    assert not table.duplicated(rule).any()  # two rules on one outcome are told apart
 
 
 @pytest.mark.parametrize("diff, direction, in_pairs, holds", [

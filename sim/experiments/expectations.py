@@ -22,8 +22,8 @@ from ..measure.indicators import COUNT_INDICATORS
 from ..scenario import Expectation, Scenario, validate
 from .ensemble import Executor
 
-COLUMNS = ["scenario", "indicator", "years", "contrast", "direction", "mean", "p05", "p95",
-           "share_of_pairs", "pairs", "holds"]
+COLUMNS = ["scenario", "indicator", "years", "contrast", "direction", "in_pairs", "mean", "p05",
+           "p95", "share_of_pairs", "pairs", "holds"]
 SIDES = {"total": ("scenario", "baseline"), "policy": ("scenario", "shadow"),
          "world": ("shadow", "baseline")}
 
@@ -106,7 +106,9 @@ def check(scenarios: list[Scenario], baseline: Scenario, seed: int, replicates: 
             diff = (aggregate(a, e) - aggregate(b, e)).to_numpy()
             share, holds = verdict(diff, e)
             rows.append(dict(scenario=s.name, indicator=e.indicator, years=str(e.years),
-                             contrast=e.contrast, direction=e.direction, mean=float(diff.mean()),
+                             contrast=e.contrast, direction=e.direction,
+                             in_pairs="mean only" if e.in_pairs is None else f"{e.in_pairs:g}",
+                             mean=float(diff.mean()),
                              p05=float(np.percentile(diff, 5)),
                              p95=float(np.percentile(diff, 95)), share_of_pairs=share,
                              pairs=len(diff), holds=holds))
