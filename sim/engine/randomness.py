@@ -228,6 +228,16 @@ def pair_ids(a_uids: np.ndarray, b_uids: np.ndarray) -> np.ndarray:
     return (z >> np.uint64(2)).astype(np.int64)
 
 
+def cumulative(probabilities: np.ndarray) -> np.ndarray:
+    """The cumulative shares :func:`categorical` inverts (one vector of probabilities)."""
+    return np.cumsum(probabilities / probabilities.sum())
+
+
+def invert(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
+    """Category index for each uniform from cumulative shares (as :func:`cumulative` makes)."""
+    return np.minimum(np.searchsorted(cum, u, side="right"), cum.size - 1)
+
+
 def categorical(u: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     """Category index for each uniform, by inversion of the cumulative distribution.
 
@@ -235,7 +245,6 @@ def categorical(u: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     """
     p = np.asarray(probabilities, dtype=np.float64)
     if p.ndim == 1:
-        cum = np.cumsum(p / p.sum())
-        return np.minimum(np.searchsorted(cum, u, side="right"), p.size - 1)
+        return invert(u, cumulative(p))
     cum = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
     return np.minimum((u[:, None] >= cum).sum(axis=1), p.shape[1] - 1)

@@ -71,7 +71,6 @@ class TieTable:
 
     def replace(self, u, v, kind, since) -> None:
         """Replace every tie by the ties given column by column."""
-        self.n = 0
         self._buffers = {name: np.zeros(max(len(u), 1024), dtype=dtype)
                          for name, dtype in self.COLUMNS}
         for name, values in zip(self._buffers, (u, v, kind, since), strict=True):

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..engine.hazards import competing_exits, rate_for_mean_months
 from ..engine.module import Field, Module
+from ..engine.randomness import cumulative, invert
 from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
 from .demographics import mortality_rate
 
@@ -49,12 +50,10 @@ class Journey(Module):
             return
         m = self.model
         u = m.streams.uniforms("journey.route", month, m.population.uid[rows])
-        cum = self._cumulative.get(y := m.world.index(month))
-        if cum is None:  # categorical's inversion, the year's cumulative shares made once
-            shares = m.world.route_shares[y]
-            cum = self._cumulative[y] = np.cumsum(shares / shares.sum())
-        choice = np.minimum(np.searchsorted(cum, u, side="right"), cum.size - 1)
-        m.population.route[rows] = self._routes[choice]
+        y = m.world.index(month)
+        if y not in self._cumulative:  # as categorical, with each year's shares summed once
+            self._cumulative[y] = cumulative(m.world.route_shares[y])
+        m.population.route[rows] = self._routes[invert(u, self._cumulative[y])]
         m.population.move(rows, Stage.JOURNEY, month)
 
     def step(self, month: int) -> None:
