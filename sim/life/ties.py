@@ -54,29 +54,32 @@ class TieTable:
         for name, buffer in self._buffers.items():
             setattr(self, name, buffer[: self.n])
 
-    def add(self, pairs: np.ndarray, kind: Tie, month: int) -> None:
-        """Add ties between the rows in each pair (self-ties are dropped)."""
-        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-        end = self.n + len(pairs)
-        if end > self._buffers["u"].size:
+    def _room(self, size: int) -> None:
+        """Buffers of at least ``size`` rows (doubling), the ties so far kept."""
+        if size > self._buffers["u"].size:
             for name, old in self._buffers.items():
-                grown = np.zeros(max(2 * old.size, end), dtype=old.dtype)
+                grown = np.zeros(max(2 * old.size, size), dtype=old.dtype)
                 grown[: self.n] = old[: self.n]
                 self._buffers[name] = grown
-        b = self._buffers
-        b["u"][self.n:end], b["v"][self.n:end] = pairs[:, 0], pairs[:, 1]
-        b["kind"][self.n:end], b["since"][self.n:end] = kind, month
+
+    def _append(self, columns) -> None:
+        """Append ties given column by column (u, v, kind, since; arrays or scalars)."""
+        end = self.n + len(columns[0])
+        self._room(end)
+        for buffer, values in zip(self._buffers.values(), columns, strict=True):
+            buffer[self.n:end] = values
         self.n = end
         self._views()
 
+    def add(self, pairs: np.ndarray, kind: Tie, month: int) -> None:
+        """Add ties between the rows in each pair (self-ties are dropped)."""
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        self._append((pairs[:, 0], pairs[:, 1], kind, month))
+
     def replace(self, u, v, kind, since) -> None:
         """Replace every tie by the ties given column by column."""
-        self._buffers = {name: np.zeros(max(len(u), 1024), dtype=dtype)
-                         for name, dtype in self.COLUMNS}
-        for name, values in zip(self._buffers, (u, v, kind, since), strict=True):
-            self._buffers[name][: len(u)] = values
-        self.n = len(u)
-        self._views()
+        self.n = 0
+        self._append((u, v, kind, since))
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the ties where ``mask`` holds (in their order)."""

@@ -42,7 +42,8 @@ class Journey(Module):
         self.months = np.array([p[f"journey_months_{ROUTE_NAMES[r]}"] for r in ONWARD_ROUTES])
         self.arrest_p = np.array([p[f"journey_arrest_{ROUTE_NAMES[r]}"] for r in ONWARD_ROUTES])
         self._routes = np.asarray(ONWARD_ROUTES)
-        self._cumulative: dict[int, np.ndarray] = {}  # year index -> cumulative route shares
+        # as categorical inverts them, each year's route shares summed once
+        self._cumulative = [cumulative(shares) for shares in model.world.route_shares]
 
     def choose_route(self, rows: np.ndarray, month: int) -> None:
         """Start the onward journey for ``rows``, on a route drawn from the year's shares."""
@@ -50,10 +51,8 @@ class Journey(Module):
             return
         m = self.model
         u = m.streams.uniforms("journey.route", month, m.population.uid[rows])
-        y = m.world.index(month)
-        if y not in self._cumulative:  # as categorical, with each year's shares summed once
-            self._cumulative[y] = cumulative(m.world.route_shares[y])
-        m.population.route[rows] = self._routes[invert(u, self._cumulative[y])]
+        cum = self._cumulative[m.world.index(month)]
+        m.population.route[rows] = self._routes[invert(u, cum)]
         m.population.move(rows, Stage.JOURNEY, month)
 
     def step(self, month: int) -> None:
