@@ -5,6 +5,7 @@ mechanisms that are connected. Each test prints model against source (``pytest -
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +13,10 @@ from _shared import baseline
 
 import sim
 from sim.engine.stages import RESIDENTS, Stage
-from sim.measure import validation
+from sim.measure import targets, validation
 from sim.measure.validation import series
 
+ROOT = Path(__file__).resolve().parent.parent
 YEARS = range(2012, 2025)
 
 
@@ -30,15 +32,21 @@ def _mean(df, indicator, years=YEARS):
 
 
 def test_full_ptsd_falls_from_about_27_to_about_4_percent_in_three_years():
-    """Hong et al. 2006 followed 2001 arrivals: full PTSD 27.2% -> 4.0% over three years."""
+    """Hong et al. 2006 followed 2001 arrivals: full PTSD 27.2% -> 4.0% over three years (the
+    cohort followed, within the tolerances calibration/targets.yaml derives for the two figures
+    from the study's sample size)."""
     at_exit, later = validation.ptsd_cohort(baseline().model, 2001, 36)
-    print(f"\n2001 arrivals, full PTSD: on leaving Hanawon {at_exit:.1f}% (published 27.2), "
-          f"three years later {later:.1f}% (published 4.0)")
-    assert abs(at_exit - 27.2) <= 6 and abs(later - 4.0) <= 6
+    published = {t.id: t for t in targets.load(ROOT / "calibration" / "targets.yaml")}
+    first, third = published["hong2006_ptsd_2001_arrivals"], published["hong2006_ptsd_3_years_on"]
+    print(f"\n2001 arrivals, full PTSD: on leaving Hanawon {at_exit:.1f}% (published "
+          f"{first.observed} +- {first.tolerance:.1f}), three years later {later:.1f}% "
+          f"(published {third.observed} +- {third.tolerance:.1f})")
+    assert abs(at_exit - first.observed) <= first.tolerance
+    assert abs(later - third.observed) <= third.tolerance
 
 
 @pytest.mark.xfail(strict=True, reason="a known miss of this run at the posterior's medians: "
-                   "7.3%, where the median of 20 replicates drawing from the posterior is 8.9% "
+                   "7.4%, where the median of 20 replicates drawing from the posterior is 10.4% "
                    "(docs/fit.md); the mark must go when a change brings it back")
 def test_suicides_are_8_to_15_percent_of_defector_deaths():
     """8.7%, 14.9%, 10.1% of defector deaths in 2017-2019; 100 suicides in 2013-2022 (11.4%)."""

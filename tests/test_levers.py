@@ -105,22 +105,36 @@ def test_peer_role_models_raise_work_and_lower_depression():
     assert effect_on("peer_role_models", "depression_prevalence") < 0
 
 
+def test_vocational_training_raises_employment_three_years_on():
+    """Card, Kluve & Weber: positive after 2-3 years."""
+    assert cohort("vocational_training", 36)["difference_pp"] > 0
+
+
+@pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="a known miss of the model's mechanism: the effect of the "
-                   "course is about flat over time where Card, Kluve & Weber find it grows (+4.6 "
+                   "course is about flat over time where Card, Kluve & Weber find it grows (+4.1 "
                    "points at 12 months and +3.5 at 36, the mean of seeds 1-6 at the shipped "
-                   "posterior's medians; +3.7 and +4.0 for seeds 1-4 with the life block "
-                   "before). Without the course, 81% of the unemployed enrolled are in work two "
-                   "months later (seed 1, enrolled in 2010), so the 5-month course is a deep, "
-                   "short lock-in; at 12 months the course's end in job search (where 8% of the "
-                   "others have left the labour force) adds about what the qualification adds "
-                   "by 36 months, with employment near 83% either way")
+                   "posterior's medians; +4.6 and +3.5 with the life block before). Without the "
+                   "course, 81% of the unemployed enrolled are in work two months later (seed 1, "
+                   "enrolled in 2010), so the 5-month course is a deep, short lock-in; at 12 "
+                   "months the course's end in job search (where 8% of the others have left the "
+                   "labour force) adds about what the qualification adds by 36 months, with "
+                   "employment near 83% either way. One seed alone can order the two either way")
 def test_vocational_training_pays_off_after_two_to_three_years():
-    """Card, Kluve & Weber: about zero in the short run, positive after 2-3 years."""
-    short, later = cohort("vocational_training", 12), cohort("vocational_training", 36)
-    print(f"\ntrained cohort, employment difference: 12 months "
-          f"{short['difference_pp']:+.1f} pp, 36 months {later['difference_pp']:+.1f} pp")
-    assert later["difference_pp"] > 0
-    assert short["difference_pp"] < later["difference_pp"]
+    """Card, Kluve & Weber: about zero in the short run, positive after 2-3 years (the mean of
+    six seeds, since one seed's cohort is small)."""
+    scenario = scenario_with({**WINDOW, **LEVERS_UNDER_TEST["vocational_training"]})
+    gains = []
+    for seed in range(1, 7):
+        table = policy.cohort_table(
+            sim.run(scenario, seed=seed, watched=False).model,
+            sim.run(scenario, seed=seed, shadow_levers=True, watched=False).model)
+        employed = table[table.outcome == "employed"].set_index("months_after")
+        gains.append(employed.loc[[12, 36], "difference_pp"].to_numpy())
+    short, later = np.mean(gains, axis=0)
+    print(f"\ntrained cohort, employment difference (mean of seeds 1-6): 12 months "
+          f"{short:+.1f} pp, 36 months {later:+.1f} pp")
+    assert 0 < later and short < later
 
 
 def test_wage_subsidy_raises_employment_of_those_covered():
@@ -200,8 +214,10 @@ def test_a_lever_that_acts_once_refuses_settings_of_a_service_length():
 def test_the_helpline_acts_on_callers_in_a_crisis_while_in_contact_only():
     """Gould et al. 2007: benefits during contact; the population effect is small."""
     p, _ = pair("helpline")
-    lever, pop, month = p.model.levers.levers[0], p.model.population, 12 * (2012 - 1995) + 5
+    lever, pop = p.model.levers.levers[0], p.model.population
     rows = np.arange(pop.n)
+    reached = lever.enrolled[rows][lever.enrolled[rows] >= 0].astype(np.int64)
+    month = int(np.bincount(reached).argmax())  # the month in which most callers were reached
     factor = lever.factor("suicide", rows, month)
     in_contact = lever.enrolled[rows] == month  # reached this month (or later: not in contact)
     assert in_contact.any() and (factor[~in_contact] == 1.0).all()
