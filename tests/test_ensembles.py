@@ -117,6 +117,25 @@ def test_the_record_of_a_folder_names_the_model_and_a_changed_data_file_is_named
         files.check_stamp(tmp_path / "record.json", {"seed": 1}, "ensemble")
 
 
+@pytest.mark.slow  # a Dask cluster started and stopped
+def test_a_local_dask_cluster_beside_another_run_warns_nothing(tmp_path, recwarn):
+    """Two runs at once (an ensemble beside a calibration) must not print Dask's warning that
+    the dashboard's default port is taken: the dashboard goes on a free port."""
+    import socket
+
+    with socket.socket() as held:  # what another run's cluster would hold
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            held.bind(("127.0.0.1", 8787))
+        except OSError:
+            pass  # held already by another process: the same situation
+        held.listen()
+        s = scenario.load(small(tmp_path))
+        ensemble.run_ensemble(s, 3, 1, tmp_path / "e", ensemble.Executor("dask", workers=1),
+                              progress=False)
+    assert not [w for w in recwarn if "8787" in str(w.message)]
+
+
 @pytest.mark.slow  # 7 s: a Dask cluster started and stopped
 def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypatch):
     """Dask's workers write their scratch space into a folder of the ensemble's own, removed

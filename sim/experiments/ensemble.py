@@ -209,8 +209,10 @@ class Executor:
             with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment(),
                                   "distributed.worker.preload": [lifetime.__name__],
                                   "temporary-directory": scratch}):
+                # the dashboard on a free port: None means the default 8787, and a warning
+                # on stderr when another run's cluster holds it
                 cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                       processes=True, dashboard_address=None,
+                                       processes=True, dashboard_address=":0",
                                        local_directory=scratch)
             client = Client(cluster)
         try:
