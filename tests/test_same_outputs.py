@@ -1,7 +1,7 @@
 """The model's outputs are held to a recorded ensemble: 20 seeds of the baseline at scale 10 agree
 with ``tests/reference_outputs.json`` on every target of ``calibration/targets.yaml`` within Monte
 Carlo error (paired by seed, |z| <= 4 for each target; about a 1% family-wise chance of a false
-alarm over 117 targets). A speed-up must pass it unchanged; a change meant to move the outputs
+alarm over 128 targets). A speed-up must pass it unchanged; a change meant to move the outputs
 regenerates the file (``benchmarks/same_outputs.py --write tests/reference_outputs.json``)."""
 
 from __future__ import annotations
