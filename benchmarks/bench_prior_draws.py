@@ -18,15 +18,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.engine.parameters import draw_from_priors, load_specs, prior_quantile  # noqa: E402
+from sim.engine.parameters import bounded_quantile, draw_from_priors, load_specs  # noqa: E402
 
 
 def one_at_a_time(rng: np.random.Generator) -> dict[str, float]:
     """The reference: each prior's own quantile function (the same values)."""
     named = [spec for spec in load_specs().values() if spec.prior is not None]
     quantiles = rng.random(len(named))
-    return {s.name: float(np.clip(prior_quantile(s.prior, q), s.low, s.high))
-            for s, q in zip(named, quantiles)}
+    return {s.name: float(bounded_quantile(s, q)) for s, q in zip(named, quantiles)}
 
 
 def ms_per_draw(draw, draws: int) -> float:

@@ -25,7 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim.engine.parameters import load_specs, prior_quantile  # noqa: E402
+from sim.engine.parameters import bounded_quantile, load_specs  # noqa: E402
 from sim.experiments import api, calibrate  # noqa: E402
 from sim.measure import targets  # noqa: E402
 from sim.scenario import resolve  # noqa: E402
@@ -77,8 +77,7 @@ def main() -> None:
     names = list(specs)
     problem = {"num_vars": len(names), "names": names, "bounds": [list(QUANTILES)] * len(names)}
     q = sample.sample(problem, a.trajectories, num_levels=4, seed=SEED)
-    values = np.column_stack([np.clip(prior_quantile(specs[n].prior, q[:, i]), specs[n].low,
-                                      specs[n].high) for i, n in enumerate(names)])
+    values = np.column_stack([bounded_quantile(specs[n], q[:, i]) for i, n in enumerate(names)])
     jobs = [(a.targets, a.scale, dict(zip(names, map(float, row), strict=True)))
             for row in values]
     start = time.perf_counter()

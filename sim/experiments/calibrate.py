@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ import pandas as pd
 
 from ..engine import posterior
 from ..engine.errors import InputError, nearest
-from ..engine.parameters import load_specs, prior_form, prior_quantile
+from ..engine.parameters import load_specs, prior_distribution, prior_quantile
 from ..measure import targets
 from . import smc
 from .scheduler import Scheduler
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # a type only
 
 MISSING_Z = 10.0  # a produced target without a value in a run (e.g. no arrivals) counts as 10
 QUANTILE_FLOOR = 1e-12  # prior quantiles are taken within [floor, 1 - floor] (z within +-7)
+PRIOR_GRID = 2001  # quantiles of a truncated prior behind the spread the report shows
 STAMP = "calibration.json"
 
 
@@ -57,26 +59,46 @@ class Prior:
     reason: str
 
     def distribution(self):
-        """The prior as a frozen scipy.stats distribution."""
-        from scipy import stats
+        """The prior as a frozen scipy.stats distribution (before truncation to the bounds)."""
+        return prior_distribution(self.dist)
 
-        name, args, kwargs = prior_form(self.dist)
-        return getattr(stats, name)(*args, **kwargs)
+    @cached_property
+    def bounds(self) -> tuple[float, float]:
+        """The parameter's bounds (none for a name that is not a model parameter)."""
+        spec = load_specs().get(self.name)
+        return (spec.low, spec.high) if spec else (-np.inf, np.inf)
+
+    @cached_property
+    def mass(self) -> tuple[float, float]:
+        """The prior's cumulative probability at the parameter's bounds: draws are made from
+        the prior truncated to them (:func:`~sim.engine.parameters.bounded_quantile`)."""
+        dist = self.distribution()
+        return float(dist.cdf(self.bounds[0])), float(dist.cdf(self.bounds[1]))
 
     def value(self, z):
-        """The parameter's values at standard normal coordinates ``z``: the prior's quantiles
-        at ``Phi(z)`` (kept off 0 and 1, where a lognormal's quantile is infinite)."""
+        """The parameter's values at standard normal coordinates ``z``: the truncated prior's
+        quantiles at ``Phi(z)`` (kept off 0 and 1, where a lognormal's quantile is infinite)."""
         from scipy.special import ndtr
 
-        q = np.clip(ndtr(np.asarray(z, dtype=float)), QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR)
-        return prior_quantile(self.dist, q)
+        low, high = self.mass
+        q = low + ndtr(np.asarray(z, dtype=float)) * (high - low)
+        return prior_quantile(self.dist, np.clip(q, QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
 
     def coordinate(self, x):
         """The standard normal coordinates of values ``x`` (the inverse of :meth:`value`)."""
         from scipy.special import ndtri
 
-        cdf = self.distribution().cdf(np.asarray(x, dtype=float))
-        return ndtri(np.clip(cdf, QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
+        low, high = self.mass
+        q = (self.distribution().cdf(np.asarray(x, dtype=float)) - low) / (high - low)
+        return ndtri(np.clip(q, QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
+
+    def logpdf(self, x):
+        """Log density of the truncated prior at ``x`` (minus infinity outside the bounds)."""
+        x = np.asarray(x, dtype=float)
+        low, high = self.mass
+        inside = (x >= self.bounds[0]) & (x <= self.bounds[1])
+        with np.errstate(divide="ignore"):
+            return np.where(inside, self.distribution().logpdf(x) - np.log(high - low), -np.inf)
 
 
 def load_priors(path: str | Path) -> list[Prior]:
@@ -161,7 +183,7 @@ class Simulator:
 
 def values(priors: dict[str, Prior], coordinates: dict) -> dict:
     """Parameter values from standard normal coordinates (scalars or arrays, by name): the
-    priors' quantiles, clipped to the parameters' bounds."""
+    quantiles of the priors truncated to the parameters' bounds (clipped for rounding only)."""
     specs = load_specs()
     return {name: np.clip(priors[name].value(z), specs[name].low, specs[name].high)
             for name, z in coordinates.items()}
@@ -280,18 +302,20 @@ def contraction(particles: pd.DataFrame, priors: list[Prior]) -> pd.DataFrame:
     ``1 - posterior variance / prior variance`` on the prior-quantile scale, where the prior is a
     standard normal (0: the targets taught nothing; 1: pinned). On the parameter's own scale a
     lognormal prior's variance is dominated by its tail, so any posterior would look contracted."""
+    from scipy.special import ndtri
+
     values, w = _weighted(particles)
     rows = []
     for prior in priors:
-        dist = prior.distribution()
         x = values[prior.name].to_numpy(dtype=float)
         z = prior.coordinate(x)
         mean = float(np.sum(w * x))
         var = float(np.sum(w * (x - mean) ** 2))
         z_var = float(np.sum(w * (z - np.sum(w * z)) ** 2))
         p05, p50, p95 = (posterior.weighted_quantile(x, w, q) for q in (0.05, 0.5, 0.95))
-        rows.append({"parameter": prior.name, "prior_median": float(dist.median()),
-                     "prior_sd": float(dist.std()), "posterior_p05": p05,
+        grid = prior.value(ndtri((np.arange(PRIOR_GRID) + 0.5) / PRIOR_GRID))
+        rows.append({"parameter": prior.name, "prior_median": float(prior.value(0.0)),
+                     "prior_sd": float(grid.std()), "posterior_p05": p05,
                      "posterior_median": p50, "posterior_p95": p95,
                      "posterior_sd": var ** 0.5, "contraction": 1.0 - z_var})
     return pd.DataFrame(rows)

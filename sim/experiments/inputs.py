@@ -226,13 +226,13 @@ def problem(names: Sequence[str], scenario: str | Scenario = "baseline",
     """A SALib problem (``num_vars``, ``names``, ``bounds``) for inputs with a prior: parameters
     (their prior in ``sim/data/parameters/``), lever effect sizes (their evidence prior) and
     lever settings with bounds of their own (e.g. ``mentorship.coverage`` in [0, 1]). Bounds of
-    a prior are its ``quantiles``; EMA Workbench's ``RealParameter(name, low, high)`` takes the
-    same bounds.
+    a prior are its ``quantiles`` (a parameter's prior truncated to the parameter's bounds, as
+    every draw is); EMA Workbench's ``RealParameter(name, low, high)`` takes the same bounds.
 
     Example:
         >>> sim.problem(["job_finding_rate", "mentorship.employment_multiplier"], "mentorship")
     """
-    from ..engine.parameters import prior_quantile
+    from ..engine.parameters import bounded_quantile
     from ..levers.effects import DISTRIBUTIONS
     from ..scenario import resolve
 
@@ -243,8 +243,8 @@ def problem(names: Sequence[str], scenario: str | Scenario = "baseline",
     bounds = []
     for name in names:
         if name in specs and specs[name].prior is not None:
-            low, high = prior_quantile(specs[name].prior, list(quantiles))
-            bounds.append([max(float(low), specs[name].low), min(float(high), specs[name].high)])
+            low, high = bounded_quantile(specs[name], list(quantiles))
+            bounds.append([float(low), float(high)])
             continue
         if name in specs:
             raise InputError(f"{name!r}: a published constant has no prior to sample from")

@@ -70,15 +70,15 @@ def changed(table: pd.DataFrame, old: dict[str, dict], priors: list[Prior]) -> l
 
 def log_weights(table: pd.DataFrame, old: dict[str, dict], priors: list[Prior]) -> np.ndarray:
     """Each particle's log weight: its own weight times, for every parameter whose prior
-    changed, the new prior's density over the old one's at its value (minus infinity outside
-    the new prior's support)."""
+    changed, the new prior's density over the old one's at its value (both truncated to the
+    parameter's bounds; minus infinity outside the new prior's support)."""
     with np.errstate(divide="ignore"):
         out = np.log(table[WEIGHT].to_numpy(dtype=float))
     for prior in changed(table, old, priors):
         x = table[prior.name].to_numpy(dtype=float)
-        then = Prior(prior.name, old[prior.name], "").distribution()
+        then = Prior(prior.name, old[prior.name], "")
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = out + prior.distribution().logpdf(x) - then.logpdf(x)
+            out = out + prior.logpdf(x) - then.logpdf(x)
     return np.where(np.isnan(out), -np.inf, out)
 
 
