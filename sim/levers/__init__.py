@@ -98,9 +98,11 @@ LeverSpec = Annotated[Union[tuple(s for s, _ in LEVERS.values())],  # noqa: UP00
 
 @lru_cache(maxsize=None)
 def _ones(channels: int) -> np.ndarray:
-    """The factors of ``channels`` channels when no lever acts (a shared array, not to be
-    changed: kernels only read it)."""
-    return np.ones((channels, 1))
+    """The factors of ``channels`` channels when no lever acts (a shared array, read-only so
+    that a write fails instead of changing every later run: kernels only read it)."""
+    out = np.ones((channels, 1))
+    out.flags.writeable = False
+    return out
 
 
 class LeverSet:
