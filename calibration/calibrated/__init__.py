@@ -1,1 +1,2 @@
-"""The calibrated parameter set the baseline runs with, shipped as ``sim.calibrated`` (see README, Calibration)."""
+"""The calibrated parameter set the baseline runs with, shipped as ``sim.calibrated`` (see
+README, Calibration)."""

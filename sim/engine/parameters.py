@@ -101,14 +101,21 @@ def prior_distribution(prior: dict[str, Any]):
     return getattr(stats, name)(*args, **kwargs)
 
 
+def truncated_quantile(dist, low, high, q, floor: float = 0.0) -> np.ndarray:
+    """Values at quantiles ``q`` of the frozen distribution ``dist`` truncated to [low, high]:
+    its quantile at F(low) + q (F(high) - F(low)), the probability kept within [floor,
+    1 - floor]. Works on arrays of distributions and bounds alike."""
+    at_low, at_high = dist.cdf(low), dist.cdf(high)
+    p = at_low + np.asarray(q, dtype=float) * (at_high - at_low)
+    return dist.ppf(np.clip(p, floor, 1.0 - floor))
+
+
 def bounded_quantile(spec: ParameterSpec, q) -> np.ndarray:
-    """Values at quantiles ``q`` of a parameter's prior truncated to its bounds: the prior's
-    quantile at F(low) + q (F(high) - F(low)). Every draw from a prior (ensembles, calibration,
-    screening) is made this way, so none piles up at a bound as clipping would (a lognormal
-    multiplier bounded at 1 with median 0.8 and sigma 0.4 put 29% of its draws at exactly 1)."""
-    dist = prior_distribution(spec.prior)
-    at_low, at_high = dist.cdf(spec.low), dist.cdf(spec.high)
-    x = dist.ppf(at_low + np.asarray(q, dtype=float) * (at_high - at_low))
+    """Values at quantiles ``q`` of a parameter's prior truncated to its bounds. Every draw from
+    a prior (ensembles, calibration, screening) is made this way, so none piles up at a bound as
+    clipping would (a lognormal multiplier bounded at 1 with median 0.8 and sigma 0.4 put 29% of
+    its draws at exactly 1)."""
+    x = truncated_quantile(prior_distribution(spec.prior), spec.low, spec.high, q)
     return np.clip(x, spec.low, spec.high)  # rounding only
 
 
@@ -130,10 +137,10 @@ def draw_from_priors(rng: np.random.Generator, exclude=()) -> dict[str, float]:
             forms = [prior_form(named[i].prior) for i in rows]
             args = [np.array(column) for column in zip(*(form[1] for form in forms))]
             kwargs = {k: np.array([form[2][k] for form in forms]) for k in forms[0][2]}
-            dist = getattr(stats, forms[0][0])(*args, **kwargs)
-            at_low = dist.cdf(np.array([named[i].low for i in rows]))
-            at_high = dist.cdf(np.array([named[i].high for i in rows]))
-            values[rows] = dist.ppf(at_low + quantiles[rows] * (at_high - at_low))
+            values[rows] = truncated_quantile(getattr(stats, forms[0][0])(*args, **kwargs),
+                                              np.array([named[i].low for i in rows]),
+                                              np.array([named[i].high for i in rows]),
+                                              quantiles[rows])
     return {spec.name: float(np.clip(v, spec.low, spec.high))  # clipped for rounding only
             for spec, v in zip(named, values) if spec.name not in exclude}
 

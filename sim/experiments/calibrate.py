@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..engine import posterior
 from ..engine.errors import InputError, nearest
-from ..engine.parameters import load_specs, prior_distribution, prior_quantile
+from ..engine.parameters import load_specs, prior_distribution, truncated_quantile
 from ..measure import targets
 from . import smc
 from .scheduler import Scheduler
@@ -80,9 +80,8 @@ class Prior:
         quantiles at ``Phi(z)`` (kept off 0 and 1, where a lognormal's quantile is infinite)."""
         from scipy.special import ndtr
 
-        low, high = self.mass
-        q = low + ndtr(np.asarray(z, dtype=float)) * (high - low)
-        return prior_quantile(self.dist, np.clip(q, QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
+        return truncated_quantile(self.distribution(), *self.bounds,
+                                  ndtr(np.asarray(z, dtype=float)), QUANTILE_FLOOR)
 
     def coordinate(self, x):
         """The standard normal coordinates of values ``x`` (the inverse of :meth:`value`)."""
