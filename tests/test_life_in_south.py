@@ -132,8 +132,9 @@ def distancing_employment() -> dict:
 
 
 def test_social_distancing_in_2020_2021_lowers_employment_then_and_not_before():
-    """The distancing years cost precarious jobs and slow hiring: without them, employment in
-    the 2020 and 2021 surveys is higher, and it is the same before 2020."""
+    """The distancing years cost precarious jobs, slow hiring and send people out of the labour
+    force: without them, employment in the 2020 and 2021 surveys is higher, and it is the same
+    before 2020."""
     rate = distancing_employment()
     print(f"\nemployment 2019-2021 with distancing {rate['distanced'].loc[2019:].round(1).tolist()}"
           f", without {rate['calm'].loc[2019:].round(1).tolist()}")
@@ -142,8 +143,9 @@ def test_social_distancing_in_2020_2021_lowers_employment_then_and_not_before():
 
 
 @pytest.mark.xfail(strict=True, reason="a known miss: at the posterior's medians distancing costs "
-                   "1.4 points of employment in 2020 (seed 1, scale 2), a quarter of the dip "
-                   "the surveys show (docs/fit.md)")
+                   "2.6 points of employment in 2020 (seed 1, scale 2), just under half the dip "
+                   "the surveys show (1.4 before people left the labour force under distancing; "
+                   "docs/fit.md)")
 def test_the_distancing_dip_in_2020_is_at_least_half_the_surveys_dip():
     """KHF employment fell to 54.4% in 2020 from 60.4% (2018) and was back at 59.2% in 2022: a
     dip of 5.4 points below the mean of the two surveys around it. Distancing, the model's

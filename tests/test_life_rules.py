@@ -88,6 +88,21 @@ def test_social_distancing_ends_precarious_jobs_more_often_but_not_regular_ones(
     assert P["distancing_separation_multiplier"] > 1
 
 
+def test_social_distancing_makes_people_leave_the_labour_force_more_often():
+    """Job loss alone moves people into unemployment; under distancing job seekers and people in
+    precarious work also stop looking (participation fell 4.7 points in the KHF survey of 2020),
+    while regular workers do not leave more often."""
+    pop = small().model.population
+    rows = np.flatnonzero(np.isin(pop.stage[: pop.n], RESIDENTS))[:50]
+    age = np.full(rows.size, 40.0)
+    some = np.arange(rows.size) % 2 == 0
+    calm, distanced = (labour.exit_rate(pop, rows, age, P),
+                       labour.exit_rate(pop, rows, age, P, some))
+    assert rows.size == 50 and (calm > 0).all()
+    assert distanced[some] == pytest.approx(calm[some] * P["distancing_exit_multiplier"])
+    assert (distanced[~some] == calm[~some]).all() and P["distancing_exit_multiplier"] > 1
+
+
 def test_employer_penalty_is_zero_without_prejudice_or_visibility():
     vis = np.array([0.0, 1.0])
     assert labour.employer_penalty(vis, 0.0, 0.3) == pytest.approx([0.0, 0.0])

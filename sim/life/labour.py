@@ -102,11 +102,13 @@ def entry_rate(pop, rows, age, p, referrals=1.0) -> np.ndarray:
             * np.where(age >= p["older_age"], p["older_entry_multiplier"], 1.0))
 
 
-def exit_rate(pop, rows, age, p) -> np.ndarray:
-    """Annual rate at which people leave the labour force."""
+def exit_rate(pop, rows, age, p, distanced=False) -> np.ndarray:
+    """Annual rate at which people leave the labour force; more often for those ``distanced``
+    (job seekers and people in precarious work in years of social distancing)."""
     return (p["lf_exit_rate"] * np.where(pop.caring[rows], p["caring_exit_multiplier"], 1.0)
             / health_factor(pop, rows, p)
-            * np.where(age >= p["older_age"], p["older_exit_multiplier"], 1.0))
+            * np.where(age >= p["older_age"], p["older_exit_multiplier"], 1.0)
+            * np.where(distanced, p["distancing_exit_multiplier"], 1.0))
 
 
 def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.ndarray,
@@ -251,7 +253,8 @@ class LabourMarket(Module):
         finding = job_finding_rate(pop, rows, month, p, prejudice, vis, referral(contacts, p),
                                    m.world.distancing[y])
         rates = np.column_stack([finding * m.levers.factor("job_finding", rows, month),
-                                 exit_rate(pop, rows, pop.age_years(rows, month), p)])
+                                 exit_rate(pop, rows, pop.age_years(rows, month), p,
+                                           m.world.distancing[y])])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.search", month, pop.uid[rows]))
         pop.work[rows[exit_ == 1]] = Work.INACTIVE
         self.hire(rows[exit_ == 0], month, vis[exit_ == 0])
@@ -297,7 +300,8 @@ class LabourMarket(Module):
             separation_rate(pop.job[rows], tenure, pop.job_incentive[rows],
                             health_factor(pop, rows, p), p, distancing)
             * m.levers.factor("separation", rows, month),
-            exit_rate(pop, rows, pop.age_years(rows, month), p)])
+            exit_rate(pop, rows, pop.age_years(rows, month), p,
+                      distancing & (pop.job[rows] != Job.REGULAR))])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.job_end", month, pop.uid[rows]))
         ended = rows[exit_ >= 0]
         pop.job[ended] = Job.NONE
@@ -324,7 +328,8 @@ _RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entr
           "wage_years_effect", "wage_relative_at_start", "incentive_retention_effect",
           "education_effect_college", "education_effect_university", "separation_rate_regular",
           "separation_rate_temporary", "separation_rate_daily", "separation_rate_self_employed",
-          "distancing_separation_multiplier", "distancing_finding_multiplier")
+          "distancing_separation_multiplier", "distancing_finding_multiplier",
+          "distancing_exit_multiplier")
 
 Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
 
@@ -380,6 +385,8 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
         older = age >= q.older_age
         exit_rate = (q.lf_exit_rate * (q.caring_exit_multiplier if caring[r] else 1.0) / health
                      * (q.older_exit_multiplier if older else 1.0))
+        if world[3] > 0 and job[r] != REGULAR:  # job seekers and precarious work, distanced
+            exit_rate *= q.distancing_exit_multiplier
         status = work[r]
         if status == INACTIVE:
             u = draw(keys[0], uid[r])

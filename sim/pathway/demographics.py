@@ -3,10 +3,11 @@
 Attribute distributions come from ``sim/data/attributes.yaml`` (MOU tables, with sources there);
 the shares not published are parameters with priors in ``parameters/pathway.yaml``.
 
-Age: the MOU table gives age at *entry* to South Korea. Age at departure is an age drawn from that
-table less a time abroad drawn uniformly between 0 and twice ``years_abroad_at_entry`` (never more
-than the age itself), so that people who then spend a few years in China arrive at about the ages
-the table shows (time abroad: Yoon 2003, MOU 2004 and 2009).
+Age: the MOU table gives age at *entry* to South Korea. Ages at departure are drawn from a table
+derived from it (:func:`departure_age_weights`): the band shares that, with a time abroad uniform
+between 0 and twice ``years_abroad_at_entry`` added, give the entry table back (time abroad: Yoon
+2003, MOU 2004 and 2009). Taking a drawn time abroad off each entry age instead would spread the
+ages twice, once for the time taken off and once for the time then lived abroad.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from importlib import resources
 import numba
 import numpy as np
 import yaml
+from scipy.optimize import nnls
 
 from ..engine.hazards import gompertz_rate
 from ..engine.module import Field, Module
 from ..engine.parameters import Parameters
-from ..engine.randomness import Streams, categorical, draw
+from ..engine.randomness import Streams, categorical, cumulative, draw, invert
 
 
 class Demographics(Module):
@@ -65,6 +67,22 @@ class AttributeTables:
         return {"age": cum(self.age_weights), "occupation": cum(self.occupation_weights),
                 "education": cum(self.education_shares), "province": cum(self.province_shares)}
 
+    def departure_cumulative(self, mean_years: float) -> np.ndarray:
+        """Cumulative age-band shares at departure (one row per sex) for a mean time abroad
+        (``mean_years`` 0: the entry table), made once per value."""
+        cache = self._departure_cache
+        if mean_years not in cache:
+            if len(cache) >= DEPARTURE_TABLES_KEPT:
+                cache.clear()
+            cache[mean_years] = np.array([
+                cumulative(departure_age_weights(self.age_bands, w, mean_years))
+                for w in self.age_weights])
+        return cache[mean_years]
+
+    @cached_property
+    def _departure_cache(self) -> dict[float, np.ndarray]:
+        return {}
+
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> AttributeTables:
@@ -87,14 +105,45 @@ class AttributeTables:
         )
 
 
+DEPARTURE_TABLES_KEPT = 64  # tables of ages at departure kept for recent mean times abroad
 ATTRIBUTE_STREAMS = ("age_band", "age", "occupation", "education", "province", "family",
-                     "left_behind", "trauma", "abroad")  # one uniform each per person, in order
+                     "left_behind", "trauma")  # one uniform each per person, in order
 
 
-def years_before_entry(age_at_entry, u, mean_years: float):
-    """Years abroad taken off an age at entry to give the age at departure: uniform on
-    [0, 2 x ``mean_years``] (``u`` its uniform), at most the age itself."""
-    return u * np.minimum(2.0 * mean_years, age_at_entry)
+def _ramp_integral(u: np.ndarray, width: float) -> np.ndarray:
+    """The integral from -inf to ``u`` of min(max(x / ``width``, 0), 1) dx."""
+    return np.where(u <= 0, 0.0, np.where(u < width, u * u / (2 * width), u - width / 2))
+
+
+def entry_band_matrix(bands: np.ndarray, mean_years: float) -> np.ndarray:
+    """``K[j, i]``: the chance that someone who leaves at an age uniform in band ``i`` and spends
+    a time uniform on [0, 2 x ``mean_years``] abroad enters the South in band ``j`` (the last
+    band open above); exact, from the distribution of the sum of two uniforms."""
+    k = len(bands)
+    width = 2.0 * mean_years
+    if width <= 0:
+        return np.eye(k)
+    low, high = bands[:, 0][None, :], bands[:, 1][None, :]
+
+    def below(age):  # P(age at departure + time abroad < age), entry edges down, bands across
+        return (_ramp_integral(age - low, width) - _ramp_integral(age - high, width)) / (
+            high - low)
+
+    under = below(bands[1:, 0][:, None])  # up to each band's upper edge, the last band open
+    return np.diff(np.vstack([np.zeros((1, k)), under, np.ones((1, k))]), axis=0)
+
+
+def departure_age_weights(bands: np.ndarray, entry_weights: np.ndarray,
+                          mean_years: float) -> np.ndarray:
+    """Age-band shares at departure whose ages plus a time abroad uniform on [0, 2 x
+    ``mean_years``] reproduce the shares at entry ``entry_weights`` (non-negative least squares:
+    the closest non-negative shares where no exact ones exist)."""
+    target = np.asarray(entry_weights, dtype=np.float64)
+    target = target / target.sum()
+    if mean_years <= 0:
+        return target
+    shares, _ = nnls(entry_band_matrix(np.asarray(bands, dtype=np.float64), mean_years), target)
+    return shares / shares.sum()
 
 
 def draw_attributes(tables: AttributeTables, params: Parameters, streams: Streams,
@@ -108,17 +157,17 @@ def draw_attributes(tables: AttributeTables, params: Parameters, streams: Stream
     cum = tables.cumulative
     shares = np.array([tables.with_family_share, params["family_left_behind_share"],
                        params["trauma_share"]])
-    abroad = 0.0 if at_entry else params["years_abroad_at_entry"]
+    ages = tables.departure_cumulative(0.0 if at_entry else params["years_abroad_at_entry"])
     out = _attributes(keys, np.ascontiguousarray(uids, dtype=np.int64), female, month,
-                      tables.age_bands, cum["age"], cum["occupation"], cum["education"],
-                      cum["province"][period], shares, abroad)
+                      tables.age_bands, ages, cum["occupation"], cum["education"],
+                      cum["province"][period], shares)
     return dict(zip(("birth_month", "occupation", "education", "province", "with_family",
                      "family_left_behind", "trauma"), out, strict=True))
 
 
 @numba.njit(cache=True, nogil=True)
 def _attributes(keys, uids, female, month, bands, age_cum, occupation_cum, education_cum,
-                province_cum, shares, abroad):  # pragma: no cover - tested against the reference
+                province_cum, shares):  # pragma: no cover - tested against the reference
     n = uids.size
     birth = np.empty(n, dtype=np.int32)
     occupation, education, province = (np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
@@ -129,7 +178,6 @@ def _attributes(keys, uids, female, month, bands, age_cum, occupation_cum, educa
         band = _category(draw(keys[0], uids[i]), age_cum[sex])
         low, high = bands[band, 0], bands[band, 1]
         age = low + draw(keys[1], uids[i]) * (high - low)
-        age -= draw(keys[8], uids[i]) * min(2.0 * abroad, age)  # as years_before_entry
         birth[i] = month - np.int32(np.floor(age * 12))
         occupation[i] = _category(draw(keys[2], uids[i]), occupation_cum[sex])
         education[i] = _category(draw(keys[3], uids[i]), education_cum)
@@ -150,15 +198,10 @@ def reference_attributes(tables: AttributeTables, params: Parameters, streams: S
     """Attributes at departure for new people (NumPy)."""
     u = {name: streams.uniforms(f"attr.{name}", month, uids) for name in ATTRIBUTE_STREAMS}
     sex = female.astype(np.int64)
-    band = np.where(
-        female,
-        categorical(u["age_band"], tables.age_weights[1]),
-        categorical(u["age_band"], tables.age_weights[0]),
-    )
+    ages = tables.departure_cumulative(0.0 if at_entry else params["years_abroad_at_entry"])
+    band = np.where(female, invert(u["age_band"], ages[1]), invert(u["age_band"], ages[0]))
     low, high = tables.age_bands[band, 0], tables.age_bands[band, 1]
     age = low + u["age"] * (high - low)
-    age -= years_before_entry(age, u["abroad"],
-                              0.0 if at_entry else params["years_abroad_at_entry"])
     age_months = np.floor(age * 12).astype(np.int32)
     occupation = categorical(u["occupation"], tables.occupation_weights[sex])
     period = np.searchsorted(tables.province_from, year, side="right") - 1
