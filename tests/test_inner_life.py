@@ -31,10 +31,6 @@ def _mean(df, indicator, years=YEARS):
     return series(df, indicator).loc[years[0]:years[-1]].mean()
 
 
-@pytest.mark.xfail(strict=True, reason="a known miss of this run at the posterior's medians: 17.4% "
-                   "on leaving Hanawon, just under the tolerance's 17.8%, where the median of 20 "
-                   "replicates drawing from the posterior is 27.7% (docs/fit.md); the mark must "
-                   "go when a change brings it back")
 def test_full_ptsd_falls_from_about_27_to_about_4_percent_in_three_years():
     """Hong et al. 2006 followed 2001 arrivals: full PTSD 27.2% -> 4.0% over three years (the
     cohort followed, within the tolerances calibration/targets.yaml derives for the two figures
@@ -49,9 +45,6 @@ def test_full_ptsd_falls_from_about_27_to_about_4_percent_in_three_years():
     assert abs(later - third.observed) <= third.tolerance
 
 
-@pytest.mark.xfail(strict=True, reason="a known miss of this run at the posterior's medians: "
-                   "7.4%, where the median of 20 replicates drawing from the posterior is 8.1% "
-                   "(docs/fit.md); the mark must go when a change brings it back")
 def test_suicides_are_8_to_15_percent_of_defector_deaths():
     """8.7%, 14.9%, 10.1% of defector deaths in 2017-2019; 100 suicides in 2013-2022 (11.4%)."""
     rec = baseline().model.recorder
