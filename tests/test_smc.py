@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.app.calibration_commands import unfinished, unfinished_line
 from sim.experiments import smc
 
 OBSERVED = np.array([1.0, -0.5, 0.3])
@@ -151,6 +152,25 @@ def test_a_budget_spent_mid_generation_leaves_that_generation_unfinished(tmp_pat
     resumed.run(budget=700)
     assert repr(resumed.log) == repr(whole.log)
     assert all(np.array_equal(a, b) for a, b in zip(resumed.populations, whole.populations))
+
+
+def test_a_generation_cut_short_is_reported_with_the_budget_that_would_finish_it(tmp_path):
+    """The calibration says which generation the budget cut short (its runs are spent but it is
+    not in the posterior) and a budget that would have finished it: at least what an
+    uninterrupted run spent by the end of that generation (moves the prior refuses cost no
+    run, so the estimate is an upper bound)."""
+    (tmp_path / "stopped").mkdir()
+    stopped = smc.Sampler(gaussian, 3, 40, seed=3, folder=tmp_path / "stopped")
+    stopped.run(budget=300)
+    cut = unfinished(stopped)
+    (tmp_path / "whole").mkdir()
+    whole = smc.Sampler(gaussian, 3, 40, seed=3, folder=tmp_path / "whole")
+    whole.run(budget=700)
+    spent = sum(g.simulations for g in whole.log[:cut["generation"] + 1])
+    assert cut["generation"] == 2 and cut["simulations"] == stopped.step["simulations"] > 0
+    assert stopped.simulations <= spent <= cut["budget_to_finish"]
+    line = unfinished_line(cut)
+    assert "generation 2 was cut short" in line and "which is generation 1" in line
 
 
 @pytest.mark.parametrize("n, d", [(1, 3), (2, 1), (40, 5), (500, 44)])

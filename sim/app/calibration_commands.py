@@ -158,6 +158,7 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
                    "total_wall_seconds": round(time.perf_counter() - clock, 1),
                    "workers": workers, "scheduler": args.scheduler,
                    **({"start_from": setup.start_record} if setup.start_record else {}),
+                   **({"unfinished_generation": unfinished(sampler)} if sampler.step else {}),
                    "shares": {n: share_line(t, n) for n, t in fits.items()}}
         output.write_manifest(staging, output.manifest(setup.scenario, setup.seed, started,
                                                        output.utc_now(), argv) | summary)
@@ -167,7 +168,28 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
           f"final epsilon {summary['final_epsilon']:.3f}, {summary['total_wall_seconds']:.0f} s")
     for line in summary["shares"].values():
         print(line)
+    if "unfinished_generation" in summary:
+        print(unfinished_line(summary["unfinished_generation"]))
     return EXIT_OK
+
+
+def unfinished(sampler) -> dict:
+    """The generation the budget cut short (its runs are spent but not in the posterior), and
+    about how large a budget would have finished it (its planned moves at the same cost)."""
+    s = sampler.step
+    left = (s["planned"] - s["done"]) * len(s["moving"])
+    return {"generation": int(s["generation"]), "simulations": int(s["simulations"]),
+            "moves_done": int(s["done"]), "moves_planned": int(s["planned"]),
+            "budget_to_finish": int(sampler.simulations + left)}
+
+
+def unfinished_line(cut: dict) -> str:
+    """One line saying which generation the budget cut short and what would have finished it."""
+    return (f"generation {cut['generation']} was cut short by the budget after "
+            f"{cut['simulations']:,} simulations ({cut['moves_done']} of its "
+            f"{cut['moves_planned']} moves): it is not in the posterior, which is generation "
+            f"{cut['generation'] - 1}; a --budget of about {cut['budget_to_finish']:,} would "
+            "have finished it")
 
 
 def _test_fit(setup: calibrate.Setup, staging: Path, args) -> pd.DataFrame:
@@ -234,7 +256,9 @@ def write_calibration_report(folder: Path, summary: dict) -> Path:
                f"{summary.get('effective_sample_size', float('nan')):.1f} (equal weights), "
                f"{summary.get('distinct_particles', 'n/a')} distinct particles, "
                f"{summary.get('final_acceptance_rate', float('nan')):.3f} of the MCMC moves "
-               f"accepted.</li></ul>"]
+               f"accepted.</li>"
+             + (f"<li>{html.escape(unfinished_line(summary['unfinished_generation']))}.</li>"
+                if "unfinished_generation" in summary else "") + "</ul>"]
     for stem, caption in CAPTIONS.items():
         png = folder / f"{stem}.png"
         if png.is_file():
