@@ -121,7 +121,6 @@ def test_the_2012_survey_counts_adults_only_as_published():
 
 
 @cache
-@cache
 def calm_run():
     """The baseline run of :func:`variant` without the COVID-19 distancing years (world column
     ``distancing``), same seed (common random numbers)."""

@@ -111,6 +111,11 @@ def exit_rate(pop, rows, age, p, distanced=False) -> np.ndarray:
             * np.where(distanced, p["distancing_exit_multiplier"], 1.0))
 
 
+def precarious_distanced(job: np.ndarray, distancing: bool) -> np.ndarray:
+    """Jobs that social distancing hits (all but regular ones), in years of distancing."""
+    return distancing & (job != Job.REGULAR)
+
+
 def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.ndarray,
                     health: np.ndarray, p, distancing: bool = False) -> np.ndarray:
     """Annual rate of losing or leaving a job, by job type, divided by the health factor; the
@@ -118,7 +123,8 @@ def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.nd
     social distancing ends precarious jobs (all but regular ones) more often."""
     base = np.array([0.0] + [p[f"separation_rate_{j.name.lower()}"] for j in JOBS])[job]
     kept = incentive & (tenure_months < 12 * INCENTIVE_YEARS)
-    shock = np.where(distancing & (job != Job.REGULAR), p["distancing_separation_multiplier"], 1.0)
+    shock = np.where(precarious_distanced(job, distancing), p["distancing_separation_multiplier"],
+                     1.0)
     return (base * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0) * shock
             / health)
 
@@ -301,7 +307,7 @@ class LabourMarket(Module):
                             health_factor(pop, rows, p), p, distancing)
             * m.levers.factor("separation", rows, month),
             exit_rate(pop, rows, pop.age_years(rows, month), p,
-                      distancing & (pop.job[rows] != Job.REGULAR))])
+                      precarious_distanced(pop.job[rows], distancing))])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.job_end", month, pop.uid[rows]))
         ended = rows[exit_ >= 0]
         pop.job[ended] = Job.NONE
@@ -361,6 +367,15 @@ def _not_studying(rows, month, study_until, training_until, work, job, u, v,
 
 
 @numba.njit(cache=True, nogil=True)
+def _exit_rate(q, caring, health, older, distanced):  # pragma: no cover - compiled; as exit_rate
+    """:func:`exit_rate` of one person, for the compiled month (only job seekers and the employed
+    can leave the labour force, so only they need it)."""
+    rate = (q.lf_exit_rate * (q.caring_exit_multiplier if caring else 1.0) / health
+            * (q.older_exit_multiplier if older else 1.0))
+    return rate * q.distancing_exit_multiplier if distanced else rate
+
+
+@numba.njit(cache=True, nogil=True)
 def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage, arrival_month,
            education, degree_south, certified_month, accent_factor, conceals, sk_ties, caring,
            poor_health, ptsd, depressed, livelihood, work, job, job_start_month, job_incentive,
@@ -383,10 +398,6 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
         health = ((q.poor_health_work_multiplier if poor_health[r] else 1.0)
                   * (q.mental_health_work_multiplier if ptsd[r] or depressed[r] else 1.0))
         older = age >= q.older_age
-        exit_rate = (q.lf_exit_rate * (q.caring_exit_multiplier if caring[r] else 1.0) / health
-                     * (q.older_exit_multiplier if older else 1.0))
-        if world[3] > 0 and job[r] != REGULAR:  # job seekers and precarious work, distanced
-            exit_rate *= q.distancing_exit_multiplier
         status = work[r]
         if status == INACTIVE:
             u = draw(keys[0], uid[r])
@@ -421,7 +432,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                         - q.employer_hiring_penalty * prejudice * vis)
             finding = q.job_finding_rate * np.exp(log_rate) * health * referral * f[1, j] * (
                 q.distancing_finding_multiplier if world[3] > 0 else 1.0)
-            two[0], two[1] = finding, exit_rate
+            two[0], two[1] = finding, _exit_rate(q, caring[r], health, older, world[3] > 0)
             exit_ = exit_chosen(u, two)
             if exit_ == 1:
                 work[r] = INACTIVE
@@ -452,7 +463,8 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
             separation = (base_separation[job[r]]
                           * (1.0 - q.incentive_retention_effect if kept else 1.0) * shock
                           / health) * f[2, j]
-            two[0], two[1] = separation, exit_rate
+            two[0], two[1] = separation, _exit_rate(q, caring[r], health, older,
+                                                    world[3] > 0 and job[r] != REGULAR)
             exit_ = exit_chosen(draw(keys[3], uid[r]), two)
             if exit_ >= 0:
                 job[r], job_incentive[r] = NONE, False
