@@ -90,3 +90,30 @@ def test_north_takes_returns_is_one_or_zero():
     with pytest.raises(InputError, match=r"north_takes_returns: expected 1 \(yes\) or 0 \(no\), "
                                          r"got 0.5"):
         _world([{"years": "2027-2030", "north_takes_returns": 0.5}])
+
+
+def test_the_fee_under_surveillance_grows_from_2019_to_its_premium_in_2024():
+    """The 2024 fee is the 2019 fee times the surveillance premium (a parameter, at most the
+    reported maximum), reached by an even rise in log terms over 2020-2024."""
+    params = Parameters()
+    world = World(load_table(), params, Calendar(1995, 2035))
+    fee = dict(zip(range(1995, 2036), world.broker_fee_usd, strict=True))
+    premium = params["broker_fee_surveillance_multiplier"]
+    assert fee[2024] == pytest.approx(fee[2019] * premium)
+    assert fee[2024] <= 85_000  # the largest fee reported (TV Chosun 2024)
+    steps = np.diff(np.log([fee[y] for y in range(2019, 2025)]))
+    assert steps == pytest.approx(np.full(5, np.log(premium) / 5))
+    assert fee[2035] == fee[2024]
+
+
+def test_a_fee_given_without_the_premium_is_the_fee_paid():
+    world = _world([{"years": "2027-2035", "broker_fee_usd": 30_000, "fee_surveillance": 0}])
+    assert (world.broker_fee_usd[2027 - 1995:] == 30_000).all()
+
+
+def test_fee_surveillance_is_a_share():
+    from sim.engine.errors import InputError
+
+    with pytest.raises(InputError, match=r"fee_surveillance: expected a share between 0 and 1, "
+                                         r"got 2"):
+        _world([{"years": "2027-2030", "fee_surveillance": 2}])

@@ -29,6 +29,7 @@ SOUTH_COLUMNS = ["sk_participation", "sk_employment_rate", "sk_unemployment_rate
                  "sk_mean_wage_mkrw", "settlement_cash_mkrw", "housing_subsidy_mkrw", "prejudice",
                  "asylum_uk", "asylum_canada", "asylum_other"]  # and third countries' doors
 FLAG_COLUMNS = ("north_takes_returns", "distancing")  # 1 or 0 by year
+SHARE_COLUMNS = ("fee_surveillance",)  # between 0 and 1 by year
 REGIME_COLUMNS = {"exit_regime": "departures_", "china_enforcement": "arrest_multiplier_",
                   "china_campaign": "campaign_arrest_multiplier_"}
 DAYS_PER_MONTH = 365.25 / 12
@@ -118,6 +119,9 @@ def _check_cell(column: str, value: Any, params: Parameters, where: str) -> None
         raise InputError(f"{where}: {text_for_number(value)} (got {shown(value)})")
     elif column in FLAG_COLUMNS and (isinstance(value, bool) or value not in (0, 1)):
         raise InputError(f"{where}: expected 1 (yes) or 0 (no), got {shown(value)}")
+    elif column in SHARE_COLUMNS and (isinstance(value, bool) or not isinstance(value, int | float)
+                                      or not 0 <= value <= 1):
+        raise InputError(f"{where}: expected a share between 0 and 1, got {shown(value)}")
     elif isinstance(value, bool) or not isinstance(value, int | float) or (
             isinstance(value, int) and value > 1e300) or not 0 <= value < math.inf:
         raise InputError(f"{where}: expected a finite non-negative number, got {shown(value)}")
@@ -128,6 +132,13 @@ def enforcement(params: Parameters, kind: str, level: np.ndarray,
     """Per-year ``kind`` (arrest or onward) multiplier: the standing regime times the campaign."""
     return np.array([params[f"{kind}_multiplier_{v}"] * params[f"campaign_{kind}_multiplier_{c}"]
                      for v, c in zip(level, campaign, strict=True)])
+
+
+def broker_fee(fee_usd: np.ndarray, surveillance: np.ndarray, multiplier: float) -> np.ndarray:
+    """The fee paid in each year: the table's fee times the share ``surveillance`` (0-1, in log
+    terms) of the premium that China's surveillance added from 2020 (``multiplier``; fees of up
+    to ~$85k were reported in 2024 against ~$17k before COVID-19, TV Chosun 2024)."""
+    return fee_usd * multiplier ** surveillance
 
 
 def broker_access(years: np.ndarray, midyear: float, spread: float) -> np.ndarray:
@@ -167,7 +178,9 @@ class World:
         self.relative_exit = self.push_departures / p["departures_famine"]
         self.arrest_multiplier = enforcement(p, "arrest", level, campaign)
         self.onward_multiplier = enforcement(p, "onward", level, campaign)
-        self.broker_fee_usd = rows["broker_fee_usd"].to_numpy(dtype=np.float64)
+        self.broker_fee_usd = broker_fee(rows["broker_fee_usd"].to_numpy(dtype=np.float64),
+                                         rows["fee_surveillance"].to_numpy(dtype=np.float64),
+                                         p["broker_fee_surveillance_multiplier"])
         self.broker_access = broker_access(np.array(calendar.years), p["broker_network_midyear"],
                                            p["broker_network_spread_years"])
         shares = rows[ROUTE_COLUMNS].to_numpy(dtype=np.float64)
