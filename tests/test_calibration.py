@@ -328,3 +328,29 @@ def test_particles_run_at_their_priors_quantiles_within_the_bounds():
     spread = np.exp(onward.dist["sigma"] * norm.ppf(norm.cdf([-1.0, 1.0])))
     assert q["onward_rate"][:2] == pytest.approx(median * spread)
     assert q["onward_rate"][2] == pytest.approx(load_specs()["onward_rate"].high)
+
+
+def test_parameters_not_estimated_are_drawn_from_their_priors_as_ensembles_draw_them(
+        monkeypatch):
+    """With --nuisance prior (the default) each run draws the parameters the calibration does
+    not estimate, nor the scenario fix, from their priors (the same particle the same draw);
+    with centre they run at their prior's centre, and the estimated ones always at the
+    particle's values."""
+    from sim import scenario as scenario_io
+    from sim.experiments import api
+
+    seen = []
+    monkeypatch.setattr(api, "run", lambda scenario, **kw: seen.append(kw) or type(
+        "R", (), {"indicators": None})())
+    base = scenario_io.load("baseline").with_overrides(parameter_set=None, arrest_rate=0.3)
+    onward = calibrate.load_priors(calibration_file("priors.yaml"))[0]
+    for nuisance in ("prior", "centre"):
+        simulator = calibrate.Simulator(base, [], 1, [onward], nuisance=nuisance)
+        for z in (0.0, 1.0, 0.0):
+            simulator.run({"onward_rate": z})
+    drawn, centre = seen[:3], seen[3:]
+    assert [kw["onward_rate"] for kw in drawn] == [kw["onward_rate"] for kw in centre]
+    assert not any("arrest_rate" in kw for kw in seen)  # the scenario's own value stays
+    assert drawn[0]["job_finding_rate"] != drawn[1]["job_finding_rate"]
+    assert drawn[0] == drawn[2]  # the same particle, the same draw
+    assert "job_finding_rate" not in centre[0]

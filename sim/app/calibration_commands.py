@@ -112,7 +112,8 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     train, test = calibrate.split(target_list, args.holdout_from)
     scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train),
                                               args.block)
-    setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block)
+    setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block,
+                            nuisance=args.nuisance)
     if args.start_from is not None:
         begun = restart.start(args.start_from, priors, args.population, seed)
         setup.start, setup.start_record = begun.z, begun.record
@@ -157,6 +158,7 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
                    "abc_wall_seconds": round(abc_seconds, 1),
                    "total_wall_seconds": round(time.perf_counter() - clock, 1),
                    "workers": workers, "scheduler": args.scheduler,
+                   "nuisance": setup.nuisance,
                    **({"start_from": setup.start_record} if setup.start_record else {}),
                    **({"unfinished_generation": unfinished(sampler)} if sampler.step else {}),
                    "shares": {n: share_line(t, n) for n, t in fits.items()}}
@@ -257,6 +259,9 @@ def write_calibration_report(folder: Path, summary: dict) -> Path:
                f"{summary.get('distinct_particles', 'n/a')} distinct particles, "
                f"{summary.get('final_acceptance_rate', float('nan')):.3f} of the MCMC moves "
                f"accepted.</li>"
+             + (f"<li>Parameters not estimated: "
+                f"{html.escape(calibrate.NUISANCE[summary['nuisance']])}.</li>"
+                if "nuisance" in summary else "")
              + (f"<li>{html.escape(unfinished_line(summary['unfinished_generation']))}.</li>"
                 if "unfinished_generation" in summary else "") + "</ul>"]
     for stem, caption in CAPTIONS.items():

@@ -187,6 +187,11 @@ def _calibration_parsers(commands) -> None:
     cal.add_argument("--start-from", type=Path, default=None, metavar="DIR",
                      help="start from an earlier calibration's posterior (its folder), "
                           "reweighted for the present priors, instead of from the priors")
+    cal.add_argument("--nuisance", choices=("prior", "centre"), default="prior",
+                     help="the parameters with priors that are not estimated: drawn from their "
+                          "priors in each run, as ensembles draw them (prior, the default: the "
+                          "posterior is marginal over them), or held at their priors' centres "
+                          "(centre: conditional on them)")
     cal.add_argument("--check-replicates", type=int, default=c.DEFAULT_CHECK_REPLICATES,
                      metavar="N", help="posterior replicates behind the fit tables "
                                        f"(default: {c.DEFAULT_CHECK_REPLICATES})")

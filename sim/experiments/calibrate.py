@@ -30,7 +30,8 @@ import pandas as pd
 
 from ..engine import posterior
 from ..engine.errors import InputError, nearest
-from ..engine.parameters import load_specs, prior_distribution, truncated_quantile
+from ..engine.parameters import (draw_from_priors, load_specs, prior_distribution,
+                                 truncated_quantile)
 from ..measure import targets
 from . import smc
 from .scheduler import Scheduler
@@ -152,15 +153,25 @@ def particle_seed(values: dict[str, float], seed: int) -> int:
     return zlib.crc32(text.encode())
 
 
+NUISANCE = {"prior": "every parameter with a prior that the calibration does not estimate (nor "
+                     "the scenario fix) drawn from its prior in each run, as ensembles draw them: "
+                     "the posterior is marginal over them",
+            "centre": "every parameter the calibration does not estimate at its prior's centre "
+                      "(the posterior is conditional on those centres)"}
+
+
 class Simulator:
     """One run of the calibration scenario for a particle; picklable for the workers.
-    ``pathway_only`` steps only the pathway's modules (a calibration of the pathway block)."""
+    ``pathway_only`` steps only the pathway's modules (a calibration of the pathway block);
+    ``nuisance`` is how the parameters not estimated run (:data:`NUISANCE`)."""
 
     def __init__(self, scenario: Scenario, target_list: list[targets.Target], seed: int,
-                 priors: list[Prior], pathway_only: bool = False) -> None:
+                 priors: list[Prior], pathway_only: bool = False,
+                 nuisance: str = "prior") -> None:
         self.data, self.origin = scenario.model_dump(mode="json"), scenario.origin
         self.targets, self.seed, self.pathway_only = target_list, seed, pathway_only
         self.priors = {p.name: p for p in priors}
+        self.nuisance = nuisance
 
     def values(self, particle) -> dict[str, float]:
         """The values a particle runs with (:func:`values`)."""
@@ -173,8 +184,11 @@ class Simulator:
 
         values = self.values(particle)
         scenario = validate(self.data, self.origin)
-        return api.run(scenario, seed=particle_seed(values, self.seed),
-                       pathway_only=self.pathway_only, watched=False, **values).indicators
+        seed = particle_seed(values, self.seed)
+        drawn = {} if self.nuisance == "centre" else draw_from_priors(
+            np.random.default_rng(seed), exclude={*values, *scenario.parameters})
+        return api.run(scenario, seed=seed, pathway_only=self.pathway_only, watched=False,
+                       **drawn, **values).indicators
 
     def __call__(self, particle) -> dict[str, float]:
         return targets.simulate(self.targets, self.run(particle))
@@ -201,6 +215,7 @@ class Setup:
     block: str = "all"
     start: np.ndarray | None = None  # generation 0's coordinates, from an earlier posterior
     start_record: dict | None = None  # where they came from (``--start-from``; the manifest)
+    nuisance: str = "prior"  # how the parameters not estimated run (:data:`NUISANCE`)
 
     @property
     def fitted(self) -> list[targets.Target]:
@@ -210,8 +225,8 @@ class Setup:
     def stamp(self, holdout_from: int | None) -> dict:
         return {"scenario": self.scenario.resolved(), "seed": self.seed,
                 "population": self.population, "holdout_from": holdout_from,
-                "block": self.block, "sampler": "ABC-SMC with MCMC moves (replenishment) on "
-                                                "the priors' quantile scale",
+                "block": self.block, "nuisance": NUISANCE[self.nuisance],
+                "sampler": "ABC-SMC with MCMC moves (replenishment) on the priors' quantile scale",
                 "targets": [t.model_dump() for t in self.train + self.test],
                 "priors": [p.__dict__ for p in self.priors]} | (
                     {"start_from": self.start_record} if self.start is not None else {})
@@ -242,7 +257,7 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sc
     fitted = setup.fitted
     names = [p.name for p in setup.priors]
     work = ParticleDistance(Simulator(setup.scenario, fitted, setup.seed, setup.priors,
-                                      setup.block == "pathway"), names,
+                                      setup.block == "pathway", setup.nuisance), names,
                             {t.id: t.observed for t in fitted},
                             {t.id: t.tolerance for t in fitted})
     executor = (Executor("dask", scheduler=scheduler) if scheduler
