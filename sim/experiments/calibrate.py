@@ -153,11 +153,11 @@ def particle_seed(values: dict[str, float], seed: int) -> int:
     return zlib.crc32(text.encode())
 
 
-NUISANCE = {"prior": "every parameter with a prior that the calibration does not estimate (nor "
-                     "the scenario fix) drawn from its prior in each run, as ensembles draw them: "
+NUISANCE = {"prior": "every parameter with a prior that neither the calibration estimates nor "
+                     "the scenario sets drawn from its prior in each run, as ensembles draw them: "
                      "the posterior is marginal over them",
-            "centre": "every parameter the calibration does not estimate at its prior's centre "
-                      "(the posterior is conditional on those centres)"}
+            "centre": "every parameter that neither the calibration estimates nor the scenario "
+                      "sets at its prior's centre (the posterior is conditional on those centres)"}
 
 
 class Simulator:
