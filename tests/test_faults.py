@@ -112,8 +112,8 @@ def _package_with_edited_world(tmp_path: Path) -> dict:
     shutil.copytree(ROOT / "sim", copy, ignore=shutil.ignore_patterns("__pycache__"))
     world = copy / "data" / "world.csv"
     text = world.read_text()
-    edited = text.replace("\n2030,post_covid,counter_espionage,none,85000,",
-                          "\n2030,post_covid,counter_espionage,none,85001,")  # a broker fee
+    edited = text.replace("\n2030,post_covid,counter_espionage,none,17000,",
+                          "\n2030,post_covid,counter_espionage,none,17001,")  # a broker fee
     assert edited != text
     world.write_text(edited)
     return {**os.environ, "PYTHONPATH": str(copy.parent)}
