@@ -354,3 +354,5 @@ def test_parameters_not_estimated_are_drawn_from_their_priors_as_ensembles_draw_
     assert drawn[0]["job_finding_rate"] != drawn[1]["job_finding_rate"]
     assert drawn[0] == drawn[2]  # the same particle, the same draw
     assert "job_finding_rate" not in centre[0]
+    with pytest.raises(ValueError, match=r"nuisance: expected one of \['centre', 'prior'\]"):
+        calibrate.Simulator(base, [], 1, [onward], nuisance="median")

@@ -171,6 +171,8 @@ class Simulator:
         self.data, self.origin = scenario.model_dump(mode="json"), scenario.origin
         self.targets, self.seed, self.pathway_only = target_list, seed, pathway_only
         self.priors = {p.name: p for p in priors}
+        if nuisance not in NUISANCE:
+            raise ValueError(f"nuisance: expected one of {sorted(NUISANCE)}, got {nuisance!r}")
         self.nuisance = nuisance
 
     def values(self, particle) -> dict[str, float]:
