@@ -77,6 +77,16 @@ def test_a_researcher_validates_their_own_targets_file_without_code(files, tmp_p
     assert fit.set_index("id").within_tolerance["typo"] == targets.NOT_PRODUCED
     within = int((fit.within_tolerance == "yes").sum())
     assert f"targets: {within} of 4 within tolerance" in done.stdout
+    spread = json.loads((tmp_path / "v" / "manifest.json").read_text())[
+        "within_tolerance"]["resampled"]
+    assert 0 <= spread["p05"] <= spread["p50"] <= spread["p95"] <= 3  # of the 3 produced
+    assert (f"resampling the 2 replicates, the count's median is {spread['p50']} and 90% of "
+            f"counts fall between {spread['p05']} and {spread['p95']}") in done.stdout
+    values = pd.read_csv(tmp_path / "v" / "replicate_values.csv")
+    assert len(values) == 4 * 2 and set(values.replicate) == {0, 1}
+    median = values.groupby("id").simulated.median()
+    assert median["arrivals2002"] == pytest.approx(fit.set_index("id").simulated_p50[
+        "arrivals2002"])
     assert "typo (the model has no indicator 'employment_rat'" in done.stdout
     assert (tmp_path / "v" / "fit_chart.png").stat().st_size > 10_000
     bad = resettle("validate", "--targets", tmp_path / "none.yaml", cwd=tmp_path, check=False)

@@ -178,6 +178,25 @@ def test_within_tolerance_is_judged_on_the_median_of_replicates():
     assert math.isclose(fit.tolerance, 5)
 
 
+def test_the_count_within_tolerance_is_given_with_its_spread_over_resampled_replicates():
+    """A target whose replicates straddle its tolerance moves the count with the replicates
+    drawn; one far inside (or outside) does not; a target not produced is left out."""
+    t = [targets.Target(id=k, indicator="employment_rate", year=2018, value=60, tol=5,
+                        source="s") for k in ("steady", "edge", "far")]
+    t.append(targets.Target(id="none", indicator="employment_rate", year=1990, value=1, tol=1,
+                            source="s"))
+    reps = [{"steady": 60.0 + d, "edge": v, "far": 90.0, "none": math.nan}
+            for d, v in zip((-1, 0, 1, 0, 1, -1), (51.0, 52.0, 53.0, 55.0, 56.0, 57.0))]
+    fit = targets.fit_table(t, reps)
+    assert targets.share_within(fit)[0] == 1  # steady; edge's median 54 is just outside
+    low, median, high = targets.resampled_counts(t, reps, seed=1)
+    assert (low, high) == (1, 2) and median in (1, 2)
+    assert targets.resampled_counts(t, reps, seed=1) == (low, median, high)  # reproducible
+    same = [reps[0]] * 6
+    assert targets.resampled_counts(t, same, seed=1) == (1, 1, 1)
+    assert targets.resampled_counts(t, reps[:1], seed=1) == (1, 1, 1)
+
+
 def test_the_published_targets_file_is_complete_and_produced_by_the_model():
     published = targets.load(ROOT / "calibration" / "targets.yaml")
     assert len(published) >= 100

@@ -42,14 +42,22 @@ def posterior_fit(scenario: Scenario, target_list: list[targets.Target], seed: i
     With ``fresh``, replicates left in ``folder`` from another posterior (a calibration resumed
     with a larger budget) are discarded instead of refused.
     """
+    return targets.fit_table(target_list, replicate_values(
+        scenario, target_list, seed, replicates, folder, executor, progress, fresh))
+
+
+def replicate_values(scenario: Scenario, target_list: list[targets.Target], seed: int,
+                     replicates: int, folder: Path, executor: ensemble.Executor,
+                     progress: bool = True, fresh: bool = False) -> list[dict[str, float]]:
+    """Each replicate's value of every target, from the scenario's ensemble run in ``folder``
+    (see :func:`posterior_fit`)."""
     marker = folder / ensemble.ENSEMBLE_FILE
     if fresh and marker.is_file() and json.loads(marker.read_text()) != ensemble.fingerprint(
             scenario, seed, replicates):
         shutil.rmtree(folder)
     ensemble.run_ensemble(scenario, seed, replicates, folder, executor, progress)
     indicators = ensemble.combined(folder, replicates)
-    per_rep = [targets.simulate(target_list, ind) for _, ind in indicators.groupby("replicate")]
-    return targets.fit_table(target_list, per_rep)
+    return [targets.simulate(target_list, ind) for _, ind in indicators.groupby("replicate")]
 
 
 def share_line(table: pd.DataFrame, label: str = "targets") -> str:
@@ -61,6 +69,13 @@ def share_line(table: pd.DataFrame, label: str = "targets") -> str:
         line += (f"; {len(missing)} not produced by the model: "
                  + "; ".join(f"{r.id} ({r.note})" for r in missing.itertuples()))
     return line
+
+
+def spread_line(spread: tuple[int, int, int], replicates: int) -> str:
+    """'; resampling the replicates ...': how much the count owes to the replicates drawn."""
+    low, median, high = spread
+    return (f"; resampling the {replicates} replicates, the count's median is {median} and 90% "
+            f"of counts fall between {low} and {high}")
 
 
 def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -77,17 +92,25 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
     started = output.utc_now()
     with output.resumable_run_dir(folder) as staging:
         executor = ensemble.Executor.from_args(args)
-        table = posterior_fit(scenario, target_list, seed, replicates, staging / "ensemble",
-                              executor)
+        values = replicate_values(scenario, target_list, seed, replicates,
+                                  staging / "ensemble", executor)
+        table = targets.fit_table(target_list, values)
+        spread = targets.resampled_counts(target_list, values, seed)
         files.write_table(staging / "fit_table.csv", table)
+        files.write_table(staging / "replicate_values.csv", pd.DataFrame(
+            [{"id": k, "replicate": r, "simulated": v}
+             for r, row in enumerate(values) for k, v in row.items()]))
         fit_charts.fit_chart(table, staging / "fit_chart",
                              f"{Path(args.targets).name} against {scenario.name} "
                              f"({replicates} replicates)")
         output.write_manifest(staging, output.manifest(scenario, seed, started,
                                                        output.utc_now(), argv)
-                              | {"replicates": replicates, "targets": str(args.targets)})
+                              | {"replicates": replicates, "targets": str(args.targets),
+                                 "within_tolerance": {
+                                     "count": targets.share_within(table)[0],
+                                     "resampled": dict(zip(("p05", "p50", "p95"), spread))}})
     print(f"validation folder: {folder}")
-    print(share_line(table))
+    print(share_line(table) + spread_line(spread, replicates))
     print(f"({NOTE})")
     return EXIT_OK
 

@@ -24,6 +24,7 @@ can do that (``resettle validate --targets FILE``).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ FIT_COLUMNS = ["id", "indicator", "year", "observed", "simulated_p50", "simulate
                "simulated_p95", "within_tolerance"]
 NOT_PRODUCED = "not produced"
 Z = 2.0  # a derived tolerance is two standard deviations of sampling error and discrepancy
+RESAMPLES = 2000  # bootstrap resamples of the replicates behind the spread of a fit count
 
 
 def _span(text: str, what: str) -> tuple[str, str]:
@@ -358,6 +360,42 @@ def fit_table(targets: list[Target], per_replicate: list[dict[str, float]]) -> p
                      "sex": t.sex, "years_since_arrival": t.years_since_arrival,
                      "note": reason or "", "source": t.source})
     return pd.DataFrame(rows)
+
+
+def resampled_counts(targets: list[Target], per_replicate: list[dict[str, float]], seed: int,
+                     resamples: int = RESAMPLES, level: float = 0.9) -> tuple[int, int, int]:
+    """The within-tolerance count over the ensemble's replicates resampled with replacement (a
+    percentile bootstrap, Efron & Tibshirani 1993, by ``scipy.stats.bootstrap``): the low end,
+    median and high end of the ``level`` interval of the count another draw of as many replicates
+    would give. Targets the fit table reports as not produced are left out, as there.
+
+    The count is not a smooth statistic: a median drawn a little off moves targets near their
+    tolerance out more often than in when most are in, so the resampled counts sit below the
+    ensemble's own count when it was a lucky draw (or a chosen one)."""
+    from scipy import stats
+
+    sims = np.array([[r[t.id] for t in targets] for r in per_replicate], dtype=float)
+    kept = [j for j, t in enumerate(targets)
+            if not unproduced_reason(t) and not np.isnan(sims[:, j]).all()]
+    sims = sims[:, kept]
+    observed = np.array([targets[j].observed for j in kept])
+    tolerance = np.array([targets[j].tolerance for j in kept])
+
+    def count(rows, axis=-1):  # rows: replicate indices, (resamples, replicates) when vectorised
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a resample of NaNs only
+            median = np.nanmedian(sims[np.asarray(rows, dtype=np.int64)], axis=-2)
+        return (np.abs(median - observed) <= tolerance).sum(axis=-1).astype(float)
+
+    if len(per_replicate) < 2:
+        n = int(count(np.arange(len(per_replicate))))
+        return n, n, n
+    found = stats.bootstrap((np.arange(len(per_replicate)),), count, vectorized=True,
+                            n_resamples=resamples, confidence_level=level, method="percentile",
+                            rng=np.random.default_rng(seed))
+    low, high = found.confidence_interval
+    return (int(math.floor(low)), int(np.median(found.bootstrap_distribution)),
+            int(math.ceil(high)))
 
 
 def share_within(table: pd.DataFrame) -> tuple[int, int, int]:
