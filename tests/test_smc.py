@@ -154,6 +154,19 @@ def test_a_budget_spent_mid_generation_leaves_that_generation_unfinished(tmp_pat
     assert all(np.array_equal(a, b) for a, b in zip(resumed.populations, whole.populations))
 
 
+def test_a_generation_that_would_overrun_the_budget_stops_after_its_first_step(tmp_path):
+    """The first step sets how many steps a generation needs; if those left would overrun the
+    budget at the runs per step so far, the generation stops there, unfinished, instead of
+    spending the rest of the budget on moves no posterior keeps."""
+    stopped = smc.Sampler(gaussian, 3, 40, seed=3, folder=tmp_path)
+    stopped.run(budget=300)
+    s = stopped.step
+    assert s["generation"] == 2 and s["done"] == 1 < s["planned"]
+    assert stopped.simulations + (s["planned"] - 1) * s["simulations"] > 300
+    assert stopped.simulations < 200  # without the check: 287 spent, on 16 of its 23 steps
+    assert not smc.Sampler(gaussian, 3, 40, seed=3, folder=tmp_path).run(budget=300)[2:]
+
+
 def test_a_generation_cut_short_is_reported_with_the_budget_that_would_finish_it(tmp_path):
     """The calibration says which generation the budget cut short (its runs are spent but it is
     not in the posterior) and a budget that would have finished it: at least what an

@@ -236,8 +236,9 @@ class Sampler:
 
     def move(self, budget: int) -> bool:
         """The generation's Metropolis-Hastings steps; the first sets how many it needs. False if
-        the budget ran out before the last: the generation stays unfinished (a larger budget
-        resumes it) and the last finished one stands, so no posterior has copies left unmoved."""
+        the budget ran out before the last, or would (:meth:`overruns`): the generation stays
+        unfinished (a larger budget resumes it) and the last finished one stands, so no
+        posterior has copies left unmoved."""
         s = self.step
         moving, chol = np.array(s["moving"], dtype=int), np.array(s["scale"])
         if s["done"] == 0 and self.simulations + len(moving) > budget:  # resumed with a
@@ -246,7 +247,8 @@ class Sampler:
             self.step = {}
             self.save()
             return False
-        while s["done"] < s["planned"] and self.simulations + len(moving) <= budget:
+        while (s["done"] < s["planned"] and self.simulations + len(moving) <= budget
+               and not self.overruns(budget)):
             rng = np.random.default_rng([self.seed, s["generation"], s["done"] + 1])
             z0 = self.z[moving]
             z1 = propose(z0, rng.standard_normal(z0.shape), chol)
@@ -272,6 +274,16 @@ class Sampler:
         self.finish(Generation(s["generation"], s["epsilon"], s["simulations"], s["done"],
                                rate, distinct(self.z)))
         return True
+
+    def overruns(self, budget: int) -> bool:
+        """Whether the generation in progress, once its first step has set how many it needs,
+        would overrun ``budget`` at the runs per step spent so far: it then stops at once (as
+        unfinished) instead of spending runs on a generation that cannot enter the posterior."""
+        s = self.step
+        if s["done"] == 0:
+            return False
+        per_step = s["simulations"] / s["done"]
+        return self.simulations + (s["planned"] - s["done"]) * per_step > budget
 
     def finish(self, generation: Generation) -> None:
         self.log.append(generation)
