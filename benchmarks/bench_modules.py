@@ -51,9 +51,8 @@ def labour_pass(model: ResettleModel) -> tuple[int, float, float]:
     pop = m.population
     able, via = labour._not_studying(m.residents(), month, pop.study_until, pop.training_until,
                                      pop.work, pop.job, pop.ties.u, pop.ties.v, pop.n)
-    y = m.world.index(month)
-    world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y], 1.0])
-    fixed = (month, m.streams.keys(labour.STREAMS, month), m.params.record(labour.Rates), world,
+    fixed = (month, m.streams.keys(labour.STREAMS, month), m.params.record(labour.Rates),
+             labour.conditions(m, month),
              m.levers.factors(labour.CHANNELS, able, month))
 
     def best(rows, arrays, via):

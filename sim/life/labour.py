@@ -200,16 +200,14 @@ class LabourMarket(Module):
         """One month of looking for work, finding and losing jobs, and leaving the labour force:
         the rules of :meth:`reference_step`, compiled into one pass over the residents."""
         m = self.model
-        pop, p, y = m.population, m.params, m.world.index(month)
+        pop, p = m.population, m.params
         ties = pop.ties
         able, self._via = _not_studying(m.residents(), month, pop.study_until,
                                         pop.training_until, pop.work, pop.job, ties.u, ties.v,
                                         pop.n)  # the month's kernel keeps those of working age
         keys = m.streams.keys(STREAMS, month)
-        world = np.array([m.world.prejudice[y], m.world.sk_employment_rate[y],
-                          m.calendar.year_of(month) >= p["employment_incentive_start_year"],
-                          m.world.distancing[y]], dtype=np.float64)
-        _month(able, month, keys, p.record(Rates), world, m.levers.factors(CHANNELS, able, month),
+        _month(able, month, keys, p.record(Rates), conditions(m, month),
+               m.levers.factors(CHANNELS, able, month),
                self._via, pop.uid, pop.birth_month, pop.female, pop.stage, pop.arrival_month,
                pop.education, pop.degree_south, pop.certified_month, pop.accent_factor,
                pop.conceals, pop.sk_ties, pop.caring, pop.poor_health, pop.ptsd, pop.depressed,
@@ -338,6 +336,23 @@ _RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entr
           "distancing_exit_multiplier")
 
 Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
+# the year's conditions the compiled month reads (conditions), by position
+WORLD = ("prejudice", "sk_employment_rate", "incentive_open", "distancing")
+PREJUDICE, SK_EMPLOYMENT, INCENTIVE_OPEN, DISTANCING = range(len(WORLD))
+
+
+def conditions(model, month: int) -> np.ndarray:
+    """The month's conditions as the compiled month reads them (:data:`WORLD`): prejudice and
+    the South Korean employment rate of the world table, whether the employment incentive is
+    paid yet (1 or 0) and COVID-19 distancing (1 or 0)."""
+    y = model.world.index(month)
+    world = np.empty(len(WORLD))
+    world[PREJUDICE] = model.world.prejudice[y]
+    world[SK_EMPLOYMENT] = model.world.sk_employment_rate[y]
+    world[INCENTIVE_OPEN] = (model.calendar.year_of(month)
+                             >= model.params["employment_incentive_start_year"])
+    world[DISTANCING] = model.world.distancing[y]
+    return world
 
 
 INACTIVE, UNEMPLOYED, EMPLOYED = int(Work.INACTIVE), int(Work.UNEMPLOYED), int(Work.EMPLOYED)
@@ -406,7 +421,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
             aged = q.older_entry_multiplier if older else 1.0
             if could_happen(u, q.lf_entry_rate * most_referral * caring_ * health * benefit
                             * aged * f[0, j]):
-                contacts = via[r] + sk_ties[r] * world[1] / 100.0
+                contacts = via[r] + sk_ties[r] * world[SK_EMPLOYMENT] / 100.0
                 referral = 1.0 + q.referral_effect * saturated(contacts, q.contact_saturation)
                 rate = (q.lf_entry_rate * referral * caring_ * health * benefit * aged) * f[0, j]
                 if happens(u, rate):
@@ -418,21 +433,22 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
             settled = min(max(years, 0.0), q.settling_years)
             accent = accent_one(years, q.accent_floor, q.accent_half_life_years) * accent_factor[r]
             vis = accent * (q.conceal_visibility if conceals[r] else 1.0)
-            prejudice = world[0] * f[3, j]
+            prejudice = world[PREJUDICE] * f[3, j]
             capital = edu[education[r]] + q.degree_south_effect * degree_south[r]
             if certified_month[r] != NO_MONTH:
                 ramp = ((month - np.int64(certified_month[r])) - q.credential_delay_months) / (
                     q.credential_ramp_months)
                 capital += q.credential_effect * min(max(ramp, 0.0), 1.0)
-            contacts = via[r] + sk_ties[r] * world[1] / 100.0
+            contacts = via[r] + sk_ties[r] * world[SK_EMPLOYMENT] / 100.0
             referral = 1.0 + q.referral_effect * saturated(contacts, q.contact_saturation)
             log_rate = (capital - q.communication_penalty * accent
                         + q.finding_years_effect * settled + q.finding_female_effect * female[r]
                         + q.finding_age_effect * max(age - q.finding_age_from, 0.0) / 10.0
                         - q.employer_hiring_penalty * prejudice * vis)
+            distanced = world[DISTANCING] > 0
             finding = q.job_finding_rate * np.exp(log_rate) * health * referral * f[1, j] * (
-                q.distancing_finding_multiplier if world[3] > 0 else 1.0)
-            two[0], two[1] = finding, _exit_rate(q, caring[r], health, older, world[3] > 0)
+                q.distancing_finding_multiplier if distanced else 1.0)
+            two[0], two[1] = finding, _exit_rate(q, caring[r], health, older, distanced)
             exit_ = exit_chosen(u, two)
             if exit_ == 1:
                 work[r] = INACTIVE
@@ -453,18 +469,17 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                             + q.wage_female_effect * female[r] + q.wage_years_effect * settled
                             - q.employer_wage_penalty * prejudice * vis)
                 wage_relative[r] = q.wage_relative_at_start * np.exp(log_wage)
-                job_incentive[r] = (world[2] > 0 and stage[r] == PROTECTED
+                job_incentive[r] = (world[INCENTIVE_OPEN] > 0 and stage[r] == PROTECTED
                                     and (kind == REGULAR or kind == TEMPORARY))
         elif status == EMPLOYED:
             tenure = month - np.int64(job_start_month[r])
             kept = job_incentive[r] and tenure < 12 * INCENTIVE_YEARS
-            shock = (q.distancing_separation_multiplier if world[3] > 0 and job[r] != REGULAR
-                     else 1.0)
+            precarious = world[DISTANCING] > 0 and job[r] != REGULAR
+            shock = q.distancing_separation_multiplier if precarious else 1.0
             separation = (base_separation[job[r]]
                           * (1.0 - q.incentive_retention_effect if kept else 1.0) * shock
                           / health) * f[2, j]
-            two[0], two[1] = separation, _exit_rate(q, caring[r], health, older,
-                                                    world[3] > 0 and job[r] != REGULAR)
+            two[0], two[1] = separation, _exit_rate(q, caring[r], health, older, precarious)
             exit_ = exit_chosen(draw(keys[3], uid[r]), two)
             if exit_ >= 0:
                 job[r], job_incentive[r] = NONE, False
