@@ -4,6 +4,7 @@ systematic resampling, and the command end to end (``resettle calibrate --start-
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -108,3 +109,15 @@ def test_a_calibration_continues_from_an_earlier_posterior(files, tmp_path):  # 
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "expected the folder of an earlier `resettle calibrate`" in done.stderr
+
+
+def test_a_prior_records_the_same_stamp_before_and_after_it_is_used():
+    """The stamp a resumed calibration is checked against holds each prior's definition, bounds
+    and masses, whatever the prior has cached while particles were placed (a frozen scipy
+    distribution is not part of it)."""
+    prior = calibrate.load_priors(Path(__file__).resolve().parent.parent / "calibration"
+                                  / "priors.yaml")[0]
+    before = json.dumps(prior.record())
+    prior.value(np.array([0.0, 1.5]))
+    assert json.dumps(prior.record()) == before
+    assert set(prior.record()) == {"name", "dist", "reason", "bounds", "mass"}

@@ -98,6 +98,11 @@ class Prior:
         q = (self.distribution().cdf(np.asarray(x, dtype=float)) - low) / (high - low)
         return ndtri(np.clip(q, QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
 
+    def record(self) -> dict:
+        """The prior as the calibration's stamp records it."""
+        return {"name": self.name, "dist": self.dist, "reason": self.reason,
+                "bounds": list(self.bounds), "mass": list(self.mass)}
+
     def logpdf(self, x):
         """Log density of the truncated prior at ``x`` (minus infinity outside the bounds)."""
         x = np.asarray(x, dtype=float)
@@ -236,7 +241,7 @@ class Setup:
                 "block": self.block, "nuisance": NUISANCE[self.nuisance],
                 "sampler": "ABC-SMC with MCMC moves (replenishment) on the priors' quantile scale",
                 "targets": [t.model_dump() for t in self.train + self.test],
-                "priors": [p.__dict__ for p in self.priors]} | (
+                "priors": [p.record() for p in self.priors]} | (
                     {"start_from": self.start_record} if self.start is not None else {})
 
 
