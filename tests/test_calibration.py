@@ -116,6 +116,7 @@ def test_a_calibration_is_reproducible_on_any_number_of_workers_and_complete(fil
                                                               abs=0.1)
     fit = pd.read_csv(a / "fit_table.csv")
     assert list(fit.id) == ["arrivals2002", "stock2002", "female2003"]
+    assert "resampling the 2 replicates, the count's median is" in manifest["shares"]["train"]
     for name in ("report.html", "fit_train.png", "marginals.png", "epsilon.svg"):
         assert (a / name).is_file()
     assert "never predictions about any person" in (a / "report.html").read_text()
@@ -188,6 +189,19 @@ def test_a_larger_budget_continues_the_same_history(files, tmp_path):
     more = json.loads((tmp_path / "more" / "manifest.json").read_text())["simulations"]
     assert before.simulations.sum() < more <= 30  # the budget is a ceiling
     assert len(pd.read_csv(tmp_path / "more" / "fit_table.csv")) == 3
+
+
+@pytest.mark.slow  # a real ABC-SMC run (.ci/run runs the slow tests)
+def test_an_out_of_sample_calibration_checks_the_held_out_targets(files, tmp_path):
+    """``--holdout-from``: trained on the targets before the cut year, the posterior is checked
+    on those after it too, each set's count given with its spread over resampled replicates."""
+    resettle(*calibrate_args(files, tmp_path / "h"), "--holdout-from", 2003, cwd=tmp_path)
+    fit = pd.read_csv(tmp_path / "h" / "fit_table.csv")
+    assert fit.groupby("set").id.apply(list).to_dict() == {
+        "train": ["arrivals2002", "stock2002"], "test": ["female2003"]}
+    shares = json.loads((tmp_path / "h" / "manifest.json").read_text())["shares"]
+    assert shares["test"].startswith("test: ") and "of 1 within tolerance" in shares["test"]
+    assert "the count's median is" in shares["test"]
 
 
 def test_the_calibration_report_shows_the_fit_and_the_generations(tmp_path):

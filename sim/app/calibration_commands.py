@@ -163,11 +163,15 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
             files.write_table(staging / name, table)
         abc_seconds = time.perf_counter() - clock
         check = setup.scenario.with_overrides(parameter_set=str(staging.resolve()))
-        fits = {"train": posterior_fit(check, setup.train, setup.seed, args.check_replicates,
-                                       staging / "posterior_check", _check_executor(args),
-                                       fresh=True)}
+        values = {"train": replicate_values(check, setup.train, setup.seed,
+                                            args.check_replicates, staging / "posterior_check",
+                                            _check_executor(args), fresh=True)}
         if setup.test:
-            fits["test"] = _test_fit(setup, staging, args)
+            values["test"] = _test_values(setup, staging, args)
+        chosen = {"train": setup.train, "test": setup.test}
+        fits = {n: targets.fit_table(chosen[n], v) for n, v in values.items()}
+        spreads = {n: targets.resampled_counts(chosen[n], v, setup.seed)
+                   for n, v in values.items()}
         fit = pd.concat([t.assign(set=name) for name, t in fits.items()], ignore_index=True)
         files.write_table(staging / "fit_table.csv", fit)
         _charts(staging, fits, tables, setup)
@@ -184,7 +188,9 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
                    "nuisance": setup.nuisance,
                    **({"start_from": setup.start_record} if setup.start_record else {}),
                    **({"unfinished_generation": unfinished(sampler)} if sampler.step else {}),
-                   "shares": {n: share_line(t, n) for n, t in fits.items()}}
+                   "shares": {n: share_line(t, n) + spread_line(spreads[n],
+                                                                args.check_replicates)
+                              for n, t in fits.items()}}
         output.write_manifest(staging, output.manifest(setup.scenario, setup.seed, started,
                                                        output.utc_now(), argv) | summary)
         write_calibration_report(staging, summary)
@@ -217,13 +223,14 @@ def unfinished_line(cut: dict) -> str:
             "have finished it")
 
 
-def _test_fit(setup: calibrate.Setup, staging: Path, args) -> pd.DataFrame:
-    """The held-out targets against the posterior, run to their last year."""
+def _test_values(setup: calibrate.Setup, staging: Path, args) -> list[dict[str, float]]:
+    """Each check replicate's value of the held-out targets, the posterior run to their last
+    year."""
     scenario = calibrate.calibration_scenario(setup.scenario, setup.scenario.scale,
                                               targets.last_year(setup.test))
     scenario = scenario.with_overrides(parameter_set=str(staging.resolve()))
-    return posterior_fit(scenario, setup.test, setup.seed, args.check_replicates,
-                         staging / "holdout_check", _check_executor(args), fresh=True)
+    return replicate_values(scenario, setup.test, setup.seed, args.check_replicates,
+                            staging / "holdout_check", _check_executor(args), fresh=True)
 
 
 def _check_executor(args) -> ensemble.Executor:
