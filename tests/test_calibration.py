@@ -204,6 +204,15 @@ def test_an_out_of_sample_calibration_checks_the_held_out_targets(files, tmp_pat
     assert "the count's median is" in shares["test"]
 
 
+def test_the_spread_of_a_count_is_given_only_where_replicates_can_be_resampled():
+    from sim.app.calibration_commands import spread_line
+
+    assert spread_line((3, 3, 3), replicates=1) == ""
+    assert spread_line((1, 2, 4), replicates=5) == (
+        "; resampling the 5 replicates, the count's median is 2 and 90% of counts fall "
+        "between 1 and 4")
+
+
 def test_the_calibration_report_shows_the_fit_and_the_generations(tmp_path):
     """Written from the folder's CSV files (fast: no simulation); the folder's name is text."""
     from sim.app.calibration_commands import write_calibration_report

@@ -72,7 +72,10 @@ def share_line(table: pd.DataFrame, label: str = "targets") -> str:
 
 
 def spread_line(spread: tuple[int, int, int], replicates: int) -> str:
-    """'; resampling the replicates ...': how much the count owes to the replicates drawn."""
+    """'; resampling the replicates ...': how much the count owes to the replicates drawn
+    (nothing for a single replicate, which resampling cannot vary)."""
+    if replicates < 2:
+        return ""
     low, median, high = spread
     return (f"; resampling the {replicates} replicates, the count's median is {median} and 90% "
             f"of counts fall between {low} and {high}")
