@@ -30,7 +30,8 @@ import pandas as pd
 
 from ..engine import posterior
 from ..engine.errors import InputError, nearest
-from ..engine.parameters import draw_from_priors, load_specs, prior_distribution
+from ..engine.parameters import (draw_from_priors, load_specs, prior_distribution,
+                                 truncated_quantile)
 from ..measure import targets
 from . import smc
 from .scheduler import Scheduler
@@ -86,9 +87,8 @@ class Prior:
         quantiles at ``Phi(z)`` (kept off 0 and 1, where a lognormal's quantile is infinite)."""
         from scipy.special import ndtr
 
-        low, high = self.mass  # as truncated_quantile, with the masses at the bounds made once
-        p = low + ndtr(np.asarray(z, dtype=float)) * (high - low)
-        return self.distribution().ppf(np.clip(p, QUANTILE_FLOOR, 1.0 - QUANTILE_FLOOR))
+        return truncated_quantile(self.distribution(), *self.bounds,
+                                  ndtr(np.asarray(z, dtype=float)), QUANTILE_FLOOR)
 
     def coordinate(self, x):
         """The standard normal coordinates of values ``x`` (the inverse of :meth:`value`)."""

@@ -382,7 +382,7 @@ def resampled_counts(targets: list[Target], per_replicate: list[dict[str, float]
     tolerance = np.array([targets[j].tolerance for j in kept])
 
     def count(rows, axis=-1):  # rows: replicate indices, (resamples, replicates) when vectorised
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a resample of NaNs only
             median = np.nanmedian(sims[np.asarray(rows, dtype=np.int64)], axis=-2)
         return (np.abs(median - observed) <= tolerance).sum(axis=-1).astype(float)
