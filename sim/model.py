@@ -8,7 +8,7 @@ order (:data:`STEP_ORDER`):
 
 - pathway (:mod:`sim.pathway`): departures, life in China, the journey, reception in the South;
 - the policy levers (:mod:`sim.levers`) enrol this month's people;
-- life in the South (:mod:`sim.life`): discrimination, ties, mental health, training, work,
+- life in the South (:mod:`sim.life`): discrimination, ties, health, mental health, training, work,
   money, belonging;
 - the July survey (:mod:`sim.measure.survey`).
 
@@ -37,6 +37,7 @@ from .engine.world import World, apply_overrides, load_table
 from .levers import LeverSet
 from .life.belonging import Belonging
 from .life.discrimination import Discrimination
+from .life.health import Health
 from .life.labour import LabourMarket
 from .life.mental_health import MentalHealth
 from .life.ties import SocialTies, graph
@@ -53,7 +54,7 @@ from .scenario import Scenario, resolve
 
 # the modules in the order they step each month (LeverSet enrols between pathway and life)
 STEP_ORDER = (Departures, China, Journey, Reception, LeverSet, Discrimination, SocialTies,
-              MentalHealth, Training, LabourMarket, Welfare, Belonging, Survey)
+              Health, MentalHealth, Training, LabourMarket, Welfare, Belonging, Survey)
 PATHWAY = (Departures, China, Journey, Reception, LeverSet)  # what ``pathway_only`` steps
 MODULES = (Demographics, *(m for m in STEP_ORDER if m is not LeverSet))
 EVENTS = {

@@ -28,7 +28,7 @@ from sim.engine.randomness import (
     reference_uniforms,
     stream_key,
 )
-from sim.engine.stages import IN_CHINA, N_STAGES, Stage
+from sim.engine.stages import IN_CHINA, N_STAGES, Stage, Work
 from sim.experiments.ensemble import worker_environment
 from sim.life.labour import _not_studying
 from sim.life.ties import TieTable, _count_rely_on
@@ -309,6 +309,8 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
             column[rows] = rng.integers(0, ranges[name], rows.size)
         else:
             column[rows] = rng.permutation(column[rows])
+    employed = rows[pop.work[rows] == Work.EMPLOYED]  # people in work are paid
+    pop.wage_relative[employed] = rng.uniform(0.3, 1.5, employed.size)
     china = np.concatenate([model.groups[s] for s in IN_CHINA])  # stages, sexes and savings
     pop.stage[china] = rng.choice(np.array(IN_CHINA, dtype=np.int8), china.size)
     pop.female[china] = rng.random(china.size) < 0.5
@@ -318,7 +320,8 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
 @pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket", "Belonging",
-                                    "Discrimination", "SocialTies", "China", "Training"])
+                                    "Discrimination", "SocialTies", "China", "Training",
+                                    "Health"])
 def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_seed):
     model, died = midway, []  # the model's own transitions, recorded instead of made
     model.die = lambda rows, month, cause=1: died.append((rows.tolist(), cause))

@@ -135,8 +135,8 @@ def _residents(model):
 
 
 def test_work_states_are_consistent_at_the_end_of_the_run():
-    """Everyone employed has a job and a start month; nobody else has a job; children, students
-    and trainees are out of the labour force."""
+    """Everyone employed has a job, a start month and a wage; nobody else has a job; children,
+    students and trainees are out of the labour force."""
     model = baseline().model
     rows, pop = _residents(model)
     end = model.calendar.n_months - 1
@@ -144,6 +144,7 @@ def test_work_states_are_consistent_at_the_end_of_the_run():
     assert (pop.job[rows][employed] != Job.NONE).all()
     assert (pop.job[rows][~employed] == Job.NONE).all()
     assert (pop.job_start_month[rows][employed] <= end).all()
+    assert (pop.wage_relative[rows][employed] > 0).all()
     busy = (pop.study_until[rows] > end) | (pop.training_until[rows] > end)
     young = pop.age_years(rows, end) < 15
     assert (pop.work[rows][busy | young] == Work.INACTIVE).all()
@@ -251,14 +252,16 @@ def test_pair_ids_do_not_depend_on_the_order_of_the_pair():
     assert len(set(pair_ids(a, b).tolist())) == 3
 
 
-def test_satisfaction_rises_with_work_and_ties_and_falls_with_depression():
+def test_satisfaction_rises_with_work_pay_and_ties_and_falls_with_depression():
     one = np.ones(1, bool)
     zero = np.zeros(1, bool)
 
-    def sat(employed=zero, ties_=np.zeros(1), depressed=zero):
-        return belonging.satisfaction_probability(employed, ties_, depressed, zero, zero, 2, P)[0]
+    def sat(employed=zero, pay=np.zeros(1), ties_=np.zeros(1), depressed=zero):
+        return belonging.satisfaction_probability(employed, np.log(pay) if employed else pay,
+                                                  ties_, depressed, zero, zero, 2, P)[0]
 
-    assert sat(employed=one) > sat() > sat(depressed=one)
+    assert sat(employed=one, pay=np.ones(1)) > sat() > sat(depressed=one)
+    assert sat(employed=one, pay=np.full(1, 0.9)) > sat(employed=one, pay=np.full(1, 0.65))
     assert sat(ties_=np.ones(1)) > sat()
 
 

@@ -1,8 +1,9 @@
 """Belonging: life satisfaction, thinking of leaving, onward migration and return to North Korea.
 
-- Satisfaction is a logistic function of work, the people one can rely on, depression, recent
-  discrimination and family left in the North (reasons given in KHF 2023: freedom 41%; against:
-  separation from family 28.3%, competition 20.6%, prejudice 17.7%).
+- Satisfaction is a logistic function of work, pay relative to the South Korean mean wage (log),
+  the people one can rely on, depression, recent discrimination and family left in the North
+  (reasons given in KHF 2023: freedom 41%; against: separation from family 28.3%, competition
+  20.6%, prejudice 17.7%).
 - Dissatisfied people start thinking of leaving (22.9% had considered returning, NKDB 2017; 22.8%
   had thought of moving on, 2017) and stop again.
 - Of those thinking of leaving, a few return to North Korea (31 confirmed in 2012-2022, 65.5% within
@@ -24,14 +25,17 @@ from ..engine.parameters import parameter_record
 from ..engine.population import years_since
 from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
+from .labour import log_pay_one, log_relative_pay
 
 DESTINATIONS = ("uk", "canada", "other")
 
 
-def satisfaction_probability(employed, ties, depressed, discriminated, family_left, lonely_below,
-                             p) -> np.ndarray:
-    """Probability of being satisfied with life in the South."""
+def satisfaction_probability(employed, log_pay, ties, depressed, discriminated, family_left,
+                             lonely_below, p) -> np.ndarray:
+    """Probability of being satisfied with life in the South; ``log_pay`` is the log of pay
+    relative to the South Korean mean wage (0 for people not in work)."""
     log_odds = (p["satisfaction_base"] + p["satisfaction_employed"] * employed
+                + p["satisfaction_pay"] * log_pay
                 + p["satisfaction_ties"] * np.minimum(ties, lonely_below + 1)
                 + p["satisfaction_depressed"] * depressed
                 + p["satisfaction_discriminated"] * discriminated
@@ -51,16 +55,18 @@ def leaving_rates(years_in_south, openness: np.ndarray, p) -> np.ndarray:
 def satisfied(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
     """Probability that each person is satisfied, from their situation this month."""
     discriminated = month - pop.discriminated_month[rows].astype(np.int64) < PAST_YEAR
+    employed = pop.work[rows] == Work.EMPLOYED
     return satisfaction_probability(
-        pop.work[rows] == Work.EMPLOYED, pop.rely_on[rows], pop.depressed[rows],
-        discriminated, pop.family_left_behind[rows], p["lonely_below_ties"], p)
+        employed, log_relative_pay(pop, rows, month, p, employed), pop.rely_on[rows],
+        pop.depressed[rows], discriminated, pop.family_left_behind[rows], p["lonely_below_ties"],
+        p)
 
 
 class Belonging(Module):
     """Module for satisfaction, the wish to leave, and leaving the South."""
 
     fields = {"considering_leaving": Field(np.bool_, False, "thinking of leaving the South")}
-    parameter_files = ("belonging", "ties")
+    parameter_files = ("belonging", "ties", "labour")
     streams = ("belonging.*",)
 
     def step(self, month: int) -> None:
@@ -70,8 +76,8 @@ class Belonging(Module):
         pop = m.population
         leaving = _consider(m.residents(), month, m.streams.key("belonging.consider", month),
                             m.params.record(Rates), pop.uid, pop.considering_leaving, pop.work,
-                            pop.rely_on, pop.depressed, pop.discriminated_month,
-                            pop.family_left_behind)
+                            pop.job_start_month, pop.wage_relative, pop.rely_on, pop.depressed,
+                            pop.discriminated_month, pop.family_left_behind)
         self._leave(leaving, month)
 
     def reference_step(self, month: int) -> None:
@@ -102,17 +108,19 @@ class Belonging(Module):
 
 Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
     "consider_leaving_rate", "consider_leaving_resolve_rate", "lonely_below_ties",
-    "satisfaction_base", "satisfaction_employed", "satisfaction_ties", "satisfaction_depressed",
-    "satisfaction_discriminated", "satisfaction_family_left"), __name__)
+    "satisfaction_base", "satisfaction_employed", "satisfaction_pay", "satisfaction_ties",
+    "satisfaction_depressed", "satisfaction_discriminated", "satisfaction_family_left",
+    "wage_tenure_effect"), __name__)
 EMPLOYED = int(Work.EMPLOYED)
 
 
 @numba.njit(inline="always")
-def satisfaction_one(q, employed, ties, depressed, discriminated,
+def satisfaction_one(q, employed, log_pay, ties, depressed, discriminated,
                      family_left):  # pragma: no cover - compiled; as satisfaction_probability
     """:func:`satisfaction_probability` of one person (``q``: this module's ``Rates``), for
     compiled kernels."""
     log_odds = (q.satisfaction_base + q.satisfaction_employed * employed
+                + q.satisfaction_pay * log_pay
                 + q.satisfaction_ties * min(ties, q.lonely_below_ties + 1)
                 + q.satisfaction_depressed * depressed
                 + q.satisfaction_discriminated * discriminated
@@ -121,8 +129,9 @@ def satisfaction_one(q, employed, ties, depressed, discriminated,
 
 
 @numba.njit(cache=True, nogil=True)
-def _consider(rows, month, key, q, uid, considering_leaving, work, rely_on, depressed,
-              discriminated_month, family_left_behind):  # pragma: no cover - tested vs reference
+def _consider(rows, month, key, q, uid, considering_leaving, work, job_start_month,
+              wage_relative, rely_on, depressed, discriminated_month,
+              family_left_behind):  # pragma: no cover - tested against the reference
     """Start or stop thinking of leaving (the dissatisfied start more often); return the rows of
     those who were thinking of it and still are, who may leave this month."""
     out = np.empty(rows.size, dtype=np.int64)
@@ -134,8 +143,11 @@ def _consider(rows, month, key, q, uid, considering_leaving, work, rely_on, depr
         if thinking:
             rate = q.consider_leaving_resolve_rate
         elif could_happen(u, q.consider_leaving_rate):  # else above anyone's probability
+            employed = work[r] == EMPLOYED
+            log_pay = log_pay_one(month - np.int64(job_start_month[r]), wage_relative[r],
+                                  q.wage_tenure_effect) if employed else 0.0
             rate = q.consider_leaving_rate * (1.0 - satisfaction_one(
-                q, work[r] == EMPLOYED, rely_on[r], depressed[r],
+                q, employed, log_pay, rely_on[r], depressed[r],
                 month - np.int64(discriminated_month[r]) < PAST_YEAR, family_left_behind[r]))
         else:
             rate = 0.0

@@ -4,9 +4,10 @@ Residents aged 15+ who are not studying or training are inactive, unemployed (lo
 in a regular, temporary or daily job or self-employed. Monthly hazards (annual rates in
 ``sim/data/parameters/labour.yaml``) depend on sex and care of family, age, education in the North
 and the South, vocational credentials, years in the South, workplace communication (the accent),
-health, the visibility of origin and employer discrimination; wages are set at hire relative to the
-South Korean mean wage of the year (world table) and grow with tenure. The survey figures they are
-matched to are the KHF settlement surveys (Korea Hana Foundation, 2010-2024)."""
+health (:mod:`sim.life.health`), the visibility of origin and employer discrimination; wages are
+set at hire relative to the South Korean mean wage of the year (world table) and grow with tenure.
+The survey figures they are matched to are the KHF settlement surveys (Korea Hana Foundation,
+2010-2024)."""
 
 from __future__ import annotations
 
@@ -164,6 +165,23 @@ def current_wage_mkrw(pop, rows, month, p, sk_wage: float) -> np.ndarray:
     return pop.wage_relative[rows] * growth * sk_wage
 
 
+def log_relative_pay(pop, rows, month, p, employed: np.ndarray) -> np.ndarray:
+    """Log of each person's pay relative to the South Korean mean wage (the wage at hire grown
+    with tenure), for the ``employed``; 0 for the others."""
+    out = np.zeros(rows.size)
+    working = rows[employed]
+    tenure_years = np.maximum((month - pop.job_start_month[working]) / 12.0, 0.0)
+    out[employed] = (np.log(pop.wage_relative[working])
+                     + p["wage_tenure_effect"] * np.log1p(tenure_years))
+    return out
+
+
+@numba.njit(inline="always")
+def log_pay_one(tenure_months, wage_relative, effect):  # pragma: no cover - as log_relative_pay
+    """:func:`log_relative_pay` of one person in work, for compiled kernels."""
+    return np.log(wage_relative) + effect * np.log1p(max(tenure_months / 12.0, 0.0))
+
+
 class LabourMarket(Module):
     """Module for the labour-force status, jobs and wages of residents after Hanawon."""
 
@@ -173,12 +191,11 @@ class LabourMarket(Module):
         "job_start_month": Field(np.int32, NO_MONTH),
         "job_incentive": Field(np.bool_, False, "the job earns the employment incentive"),
         "wage_relative": Field(np.float64, 0.0, "wage at hire / South Korean mean wage"),
-        "poor_health": Field(np.bool_, False, "poor physical health"),
         "caring": Field(np.bool_, False, "a woman caring for family"),
     }
     parameter_files = ("labour", "discrimination", "ties", "training", "mental_health",
                        "welfare")
-    streams = ("labour.*", "south.health")
+    streams = ("labour.*",)
     channels = {
         "lf_entry": "the rate at which inactive adults start looking for work",
         "job_finding": "the rate at which job seekers find work",
@@ -189,11 +206,9 @@ class LabourMarket(Module):
                "business_started": "start_business"}
 
     def start(self, rows: np.ndarray, month: int) -> None:
-        """On leaving Hanawon: health, and care of family for women who came with family."""
-        m = self.model
-        pop = m.population
-        u = m.streams.uniforms("south.health", month, pop.uid[rows])
-        pop.poor_health[rows] = u < m.params["poor_health_share"]
+        """On leaving Hanawon: care of family for women who came with family (health is drawn by
+        :mod:`sim.life.health`)."""
+        pop = self.model.population
         pop.caring[rows] = pop.female[rows] & pop.with_family[rows]
 
     def step(self, month: int) -> None:

@@ -21,7 +21,7 @@ from ..engine.population import NO_MONTH
 from ..engine.stages import Job, Work
 from ..life.belonging import Rates as SatisfactionRates
 from ..life.belonging import satisfaction_one, satisfied
-from ..life.labour import current_wage_mkrw, wage_growth_one
+from ..life.labour import current_wage_mkrw, log_pay_one, wage_growth_one
 from ..life.ties import lonely
 from .indicators import BANDS, years_since_arrival_band
 
@@ -212,7 +212,9 @@ def _survey(rows, month, first_of_year, youngest, q, wage_tenure_effect, sk_wage
         v[15] = month - np.int64(ideation_month[r]) < PAST_YEAR
         v[16] = month - np.int64(service_month[r]) < PAST_YEAR
         v[17], v[18], v[19], v[20] = ties < q.lonely_below_ties, ties, sk_ties[r], ties == 0
-        v[21] = satisfaction_one(q, employed, ties, depressed[r], discriminated,
+        log_pay = log_pay_one(month - np.int64(job_start_month[r]), wage_relative[r],
+                              q.wage_tenure_effect) if employed else 0.0
+        v[21] = satisfaction_one(q, employed, log_pay, ties, depressed[r], discriminated,
                                  family_left_behind[r])
         v[22], v[23], v[24], v[25] = (considering_leaving[r], debt_mkrw[r], savings_mkrw[r],
                                       trained[r])
