@@ -13,7 +13,7 @@ import mesa
 
 from .engine.calendar import Calendar
 from .engine.population import NO_MONTH
-from .engine.stages import Job, Route, Stage, Work
+from .engine.stages import NEVER_MONTH, Job, Route, Stage, Work
 
 CODED = {"stage": Stage, "route": Route, "work": Work, "job": Job}  # fields with names
 
@@ -59,7 +59,7 @@ class Person(mesa.Agent):
 
 def month_name(calendar: Calendar, month: int) -> str | None:
     """A month index as ``YYYY-MM`` (None for "never")."""
-    if month == NO_MONTH:
+    if month == NO_MONTH or month == NEVER_MONTH:
         return None
     return f"{calendar.year_of(month)}-{month % 12 + 1:02d}"
 

@@ -62,3 +62,15 @@ def test_health_failing_with_age_lowers_employment():
         df = small(health_onset_rate_at_50=rate).indicators
         rates[rate] = series(df, "employment_rate").loc[2012]
     assert rates[0.0] > rates[RATE] > rates[3 * RATE], rates
+
+
+def test_inspect_shows_a_health_that_never_fails_as_no_month():
+    """People in poor health on leaving Hanawon have no onset month to come: ``inspect`` gives
+    None, as for other months that never came, and a calendar month for the others."""
+    model = baseline().model
+    pop, rows = model.population, model.residents()
+    never = rows[pop.health_onset_month[rows] == NEVER][0]
+    later = rows[(pop.health_onset_month[rows] != NEVER)
+                 & (pop.health_onset_month[rows] > model.calendar.n_months)][0]
+    assert model.inspect(row=int(never))["health_onset_month"] is None
+    assert model.inspect(row=int(later))["health_onset_month"][:2] in ("20", "21")

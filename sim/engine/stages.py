@@ -10,6 +10,7 @@ import numpy as np
 # Codes of the population table (sim.engine.population), here so that the scenario schema and the
 # levers' settings load without the compiled population
 NO_MONTH = np.iinfo(np.int32).min  # "never" for month fields
+NEVER_MONTH = np.iinfo(np.int32).max  # "never" for month fields compared as "has it come yet"
 DEATH_CAUSES = ("alive", "natural", "suicide")  # codes of death_cause
 NATURAL, SUICIDE = 1, 2
 

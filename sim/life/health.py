@@ -18,9 +18,9 @@ import numba
 import numpy as np
 
 from ..engine.module import Field, Module
+from ..engine.stages import NEVER_MONTH as NEVER  # onset month of health that never fails
 
 ONSET_ANCHOR_AGE = 50.0  # the age at which health_onset_rate_at_50 is given
-NEVER = np.iinfo(np.int32).max  # onset month of people whose health never fails in the model
 
 
 def onset_age(u: np.ndarray, age: np.ndarray, rate_at_50: float, slope: float) -> np.ndarray:
