@@ -89,9 +89,9 @@ def child(tree: str, scale: float, end_year: int | None, floors: int) -> dict:
         randomness.Streams.below = counted_below
     end = {"horizon": {"start": 1995, "end": end_year}} if end_year else {}
     warm = {"horizon": {"start": 1995, "end": 1996}}
-    ResettleModel("baseline", seed=1, scale=scale, **warm).run_model()  # compiles the kernels
+    _baseline(ResettleModel, scale, warm).run_model()  # compiles the kernels
     rss_before = _rss_bytes()  # the model's arrays, allocated when it is made, count too
-    model = ResettleModel("baseline", seed=1, scale=scale, **end)
+    model = _baseline(ResettleModel, scale, end)
     start = time.perf_counter()
     model.run_model()
     sim_s = time.perf_counter() - start
@@ -105,6 +105,25 @@ def child(tree: str, scale: float, end_year: int | None, floors: int) -> dict:
         out["numpy_floor_s"] = _floor(active, floors, compiled=False)
         out["numba_floor_s"] = _floor(active, floors, compiled=True)
     return out
+
+
+def _baseline(model_class, scale: float, horizon: dict):
+    """The baseline model at ``scale``, unrun: revisions up to 99af029 took a resolved scenario
+    and applied its parameter set in ``sim.run`` (as done here for them)."""
+    try:
+        return model_class("baseline", seed=1, scale=scale, **horizon)
+    except TypeError:
+        from sim import posterior
+        from sim.api import resolve
+
+        scenario = resolve("baseline", scale=scale, **horizon)
+        if scenario.parameter_set is not None:
+            values = posterior.load(scenario.parameter_set, scenario.origin).values(1, False)
+            merged = scenario.model_copy(update={"parameters": {**values,
+                                                                **scenario.parameters}})
+            merged._origin = scenario.origin
+            scenario = merged
+        return model_class(scenario, seed=1)
 
 
 def _floor(active, draws_per: int, compiled: bool) -> float:
