@@ -1,7 +1,9 @@
 """Mesa agents: identity and inspection on top of the vectorised state.
 
-A :class:`Person` is created, in bulk, for everyone who reaches South Korea (the people whose
-lives in the South the model follows: work, health, ties); it is removed when they die or leave.
+A :class:`Person` stands for everyone who reached South Korea and is still there (the people
+whose lives in the South the model follows: work, health, ties). Agents are made in bulk when
+someone looks (:attr:`sim.model.ResettleModel.people`, ``model.agents``) and dropped once their
+person has died or left.
 Agents are for inspection: every rule updates the population's arrays for everyone at once, so
 agents are not stepped. Anyone else can be inspected with
 :meth:`sim.model.ResettleModel.inspect`.

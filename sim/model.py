@@ -124,7 +124,6 @@ class ResettleModel(mesa.Model):
         >>> model.datacollector.get_model_vars_dataframe().tail()
     """
 
-    handles = {"arrived": "_create_people"}  # the model's own: Mesa agents for arrivals
 
     def __init__(self, scenario: str | Path | Scenario | RunScenario = "baseline",
                  seed: int | None = None, *, shadow_levers: bool | frozenset[int] = False,
@@ -161,7 +160,7 @@ class ResettleModel(mesa.Model):
         self.modules = {cls.__name__: (self.levers if cls is LeverSet else cls(self))
                         for cls in (PATHWAY if pathway_only else STEP_ORDER)}
         self._handlers = self._collect_handlers()
-        self.people: dict[int, Person] = {}  # row -> Person, for everyone who reached the South
+        self._people: dict[int, Person] = {}  # row -> Person, made when first looked at
         self.datacollector = mesa.DataCollector(model_reporters=MODEL_REPORTERS)
         self._seed_residents()
         self.groups, _ = self.population.snapshot()
@@ -182,7 +181,7 @@ class ResettleModel(mesa.Model):
     def _collect_handlers(self) -> dict[str, list]:
         """Event -> the bound handlers of the modules that declare it, in step order."""
         handlers: dict[str, list] = {name: [] for name in EVENTS}
-        for participant in (*self.modules.values(), self.recorder, self):
+        for participant in (*self.modules.values(), self.recorder):
             for event, method in type(participant).handles.items():
                 if event not in EVENTS:
                     raise ValueError(f"{type(participant).__name__} handles unknown event "
@@ -239,11 +238,43 @@ class ResettleModel(mesa.Model):
                 np.concatenate([self.groups[s] for s in RESIDENTS]))
         return self._residents
 
-    def _create_people(self, rows: np.ndarray, month: int) -> None:
-        """Mesa agents, created in bulk, for the people who reached the South this month."""
-        if rows.size and self.watched:
-            made = Person.create_agents(self, rows.size, rows.tolist())
-            self.people.update(zip(rows.tolist(), made, strict=True))
+    @property
+    def people(self) -> dict[int, Person]:
+        """Row -> :class:`~sim.agents.Person` for everyone who reached the South and is still
+        there (none in runs nobody watches). Agents are for inspection (rules update the arrays
+        and never step them), so they are made, in bulk, when someone looks: ``people``,
+        ``agents`` and ``agents_by_type`` bring them up to date with the population."""
+        if self.watched:
+            self._sync_people()
+        return self._people
+
+    @property
+    def agents(self):
+        """Mesa's set of all agents (the people in the South; see :attr:`people`)."""
+        if self.watched:
+            self._sync_people()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        """Mesa's agents by type (see :attr:`people`)."""
+        if self.watched:
+            self._sync_people()
+        return super().agents_by_type
+
+    def _sync_people(self) -> None:
+        """Agents for people who reached the South since the last look, in row order; those
+        who have since died or left lose theirs."""
+        pop = self.population
+        there = (pop.arrival_month[: pop.n] >= 0) & IS_IN_SOUTH[pop.stage[: pop.n]]
+        had = np.fromiter(self._people, dtype=np.int64, count=len(self._people))
+        for row in had[~there[had]].tolist():
+            self._people.pop(row).remove()
+        there[had] = False
+        rows = np.flatnonzero(there).tolist()
+        if rows:
+            self._people.update(zip(rows, Person.create_agents(self, len(rows), rows),
+                                    strict=True))
 
     def repatriate(self, rows: np.ndarray, month: int) -> None:
         """Forced repatriation to North Korea (counted as an event; people may leave again).
@@ -284,13 +315,9 @@ class ResettleModel(mesa.Model):
         self._gone(rows)
 
     def _gone(self, rows: np.ndarray) -> None:
-        """People who died or left: no longer residents, and their Mesa agents are removed."""
+        """People who died or left are no longer residents (their agents go at the next look)."""
         if rows.size:
             self._residents = None
-        if not self.watched:
-            return
-        for row in rows[self.population.arrival_month[rows] >= 0].tolist():
-            self.people.pop(row).remove()  # only people who reached the South have agents
 
     def indicators(self, replicate: int = 0):
         """The yearly indicator table (tidy DataFrame)."""

@@ -74,6 +74,33 @@ def test_everyone_who_reached_the_south_is_a_mesa_agent():
     assert isinstance(person.female, bool)
 
 
+def _people_in_the_south(model) -> set[int]:
+    pop = model.population
+    return {row for row in range(pop.n)
+            if pop.arrival_month[row] >= 0 and pop.stage[row] in IN_SOUTH}
+
+
+def test_agents_made_when_looked_at_follow_the_population_through_a_run():
+    """Person agents are made when someone looks (``people``, ``agents``): mid-run, looked at
+    twice, they are exactly the people then in the South, and those who died or left in
+    between have lost theirs."""
+    model = ResettleModel("baseline", seed=2, scale=20,
+                          horizon={"start": 1995, "end": 2012})
+    for _ in range(12 * 10):
+        model.step()
+    first = dict(model.people)
+    assert set(first) == _people_in_the_south(model) and len(first) > 100
+    for _ in range(12 * 8):
+        model.step()
+    assert set(model.agents) == set(model.people.values())
+    assert set(model.people) == _people_in_the_south(model)
+    gone = [person for row, person in first.items() if row not in model.people]
+    assert gone and not any(person in model.agents for person in gone)
+    kept = [row for row in first if row in model.people]
+    assert kept and all(model.people[row] is first[row] for row in kept)  # the same agents
+    assert len(model.agents_by_type[type(first[kept[0]])]) == len(model.people)
+
+
 def test_runs_nobody_watches_give_the_same_outputs_and_can_still_inspect():
     """Ensemble replicates and calibration particles skip Mesa's views (``watched=False``):
     no agents and no DataCollector series, the same outputs."""
