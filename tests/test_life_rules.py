@@ -186,15 +186,36 @@ def test_odds_ratios_shift_a_base_share():
 def test_ptsd_risk_rises_with_each_trauma_of_the_journey():
     none, trauma, both, all3 = mental_health.ptsd_probability(
         np.array([0, 1, 1, 1], bool), np.array([0, 0, 1, 1], bool), np.array([0, 0, 0, 1], bool),
-        np.zeros(4), P)
+        np.zeros(4), np.full(4, np.inf), P)
     assert none == pytest.approx(P["ptsd_base_share"]) and none < trauma < both < all3
 
 
 def test_ptsd_remits_without_treatment_in_the_years_abroad():
     """Kessler et al. 1995: half remit in 64 months without treatment."""
     at, later = mental_health.ptsd_probability(
-        np.array([1, 1], bool), np.zeros(2, bool), np.zeros(2, bool), np.array([0, 64 / 12]), P)
+        np.array([1, 1], bool), np.zeros(2, bool), np.zeros(2, bool), np.array([0, 64 / 12]),
+        np.full(2, np.inf), P)
     assert later / at == pytest.approx(0.5, abs=0.01)
+
+
+def test_the_famine_adds_ptsd_that_fades_from_its_end():
+    """Two independent sources: 1 - (1 - journey)(1 - famine); the famine's share halves in the
+    same 64 months as the journey's, and is nothing for people born after it."""
+    journey = P["ptsd_base_share"]
+    just_ended, later, born_after = mental_health.ptsd_probability(
+        np.zeros(3, bool), np.zeros(3, bool), np.zeros(3, bool), np.zeros(3),
+        np.array([0, 64 / 12, np.inf]), P)
+    assert just_ended == pytest.approx(1 - (1 - journey) * (1 - P["famine_ptsd_share"]))
+    assert later == pytest.approx(1 - (1 - journey) * (1 - P["famine_ptsd_share"] / 2), abs=1e-3)
+    assert born_after == pytest.approx(journey)
+
+
+def test_years_since_the_famine_count_from_its_end_or_an_earlier_departure():
+    end = 71  # December 2000 in a run from 1995
+    years = mental_health.years_since_famine(
+        month=239, birth_month=np.array([-400, -400, 60, 72]),
+        first_departure_month=np.array([200, 24, 200, 200]), famine_end=end)
+    assert years.tolist() == [14.0, 17.916666666666668, 14.0, np.inf]
 
 
 def test_recovery_rate_gives_the_published_three_year_fall():

@@ -3,8 +3,11 @@
 - PTSD on leaving Hanawon, from trauma before leaving, forced repatriation and trafficking (odds
   ratios; Chang et al. 2021), less the remissions without treatment in the years since the last
   crossing out of North Korea (``ptsd_remission_rate_untreated``; Kessler et al. 1995), so people
-  who lived for years in China arrive with PTSD less often; in the South it recovers at
-  ``ptsd_recovery_rate`` (Hong et al. 2006: full PTSD 27.2% falling to 4.0% over three years).
+  who lived for years in China arrive with PTSD less often; and from the famine of 1995-2000
+  (Goodkind & West 2001) for those who lived through it, less the remissions since it ended, so
+  that it weighs on the arrivals of the early 2000s and hardly on those of the late 2010s; in the
+  South it recovers at ``ptsd_recovery_rate`` (Hong et al. 2006: full PTSD 27.2% falling to 4.0%
+  over three years).
 - Depression: a minority is vulnerable (Kim et al. 2022: 23.3% high and rising), onset is raised
   by acculturation stress (discrimination, unemployment, loneliness, family left in the North) and
   by debt (mostly to brokers; debt goes with depression, Richardson et al. 2013), and buffered by
@@ -42,20 +45,38 @@ from ..engine.stages import Work
 from .ties import lonely
 
 
+# The famine's last year: its excess deaths are estimated over 1995-2000 (Goodkind & West 2001);
+# the world table's famine regime of departures ends in 1999, as the outflow peaked in 1998-99.
+FAMINE_END_YEAR = 2000
+
+
 def odds_to_probability(base_share: float, odds_ratio: np.ndarray) -> np.ndarray:
     """Probability for a base share multiplied in odds by ``odds_ratio``."""
     odds = base_share / (1.0 - base_share) * odds_ratio
     return odds / (1.0 + odds)
 
 
-def ptsd_probability(trauma, repatriated, trafficked, years_since_crossing, p) -> np.ndarray:
-    """Probability of full PTSD on leaving Hanawon: that of the traumas of the journey, times the
-    chance of no remission without treatment in the years since the last crossing."""
+def ptsd_probability(trauma, repatriated, trafficked, years_since_crossing, years_since_famine,
+                     p) -> np.ndarray:
+    """Probability of full PTSD on leaving Hanawon, from two sources, each less the remissions
+    without treatment since it ended: the traumas of the journey (since the last crossing), and
+    the famine of the 1990s (``years_since_famine``: since the famine ended or the person first
+    left, whichever came first; infinite for people born after it)."""
     ratio = (np.where(trauma, p["ptsd_trauma_odds"], 1.0)
              * np.where(repatriated, p["ptsd_repatriation_odds"], 1.0)
              * np.where(trafficked, p["ptsd_trafficking_odds"], 1.0))
-    persists = np.exp(-p["ptsd_remission_rate_untreated"] * np.maximum(years_since_crossing, 0.0))
-    return odds_to_probability(p["ptsd_base_share"], ratio) * persists
+    remission = p["ptsd_remission_rate_untreated"]
+    journey = (odds_to_probability(p["ptsd_base_share"], ratio)
+               * np.exp(-remission * np.maximum(years_since_crossing, 0.0)))
+    famine = p["famine_ptsd_share"] * np.exp(-remission * np.maximum(years_since_famine, 0.0))
+    return 1.0 - (1.0 - journey) * (1.0 - famine)
+
+
+def years_since_famine(month, birth_month, first_departure_month, famine_end) -> np.ndarray:
+    """Years from the end of each person's famine (its last month ``famine_end``, or their first
+    departure if earlier) to ``month``; infinite for people born after the famine ended."""
+    since = (month - np.minimum(first_departure_month, famine_end)) / 12.0
+    return np.where(birth_month <= famine_end, since, np.inf)
 
 
 def depression_onset_rate(vulnerable, stress_log, ties, p) -> np.ndarray:
@@ -106,8 +127,10 @@ class MentalHealth(Module):
         pop, p = m.population, m.params
         u = m.streams.uniforms("health.ptsd", month, pop.uid[rows])
         years = (month - pop.last_departure_month[rows]) / 12
+        famine = years_since_famine(month, pop.birth_month[rows], pop.first_departure_month[rows],
+                                    m.calendar.month_of(FAMINE_END_YEAR, 12))
         self.settle(rows, month, u < ptsd_probability(pop.trauma[rows], pop.repatriations[rows] > 0,
-                                                      pop.trafficked[rows], years, p))
+                                                      pop.trafficked[rows], years, famine, p))
 
     def settle(self, rows: np.ndarray, month: int, ptsd: np.ndarray | None = None) -> None:
         """Vulnerability and initial depression; without ``ptsd``, for people settled before the
