@@ -124,7 +124,6 @@ class ResettleModel(mesa.Model):
         >>> model.datacollector.get_model_vars_dataframe().tail()
     """
 
-
     def __init__(self, scenario: str | Path | Scenario | RunScenario = "baseline",
                  seed: int | None = None, *, shadow_levers: bool | frozenset[int] = False,
                  draw_effects: bool = False, posterior_draw: bool = False,
