@@ -151,18 +151,28 @@ def wage_at_hire(pop, rows, month, job, p, prejudice, vis) -> np.ndarray:
     return p["wage_relative_at_start"] * np.exp(log_wage)
 
 
+def log_wage_growth(pop, rows, month, p) -> np.ndarray:
+    """Log of the growth of each wage with tenure (none before the job's start): the wage at hire
+    times (1 + years in the job) ** ``wage_tenure_effect``."""
+    tenure_years = (month - pop.job_start_month[rows]) / 12.0
+    return p["wage_tenure_effect"] * np.log1p(np.maximum(tenure_years, 0.0))
+
+
+@numba.njit(inline="always")
+def log_wage_growth_one(tenure_months, effect):  # pragma: no cover - compiled; as log_wage_growth
+    """:func:`log_wage_growth` of one wage after ``tenure_months``, for compiled kernels."""
+    return effect * np.log1p(max(tenure_months / 12.0, 0.0))
+
+
 @numba.njit(inline="always")
 def wage_growth_one(tenure_months, effect):  # pragma: no cover - compiled; as current_wage_mkrw
-    """The growth of one wage after ``tenure_months`` in the job (none before the start), for
-    compiled kernels."""
-    return np.exp(effect * np.log1p(max(tenure_months / 12.0, 0.0)))
+    """The growth of one wage after ``tenure_months`` in the job, for compiled kernels."""
+    return np.exp(log_wage_growth_one(tenure_months, effect))
 
 
 def current_wage_mkrw(pop, rows, month, p, sk_wage: float) -> np.ndarray:
     """Monthly wage in million KRW: the wage at hire grown with tenure, in this year's money."""
-    tenure_years = (month - pop.job_start_month[rows]) / 12.0
-    growth = np.exp(p["wage_tenure_effect"] * np.log1p(np.maximum(tenure_years, 0.0)))
-    return pop.wage_relative[rows] * growth * sk_wage
+    return pop.wage_relative[rows] * np.exp(log_wage_growth(pop, rows, month, p)) * sk_wage
 
 
 def log_relative_pay(pop, rows, month, p, employed: np.ndarray) -> np.ndarray:
@@ -170,16 +180,14 @@ def log_relative_pay(pop, rows, month, p, employed: np.ndarray) -> np.ndarray:
     with tenure), for the ``employed``; 0 for the others."""
     out = np.zeros(rows.size)
     working = rows[employed]
-    tenure_years = np.maximum((month - pop.job_start_month[working]) / 12.0, 0.0)
-    out[employed] = (np.log(pop.wage_relative[working])
-                     + p["wage_tenure_effect"] * np.log1p(tenure_years))
+    out[employed] = np.log(pop.wage_relative[working]) + log_wage_growth(pop, working, month, p)
     return out
 
 
 @numba.njit(inline="always")
 def log_pay_one(tenure_months, wage_relative, effect):  # pragma: no cover - as log_relative_pay
     """:func:`log_relative_pay` of one person in work, for compiled kernels."""
-    return np.log(wage_relative) + effect * np.log1p(max(tenure_months / 12.0, 0.0))
+    return np.log(wage_relative) + log_wage_growth_one(tenure_months, effect)
 
 
 class LabourMarket(Module):
