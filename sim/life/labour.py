@@ -154,8 +154,12 @@ def wage_at_hire(pop, rows, month, job, p, prejudice, vis) -> np.ndarray:
 def log_wage_growth(pop, rows, month, p) -> np.ndarray:
     """Log of the growth of each wage with tenure (none before the job's start): the wage at hire
     times (1 + years in the job) ** ``wage_tenure_effect``."""
-    tenure_years = (month - pop.job_start_month[rows]) / 12.0
-    return p["wage_tenure_effect"] * np.log1p(np.maximum(tenure_years, 0.0))
+    return log_tenure_growth(month - pop.job_start_month[rows], p["wage_tenure_effect"])
+
+
+def log_tenure_growth(tenure_months, effect) -> np.ndarray:
+    """:func:`log_wage_growth` after ``tenure_months`` in the job (an array)."""
+    return effect * np.log1p(np.maximum(tenure_months / 12.0, 0.0))
 
 
 @numba.njit(inline="always")

@@ -31,7 +31,7 @@ from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, months_since, months_since_one
 from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
-from .labour import INCENTIVE_YEARS, current_wage_mkrw, wage_growth_one
+from .labour import INCENTIVE_YEARS, current_wage_mkrw, log_tenure_growth, wage_growth_one
 
 FHA_MONTHS = 48  # matched for up to four years (MOU)
 FHA_RESIDENCE_MONTHS, FHA_WORK_MONTHS = 6, 3  # eligibility after 6 months' residence, 3 in work
@@ -131,8 +131,8 @@ class Welfare(Module):
     def wage_growth(self) -> np.ndarray:
         """Growth of a wage by whole months of tenure over the horizon, as
         :func:`current_wage_mkrw` computes it (a table for the compiled month)."""
-        tenure_years = np.arange(self.model.calendar.n_months + 1) / 12.0
-        return np.exp(self.model.params["wage_tenure_effect"] * np.log1p(tenure_years))
+        months = np.arange(self.model.calendar.n_months + 1)
+        return np.exp(log_tenure_growth(months, self.model.params["wage_tenure_effect"]))
 
     def reference_step(self, month: int) -> None:
         """One month of earnings, incentives, benefits, saving and remittances (NumPy)."""
