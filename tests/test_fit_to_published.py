@@ -21,13 +21,12 @@ from sim.measure.validation import series
 TARGETS = targets.load(Path(__file__).resolve().parent.parent / "calibration" / "targets.yaml")
 # Measured with the seed-1 run at the shipped posterior's medians. Arrivals by year, the stock in
 # China in 2000 and 2006, the time abroad and the survey trends are misses of the model's
-# mechanisms (README, Calibration; docs/fit.md); a few (the arrivals of 2022, depression in the
-# first years in the South) are this run's chance, within tolerance by the median of 20
-# replicates.
+# mechanisms (README, Calibration; docs/fit.md); a few (the arrivals of 2022, the share of
+# suicides among deaths) are this run's chance, within tolerance by the median of 20 replicates.
 KNOWN_MISSES: dict[str, str] = {
     "mou2002_arrivals": "the seed-1 run gives 832 against 1,142 (tolerance 171)",
     "mou2005_arrivals": "the seed-1 run gives 1,726 against 1,384 (tolerance 208)",
-    "mou2008_arrivals": "the seed-1 run gives 2,370 against 2,803 (tolerance 420)",
+    "mou2008_arrivals": "the seed-1 run gives 2,371 against 2,803 (tolerance 420)",
     "mou2010_arrivals": "the seed-1 run gives 2,887 against 2,402 (tolerance 360)",
     "mou2011_female_share": "the seed-1 run gives 75.98 against 70.6 (tolerance 5)",
     "mou2012_arrivals": "the seed-1 run gives 1,909 against 1,502 (tolerance 225)",
@@ -37,18 +36,18 @@ KNOWN_MISSES: dict[str, str] = {
     "mou2024_arrivals": "the seed-1 run gives 175 against 236 (tolerance 35.4)",
     "mou2025_arrivals": "the seed-1 run gives 166 against 223 (tolerance 33.4)",
     "mou2025_cumulative_arrivals":
-        "the seed-1 run gives 36,430 against 34,537 (tolerance 1.73e+03)",
-    "khf2014_mean_job_tenure_months": "the seed-1 run gives 22.73 against 19 (tolerance 2.28)",
+        "the seed-1 run gives 36,433 against 34,537 (tolerance 1.73e+03)",
+    "khf2014_mean_job_tenure_months": "the seed-1 run gives 22.71 against 19 (tolerance 2.28)",
     "official2007_livelihood_benefit_share":
-        "the seed-1 run gives 49.62 against 63.5 (tolerance 6)",
-    "lee2020_depression_years_1_3": "the seed-1 run gives 14.34 against 22.3 (tolerance 7.72)",
+        "the seed-1 run gives 50.17 against 63.5 (tolerance 6)",
+    "kostat_suicide_share_2013_2022": "the seed-1 run gives 7.748 against 11.4 (tolerance 3.6)",
     "china2000_stock": "the seed-1 run gives 42,115 against 100,000 (tolerance 3.2e+04)",
     "china2006_stock": "the seed-1 run gives 20,698 against 40,000 (tolerance 1.28e+04)",
     "abroad2003_mean": "the seed-1 run gives 3.289 against 3.92 (tolerance 0.5)",
-    "abroad2009_mean": "the seed-1 run gives 2.467 against 1.5 (tolerance 0.5)",
-    "khf_employment_2018_2024": "the seed-1 run gives 4.25 against -0.3 (tolerance 3.42)",
-    "khf_participation_2018_2024": "the seed-1 run gives 4.096 against -0.7 (tolerance 3.37)",
-    "khf_satisfaction_2012_2024": "the seed-1 run gives 4 against 12.2 (tolerance 4.7)",
+    "abroad2009_mean": "the seed-1 run gives 2.468 against 1.5 (tolerance 0.5)",
+    "khf_employment_2018_2024": "the seed-1 run gives 4.418 against -0.3 (tolerance 3.42)",
+    "khf_participation_2018_2024": "the seed-1 run gives 4.23 against -0.7 (tolerance 3.37)",
+    "khf_satisfaction_2012_2024": "the seed-1 run gives 4.284 against 12.2 (tolerance 4.7)",
 }
 
 

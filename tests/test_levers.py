@@ -113,8 +113,8 @@ def test_vocational_training_raises_employment_three_years_on():
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
     "a known miss of the model's mechanism: the effect of the course is about "
-    "flat over time where Card, Kluve & Weber find it grows (+4.4 points at 12 "
-    "months and +3.3 at 36, the mean of seeds 1-6 at the shipped posterior's "
+    "flat over time where Card, Kluve & Weber find it grows (+4.3 points at 12 "
+    "months and +3.5 at 36, the mean of seeds 1-6 at the shipped posterior's "
     "medians; +4.8 and +3.7 with the blocks before). With an earlier "
     "block, 81% of the unemployed enrolled were in work two months later without "
     "the course (seed 1, enrolled in 2010), so the 5-month course is a deep, "
