@@ -12,9 +12,12 @@ from sim.engine.randomness import Streams
 from sim.engine.schedule import (
     Bound,
     Schedule,
+    YearTable,
     bound_of,
     next_candidates,
+    next_candidates_tabled,
     thinned_uniform,
+    year_table,
 )
 
 N_MONTHS, N_PEOPLE = 72, 200_000
@@ -96,6 +99,30 @@ def test_no_candidate_is_due_inside_the_month_of_entry_or_after_the_horizon():
                           Bound(np.full(4, 2.0), 0.0, 0.0, 0.0), np.uint64(7),
                           np.arange(40, dtype=np.uint64))
     assert due.min() == 31 and due.max() == 40 and (due < 40).any()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32), st.integers(0, 70), st.integers(1, 6),
+       st.floats(0.0, 3.0), st.floats(1e-4, 0.05), st.floats(0.0, 0.12), st.floats(0.1, 5.0))
+def test_the_tabled_schedule_gives_the_reference_s_months(seed, month, years, extra, level,
+                                                          slope, multiplier):
+    """The compiled kernel that reads the year's bound from a table and skips whole years by
+    their uniform gives the very months of :func:`next_candidates`, for any bound, entry month
+    and ages (including ages beyond the table, computed as the reference does)."""
+    rng = np.random.default_rng(seed)
+    n_months = 12 * years + month % 12 + 1
+    bound = Bound(rng.uniform(0.0, extra, years + 1), level, slope, multiplier)
+    n = 500
+    births = rng.integers(-140 * 12, n_months, n).astype(np.int32)
+    uid = rng.integers(0, 2**40, n)
+    rows = np.arange(n)
+    start = min(month, n_months - 1)
+    renew = rng.integers(0, 2**63, n_months).astype(np.uint64)
+    key = np.uint64(rng.integers(0, 2**63))
+    table = YearTable(*year_table(bound, years + 1))
+    np.testing.assert_array_equal(
+        next_candidates_tabled(rows, start, n_months, uid, births, bound, *table, key, renew),
+        next_candidates(rows, start, n_months, uid, births, bound, key, renew))
 
 
 def test_bounds_round_up_to_powers_of_two():

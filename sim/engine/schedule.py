@@ -15,6 +15,8 @@ Bounds are yearly, so a run's candidate months up to a year do not depend on how
 goes (a run to 2025 and one to 2035 agree up to 2025), and rounded up to a power of two, so
 that a scenario that changes the rates a little keeps the same
 candidate months (common random numbers) and changes only which candidates become exits.
+Rounded bounds depend only on the year and the age at its end, so they are tabled once per run
+(:class:`YearTable`), and a year without a candidate is told from its uniform alone.
 """
 
 from __future__ import annotations
@@ -75,10 +77,79 @@ def next_candidates(rows, month, n_months, uid, birth_month, bound, key,
         while t + 1 < n_months:
             year = (t + 1) // MONTHS_PER_YEAR
             monthly_rate = _bound_one(bound, year, birth_month[r]) / MONTHS_PER_YEAR
-            wait = np.ceil(-np.log1p(-draw(k, uid[r])) / monthly_rate)
             end = MONTHS_PER_YEAR * year + MONTHS_PER_YEAR - 1
-            if t + max(wait, 1.0) <= end:
-                due[i] = min(t + max(np.int64(wait), 1), n_months)
+            due[i] = _due_by(draw(k, uid[r]), monthly_rate, t, end, n_months)
+            if due[i] < n_months:
+                break
+            t = end
+            if t + 1 < n_months:
+                k = renew_keys[t + 1]
+    return due
+
+
+@numba.njit(inline="always")
+def _due_by(u, monthly_rate, t, end, n_months):  # pragma: no cover - compiled
+    """The candidate month after month ``t`` of a geometric wait drawn from ``u``, or
+    ``n_months`` if it falls after ``end`` (the year's last month) or the horizon."""
+    wait = np.ceil(-np.log1p(-u) / monthly_rate)
+    if t + max(wait, 1.0) <= end:
+        return min(t + max(np.int64(wait), 1), n_months)
+    return n_months
+
+
+AGE_MONTHS = 130 * MONTHS_PER_YEAR  # ages at a year's end tabled by YearTable (older: computed)
+MARGIN = 1e-9  # relative margin around a year's candidate probability, beyond rounding error
+
+
+class YearTable(NamedTuple):
+    """A :class:`Bound` evaluated once for every year and age in months at the year's end (what
+    ``_bound_one`` gives for a person of that age): its monthly rate and the probability that a
+    whole year holds a candidate month, ``1 - exp(-12 x monthly rate)``."""
+
+    monthly_rate: np.ndarray
+    p_year: np.ndarray
+
+
+@numba.njit(cache=True, nogil=True)
+def year_table(bound, n_years):  # pragma: no cover - compiled; tested via next_candidates_tabled
+    """The :class:`YearTable` of ``bound`` for years ``0 .. n_years - 1``."""
+    rate = np.empty((n_years, AGE_MONTHS))
+    p_year = np.empty((n_years, AGE_MONTHS))
+    for year in range(n_years):
+        for age in range(AGE_MONTHS):
+            birth = MONTHS_PER_YEAR * year + MONTHS_PER_YEAR - 1 - age
+            rate[year, age] = _bound_one(bound, year, birth) / MONTHS_PER_YEAR
+            p_year[year, age] = -np.expm1(-MONTHS_PER_YEAR * rate[year, age])
+    return rate, p_year
+
+
+@numba.njit(cache=True, nogil=True)
+def next_candidates_tabled(rows, month, n_months, uid, birth_month, bound, monthly_rate, p_year,
+                           key, renew_keys):  # pragma: no cover - compiled; tested against it
+    """:func:`next_candidates` with the year's bound read from a :class:`YearTable`, and a whole
+    year without a candidate recognised from its uniform alone (above the year's probability by
+    more than rounding error), without the waiting time's logarithm: the same months."""
+    due = np.empty(rows.size, dtype=np.int64)
+    for i in range(rows.size):
+        r, t, k = rows[i], month, key
+        due[i] = n_months
+        while t + 1 < n_months:
+            year = (t + 1) // MONTHS_PER_YEAR
+            end = MONTHS_PER_YEAR * year + MONTHS_PER_YEAR - 1
+            age = end - np.int64(birth_month[r])
+            u = draw(k, uid[r])
+            if 0 <= age < AGE_MONTHS:
+                rate = monthly_rate[year, age]
+                whole_year = t + MONTHS_PER_YEAR == end
+                if whole_year and u > p_year[year, age] * (1.0 + MARGIN):
+                    t = end  # no candidate month this year
+                    if t + 1 < n_months:
+                        k = renew_keys[t + 1]
+                    continue
+            else:
+                rate = _bound_one(bound, year, birth_month[r]) / MONTHS_PER_YEAR
+            due[i] = _due_by(u, rate, t, end, n_months)
+            if due[i] < n_months:
                 break
             t = end
             if t + 1 < n_months:
@@ -157,6 +228,7 @@ class ScheduledExits:
         n_months = model.calendar.n_months
         self.renew_keys = np.array([model.streams.key(f"{stream}.renew", month)
                                     for month in range(n_months)], dtype=np.uint64)
+        self.table = YearTable(*year_table(bound, -(-n_months // MONTHS_PER_YEAR)))
         self.schedule = Schedule(n_months)
 
     def enter(self, rows: np.ndarray, month: int) -> None:
@@ -164,9 +236,9 @@ class ScheduledExits:
         candidate month."""
         m = self.model
         pop = m.population
-        due = next_candidates(rows, month, m.calendar.n_months, pop.uid, pop.birth_month,
-                              self.bound, m.streams.key(f"{self.stream}.wait", month),
-                              self.renew_keys)
+        due = next_candidates_tabled(rows, month, m.calendar.n_months, pop.uid, pop.birth_month,
+                                     self.bound, *self.table,
+                                     m.streams.key(f"{self.stream}.wait", month), self.renew_keys)
         self.schedule.add(rows, due)
 
     def candidates(self, month: int, staying: np.ndarray) -> np.ndarray:
