@@ -112,16 +112,11 @@ def test_vocational_training_raises_employment_three_years_on():
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason=(
-    "a known miss of the model's mechanism: the effect of the course is about "
-    "flat over time where Card, Kluve & Weber find it grows (+3.9 points at 12 "
-    "months and +3.7 at 36, the mean of seeds 1-6 at the shipped posterior's "
-    "medians; +4.3 and +3.5 with the blocks before). With an earlier "
-    "block, 81% of the unemployed enrolled were in work two months later without "
-    "the course (seed 1, enrolled in 2010), so the 5-month course is a deep, "
-    "short lock-in; at 12 months the course's end in job search (where 8% of the "
-    "others have left the labour force) adds about what the qualification adds by"
-    " 36 months, with employment near 83% either way. One seed alone can order "
-    "the two either way"))
+    "a known miss of the model's mechanism, stated (with its figures) where the lever is "
+    "defined and in every report that uses it: " + LEVERS["vocational_training"][0].known_miss
+    + ". With an earlier block, 81% of the unemployed enrolled were in work two months later "
+    "without the course (seed 1, enrolled in 2010), so the 5-month course is a deep, short "
+    "lock-in; one seed alone can order the two either way"))
 def test_vocational_training_pays_off_after_two_to_three_years():
     """Card, Kluve & Weber: about zero in the short run, positive after 2-3 years (the mean of
     six seeds, since one seed's cohort is small)."""
