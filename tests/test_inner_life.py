@@ -61,10 +61,6 @@ def test_the_famine_weighs_on_the_ptsd_of_early_arrivals_and_hardly_on_recent_on
     assert early > 3.0 and 0.0 <= recent < early / 3
 
 
-@pytest.mark.xfail(strict=True, reason="the seed-1 run at the shipped posterior's medians puts "
-                   "suicides at 7.67% of the deaths in the South in 2013-2022 (82 of 1,069); "
-                   "20 replicates drawing from the posterior give medians of 8.8, 10.3 and "
-                   "9.5% with seeds 1-3, within the published range: this run's chance")
 def test_suicides_are_8_to_15_percent_of_defector_deaths():
     """8.7%, 14.9%, 10.1% of defector deaths in 2017-2019; 100 suicides in 2013-2022 (11.4%)."""
     rec = baseline().model.recorder

@@ -273,32 +273,33 @@ def test_draws_from_priors_equal_each_priors_own_quantile_function():
 
 
 def test_a_prior_cut_by_its_bounds_is_truncated_not_piled_up_at_the_bound():
-    """A lognormal multiplier with median 0.8 bounded at 1: clipping put 29% of the draws at
-    exactly 1 (no campaign effect); the truncated prior puts none there and keeps its shape
-    below (Kolmogorov-Smirnov against the lognormal conditioned on <= 1)."""
+    """A lognormal multiplier with median 1.5 bounded below at 1 (a campaign arrests at least as
+    many as the regime it is added to): clipping would put 16% of the draws at exactly 1 (no
+    campaign effect); the truncated prior puts none there and keeps its shape above
+    (Kolmogorov-Smirnov against the lognormal conditioned on >= 1)."""
     from scipy import stats
 
     from sim.engine.parameters import draw_from_priors, prior_distribution
 
-    name = "campaign_onward_multiplier_crackdown"
+    name = "campaign_arrest_multiplier_crackdown"
     spec = load_specs()[name]
-    assert spec.prior == {"dist": "lognormal", "median": 0.8, "sigma": 0.4} and spec.high == 1
+    assert spec.prior == {"dist": "lognormal", "median": 1.5, "sigma": 0.4} and spec.low == 1
     x = np.array([draw_from_priors(np.random.default_rng(seed))[name] for seed in range(400)])
-    assert (x < 1.0).all() and x.min() > 0
+    assert (x > 1.0).all() and x.max() < 20
     dist = prior_distribution(spec.prior)
     cut = dist.cdf(1.0)
-    assert stats.kstest(x, lambda v: np.minimum(dist.cdf(v) / cut, 1.0)).pvalue > 0.01
+    assert stats.kstest(x, lambda v: np.maximum((dist.cdf(v) - cut) / (1 - cut), 0.0)).pvalue > 0.01
 
 
 def test_the_calibration_maps_coordinates_to_the_truncated_prior_and_back():
     from sim.experiments.calibrate import Prior
 
-    spec = load_specs()["campaign_onward_multiplier_crackdown"]
+    spec = load_specs()["campaign_arrest_multiplier_crackdown"]
     prior = Prior(spec.name, spec.prior, "r")
     z = np.linspace(-3, 3, 13)
     x = prior.value(z)
-    assert (x < 1.0).all() and np.all(np.diff(x) > 0)
+    assert (x > 1.0).all() and np.all(np.diff(x) > 0)
     assert np.allclose(prior.coordinate(x), z)
-    assert prior.value(8.0) <= 1.0 and np.isneginf(prior.logpdf(1.2))
-    grid = np.linspace(1e-4, 1.0, 20001)
+    assert prior.value(-8.0) >= 1.0 and np.isneginf(prior.logpdf(0.8))
+    grid = np.linspace(1.0, 20.0, 200001)
     assert np.exp(prior.logpdf(grid)).sum() * (grid[1] - grid[0]) == pytest.approx(1.0, abs=1e-3)

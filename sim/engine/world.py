@@ -4,8 +4,9 @@ Named regimes in the table (exit regime in North Korea, standing enforcement in 
 temporary enforcement campaign on top of it) map to parameters (``departures_<regime>``,
 ``arrest_multiplier_<level>``, ``campaign_arrest_multiplier_<campaign>`` ...), so a scenario can
 change either the calendar of regimes or the strength of a regime. A campaign multiplies the
-standing regime's arrests by at least 1 and its onward movement by at most 1 (the parameters'
-bounds), so a crackdown is harsher than the conditions it is added to in any year.
+standing regime's arrests by at least 1 (the parameters' bounds), so a crackdown is harsher than
+the conditions it is added to in any year; its effect on onward movement may go either way (it
+blocks brokers and routes but makes hiding riskier, which pushes people on), and is estimated.
 """
 
 from __future__ import annotations
@@ -186,6 +187,7 @@ class World:
         shares = rows[ROUTE_COLUMNS].to_numpy(dtype=np.float64)
         self.route_shares = shares / shares.sum(axis=1, keepdims=True)
         self.airlift_people = rows["airlift_people"].to_numpy(dtype=np.float64)
+        self.mission_transit_people = rows["mission_transit_people"].to_numpy(dtype=np.float64)
         self.north_takes_returns = rows["north_takes_returns"].to_numpy() == 1
         self.distancing = rows["distancing"].to_numpy() == 1
         for column in SOUTH_COLUMNS:

@@ -4,9 +4,16 @@ Routes and their shares by year are in the world table (China -> Laos -> Thailan
 Mongolia closed from 2007; Vietnam airlift 2004; the Philippines; Bangkok Post, MOU 2017, UN COI
 2014). Thailand deports North Koreans to the South rather than to the North; Laos and Vietnam have
 sent people back to China (UN Commission of Inquiry on Human Rights in the DPRK 2014, report
-A/HRC/25/CRP.1). Each route has a duration and a
-chance of arrest on the way, which the enforcement regime multiplies; closures (COVID-19) and
-crackdowns also slow the journey by the regime's onward multiplier."""
+A/HRC/25/CRP.1). Each route has a duration and a chance of arrest on the way, which the
+enforcement regime multiplies; closures (COVID-19) and crackdowns also change the journey's speed
+by the regime's onward multiplier.
+
+Besides the brokers' routes, people who reached South Korea's diplomatic missions in China were
+flown on to the South through a third country (nearly 500 a year through Manila in the two years
+before a 2005 cable of the US Embassy in Manila, released by WikiLeaks): the world table's
+``mission_transit_people`` a year, a Poisson number each month, chosen among the people hiding in
+China or in de facto marriages there, as the airlift's were (who reached the missions is not
+recorded)."""
 
 from __future__ import annotations
 
@@ -31,7 +38,8 @@ class Journey(Module):
 
     fields = {"route": Field(np.int8, int(Route.NONE), "onward route (Route)")}
     parameter_files = ("pathway",)
-    streams = ("journey.route", "journey.airlift", "journey.exit", "detention.exit")
+    streams = ("journey.route", "journey.airlift", "journey.mission", "journey.mission_count",
+               "journey.exit", "detention.exit")
     channels = {"arrest": "arrest and forced repatriation in China and on the journey",
                 "onward": "leaving China and the speed of the onward journey"}
     handles = {"started_journey": "choose_route"}
@@ -56,13 +64,20 @@ class Journey(Module):
         m.population.move(rows, Stage.JOURNEY, month)
 
     def step(self, month: int) -> None:
-        """One month on the road and in third-country detention, and any airlift."""
-        groups = self.model.groups
+        """One month on the road and in third-country detention, any airlift and any transit
+        through the diplomatic missions."""
+        m = self.model
+        groups = m.groups
         self._travel(month, groups[Stage.JOURNEY])
         self._detained(month, groups[Stage.DETAINED_THIRD_COUNTRY])
-        if month % 12 == AIRLIFT_MONTH - 1:
-            self._airlift(month, np.concatenate([groups[Stage.HIDING_IN_CHINA],
-                                                 groups[Stage.MARRIED_IN_CHINA]]))
+        y = m.world.index(month)
+        if month % 12 == AIRLIFT_MONTH - 1 and m.world.airlift_people[y] > 0:
+            self._airlift(month, np.concatenate([groups[s] for s in IN_CHINA]))
+        if m.world.mission_transit_people[y] > 0:
+            count = m.streams.poisson("journey.mission_count", month,
+                                      m.world.mission_transit_people[y] / 12 / m.scale)
+            self._transfer(month, np.concatenate([groups[s] for s in IN_CHINA]), count,
+                           Route.OTHER, "journey.mission")
 
     def _airlift(self, month: int, candidates: np.ndarray) -> None:
         """A one-off airlift (world table): people in China reach third-country custody at once.
@@ -71,12 +86,19 @@ class Journey(Module):
         China this month (died, were arrested, set off on a journey) are not chosen."""
         m = self.model
         count = int(round(m.world.airlift_people[m.world.index(month)] / m.scale))
+        self._transfer(month, candidates, count, Route.VIETNAM_CAMBODIA, "journey.airlift")
+
+    def _transfer(self, month: int, candidates: np.ndarray, count: int, route: Route,
+                  stream: str) -> None:
+        """``count`` of ``candidates`` still in China (hiding or married), chosen at random, reach
+        third-country custody at once by ``route``."""
+        m = self.model
         candidates = candidates[_IS_AIRLIFTABLE[m.population.stage[candidates]]]
         if count == 0 or candidates.size == 0:
             return
-        u = m.streams.uniforms("journey.airlift", month, m.population.uid[candidates])
+        u = m.streams.uniforms(stream, month, m.population.uid[candidates])
         chosen = candidates[np.argsort(u, kind="stable")[:count]]
-        m.population.route[chosen] = Route.VIETNAM_CAMBODIA
+        m.population.route[chosen] = route
         m.population.move(chosen, Stage.DETAINED_THIRD_COUNTRY, month)
 
     def _travel(self, month: int, rows: np.ndarray) -> None:
