@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import pkgutil
+import re
 from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
@@ -43,6 +44,9 @@ def rule_modules() -> list[ModuleType]:
             for info in pkgutil.iter_modules(package.__path__)]
 
 
+_CHANNELS_AT = re.compile(r"^    channels\b[^=\n]*= ", re.MULTILINE)  # in a class body
+
+
 def declared_channels() -> dict[str, str]:
     """Every lever channel, declared by the rule modules that read it (``channels`` of their
     classes): name -> what it changes. Read from their source, so that the levers load without
@@ -50,20 +54,22 @@ def declared_channels() -> dict[str, str]:
     out: dict[str, str] = {}
     for package in RULE_PACKAGES:
         for info in pkgutil.iter_modules(package.__path__):
-            path = Path(package.__path__[0]) / f"{info.name}.py"
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.ClassDef):
-                    out.update(_channels_of(node))
+            text = (Path(package.__path__[0]) / f"{info.name}.py").read_text(encoding="utf-8")
+            for match in _CHANNELS_AT.finditer(text):
+                out.update(_literal_from(text, match.end()))
     return out
 
 
-def _channels_of(node: ast.ClassDef) -> dict[str, str]:
-    """The literal ``channels = {...}`` of a class body, if any."""
-    for item in node.body:
-        target = item.targets[0] if isinstance(item, ast.Assign) else getattr(item, "target", None)
-        if isinstance(target, ast.Name) and target.id == "channels" and item.value is not None:
-            return ast.literal_eval(item.value)
-    return {}
+def _literal_from(text: str, start: int) -> dict[str, str]:
+    """The literal that starts at ``start`` in ``text`` and ends at the end of one of the lines
+    that follow (the first that closes it), without parsing the whole file."""
+    end = text.find("\n", start)
+    while end != -1:
+        try:
+            return ast.literal_eval(text[start:end])
+        except SyntaxError:
+            end = text.find("\n", end + 1)
+    return ast.literal_eval(text[start:])
 
 
 CHANNELS = declared_channels()
