@@ -127,8 +127,8 @@ def test_the_missions_take_people_from_china_in_the_years_the_table_gives():
     """The world table's ``mission_transit_people`` a year (2003-2004: nearly 500 through Manila,
     US Embassy Manila 2005) go from hiding or a marriage in China straight to third-country
     custody: about that many in those years, none in the others, none with the column at 0, and
-    as many again in a year a scenario adds."""
-    def from_hiding(world):
+    about the number a scenario gives in a year it adds."""
+    def from_china(world):
         result = sim.run("baseline", scale=10, horizon={"start": 1995, "end": 2012}, world=world,
                          pathway_only=True, watched=False)
         flows = result.model.population.flows
@@ -136,10 +136,10 @@ def test_the_missions_take_people_from_china_in_the_years_the_table_gives():
                  + flows[:, Stage.MARRIED_IN_CHINA, Stage.DETAINED_THIRD_COUNTRY])
         return dict(zip(range(1995, 2013), moved[: 12 * 18].reshape(18, 12).sum(axis=1)))
 
-    table = from_hiding([])
+    table = from_china([])
     assert 25 <= table[2003] <= 80  # 500 / scale 10 a year: Poisson, sd about 7
     assert all(table[y] == 0 for y in (*range(1995, 2003), *range(2005, 2013)))  # no airlift
-    closed = from_hiding([{"years": 2003, "mission_transit_people": 0}])
+    closed = from_china([{"years": 2003, "mission_transit_people": 0}])
     assert closed[2003] == 0
-    opened = from_hiding([{"years": 2010, "mission_transit_people": 1200}])
+    opened = from_china([{"years": 2010, "mission_transit_people": 1200}])
     assert 80 <= opened[2010] <= 160 and opened[2003] == table[2003]
