@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.hazards import competing_exits, rate_for_mean_months
+from ..engine.hazards import MONTHS_PER_YEAR, competing_exits, rate_for_mean_months
 from ..engine.module import Field, Module
 from ..engine.randomness import cumulative, invert
 from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
 from .demographics import mortality_rate
 
 ARRIVE, ARREST, DIE = range(3)
-IN_CHINA = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA))
-_IS_AIRLIFTABLE = stage_mask(IN_CHINA)  # hiding or married in China (not settled for good)
+TRANSFERABLE = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA))  # not settled for good
+_IS_TRANSFERABLE = stage_mask(TRANSFERABLE)
 AIRLIFT_MONTH = 7  # the 2004 airlift of 468 people from Vietnam took place on 27-28 July
 # (BBC News, "Vietnam defectors arrive in Seoul", 28 July 2004)
 ROUTE_NAMES = {r: r.name.lower() for r in (*ONWARD_ROUTES, Route.DIRECT)}
@@ -71,13 +71,17 @@ class Journey(Module):
         self._travel(month, groups[Stage.JOURNEY])
         self._detained(month, groups[Stage.DETAINED_THIRD_COUNTRY])
         y = m.world.index(month)
-        if month % 12 == AIRLIFT_MONTH - 1 and m.world.airlift_people[y] > 0:
-            self._airlift(month, np.concatenate([groups[s] for s in IN_CHINA]))
+        if month % MONTHS_PER_YEAR == AIRLIFT_MONTH - 1 and m.world.airlift_people[y] > 0:
+            self._airlift(month, self._in_china())
         if m.world.mission_transit_people[y] > 0:
             count = m.streams.poisson("journey.mission_count", month,
-                                      m.world.mission_transit_people[y] / 12 / m.scale)
-            self._transfer(month, np.concatenate([groups[s] for s in IN_CHINA]), count,
-                           Route.OTHER, "journey.mission")
+                                      m.world.mission_transit_people[y] / MONTHS_PER_YEAR
+                                      / m.scale)
+            self._transfer(month, self._in_china(), count, Route.OTHER, "journey.mission")
+
+    def _in_china(self) -> np.ndarray:
+        """The month's snapshot of the people a transfer may take (hiding or married in China)."""
+        return np.concatenate([self.model.groups[s] for s in TRANSFERABLE])
 
     def _airlift(self, month: int, candidates: np.ndarray) -> None:
         """A one-off airlift (world table): people in China reach third-country custody at once.
@@ -93,7 +97,7 @@ class Journey(Module):
         """``count`` of ``candidates`` still in China (hiding or married), chosen at random, reach
         third-country custody at once by ``route``."""
         m = self.model
-        candidates = candidates[_IS_AIRLIFTABLE[m.population.stage[candidates]]]
+        candidates = candidates[_IS_TRANSFERABLE[m.population.stage[candidates]]]
         if count == 0 or candidates.size == 0:
             return
         u = m.streams.uniforms(stream, month, m.population.uid[candidates])
