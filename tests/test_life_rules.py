@@ -79,6 +79,17 @@ def test_daily_work_ends_more_often_than_regular_work():
     assert (sick > rate).all()
 
 
+def test_women_are_hired_into_regular_work_less_often_and_otherwise_alike():
+    """The regular weight is exp(``regular_female_effect``) times lower for women; the other
+    weights are the same, so women's share of regular work falls (and their jobs end sooner)."""
+    years, capital = np.full(2, 2.0), np.zeros(2)
+    weights = labour.job_weights(years, capital, np.array([False, True]), P)
+    assert weights[1, 0] == pytest.approx(weights[0, 0] * np.exp(P["regular_female_effect"]))
+    assert (weights[1, 1:] == weights[0, 1:]).all() and P["regular_female_effect"] < 0
+    share = weights[:, 0] / weights.sum(axis=1)
+    assert share[1] < share[0]
+
+
 def test_social_distancing_ends_precarious_jobs_more_often_but_not_regular_ones():
     jobs = np.array([Job.REGULAR, Job.TEMPORARY, Job.DAILY, Job.SELF_EMPLOYED], dtype=np.int8)
     args = (jobs, np.zeros(4), np.zeros(4, bool), np.ones(4), P)

@@ -1,6 +1,7 @@
 """The world table: enforcement campaigns arrest more than the conditions they are added to,
-forced returns wait while North Korea takes no one back, and people reach the South through the
-diplomatic missions in the years the table says."""
+forced returns wait while North Korea takes no one back, people reach the South through the
+diplomatic missions in the years the table and the missions' window say, and fewer journeys run on
+credit when the settlement cash is cut."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sim
 from sim.engine.calendar import Calendar
 from sim.engine.parameters import Parameters
 from sim.engine.stages import Stage
-from sim.engine.world import World, apply_overrides, load_table
+from sim.engine.world import World, apply_overrides, credit_share, load_table, mission_transit
 from sim.measure.validation import series
 
 CAMPAIGNS = ("crackdown", "olympics")
@@ -124,13 +125,14 @@ def test_fee_surveillance_is_a_share():
 
 
 def test_the_missions_take_people_from_china_in_the_years_the_table_gives():
-    """The world table's ``mission_transit_people`` a year (2003-2004: nearly 500 through Manila,
-    US Embassy Manila 2005) go from hiding or a marriage in China straight to third-country
-    custody: about that many in those years, none in the others, none with the column at 0, and
-    about the number a scenario gives in a year it adds."""
-    def from_china(world):
+    """The world's ``mission_transit_people`` a year go from hiding or a marriage in China
+    straight to third-country custody: about that many in the two years from
+    ``mission_transit_start_year`` (nearly 500 a year for two years, US Embassy Manila 2005), none
+    in the other years of 2002-2005 or in years without any, none with the column at 0, and about
+    the number a scenario gives in a year it adds."""
+    def from_china(world, start=2003.0):
         result = sim.run("baseline", scale=10, horizon={"start": 1995, "end": 2012}, world=world,
-                         pathway_only=True, watched=False)
+                         pathway_only=True, watched=False, mission_transit_start_year=start)
         flows = result.model.population.flows
         moved = (flows[:, Stage.HIDING_IN_CHINA, Stage.DETAINED_THIRD_COUNTRY]
                  + flows[:, Stage.MARRIED_IN_CHINA, Stage.DETAINED_THIRD_COUNTRY])
@@ -138,8 +140,40 @@ def test_the_missions_take_people_from_china_in_the_years_the_table_gives():
 
     table = from_china([])
     assert 25 <= table[2003] <= 80  # 500 / scale 10 a year: Poisson, sd about 7
-    assert all(table[y] == 0 for y in (*range(1995, 2003), *range(2005, 2013)))  # no airlift
+    others = (*range(1995, 2003), *range(2005, 2013))  # 2004 has the airlift too
+    assert all(table[y] == 0 for y in others)
     closed = from_china([{"years": 2003, "mission_transit_people": 0}])
     assert closed[2003] == 0
     opened = from_china([{"years": 2010, "mission_transit_people": 1200}])
     assert 80 <= opened[2010] <= 160 and opened[2003] == table[2003]
+    early = from_china([], start=2002.5)  # July 2002 to June 2004
+    assert 10 <= early[2002] <= 45 and 25 <= early[2003] <= 80 and early[2005] == 0
+    assert all(early[y] == 0 for y in (*range(1995, 2002), *range(2005, 2013)))
+
+
+def test_the_missions_window_holds_two_years_of_the_cable_years():
+    """Within 2002-2005 only the 24 months from the start count; outside them every month of a
+    year the table gives counts."""
+    per_year = np.zeros(41)
+    per_year[2002 - 1995: 2006 - 1995] = 500.0
+    per_year[2015 - 1995] = 120.0
+    for start in (2002.0, 2002.25, 2003.0, 2003.5, 2004.0):
+        monthly = mission_transit(per_year, Calendar(1995, 2035), start)
+        assert (monthly > 0).sum() == 24 + 12, start
+        assert monthly.sum() == pytest.approx(1000.0 + 120.0)
+        first = int(np.flatnonzero(monthly)[0])
+        assert first == round((start - 1995) * 12), start
+
+
+def test_fewer_journeys_run_on_credit_when_the_settlement_cash_is_cut():
+    """The share run on credit is the parameter's at the 37M KRW of 1998-2004, falls with the
+    cash (10M from 2005, 6M from 2007) unless the elasticity is 0, and never exceeds 1."""
+    cash = np.array([37.0, 10.0, 6.0, 74.0])
+    np.testing.assert_allclose(credit_share(cash, 0.4, 0.0), 0.4)
+    shares = credit_share(cash, 0.4, 0.5)
+    assert shares[0] == pytest.approx(0.4) and shares[0] > shares[1] > shares[2]
+    assert credit_share(cash, 0.9, 2.0)[3] == 1.0
+    world = _world([])
+    assert world.broker_credit_share[2004 - 1995] > world.broker_credit_share[2005 - 1995]
+    richer = _world([{"years": "2005-2035", "settlement_cash_mkrw": 37.0}])
+    assert richer.broker_credit_share[2005 - 1995] == world.broker_credit_share[2004 - 1995]

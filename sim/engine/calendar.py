@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 _YM = re.compile(r"^(\d{4})-(\d{2})$")
+MONTHS_PER_YEAR = 12
 PAST_YEAR = 12  # months counted as "in the past year" (the survey's wording)
 SURVEY_AGE = 15  # working age in Korean labour statistics; the KHF surveys count residents 15+
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-MONTHS_PER_YEAR = 12
+from .calendar import MONTHS_PER_YEAR
 CEILING_SLACK = 1.0 + 1e-12  # keeps a rate's ceiling above the rate whatever the rounding
 
 

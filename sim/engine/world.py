@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .calendar import Calendar, year_range
+from .calendar import MONTHS_PER_YEAR, Calendar, year_range
 from .errors import InputError, nearest, shown, text_for_number
 from .parameters import Parameters
 
@@ -142,6 +142,34 @@ def broker_fee(fee_usd: np.ndarray, surveillance: np.ndarray, multiplier: float)
     return fee_usd * multiplier ** surveillance
 
 
+CABLE_YEARS = (2002, 2003, 2004, 2005)  # the years the missions' two-year window may fall in
+CABLE_WINDOW_YEARS = 2  # "for 2 years" (US Embassy Manila, 2005 cable released by WikiLeaks)
+SETTLEMENT_CASH_1998_MKRW = 37.0  # settlement cash a person, 1998-2004 (Ministry of Unification)
+
+
+def credit_share(cash_mkrw: np.ndarray, share: float, elasticity: float) -> np.ndarray:
+    """Share of the journeys from China run on credit in each year. Brokers paid after arrival
+    are paid out of the settlement money (WaPo 2016), so they front fewer journeys when it is
+    cut (37M KRW a person in 1998-2004, 10M from 2005, 6M from 2007; Ministry of Unification):
+    ``share`` at the 1998-2004 sum, times (cash / 37M KRW) ** ``elasticity``, at most 1."""
+    return np.minimum(1.0, share * (cash_mkrw / SETTLEMENT_CASH_1998_MKRW) ** elasticity)
+
+
+def mission_transit(per_year: np.ndarray, calendar: Calendar, start_year: float) -> np.ndarray:
+    """People a month who reach South Korea's diplomatic missions in China and are flown on
+    through a third country: the table's people a year spread over its months, except that in
+    the years the cable's window may fall in (:data:`CABLE_YEARS`: from the mission entries of
+    2002, when China let people inside foreign missions leave through a third country, to the
+    2005 cable) only the two years from ``start_year`` count (nearly 500 a year for two years
+    through Manila, US Embassy Manila 2005; which two years the cable does not say)."""
+    months = np.arange(calendar.n_months)
+    year = calendar.start_year + months / MONTHS_PER_YEAR  # each month's start
+    window = (year >= start_year) & (year < start_year + CABLE_WINDOW_YEARS)
+    cable = np.isin(calendar.year_of(months), CABLE_YEARS)
+    per_month = np.repeat(per_year, MONTHS_PER_YEAR) / MONTHS_PER_YEAR
+    return np.where(cable & ~window, 0.0, per_month)
+
+
 def broker_access(years: np.ndarray, midyear: float, spread: float) -> np.ndarray:
     """Share of the mature broker network available in each year (logistic growth).
 
@@ -187,11 +215,16 @@ class World:
         shares = rows[ROUTE_COLUMNS].to_numpy(dtype=np.float64)
         self.route_shares = shares / shares.sum(axis=1, keepdims=True)
         self.airlift_people = rows["airlift_people"].to_numpy(dtype=np.float64)
-        self.mission_transit_people = rows["mission_transit_people"].to_numpy(dtype=np.float64)
+        self.mission_transit_per_month = mission_transit(
+            rows["mission_transit_people"].to_numpy(dtype=np.float64), calendar,
+            p["mission_transit_start_year"])
         self.north_takes_returns = rows["north_takes_returns"].to_numpy() == 1
         self.distancing = rows["distancing"].to_numpy() == 1
         for column in SOUTH_COLUMNS:
             setattr(self, column, rows[column].to_numpy(dtype=np.float64))
+        self.broker_credit_share = credit_share(self.settlement_cash_mkrw,
+                                                p["broker_credit_share"],
+                                                p["broker_credit_cash_elasticity"])
         self.nis_max_months = np.maximum(
             1, np.round(rows["nis_max_days"].to_numpy(dtype=np.float64) / DAYS_PER_MONTH)
         ).astype(np.int64)

@@ -4,8 +4,11 @@ Residents aged 15+ who are not studying or training are inactive, unemployed (lo
 in a regular, temporary or daily job or self-employed. Monthly hazards (annual rates in
 ``sim/data/parameters/labour.yaml``) depend on sex and care of family, age, education in the North
 and the South, vocational credentials, years in the South, workplace communication (the accent),
-health (:mod:`sim.life.health`), the visibility of origin and employer discrimination; wages are
-set at hire relative to the South Korean mean wage of the year (world table) and grow with tenure.
+health (:mod:`sim.life.health`), the visibility of origin and employer discrimination. Women are
+hired into regular work less often, as South Korean women are (Statistics Korea, supplementary
+survey of the Economically Active Population Survey by type of employment), so their jobs end
+sooner; wages are set at hire relative to the South Korean mean wage of the year (world table)
+and grow with tenure.
 The survey figures they are matched to are the KHF settlement surveys (Korea Hana Foundation,
 2010-2024)."""
 
@@ -130,9 +133,12 @@ def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.nd
             / health)
 
 
-def job_weights(years: np.ndarray, capital: np.ndarray, p) -> np.ndarray:
-    """(n, 4) relative weights of regular, temporary, daily and self-employed work at hire."""
-    regular = p["regular_weight"] * np.exp(p["regular_years_effect"] * settling(years, p) + capital)
+def job_weights(years: np.ndarray, capital: np.ndarray, female: np.ndarray,
+                p) -> np.ndarray:
+    """(n, 4) relative weights of regular, temporary, daily and self-employed work at hire
+    (regular work less often for women, as among South Koreans)."""
+    regular = p["regular_weight"] * np.exp(p["regular_years_effect"] * settling(years, p) + capital
+                                           + p["regular_female_effect"] * female)
     n = years.size
     return np.column_stack([regular, np.full(n, p["temporary_weight"]),
                             np.full(n, p["daily_weight"]), np.full(n, p["self_employed_weight"])])
@@ -297,7 +303,7 @@ class LabourMarket(Module):
         m = self.model
         pop, p, y = m.population, m.params, m.world.index(month)
         years = years_in_south(pop.arrival_month[rows], month)
-        weights = job_weights(years, human_capital(pop, rows, month, p), p)
+        weights = job_weights(years, human_capital(pop, rows, month, p), pop.female[rows], p)
         u = m.streams.uniforms("labour.job", month, pop.uid[rows])
         job = np.asarray(JOBS, dtype=np.int8)[categorical(u, weights)]
         pop.work[rows] = Work.EMPLOYED
@@ -354,7 +360,8 @@ _RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entr
           "settling_years", "degree_south_effect", "credential_effect", "credential_delay_months",
           "credential_ramp_months", "communication_penalty", "accent_floor",
           "accent_half_life_years", "conceal_visibility", "regular_weight",
-          "regular_years_effect", "temporary_weight", "daily_weight", "self_employed_weight",
+          "regular_years_effect", "regular_female_effect", "temporary_weight", "daily_weight",
+          "self_employed_weight",
           "wage_daily_effect", "wage_temporary_effect", "wage_female_effect",
           "wage_years_effect", "wage_relative_at_start", "incentive_retention_effect",
           "education_effect_college", "education_effect_university", "separation_rate_regular",
@@ -481,7 +488,8 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                 work[r] = INACTIVE
             elif exit_ == 0:
                 weights = np.array([q.regular_weight * np.exp(q.regular_years_effect * settled
-                                                              + capital),
+                                                              + capital + q.regular_female_effect
+                                                              * female[r]),
                                     q.temporary_weight, q.daily_weight, q.self_employed_weight])
                 cum, total, u = 0.0, weights.sum(), draw(keys[2], uid[r])
                 kind = 0

@@ -94,10 +94,10 @@ class Welfare(Module):
         money = settlement_mkrw(pop.household_size[rows], w.settlement_cash_mkrw[y],
                                 w.housing_subsidy_mkrw[y], p)
         left = pop.last_departure_month[rows]
-        unpaid = np.maximum(0.0, w.broker_fee_usd[w.index(np.maximum(left, 0))]
-                            - pop.savings_usd[rows])
+        year_left = w.index(np.maximum(left, 0))
+        unpaid = np.maximum(0.0, w.broker_fee_usd[year_left] - pop.savings_usd[rows])
         owed = np.where(pop.sponsored[rows] | (left < 0), 0.0,
-                        p["broker_credit_share"] * unpaid * p["krw_per_usd"] / 1e6)
+                        w.broker_credit_share[year_left] * unpaid * p["krw_per_usd"] / 1e6)
         paid = np.minimum(owed, money)
         pop.debt_mkrw[rows] = owed - paid
         pop.savings_mkrw[rows] += money - paid

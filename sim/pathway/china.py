@@ -8,8 +8,11 @@ find steady work and settle too; China treats them as illegal migrants and repat
 catches (NKDB: >8,000 recorded); broker fees by year are in the world table; relatives in the
 South pay for family (WaPo 2016). Brokers often take the journey on credit, paid after arrival out
 of the settlement money (WaPo 2016), so saving the fee in China gates only the journeys not run
-on credit: ``broker_credit_share`` of the onward rate does not wait for savings, and the same
-share of the unpaid fee is owed on arrival (:mod:`sim.life.welfare`).
+on credit: a share of the onward rate does not wait for savings, and the same share of the unpaid
+fee is owed on arrival (:mod:`sim.life.welfare`). That share is ``broker_credit_share`` while the
+settlement money was 37M KRW (1998-2004) and falls with its cuts (10M in 2005, 6M in 2007;
+Ministry of Unification) by ``broker_credit_cash_elasticity``
+(:func:`~sim.engine.world.credit_share`).
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ class China(Module):
             return
         pop, w, y = m.population, m.world, m.world.index(month)
         world = np.array([w.arrest_multiplier[y], w.onward_multiplier[y], w.broker_access[y],
-                          w.broker_fee_usd[y]], dtype=np.float64)
+                          w.broker_fee_usd[y], w.broker_credit_share[y]], dtype=np.float64)
         f = m.levers.factors(CHANNELS, rows, month)
         exit_ = _month(rows, month, m.streams.key("china.exit", month), m.params.record(Rates),
                        world, f, float(monthly_probability(self.upper_rate(rows, month, f))),
@@ -149,7 +152,7 @@ class China(Module):
         sex = np.where(female, 1.0, p["arrest_male_multiplier"])
         ties = np.select([married, settled], [p["onward_married_multiplier"],
                                               p["onward_settled_multiplier"]], 1.0)
-        afford = payable(p["broker_credit_share"], pop.savings_usd[rows] / w.broker_fee_usd[y])
+        afford = payable(w.broker_credit_share[y], pop.savings_usd[rows] / w.broker_fee_usd[y])
         rates = np.zeros((6, rows.size)).T  # column-major: each column is contiguous
         rates[:, ARREST] = (p["arrest_rate"] * w.arrest_multiplier[y] * protection * sex
                             * m.levers.factor("arrest", rows, month))
@@ -178,7 +181,7 @@ Rates = parameter_record("Rates", (  # the parameters the compiled month reads
     "savings_usd_per_month", "arrest_rate", "arrest_married_multiplier",
     "arrest_settled_multiplier", "arrest_male_multiplier", "voluntary_return_rate",
     "marriage_rate", "onward_married_multiplier", "onward_settled_multiplier", "onward_rate",
-    "sponsored_rate_china", "broker_credit_share", "settle_rate", "settle_rate_male",
+    "sponsored_rate_china", "settle_rate", "settle_rate_male",
     "mortality_at_30", "mortality_slope", "mortality_multiplier_abroad"), __name__)
 HIDING, MARRIED, SETTLED = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA),
                             int(Stage.SETTLED_IN_CHINA))
@@ -203,7 +206,7 @@ def _month(rows, month, key, q, world, f, p_max, uid, stage, female, birth_month
                       else q.arrest_settled_multiplier if settled else 1.0)
         ties = (q.onward_married_multiplier if married
                 else q.onward_settled_multiplier if settled else 1.0)
-        afford = payable(q.broker_credit_share, savings_usd[r] / world[3])
+        afford = payable(world[4], savings_usd[r] / world[3])
         rates[ARREST] = (q.arrest_rate * world[0] * protection
                          * (1.0 if female[r] else q.arrest_male_multiplier) * f[0, j])
         rates[RETURN] = q.voluntary_return_rate if hiding else 0.0

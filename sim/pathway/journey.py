@@ -9,11 +9,12 @@ enforcement regime multiplies; closures (COVID-19) and crackdowns also change th
 by the regime's onward multiplier.
 
 Besides the brokers' routes, people who reached South Korea's diplomatic missions in China were
-flown on to the South through a third country (nearly 500 a year through Manila in the two years
-before a 2005 cable of the US Embassy in Manila, released by WikiLeaks): the world table's
-``mission_transit_people`` a year, a Poisson number each month, chosen among the people hiding in
-China or in de facto marriages there, as the airlift's were (who reached the missions is not
-recorded)."""
+flown on to the South through a third country (nearly 500 a year through Manila for two years,
+says a 2005 cable of the US Embassy in Manila, released by WikiLeaks; which two years is the
+parameter ``mission_transit_start_year``): the world's number a month
+(:func:`~sim.engine.world.mission_transit`), a Poisson number each month, chosen among the people
+hiding in China or in de facto marriages there, as the airlift's were (who reached the missions
+is not recorded)."""
 
 from __future__ import annotations
 
@@ -73,10 +74,9 @@ class Journey(Module):
         y = m.world.index(month)
         if month % MONTHS_PER_YEAR == AIRLIFT_MONTH - 1 and m.world.airlift_people[y] > 0:
             self._airlift(month, self._in_china())
-        if m.world.mission_transit_people[y] > 0:
+        if m.world.mission_transit_per_month[month] > 0:
             count = m.streams.poisson("journey.mission_count", month,
-                                      m.world.mission_transit_people[y] / MONTHS_PER_YEAR
-                                      / m.scale)
+                                      m.world.mission_transit_per_month[month] / m.scale)
             self._transfer(month, self._in_china(), count, Route.OTHER, "journey.mission")
 
     def _in_china(self) -> np.ndarray:
