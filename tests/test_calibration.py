@@ -328,6 +328,42 @@ def test_the_life_block_is_the_rest_with_the_pathway_held_at_the_parameter_sets_
         calibrate.pathway_point(run.with_overrides(parameter_set=str(alone)))
 
 
+def test_a_block_estimated_given_the_set_holds_every_other_estimate_at_its_point(tmp_path):
+    """--nuisance set: the parameters the set estimates and the calibration does not run at the
+    set's point estimate (the scenario's own values still win); --targets-from keeps the
+    targets from that year on; each refuses what it cannot use, in one line."""
+    from sim import scenario as scenario_io
+    from sim.engine.errors import InputError
+
+    (tmp_path / "pathway").mkdir()
+    pd.DataFrame({"onward_rate": [0.1, 0.2, 0.9], "arrest_rate": [0.3, 0.4, 0.5],
+                  "weight": 1.0}).to_csv(tmp_path / "pathway" / "posterior.csv", index=False)
+    pd.DataFrame({"job_finding_rate": [1.0, 2.0, 3.0], "weight": 1.0}).to_csv(
+        tmp_path / "posterior.csv", index=False)
+    scn = tmp_path / "s.yaml"
+    scn.write_text(f"# A test.\nname: s\nextends: baseline\nparameter_set: {tmp_path}\n"
+                   "parameters:\n  job_finding_rate: 5.0\n")
+    base = scenario_io.load(str(scn))
+    priors = [calibrate.Prior("arrest_rate", {"dist": "uniform", "low": 0, "high": 1}, "t")]
+    held = calibrate.held_at_set(base, priors)
+    assert held == {"onward_rate": 0.2, "job_finding_rate": 2.0}
+    run = calibrate.calibration_scenario(base, 10, 2010, "pathway", held)
+    assert run.parameters["onward_rate"] == 0.2 and run.parameters["job_finding_rate"] == 5.0
+    assert "arrest_rate" not in run.parameters and run.parameter_set is None
+    with pytest.raises(InputError, match="--nuisance set holds parameters at the scenario's "
+                                         "parameter set, and it names none"):
+        calibrate.held_at_set(base.with_overrides(parameter_set=None), priors)
+
+    listed = targets.load(calibration_file("targets.yaml"))
+    recent = calibrate.from_year(listed, 2020, "t.yaml")
+    assert recent and all(t.years[0] >= 2020 for t in recent)
+    assert {t.id for t in listed if t.years[0] >= 2020} == {t.id for t in recent}
+    assert calibrate.from_year(listed, None, "t.yaml") == listed
+    with pytest.raises(InputError, match=r"--targets-from 2100: t.yaml has no target of 2100 "
+                                         r"or later \(its last year is 20\d\d\)$"):
+        calibrate.from_year(listed, 2100, "t.yaml")
+
+
 def test_a_pathway_only_run_gives_the_pathways_figures_and_nothing_else():
     """Stepping only the pathway produces the pathway's indicators, equal to a full run's up to
     the few sponsors of chain defection a full run loses to suicide or emigration."""
@@ -387,5 +423,5 @@ def test_parameters_not_estimated_are_drawn_from_their_priors_as_ensembles_draw_
     assert drawn[0]["job_finding_rate"] != drawn[1]["job_finding_rate"]
     assert drawn[0] == drawn[2]  # the same particle, the same draw
     assert "job_finding_rate" not in centre[0]
-    with pytest.raises(ValueError, match=r"nuisance: expected one of \['centre', 'prior'\]"):
+    with pytest.raises(ValueError, match=r"nuisance: expected one of \['centre', 'prior', 'set'\]"):
         calibrate.Simulator(base, [], 1, [onward], nuisance="median")

@@ -303,3 +303,30 @@ def test_the_calibration_maps_coordinates_to_the_truncated_prior_and_back():
     assert prior.value(-8.0) >= 1.0 and np.isneginf(prior.logpdf(0.8))
     grid = np.linspace(1.0, 20.0, 200001)
     assert np.exp(prior.logpdf(grid)).sum() * (grid[1] - grid[0]) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_block_added_to_a_set_takes_its_parameters_over_from_the_other_blocks(tmp_path):
+    """calibration/add_block.py: the block's posterior goes into its subfolder and its columns
+    leave the set's other posterior files, so the set reads with one block per parameter."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "add_block", ROOT / "calibration" / "add_block.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pset, cal = tmp_path / "set", tmp_path / "cal"
+    (pset / "pathway").mkdir(parents=True)
+    cal.mkdir()
+    pd.DataFrame({"onward_rate": [0.1, 0.2], "arrest_rate": [0.3, 0.4], "weight": 1.0}).to_csv(
+        pset / "pathway" / "posterior.csv", index=False)
+    pd.DataFrame({"job_finding_rate": [1.0, 2.0], "weight": 1.0}).to_csv(
+        pset / "posterior.csv", index=False)
+    pd.DataFrame({"arrest_rate": [0.6, 0.7, 0.8], "weight": 1.0}).to_csv(
+        cal / "posterior.csv", index=False)
+    assert module.add_block(cal, pset, "recent") == ["arrest_rate"]
+    assert list(pd.read_csv(pset / "pathway" / "posterior.csv").columns) == ["onward_rate",
+                                                                              "weight"]
+    point = posterior.load(str(pset)).point()
+    assert point["arrest_rate"] == 0.7 and point["onward_rate"] == 0.1
+    with pytest.raises(InputError, match="already exists; remove it first"):
+        module.add_block(cal, pset, "recent")

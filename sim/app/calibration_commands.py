@@ -135,9 +135,11 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
                              f"got {getattr(args, option)}")
     priors, target_list = calibrate.select_block(args.block, priors, target_list, args.priors,
                                                  args.targets)
+    target_list = calibrate.from_year(target_list, args.targets_from, args.targets)
     train, test = calibrate.split(target_list, args.holdout_from)
+    held = calibrate.held_at_set(base, priors) if args.nuisance == "set" else None
     scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train),
-                                              args.block)
+                                              args.block, held)
     setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block,
                             nuisance=args.nuisance)
     if args.start_from is not None:
@@ -147,7 +149,8 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
         raise InputError(f"{args.targets}: the model produces none of the training targets")
     name = f"calibration-{Path(args.targets).stem}" + (
         f"-{args.block}" if args.block != "all" else "") + (
-        f"-holdout{args.holdout_from}" if args.holdout_from else "") + f"-seed{seed}"
+        f"-holdout{args.holdout_from}" if args.holdout_from else "") + (
+        f"-from{args.targets_from}" if args.targets_from else "") + f"-seed{seed}"
     return setup, Path(args.out or Path.cwd() / OUTPUTS / name)
 
 

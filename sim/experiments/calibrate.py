@@ -168,7 +168,10 @@ NUISANCE = {"prior": "every parameter with a prior that neither the calibration 
                      "the scenario sets drawn from its prior in each run, as ensembles draw them: "
                      "the posterior is marginal over them",
             "centre": "every parameter that neither the calibration estimates nor the scenario "
-                      "sets at its prior's centre (the posterior is conditional on those centres)"}
+                      "sets at its prior's centre (the posterior is conditional on those centres)",
+            "set": "every parameter that the scenario's parameter set estimates and the "
+                   "calibration does not at the set's point estimate (the posterior is "
+                   "conditional on it), the others drawn from their priors in each run"}
 
 
 class Simulator:
@@ -411,6 +414,29 @@ def pathway_point(base: Scenario) -> dict[str, float]:
     return point
 
 
+def held_at_set(base: Scenario, priors: list[Prior]) -> dict[str, float]:
+    """The point estimate of ``base``'s parameter set for every parameter it estimates and
+    ``priors`` do not (what ``--nuisance set`` holds fixed)."""
+    if base.parameter_set is None:
+        raise InputError(f"{base.origin}: --nuisance set holds parameters at the scenario's "
+                         "parameter set, and it names none (parameter_set)")
+    estimated = {p.name for p in priors}
+    return {k: v for k, v in posterior.load(base.parameter_set, base.origin).point().items()
+            if k not in estimated}
+
+
+def from_year(target_list: list[targets.Target], year: int | None,
+              targets_file: str | Path) -> list[targets.Target]:
+    """The targets whose (first) year is ``year`` or later (all of them for None)."""
+    if year is None:
+        return target_list
+    kept = [t for t in target_list if t.years[0] >= year]
+    if not kept:
+        raise InputError(f"--targets-from {year}: {targets_file} has no target of {year} or "
+                         f"later (its last year is {targets.last_year(target_list)})")
+    return kept
+
+
 def split(target_list: list[targets.Target], holdout_from: int | None):
     """Training and test targets: by survey year, every target ending before ``holdout_from``
     trains, the rest is held out."""
@@ -426,14 +452,15 @@ def split(target_list: list[targets.Target], holdout_from: int | None):
 
 
 def calibration_scenario(base: Scenario, scale: int, last_year: int,
-                         block: str = "all") -> Scenario:
+                         block: str = "all", held: dict[str, float] | None = None) -> Scenario:
     """The scenario particles run: the base without its parameter set, at ``scale``, stopped at
-    the last target year; for the ``life`` block, with the pathway at the set's point estimate
-    (the scenario's own parameters still override it)."""
+    the last target year; for the ``life`` block, with the pathway at the set's point estimate,
+    and with ``held`` values (:func:`held_at_set`) fixed (the scenario's own parameters still
+    override both)."""
     from ..scenario import validate
 
     data = base.model_dump(mode="json")
-    fixed = pathway_point(base) if block == "life" else {}
+    fixed = (pathway_point(base) if block == "life" else {}) | (held or {})
     data.update(parameter_set=None, scale=scale, replicates=1, levers=[],
                 parameters={**fixed, **data["parameters"]},
                 horizon={"start": base.start_year, "end": max(base.start_year, last_year)})

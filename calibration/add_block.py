@@ -1,0 +1,72 @@
+"""Add a block calibrated given the others (``resettle calibrate --nuisance set``) to a parameter
+set: copy its posterior into ``SET/NAME/`` and remove its parameters' columns from the set's other
+posterior files, since a parameter belongs to one block only (:mod:`sim.engine.posterior`).
+
+Usage: .venv/bin/python calibration/add_block.py CALIBRATION_FOLDER SET NAME
+
+Nothing is changed unless every file can be written: the new files are written beside the old
+ones and renamed into place together at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim.engine import posterior  # noqa: E402
+from sim.engine.errors import InputError  # noqa: E402
+
+COPIED = ("posterior.csv", "calibration.json", "parameters.csv", "fit_table.csv",
+          "generations.csv", "correlations.csv", "manifest.json")
+
+
+def add_block(calibration: Path, parameter_set: Path, name: str) -> list[str]:
+    """Move the block into place; return the parameters it took over from other blocks."""
+    block = posterior.read_block(calibration / posterior.POSTERIOR_FILE)
+    target = parameter_set / name
+    if target.exists():
+        raise InputError(f"{target}: already exists; remove it first to replace the block")
+    moved, staged = [], []
+    for path in posterior.block_files(parameter_set):
+        table = pd.read_csv(path)
+        taken = [c for c in block.particles.columns if c in table.columns]
+        if taken:
+            moved += taken
+            staged.append((path, path.with_suffix(".csv.new")))
+            table.drop(columns=taken).to_csv(staged[-1][1], index=False)
+    fresh = parameter_set / f".{name}.partial"
+    fresh.mkdir()
+    for file in COPIED:
+        if (calibration / file).is_file():
+            shutil.copy2(calibration / file, fresh / file)
+    for path, new in staged:
+        new.replace(path)
+    fresh.rename(target)
+    posterior.load(str(parameter_set.resolve()))  # the set reads, one block per parameter
+    return moved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("calibration", type=Path, help="folder of the block's calibration")
+    parser.add_argument("parameter_set", type=Path, help="the parameter set to add it to")
+    parser.add_argument("name", help="the block's subfolder in the set")
+    args = parser.parse_args()
+    try:
+        moved = add_block(args.calibration, args.parameter_set, args.name)
+    except InputError as exc:
+        print(f"add_block.py: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.parameter_set / args.name}: added; taken over from other blocks: "
+          f"{', '.join(moved) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
