@@ -34,9 +34,9 @@ def fit(tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="the shipped posterior (the pathway block, then life in "
-                   "the South with the pathway at its medians; neither converged) puts 102, "
-                   "109 and 106 of 136 targets within tolerance with seeds 1-3 (20 replicates, "
-                   "scale 1; resampled medians 101, 102 and 103, 74-76%), and fewer in this "
+                   "the South with the pathway at its medians; neither converged) puts 106, "
+                   "109 and 108 of 136 targets within tolerance with seeds 1-3 (20 replicates, "
+                   "scale 1; resampled medians 104, 105 and 104, 76-77%), and fewer in this "
                    "test's run at scale 10: the pathway's shape over time (the surge of "
                    "arrivals in 2002, the dip of 2005) and the survey trends are missed")
 def test_at_least_85_percent_of_targets_within_tolerance(fit):

@@ -6,7 +6,7 @@ import numpy as np
 from _shared import baseline, series
 
 from sim.engine.population import NO_MONTH, Population
-from sim.engine.stages import N_STAGES, Stage
+from sim.engine.stages import N_STAGES, Route, Stage
 
 
 def test_every_person_in_exactly_one_valid_stage():
@@ -63,3 +63,16 @@ def test_people_added_in_several_stages_are_counted_in_each_with_no_flow_between
     assert pop.counts[Stage.JOURNEY].tolist() == [1, 1]
     assert pop.entered[1, Stage.HIDING_IN_CHINA] == 1 and pop.entered[1, Stage.JOURNEY] == 2
     assert pop.flows.sum() == 0
+
+
+def test_journeys_begin_after_leaving_north_korea_and_only_on_a_route():
+    """Everyone who reached the South on a route set off on it after last leaving North Korea;
+    direct crossers never set off on one."""
+    pop = baseline().model.population
+    n = pop.n
+    began, left, route = pop.journey_month[:n], pop.last_departure_month[:n], pop.route[:n]
+    arrived = (pop.arrival_month[:n] != NO_MONTH) & (left != NO_MONTH)
+    began, left, route = began[arrived], left[arrived], route[arrived]
+    on_route = route != Route.DIRECT
+    assert (began[on_route] != NO_MONTH).all() and (began[~on_route] == NO_MONTH).all()
+    assert (began[on_route] >= left[on_route]).all() and on_route.sum() > 1000

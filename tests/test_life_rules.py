@@ -66,9 +66,24 @@ def test_employment_incentive_lowers_separations_only_in_the_first_three_years()
     tenure = np.array([6, 35, 36, 6])
     incentive = np.array([True, True, True, False])
     rate = labour.separation_rate(job, tenure, incentive, np.ones(4), P)
-    kept = P["separation_rate_regular"] * (1 - P["incentive_retention_effect"])
-    assert rate == pytest.approx([kept, kept, P["separation_rate_regular"],
-                                  P["separation_rate_regular"]])
+    base = P["separation_rate_regular"] * labour.tenure_factor(tenure,
+                                                               P["separation_tenure_decline"])
+    kept = 1 - P["incentive_retention_effect"]
+    assert rate == pytest.approx(base * [kept, kept, 1.0, 1.0])
+
+
+def test_jobs_end_less_often_the_longer_they_have_lasted():
+    """(1 + years in the job) ** -decline: the rate after three years is 4 ** -decline times
+    that of a new job; no decline leaves it flat."""
+    job = np.full(3, Job.TEMPORARY, dtype=np.int8)
+    tenure = np.array([0, 12, 36])
+    rate = labour.separation_rate(job, tenure, np.zeros(3, bool), np.ones(3), P)
+    assert rate[0] > rate[1] > rate[2] > 0 and P["separation_tenure_decline"] > 0
+    assert rate[2] == pytest.approx(rate[0] * 4.0 ** -P["separation_tenure_decline"])
+    flat = labour.separation_rate(job, tenure, np.zeros(3, bool), np.ones(3),
+                                  Parameters(overrides={"separation_tenure_decline": 0.0},
+                                             where="<test>"))
+    assert (flat == P["separation_rate_temporary"]).all()
 
 
 def test_daily_work_ends_more_often_than_regular_work():
@@ -301,3 +316,11 @@ def test_closed_doors_stop_onward_migration_and_early_years_raise_return():
     rates = belonging.leaving_rates(np.array([1.0, 10.0]), np.array([0.0, 1.0, 0.0]), P)
     assert rates[0, 0] == pytest.approx(rates[1, 0] * P["return_early_multiplier"])
     assert (rates[:, 1] == 0).all() and (rates[:, 3] == 0).all() and (rates[:, 2] > 0).all()
+
+
+def test_the_broker_debt_is_that_of_the_year_the_journey_began():
+    """The fee and credit share are those of the broker's deal: the month the onward journey
+    began, or the month of leaving North Korea for those who never set off on one."""
+    left = np.array([12, 12, 24])
+    began = np.array([60, NO_MONTH, NO_MONTH], dtype=np.int32)
+    assert (welfare.journey_start(left, began) == [60, 12, 24]).all()

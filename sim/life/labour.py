@@ -7,8 +7,8 @@ and the South, vocational credentials, years in the South, workplace communicati
 health (:mod:`sim.life.health`), the visibility of origin and employer discrimination. Women are
 hired into regular work less often, as South Korean women are (Statistics Korea, supplementary
 survey of the Economically Active Population Survey by type of employment), so their jobs end
-sooner; wages are set at hire relative to the South Korean mean wage of the year (world table)
-and grow with tenure.
+sooner; jobs end less often the longer they have lasted (Farber 1994, 1999); wages are set at
+hire relative to the South Korean mean wage of the year (world table) and grow with tenure.
 The survey figures they are matched to are the KHF settlement surveys (Korea Hana Foundation,
 2010-2024)."""
 
@@ -120,17 +120,24 @@ def precarious_distanced(job: np.ndarray, distancing: bool) -> np.ndarray:
     return distancing & (job != Job.REGULAR)
 
 
+def tenure_factor(tenure_months: np.ndarray, decline: float) -> np.ndarray:
+    """Ratio by which a job's separation rate has fallen after ``tenure_months`` in it:
+    (1 + years in the job) ** -decline (new jobs end most often; Farber 1994, 1999)."""
+    return (1.0 + np.asarray(tenure_months) / 12.0) ** -decline
+
+
 def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.ndarray,
                     health: np.ndarray, p, distancing: bool = False) -> np.ndarray:
-    """Annual rate of losing or leaving a job, by job type, divided by the health factor; the
-    employment incentive keeps people in eligible jobs during their first three years (MOU);
-    social distancing ends precarious jobs (all but regular ones) more often."""
+    """Annual rate of losing or leaving a job, by job type, falling with the time in the job
+    (:func:`tenure_factor`) and divided by the health factor; the employment incentive keeps
+    people in eligible jobs during their first three years (MOU); social distancing ends
+    precarious jobs (all but regular ones) more often."""
     base = np.array([0.0] + [p[f"separation_rate_{j.name.lower()}"] for j in JOBS])[job]
     kept = incentive & (tenure_months < 12 * INCENTIVE_YEARS)
     shock = np.where(precarious_distanced(job, distancing), p["distancing_separation_multiplier"],
                      1.0)
-    return (base * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0) * shock
-            / health)
+    return (base * tenure_factor(tenure_months, p["separation_tenure_decline"])
+            * np.where(kept, 1.0 - p["incentive_retention_effect"], 1.0) * shock / health)
 
 
 def job_weights(years: np.ndarray, capital: np.ndarray, female: np.ndarray,
@@ -366,8 +373,8 @@ _RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entr
           "wage_years_effect", "wage_relative_at_start", "incentive_retention_effect",
           "education_effect_college", "education_effect_university", "separation_rate_regular",
           "separation_rate_temporary", "separation_rate_daily", "separation_rate_self_employed",
-          "distancing_separation_multiplier", "distancing_finding_multiplier",
-          "distancing_exit_multiplier")
+          "separation_tenure_decline", "distancing_separation_multiplier",
+          "distancing_finding_multiplier", "distancing_exit_multiplier")
 
 Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
 # the year's conditions the compiled month reads (conditions), by position
@@ -512,6 +519,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
             precarious = world[DISTANCING] > 0 and job[r] != REGULAR
             shock = q.distancing_separation_multiplier if precarious else 1.0
             separation = (base_separation[job[r]]
+                          * (1.0 + tenure / 12.0) ** -q.separation_tenure_decline
                           * (1.0 - q.incentive_retention_effect if kept else 1.0) * shock
                           / health) * f[2, j]
             two[0], two[1] = separation, _exit_rate(q, caring[r], health, older, precarious)

@@ -6,7 +6,8 @@ Amounts and rules (Ministry of Unification; values in
 
 - Settlement cash and housing subsidy by year of arrival, for the household: the one-person amount
   of the year scaled by household size up to the MOU 2021 ratio of the largest household, shared
-  among its members. Part of an unpaid broker fee is still owed on arrival and is paid first.
+  among its members. Part of an unpaid broker fee (the fee and credit share of the year the
+  journey began) is still owed on arrival and is paid first.
 - Employment incentive (from 2007): paid after each of the first three years in the same job, for
   jobs started within the protection period.
 - Future Happiness Account (from Nov 2015): savings from earned income matched 1:1 up to 500k KRW a
@@ -35,6 +36,12 @@ from .labour import INCENTIVE_YEARS, current_wage_mkrw, log_tenure_growth, wage_
 
 FHA_MONTHS = 48  # matched for up to four years (MOU)
 FHA_RESIDENCE_MONTHS, FHA_WORK_MONTHS = 6, 3  # eligibility after 6 months' residence, 3 in work
+
+
+def journey_start(left: np.ndarray, journey_month: np.ndarray) -> np.ndarray:
+    """The month a broker's journey began (the deal and its fee), or the month of leaving North
+    Korea for those who never set off on one (direct crossers)."""
+    return np.where(journey_month != NO_MONTH, journey_month, left)
 
 
 def household_ratio(size: np.ndarray, p) -> np.ndarray:
@@ -94,10 +101,10 @@ class Welfare(Module):
         money = settlement_mkrw(pop.household_size[rows], w.settlement_cash_mkrw[y],
                                 w.housing_subsidy_mkrw[y], p)
         left = pop.last_departure_month[rows]
-        year_left = w.index(np.maximum(left, 0))
-        unpaid = np.maximum(0.0, w.broker_fee_usd[year_left] - pop.savings_usd[rows])
+        began = w.index(np.maximum(journey_start(left, pop.journey_month[rows]), 0))
+        unpaid = np.maximum(0.0, w.broker_fee_usd[began] - pop.savings_usd[rows])
         owed = np.where(pop.sponsored[rows] | (left < 0), 0.0,
-                        w.broker_credit_share[year_left] * unpaid * p["krw_per_usd"] / 1e6)
+                        w.broker_credit_share[began] * unpaid * p["krw_per_usd"] / 1e6)
         paid = np.minimum(owed, money)
         pop.debt_mkrw[rows] = owed - paid
         pop.savings_mkrw[rows] += money - paid

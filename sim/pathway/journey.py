@@ -22,6 +22,7 @@ import numpy as np
 
 from ..engine.hazards import MONTHS_PER_YEAR, competing_exits, rate_for_mean_months
 from ..engine.module import Field, Module
+from ..engine.population import NO_MONTH
 from ..engine.randomness import cumulative, invert
 from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
 from .demographics import mortality_rate
@@ -37,7 +38,8 @@ ROUTE_NAMES = {r: r.name.lower() for r in (*ONWARD_ROUTES, Route.DIRECT)}
 class Journey(Module):
     """Module for the JOURNEY and DETAINED_THIRD_COUNTRY stages."""
 
-    fields = {"route": Field(np.int8, int(Route.NONE), "onward route (Route)")}
+    fields = {"route": Field(np.int8, int(Route.NONE), "onward route (Route)"),
+              "journey_month": Field(np.int32, NO_MONTH, "month the onward journey began")}
     parameter_files = ("pathway",)
     streams = ("journey.route", "journey.airlift", "journey.mission", "journey.mission_count",
                "journey.exit", "detention.exit")
@@ -62,6 +64,7 @@ class Journey(Module):
         u = m.streams.uniforms("journey.route", month, m.population.uid[rows])
         cum = self._cumulative[m.world.index(month)]
         m.population.route[rows] = self._routes[invert(u, cum)]
+        m.population.journey_month[rows] = month
         m.population.move(rows, Stage.JOURNEY, month)
 
     def step(self, month: int) -> None:
@@ -103,6 +106,7 @@ class Journey(Module):
         u = m.streams.uniforms(stream, month, m.population.uid[candidates])
         chosen = candidates[np.argsort(u, kind="stable")[:count]]
         m.population.route[chosen] = route
+        m.population.journey_month[chosen] = month
         m.population.move(chosen, Stage.DETAINED_THIRD_COUNTRY, month)
 
     def _travel(self, month: int, rows: np.ndarray) -> None:
