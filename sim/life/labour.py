@@ -17,7 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..engine.calendar import SURVEY_AGE
+from ..engine.calendar import MONTHS_PER_YEAR, SURVEY_AGE
 from ..engine.hazards import (
     CEILING_SLACK,
     competing_exits,
@@ -120,10 +120,12 @@ def precarious_distanced(job: np.ndarray, distancing: bool) -> np.ndarray:
     return distancing & (job != Job.REGULAR)
 
 
-def tenure_factor(tenure_months: np.ndarray, decline: float) -> np.ndarray:
+@numba.njit(inline="always")
+def tenure_factor(tenure_months, decline):
     """Ratio by which a job's separation rate has fallen after ``tenure_months`` in it:
-    (1 + years in the job) ** -decline (new jobs end most often; Farber 1994, 1999)."""
-    return (1.0 + np.asarray(tenure_months) / 12.0) ** -decline
+    (1 + years in the job) ** -decline (new jobs end most often; Farber 1994, 1999). For one
+    job or an array of them, in the NumPy rules and the compiled month alike."""
+    return (1.0 + tenure_months / MONTHS_PER_YEAR) ** -decline
 
 
 def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.ndarray,
@@ -519,7 +521,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
             precarious = world[DISTANCING] > 0 and job[r] != REGULAR
             shock = q.distancing_separation_multiplier if precarious else 1.0
             separation = (base_separation[job[r]]
-                          * (1.0 + tenure / 12.0) ** -q.separation_tenure_decline
+                          * tenure_factor(tenure, q.separation_tenure_decline)
                           * (1.0 - q.incentive_retention_effect if kept else 1.0) * shock
                           / health) * f[2, j]
             two[0], two[1] = separation, _exit_rate(q, caring[r], health, older, precarious)
