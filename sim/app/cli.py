@@ -185,9 +185,9 @@ def _calibration_parsers(commands) -> None:
     cal.add_argument("--holdout-from", type=int, default=None, metavar="YEAR",
                      help="calibrate on targets before YEAR only and validate on the rest")
     cal.add_argument("--targets-from", type=int, default=None, metavar="YEAR",
-                     help="use only the targets from YEAR on, running totals since the record began "
-                          "left out (with --nuisance set, a block of parameters that act only "
-                          "from then, e.g. since the COVID-19 closure)")
+                     help="use only the targets from YEAR on, running totals since the record "
+                          "began left out (with --nuisance set, a block of parameters that act "
+                          "only from then, e.g. since the COVID-19 closure)")
     cal.add_argument("--start-from", type=Path, default=None, metavar="DIR",
                      help="start from an earlier calibration's posterior (its folder), "
                           "reweighted for the present priors, instead of from the priors")
