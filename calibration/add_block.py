@@ -33,18 +33,25 @@ def add_block(calibration: Path, parameter_set: Path, name: str) -> list[str]:
     if target.exists():
         raise InputError(f"{target}: already exists; remove it first to replace the block")
     moved, staged = [], []
-    for path in posterior.block_files(parameter_set):
-        table = pd.read_csv(path)
-        taken = [c for c in block.particles.columns if c in table.columns]
-        if taken:
-            moved += taken
-            staged.append((path, path.with_suffix(".csv.new")))
-            table.drop(columns=taken).to_csv(staged[-1][1], index=False)
     fresh = parameter_set / f".{name}.partial"
-    fresh.mkdir()
-    for file in COPIED:
-        if (calibration / file).is_file():
-            shutil.copy2(calibration / file, fresh / file)
+    try:
+        shutil.rmtree(fresh, ignore_errors=True)  # left by an interrupted earlier call
+        for path in posterior.block_files(parameter_set):
+            table = pd.read_csv(path)
+            taken = [c for c in block.particles.columns if c in table.columns]
+            if taken:
+                moved += taken
+                staged.append((path, path.with_suffix(".csv.new")))
+                table.drop(columns=taken).to_csv(staged[-1][1], index=False)
+        fresh.mkdir()
+        for file in COPIED:
+            if (calibration / file).is_file():
+                shutil.copy2(calibration / file, fresh / file)
+    except BaseException:  # nothing staged is left behind, the set unchanged
+        for _, new in staged:
+            new.unlink(missing_ok=True)
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
     for path, new in staged:
         new.replace(path)
     fresh.rename(target)

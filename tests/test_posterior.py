@@ -330,3 +330,30 @@ def test_a_block_added_to_a_set_takes_its_parameters_over_from_the_other_blocks(
     assert point["arrest_rate"] == 0.7 and point["onward_rate"] == 0.1
     with pytest.raises(InputError, match="already exists; remove it first"):
         module.add_block(cal, pset, "recent")
+
+
+def test_an_add_block_that_fails_midway_leaves_the_set_as_it_was(tmp_path, monkeypatch):
+    """A failure while the new files are staged (here the copy of the block's files) removes
+    what was staged: no ``*.csv.new``, no partial folder, the other blocks' files unchanged."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "add_block", ROOT / "calibration" / "add_block.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pset, cal = tmp_path / "set", tmp_path / "cal"
+    pset.mkdir()
+    cal.mkdir()
+    before = pd.DataFrame({"onward_rate": [0.1, 0.2], "arrest_rate": [0.3, 0.4], "weight": 1.0})
+    before.to_csv(pset / "posterior.csv", index=False)
+    pd.DataFrame({"arrest_rate": [0.6, 0.7], "weight": 1.0}).to_csv(cal / "posterior.csv",
+                                                                     index=False)
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(module.shutil, "copy2", broken)
+    with pytest.raises(OSError, match="disk full"):
+        module.add_block(cal, pset, "recent")
+    assert sorted(p.name for p in pset.iterdir()) == ["posterior.csv"]
+    pd.testing.assert_frame_equal(pd.read_csv(pset / "posterior.csv"), before)
