@@ -156,6 +156,36 @@ def test_settlement_support_adds_savings_and_pays_off_debts():
     assert effect_on("settlement_support", "mean_debt_mkrw") <= 0
 
 
+def test_settlement_support_lets_brokers_front_more_journeys_while_it_pays():
+    """Brokers are paid out of the settlement money (WaPo 2016): in the lever's years the credit
+    share is taken at the table's cash plus the extra cash times the coverage; before and after,
+    and in the shadow run, it is the table's."""
+    from sim.engine.world import credit_share
+
+    policy_run, shadow = pair("settlement_support")
+    world, plain, p = policy_run.model.world, shadow.model.world, policy_run.model.params
+    years = np.array(policy_run.model.calendar.years)
+    paid = (years >= 2008) & (years <= 2016)
+    extra = policy_run.model.levers.levers[0].settings.extra_cash_mkrw
+    assert np.array_equal(world.broker_credit_share[~paid], plain.broker_credit_share[~paid])
+    expected = credit_share(plain.settlement_cash_mkrw[paid] + extra, p["broker_credit_share"],
+                            p["broker_credit_cash_elasticity"])
+    assert np.allclose(world.broker_credit_share[paid], expected)
+    assert (world.broker_credit_share[paid] > plain.broker_credit_share[paid]).any()
+    assert effect_on("settlement_support", "arrivals") >= 0
+
+
+def test_the_extra_cash_a_broker_counts_on_is_shared_by_the_months_paid_and_the_coverage():
+    scenario = scenario_with({"type": "settlement_support", "start": "2010-07", "end": "2011-12",
+                              "coverage": 0.5, "extra_cash_mkrw": 4.0}, scale=1000)
+    from sim.model import ResettleModel
+
+    extra = ResettleModel(scenario).levers.levers[0].expected_extra_cash()
+    assert extra[2010 - 1995] == pytest.approx(1.0)  # half of 2010, half the arrivals: 4 / 4
+    assert extra[2011 - 1995] == pytest.approx(2.0)
+    assert extra.sum() == pytest.approx(3.0)
+
+
 def test_counselling_lowers_depression_and_raises_service_use():
     assert effect_on("counselling", "depression_prevalence") < 0
     assert effect_on("counselling", "mental_health_service_use_share") > 0

@@ -2,7 +2,13 @@
 
 Settlement cash was 37M KRW (1998-2004), cut to 10M (2005) and 6M (2007), about 7M plus 13M
 housing around 2013 (MOU); the white paper asks for temporary housing subsidies. In the model the
-money pays off broker debts first and the rest is saved. Evidence on behaviour (transferred):
+money pays off broker debts first and the rest is saved. Brokers are paid after arrival out of the
+settlement money (WaPo 2016), so while the lever pays, more journeys from China are run on credit:
+the credit share of those years is taken at the table's cash plus the extra cash times the
+coverage (:func:`sim.engine.world.credit_share`; the housing subsidy is not cash in hand and does
+not count), which brings more people out of China and more debt owed on arrival. It assumes the
+brokers know of the lever and that every arrival of those years may be paid with the chance of
+the coverage. Evidence on behaviour (transferred):
 cutting refugees' benefits by about 40% in Denmark raised employment briefly (men) but lowered
 income by 20% and raised crime and ill health (Dustmann, Landersø & Andersen 2024; Arendt 2020);
 Lebanese cash transfers improved spending and coping, gains gone 4-10 months after payments
@@ -18,6 +24,8 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from ..engine.calendar import MONTHS_PER_YEAR
+from ..engine.world import credit_share
 from .base import Lever, LeverSettings
 from .effects import Distribution, effect, lognormal_90
 
@@ -39,13 +47,15 @@ class Settings(LeverSettings):
                                            "Chaaban et al. 2020)")
     evidence: ClassVar[str] = ("MOU settlement package by year; Dustmann et al. 2024 and Arendt "
                                "2020 (benefit cuts), Chaaban et al. 2020 (cash: gains fade)")
-    acts_on_text: ClassVar[str] = "the new arrivals paid, while the money lasts"
+    acts_on_text: ClassVar[str] = ("the new arrivals paid, while the money lasts; and people "
+                                   "hiding in China, whose brokers front more journeys on credit "
+                                   "against it (WaPo 2016) in the years it is paid")
     duration_text: ClassVar[str] = ("paid on enrolment; its effect on work lasts duration_months "
                                     "(12: an assumption), then halves every "
                                     "effect_half_life_months (Chaaban et al.: gone in 4-10)")
     channel_settings: ClassVar[dict[str, str]] = {"lf_entry": "lf_entry_multiplier"}
     outcomes: ClassVar[tuple[str, ...]] = ("mean_debt_mkrw", "mean_savings_mkrw",
-                                           "employed_count")
+                                           "employed_count", "arrivals")
     cohort_outcomes: ClassVar[tuple[str, ...]] = ("employed",)
 
 
@@ -54,6 +64,23 @@ KRW_PER_MKRW = 1e6
 
 class SettlementSupport(Lever):
     """Pays the extra money on enrolment (debts first, then savings); the money is its cost."""
+
+    def __init__(self, model, settings: Settings, shadow: bool = False,
+                 draw: bool = False) -> None:
+        super().__init__(model, settings, shadow, draw)
+        if not shadow:  # a shadow lever changes nothing
+            world, p = model.world, model.params
+            world.broker_credit_share = credit_share(
+                world.settlement_cash_mkrw + self.expected_extra_cash(),
+                p["broker_credit_share"], p["broker_credit_cash_elasticity"])
+
+    def expected_extra_cash(self) -> np.ndarray:
+        """Extra cash a broker can count on for a journey of each year (million KRW): the extra
+        cash times the coverage, times the share of the year's months in the lever's window."""
+        months = np.arange(self.model.calendar.n_months)
+        paid = (months >= self.first) & (months <= self.last)
+        share = paid.reshape(-1, MONTHS_PER_YEAR).mean(axis=1)
+        return self.settings.coverage * self.settings.extra_cash_mkrw * share
 
     def cost_per_person(self) -> float:
         s = self.settings
