@@ -14,6 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import CEILING_SLACK, could_happen, happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
@@ -114,7 +115,7 @@ def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_fact
         r = rows[i]
         u = draw(key, uid[r])
         years = np.inf if arrival_month[r] == NO_MONTH else (
-            month - np.int64(arrival_month[r])) / 12.0
+            month - np.int64(arrival_month[r])) / MONTHS_PER_YEAR
         if years >= 0 and not could_happen(u, ceiling * prejudice[min(i, last)] * accent_factor[r]):
             continue
         accent = accent_one(years, q.accent_floor, q.accent_half_life_years)

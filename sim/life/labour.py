@@ -135,7 +135,7 @@ def separation_rate(job: np.ndarray, tenure_months: np.ndarray, incentive: np.nd
     people in eligible jobs during their first three years (MOU); social distancing ends
     precarious jobs (all but regular ones) more often."""
     base = np.array([0.0] + [p[f"separation_rate_{j.name.lower()}"] for j in JOBS])[job]
-    kept = incentive & (tenure_months < 12 * INCENTIVE_YEARS)
+    kept = incentive & (tenure_months < MONTHS_PER_YEAR * INCENTIVE_YEARS)
     shock = np.where(precarious_distanced(job, distancing), p["distancing_separation_multiplier"],
                      1.0)
     return (base * tenure_factor(tenure_months, p["separation_tenure_decline"])
@@ -174,13 +174,13 @@ def log_wage_growth(pop, rows, month, p) -> np.ndarray:
 
 def log_tenure_growth(tenure_months, effect) -> np.ndarray:
     """:func:`log_wage_growth` after ``tenure_months`` in the job (an array)."""
-    return effect * np.log1p(np.maximum(tenure_months / 12.0, 0.0))
+    return effect * np.log1p(np.maximum(tenure_months / MONTHS_PER_YEAR, 0.0))
 
 
 @numba.njit(inline="always")
 def log_wage_growth_one(tenure_months, effect):  # pragma: no cover - compiled; as log_wage_growth
     """:func:`log_wage_growth` of one wage after ``tenure_months``, for compiled kernels."""
-    return effect * np.log1p(max(tenure_months / 12.0, 0.0))
+    return effect * np.log1p(max(tenure_months / MONTHS_PER_YEAR, 0.0))
 
 
 @numba.njit(inline="always")
@@ -450,7 +450,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
     most_referral = (1.0 + max(q.referral_effect, 0.0)) * CEILING_SLACK
     for i in range(rows.size):
         r, j = rows[i], min(i, last)
-        age = (month - birth_month[r]) / 12.0
+        age = (month - birth_month[r]) / MONTHS_PER_YEAR
         if not age >= SURVEY_AGE:
             continue
         health = ((q.poor_health_work_multiplier if poor_health[r] else 1.0)
@@ -472,7 +472,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
         elif status == UNEMPLOYED:
             u = draw(keys[1], uid[r])
             years = np.inf if arrival_month[r] == NO_MONTH else (month - np.int64(
-                arrival_month[r])) / 12.0
+                arrival_month[r])) / MONTHS_PER_YEAR
             settled = min(max(years, 0.0), q.settling_years)
             accent = accent_one(years, q.accent_floor, q.accent_half_life_years) * accent_factor[r]
             vis = accent * (q.conceal_visibility if conceals[r] else 1.0)
@@ -517,7 +517,7 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
                                     and (kind == REGULAR or kind == TEMPORARY))
         elif status == EMPLOYED:
             tenure = month - np.int64(job_start_month[r])
-            kept = job_incentive[r] and tenure < 12 * INCENTIVE_YEARS
+            kept = job_incentive[r] and tenure < MONTHS_PER_YEAR * INCENTIVE_YEARS
             precarious = world[DISTANCING] > 0 and job[r] != REGULAR
             shock = q.distancing_separation_multiplier if precarious else 1.0
             separation = (base_separation[job[r]]

@@ -28,7 +28,7 @@ from collections import namedtuple
 import numba
 import numpy as np
 
-from ..engine.calendar import PAST_YEAR
+from ..engine.calendar import MONTHS_PER_YEAR, PAST_YEAR
 from ..engine.hazards import (
     CEILING_SLACK,
     competing_exits,
@@ -75,7 +75,7 @@ def ptsd_probability(trauma, repatriated, trafficked, years_since_crossing, year
 def years_since_famine(month, birth_month, first_departure_month, famine_end) -> np.ndarray:
     """Years from the end of each person's famine (its last month ``famine_end``, or their first
     departure if earlier) to ``month``; infinite for people born after the famine ended."""
-    since = (month - np.minimum(first_departure_month, famine_end)) / 12.0
+    since = (month - np.minimum(first_departure_month, famine_end)) / MONTHS_PER_YEAR
     return np.where(birth_month <= famine_end, since, np.inf)
 
 
@@ -126,7 +126,7 @@ class MentalHealth(Module):
         m = self.model
         pop, p = m.population, m.params
         u = m.streams.uniforms("health.ptsd", month, pop.uid[rows])
-        years = (month - pop.last_departure_month[rows]) / 12
+        years = (month - pop.last_departure_month[rows]) / MONTHS_PER_YEAR
         famine = years_since_famine(month, pop.birth_month[rows], pop.first_departure_month[rows],
                                     m.calendar.month_of(FAMINE_END_YEAR, 12))
         self.settle(rows, month, u < ptsd_probability(pop.trauma[rows], pop.repatriations[rows] > 0,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
@@ -65,7 +66,8 @@ class Training(Module):
         age = pop.age_years(rows, month)
         young = age < p["school_leaving_age"]
         school = rows[young]
-        pop.study_until[school] = pop.birth_month[school] + int(round(12 * p["school_leaving_age"]))
+        pop.study_until[school] = pop.birth_month[school] + int(
+            round(MONTHS_PER_YEAR * p["school_leaving_age"]))
         self._maybe_university(rows[~young], month)
 
     def _maybe_university(self, rows: np.ndarray, month: int) -> None:
@@ -74,7 +76,7 @@ class Training(Module):
         u = m.streams.uniforms("training.university", month, pop.uid[rows])
         enrol = rows[u < university_share(pop.age_years(rows, month), p)]
         pop.at_university[enrol] = True
-        pop.study_until[enrol] = month + int(round(12 * p["university_years"]))
+        pop.study_until[enrol] = month + int(round(MONTHS_PER_YEAR * p["university_years"]))
 
     def step(self, month: int) -> None:
         """Finish school or university, start and finish vocational courses: the rules of
@@ -154,10 +156,10 @@ def _start_courses(rows, month, key, q, months, f, uid, birth_month, arrival_mon
     last = f.shape[1] - 1
     for i in range(rows.size):
         r = rows[i]
-        age = (month - birth_month[r]) / 12.0
+        age = (month - birth_month[r]) / MONTHS_PER_YEAR
         if not (age >= q.school_leaving_age and age < q.older_age
                 and arrival_month[r] != NO_MONTH
-                and (month - np.int64(arrival_month[r])) / 12.0 < q.settling_years
+                and (month - np.int64(arrival_month[r])) / MONTHS_PER_YEAR < q.settling_years
                 and not trained[r] and work[r] != EMPLOYED and study_until[r] <= month):
             continue
         if happens(draw(key, uid[r]), q.training_rate * f[0, min(i, last)]):

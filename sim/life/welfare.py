@@ -26,6 +26,7 @@ from functools import cached_property
 import numba
 import numpy as np
 
+from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import competing_exits, happens, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
@@ -126,7 +127,8 @@ class Welfare(Module):
         m = self.model
         pop, y = m.population, m.world.index(month)
         keys = m.streams.keys(STREAMS, month)
-        fha_open = m.calendar.year_of(month) + (month % 12) / 12 >= m.params["fha_start_month"]
+        fha_open = (m.calendar.year_of(month) + (month % MONTHS_PER_YEAR) / MONTHS_PER_YEAR
+                    >= m.params["fha_start_month"])
         _month(m.residents(), month, keys, m.params.record(Rates),
                float(m.world.sk_mean_wage_mkrw[y]), fha_open, self.wage_growth, pop.uid,
                pop.stage, pop.work, pop.job_start_month, pop.wage_relative, pop.job_incentive,
@@ -164,7 +166,8 @@ class Welfare(Module):
         paid = np.zeros(rows.size)
         eligible = np.flatnonzero(pop.job_incentive[rows])
         tenure = month - pop.job_start_month[rows[eligible]]
-        due = eligible[(tenure > 0) & (tenure % 12 == 0) & (tenure <= 12 * INCENTIVE_YEARS)]
+        due = eligible[(tenure > 0) & (tenure % MONTHS_PER_YEAR == 0)
+                        & (tenure <= MONTHS_PER_YEAR * INCENTIVE_YEARS)]
         paid[due] = p["employment_incentive_mkrw"]
         return paid
 

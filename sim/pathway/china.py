@@ -20,6 +20,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import drawn_exits, exit_chosen, monthly_probability
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
@@ -133,7 +134,7 @@ class China(Module):
                   * max(1.0, p["onward_married_multiplier"], p["onward_settled_multiplier"])
                   * factors[1].max()
                   * (p["onward_rate"] + p["sponsored_rate_china"]))
-        oldest = (month - pop.birth_month[rows].min()) / 12.0
+        oldest = (month - pop.birth_month[rows].min()) / MONTHS_PER_YEAR
         return float(arrest + p["voluntary_return_rate"] + p["marriage_rate"] + onward
                      + max(p["settle_rate"], p["settle_rate_male"])
                      + mortality_rate(p, oldest, p["mortality_multiplier_abroad"]))
@@ -215,7 +216,7 @@ def _month(rows, month, key, q, world, f, p_max, uid, stage, female, birth_month
                          * (q.onward_rate * afford + q.sponsored_rate_china))
         rates[SETTLE] = (q.settle_rate if married
                          else q.settle_rate_male if hiding and not female[r] else 0.0)
-        age = (month - birth_month[r]) / 12.0
+        age = (month - birth_month[r]) / MONTHS_PER_YEAR
         rates[DIE] = q.mortality_multiplier_abroad * (
             q.mortality_at_30 * np.exp(q.mortality_slope * (age - 30.0)))
         exits[i] = exit_chosen(u, rates)

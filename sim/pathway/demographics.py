@@ -21,6 +21,7 @@ import numpy as np
 import yaml
 from scipy.optimize import nnls
 
+from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import gompertz_rate
 from ..engine.module import Field, Module
 from ..engine.parameters import Parameters
@@ -178,7 +179,7 @@ def _attributes(keys, uids, female, month, bands, age_cum, occupation_cum, educa
         band = _category(draw(keys[0], uids[i]), age_cum[sex])
         low, high = bands[band, 0], bands[band, 1]
         age = low + draw(keys[1], uids[i]) * (high - low)
-        birth[i] = month - np.int32(np.floor(age * 12))
+        birth[i] = month - np.int32(np.floor(age * MONTHS_PER_YEAR))
         occupation[i] = _category(draw(keys[2], uids[i]), occupation_cum[sex])
         education[i] = _category(draw(keys[3], uids[i]), education_cum)
         province[i] = _category(draw(keys[4], uids[i]), province_cum)
@@ -202,7 +203,7 @@ def reference_attributes(tables: AttributeTables, params: Parameters, streams: S
     band = np.where(female, invert(u["age_band"], ages[1]), invert(u["age_band"], ages[0]))
     low, high = tables.age_bands[band, 0], tables.age_bands[band, 1]
     age = low + u["age"] * (high - low)
-    age_months = np.floor(age * 12).astype(np.int32)
+    age_months = np.floor(age * MONTHS_PER_YEAR).astype(np.int32)
     occupation = categorical(u["occupation"], tables.occupation_weights[sex])
     period = np.searchsorted(tables.province_from, year, side="right") - 1
     return {

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
@@ -116,7 +117,7 @@ class Departures(Module):
     def _counted(self, month: int, kind: int, per_year: float, female_share: float) -> None:
         """Add Poisson numbers of men and women of one kind for a yearly rate in people."""
         m = self.model
-        mean = per_year / 12 / m.scale
+        mean = per_year / MONTHS_PER_YEAR / m.scale
         uids, female = [], []
         for sex, share in ((False, 1 - female_share), (True, female_share)):
             tag = "female" if sex else "male"
