@@ -184,6 +184,12 @@ def test_the_extra_cash_a_broker_counts_on_is_shared_by_the_months_paid_and_the_
     assert extra[2010 - 1995] == pytest.approx(1.0)  # half of 2010, half the arrivals: 4 / 4
     assert extra[2011 - 1995] == pytest.approx(2.0)
     assert extra.sum() == pytest.approx(3.0)
+    second = {"type": "settlement_support", "label": "more", "start": "2011-01", "end": "2011-12",
+              "extra_cash_mkrw": 1.0}
+    both = scenario.model_dump()
+    both["levers"].append(second)
+    world = ResettleModel(validate(both, "<test>")).world
+    assert world.lever_cash_mkrw[2011 - 1995] == pytest.approx(3.0)  # the two levers' cash
 
 
 def test_counselling_lowers_depression_and_raises_service_use():

@@ -222,12 +222,20 @@ class World:
         self.distancing = rows["distancing"].to_numpy() == 1
         for column in SOUTH_COLUMNS:
             setattr(self, column, rows[column].to_numpy(dtype=np.float64))
-        self.broker_credit_share = credit_share(self.settlement_cash_mkrw,
-                                                p["broker_credit_share"],
-                                                p["broker_credit_cash_elasticity"])
+        self._credit = p["broker_credit_share"], p["broker_credit_cash_elasticity"]
+        self.lever_cash_mkrw = np.zeros(len(rows))  # cash levers add (expected, a person)
+        self.broker_credit_share = credit_share(self.settlement_cash_mkrw, *self._credit)
         self.nis_max_months = np.maximum(
             1, np.round(rows["nis_max_days"].to_numpy(dtype=np.float64) / DAYS_PER_MONTH)
         ).astype(np.int64)
+
+    def add_settlement_cash(self, extra_mkrw: np.ndarray) -> None:
+        """Cash a lever adds to the settlement money of each year (expected, a person): brokers
+        front journeys against it, so the credit share is taken at the table's cash plus every
+        lever's (:func:`credit_share`)."""
+        self.lever_cash_mkrw = self.lever_cash_mkrw + extra_mkrw
+        self.broker_credit_share = credit_share(self.settlement_cash_mkrw + self.lever_cash_mkrw,
+                                                *self._credit)
 
     def index(self, month: int) -> int:
         """Row of the per-year arrays for a month index."""

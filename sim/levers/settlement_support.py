@@ -5,14 +5,14 @@ housing around 2013 (MOU); the white paper asks for temporary housing subsidies.
 money pays off broker debts first and the rest is saved. Brokers are paid after arrival out of the
 settlement money (WaPo 2016), so while the lever pays, more journeys from China are run on credit:
 the credit share of those years is taken at the table's cash plus the extra cash times the
-coverage (:func:`sim.engine.world.credit_share`; the housing subsidy is not cash in hand and does
-not count), which brings more people out of China and more debt owed on arrival. It assumes the
-brokers know of the lever and that every arrival of those years may be paid with the chance of
-the coverage. Evidence on behaviour (transferred):
-cutting refugees' benefits by about 40% in Denmark raised employment briefly (men) but lowered
-income by 20% and raised crime and ill health (Dustmann, Landersø & Andersen 2024; Arendt 2020);
-Lebanese cash transfers improved spending and coping, gains gone 4-10 months after payments
-stopped (Chaaban et al. 2020). So more generous support slightly slows entry into work while it
+coverage (:meth:`sim.engine.world.World.add_settlement_cash`; the housing subsidy is not cash in
+hand and does not count), which brings more people out of China and more debt owed on arrival.
+It assumes the brokers know of the lever and that every arrival of those years may be paid with
+the chance of the coverage. Evidence on behaviour (transferred): cutting refugees' benefits by
+about 40% in Denmark raised employment briefly (men) but lowered income by 20% and raised crime
+and ill health (Dustmann, Landersø & Andersen 2024; Arendt 2020); Lebanese cash transfers
+improved spending and coping, gains gone 4-10 months after payments stopped (Chaaban et al.
+2020). So more generous support slightly slows entry into work while it
 lasts: employment -2 points (90% -6 to +1) in the year the money is paid (the prior maps onto it).
 Its cost per person is the money paid plus ``unit_cost_krw`` for administering it.
 """
@@ -25,7 +25,6 @@ import numpy as np
 from pydantic import Field
 
 from ..engine.calendar import MONTHS_PER_YEAR
-from ..engine.world import credit_share
 from .base import Lever, LeverSettings
 from .effects import Distribution, effect, lognormal_90
 
@@ -69,10 +68,7 @@ class SettlementSupport(Lever):
                  draw: bool = False) -> None:
         super().__init__(model, settings, shadow, draw)
         if not shadow:  # a shadow lever changes nothing
-            world, p = model.world, model.params
-            world.broker_credit_share = credit_share(
-                world.settlement_cash_mkrw + self.expected_extra_cash(),
-                p["broker_credit_share"], p["broker_credit_cash_elasticity"])
+            model.world.add_settlement_cash(self.expected_extra_cash())
 
     def expected_extra_cash(self) -> np.ndarray:
         """Extra cash a broker can count on for a journey of each year (million KRW): the extra
