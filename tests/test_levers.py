@@ -177,14 +177,14 @@ def test_settlement_support_lets_brokers_front_more_journeys_while_it_pays():
 
 def test_the_extra_cash_a_broker_counts_on_is_shared_by_the_months_paid_and_the_coverage():
     scenario = scenario_with({"type": "settlement_support", "start": "2010-07", "end": "2011-12",
-                              "coverage": 0.5, "extra_cash_mkrw": 4.0}, scale=1000)
+                              "coverage": 0.5, "extra_cash_mkrw": 4.0}, scale=100)
     from sim.model import ResettleModel
 
     extra = ResettleModel(scenario).levers.levers[0].expected_extra_cash()
     assert extra[2010 - 1995] == pytest.approx(1.0)  # half of 2010, half the arrivals: 4 / 4
     assert extra[2011 - 1995] == pytest.approx(2.0)
     assert extra.sum() == pytest.approx(3.0)
-    second = {"type": "settlement_support", "label": "more", "start": "2011-01", "end": "2011-12",
+    second = {"type": "settlement_support", "name": "more", "start": "2011-01", "end": "2011-12",
               "extra_cash_mkrw": 1.0}
     both = scenario.model_dump()
     both["levers"].append(second)
@@ -301,9 +301,11 @@ def _enrolments(result) -> set[tuple[int, int]]:
 
 
 def test_a_shadow_enrols_the_same_people_in_the_same_months_when_the_lever_cannot_change_who_is_eligible():  # noqa: E501 (the name says it)
-    """Settlement support with no effect on work changes money only: nobody else's eligibility."""
+    """Settlement support with no effect on work, paid as housing subsidy only (brokers front
+    journeys against the cash), changes money only: nobody else's eligibility."""
     s = scenario_with({**WINDOW, **LEVERS_UNDER_TEST["settlement_support"],
-                       "lf_entry_multiplier": 1.0, "capacity": 300}, scale=5)
+                       "lf_entry_multiplier": 1.0, "capacity": 300, "extra_cash_mkrw": 0.0},
+                      scale=5)
     lever_run, shadow_run = sim.run(s), sim.run(s, shadow_levers=True)
     assert _enrolments(lever_run) == _enrolments(shadow_run)
     assert (lever_run.model.levers.levers[0].reached
