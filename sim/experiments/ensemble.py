@@ -219,8 +219,9 @@ class Executor:
             futures = {client.submit(work, job, pure=False): job for job in jobs}
             for future in dask_completed(futures):
                 yield futures[future], future.result()
-        except BaseException:  # stopped early: no warning per cancelled task while closing
-            logging.getLogger("distributed").setLevel(logging.ERROR)
+        except BaseException:  # stopped early: no warning per cancelled task while closing,
+            # nor the scheduler's error for a result it had forgotten when the run was stopped
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
             raise
         finally:
             client.close()
