@@ -24,6 +24,7 @@ and a scale-10 calibration particle (1995-2025). Writes no files outside the tem
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -68,7 +69,11 @@ def child(tree: str, scale: float, end_year: int | None, floors: int) -> dict:
     sys.path.insert(0, tree)
     start = time.perf_counter()
     _own_data(tree)
-    from sim.engine import randomness
+    # the tree's own random streams: revisions before sim/engine/ kept them in sim/randomness.py
+    # (importing sim.engine there would reach this tree's module and count nothing)
+    old_layout = (Path(tree) / "sim" / "randomness.py").is_file()
+    randomness = importlib.import_module("sim.randomness" if old_layout
+                                         else "sim.engine.randomness")
     from sim.model import ResettleModel
     import_s = time.perf_counter() - start
     drawn = [0]
