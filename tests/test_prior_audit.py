@@ -25,5 +25,4 @@ def test_a_prior_quoting_a_target_is_listed_and_years_or_covid_19_are_not(tmp_pa
     mine.write_text("targets:\n"
                     "- {id: a, indicator: arrivals, year: 2012, value: 19, tol: 1, source: s}\n"
                     "- {id: b, indicator: arrivals, year: 2013, value: 2012, tol: 1, source: s}\n")
-    assert audit().cited_targets(mine) == {"separation_rate_regular": ["19"],
-                                           "wage_tenure_effect": ["19"]}
+    assert audit().cited_targets(mine) == {"separation_rate_regular": ["19"]}
