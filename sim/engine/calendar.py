@@ -47,7 +47,7 @@ class Calendar:
     @property
     def n_months(self) -> int:
         """Number of monthly steps in the horizon."""
-        return 12 * (self.end_year - self.start_year + 1)
+        return MONTHS_PER_YEAR * (self.end_year - self.start_year + 1)
 
     @property
     def years(self) -> range:
@@ -56,8 +56,12 @@ class Calendar:
 
     def year_of(self, month):
         """Calendar year of a month index (scalar or array)."""
-        return self.start_year + month // 12
+        return self.start_year + month // MONTHS_PER_YEAR
+
+    def decimal_year(self, month):
+        """The year at the start of a month index, in years (2015.5 for July 2015)."""
+        return self.year_of(month) + (month % MONTHS_PER_YEAR) / MONTHS_PER_YEAR
 
     def month_of(self, year: int, month: int = 1) -> int:
         """Month index of a calendar (year, month)."""
-        return 12 * (year - self.start_year) + month - 1
+        return MONTHS_PER_YEAR * (year - self.start_year) + month - 1

@@ -163,7 +163,7 @@ def mission_transit(per_year: np.ndarray, calendar: Calendar, start_year: float)
     2005 cable) only the two years from ``start_year`` count (nearly 500 a year for two years
     through Manila, US Embassy Manila 2005; which two years the cable does not say)."""
     months = np.arange(calendar.n_months)
-    year = calendar.start_year + months / MONTHS_PER_YEAR  # each month's start
+    year = calendar.decimal_year(months)  # each month's start
     window = (year >= start_year) & (year < start_year + CABLE_WINDOW_YEARS)
     cable = np.isin(calendar.year_of(months), CABLE_YEARS)
     per_month = np.repeat(per_year, MONTHS_PER_YEAR) / MONTHS_PER_YEAR

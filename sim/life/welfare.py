@@ -33,6 +33,7 @@ from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, months_since, months_since_one
 from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
+from ..engine.units import KRW_PER_MKRW
 from .labour import INCENTIVE_YEARS, current_wage_mkrw, log_tenure_growth, wage_growth_one
 
 FHA_MONTHS = 48  # matched for up to four years (MOU)
@@ -105,7 +106,7 @@ class Welfare(Module):
         began = w.index(np.maximum(journey_start(left, pop.journey_month[rows]), 0))
         unpaid = np.maximum(0.0, w.broker_fee_usd[began] - pop.savings_usd[rows])
         owed = np.where(pop.sponsored[rows] | (left < 0), 0.0,
-                        w.broker_credit_share[began] * unpaid * p["krw_per_usd"] / 1e6)
+                        w.broker_credit_share[began] * unpaid * p["krw_per_usd"] / KRW_PER_MKRW)
         paid = np.minimum(owed, money)
         pop.debt_mkrw[rows] = owed - paid
         pop.savings_mkrw[rows] += money - paid
@@ -127,8 +128,7 @@ class Welfare(Module):
         m = self.model
         pop, y = m.population, m.world.index(month)
         keys = m.streams.keys(STREAMS, month)
-        fha_open = (m.calendar.year_of(month) + (month % MONTHS_PER_YEAR) / MONTHS_PER_YEAR
-                    >= m.params["fha_start_month"])
+        fha_open = m.calendar.decimal_year(month) >= m.params["fha_start_month"]
         _month(m.residents(), month, keys, m.params.record(Rates),
                float(m.world.sk_mean_wage_mkrw[y]), fha_open, self.wage_growth, pop.uid,
                pop.stage, pop.work, pop.job_start_month, pop.wage_relative, pop.job_incentive,
@@ -192,7 +192,7 @@ class Welfare(Module):
         """Future Happiness Account: own deposit from earnings matched 1:1 (own + match saved)."""
         m = self.model
         pop, p = m.population, m.params
-        if m.calendar.year_of(month) + (month % 12) / 12 < p["fha_start_month"]:
+        if m.calendar.decimal_year(month) < p["fha_start_month"]:
             return np.zeros(rows.size)
         eligible = (pop.in_protection(rows)
                     & (months_since(pop.left_hanawon_month[rows], month) >= FHA_RESIDENCE_MONTHS)
