@@ -28,6 +28,7 @@ from pydantic import Field
 
 from .. import life, pathway
 from ..engine.errors import InputError, nearest
+from ..engine.units import KRW_PER_MKRW
 from .base import FOLLOW_UP_MONTHS, STATE_OUTCOMES, Eligibility, Lever, LeverSettings
 from .effects import effect_fields
 
@@ -184,7 +185,7 @@ class LeverSet:
     def costs(self, years) -> list[dict]:
         """Rows of people reached and cost (million KRW) by lever and year."""
         return [dict(lever=lv.label, type=lv.settings.type, year=int(y),
-                     people_reached=float(lv.reached[i]), cost_mkrw=lv.cost_krw[i] / 1e6)
+                     people_reached=float(lv.reached[i]), cost_mkrw=lv.cost_krw[i] / KRW_PER_MKRW)
                 for lv in self.levers for i, y in enumerate(years)
                 if lv.reached[i] or lv.cost_krw[i]]
 

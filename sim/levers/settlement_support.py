@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import Field
 
 from ..engine.calendar import MONTHS_PER_YEAR
+from ..engine.units import KRW_PER_MKRW
 from .base import Lever, LeverSettings
 from .effects import Distribution, effect, lognormal_90
 
@@ -56,9 +57,6 @@ class Settings(LeverSettings):
     outcomes: ClassVar[tuple[str, ...]] = ("mean_debt_mkrw", "mean_savings_mkrw",
                                            "employed_count", "arrivals")
     cohort_outcomes: ClassVar[tuple[str, ...]] = ("employed",)
-
-
-KRW_PER_MKRW = 1e6
 
 
 class SettlementSupport(Lever):
