@@ -428,11 +428,14 @@ def held_at_set(base: Scenario, priors: list[Prior]) -> dict[str, float]:
 def from_year(target_list: list[targets.Target], year: int | None,
               targets_file: str | Path) -> list[targets.Target]:
     """The targets whose (first) year is ``year`` or later (all of them for None). A running
-    total (``cumulative_*``) is left out: it counts every year since the record began."""
+    total (:data:`~sim.measure.indicators.RUNNING_TOTALS`) is left out: it counts every year
+    since the record began."""
+    from ..measure.indicators import RUNNING_TOTALS
+
     if year is None:
         return target_list
     kept = [t for t in target_list
-            if t.years[0] >= year and not t.indicator.startswith("cumulative_")]
+            if t.years[0] >= year and t.indicator not in RUNNING_TOTALS]
     if not kept:
         raise InputError(f"--targets-from {year}: {targets_file} has no target of {year} or "
                          f"later (its last year is {targets.last_year(target_list)})")

@@ -47,6 +47,8 @@ COUNT_INDICATORS = frozenset(name for name in INDICATORS if name.endswith("_coun
     "detained_in_china", "repatriated", "residents_in_south", "deaths", "deaths_in_south",
     "in_north_korea", "suicides"))
 """Indicators that count people (summed over a range of years); the rest are rates and means."""
+RUNNING_TOTALS = frozenset({"cumulative_arrivals"})
+"""Indicators that count every year since the record began (a year's value is not that year's)."""
 PATHWAY_INDICATORS = frozenset(INDICATORS[:INDICATORS.index("residents_in_south")])
 """Indicators the pathway alone produces (departures to arrival): a run that steps only the
 pathway (``pathway_only``) gives them as a full run does, but for the few sponsors of chain
