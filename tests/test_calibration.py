@@ -425,5 +425,74 @@ def test_parameters_not_estimated_are_drawn_from_their_priors_as_ensembles_draw_
     assert drawn[0]["job_finding_rate"] != drawn[1]["job_finding_rate"]
     assert drawn[0] == drawn[2]  # the same particle, the same draw
     assert "job_finding_rate" not in centre[0]
-    with pytest.raises(ValueError, match=r"nuisance: expected one of \['centre', 'prior', 'set'\]"):
+    with pytest.raises(ValueError, match=r"nuisance: expected one of \['centre', 'posterior', "
+                                         r"'prior', 'set'\]"):
         calibrate.Simulator(base, [], 1, [onward], nuisance="median")
+
+
+def test_a_block_estimated_over_the_sets_posterior_draws_the_other_blocks_as_ensembles_do(
+        tmp_path, monkeypatch):
+    """--nuisance posterior: each run draws the parameters the set estimates and the calibration
+    does not from the set's posterior (a particle of each block, the same particle the same
+    draw), never the estimated ones nor the scenario's own; the rest from their priors; the
+    life block's pathway is drawn, not held; the set's checksum is part of the folder's stamp."""
+    from sim import scenario as scenario_io
+    from sim.engine import posterior
+    from sim.engine.errors import InputError
+    from sim.experiments import api
+
+    (tmp_path / "pathway").mkdir()
+    pd.DataFrame({"onward_rate": [0.1, 0.2, 0.9], "arrest_rate": [0.3, 0.4, 0.5],
+                  "weight": 1.0}).to_csv(tmp_path / "pathway" / "posterior.csv", index=False)
+    pd.DataFrame({"job_finding_rate": [1.0, 2.0, 3.0], "lf_exit_rate": [0.05, 0.06, 0.07],
+                  "weight": 1.0}).to_csv(tmp_path / "posterior.csv", index=False)
+    scn = tmp_path / "s.yaml"
+    scn.write_text(f"# A test.\nname: s\nextends: baseline\nparameter_set: {tmp_path}\n"
+                   "parameters:\n  lf_exit_rate: 0.5\n")
+    base = scenario_io.load(str(scn))
+    drawn = calibrate.set_to_draw(base)
+    seen = []
+    monkeypatch.setattr(api, "run", lambda scenario, **kw: seen.append(kw) or type(
+        "R", (), {"indicators": None})())
+    arrest = calibrate.Prior("arrest_rate", {"dist": "uniform", "low": 0, "high": 1}, "t")
+    run = calibrate.calibration_scenario(base, 10, 2010, "pathway")
+    simulator = calibrate.Simulator(run, [], 1, [arrest], nuisance="posterior", drawn_set=drawn)
+    for z in [0.0, *np.linspace(-1, 1, 12), 0.0]:
+        simulator.run({"arrest_rate": z})
+    assert {kw["onward_rate"] for kw in seen} <= {0.1, 0.2, 0.9}
+    assert len({kw["onward_rate"] for kw in seen}) > 1
+    assert {kw["job_finding_rate"] for kw in seen} <= {1.0, 2.0, 3.0}
+    assert not any("lf_exit_rate" in kw for kw in seen)  # the scenario's own value stays
+    assert seen[0] == seen[-1]  # the same particle, the same draw
+    assert seen[1]["arrest_rate"] != seen[2]["arrest_rate"]  # estimated: the particle's
+    assert "lf_entry_rate" in seen[0]  # not in the set: from its prior
+
+    life = calibrate.calibration_scenario(base, 10, 2010, "life", hold_pathway=False)
+    assert "onward_rate" not in life.parameters
+    setup = calibrate.Setup(run, [], [], [arrest], 1, 10, nuisance="posterior", drawn_set=drawn)
+    assert setup.stamp(None)["drawn_from_set"] == posterior.checksum(tmp_path)
+    staging = tmp_path / "out"  # the check draws this calibration's block beside the others
+    staging.mkdir()
+    pd.DataFrame({"arrest_rate": [0.7, 0.8], "weight": 1.0}).to_csv(
+        staging / "posterior.csv", index=False)
+    checked = posterior.load(str(calibrate.check_set(setup, staging)))
+    assert sorted(checked.names) == ["arrest_rate", "job_finding_rate", "lf_exit_rate",
+                                     "onward_rate"]
+    assert {checked.draw(i)["arrest_rate"] for i in range(20)} == {0.7, 0.8}
+    held = calibrate.Setup(run, [], [], [arrest], 1, 10, nuisance="set")
+    assert calibrate.check_set(held, staging) == staging.resolve()
+    with pytest.raises(ValueError, match="a parameter set to draw from goes with 'posterior'"):
+        calibrate.Simulator(run, [], 1, [arrest], nuisance="posterior")
+    with pytest.raises(InputError, match="--nuisance posterior draws from the scenario's "
+                                         "parameter set, and it names none"):
+        calibrate.set_to_draw(base.with_overrides(parameter_set=None))
+
+    from sim.app import calibration_commands, cli  # the command's wiring
+    priors = tmp_path / "p.yaml"
+    priors.write_text("parameters:\n  job_finding_rate: {reason: t}\n")
+    args = cli.build_parser().parse_args(
+        ["calibrate", "--scenario", str(scn), "--block", "life", "--priors", str(priors),
+         "--nuisance", "posterior", "--out", str(tmp_path / "c")])
+    setup, _ = calibration_commands._setup(args)
+    assert setup.drawn_set.folder == tmp_path.resolve() and setup.nuisance == "posterior"
+    assert "onward_rate" not in setup.scenario.parameters  # the pathway drawn, not held

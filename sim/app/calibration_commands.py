@@ -138,10 +138,11 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     target_list = calibrate.from_year(target_list, args.targets_from, args.targets)
     train, test = calibrate.split(target_list, args.holdout_from)
     held = calibrate.held_at_set(base, priors) if args.nuisance == "set" else None
+    drawn = calibrate.set_to_draw(base) if args.nuisance == "posterior" else None
     scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train),
-                                              args.block, held)
+                                              args.block, held, hold_pathway=drawn is None)
     setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block,
-                            nuisance=args.nuisance)
+                            nuisance=args.nuisance, drawn_set=drawn)
     if args.start_from is not None:
         begun = restart.start(args.start_from, priors, args.population, seed)
         setup.start, setup.start_record = begun.z, begun.record
@@ -168,7 +169,8 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
         for name, table in tables.items():
             files.write_table(staging / name, table)
         abc_seconds = time.perf_counter() - clock
-        check = setup.scenario.with_overrides(parameter_set=str(staging.resolve()))
+        check = setup.scenario.with_overrides(
+            parameter_set=str(calibrate.check_set(setup, staging)))
         values = {"train": replicate_values(check, setup.train, setup.seed,
                                             args.check_replicates, staging / "posterior_check",
                                             _check_executor(args), fresh=True)}
@@ -234,7 +236,7 @@ def _test_values(setup: calibrate.Setup, staging: Path, args) -> list[dict[str, 
     year."""
     scenario = calibrate.calibration_scenario(setup.scenario, setup.scenario.scale,
                                               targets.last_year(setup.test))
-    scenario = scenario.with_overrides(parameter_set=str(staging.resolve()))
+    scenario = scenario.with_overrides(parameter_set=str(calibrate.check_set(setup, staging)))
     return replicate_values(scenario, setup.test, setup.seed, args.check_replicates,
                             staging / "holdout_check", _check_executor(args), fresh=True)
 

@@ -186,18 +186,21 @@ def _calibration_parsers(commands) -> None:
                      help="calibrate on targets before YEAR only and validate on the rest")
     cal.add_argument("--targets-from", type=int, default=None, metavar="YEAR",
                      help="use only the targets from YEAR on, running totals since the record "
-                          "began left out (with --nuisance set, a block of parameters that act "
-                          "only from then, e.g. since the COVID-19 closure)")
+                          "began left out (with --nuisance set or posterior, a block of "
+                          "parameters that act only from then, e.g. since the COVID-19 closure)")
     cal.add_argument("--start-from", type=Path, default=None, metavar="DIR",
                      help="start from an earlier calibration's posterior (its folder), "
                           "reweighted for the present priors, instead of from the priors")
-    cal.add_argument("--nuisance", choices=("prior", "centre", "set"), default="prior",
+    cal.add_argument("--nuisance", choices=("prior", "centre", "set", "posterior"),
+                     default="prior",
                      help="the parameters with priors that are not estimated: drawn from their "
                           "priors in each run, as ensembles draw them (prior, the default: the "
                           "posterior is marginal over them), held at their priors' centres "
                           "(centre: conditional on them), or, those the scenario's parameter set "
                           "estimates, held at its point estimate (set: a block estimated given "
-                          "the others, added to the set as a block of its own)")
+                          "the others, added to the set as a block of its own) or drawn from "
+                          "its posterior in each run (posterior: the same, marginal over the "
+                          "other blocks, as ensembles draw them)")
     cal.add_argument("--check-replicates", type=int, default=c.DEFAULT_CHECK_REPLICATES,
                      metavar="N", help="posterior replicates behind the fit tables "
                                        f"(default: {c.DEFAULT_CHECK_REPLICATES})")

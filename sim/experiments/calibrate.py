@@ -171,23 +171,30 @@ NUISANCE = {"prior": "every parameter with a prior that neither the calibration 
                       "sets at its prior's centre (the posterior is conditional on those centres)",
             "set": "every parameter that the scenario's parameter set estimates and the "
                    "calibration does not at the set's point estimate (the posterior is "
-                   "conditional on it), the others drawn from their priors in each run"}
+                   "conditional on it), the others drawn from their priors in each run",
+            "posterior": "every parameter that the scenario's parameter set estimates and the "
+                         "calibration does not drawn in each run from the set's posterior (a "
+                         "particle of each block, as ensembles draw them: the posterior is "
+                         "marginal over the other blocks), the others from their priors"}
 
 
 class Simulator:
     """One run of the calibration scenario for a particle; picklable for the workers.
     ``pathway_only`` steps only the pathway's modules (a calibration of the pathway block);
-    ``nuisance`` is how the parameters not estimated run (:data:`NUISANCE`)."""
+    ``nuisance`` is how the parameters not estimated run (:data:`NUISANCE`), and ``drawn_set``
+    the parameter set that ``posterior`` draws from."""
 
     def __init__(self, scenario: Scenario, target_list: list[targets.Target], seed: int,
-                 priors: list[Prior], pathway_only: bool = False,
-                 nuisance: str = "prior") -> None:
+                 priors: list[Prior], pathway_only: bool = False, nuisance: str = "prior",
+                 drawn_set: posterior.ParameterSet | None = None) -> None:
         self.data, self.origin = scenario.model_dump(mode="json"), scenario.origin
         self.targets, self.seed, self.pathway_only = target_list, seed, pathway_only
         self.priors = {p.name: p for p in priors}
         if nuisance not in NUISANCE:
             raise ValueError(f"nuisance: expected one of {sorted(NUISANCE)}, got {nuisance!r}")
-        self.nuisance = nuisance
+        if (nuisance == "posterior") != (drawn_set is not None):
+            raise ValueError("nuisance: a parameter set to draw from goes with 'posterior' only")
+        self.nuisance, self.drawn_set = nuisance, drawn_set
 
     def values(self, particle) -> dict[str, float]:
         """The values a particle runs with (:func:`values`)."""
@@ -201,10 +208,13 @@ class Simulator:
         values = self.values(particle)
         scenario = validate(self.data, self.origin)
         seed = particle_seed(values, self.seed)
+        from_set = {} if self.drawn_set is None else {  # its own stream: the others' draws stay
+            k: v for k, v in self.drawn_set.draw(np.random.default_rng([seed, 1])).items()
+            if k not in values and k not in scenario.parameters}
         drawn = {} if self.nuisance == "centre" else draw_from_priors(
-            np.random.default_rng(seed), exclude={*values, *scenario.parameters})
+            np.random.default_rng(seed), exclude={*values, *scenario.parameters, *from_set})
         return api.run(scenario, seed=seed, pathway_only=self.pathway_only, watched=False,
-                       **drawn, **values).indicators
+                       **drawn, **from_set, **values).indicators
 
     def __call__(self, particle) -> dict[str, float]:
         return targets.simulate(self.targets, self.run(particle))
@@ -232,6 +242,7 @@ class Setup:
     start: np.ndarray | None = None  # generation 0's coordinates, from an earlier posterior
     start_record: dict | None = None  # where they came from (``--start-from``; the manifest)
     nuisance: str = "prior"  # how the parameters not estimated run (:data:`NUISANCE`)
+    drawn_set: posterior.ParameterSet | None = None  # the set ``posterior`` draws from
 
     @property
     def fitted(self) -> list[targets.Target]:
@@ -245,7 +256,9 @@ class Setup:
                 "sampler": "ABC-SMC with MCMC moves (replenishment) on the priors' quantile scale",
                 "targets": [t.model_dump() for t in self.train + self.test],
                 "priors": [p.record() for p in self.priors]} | (
-                    {"start_from": self.start_record} if self.start is not None else {})
+                    {"start_from": self.start_record} if self.start is not None else {}) | (
+                    {"drawn_from_set": posterior.checksum(self.drawn_set.folder)}
+                    if self.drawn_set is not None else {})
 
 
 class ParticleDistance:
@@ -273,7 +286,8 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sc
     fitted = setup.fitted
     names = [p.name for p in setup.priors]
     work = ParticleDistance(Simulator(setup.scenario, fitted, setup.seed, setup.priors,
-                                      setup.block == "pathway", setup.nuisance), names,
+                                      setup.block == "pathway", setup.nuisance,
+                                      setup.drawn_set), names,
                             {t.id: t.observed for t in fitted},
                             {t.id: t.tolerance for t in fitted})
     executor = (Executor("dask", scheduler=scheduler) if scheduler
@@ -425,6 +439,34 @@ def held_at_set(base: Scenario, priors: list[Prior]) -> dict[str, float]:
             if k not in estimated}
 
 
+def set_to_draw(base: Scenario) -> posterior.ParameterSet:
+    """The parameter set of ``base`` (what ``--nuisance posterior`` draws from)."""
+    if base.parameter_set is None:
+        raise InputError(f"{base.origin}: --nuisance posterior draws from the scenario's "
+                         "parameter set, and it names none (parameter_set)")
+    return posterior.load(base.parameter_set, base.origin)
+
+
+def check_set(setup: Setup, folder: Path) -> Path:
+    """The parameter set the posterior check draws from: the calibration's own posterior in
+    ``folder``, and with ``--nuisance posterior`` the drawn set's other estimates as blocks
+    beside it (in ``folder/check_set``, the columns this calibration estimates left out), so the
+    check varies what the calibration varied."""
+    if setup.drawn_set is None:
+        return folder.resolve()
+    out = folder / "check_set"
+    out.mkdir(exist_ok=True)
+    (out / posterior.POSTERIOR_FILE).write_bytes((folder / posterior.POSTERIOR_FILE).read_bytes())
+    estimated = {p.name for p in setup.priors}
+    for i, block in enumerate(setup.drawn_set.blocks):
+        kept = block.particles.drop(columns=[c for c in block.particles if c in estimated])
+        if kept.shape[1]:
+            (out / f"block_{i}").mkdir(exist_ok=True)
+            kept.assign(**{posterior.WEIGHT: block.weights}).to_csv(
+                out / f"block_{i}" / posterior.POSTERIOR_FILE, index=False)
+    return out.resolve()
+
+
 def from_year(target_list: list[targets.Target], year: int | None,
               targets_file: str | Path) -> list[targets.Target]:
     """The targets whose (first) year is ``year`` or later (all of them for None). A running
@@ -457,15 +499,16 @@ def split(target_list: list[targets.Target], holdout_from: int | None):
 
 
 def calibration_scenario(base: Scenario, scale: int, last_year: int,
-                         block: str = "all", held: dict[str, float] | None = None) -> Scenario:
+                         block: str = "all", held: dict[str, float] | None = None,
+                         hold_pathway: bool = True) -> Scenario:
     """The scenario particles run: the base without its parameter set, at ``scale``, stopped at
-    the last target year; for the ``life`` block, with the pathway at the set's point estimate,
-    and with ``held`` values (:func:`held_at_set`) fixed (the scenario's own parameters still
-    override both)."""
+    the last target year; for the ``life`` block, with the pathway at the set's point estimate
+    (unless ``hold_pathway`` is False: ``--nuisance posterior`` draws it), and with ``held``
+    values (:func:`held_at_set`) fixed (the scenario's own parameters still override both)."""
     from ..scenario import validate
 
     data = base.model_dump(mode="json")
-    fixed = (pathway_point(base) if block == "life" else {}) | (held or {})
+    fixed = (pathway_point(base) if block == "life" and hold_pathway else {}) | (held or {})
     data.update(parameter_set=None, scale=scale, replicates=1, levers=[],
                 parameters={**fixed, **data["parameters"]},
                 horizon={"start": base.start_year, "end": max(base.start_year, last_year)})
