@@ -37,7 +37,13 @@ def test_the_ema_workbench_example_runs_an_experiment():
     assert experiments[uncertain].nunique().min() == 2
     assert experiments["mentorship.coverage"].between(0, 1).all()
     assert experiments.employment_2018.between(20, 90).all()
-    assert (experiments.extra_in_work >= 0).all()  # mentoring never takes people out of work
+    # Mentoring raises job finding in every experiment (EMA's multipliers are all above 1), so
+    # the mean extra employment is positive; one run's difference may dip below zero by an
+    # agent (50 people at this scale): once a mentored person's life differs from the same
+    # person's without mentoring, their later draws differ, and they may be out of work in a
+    # survey month in which the other is not (-50 and +200 people in the two experiments).
+    assert experiments.extra_in_work.mean() > 0
+    assert (experiments.extra_in_work % 50 == 0).all()  # whole agents at scale 50
 
 
 @pytest.mark.slow  # a Jupyter kernel and a small comparison: about half a minute
