@@ -412,16 +412,21 @@ def select_block(block: str, priors: list[Prior], target_list: list[targets.Targ
     return chosen, kept
 
 
+def scenario_set(base: Scenario, use: str) -> posterior.ParameterSet:
+    """The parameter set ``base`` names, for an option that ``use``s it (e.g. "--nuisance set
+    holds parameters at"); a one-line error if it names none."""
+    if base.parameter_set is None:
+        raise InputError(f"{base.origin}: {use} the scenario's parameter set, and it names none "
+                         "(parameter_set)")
+    return posterior.load(base.parameter_set, base.origin)
+
+
 def pathway_point(base: Scenario) -> dict[str, float]:
     """The pathway's parameters at the point estimate of ``base``'s parameter set (what a
     ``life`` calibration holds fixed); an error if the set estimates none of them."""
-
-    if base.parameter_set is None:
-        raise InputError(f"{base.origin}: --block life holds the pathway at the scenario's "
-                         "parameter set, and it names none (parameter_set)")
     specs = load_specs()
-    point = {k: v for k, v in posterior.load(base.parameter_set, base.origin).point().items()
-             if specs[k].origin == "pathway.yaml"}
+    point = {k: v for k, v in scenario_set(base, "--block life holds the pathway at").point()
+             .items() if specs[k].origin == "pathway.yaml"}
     if not point:
         raise InputError(f"{base.origin}: parameter_set {base.parameter_set!r} estimates no "
                          "pathway parameter; calibrate the pathway block first (--block pathway)")
@@ -431,20 +436,14 @@ def pathway_point(base: Scenario) -> dict[str, float]:
 def held_at_set(base: Scenario, priors: list[Prior]) -> dict[str, float]:
     """The point estimate of ``base``'s parameter set for every parameter it estimates and
     ``priors`` do not (what ``--nuisance set`` holds fixed)."""
-    if base.parameter_set is None:
-        raise InputError(f"{base.origin}: --nuisance set holds parameters at the scenario's "
-                         "parameter set, and it names none (parameter_set)")
     estimated = {p.name for p in priors}
-    return {k: v for k, v in posterior.load(base.parameter_set, base.origin).point().items()
-            if k not in estimated}
+    return {k: v for k, v in scenario_set(base, "--nuisance set holds parameters at").point()
+            .items() if k not in estimated}
 
 
 def set_to_draw(base: Scenario) -> posterior.ParameterSet:
     """The parameter set of ``base`` (what ``--nuisance posterior`` draws from)."""
-    if base.parameter_set is None:
-        raise InputError(f"{base.origin}: --nuisance posterior draws from the scenario's "
-                         "parameter set, and it names none (parameter_set)")
-    return posterior.load(base.parameter_set, base.origin)
+    return scenario_set(base, "--nuisance posterior draws from")
 
 
 def check_set(setup: Setup, folder: Path) -> Path:

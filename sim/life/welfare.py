@@ -33,7 +33,7 @@ from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, months_since, months_since_one
 from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
-from ..engine.units import KRW_PER_MKRW
+from ..engine.units import usd_to_mkrw
 from .labour import INCENTIVE_YEARS, current_wage_mkrw, log_tenure_growth, wage_growth_one
 
 FHA_MONTHS = 48  # matched for up to four years (MOU)
@@ -106,7 +106,7 @@ class Welfare(Module):
         began = w.index(np.maximum(journey_start(left, pop.journey_month[rows]), 0))
         unpaid = np.maximum(0.0, w.broker_fee_usd[began] - pop.savings_usd[rows])
         owed = np.where(pop.sponsored[rows] | (left < 0), 0.0,
-                        w.broker_credit_share[began] * unpaid * p["krw_per_usd"] / KRW_PER_MKRW)
+                        usd_to_mkrw(w.broker_credit_share[began] * unpaid, p["krw_per_usd"]))
         paid = np.minimum(owed, money)
         pop.debt_mkrw[rows] = owed - paid
         pop.savings_mkrw[rows] += money - paid

@@ -33,7 +33,7 @@ from ..engine.population import NO_MONTH
 from ..engine.randomness import derived_ids
 from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import Route, Stage, stage_mask
-from ..engine.units import KRW_PER_MKRW
+from ..engine.units import usd_to_mkrw
 from .demographics import draw_attributes, mortality_rate
 
 PUSH, CHAIN, DIRECT = 1, 2, 3  # kinds of new people, part of their uid
@@ -139,7 +139,7 @@ class Departures(Module):
             return
         again = m.streams.uniforms("chain.again", month, pop.uid[sponsors])
         pop.family_left_behind[sponsors] = again < m.params["sponsor_again_share"]
-        fee = m.world.broker_fee_usd[y] * m.params["krw_per_usd"] / KRW_PER_MKRW
+        fee = usd_to_mkrw(m.world.broker_fee_usd[y], m.params["krw_per_usd"])
         m.emit("broker_paid", sponsors, month, fee_mkrw=fee)
         uids = derived_ids(pop.uid[sponsors], month)
         female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
