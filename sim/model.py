@@ -279,6 +279,8 @@ class ResettleModel(mesa.Model):
         """Forced repatriation to North Korea (counted as an event; people may leave again).
         While North Korea takes no one back (``north_takes_returns`` in the world table), China
         holds them (:class:`~sim.pathway.china.China` returns them once it does)."""
+        if rows.size == 0:
+            return
         if not self.world.north_takes_returns[self.world.index(month)]:
             self.population.move(rows, Stage.DETAINED_IN_CHINA, month)
             return
@@ -288,6 +290,8 @@ class ResettleModel(mesa.Model):
 
     def return_north(self, rows: np.ndarray, month: int) -> None:
         """People back in North Korea, forced or by choice (they may leave again)."""
+        if rows.size == 0:
+            return
         self.population.move(rows, Stage.IN_NORTH_KOREA, month)
         self.emit("back_in_north_korea", rows, month)
 

@@ -28,7 +28,7 @@ from sim.engine.randomness import (
     reference_uniforms,
     stream_key,
 )
-from sim.engine.stages import IN_CHINA, N_STAGES, Stage, Work
+from sim.engine.stages import IN_CHINA, N_STAGES, ONWARD_ROUTES, Stage, Work
 from sim.experiments.ensemble import worker_environment
 from sim.life.labour import _not_studying
 from sim.life.ties import TieTable, _count_rely_on
@@ -315,18 +315,23 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
     pop.stage[china] = rng.choice(np.array(IN_CHINA, dtype=np.int8), china.size)
     pop.female[china] = rng.random(china.size) < 0.5
     pop.savings_usd[china] = rng.uniform(0, 20_000, china.size)
+    road = model.groups[Stage.JOURNEY]  # routes of the people on the road
+    pop.route[road] = rng.choice(np.array(ONWARD_ROUTES, dtype=np.int8), road.size)
 
 
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
 @pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket", "Belonging",
                                     "Discrimination", "SocialTies", "China", "Training",
-                                    "Health"])
+                                    "Health", "Journey"])
 def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_seed):
-    model, died = midway, []  # the model's own transitions, recorded instead of made
+    model, died = midway, []  # the model's own transitions and events, recorded instead of made
     model.die = lambda rows, month, cause=1: died.append((rows.tolist(), cause))
     model.leave_south = lambda rows, month, stage, destination=None: died.append(
         (rows.tolist(), stage, destination))
+    model.repatriate = lambda rows, month: died.append(("repatriated", rows.tolist()))
+    model.emit = lambda event, rows, month, **payload: died.append((event, rows.tolist(),
+                                                                    sorted(payload.items())))
     try:
         model._residents = None
         _shuffle_inputs(model, np.random.default_rng(state_seed))
@@ -338,7 +343,7 @@ def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_
         model.modules[module].step(model.month)
         got = _fields(model.population)
     finally:
-        del model.die, model.leave_south
+        del model.die, model.leave_south, model.repatriate, model.emit
     assert died == expected_died
     for name, values in expected.items():
         if values.dtype.kind == "f":

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .hazards import MONTHS_PER_YEAR, competing_exits, monthly_probability
+from .hazards import MONTHS_PER_YEAR, competing_exits, exit_chosen, monthly_probability
 from .randomness import draw
 
 
@@ -62,6 +62,28 @@ def bound_of(bound, year, birth_month):  # pragma: no cover - compiled; tested a
     for i in range(birth_month.size):
         out[i] = _bound_one(bound, year, birth_month[i])
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def bound_rate_exits(rows, month, uid, birth_month, bound, key, extra,
+                     with_extra):  # pragma: no cover - compiled; tested against the NumPy rule
+    """Each candidate's exit in ``month`` among the rates of the bound's own kind, thinned to
+    their bound (what :func:`thinned_uniform` and ``competing_exits`` give, in one pass): the
+    annual rate ``extra`` (exit 0, if ``with_extra``) and the bound's Gompertz mortality at the
+    person's age this month (exit 1, or 0 without the extra exit); -1 for none."""
+    year = month // MONTHS_PER_YEAR
+    exits = np.empty(rows.size, dtype=np.int64)
+    rates = np.empty(2 if with_extra else 1)
+    for i in range(rows.size):
+        r = rows[i]
+        v = draw(key, uid[r]) * -np.expm1(-_bound_one(bound, year, birth_month[r])
+                                          / MONTHS_PER_YEAR)
+        age = (month - birth_month[r]) / 12.0
+        if with_extra:
+            rates[0] = extra
+        rates[-1] = bound.multiplier * (bound.level_at_30 * np.exp(bound.slope * (age - 30.0)))
+        exits[i] = exit_chosen(v, rates)
+    return exits
 
 
 @numba.njit(cache=True, nogil=True)
@@ -255,5 +277,18 @@ class ScheduledExits:
         u = m.streams.uniforms(f"{self.stream}.exit", month, pop.uid[rows])
         bound = bound_of(self.bound, month // MONTHS_PER_YEAR, pop.birth_month[rows])
         exit_ = competing_exits(rates, thinned_uniform(u, bound))
+        self.enter(rows[exit_ < 0], month)
+        return exit_
+
+    def mortality_exits(self, rows: np.ndarray, month: int,
+                        extra: float | None = None) -> np.ndarray:
+        """:meth:`exits` with the rates the bound bounds: the annual rate ``extra`` of the year
+        (exit 0; none if None) and the bound's mortality at each person's age this month (the
+        last exit), in one compiled pass."""
+        m = self.model
+        pop = m.population
+        exit_ = bound_rate_exits(rows, month, pop.uid, pop.birth_month, self.bound,
+                                 m.streams.key(f"{self.stream}.exit", month),
+                                 0.0 if extra is None else float(extra), extra is not None)
         self.enter(rows[exit_ < 0], month)
         return exit_

@@ -34,7 +34,7 @@ from ..engine.randomness import derived_ids
 from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import Route, Stage, stage_mask
 from ..engine.units import usd_to_mkrw
-from .demographics import draw_attributes, mortality_rate
+from .demographics import draw_attributes
 
 PUSH, CHAIN, DIRECT = 1, 2, 3  # kinds of new people, part of their uid
 KIND_NAMES = {PUSH: "push", CHAIN: "chain", DIRECT: "direct"}
@@ -93,11 +93,8 @@ class Departures(Module):
         rows = self.in_north_korea.candidates(month, IS_IN_NORTH_KOREA)
         if rows.size == 0:
             return
-        leave_rate = p["redeparture_rate"] * m.world.relative_exit[y]
-        rates = np.column_stack([np.full(rows.size, leave_rate),
-                                 mortality_rate(p, pop.age_years(rows, month),
-                                                p["mortality_multiplier_north_korea"])])
-        exit_ = self.in_north_korea.exits(rows, month, rates)
+        exit_ = self.in_north_korea.mortality_exits(
+            rows, month, p["redeparture_rate"] * m.world.relative_exit[y])
         leave = rows[exit_ == 0]
         pop.last_departure_month[leave] = month
         pop.move(leave, Stage.HIDING_IN_CHINA, month)

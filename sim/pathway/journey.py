@@ -18,12 +18,13 @@ is not recorded)."""
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from ..engine.hazards import MONTHS_PER_YEAR, competing_exits, rate_for_mean_months
+from ..engine.hazards import MONTHS_PER_YEAR, competing_exits, exit_chosen, rate_for_mean_months
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
-from ..engine.randomness import cumulative, invert
+from ..engine.randomness import cumulative, draw, invert
 from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
 from .demographics import mortality_rate
 
@@ -69,11 +70,22 @@ class Journey(Module):
 
     def step(self, month: int) -> None:
         """One month on the road and in third-country detention, any airlift and any transit
-        through the diplomatic missions."""
+        through the diplomatic missions: the rules of :meth:`reference_step`, each stage's exits
+        chosen in one compiled pass."""
+        self._month(month, compiled=True)
+
+    def reference_step(self, month: int) -> None:
+        """One month on the road and in third-country detention, any airlift and any transit
+        through the diplomatic missions (NumPy)."""
+        self._month(month, compiled=False)
+
+    def _month(self, month: int, compiled: bool) -> None:
         m = self.model
         groups = m.groups
-        self._travel(month, groups[Stage.JOURNEY])
-        self._detained(month, groups[Stage.DETAINED_THIRD_COUNTRY])
+        travel, detained = ((self._travel_compiled, self._detained_compiled) if compiled
+                            else (self._travel, self._detained))
+        travel(month, groups[Stage.JOURNEY])
+        detained(month, groups[Stage.DETAINED_THIRD_COUNTRY])
         y = m.world.index(month)
         if month % MONTHS_PER_YEAR == AIRLIFT_MONTH - 1 and m.world.airlift_people[y] > 0:
             self._airlift(month, self._in_china())
@@ -124,9 +136,33 @@ class Journey(Module):
             mortality_rate(p, pop.age_years(rows, month), p["mortality_multiplier_abroad"]),
         ])
         exit_ = competing_exits(rates, m.streams.uniforms("journey.exit", month, pop.uid[rows]))
-        pop.move(rows[exit_ == ARRIVE], Stage.DETAINED_THIRD_COUNTRY, month)
+        self._leave_journey(rows, exit_, month)
+
+    def _travel_compiled(self, month: int, rows: np.ndarray) -> None:
+        """:meth:`_travel` in one compiled pass."""
+        if rows.size == 0:
+            return
+        m = self.model
+        pop, p, w, y = m.population, m.params, m.world, m.world.index(month)
+        exit_ = _travel_month(rows, month, m.streams.key("journey.exit", month), pop.route,
+                              pop.birth_month, pop.uid, self.months, self.arrest_p,
+                              float(w.onward_multiplier[y]), float(w.arrest_multiplier[y]),
+                              float(p["journey_arrest_ceiling"]),
+                              m.levers.factors(CHANNELS, rows, month), self._mortality())
+        self._leave_journey(rows, exit_, month)
+
+    def _leave_journey(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
+        m = self.model
+        m.population.move(rows[exit_ == ARRIVE], Stage.DETAINED_THIRD_COUNTRY, month)
         m.repatriate(rows[exit_ == ARREST], month)
         m.die(rows[exit_ == DIE], month)
+
+    def _mortality(self) -> np.ndarray:
+        """The Gompertz mortality of people abroad, for the kernels: level at 30, slope and
+        multiplier."""
+        p = self.model.params
+        return np.array([p["mortality_at_30"], p["mortality_slope"],
+                         p["mortality_multiplier_abroad"]])
 
     def _detained(self, month: int, rows: np.ndarray) -> None:
         m = self.model
@@ -136,5 +172,64 @@ class Journey(Module):
             mortality_rate(p, pop.age_years(rows, month), p["mortality_multiplier_abroad"]),
         ])
         exit_ = competing_exits(rates, m.streams.uniforms("detention.exit", month, pop.uid[rows]))
-        m.emit("arrived", rows[exit_ == 0], month)
-        m.die(rows[exit_ == 1], month)
+        self._leave_detention(rows, exit_, month)
+
+    def _detained_compiled(self, month: int, rows: np.ndarray) -> None:
+        """:meth:`_detained` in one compiled pass."""
+        if rows.size == 0:
+            return
+        m = self.model
+        pop = m.population
+        release = float(rate_for_mean_months(m.params["detention_months"]))
+        exit_ = _detention_month(rows, month, m.streams.key("detention.exit", month), pop.uid,
+                                 pop.birth_month, release, self._mortality())
+        self._leave_detention(rows, exit_, month)
+
+    def _leave_detention(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
+        self.model.emit("arrived", rows[exit_ == 0], month)
+        self.model.die(rows[exit_ == 1], month)
+
+
+CHANNELS = ("onward", "arrest")  # the lever channels of the compiled journey, in order
+
+
+@numba.njit(inline="always")
+def _mortality_one(mortality, month, birth_month):  # pragma: no cover - compiled
+    """Gompertz mortality (``mortality``: level at 30, slope, multiplier) at this month's age,
+    as :func:`~sim.pathway.demographics.mortality_rate` computes it."""
+    age = (month - birth_month) / 12.0
+    return mortality[2] * (mortality[0] * np.exp(mortality[1] * (age - 30.0)))
+
+
+@numba.njit(cache=True, nogil=True)
+def _travel_month(rows, month, key, route, birth_month, uid, months, arrest_p, onward, arrest,
+                  ceiling, f, mortality):  # pragma: no cover - tested against the reference
+    """Each traveller's exit (ARRIVE, ARREST, DIE or -1), as :meth:`Journey._travel` chooses it."""
+    last = f.shape[1] - 1
+    exits = np.empty(rows.size, dtype=np.int64)
+    rates = np.empty(3)
+    for i in range(rows.size):
+        r, j = rows[i], min(i, last)
+        k = route[r] - 1  # index into ONWARD_ROUTES
+        arrive = MONTHS_PER_YEAR / months[k] * onward * f[0, j]
+        p_arrest = min(arrest_p[k] * arrest * f[1, j], ceiling)
+        rates[ARRIVE] = arrive
+        rates[ARREST] = arrive * p_arrest / (1 - p_arrest)
+        rates[DIE] = _mortality_one(mortality, month, birth_month[r])
+        exits[i] = exit_chosen(draw(key, uid[r]), rates)
+    return exits
+
+
+@numba.njit(cache=True, nogil=True)
+def _detention_month(rows, month, key, uid, birth_month, release,
+                     mortality):  # pragma: no cover - tested against the reference
+    """Each detainee's exit (0 released to the South, 1 died, -1 none), as
+    :meth:`Journey._detained` chooses it."""
+    exits = np.empty(rows.size, dtype=np.int64)
+    rates = np.empty(2)
+    for i in range(rows.size):
+        r = rows[i]
+        rates[0] = release
+        rates[1] = _mortality_one(mortality, month, birth_month[r])
+        exits[i] = exit_chosen(draw(key, uid[r]), rates)
+    return exits

@@ -18,7 +18,6 @@ from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import IS_IN_SOUTH, Stage
-from .demographics import mortality_rate
 
 
 class Reception(Module):
@@ -69,8 +68,7 @@ class Reception(Module):
         m = self.model
         rows = self.in_south.candidates(month, IS_IN_SOUTH)
         if rows.size:
-            rates = mortality_rate(m.params, m.population.age_years(rows, month))[:, None]
-            m.die(rows[self.in_south.exits(rows, month, rates) == 0], month)
+            m.die(rows[self.in_south.mortality_exits(rows, month) == 0], month)
 
     def _timed(self, month: int, stage: Stage, next_stage: Stage, max_months: float,
                rate: float = 0.0) -> np.ndarray:
