@@ -61,9 +61,6 @@ def test_the_famine_weighs_on_the_ptsd_of_early_arrivals_and_hardly_on_recent_on
     assert early > 3.0 and 0.0 <= recent < early / 3
 
 
-@pytest.mark.xfail(strict=True, reason="the seed-1 run gives 7.8% (79 of 1,016 deaths); 20 "
-                   "replicates give medians of 5.8, 10.1 and 8.8% with seeds 1-3 (the "
-                   "kostat_suicide_share_2013_2022 target of calibration/targets.yaml)")
 def test_suicides_are_8_to_15_percent_of_defector_deaths():
     """8.7%, 14.9%, 10.1% of defector deaths in 2017-2019; 100 suicides in 2013-2022 (11.4%)."""
     rec = baseline().model.recorder

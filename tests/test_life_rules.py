@@ -14,6 +14,7 @@ from sim.engine.parameters import Parameters
 from sim.engine.population import NO_MONTH
 from sim.engine.randomness import pair_ids
 from sim.engine.stages import RESIDENTS, Job, Stage, Work
+from sim.measure import survey
 from sim.life import (
     belonging,
     discrimination,
@@ -324,3 +325,14 @@ def test_the_broker_debt_is_that_of_the_year_the_journey_began():
     left = np.array([12, 12, 24])
     began = np.array([60, NO_MONTH, NO_MONTH], dtype=np.int32)
     assert (welfare.journey_start(left, began) == [60, 12, 24]).all()
+
+
+def test_a_daily_workers_present_job_counts_at_most_one_contract_month():
+    """Daily work is work on contracts of under a month (Statistics Korea), so the survey's months
+    in the present job stop at one for daily workers and run on for every other job."""
+    months = np.array([0, 1, 30, 30, 30, 30])
+    job = np.array([Job.DAILY, Job.DAILY, Job.DAILY, Job.REGULAR, Job.TEMPORARY,
+                    Job.SELF_EMPLOYED])
+    assert survey.present_job_months(months, job).tolist() == [0, 1, 1, 30, 30, 30]
+    assert [survey.present_job_months_one(int(n), int(j)) for n, j in zip(months, job)] == [
+        0, 1, 1, 30, 30, 30]

@@ -13,6 +13,7 @@ from sim.engine.hazards import (
     rate_for_mean_months,
     row_sums,
 )
+from sim.engine.parameters import Parameters
 from sim.engine.population import NO_MONTH
 from sim.engine.randomness import Streams, categorical, poisson_quantile
 from sim.engine.world import broker_access
@@ -21,6 +22,7 @@ from sim.pathway.demographics import (
     AttributeTables,
     departure_age_weights,
     entry_band_matrix,
+    mortality_rate,
 )
 from sim.pathway.departures import new_uids
 
@@ -169,3 +171,14 @@ def test_ages_at_departure_plus_the_time_abroad_give_the_mou_ages_at_entry(mean_
     young_adults = slice(2, 4)  # 20-29 and 30-39
     assert entry_shares(taken_off)[young_adults].sum() < entry[young_adults].sum() - 0.01
     assert departure_age_weights(bands, entry, 0.0) == pytest.approx(entry)
+
+
+def test_men_die_at_the_ratio_and_as_many_men_as_women_at_the_level():
+    """Mortality by sex: men's rate is ``mortality_male_ratio`` times women's at every age, and a
+    population of as many men as women dies at the Gompertz level of the life table."""
+    p = Parameters(overrides={"mortality_male_ratio": 2.5}, where="<test>")
+    age = np.array([30.0, 30.0, 60.0, 60.0])
+    female = np.array([False, True, False, True])
+    rate = mortality_rate(p, age, female, 1.5)
+    np.testing.assert_allclose(rate[[0, 2]] / rate[[1, 3]], 2.5)
+    np.testing.assert_allclose(rate[:2].mean(), 1.5 * p["mortality_at_30"])

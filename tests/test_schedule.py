@@ -153,25 +153,29 @@ def test_the_queue_gives_each_month_what_was_queued_for_it(batches):
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 2**32), st.integers(0, 71), st.floats(0.0, 3.0), st.floats(1e-4, 0.05),
-       st.floats(0.0, 0.12), st.floats(0.1, 5.0), st.booleans())
+       st.floats(0.0, 0.12), st.floats(0.1, 5.0), st.floats(0.0, 1.0), st.booleans())
 def test_the_compiled_candidate_month_is_the_numpy_rule(seed, month, extra, level, slope,
-                                                        multiplier, with_extra):
+                                                        multiplier, women_share, with_extra):
     """One compiled pass over a candidate month gives the exits of ``competing_exits`` on the
-    bound's own rates (the year's extra rate, if any, and mortality at this month's age) with the
-    uniform thinned to the bound."""
+    bound's own rates (the year's extra rate, if any, and mortality at this month's age times
+    the multiplier of each person's sex) with the uniform thinned to the bound."""
     rng = np.random.default_rng(seed)
+    multipliers = np.array([multiplier, multiplier * women_share])  # men, women
     bound = Bound(rng.uniform(0.0, extra, 6), level, slope, multiplier)
     n = 2000
     births = rng.integers(-110 * 12, month + 1, n).astype(np.int32)
+    female = rng.random(n) < 0.7
     uid = rng.integers(0, 2**40, n)
     rows = np.sort(rng.choice(n, n // 2, replace=False))
     streams = Streams(seed)
     age = (month - births[rows]) / 12.0
-    death = multiplier * gompertz_rate(age, level, slope)
+    death = np.where(female[rows], multipliers[1], multipliers[0]) * gompertz_rate(age, level,
+                                                                                   slope)
     rates = (np.column_stack([np.full(rows.size, bound.extra[month // 12]), death])
              if with_extra else death[:, None])
     expected = competing_exits(rates, thinned_uniform(streams.uniforms("x.exit", month, uid[rows]),
                                                       bound_of(bound, month // 12, births[rows])))
-    got = bound_rate_exits(rows, month, uid, births, bound, streams.key("x.exit", month),
-                           float(bound.extra[month // 12]), with_extra)
+    got = bound_rate_exits(rows, month, uid, births, female, bound, multipliers,
+                           streams.key("x.exit", month), float(bound.extra[month // 12]),
+                           with_extra)
     np.testing.assert_array_equal(got, expected)

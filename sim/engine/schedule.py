@@ -65,12 +65,13 @@ def bound_of(bound, year, birth_month):  # pragma: no cover - compiled; tested a
 
 
 @numba.njit(cache=True, nogil=True)
-def bound_rate_exits(rows, month, uid, birth_month, bound, key, extra,
+def bound_rate_exits(rows, month, uid, birth_month, female, bound, multipliers, key, extra,
                      with_extra):  # pragma: no cover - compiled; tested against the NumPy rule
     """Each candidate's exit in ``month`` among the rates of the bound's own kind, thinned to
     their bound (what :func:`thinned_uniform` and ``competing_exits`` give, in one pass): the
     annual rate ``extra`` (exit 0, if ``with_extra``) and the bound's Gompertz mortality at the
-    person's age this month (exit 1, or 0 without the extra exit); -1 for none."""
+    person's age this month times ``multipliers[1]`` for women and ``multipliers[0]`` for men
+    (at most the bound's multiplier; exit 1, or 0 without the extra exit); -1 for none."""
     year = month // MONTHS_PER_YEAR
     exits = np.empty(rows.size, dtype=np.int64)
     rates = np.empty(2 if with_extra else 1)
@@ -81,7 +82,8 @@ def bound_rate_exits(rows, month, uid, birth_month, bound, key, extra,
         age = (month - birth_month[r]) / 12.0
         if with_extra:
             rates[0] = extra
-        rates[-1] = bound.multiplier * (bound.level_at_30 * np.exp(bound.slope * (age - 30.0)))
+        multiplier = multipliers[1] if female[r] else multipliers[0]
+        rates[-1] = multiplier * (bound.level_at_30 * np.exp(bound.slope * (age - 30.0)))
         exits[i] = exit_chosen(v, rates)
     return exits
 
@@ -241,11 +243,18 @@ class ScheduledExits:
         stream: The name of the stay's streams: ``<stream>.exit`` for the uniform of a candidate
             month, ``<stream>.wait`` and ``<stream>.renew`` for the waiting times.
         bound: The :class:`Bound` of everyone's total exit rate, year by year.
+        multipliers: The mortality multipliers of men and of women (their rates for
+            :meth:`mortality_exits`), at most the bound's.
     """
 
-    def __init__(self, model, stream: str, bound: Bound) -> None:
+    def __init__(self, model, stream: str, bound: Bound,
+                 multipliers: tuple[float, float]) -> None:
         self.model = model
         self.stream = stream
+        self.multipliers = np.array(multipliers, dtype=np.float64)
+        if self.multipliers.max() > bound.multiplier:
+            raise ValueError(f"mortality multipliers {multipliers} above the bound's "
+                             f"{bound.multiplier}")
         self.bound = bound
         n_months = model.calendar.n_months
         self.renew_keys = np.array([model.streams.key(f"{stream}.renew", month)
@@ -283,11 +292,12 @@ class ScheduledExits:
     def mortality_exits(self, rows: np.ndarray, month: int,
                         extra: float | None = None) -> np.ndarray:
         """:meth:`exits` with the rates the bound bounds: the annual rate ``extra`` of the year
-        (exit 0; none if None) and the bound's mortality at each person's age this month (the
-        last exit), in one compiled pass."""
+        (exit 0; none if None) and the bound's mortality at each person's age this month, times
+        the multiplier of their sex (the last exit), in one compiled pass."""
         m = self.model
         pop = m.population
-        exit_ = bound_rate_exits(rows, month, pop.uid, pop.birth_month, self.bound,
+        exit_ = bound_rate_exits(rows, month, pop.uid, pop.birth_month, pop.female, self.bound,
+                                 self.multipliers,
                                  m.streams.key(f"{self.stream}.exit", month),
                                  0.0 if extra is None else float(extra), extra is not None)
         self.enter(rows[exit_ < 0], month)

@@ -5,9 +5,12 @@ who arrived before 1 January of Y (Korea Hana Foundation settlement surveys). Ra
 Statistics Korea's definitions: participation = labour force / surveyed population,
 employment = employed / surveyed population, unemployment = unemployed / labour force; the wage
 is the mean monthly wage of wage workers in million KRW; job shares are of the employed; tenure
-is of the employed, in months. Mental health, ties and belonging are measured on the same
-people; "in the past year" means the last twelve months, "ever" since arrival;
-``life_satisfaction_share`` is the expected share satisfied.
+is the months in the present job of the employed. Daily work is work on contracts of less than a
+month (Statistics Korea's classification of employment status, which the surveys follow), so a
+daily worker's present job has lasted at most :data:`DAILY_CONTRACT_MONTHS`, however long the
+run of daily contracts (the model's daily job) has gone on. Mental health, ties and belonging
+are measured on the same people; "in the past year" means the last twelve months, "ever" since
+arrival; ``life_satisfaction_share`` is the expected share satisfied.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ..life.ties import lonely
 from .indicators import BANDS, years_since_arrival_band
 
 SURVEY_MONTH = 6  # July (0-based month of the year)
+DAILY_CONTRACT_MONTHS = 1  # daily work: contracts of less than a month (Statistics Korea)
 # The settlement surveys of 2012 and 2013 counted adults only: "19+ or 20+" in the Korea Hana
 # Foundation's reports; 19, the Korean age of majority, is used. Other years count residents 15+.
 ADULT_SURVEYS = {2012: 19, 2013: 19}
@@ -122,7 +126,8 @@ class Survey(Module):
         values = np.column_stack([
             np.ones(rows.size), work != Work.INACTIVE, employed, work == Work.UNEMPLOYED,
             wage_workers, wages, job == Job.REGULAR, job == Job.DAILY, job == Job.SELF_EMPLOYED,
-            np.where(employed, month - pop.job_start_month[rows], 0), pop.livelihood[rows],
+            np.where(employed, present_job_months(month - pop.job_start_month[rows], job), 0),
+            pop.livelihood[rows],
             month - pop.discriminated_month[rows].astype(np.int64) < PAST_YEAR,
             month - pop.remitted_month[rows].astype(np.int64) < PAST_YEAR,
             *self._inner_life(model, rows, month),
@@ -173,6 +178,18 @@ class Survey(Module):
 
 EMPLOYED, UNEMPLOYED, INACTIVE = int(Work.EMPLOYED), int(Work.UNEMPLOYED), int(Work.INACTIVE)
 REGULAR, DAILY, SELF_EMPLOYED = int(Job.REGULAR), int(Job.DAILY), int(Job.SELF_EMPLOYED)
+
+
+def present_job_months(months_in_job: np.ndarray, job: np.ndarray) -> np.ndarray:
+    """Months in the present job as the survey counts them: a daily worker's present contract
+    is under a month (:data:`DAILY_CONTRACT_MONTHS`), however long their run of daily work."""
+    return np.where(job == DAILY, np.minimum(months_in_job, DAILY_CONTRACT_MONTHS), months_in_job)
+
+
+@numba.njit(inline="always")
+def present_job_months_one(months_in_job, job):  # pragma: no cover - compiled; as above
+    """:func:`present_job_months` of one job, for the compiled survey."""
+    return min(months_in_job, DAILY_CONTRACT_MONTHS) if job == DAILY else months_in_job
 LAST_BAND = len(BANDS) - 1
 
 
@@ -205,7 +222,7 @@ def _survey(rows, month, first_of_year, youngest, q, wage_tenure_effect, sk_wage
         v[0], v[1], v[2], v[3] = 1.0, work[r] != INACTIVE, employed, work[r] == UNEMPLOYED
         v[4], v[5], v[6], v[7] = wage_worker, wage, job[r] == REGULAR, job[r] == DAILY
         v[8] = job[r] == SELF_EMPLOYED
-        v[9] = month - job_start_month[r] if employed else 0
+        v[9] = present_job_months_one(month - job_start_month[r], job[r]) if employed else 0
         v[10], v[11] = livelihood[r], discriminated
         v[12] = month - np.int64(remitted_month[r]) < PAST_YEAR
         v[13], v[14] = ptsd[r], depressed[r]

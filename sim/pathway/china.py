@@ -106,7 +106,8 @@ class China(Module):
             return
         pop, p = m.population, m.params
         u = m.streams.uniforms("china.held_death", month, pop.uid[held])
-        rate = mortality_rate(p, pop.age_years(held, month), p["mortality_multiplier_abroad"])
+        rate = mortality_rate(p, pop.age_years(held, month), pop.female[held],
+                              p["mortality_multiplier_abroad"])
         m.die(held[u < monthly_probability(rate)], month)
 
     def _move(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
@@ -137,7 +138,8 @@ class China(Module):
         oldest = (month - pop.birth_month[rows].min()) / MONTHS_PER_YEAR
         return float(arrest + p["voluntary_return_rate"] + p["marriage_rate"] + onward
                      + max(p["settle_rate"], p["settle_rate_male"])
-                     + mortality_rate(p, oldest, p["mortality_multiplier_abroad"]))
+                     + max(mortality_rate(p, oldest, female, p["mortality_multiplier_abroad"])
+                           for female in (False, True)))
 
     def rates(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Annual rates of each exit (columns ARREST ... DIE) for people in China."""
@@ -164,7 +166,7 @@ class China(Module):
                             * (p["onward_rate"] * afford + p["sponsored_rate_china"]))
         rates[:, SETTLE] = np.select([married, hiding & ~female],
                                      [p["settle_rate"], p["settle_rate_male"]], 0.0)
-        rates[:, DIE] = mortality_rate(p, pop.age_years(rows, month),
+        rates[:, DIE] = mortality_rate(p, pop.age_years(rows, month), female,
                                        p["mortality_multiplier_abroad"])
         return rates
 
@@ -183,7 +185,8 @@ Rates = parameter_record("Rates", (  # the parameters the compiled month reads
     "arrest_settled_multiplier", "arrest_male_multiplier", "voluntary_return_rate",
     "marriage_rate", "onward_married_multiplier", "onward_settled_multiplier", "onward_rate",
     "sponsored_rate_china", "settle_rate", "settle_rate_male",
-    "mortality_at_30", "mortality_slope", "mortality_multiplier_abroad"), __name__)
+    "mortality_at_30", "mortality_slope", "mortality_multiplier_abroad", "mortality_male_ratio"),
+    __name__)
 HIDING, MARRIED, SETTLED = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA),
                             int(Stage.SETTLED_IN_CHINA))
 
@@ -217,7 +220,9 @@ def _month(rows, month, key, q, world, f, p_max, uid, stage, female, birth_month
         rates[SETTLE] = (q.settle_rate if married
                          else q.settle_rate_male if hiding and not female[r] else 0.0)
         age = (month - birth_month[r]) / MONTHS_PER_YEAR
-        rates[DIE] = q.mortality_multiplier_abroad * (
+        ratio = q.mortality_male_ratio  # as demographics.sex_factors
+        sex = 2.0 / (1.0 + ratio) if female[r] else 2.0 * ratio / (1.0 + ratio)
+        rates[DIE] = q.mortality_multiplier_abroad * sex * (
             q.mortality_at_30 * np.exp(q.mortality_slope * (age - 30.0)))
         exits[i] = exit_chosen(u, rates)
     return exits

@@ -34,7 +34,7 @@ from ..engine.randomness import derived_ids
 from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import Route, Stage, stage_mask
 from ..engine.units import usd_to_mkrw
-from .demographics import draw_attributes
+from .demographics import draw_attributes, sex_factors
 
 PUSH, CHAIN, DIRECT = 1, 2, 3  # kinds of new people, part of their uid
 KIND_NAMES = {PUSH: "push", CHAIN: "chain", DIRECT: "direct"}
@@ -70,9 +70,9 @@ class Departures(Module):
         super().__init__(model)
         p = model.params
         leaving = p["redeparture_rate"] * model.world.relative_exit
+        multipliers = tuple(p["mortality_multiplier_north_korea"] * f for f in sex_factors(p))
         self.in_north_korea = ScheduledExits(model, "nk", Bound(
-            leaving, p["mortality_at_30"], p["mortality_slope"],
-            p["mortality_multiplier_north_korea"]))
+            leaving, p["mortality_at_30"], p["mortality_slope"], max(multipliers)), multipliers)
 
     def step(self, month: int) -> None:
         """Leave again from North Korea, then add this month's new departures."""

@@ -26,7 +26,7 @@ from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.randomness import cumulative, draw, invert
 from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
-from .demographics import mortality_rate
+from .demographics import mortality_rate, sex_factors
 
 ARRIVE, ARREST, DIE = range(3)
 TRANSFERABLE = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA))  # not settled for good
@@ -133,7 +133,8 @@ class Journey(Module):
         # competing risks: P(arrest before arrival) = p_arrest
         rates = np.column_stack([
             arrive, arrive * p_arrest / (1 - p_arrest),
-            mortality_rate(p, pop.age_years(rows, month), p["mortality_multiplier_abroad"]),
+            mortality_rate(p, pop.age_years(rows, month), pop.female[rows],
+                           p["mortality_multiplier_abroad"]),
         ])
         exit_ = competing_exits(rates, m.streams.uniforms("journey.exit", month, pop.uid[rows]))
         self._leave_journey(rows, exit_, month)
@@ -145,7 +146,7 @@ class Journey(Module):
         m = self.model
         pop, p, w, y = m.population, m.params, m.world, m.world.index(month)
         exit_ = _travel_month(rows, month, m.streams.key("journey.exit", month), pop.route,
-                              pop.birth_month, pop.uid, self.months, self.arrest_p,
+                              pop.birth_month, pop.female, pop.uid, self.months, self.arrest_p,
                               float(w.onward_multiplier[y]), float(w.arrest_multiplier[y]),
                               float(p["journey_arrest_ceiling"]),
                               m.levers.factors(CHANNELS, rows, month), self._mortality())
@@ -158,18 +159,21 @@ class Journey(Module):
         m.die(rows[exit_ == DIE], month)
 
     def _mortality(self) -> np.ndarray:
-        """The Gompertz mortality of people abroad, for the kernels: level at 30, slope and
-        multiplier."""
+        """The Gompertz mortality of people abroad, for the kernels: level at 30, slope, and
+        the multipliers of men and of women."""
         p = self.model.params
-        return np.array([p["mortality_at_30"], p["mortality_slope"],
-                         p["mortality_multiplier_abroad"]])
+        men, women = sex_factors(p)
+        abroad = p["mortality_multiplier_abroad"]
+        return np.array([p["mortality_at_30"], p["mortality_slope"], abroad * men,
+                         abroad * women])
 
     def _detained(self, month: int, rows: np.ndarray) -> None:
         m = self.model
         pop, p = m.population, m.params
         rates = np.column_stack([
             np.full(rows.size, rate_for_mean_months(p["detention_months"])),
-            mortality_rate(p, pop.age_years(rows, month), p["mortality_multiplier_abroad"]),
+            mortality_rate(p, pop.age_years(rows, month), pop.female[rows],
+                           p["mortality_multiplier_abroad"]),
         ])
         exit_ = competing_exits(rates, m.streams.uniforms("detention.exit", month, pop.uid[rows]))
         self._leave_detention(rows, exit_, month)
@@ -182,7 +186,7 @@ class Journey(Module):
         pop = m.population
         release = float(rate_for_mean_months(m.params["detention_months"]))
         exit_ = _detention_month(rows, month, m.streams.key("detention.exit", month), pop.uid,
-                                 pop.birth_month, release, self._mortality())
+                                 pop.birth_month, pop.female, release, self._mortality())
         self._leave_detention(rows, exit_, month)
 
     def _leave_detention(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
@@ -194,16 +198,18 @@ CHANNELS = ("onward", "arrest")  # the lever channels of the compiled journey, i
 
 
 @numba.njit(inline="always")
-def _mortality_one(mortality, month, birth_month):  # pragma: no cover - compiled
-    """Gompertz mortality (``mortality``: level at 30, slope, multiplier) at this month's age,
-    as :func:`~sim.pathway.demographics.mortality_rate` computes it."""
+def _mortality_one(mortality, month, birth_month, female):  # pragma: no cover - compiled
+    """Gompertz mortality (``mortality``: level at 30, slope, the multipliers of men and of
+    women) at this month's age, as :func:`~sim.pathway.demographics.mortality_rate` computes
+    it."""
     age = (month - birth_month) / 12.0
-    return mortality[2] * (mortality[0] * np.exp(mortality[1] * (age - 30.0)))
+    multiplier = mortality[3] if female else mortality[2]
+    return multiplier * (mortality[0] * np.exp(mortality[1] * (age - 30.0)))
 
 
 @numba.njit(cache=True, nogil=True)
-def _travel_month(rows, month, key, route, birth_month, uid, months, arrest_p, onward, arrest,
-                  ceiling, f, mortality):  # pragma: no cover - tested against the reference
+def _travel_month(rows, month, key, route, birth_month, female, uid, months, arrest_p, onward,
+                  arrest, ceiling, f, mortality):  # pragma: no cover - tested against the reference
     """Each traveller's exit (ARRIVE, ARREST, DIE or -1), as :meth:`Journey._travel` chooses it."""
     last = f.shape[1] - 1
     exits = np.empty(rows.size, dtype=np.int64)
@@ -215,13 +221,13 @@ def _travel_month(rows, month, key, route, birth_month, uid, months, arrest_p, o
         p_arrest = min(arrest_p[k] * arrest * f[1, j], ceiling)
         rates[ARRIVE] = arrive
         rates[ARREST] = arrive * p_arrest / (1 - p_arrest)
-        rates[DIE] = _mortality_one(mortality, month, birth_month[r])
+        rates[DIE] = _mortality_one(mortality, month, birth_month[r], female[r])
         exits[i] = exit_chosen(draw(key, uid[r]), rates)
     return exits
 
 
 @numba.njit(cache=True, nogil=True)
-def _detention_month(rows, month, key, uid, birth_month, release,
+def _detention_month(rows, month, key, uid, birth_month, female, release,
                      mortality):  # pragma: no cover - tested against the reference
     """Each detainee's exit (0 released to the South, 1 died, -1 none), as
     :meth:`Journey._detained` chooses it."""
@@ -230,6 +236,6 @@ def _detention_month(rows, month, key, uid, birth_month, release,
     for i in range(rows.size):
         r = rows[i]
         rates[0] = release
-        rates[1] = _mortality_one(mortality, month, birth_month[r])
+        rates[1] = _mortality_one(mortality, month, birth_month[r], female[r])
         exits[i] = exit_chosen(draw(key, uid[r]), rates)
     return exits

@@ -18,6 +18,7 @@ from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import IS_IN_SOUTH, Stage
+from .demographics import sex_factors
 
 
 class Reception(Module):
@@ -35,8 +36,10 @@ class Reception(Module):
         super().__init__(model)
         p = model.params
         no_other_exit = np.zeros(len(model.calendar.years))
+        multipliers = sex_factors(p)
         self.in_south = ScheduledExits(model, "south.death", Bound(
-            no_other_exit, p["mortality_at_30"], p["mortality_slope"], 1.0))
+            no_other_exit, p["mortality_at_30"], p["mortality_slope"], max(multipliers)),
+            multipliers)
 
     def admit(self, rows: np.ndarray, month: int) -> None:
         """People reach South Korea: count the arrival and start screening."""
