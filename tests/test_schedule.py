@@ -20,6 +20,7 @@ from sim.engine.schedule import (
     thinned_uniform,
     year_table,
 )
+from sim.pathway.reception import _time_up
 
 N_MONTHS, N_PEOPLE = 72, 200_000
 LEAVING = np.array([0.05, 0.05, 0.10, 0.10, 0.02, 0.02])  # a yearly rate that changes
@@ -179,3 +180,26 @@ def test_the_compiled_candidate_month_is_the_numpy_rule(seed, month, extra, leve
                            streams.key("x.exit", month), float(bound.extra[month // 12]),
                            with_extra)
     np.testing.assert_array_equal(got, expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32), st.integers(0, 400), st.floats(0.0, 8.0),
+       st.sampled_from([0.0, 1.5, 12.0]))
+def test_the_compiled_stays_in_the_south_end_as_the_numpy_rule(seed, month, max_months, rate):
+    """Screening, Hanawon and protection end after their months or earlier at a rate: the
+    compiled pass gives the rows of the NumPy rule of ``Reception._timed``, in their order."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    stage_of = rng.integers(0, 4, n).astype(np.int8)
+    stage_month = (month - rng.integers(0, 12, n)).astype(np.int32)
+    uid = rng.integers(0, 2**40, n)
+    rows = rng.permutation(n)[: n // 2]
+    streams = Streams(seed)
+    alive = rows[stage_of[rows] == 2]
+    done = (month + 1 - stage_month[alive]) >= max_months
+    if rate > 0:
+        done |= competing_exits(np.full((alive.size, 1), rate),
+                                streams.uniforms("south.exit", month, uid[alive])) == 0
+    got = _time_up(rows, 2, stage_of, stage_month, month, max_months, rate,
+                   streams.key("south.exit", month), uid)
+    np.testing.assert_array_equal(got, alive[done])

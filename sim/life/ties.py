@@ -192,6 +192,8 @@ class SocialTies(Module):
 
     def _pair(self, meet: np.ndarray, month: int, stream: str, groups, kind: Tie) -> None:
         """Ties among the people who met this month, paired at random (within ``groups``)."""
+        if meet.size < 2:
+            return
         m = self.model
         u = m.streams.uniforms(stream, month, m.population.uid[meet])
         m.population.ties.add(pair_up(meet, u, groups), kind, month)

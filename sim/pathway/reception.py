@@ -11,11 +11,13 @@ the same monthly probabilities, with work only in the months a death may happen.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from ..engine.hazards import competing_exits, rate_for_mean_months
+from ..engine.hazards import competing_exits, happens, rate_for_mean_months
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
+from ..engine.randomness import draw
 from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import IS_IN_SOUTH, Stage
 from .demographics import sex_factors
@@ -55,16 +57,24 @@ class Reception(Module):
         self.in_south.enter(rows, month)
 
     def step(self, month: int) -> None:
-        """One month of deaths, screening, Hanawon and residence in the South."""
+        """One month of deaths, screening, Hanawon and residence in the South: the rules of
+        :meth:`reference_step`, each stage's leavers found in one compiled pass."""
+        self._month(month, self._timed_compiled)
+
+    def reference_step(self, month: int) -> None:
+        """One month of deaths, screening, Hanawon and residence in the South (NumPy)."""
+        self._month(month, self._timed)
+
+    def _month(self, month: int, timed) -> None:
         m = self.model
         p, y = m.params, m.world.index(month)
         self._deaths(month)
-        self._timed(month, Stage.SCREENING, Stage.HANAWON, max_months=m.world.nis_max_months[y],
-                    rate=rate_for_mean_months(p["screening_mean_months"]))
-        left = self._timed(month, Stage.HANAWON, Stage.PROTECTED, max_months=p["hanawon_months"])
+        timed(month, Stage.SCREENING, Stage.HANAWON, max_months=m.world.nis_max_months[y],
+              rate=rate_for_mean_months(p["screening_mean_months"]))
+        left = timed(month, Stage.HANAWON, Stage.PROTECTED, max_months=p["hanawon_months"])
         m.population.left_hanawon_month[left] = month
         m.emit("left_hanawon", left, month)
-        self._timed(month, Stage.PROTECTED, Stage.RESETTLED, max_months=p["protection_months"])
+        timed(month, Stage.PROTECTED, Stage.RESETTLED, max_months=p["protection_months"])
 
     def _deaths(self, month: int) -> None:
         """Deaths of this month's candidates in the South (all-cause mortality by age)."""
@@ -87,3 +97,33 @@ class Reception(Module):
             done |= early == 0
         pop.move(alive[done], next_stage, month)
         return alive[done]
+
+    def _timed_compiled(self, month: int, stage: Stage, next_stage: Stage, max_months: float,
+                        rate: float = 0.0) -> np.ndarray:
+        """:meth:`_timed` in one compiled pass."""
+        m = self.model
+        pop = m.population
+        leaving = _time_up(m.groups[stage], int(stage), pop.stage, pop.stage_month, month,
+                           float(max_months), float(rate), m.streams.key("south.exit", month),
+                           pop.uid)
+        pop.move(leaving, next_stage, month)
+        return leaving
+
+
+@numba.njit(cache=True, nogil=True)
+def _time_up(rows, stage, stage_of, stage_month, month, max_months, rate, key,
+             uid):  # pragma: no cover - compiled; tested against Reception._timed
+    """The ``rows`` still in ``stage`` who leave it this month: after ``max_months`` in it, or
+    earlier at the annual ``rate`` (one draw each, as ``competing_exits`` of that one rate)."""
+    out = np.empty(rows.size, dtype=np.int64)
+    k = 0
+    for r in rows:
+        if stage_of[r] != stage:
+            continue
+        done = month + 1 - stage_month[r] >= max_months
+        if rate > 0 and not done:
+            done = happens(draw(key, uid[r]), rate)
+        if done:
+            out[k] = r
+            k += 1
+    return out[:k].copy()
