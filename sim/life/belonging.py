@@ -19,10 +19,10 @@ import numba
 import numpy as np
 
 from ..engine.calendar import PAST_YEAR
-from ..engine.hazards import competing_exits, could_happen, happens
+from ..engine.hazards import competing_exits, could_happen, exit_chosen, happens
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
-from ..engine.population import years_since
+from ..engine.population import NO_MONTH, years_since
 from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
 from .labour import log_pay_one, log_relative_pay
@@ -78,7 +78,14 @@ class Belonging(Module):
                             m.params.record(Rates), pop.uid, pop.considering_leaving, pop.work,
                             pop.job_start_month, pop.wage_relative, pop.rely_on, pop.depressed,
                             pop.discriminated_month, pop.family_left_behind)
-        self._leave(leaving, month)
+        if leaving.size == 0:
+            return
+        p = m.params
+        exit_ = _leaving(leaving, month, m.streams.key("belonging.leave", month), pop.uid,
+                         pop.arrival_month, float(p["return_early_years"]),
+                         float(p["return_early_multiplier"]), float(p["return_rate"]),
+                         self._moves(month))
+        self._move_out(leaving, exit_, month)
 
     def reference_step(self, month: int) -> None:
         """Start or stop thinking of leaving; some of those thinking of it leave (NumPy)."""
@@ -101,6 +108,20 @@ class Belonging(Module):
         years = years_since(pop.arrival_month[rows], month)
         exit_ = competing_exits(leaving_rates(years, openness, m.params),
                                 m.streams.uniforms("belonging.leave", month, pop.uid[rows]))
+        self._move_out(rows, exit_, month)
+
+    def _moves(self, month: int) -> np.ndarray:
+        """This year's annual rates of moving on to each destination (as :func:`leaving_rates`
+        makes them)."""
+        m = self.model
+        y = m.world.index(month)
+        return np.array([m.params[f"emigration_rate_{d}"] * getattr(m.world, f"asylum_{d}")[y]
+                         for d in DESTINATIONS], dtype=np.float64)
+
+    def _move_out(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
+        """Each person to where their exit (a column of :func:`leaving_rates`, or -1) takes
+        them."""
+        m = self.model
         m.leave_south(rows[exit_ == 0], month, Stage.RETURNED_NORTH)
         for i, destination in enumerate(DESTINATIONS):
             m.leave_south(rows[exit_ == 1 + i], month, Stage.MOVED_ON, destination)
@@ -112,6 +133,23 @@ Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
     "satisfaction_depressed", "satisfaction_discriminated", "satisfaction_family_left",
     "wage_tenure_effect"), __name__)
 EMPLOYED = int(Work.EMPLOYED)
+
+
+@numba.njit(cache=True, nogil=True)
+def _leaving(rows, month, key, uid, arrival_month, early_years, early_multiplier, return_rate,
+             moves):  # pragma: no cover - compiled; tested against the reference
+    """Each person's exit among :func:`leaving_rates` (0 return, 1 + i moving on to destination
+    i; -1 for none), in one pass: ``moves`` are the year's rates of moving on."""
+    exits = np.empty(rows.size, dtype=np.int64)
+    rates = np.empty(1 + moves.size)
+    for i in range(rows.size):
+        r = rows[i]
+        arrived = np.int64(arrival_month[r])
+        years = np.inf if arrived == NO_MONTH else (month - arrived) / 12.0  # as years_since
+        rates[0] = return_rate * (early_multiplier if years < early_years else 1.0)
+        rates[1:] = moves
+        exits[i] = exit_chosen(draw(key, uid[r]), rates)
+    return exits
 
 
 @numba.njit(inline="always")
