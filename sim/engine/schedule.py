@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .hazards import MONTHS_PER_YEAR, competing_exits, exit_chosen, monthly_probability
+from .hazards import MONTHS_PER_YEAR, exit_chosen, monthly_probability
 from .randomness import draw
 
 
@@ -235,8 +235,8 @@ class ScheduledExits:
     """Competing exits of people in a long stay, drawn only in their candidate months.
 
     On entering the stay (:meth:`enter`) a person waits for a first candidate month; in it
-    (:meth:`candidates`, then :meth:`exits`) the monthly rule of ``competing_exits`` runs with a
-    thinned uniform, and people who do not exit wait for their next candidate month.
+    (:meth:`candidates`, then :meth:`mortality_exits`) the monthly rule of ``competing_exits``
+    runs with a thinned uniform, and people who do not exit wait for their next candidate month.
 
     Args:
         model: The model (its streams, population and calendar).
@@ -278,22 +278,13 @@ class ScheduledExits:
         rows = self.schedule.pop(month)
         return rows[staying[self.model.population.stage[rows]]]
 
-    def exits(self, rows: np.ndarray, month: int, rates: np.ndarray) -> np.ndarray:
-        """Each candidate's exit (a column of the (n, k) annual ``rates``, or -1) by the monthly
-        rule thinned to their bound; those with none are queued again."""
-        m = self.model
-        pop = m.population
-        u = m.streams.uniforms(f"{self.stream}.exit", month, pop.uid[rows])
-        bound = bound_of(self.bound, month // MONTHS_PER_YEAR, pop.birth_month[rows])
-        exit_ = competing_exits(rates, thinned_uniform(u, bound))
-        self.enter(rows[exit_ < 0], month)
-        return exit_
-
     def mortality_exits(self, rows: np.ndarray, month: int,
                         extra: float | None = None) -> np.ndarray:
-        """:meth:`exits` with the rates the bound bounds: the annual rate ``extra`` of the year
+        """Each candidate's exit (a column of the rates, or -1) by the monthly rule thinned to
+        their bound, among the rates the bound bounds: the annual rate ``extra`` of the year
         (exit 0; none if None) and the bound's mortality at each person's age this month, times
-        the multiplier of their sex (the last exit), in one compiled pass."""
+        the multiplier of their sex (the last exit), in one compiled pass
+        (:func:`bound_rate_exits`); those with none are queued again."""
         m = self.model
         pop = m.population
         exit_ = bound_rate_exits(rows, month, pop.uid, pop.birth_month, pop.female, self.bound,

@@ -77,7 +77,7 @@ class Reception(Module):
         timed(month, Stage.PROTECTED, Stage.RESETTLED, max_months=p["protection_months"])
 
     def _deaths(self, month: int) -> None:
-        """Deaths of this month's candidates in the South (all-cause mortality by age)."""
+        """Deaths of this month's candidates in the South (all-cause mortality by age and sex)."""
         m = self.model
         rows = self.in_south.candidates(month, IS_IN_SOUTH)
         if rows.size:
