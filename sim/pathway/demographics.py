@@ -115,6 +115,7 @@ class AttributeTables:
 DEPARTURE_TABLES_KEPT = 64  # tables of ages at departure kept for recent mean times abroad
 ATTRIBUTE_STREAMS = ("age_band", "age", "occupation", "education", "province", "family",
                      "left_behind", "trauma")  # one uniform each per person, in order
+ATTRIBUTE_KEYS = tuple(f"attr.{name}" for name in ATTRIBUTE_STREAMS)  # their stream names
 
 
 def _ramp_integral(u: np.ndarray, width: float) -> np.ndarray:
@@ -159,7 +160,7 @@ def draw_attributes(tables: AttributeTables, params: Parameters, streams: Stream
     """Attributes at departure for new people (one uniform per attribute per person): the
     rules of :func:`reference_attributes`, compiled into one pass. ``at_entry``: the ages are
     ages at entry to the South (people already there), with no time abroad taken off."""
-    keys = streams.keys(tuple(f"attr.{name}" for name in ATTRIBUTE_STREAMS), month)
+    keys = streams.keys(ATTRIBUTE_KEYS, month)
     period = max(int(np.searchsorted(tables.province_from, year, side="right")) - 1, 0)
     cum = tables.cumulative
     shares = np.array([tables.with_family_share, params["family_left_behind_share"],
