@@ -20,7 +20,7 @@ from sim.engine.hazards import (
     screened_exits,
 )
 from sim.engine.parameters import Parameters
-from sim.engine.population import UNLISTED, Population, _counting_sort, _merge
+from sim.engine.population import NO_MONTH, UNLISTED, Population, _counting_sort, _merge
 from sim.engine.randomness import (
     Streams,
     pair_id,
@@ -353,6 +353,38 @@ def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_
     changed = sum(int((start[k] != v).sum()) if start[k].shape == v.shape else 1
                   for k, v in expected.items())
     assert changed > 0  # the month changed something, so the comparison is not empty
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32))
+@pytest.mark.parametrize("module", ["Health", "MentalHealth", "Welfare"])
+def test_a_compiled_start_gives_what_the_numpy_rules_give(midway, module, state_seed):
+    """The compiled handlers of people leaving Hanawon set every field as the NumPy rules do,
+    for residents in random states (journeys, sponsors, savings and departures included)."""
+    model = midway
+    model._residents = None
+    rng = np.random.default_rng(state_seed)
+    _shuffle_inputs(model, rng)
+    pop, month = model.population, model.month
+    rows = np.sort(rng.choice(model.residents(), 400, replace=False))
+    pop.repatriations[rows] = rng.integers(0, 3, rows.size)
+    pop.savings_usd[rows] = rng.uniform(0, 20_000, rows.size)
+    pop.last_departure_month[rows] = month - rng.integers(1, month + 30, rows.size)  # some < 0
+    pop.journey_month[rows] = np.where(rng.random(rows.size) < 0.2, NO_MONTH,
+                                       np.maximum(pop.last_departure_month[rows], 0)
+                                       + rng.integers(0, 24, rows.size)).clip(max=month)
+    start = _fields(pop)
+    model.modules[module].reference_start(rows, month)
+    expected = _fields(pop)
+    _restore(pop, start)
+    model.modules[module].start(rows, month)
+    got = _fields(pop)
+    for name, values in expected.items():
+        if values.dtype.kind == "f":
+            np.testing.assert_allclose(got[name], values, rtol=1e-12, err_msg=name)
+        else:
+            np.testing.assert_array_equal(got[name], values, err_msg=name)
+    assert sum(int((start[k] != v).sum()) for k, v in expected.items()) > 0
 
 
 @pytest.mark.parametrize("scenario", [  # with levers and a crackdown: slow tier (6-9 s each)

@@ -18,6 +18,7 @@ import numba
 import numpy as np
 
 from ..engine.module import Field, Module
+from ..engine.randomness import draw
 from ..engine.stages import NEVER_MONTH as NEVER  # onset month of health that never fails
 
 ONSET_ANCHOR_AGE = 50.0  # the age at which health_onset_rate_at_50 is given
@@ -56,7 +57,20 @@ class Health(Module):
     handles = {"left_hanawon": "start", "settled_before_start": "start"}
 
     def start(self, rows: np.ndarray, month: int) -> None:
-        """On leaving Hanawon: a health problem now, or the month one will start."""
+        """On leaving Hanawon: a health problem now, or the month one will start (the rules of
+        :meth:`reference_start` in one compiled pass)."""
+        m = self.model
+        if not m.compiled:
+            self.reference_start(rows, month)
+            return
+        pop, p = m.population, m.params
+        keys = m.streams.keys(STREAMS, month)
+        _start(rows, month, keys, float(p["poor_health_share"]),
+               float(p["health_onset_rate_at_50"]), float(p["health_onset_slope"]), pop.uid,
+               pop.birth_month, pop.poor_health, pop.health_onset_month)
+
+    def reference_start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: a health problem now, or the month one will start (NumPy)."""
         m = self.model
         pop, p = m.population, m.params
         uid = pop.uid[rows]
@@ -79,6 +93,28 @@ class Health(Module):
         pop = self.model.population
         residents = self.model.residents()
         pop.poor_health[residents[pop.health_onset_month[residents] <= month]] = True
+
+
+STREAMS = ("south.health", "south.health_onset")  # the streams of the compiled start, in order
+
+
+@numba.njit(cache=True, nogil=True)
+def _start(rows, month, keys, share, rate_at_50, slope, uid, birth_month, poor_health,
+           health_onset_month):  # pragma: no cover - compiled; tested against reference_start
+    """:meth:`Health.reference_start` in one pass: :func:`onset_age` and :func:`onset_month`
+    for each person not in poor health on leaving Hanawon."""
+    for r in rows:
+        poor = draw(keys[0], uid[r]) < share
+        u = draw(keys[1], uid[r])
+        poor_health[r] = poor
+        if poor or rate_at_50 <= 0:
+            health_onset_month[r] = NEVER
+            continue
+        age = (month - birth_month[r]) / 12.0
+        onset = ONSET_ANCHOR_AGE + np.log(np.exp(slope * (age - ONSET_ANCHOR_AGE))
+                                          + slope * -np.log1p(-u) / rate_at_50) / slope
+        months = np.ceil(np.float64(birth_month[r]) + 12.0 * onset)
+        health_onset_month[r] = np.int32(months) if months < NEVER else NEVER
 
 
 @numba.njit(cache=True, nogil=True)

@@ -122,7 +122,22 @@ class MentalHealth(Module):
     handles = {"left_hanawon": "start", "settled_before_start": "settle"}
 
     def start(self, rows: np.ndarray, month: int) -> None:
-        """On leaving Hanawon: PTSD from the journey, vulnerability, initial depression."""
+        """On leaving Hanawon: PTSD from the journey, vulnerability, initial depression (the
+        rules of :meth:`reference_start` in one compiled pass)."""
+        m = self.model
+        if not m.compiled:
+            self.reference_start(rows, month)
+            return
+        pop, p = m.population, m.params
+        q = np.array([p[name] for name in START_PARAMETERS])
+        _start(rows, month, m.streams.keys(START_STREAMS, month), q,
+               m.calendar.month_of(FAMINE_END_YEAR, 12), pop.uid, pop.last_departure_month,
+               pop.first_departure_month, pop.birth_month, pop.trauma, pop.repatriations,
+               pop.trafficked, pop.female, pop.ptsd, pop.ptsd_recovery_month, pop.vulnerable,
+               pop.depressed)
+
+    def reference_start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: PTSD from the journey, vulnerability, initial depression (NumPy)."""
         m = self.model
         pop, p = m.population, m.params
         u = m.streams.uniforms("health.ptsd", month, pop.uid[rows])
@@ -248,6 +263,40 @@ class MentalHealth(Module):
         u = m.streams.uniforms("health.suicide", month, pop.uid[recent])
         risk = p["suicide_rate_ideation"] * m.levers.factor("suicide", recent, month)
         m.die(recent[u < monthly_probability(risk)], month, cause=SUICIDE)
+
+
+# the compiled start (MentalHealth.start): its streams and parameters, in order
+START_STREAMS = ("health.ptsd", "health.vulnerable", "health.depressed")
+START_PARAMETERS = ("ptsd_trauma_odds", "ptsd_repatriation_odds", "ptsd_trafficking_odds",
+                    "ptsd_remission_rate_untreated", "ptsd_base_share", "famine_ptsd_share",
+                    "vulnerable_share", "vulnerable_female_multiplier", "depression_initial_share",
+                    "ptsd_depression_odds")
+
+
+@numba.njit(cache=True, nogil=True)
+def _start(rows, month, keys, q, famine_end, uid, last_departure_month, first_departure_month,
+           birth_month, trauma, repatriations, trafficked, female, ptsd, ptsd_recovery_month,
+           vulnerable, depressed):  # pragma: no cover - compiled; tested against reference_start
+    """:meth:`MentalHealth.reference_start` in one pass (``q``: :data:`START_PARAMETERS`): PTSD
+    as :func:`ptsd_probability` gives it, then vulnerability and initial depression."""
+    base_odds = q[4] / (1.0 - q[4])
+    initial_odds = q[8] / (1.0 - q[8])
+    for r in rows:
+        ratio = ((q[0] if trauma[r] else 1.0) * (q[1] if repatriations[r] > 0 else 1.0)
+                 * (q[2] if trafficked[r] else 1.0))
+        odds = base_odds * ratio
+        years = (month - last_departure_month[r]) / MONTHS_PER_YEAR
+        journey = odds / (1.0 + odds) * np.exp(-q[3] * max(years, 0.0))
+        since = (month - min(first_departure_month[r], famine_end)) / MONTHS_PER_YEAR
+        famine_years = since if birth_month[r] <= famine_end else np.inf
+        famine = q[5] * np.exp(-q[3] * max(famine_years, 0.0))
+        has_ptsd = draw(keys[0], uid[r]) < 1.0 - (1.0 - journey) * (1.0 - famine)
+        ptsd[r] = has_ptsd
+        ptsd_recovery_month[r] = NO_MONTH
+        share = q[6] * (q[7] if female[r] else 1.0)
+        vulnerable[r] = draw(keys[1], uid[r]) < share
+        odds = initial_odds * (q[9] if has_ptsd else 1.0)
+        depressed[r] = draw(keys[2], uid[r]) < odds / (1.0 + odds)
 
 
 # the compiled month (MentalHealth.step): its streams, lever channels and parameters, in order

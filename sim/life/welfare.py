@@ -33,7 +33,7 @@ from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, months_since, months_since_one
 from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
-from ..engine.units import usd_to_mkrw
+from ..engine.units import KRW_PER_MKRW, usd_to_mkrw
 from .labour import INCENTIVE_YEARS, current_wage_mkrw, log_tenure_growth, wage_growth_one
 
 FHA_MONTHS = 48  # matched for up to four years (MOU)
@@ -95,7 +95,26 @@ class Welfare(Module):
         pop.debt_mkrw[rows] += fee_mkrw - paid
 
     def start(self, rows: np.ndarray, month: int) -> None:
-        """On leaving Hanawon: household, settlement money, and the broker debt still owed."""
+        """On leaving Hanawon: household, settlement money, and the broker debt still owed (the
+        rules of :meth:`reference_start` in one compiled pass)."""
+        m = self.model
+        if not m.compiled:
+            self.reference_start(rows, month)
+            return
+        pop, p, w = m.population, m.params, m.world
+        y = max(w.index(month), 0)
+        q = np.array([p[name] for name in START_PARAMETERS])
+        spread = int(round(2 * (p["family_household_size"] - 2)))  # as household_size
+        _start(rows, m.streams.keys(START_STREAMS, month), q, spread,
+               float(w.settlement_cash_mkrw[y]),
+               float(w.housing_subsidy_mkrw[y]), w.broker_fee_usd, w.broker_credit_share,
+               pop.uid, pop.with_family, pop.last_departure_month, pop.journey_month,
+               pop.sponsored, pop.savings_usd, pop.household_size, pop.livelihood, pop.debt_mkrw,
+               pop.savings_mkrw)
+
+    def reference_start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: household, settlement money, and the broker debt still owed
+        (NumPy)."""
         self.settle(rows, month)
         m = self.model
         pop, p, w = m.population, m.params, m.world
@@ -222,6 +241,34 @@ class Welfare(Module):
 
 # the compiled month (Welfare.step): its streams and parameters, in order
 STREAMS = ("welfare.livelihood", "welfare.fha", "welfare.remit")
+# the compiled start (Welfare.start): its streams and parameters, in order
+START_STREAMS = ("welfare.household", "welfare.livelihood_start")
+START_PARAMETERS = ("livelihood_initial_share", "household_schedule_max_size",
+                    "household_schedule_max_ratio", "krw_per_usd")
+
+
+@numba.njit(cache=True, nogil=True)
+def _start(rows, keys, q, spread, cash, housing, fee_usd, credit_share, uid, with_family,
+           last_departure_month, journey_month, sponsored, savings_usd, household_size,
+           livelihood, debt_mkrw, savings_mkrw):  # pragma: no cover - tested vs reference_start
+    """:meth:`Welfare.reference_start` in one pass (``q``: :data:`START_PARAMETERS`; ``spread``
+    as :func:`household_size` makes it; the fee and credit share by year index): the household,
+    :func:`settlement_mkrw` and the debt owed on the journey's fee."""
+    step = (q[2] - 1.0) / (q[1] - 1.0)
+    for r in rows:
+        u = draw(keys[0], uid[r])
+        size = np.int8(2 + np.floor(u * (spread + 1))) if with_family[r] else np.int8(1)
+        household_size[r] = size
+        livelihood[r] = draw(keys[1], uid[r]) < q[0]
+        money = (cash * (1.0 + step * (min(np.float64(size), q[1]) - 1.0)) + housing) / size
+        left = last_departure_month[r]
+        began = max(journey_month[r] if journey_month[r] != NO_MONTH else left, 0) // 12
+        unpaid = max(0.0, fee_usd[began] - savings_usd[r])
+        owed = (0.0 if sponsored[r] or left < 0
+                else credit_share[began] * unpaid * q[3] / KRW_PER_MKRW)
+        paid = min(owed, money)
+        debt_mkrw[r] = owed - paid
+        savings_mkrw[r] += money - paid
 _RATES = ("wage_tenure_effect", "employment_incentive_mkrw", "livelihood_income_threshold",
           "livelihood_takeup_rate", "livelihood_caring_multiplier", "livelihood_leave_rate",
           "livelihood_protection_leave_multiplier", "livelihood_benefit_mkrw",
