@@ -15,6 +15,8 @@ from sim.engine.errors import InputError
 from sim.experiments import ensemble
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes()
             for p in sorted(folder.rglob("*.csv"))}

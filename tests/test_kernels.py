@@ -67,6 +67,7 @@ def test_the_keys_made_for_a_block_of_months_are_the_hashed_keys(seed, streams, 
         assert table.key(streams[0], month) == expected[0]
         assert table.keys(tuple(streams), month).dtype == np.uint64
 
+
 @numba.njit
 def _pair_ids(a, b):
     return np.array([pair_id(a[i], b[i]) for i in range(a.size)], dtype=np.int64)

@@ -36,6 +36,7 @@ def years_since(months: np.ndarray, month: int) -> np.ndarray:
     months = np.asarray(months)
     return np.where(months == NO_MONTH, np.inf, (month - months.astype(np.int64)) / 12.0)
 
+
 # the fields every person has, whatever the modules (the modules declare the rest)
 CORE_FIELDS: dict[str, Field] = {
     "uid": Field(np.int64, 0, "stable id: keys every random draw of the person"),

@@ -356,7 +356,6 @@ class LabourMarket(Module):
         pop.work[rows[exit_ == 1]] = Work.INACTIVE
 
 
-
 # the compiled month (LabourMarket.step): its streams, lever channels and parameters, in order
 STREAMS = ("labour.enter", "labour.search", "labour.job", "labour.job_end")
 CHANNELS = ("lf_entry", "job_finding", "separation", "prejudice")

@@ -269,6 +269,8 @@ def _start(rows, keys, q, spread, cash, housing, fee_usd, credit_share, uid, wit
         paid = min(owed, money)
         debt_mkrw[r] = owed - paid
         savings_mkrw[r] += money - paid
+
+
 _RATES = ("wage_tenure_effect", "employment_incentive_mkrw", "livelihood_income_threshold",
           "livelihood_takeup_rate", "livelihood_caring_multiplier", "livelihood_leave_rate",
           "livelihood_protection_leave_multiplier", "livelihood_benefit_mkrw",

@@ -39,6 +39,7 @@ def survey_age(year: int) -> int:
     """The youngest age the settlement survey of ``year`` counts."""
     return ADULT_SURVEYS.get(year, SURVEY_AGE)
 
+
 QUANTITIES = ("population", "labour_force", "employed", "unemployed", "wage_workers", "wage_sum",
               "regular", "daily", "self_employed", "tenure_sum", "livelihood", "discriminated",
               "remitted", "ptsd", "depressed", "ideation", "service", "lonely", "ties", "sk_ties",
@@ -190,6 +191,8 @@ def present_job_months(months_in_job: np.ndarray, job: np.ndarray) -> np.ndarray
 def present_job_months_one(months_in_job, job):  # pragma: no cover - compiled; as above
     """:func:`present_job_months` of one job, for the compiled survey."""
     return min(months_in_job, DAILY_CONTRACT_MONTHS) if job == DAILY else months_in_job
+
+
 LAST_BAND = len(BANDS) - 1
 
 
