@@ -79,7 +79,7 @@ def bound_rate_exits(rows, month, uid, birth_month, female, bound, multipliers, 
         r = rows[i]
         v = draw(key, uid[r]) * -np.expm1(-_bound_one(bound, year, birth_month[r])
                                           / MONTHS_PER_YEAR)
-        age = (month - birth_month[r]) / 12.0
+        age = (month - birth_month[r]) / MONTHS_PER_YEAR
         if with_extra:
             rates[0] = extra
         multiplier = multipliers[1] if female[r] else multipliers[0]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..engine.calendar import PAST_YEAR
+from ..engine.calendar import MONTHS_PER_YEAR, PAST_YEAR
 from ..engine.hazards import competing_exits, could_happen, exit_chosen, happens
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
@@ -47,9 +47,15 @@ def leaving_rates(years_in_south, openness: np.ndarray, p) -> np.ndarray:
     """(n, 1 + destinations) annual rates of returning to North Korea and of moving on to each
     destination, for people thinking of leaving."""
     early = np.where(years_in_south < p["return_early_years"], p["return_early_multiplier"], 1.0)
-    moves = [np.full(years_in_south.size, p[f"emigration_rate_{d}"] * openness[i])
-             for i, d in enumerate(DESTINATIONS)]
+    moves = [np.full(years_in_south.size, rate) for rate in moving_on_rates(openness, p)]
     return np.column_stack([p["return_rate"] * early, *moves])
+
+
+def moving_on_rates(openness: np.ndarray, p) -> np.ndarray:
+    """Annual rates of moving on to each destination while its door is open (``openness``: 1
+    open, 0 closed), for people thinking of leaving."""
+    return np.array([p[f"emigration_rate_{d}"] * openness[i] for i, d in enumerate(DESTINATIONS)],
+                    dtype=np.float64)
 
 
 def satisfied(pop, rows: np.ndarray, month: int, p) -> np.ndarray:
@@ -84,7 +90,7 @@ class Belonging(Module):
         exit_ = _leaving(leaving, month, m.streams.key("belonging.leave", month), pop.uid,
                          pop.arrival_month, float(p["return_early_years"]),
                          float(p["return_early_multiplier"]), float(p["return_rate"]),
-                         self._moves(month))
+                         moving_on_rates(self._openness(month), p))
         self._move_out(leaving, exit_, month)
 
     def reference_step(self, month: int) -> None:
@@ -103,20 +109,17 @@ class Belonging(Module):
         if rows.size == 0:
             return
         m = self.model
-        pop, y = m.population, m.world.index(month)
-        openness = np.array([getattr(m.world, f"asylum_{d}")[y] for d in DESTINATIONS])
+        pop = m.population
         years = years_since(pop.arrival_month[rows], month)
-        exit_ = competing_exits(leaving_rates(years, openness, m.params),
+        exit_ = competing_exits(leaving_rates(years, self._openness(month), m.params),
                                 m.streams.uniforms("belonging.leave", month, pop.uid[rows]))
         self._move_out(rows, exit_, month)
 
-    def _moves(self, month: int) -> np.ndarray:
-        """This year's annual rates of moving on to each destination (as :func:`leaving_rates`
-        makes them)."""
-        m = self.model
-        y = m.world.index(month)
-        return np.array([m.params[f"emigration_rate_{d}"] * getattr(m.world, f"asylum_{d}")[y]
-                         for d in DESTINATIONS], dtype=np.float64)
+    def _openness(self, month: int) -> np.ndarray:
+        """Whether each destination's door is open this year (world table ``asylum_*``)."""
+        w = self.model.world
+        y = w.index(month)
+        return np.array([getattr(w, f"asylum_{d}")[y] for d in DESTINATIONS])
 
     def _move_out(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
         """Each person to where their exit (a column of :func:`leaving_rates`, or -1) takes
@@ -145,7 +148,7 @@ def _leaving(rows, month, key, uid, arrival_month, early_years, early_multiplier
     for i in range(rows.size):
         r = rows[i]
         arrived = np.int64(arrival_month[r])
-        years = np.inf if arrived == NO_MONTH else (month - arrived) / 12.0  # as years_since
+        years = np.inf if arrived == NO_MONTH else (month - arrived) / MONTHS_PER_YEAR
         rates[0] = return_rate * (early_multiplier if years < early_years else 1.0)
         rates[1:] = moves
         exits[i] = exit_chosen(draw(key, uid[r]), rates)

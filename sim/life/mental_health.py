@@ -39,6 +39,7 @@ from ..engine.hazards import (
     saturating,
 )
 from ..engine.module import Field, Module
+from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, SUICIDE
 from ..engine.randomness import draw
 from ..engine.stages import Work
@@ -129,8 +130,7 @@ class MentalHealth(Module):
             self.reference_start(rows, month)
             return
         pop, p = m.population, m.params
-        q = np.array([p[name] for name in START_PARAMETERS])
-        _start(rows, month, m.streams.keys(START_STREAMS, month), q,
+        _start(rows, month, m.streams.keys(START_STREAMS, month), p.record(StartRates),
                m.calendar.month_of(FAMINE_END_YEAR, 12), pop.uid, pop.last_departure_month,
                pop.first_departure_month, pop.birth_month, pop.trauma, pop.repatriations,
                pop.trafficked, pop.female, pop.ptsd, pop.ptsd_recovery_month, pop.vulnerable,
@@ -265,37 +265,39 @@ class MentalHealth(Module):
         m.die(recent[u < monthly_probability(risk)], month, cause=SUICIDE)
 
 
-# the compiled start (MentalHealth.start): its streams and parameters, in order
+# the compiled start (MentalHealth.start): its streams and the parameters it reads
 START_STREAMS = ("health.ptsd", "health.vulnerable", "health.depressed")
-START_PARAMETERS = ("ptsd_trauma_odds", "ptsd_repatriation_odds", "ptsd_trafficking_odds",
-                    "ptsd_remission_rate_untreated", "ptsd_base_share", "famine_ptsd_share",
-                    "vulnerable_share", "vulnerable_female_multiplier", "depression_initial_share",
-                    "ptsd_depression_odds")
+StartRates = parameter_record("StartRates", (
+    "ptsd_trauma_odds", "ptsd_repatriation_odds", "ptsd_trafficking_odds",
+    "ptsd_remission_rate_untreated", "ptsd_base_share", "famine_ptsd_share", "vulnerable_share",
+    "vulnerable_female_multiplier", "depression_initial_share", "ptsd_depression_odds"), __name__)
 
 
 @numba.njit(cache=True, nogil=True)
 def _start(rows, month, keys, q, famine_end, uid, last_departure_month, first_departure_month,
            birth_month, trauma, repatriations, trafficked, female, ptsd, ptsd_recovery_month,
            vulnerable, depressed):  # pragma: no cover - compiled; tested against reference_start
-    """:meth:`MentalHealth.reference_start` in one pass (``q``: :data:`START_PARAMETERS`): PTSD
-    as :func:`ptsd_probability` gives it, then vulnerability and initial depression."""
-    base_odds = q[4] / (1.0 - q[4])
-    initial_odds = q[8] / (1.0 - q[8])
+    """:meth:`MentalHealth.reference_start` in one pass (``q``: :class:`StartRates`): PTSD as
+    :func:`ptsd_probability` gives it, then vulnerability and initial depression."""
+    base_odds = q.ptsd_base_share / (1.0 - q.ptsd_base_share)
+    initial_odds = q.depression_initial_share / (1.0 - q.depression_initial_share)
+    remission = q.ptsd_remission_rate_untreated
     for r in rows:
-        ratio = ((q[0] if trauma[r] else 1.0) * (q[1] if repatriations[r] > 0 else 1.0)
-                 * (q[2] if trafficked[r] else 1.0))
+        ratio = ((q.ptsd_trauma_odds if trauma[r] else 1.0)
+                 * (q.ptsd_repatriation_odds if repatriations[r] > 0 else 1.0)
+                 * (q.ptsd_trafficking_odds if trafficked[r] else 1.0))
         odds = base_odds * ratio
         years = (month - last_departure_month[r]) / MONTHS_PER_YEAR
-        journey = odds / (1.0 + odds) * np.exp(-q[3] * max(years, 0.0))
+        journey = odds / (1.0 + odds) * np.exp(-remission * max(years, 0.0))
         since = (month - min(first_departure_month[r], famine_end)) / MONTHS_PER_YEAR
         famine_years = since if birth_month[r] <= famine_end else np.inf
-        famine = q[5] * np.exp(-q[3] * max(famine_years, 0.0))
+        famine = q.famine_ptsd_share * np.exp(-remission * max(famine_years, 0.0))
         has_ptsd = draw(keys[0], uid[r]) < 1.0 - (1.0 - journey) * (1.0 - famine)
         ptsd[r] = has_ptsd
         ptsd_recovery_month[r] = NO_MONTH
-        share = q[6] * (q[7] if female[r] else 1.0)
+        share = q.vulnerable_share * (q.vulnerable_female_multiplier if female[r] else 1.0)
         vulnerable[r] = draw(keys[1], uid[r]) < share
-        odds = initial_odds * (q[9] if has_ptsd else 1.0)
+        odds = initial_odds * (q.ptsd_depression_odds if has_ptsd else 1.0)
         depressed[r] = draw(keys[2], uid[r]) < odds / (1.0 + odds)
 
 

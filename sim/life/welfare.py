@@ -53,9 +53,15 @@ def household_ratio(size: np.ndarray, p) -> np.ndarray:
     return 1.0 + step * (np.minimum(size, top) - 1.0)
 
 
+def household_spread(mean_size: float) -> int:
+    """How many sizes above 2 a household with family may have: 2 (mean - 2), rounded, so that
+    sizes 2 to 2 + spread drawn uniformly have the mean ``mean_size``."""
+    return int(round(2 * (mean_size - 2)))
+
+
 def household_size(with_family: np.ndarray, u: np.ndarray, mean_size: float) -> np.ndarray:
     """1 for people who arrive alone; 2 up to 2 + 2 (mean - 2), uniformly, for those with family."""
-    spread = int(round(2 * (mean_size - 2)))
+    spread = household_spread(mean_size)
     return np.where(with_family, 2 + np.floor(u * (spread + 1)), 1).astype(np.int8)
 
 
@@ -103,9 +109,8 @@ class Welfare(Module):
             return
         pop, p, w = m.population, m.params, m.world
         y = max(w.index(month), 0)
-        q = np.array([p[name] for name in START_PARAMETERS])
-        spread = int(round(2 * (p["family_household_size"] - 2)))  # as household_size
-        _start(rows, m.streams.keys(START_STREAMS, month), q, spread,
+        _start(rows, m.streams.keys(START_STREAMS, month), p.record(StartRates),
+               household_spread(p["family_household_size"]),
                float(w.settlement_cash_mkrw[y]),
                float(w.housing_subsidy_mkrw[y]), w.broker_fee_usd, w.broker_credit_share,
                pop.uid, pop.with_family, pop.last_departure_month, pop.journey_month,
@@ -241,31 +246,33 @@ class Welfare(Module):
 
 # the compiled month (Welfare.step): its streams and parameters, in order
 STREAMS = ("welfare.livelihood", "welfare.fha", "welfare.remit")
-# the compiled start (Welfare.start): its streams and parameters, in order
+# the compiled start (Welfare.start): its streams and the parameters it reads
 START_STREAMS = ("welfare.household", "welfare.livelihood_start")
-START_PARAMETERS = ("livelihood_initial_share", "household_schedule_max_size",
-                    "household_schedule_max_ratio", "krw_per_usd")
+StartRates = parameter_record("StartRates", (
+    "livelihood_initial_share", "household_schedule_max_size", "household_schedule_max_ratio",
+    "krw_per_usd"), __name__)
 
 
 @numba.njit(cache=True, nogil=True)
 def _start(rows, keys, q, spread, cash, housing, fee_usd, credit_share, uid, with_family,
            last_departure_month, journey_month, sponsored, savings_usd, household_size,
            livelihood, debt_mkrw, savings_mkrw):  # pragma: no cover - tested vs reference_start
-    """:meth:`Welfare.reference_start` in one pass (``q``: :data:`START_PARAMETERS`; ``spread``
-    as :func:`household_size` makes it; the fee and credit share by year index): the household,
+    """:meth:`Welfare.reference_start` in one pass (``q``: :class:`StartRates`; ``spread``: the
+    :func:`household_spread`; the fee and credit share by year index): the household,
     :func:`settlement_mkrw` and the debt owed on the journey's fee."""
-    step = (q[2] - 1.0) / (q[1] - 1.0)
+    top = q.household_schedule_max_size
+    step = (q.household_schedule_max_ratio - 1.0) / (top - 1.0)
     for r in rows:
         u = draw(keys[0], uid[r])
         size = np.int8(2 + np.floor(u * (spread + 1))) if with_family[r] else np.int8(1)
         household_size[r] = size
-        livelihood[r] = draw(keys[1], uid[r]) < q[0]
-        money = (cash * (1.0 + step * (min(np.float64(size), q[1]) - 1.0)) + housing) / size
+        livelihood[r] = draw(keys[1], uid[r]) < q.livelihood_initial_share
+        money = (cash * (1.0 + step * (min(np.float64(size), top) - 1.0)) + housing) / size
         left = last_departure_month[r]
         began = max(journey_month[r] if journey_month[r] != NO_MONTH else left, 0) // 12
         unpaid = max(0.0, fee_usd[began] - savings_usd[r])
         owed = (0.0 if sponsored[r] or left < 0
-                else credit_share[began] * unpaid * q[3] / KRW_PER_MKRW)
+                else credit_share[began] * unpaid * q.krw_per_usd / KRW_PER_MKRW)
         paid = min(owed, money)
         debt_mkrw[r] = owed - paid
         savings_mkrw[r] += money - paid

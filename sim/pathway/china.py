@@ -26,7 +26,7 @@ from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.randomness import draw
 from ..engine.stages import IN_CHINA, Stage
-from .demographics import mortality_rate
+from .demographics import mortality_one, mortality_rate, mortality_terms
 
 ARREST, RETURN, MARRY, ONWARD, SETTLE, DIE = range(6)
 _EXIT_STAGE = {MARRY: Stage.MARRIED_IN_CHINA, SETTLE: Stage.SETTLED_IN_CHINA}
@@ -75,6 +75,7 @@ class China(Module):
                           w.broker_fee_usd[y], w.broker_credit_share[y]], dtype=np.float64)
         f = m.levers.factors(CHANNELS, rows, month)
         exit_ = _month(rows, month, m.streams.key("china.exit", month), m.params.record(Rates),
+                       mortality_terms(m.params, m.params["mortality_multiplier_abroad"]),
                        world, f, float(monthly_probability(self.upper_rate(rows, month, f))),
                        pop.uid, pop.stage, pop.female, pop.birth_month, pop.savings_usd)
         self._move(rows, exit_, month)
@@ -184,18 +185,17 @@ Rates = parameter_record("Rates", (  # the parameters the compiled month reads
     "savings_usd_per_month", "arrest_rate", "arrest_married_multiplier",
     "arrest_settled_multiplier", "arrest_male_multiplier", "voluntary_return_rate",
     "marriage_rate", "onward_married_multiplier", "onward_settled_multiplier", "onward_rate",
-    "sponsored_rate_china", "settle_rate", "settle_rate_male",
-    "mortality_at_30", "mortality_slope", "mortality_multiplier_abroad", "mortality_male_ratio"),
-    __name__)
+    "sponsored_rate_china", "settle_rate", "settle_rate_male"), __name__)
 HIDING, MARRIED, SETTLED = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA),
                             int(Stage.SETTLED_IN_CHINA))
 
 
 @numba.njit(cache=True, nogil=True)
-def _month(rows, month, key, q, world, f, p_max, uid, stage, female, birth_month,
+def _month(rows, month, key, q, mortality, world, f, p_max, uid, stage, female, birth_month,
            savings_usd):  # pragma: no cover - tested against the reference
     """Savings, then one draw per person; the exit (a column of :meth:`China.rates`, -1 for
-    none) of those whose draw is under ``p_max``, as ``competing_exits`` chooses it."""
+    none) of those whose draw is under ``p_max``, as ``competing_exits`` chooses it
+    (``mortality``: :func:`~sim.pathway.demographics.mortality_terms` of people abroad)."""
     last = f.shape[1] - 1
     exits = np.full(rows.size, -1, dtype=np.int64)
     rates = np.empty(6)
@@ -219,10 +219,6 @@ def _month(rows, month, key, q, world, f, p_max, uid, stage, female, birth_month
                          * (q.onward_rate * afford + q.sponsored_rate_china))
         rates[SETTLE] = (q.settle_rate if married
                          else q.settle_rate_male if hiding and not female[r] else 0.0)
-        age = (month - birth_month[r]) / MONTHS_PER_YEAR
-        ratio = q.mortality_male_ratio  # as demographics.sex_factors
-        sex = 2.0 / (1.0 + ratio) if female[r] else 2.0 * ratio / (1.0 + ratio)
-        rates[DIE] = q.mortality_multiplier_abroad * sex * (
-            q.mortality_at_30 * np.exp(q.mortality_slope * (age - 30.0)))
+        rates[DIE] = mortality_one(mortality, month, birth_month[r], female[r])
         exits[i] = exit_chosen(u, rates)
     return exits

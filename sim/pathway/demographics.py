@@ -239,6 +239,22 @@ def sex_factors(params: Parameters) -> tuple[float, float]:
     return 2.0 * ratio / (1.0 + ratio), 2.0 / (1.0 + ratio)
 
 
+def mortality_terms(params: Parameters, multiplier: float = 1.0) -> np.ndarray:
+    """What compiled kernels need of :func:`mortality_rate`: the level at 30, the slope, and the
+    multipliers of men and of women (the stage's ``multiplier`` times :func:`sex_factors`)."""
+    men, women = sex_factors(params)
+    return np.array([params["mortality_at_30"], params["mortality_slope"], multiplier * men,
+                     multiplier * women])
+
+
+@numba.njit(inline="always")
+def mortality_one(terms, month, birth_month, female):  # pragma: no cover - compiled
+    """:func:`mortality_rate` of one person at this month's age, from :func:`mortality_terms`."""
+    age = (month - birth_month) / MONTHS_PER_YEAR
+    multiplier = terms[3] if female else terms[2]
+    return multiplier * (terms[0] * np.exp(terms[1] * (age - 30.0)))
+
+
 def sex_factor(params: Parameters, female):
     """Each person's factor of :func:`sex_factors` (``female``: a flag or an array of them)."""
     men, women = sex_factors(params)

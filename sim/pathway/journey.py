@@ -26,7 +26,7 @@ from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
 from ..engine.randomness import cumulative, draw, invert
 from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
-from .demographics import mortality_rate, sex_factors
+from .demographics import mortality_one, mortality_rate, mortality_terms
 
 ARRIVE, ARREST, DIE = range(3)
 TRANSFERABLE = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA))  # not settled for good
@@ -149,7 +149,8 @@ class Journey(Module):
                               pop.birth_month, pop.female, pop.uid, self.months, self.arrest_p,
                               float(w.onward_multiplier[y]), float(w.arrest_multiplier[y]),
                               float(p["journey_arrest_ceiling"]),
-                              m.levers.factors(CHANNELS, rows, month), self._mortality())
+                              m.levers.factors(CHANNELS, rows, month),
+                              mortality_terms(p, p["mortality_multiplier_abroad"]))
         self._leave_journey(rows, exit_, month)
 
     def _leave_journey(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
@@ -157,15 +158,6 @@ class Journey(Module):
         m.population.move(rows[exit_ == ARRIVE], Stage.DETAINED_THIRD_COUNTRY, month)
         m.repatriate(rows[exit_ == ARREST], month)
         m.die(rows[exit_ == DIE], month)
-
-    def _mortality(self) -> np.ndarray:
-        """The Gompertz mortality of people abroad, for the kernels: level at 30, slope, and
-        the multipliers of men and of women."""
-        p = self.model.params
-        men, women = sex_factors(p)
-        abroad = p["mortality_multiplier_abroad"]
-        return np.array([p["mortality_at_30"], p["mortality_slope"], abroad * men,
-                         abroad * women])
 
     def _detained(self, month: int, rows: np.ndarray) -> None:
         m = self.model
@@ -183,10 +175,11 @@ class Journey(Module):
         if rows.size == 0:
             return
         m = self.model
-        pop = m.population
-        release = float(rate_for_mean_months(m.params["detention_months"]))
+        pop, p = m.population, m.params
+        release = float(rate_for_mean_months(p["detention_months"]))
         exit_ = _detention_month(rows, month, m.streams.key("detention.exit", month), pop.uid,
-                                 pop.birth_month, pop.female, release, self._mortality())
+                                 pop.birth_month, pop.female, release,
+                                 mortality_terms(p, p["mortality_multiplier_abroad"]))
         self._leave_detention(rows, exit_, month)
 
     def _leave_detention(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
@@ -195,16 +188,6 @@ class Journey(Module):
 
 
 CHANNELS = ("onward", "arrest")  # the lever channels of the compiled journey, in order
-
-
-@numba.njit(inline="always")
-def _mortality_one(mortality, month, birth_month, female):  # pragma: no cover - compiled
-    """Gompertz mortality (``mortality``: level at 30, slope, the multipliers of men and of
-    women) at this month's age, as :func:`~sim.pathway.demographics.mortality_rate` computes
-    it."""
-    age = (month - birth_month) / 12.0
-    multiplier = mortality[3] if female else mortality[2]
-    return multiplier * (mortality[0] * np.exp(mortality[1] * (age - 30.0)))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -221,7 +204,7 @@ def _travel_month(rows, month, key, route, birth_month, female, uid, months, arr
         p_arrest = min(arrest_p[k] * arrest * f[1, j], ceiling)
         rates[ARRIVE] = arrive
         rates[ARREST] = arrive * p_arrest / (1 - p_arrest)
-        rates[DIE] = _mortality_one(mortality, month, birth_month[r], female[r])
+        rates[DIE] = mortality_one(mortality, month, birth_month[r], female[r])
         exits[i] = exit_chosen(draw(key, uid[r]), rates)
     return exits
 
@@ -236,6 +219,6 @@ def _detention_month(rows, month, key, uid, birth_month, female, release,
     for i in range(rows.size):
         r = rows[i]
         rates[0] = release
-        rates[1] = _mortality_one(mortality, month, birth_month[r], female[r])
+        rates[1] = mortality_one(mortality, month, birth_month[r], female[r])
         exits[i] = exit_chosen(draw(key, uid[r]), rates)
     return exits
