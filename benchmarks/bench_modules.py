@@ -60,7 +60,7 @@ def labour_pass(model: ResettleModel) -> tuple[int, float, float]:
         for _ in range(30):
             copies = [a.copy() for a in arrays]
             start = time.perf_counter()
-            labour._month(rows, *fixed, via, *copies)
+            labour._month(rows, *fixed, model.modules["LabourMarket"].tenure_decline, via, *copies)
             times.append(time.perf_counter() - start)
         return min(times)
 

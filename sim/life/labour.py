@@ -14,6 +14,8 @@ The survey figures they are matched to are the KHF settlement surveys (Korea Han
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numba
 import numpy as np
 
@@ -250,11 +252,18 @@ class LabourMarket(Module):
         keys = m.streams.keys(STREAMS, month)
         _month(able, month, keys, p.record(Rates), conditions(m, month),
                m.levers.factors(CHANNELS, able, month),
-               self._via, pop.uid, pop.birth_month, pop.female, pop.stage, pop.arrival_month,
-               pop.education, pop.degree_south, pop.certified_month, pop.accent_factor,
-               pop.conceals, pop.sk_ties, pop.caring, pop.poor_health, pop.ptsd, pop.depressed,
-               pop.livelihood, pop.work, pop.job, pop.job_start_month, pop.job_incentive,
-               pop.wage_relative)
+               self.tenure_decline, self._via, pop.uid, pop.birth_month, pop.female, pop.stage,
+               pop.arrival_month, pop.education, pop.degree_south, pop.certified_month,
+               pop.accent_factor, pop.conceals, pop.sk_ties, pop.caring, pop.poor_health,
+               pop.ptsd, pop.depressed, pop.livelihood, pop.work, pop.job, pop.job_start_month,
+               pop.job_incentive, pop.wage_relative)
+
+    @cached_property
+    def tenure_decline(self) -> np.ndarray:
+        """:func:`tenure_factor` by whole months of tenure over the horizon (a table for the
+        compiled month, which would otherwise raise a power for every job every month)."""
+        months = np.arange(self.model.calendar.n_months + 1)
+        return tenure_factor(months, self.model.params["separation_tenure_decline"])
 
     def reference_step(self, month: int) -> None:
         """One month of looking for work, finding and losing jobs, and leaving the labour force
@@ -433,12 +442,12 @@ def _exit_rate(q, caring, health, older, distanced):  # pragma: no cover - compi
 
 
 @numba.njit(cache=True, nogil=True)
-def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage, arrival_month,
-           education, degree_south, certified_month, accent_factor, conceals, sk_ties, caring,
-           poor_health, ptsd, depressed, livelihood, work, job, job_start_month, job_incentive,
-           wage_relative):  # pragma: no cover - tested against the reference
+def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, female, stage,
+           arrival_month, education, degree_south, certified_month, accent_factor, conceals,
+           sk_ties, caring, poor_health, ptsd, depressed, livelihood, work, job, job_start_month,
+           job_incentive, wage_relative):  # pragma: no cover - tested against the reference
     """The rules of :meth:`LabourMarket.reference_step` for each resident not studying or
-    training, in turn."""
+    training, in turn (``decline``: :func:`tenure_factor` by whole months of tenure)."""
     last = f.shape[1] - 1
     edu = np.array([0.0, q.education_effect_college, q.education_effect_university])
     base_separation = np.array([0.0, q.separation_rate_regular, q.separation_rate_temporary,
@@ -519,8 +528,9 @@ def _month(rows, month, keys, q, world, f, via, uid, birth_month, female, stage,
             kept = job_incentive[r] and tenure < MONTHS_PER_YEAR * INCENTIVE_YEARS
             precarious = world[DISTANCING] > 0 and job[r] != REGULAR
             shock = q.distancing_separation_multiplier if precarious else 1.0
-            separation = (base_separation[job[r]]
-                          * tenure_factor(tenure, q.separation_tenure_decline)
+            declined = (decline[tenure] if 0 <= tenure < decline.size
+                        else tenure_factor(tenure, q.separation_tenure_decline))
+            separation = (base_separation[job[r]] * declined
                           * (1.0 - q.incentive_retention_effect if kept else 1.0) * shock
                           / health) * f[2, j]
             two[0], two[1] = separation, _exit_rate(q, caring[r], health, older, precarious)
