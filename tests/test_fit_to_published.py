@@ -21,9 +21,10 @@ from sim.measure.validation import series
 TARGETS = targets.load(Path(__file__).resolve().parent.parent / "calibration" / "targets.yaml")
 # Measured with the seed-1 run at the shipped posterior's medians. Arrivals by year (too many in
 # 1999, 2004-2005 and 2012, too few in 2001-2002 and 2008), the stock in China in 2000 and 2006, the
-# time abroad in 2009, the months in the present job in 2014 and the survey trends are misses of
-# the model's mechanisms, out of tolerance with every one of seeds 1-3 (README, Calibration;
-# docs/fit.md); the others (the arrivals of 1998, 2000, 2003, 2016, 2018-2019, 2021 and 2023-2025,
+# time abroad in 2009, the months in the present job in 2014 and the survey trends (the fall of
+# work in the COVID-19 year too shallow, its rise since 2018 too steep) are misses of the model's
+# mechanisms, out of tolerance with every one of seeds 1-3 (README, Calibration; docs/fit.md);
+# the others (the arrivals of 1998, 2000, 2003, 2016, 2018-2019, 2021 and 2023-2025,
 # the women's shares of 2003-2008, 2013 and 2018, the regular share of work in 2018, benefit
 # receipt in 2007) are this run's chance, within tolerance by the median of 20 replicates with one
 # to three of seeds 1-3.
@@ -62,6 +63,8 @@ KNOWN_MISSES: dict[str, str] = {
     "khf_employment_2018_2024": "the seed-1 run gives 4.763 against -0.3 (tolerance 3.42)",
     "khf_participation_2018_2024": "the seed-1 run gives 4.373 against -0.7 (tolerance 3.37)",
     "khf_satisfaction_2012_2024": "the seed-1 run gives 4.858 against 12.2 (tolerance 4.7)",
+    "khf_employment_2018_2020": "the seed-1 run gives -1.658 against -6 (tolerance 3.43)",
+    "khf_participation_2018_2020": "the seed-1 run gives -0.244 against -4.7 (tolerance 3.39)",
 }
 
 
