@@ -49,7 +49,8 @@ class Bound(NamedTuple):
 
 @numba.njit(inline="always")
 def _bound_one(bound, year, birth_month):  # pragma: no cover - compiled; tested via bound_of
-    age = (MONTHS_PER_YEAR * year + MONTHS_PER_YEAR - 1 - np.int64(birth_month)) / 12.0
+    last_month = MONTHS_PER_YEAR * year + MONTHS_PER_YEAR - 1
+    age = (last_month - np.int64(birth_month)) / MONTHS_PER_YEAR
     rate = bound.extra[year] + bound.multiplier * (bound.level_at_30 * np.exp(
         bound.slope * (age - 30.0)))  # as mortality_rate computes it, at the year's end
     return 2.0 ** np.ceil(np.log2(rate))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.module import Field, Module
 from ..engine.randomness import draw
 from ..engine.stages import NEVER_MONTH as NEVER  # onset month of health that never fails
@@ -41,7 +42,7 @@ def onset_age(u: np.ndarray, age: np.ndarray, rate_at_50: float, slope: float) -
 def onset_month(birth_month: np.ndarray, age: np.ndarray) -> np.ndarray:
     """The first month in which each person is ``age`` years old or older (:data:`NEVER` beyond
     the range of a month index)."""
-    months = np.ceil(birth_month.astype(np.float64) + 12.0 * age)
+    months = np.ceil(birth_month.astype(np.float64) + MONTHS_PER_YEAR * age)
     return np.where(months < NEVER, months, NEVER).astype(np.int32)
 
 
@@ -110,10 +111,10 @@ def _start(rows, month, keys, share, rate_at_50, slope, uid, birth_month, poor_h
         if poor or rate_at_50 <= 0:
             health_onset_month[r] = NEVER
             continue
-        age = (month - birth_month[r]) / 12.0
+        age = (month - birth_month[r]) / MONTHS_PER_YEAR
         onset = ONSET_ANCHOR_AGE + np.log(np.exp(slope * (age - ONSET_ANCHOR_AGE))
                                           + slope * -np.log1p(-u) / rate_at_50) / slope
-        months = np.ceil(np.float64(birth_month[r]) + 12.0 * onset)
+        months = np.ceil(np.float64(birth_month[r]) + MONTHS_PER_YEAR * onset)
         health_onset_month[r] = np.int32(months) if months < NEVER else NEVER
 
 

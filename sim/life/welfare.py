@@ -269,7 +269,8 @@ def _start(rows, keys, q, spread, cash, housing, fee_usd, credit_share, uid, wit
         livelihood[r] = draw(keys[1], uid[r]) < q.livelihood_initial_share
         money = (cash * (1.0 + step * (min(np.float64(size), top) - 1.0)) + housing) / size
         left = last_departure_month[r]
-        began = max(journey_month[r] if journey_month[r] != NO_MONTH else left, 0) // 12
+        start = journey_month[r] if journey_month[r] != NO_MONTH else left
+        began = max(start, 0) // MONTHS_PER_YEAR
         unpaid = max(0.0, fee_usd[began] - savings_usd[r])
         owed = (0.0 if sponsored[r] or left < 0
                 else credit_share[began] * unpaid * q.krw_per_usd / KRW_PER_MKRW)
