@@ -109,6 +109,12 @@ def gompertz_rate(age_years, level_at_30: float, slope: float):
     return level_at_30 * np.exp(slope * (np.asarray(age_years, dtype=np.float64) - 30.0))
 
 
+@numba.njit(inline="always")
+def gompertz_one(age_years, level_at_30, slope):  # pragma: no cover - compiled; as gompertz_rate
+    """:func:`gompertz_rate` at one age, for compiled kernels."""
+    return level_at_30 * np.exp(slope * (age_years - 30.0))
+
+
 def saturating(count, step: float):
     """A saturating effect (0-1) of a count of people, ``1 - (1 - step)**count``: each person
     adds ``step`` of what remains (``contact_saturation``, a stated assumption)."""

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from .hazards import MONTHS_PER_YEAR, exit_chosen, monthly_probability
+from .hazards import MONTHS_PER_YEAR, exit_chosen, gompertz_one, monthly_probability
 from .randomness import draw
 
 
@@ -51,8 +51,8 @@ class Bound(NamedTuple):
 def _bound_one(bound, year, birth_month):  # pragma: no cover - compiled; tested via bound_of
     last_month = MONTHS_PER_YEAR * year + MONTHS_PER_YEAR - 1
     age = (last_month - np.int64(birth_month)) / MONTHS_PER_YEAR
-    rate = bound.extra[year] + bound.multiplier * (bound.level_at_30 * np.exp(
-        bound.slope * (age - 30.0)))  # as mortality_rate computes it, at the year's end
+    rate = bound.extra[year] + bound.multiplier * gompertz_one(
+        age, bound.level_at_30, bound.slope)  # as mortality_rate computes it, at the year's end
     return 2.0 ** np.ceil(np.log2(rate))
 
 
@@ -84,7 +84,7 @@ def bound_rate_exits(rows, month, uid, birth_month, female, bound, multipliers, 
         if with_extra:
             rates[0] = extra
         multiplier = multipliers[1] if female[r] else multipliers[0]
-        rates[-1] = multiplier * (bound.level_at_30 * np.exp(bound.slope * (age - 30.0)))
+        rates[-1] = multiplier * gompertz_one(age, bound.level_at_30, bound.slope)
         exits[i] = exit_chosen(v, rates)
     return exits
 

@@ -28,7 +28,7 @@ import yaml
 from scipy.optimize import nnls
 
 from ..engine.calendar import MONTHS_PER_YEAR
-from ..engine.hazards import gompertz_rate
+from ..engine.hazards import gompertz_one, gompertz_rate
 from ..engine.module import Field, Module
 from ..engine.parameters import Parameters
 from ..engine.randomness import Streams, categorical, cumulative, draw, invert
@@ -252,7 +252,7 @@ def mortality_one(terms, month, birth_month, female):  # pragma: no cover - comp
     """:func:`mortality_rate` of one person at this month's age, from :func:`mortality_terms`."""
     age = (month - birth_month) / MONTHS_PER_YEAR
     multiplier = terms[3] if female else terms[2]
-    return multiplier * (terms[0] * np.exp(terms[1] * (age - 30.0)))
+    return multiplier * gompertz_one(age, terms[0], terms[1])
 
 
 def sex_factor(params: Parameters, female):
