@@ -190,15 +190,17 @@ def test_compiled_contacts_in_work_equal_the_numpy_rule(case, month):
                        for _ in range(2))
     work = data.draw(hnp.arrays(np.int8, n, elements=st.integers(0, 2)))
     job = data.draw(hnp.arrays(np.int8, n, elements=st.integers(0, 4)))
+    left = data.draw(hnp.arrays(np.bool_, n))
     busy = (study[rows] > month) | (training[rows] > month)
-    expected_work, expected_job = work.copy(), job.copy()
-    expected_work[rows[busy]], expected_job[rows[busy]] = 0, 0
+    expected_work, expected_job, expected_left = work.copy(), job.copy(), left.copy()
+    expected_work[rows[busy]], expected_job[rows[busy]], expected_left[rows[busy]] = 0, 0, False
     via_expected = ties.neighbours_with(expected_work == 2, n)
-    able, via = _not_studying(rows, month, study, training, work, job, ties.u, ties.v, n)
+    able, via = _not_studying(rows, month, study, training, work, job, left, ties.u, ties.v, n)
     np.testing.assert_array_equal(able, rows[~busy])
     np.testing.assert_array_equal(via, via_expected)
     np.testing.assert_array_equal(work, expected_work)
     np.testing.assert_array_equal(job, expected_job)
+    np.testing.assert_array_equal(left, expected_left)
 
 
 @SETTINGS

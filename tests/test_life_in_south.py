@@ -125,13 +125,13 @@ def calm_run():
     """The baseline run of :func:`variant` without the COVID-19 distancing years (world column
     ``distancing``), same seed (common random numbers)."""
     return sim.run("baseline", horizon={"start": 1995, "end": 2024}, scale=2,
-                   world=[{"years": "2020-2021", "distancing": 0}]).indicators
+                   world=[{"years": "2020-2021", "distancing": 0}])
 
 
 def distancing_employment(indicator: str = "employment_rate") -> dict:
     """An indicator 2012-2021 of the baseline with and without the distancing years."""
     return {k: series(df, indicator).loc[2012:2021] for k, df in
-            (("calm", calm_run()), ("distanced", variant().indicators))}
+            (("calm", calm_run().indicators), ("distanced", variant().indicators))}
 
 
 def test_social_distancing_in_2020_2021_lowers_employment_then_and_not_before():
@@ -156,6 +156,25 @@ def test_social_distancing_lowers_participation_in_2020_2021():
           f", without {rate['calm'].loc[2019:].round(1).tolist()}")
     assert (rate["calm"].loc[2012:2019] == rate["distanced"].loc[2012:2019]).all()
     assert (rate["calm"].loc[2020:2021] - rate["distanced"].loc[2020:2021] >= 1.0).all()
+
+
+def test_people_who_left_under_distancing_come_back_faster_once_it_is_over():
+    """Those who left the labour force because distancing closed their work start looking again
+    faster than other inactive adults once it is lifted: with the shipped return multiplier
+    participation is the same as without it (1) up to 2021 and higher in 2022, and the drawn
+    share of leavers who left because of distancing is flagged only in the distancing years."""
+    shipped = variant()
+    slow = variant(distancing_return_multiplier=1.0)
+    rates = {k: series(r.indicators, "labour_force_participation").loc[2012:2024]
+             for k, r in (("shipped", shipped), ("slow", slow))}
+    print(f"\nparticipation 2020-2024 returning faster "
+          f"{rates['shipped'].loc[2020:].round(1).tolist()}, "
+          f"as others {rates['slow'].loc[2020:].round(1).tolist()}")
+    assert shipped.model.params["distancing_return_multiplier"] > 1.0
+    assert (rates["shipped"].loc[2012:2021] == rates["slow"].loc[2012:2021]).all()
+    assert rates["shipped"].loc[2022] > rates["slow"].loc[2022]
+    assert not calm_run().model.population.left_distanced.any()
+    assert shipped.model.population.left_distanced.any()
 
 
 def test_the_distancing_dip_in_2020_is_at_least_half_the_surveys_dip():

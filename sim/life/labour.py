@@ -9,6 +9,9 @@ hired into regular work less often, as South Korean women are (Statistics Korea,
 survey of the Economically Active Population Survey by type of employment), so their jobs end
 sooner; jobs end less often the longer they have lasted (Farber 1994, 1999); wages are set at
 hire relative to the South Korean mean wage of the year (world table) and grow with tenure.
+Under COVID-19 social distancing (2020-2021, world column ``distancing``) precarious jobs end more
+often, hiring slows and job seekers and people in precarious work leave the labour force more
+often; those who left for it come back faster once it is lifted.
 The survey figures they are matched to are the KHF settlement surveys (Korea Hana Foundation,
 2010-2024)."""
 
@@ -98,10 +101,11 @@ def job_finding_rate(pop, rows, month, p, prejudice, vis, referrals=1.0,
             * hiring)
 
 
-def entry_rate(pop, rows, age, p, referrals=1.0) -> np.ndarray:
+def entry_rate(pop, rows, age, p, referrals=1.0, distancing: bool = False) -> np.ndarray:
     """Annual rate at which inactive adults start looking for work; contacts in work bring news of
-    jobs to people who are not yet looking."""
-    return (p["lf_entry_rate"] * referrals
+    jobs to people who are not yet looking, and people who left under social distancing come back
+    faster once it is over (:func:`returning`)."""
+    return (p["lf_entry_rate"] * referrals * returning(pop.left_distanced[rows], distancing, p)
             * np.where(pop.caring[rows], p["caring_entry_multiplier"], 1.0)
             * health_factor(pop, rows, p)
             * np.where(pop.livelihood[rows], p["livelihood_work_multiplier"], 1.0)
@@ -115,6 +119,27 @@ def exit_rate(pop, rows, age, p, distanced=False) -> np.ndarray:
             / health_factor(pop, rows, p)
             * np.where(age >= p["older_age"], p["older_exit_multiplier"], 1.0)
             * np.where(distanced, p["distancing_exit_multiplier"], 1.0))
+
+
+def returning(left_distanced: np.ndarray, distancing: bool, p) -> np.ndarray:
+    """Ratio by which people who left the labour force under social distancing start looking for
+    work again faster than other inactive adults, once distancing is over (1 while it lasts):
+    their work stopped for a reason that ended with it."""
+    return np.where(left_distanced & (not distancing), p["distancing_return_multiplier"], 1.0)
+
+
+def left_for_distancing(distanced: np.ndarray, u: np.ndarray, p) -> np.ndarray:
+    """Which of the people leaving the labour force left because of social distancing: of those
+    ``distanced`` (whose exit rate it multiplied by m, ``distancing_exit_multiplier``), the share
+    (m - 1) / m of the rate it added, by their uniforms ``u``; the others would have left anyway
+    (caring, age, health) and come back no faster."""
+    return distanced & (u < distancing_share(p["distancing_exit_multiplier"]))
+
+
+@numba.njit(inline="always")
+def distancing_share(multiplier):
+    """The share of a distanced exit rate that distancing added, (m - 1) / m (m >= 1)."""
+    return 1.0 - 1.0 / multiplier
 
 
 def precarious_distanced(job: np.ndarray, distancing: bool) -> np.ndarray:
@@ -221,6 +246,8 @@ class LabourMarket(Module):
         "job_incentive": Field(np.bool_, False, "the job earns the employment incentive"),
         "wage_relative": Field(np.float64, 0.0, "wage at hire / South Korean mean wage"),
         "caring": Field(np.bool_, False, "a woman caring for family"),
+        "left_distanced": Field(np.bool_, False, "last left the labour force under social "
+                                "distancing (set on every move out of it)"),
     }
     parameter_files = ("labour", "discrimination", "ties", "training", "mental_health",
                        "welfare")
@@ -246,9 +273,10 @@ class LabourMarket(Module):
         m = self.model
         pop, p = m.population, m.params
         ties = pop.ties
+        # the month's kernel keeps those of working age
         able, self._via = _not_studying(m.residents(), month, pop.study_until,
-                                        pop.training_until, pop.work, pop.job, ties.u, ties.v,
-                                        pop.n)  # the month's kernel keeps those of working age
+                                        pop.training_until, pop.work, pop.job,
+                                        pop.left_distanced, ties.u, ties.v, pop.n)
         keys = m.streams.keys(STREAMS, month)
         _month(able, month, keys, p.record(Rates), conditions(m, month),
                m.levers.factors(CHANNELS, able, month),
@@ -256,7 +284,7 @@ class LabourMarket(Module):
                pop.arrival_month, pop.education, pop.degree_south, pop.certified_month,
                pop.accent_factor, pop.conceals, pop.sk_ties, pop.caring, pop.poor_health,
                pop.ptsd, pop.depressed, pop.livelihood, pop.work, pop.job, pop.job_start_month,
-               pop.job_incentive, pop.wage_relative)
+               pop.job_incentive, pop.wage_relative, pop.left_distanced)
 
     @cached_property
     def tenure_decline(self) -> np.ndarray:
@@ -284,6 +312,7 @@ class LabourMarket(Module):
         busy = (pop.study_until[residents] > month) | (pop.training_until[residents] > month)
         pop.work[residents[busy]] = Work.INACTIVE
         pop.job[residents[busy]] = Job.NONE
+        pop.left_distanced[residents[busy]] = False
         n = pop.n
         self._via = pop.ties.neighbours_with(pop.work[:n] == Work.EMPLOYED, n)
         return residents[~busy]
@@ -293,7 +322,8 @@ class LabourMarket(Module):
         pop, p = m.population, m.params
         contacts = employed_contacts(pop, rows, self._via,
                                      m.world.sk_employment_rate[m.world.index(month)])
-        rate = (entry_rate(pop, rows, pop.age_years(rows, month), p, referral(contacts, p))
+        rate = (entry_rate(pop, rows, pop.age_years(rows, month), p, referral(contacts, p),
+                           m.world.distancing[m.world.index(month)])
                 * m.levers.factor("lf_entry", rows, month))
         start = competing_exits(rate[:, None], m.streams.uniforms("labour.enter", month,
                                                                   pop.uid[rows])) == 0
@@ -311,7 +341,8 @@ class LabourMarket(Module):
                                  exit_rate(pop, rows, pop.age_years(rows, month), p,
                                            m.world.distancing[y])])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.search", month, pop.uid[rows]))
-        pop.work[rows[exit_ == 1]] = Work.INACTIVE
+        self._leave(rows[exit_ == 1], np.full(rows.size, m.world.distancing[y])[exit_ == 1],
+                    month)
         self.hire(rows[exit_ == 0], month, vis[exit_ == 0])
 
     def hire(self, rows: np.ndarray, month: int, vis: np.ndarray) -> None:
@@ -351,22 +382,31 @@ class LabourMarket(Module):
         pop, p = m.population, m.params
         tenure = month - pop.job_start_month[rows]
         distancing = m.world.distancing[m.world.index(month)]
+        distanced = precarious_distanced(pop.job[rows], distancing)
         rates = np.column_stack([
             separation_rate(pop.job[rows], tenure, pop.job_incentive[rows],
                             health_factor(pop, rows, p), p, distancing)
             * m.levers.factor("separation", rows, month),
-            exit_rate(pop, rows, pop.age_years(rows, month), p,
-                      precarious_distanced(pop.job[rows], distancing))])
+            exit_rate(pop, rows, pop.age_years(rows, month), p, distanced)])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.job_end", month, pop.uid[rows]))
         ended = rows[exit_ >= 0]
         pop.job[ended] = Job.NONE
         pop.job_incentive[ended] = False
         pop.work[rows[exit_ == 0]] = Work.UNEMPLOYED
-        pop.work[rows[exit_ == 1]] = Work.INACTIVE
+        self._leave(rows[exit_ == 1], distanced[exit_ == 1], month)
+
+    def _leave(self, rows: np.ndarray, distanced: np.ndarray, month: int) -> None:
+        """Leave the labour force, some of the ``distanced`` because of it
+        (:func:`left_for_distancing`)."""
+        m = self.model
+        pop = m.population
+        pop.work[rows] = Work.INACTIVE
+        pop.left_distanced[rows] = left_for_distancing(
+            distanced, m.streams.uniforms("labour.distanced", month, pop.uid[rows]), m.params)
 
 
 # the compiled month (LabourMarket.step): its streams, lever channels and parameters, in order
-STREAMS = ("labour.enter", "labour.search", "labour.job", "labour.job_end")
+STREAMS = ("labour.enter", "labour.search", "labour.job", "labour.job_end", "labour.distanced")
 CHANNELS = ("lf_entry", "job_finding", "separation", "prejudice")
 _RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entry_multiplier",
           "poor_health_work_multiplier", "mental_health_work_multiplier",
@@ -384,7 +424,8 @@ _RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entr
           "education_effect_college", "education_effect_university", "separation_rate_regular",
           "separation_rate_temporary", "separation_rate_daily", "separation_rate_self_employed",
           "separation_tenure_decline", "distancing_separation_multiplier",
-          "distancing_finding_multiplier", "distancing_exit_multiplier")
+          "distancing_finding_multiplier", "distancing_exit_multiplier",
+          "distancing_return_multiplier")
 
 Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
 # the year's conditions the compiled month reads (conditions), by position
@@ -413,7 +454,7 @@ PROTECTED = int(Stage.PROTECTED)
 
 
 @numba.njit(cache=True, nogil=True)
-def _not_studying(rows, month, study_until, training_until, work, job, u, v,
+def _not_studying(rows, month, study_until, training_until, work, job, left_distanced, u, v,
                   n):  # pragma: no cover - compiled; tested against the reference
     """:meth:`LabourMarket._not_studying` in one pass over the residents and one over the ties:
     the residents not studying or training, and everyone's number of tied people in work."""
@@ -421,7 +462,7 @@ def _not_studying(rows, month, study_until, training_until, work, job, u, v,
     k = 0
     for r in rows:
         if study_until[r] > month or training_until[r] > month:
-            work[r], job[r] = INACTIVE, NONE
+            work[r], job[r], left_distanced[r] = INACTIVE, NONE, False
         else:
             able[k] = r
             k += 1
@@ -445,7 +486,8 @@ def _exit_rate(q, caring, health, older, distanced):  # pragma: no cover - compi
 def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, female, stage,
            arrival_month, education, degree_south, certified_month, accent_factor, conceals,
            sk_ties, caring, poor_health, ptsd, depressed, livelihood, work, job, job_start_month,
-           job_incentive, wage_relative):  # pragma: no cover - tested against the reference
+           job_incentive, wage_relative,
+           left_distanced):  # pragma: no cover - tested against the reference
     """The rules of :meth:`LabourMarket.reference_step` for each resident not studying or
     training, in turn (``decline``: :func:`tenure_factor` by whole months of tenure)."""
     last = f.shape[1] - 1
@@ -470,11 +512,14 @@ def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, femal
             caring_ = q.caring_entry_multiplier if caring[r] else 1.0
             benefit = q.livelihood_work_multiplier if livelihood[r] else 1.0
             aged = q.older_entry_multiplier if older else 1.0
-            if could_happen(u, q.lf_entry_rate * most_referral * caring_ * health * benefit
-                            * aged * f[0, j]):
+            back = (q.distancing_return_multiplier
+                    if left_distanced[r] and not world[DISTANCING] > 0 else 1.0)
+            if could_happen(u, q.lf_entry_rate * most_referral * back * caring_ * health
+                            * benefit * aged * f[0, j]):
                 contacts = via[r] + sk_ties[r] * world[SK_EMPLOYMENT] / 100.0
                 referral = 1.0 + q.referral_effect * saturated(contacts, q.contact_saturation)
-                rate = (q.lf_entry_rate * referral * caring_ * health * benefit * aged) * f[0, j]
+                rate = (q.lf_entry_rate * referral * back * caring_ * health * benefit
+                        * aged) * f[0, j]
                 if happens(u, rate):
                     work[r] = UNEMPLOYED
         elif status == UNEMPLOYED:
@@ -503,6 +548,8 @@ def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, femal
             exit_ = exit_chosen(u, two)
             if exit_ == 1:
                 work[r] = INACTIVE
+                left_distanced[r] = distanced and draw(keys[4], uid[r]) < distancing_share(
+                    q.distancing_exit_multiplier)
             elif exit_ == 0:
                 weights = np.array([q.regular_weight * np.exp(q.regular_years_effect * settled
                                                               + capital + q.regular_female_effect
@@ -538,3 +585,6 @@ def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, femal
             if exit_ >= 0:
                 job[r], job_incentive[r] = NONE, False
                 work[r] = UNEMPLOYED if exit_ == 0 else INACTIVE
+                if exit_ == 1:
+                    left_distanced[r] = precarious and draw(keys[4], uid[r]) < (
+                        distancing_share(q.distancing_exit_multiplier))
