@@ -246,8 +246,8 @@ class LabourMarket(Module):
         "job_incentive": Field(np.bool_, False, "the job earns the employment incentive"),
         "wage_relative": Field(np.float64, 0.0, "wage at hire / South Korean mean wage"),
         "caring": Field(np.bool_, False, "a woman caring for family"),
-        "left_distanced": Field(np.bool_, False, "last left the labour force under social "
-                                "distancing (set on every move out of it)"),
+        "left_distanced": Field(np.bool_, False, "last left the labour force because of social "
+                                "distancing (drawn on every move out of it)"),
     }
     parameter_files = ("labour", "discrimination", "ties", "training", "mental_health",
                        "welfare")
