@@ -20,14 +20,14 @@ from sim.measure.validation import series
 
 TARGETS = targets.load(Path(__file__).resolve().parent.parent / "calibration" / "targets.yaml")
 # Measured with the seed-1 run at the shipped posterior's medians. Arrivals by year (too many in
-# 1999, 2004-2005 and 2012, too few in 2001-2002 and 2008), the stock in China in 2000 and 2006, the
-# time abroad in 2009, the months in the present job in 2014 and the survey trends (the fall of
-# work in the COVID-19 year too shallow, its rise since 2018 too steep) are misses of the model's
-# mechanisms, out of tolerance with every one of seeds 1-3 (README, Calibration; docs/fit.md);
-# the others (the arrivals of 1998, 2000, 2003, 2016, 2018-2019, 2021 and 2023-2025,
-# the women's shares of 2003-2008, 2013 and 2018, the regular share of work in 2018, benefit
-# receipt in 2007) are this run's chance, within tolerance by the median of 20 replicates with one
-# to three of seeds 1-3.
+# 1998-1999, 2004-2005 and 2012, too few in 2001-2002 and 2008), the women's share of 2006, the
+# stock in China in 2000 and 2006, the time abroad in 2009, the months in the present job in 2014
+# and the survey trends (the fall of work in the COVID-19 year too shallow, its rise since 2018 too
+# steep) are misses of the model's mechanisms, out of tolerance with every one of seeds 1-3 (README,
+# Calibration; docs/fit.md); the others (the arrivals of 2000, 2003, 2016, 2018-2019, 2021 and
+# 2023-2025 and the cumulative arrivals to 2001, the women's shares of 2003, 2005, 2008, 2013 and
+# 2018, the regular share of work in 2018, benefit receipt in 2007) are this run's chance, within
+# tolerance by the median of 20 replicates with one to three of seeds 1-3.
 KNOWN_MISSES: dict[str, str] = {
     "mou1998_arrivals": "the seed-1 run gives 88 against 71 (tolerance 10.7)",
     "mou1999_arrivals": "the seed-1 run gives 186 against 148 (tolerance 22.2)",

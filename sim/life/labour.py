@@ -341,8 +341,8 @@ class LabourMarket(Module):
                                  exit_rate(pop, rows, pop.age_years(rows, month), p,
                                            m.world.distancing[y])])
         exit_ = competing_exits(rates, m.streams.uniforms("labour.search", month, pop.uid[rows]))
-        self._leave(rows[exit_ == 1], np.full(rows.size, m.world.distancing[y])[exit_ == 1],
-                    month)
+        left = rows[exit_ == 1]
+        self._leave(left, np.full(left.size, m.world.distancing[y]), month)
         self.hire(rows[exit_ == 0], month, vis[exit_ == 0])
 
     def hire(self, rows: np.ndarray, month: int, vis: np.ndarray) -> None:
