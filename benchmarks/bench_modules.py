@@ -23,10 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sim.life import labour  # noqa: E402
 from sim.model import ResettleModel  # noqa: E402
 
-LABOUR_FIELDS = ("uid", "birth_month", "female", "stage", "arrival_month", "education",
+LABOUR_FIELDS = (  # labour._month's order
+    "uid", "birth_month", "female", "stage", "arrival_month", "education",
                  "degree_south", "certified_month", "accent_factor", "conceals", "sk_ties",
                  "caring", "poor_health", "ptsd", "depressed", "livelihood", "work", "job",
-                 "job_start_month", "job_incentive", "wage_relative")  # labour._month's order
+                 "job_start_month", "job_incentive", "wage_relative", "left_distanced")
 
 
 def module_times(model: ResettleModel) -> tuple[Counter, int]:
@@ -50,7 +51,8 @@ def labour_pass(model: ResettleModel) -> tuple[int, float, float]:
     m, month = model, model.month - 1
     pop = m.population
     able, via = labour._not_studying(m.residents(), month, pop.study_until, pop.training_until,
-                                     pop.work, pop.job, pop.ties.u, pop.ties.v, pop.n)
+                                     pop.work, pop.job, pop.left_distanced, pop.ties.u,
+                                     pop.ties.v, pop.n)
     fixed = (month, m.streams.keys(labour.STREAMS, month), m.params.record(labour.Rates),
              labour.conditions(m, month),
              m.levers.factors(labour.CHANNELS, able, month))
