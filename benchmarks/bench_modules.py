@@ -24,10 +24,10 @@ from sim.life import labour  # noqa: E402
 from sim.model import ResettleModel  # noqa: E402
 
 LABOUR_FIELDS = (  # labour._month's order
-    "uid", "birth_month", "female", "stage", "arrival_month", "education",
-                 "degree_south", "certified_month", "accent_factor", "conceals", "sk_ties",
-                 "caring", "poor_health", "ptsd", "depressed", "livelihood", "work", "job",
-                 "job_start_month", "job_incentive", "wage_relative", "left_distanced")
+    "uid", "birth_month", "female", "stage", "arrival_month", "education", "degree_south",
+    "certified_month", "accent_factor", "conceals", "sk_ties", "caring", "poor_health", "ptsd",
+    "depressed", "livelihood", "work", "job", "job_start_month", "job_incentive",
+    "wage_relative", "left_distanced")
 
 
 def module_times(model: ResettleModel) -> tuple[Counter, int]:
