@@ -87,6 +87,15 @@ def test_jobs_end_less_often_the_longer_they_have_lasted():
     assert (flat == P["separation_rate_temporary"]).all()
 
 
+@pytest.mark.parametrize("decline", [0.0, 0.35, 1.7])
+def test_the_compiled_months_tenure_table_is_the_rules_decline_exactly(decline):
+    """The compiled month reads the decline from a cached table (made once a run); its values
+    are those of the NumPy rule bit for bit, so the two give the same decisions."""
+    months = np.arange(600)
+    assert np.array_equal(labour.tenure_table(months, decline),
+                          labour.tenure_factor(months, decline))
+
+
 def test_daily_work_ends_more_often_than_regular_work():
     jobs = np.array([Job.REGULAR, Job.TEMPORARY, Job.DAILY], dtype=np.int8)
     rate = labour.separation_rate(jobs, np.zeros(3), np.zeros(3, bool), np.ones(3), P)
