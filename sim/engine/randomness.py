@@ -198,14 +198,35 @@ class Streams:
         return poisson_quantile(self.uniform(stream, month, slot), mean)
 
 
+SUMMED_MEAN = 700.0  # exp(-mean) is a normal float64 up to a mean of about 708
+SUMMED_Q = 1.0 - 1e-11  # summing up to ~900 probabilities errs by ~1e-13: far below 1 - q
+
+
 def poisson_quantile(q: float, mean: float) -> int:
-    """The Poisson(``mean``) quantile of ``q``: what ``scipy.stats.poisson.ppf`` computes, from
-    the same special functions without its argument checks (ten times faster on one number)."""
+    """The Poisson(``mean``) quantile of ``q``: what ``scipy.stats.poisson.ppf`` computes. For a
+    mean up to :data:`SUMMED_MEAN` and ``q`` below :data:`SUMMED_Q` the probabilities are summed
+    in one compiled loop (seven times faster than the special functions on one number); else from
+    scipy's special functions without their argument checks."""
     if q <= 0.0:
         return 0
+    if mean <= SUMMED_MEAN and q < SUMMED_Q:
+        return _summed_quantile(q, mean)
     upper = np.ceil(special.pdtrik(q, mean))
     lower = max(upper - 1.0, 0.0)
     return int(lower if special.pdtr(lower, mean) >= q else upper)
+
+
+@numba.njit(cache=True, nogil=True)
+def _summed_quantile(q, mean):  # pragma: no cover - compiled; tested against scipy
+    """The smallest k whose Poisson(``mean``) probabilities up to k sum to at least ``q``
+    (0 < q < :data:`SUMMED_Q`)."""
+    p = np.exp(-mean)
+    total, k = p, 0
+    while total < q:
+        k += 1
+        p *= mean / k
+        total += p
+    return k
 
 
 def derived_ids(parent_uids: np.ndarray, month: int) -> np.ndarray:

@@ -16,6 +16,7 @@ good. Other ties fade. Rates in ``sim/data/parameters/ties.yaml``.
 from __future__ import annotations
 
 from enum import IntEnum
+from functools import lru_cache
 
 import networkx as nx
 import numba
@@ -75,6 +76,10 @@ class TieTable:
         """Add ties between the rows in each pair (self-ties are dropped)."""
         pairs = pairs[pairs[:, 0] != pairs[:, 1]]
         self._append((pairs[:, 0], pairs[:, 1], kind, month))
+
+    def add_columns(self, u: np.ndarray, v: np.ndarray, kind: np.ndarray, month: int) -> None:
+        """Add ties given as columns (no self-ties among them), each of its own kind."""
+        self._append((u, v, kind, month))
 
     def replace(self, u, v, kind, since) -> None:
         """Replace every tie by the ties given column by column."""
@@ -146,8 +151,18 @@ class SocialTies(Module):
         m.population.hana_center[rows] = np.floor(u * m.params["hana_centers"]).astype(np.int16)
 
     def start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: the rules of :meth:`reference_start` in one compiled pass."""
+        m = self.model
+        pop, p = m.population, m.params
+        streams = start_streams(int(round(p["cohort_ties"])))
+        u, v, kind = _start(rows, m.streams.keys(streams, month), float(p["hana_centers"]),
+                            pop.uid, pop.female, pop.sponsor_row, pop.stage, IS_RESIDENT,
+                            pop.hana_center)
+        pop.ties.add_columns(u, v, kind, month)
+
+    def reference_start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: Hana Center assignment, ties in the Hanawon cohort, and a tie for
-        good to the relative who paid the broker, if they live in the South."""
+        good to the relative who paid the broker, if they live in the South (NumPy)."""
         self.settle(rows, month)
         m = self.model
         pop, p = m.population, m.params
@@ -284,7 +299,45 @@ Rates = parameter_record("Rates", (
     "defector_tie_fade_rate", "case_management_months", "hana_center_tie_rate",
     "community_tie_rate", "neighbour_sk_tie_rate", "work_sk_tie_rate", "sk_tie_fade_rate"),
     __name__)
-FAMILY, EMPLOYED = int(Tie.FAMILY), int(Work.EMPLOYED)
+COHORT, FAMILY, EMPLOYED = int(Tie.COHORT), int(Tie.FAMILY), int(Work.EMPLOYED)
+
+
+@lru_cache(maxsize=4)
+def start_streams(rounds: int) -> tuple[str, ...]:
+    """The streams :func:`_start` draws from: the Hana Center, then each round of pairing."""
+    return ("ties.center", *(f"ties.cohort.{r}" for r in range(rounds)))
+
+
+@numba.njit(cache=True, nogil=True)
+def _start(rows, keys, hana_centers, uid, female, sponsor_row, stage, resident,
+           hana_center):  # pragma: no cover - compiled; tested against the reference
+    """:meth:`SocialTies.reference_start` in one pass: the Hana Center (``keys[0]``), each round
+    of pairing within the cohort's sexes (``keys[1:]``, as :func:`pair_up`) and the ties to
+    sponsors living in the South. Returns the new ties' columns (u, v, kind), in the order the
+    reference adds them."""
+    n, rounds = rows.size, keys.size - 1
+    u = np.empty(rounds * (n // 2) + n, dtype=np.int64)
+    v = np.empty_like(u)
+    kind = np.empty(u.size, dtype=np.int8)
+    for r in rows:
+        hana_center[r] = np.int16(np.floor(draw(keys[0], uid[r]) * hana_centers))
+    k = 0
+    key = np.empty(n)
+    for j in range(rounds):
+        for i in range(n):
+            key[i] = np.int64(female[rows[i]]) + draw(keys[1 + j], uid[rows[i]])
+        order = np.argsort(key, kind="mergesort")
+        for t in range(n // 2):
+            a, b = order[2 * t], order[2 * t + 1]
+            if np.int64(key[a]) == np.int64(key[b]) and rows[a] != rows[b]:
+                u[k], v[k], kind[k] = rows[a], rows[b], COHORT
+                k += 1
+    for r in rows:
+        s = sponsor_row[r]
+        if s >= 0 and resident[stage[s]] and s != r:
+            u[k], v[k], kind[k] = s, r, FAMILY
+            k += 1
+    return u[:k].copy(), v[:k].copy(), kind[:k].copy()
 
 
 @numba.njit(cache=True, nogil=True)
