@@ -158,7 +158,7 @@ def tenure_factor(tenure_months, decline):
 @numba.njit(cache=True)
 def tenure_table(tenure_months, decline):  # pragma: no cover - compiled; as tenure_factor
     """:func:`tenure_factor` of an array, compiled once and cached: the same values as the NumPy
-    rules get, without compiling the array version in every process (about 0.5 s)."""
+    rules get, without compiling the array version in every process (about 0.2 s)."""
     return tenure_factor(tenure_months, decline)
 
 
