@@ -114,6 +114,8 @@ class China(Module):
     def _move(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
         """Each person to where their exit (a column of :meth:`rates`, or -1) takes them."""
         m = self.model
+        moving = np.flatnonzero(exit_ >= 0)  # few of the stock move in a month
+        rows, exit_ = rows[moving], exit_[moving]
         m.repatriate(rows[exit_ == ARREST], month)
         m.return_north(rows[exit_ == RETURN], month)
         for column, stage in _EXIT_STAGE.items():
