@@ -167,8 +167,8 @@ class SocialTies(Module):
         m = self.model
         pop, p = m.population, m.params
         uid = pop.uid[rows]
-        for r in range(int(round(p["cohort_ties"]))):
-            u = m.streams.uniforms(f"ties.cohort.{r}", month, uid)
+        for stream in start_streams(int(round(p["cohort_ties"])))[1:]:
+            u = m.streams.uniforms(stream, month, uid)
             pop.ties.add(pair_up(rows, u, pop.female[rows].astype(np.int64)), Tie.COHORT, month)
         sponsor = pop.sponsor_row[rows]
         joined = (sponsor >= 0) & IS_RESIDENT[pop.stage[np.maximum(sponsor, 0)]]
@@ -304,7 +304,8 @@ COHORT, FAMILY, EMPLOYED = int(Tie.COHORT), int(Tie.FAMILY), int(Work.EMPLOYED)
 
 @lru_cache(maxsize=4)
 def start_streams(rounds: int) -> tuple[str, ...]:
-    """The streams :func:`_start` draws from: the Hana Center, then each round of pairing."""
+    """The streams a start draws from: the Hana Center (as :meth:`SocialTies.settle`), then each
+    round of pairing in the cohort."""
     return ("ties.center", *(f"ties.cohort.{r}" for r in range(rounds)))
 
 
