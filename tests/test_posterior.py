@@ -173,7 +173,7 @@ def test_the_priors_file_is_valid_and_every_prior_gives_a_reason():
     priors = calibrate.load_priors(ROOT / "calibration" / "priors.yaml")
     assert len(priors) >= 10 and all(len(p.reason) > 20 for p in priors)
     lf = next(p for p in priors if p.name == "lf_entry_rate")
-    assert lf.distribution().median() == pytest.approx(1.2)
+    assert lf.distribution().median() == pytest.approx(1.0)
     specs = load_specs()
     assert all(p.dist == specs[p.name].prior for p in priors)  # one source of priors
 

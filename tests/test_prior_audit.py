@@ -17,12 +17,15 @@ def audit():
 
 
 def test_a_prior_quoting_a_target_is_listed_and_years_or_covid_19_are_not(tmp_path):
-    """satisfaction_base's source quotes the KHF satisfied shares of 2012 and 2024, which are
-    targets. Against targets of 19 and 2012 only the sources quoting 19 months in a job match:
-    not "COVID-19" (in many sources) nor a year."""
-    assert audit().cited_targets()["satisfaction_base"] == ["67.4", "79.6"]
+    """mortality_at_30's source quotes the suicide share of deaths and the deaths of 2013-2022,
+    which are targets. Against targets of 19, 877 and 2012 only the source quoting 877 deaths
+    matches: not "COVID-19" (in many sources) nor a year. A prior whose centre no longer comes
+    from a target (satisfaction_base, since 2026-12-06) is not listed."""
+    found = audit().cited_targets()
+    assert found["mortality_at_30"] == ["11.4", "877"] and "satisfaction_base" not in found
     mine = tmp_path / "targets.yaml"
     mine.write_text("targets:\n"
                     "- {id: a, indicator: arrivals, year: 2012, value: 19, tol: 1, source: s}\n"
-                    "- {id: b, indicator: arrivals, year: 2013, value: 2012, tol: 1, source: s}\n")
-    assert audit().cited_targets(mine) == {"separation_rate_regular": ["19"]}
+                    "- {id: b, indicator: arrivals, year: 2013, value: 2012, tol: 1, source: s}\n"
+                    "- {id: c, indicator: arrivals, year: 2014, value: 877, tol: 1, source: s}\n")
+    assert audit().cited_targets(mine) == {"mortality_at_30": ["877"]}
