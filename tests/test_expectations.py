@@ -1,6 +1,9 @@
 """Scenarios that mean what they say: every file in scenarios/ states the direction of its
-expected effects, and they hold on a paired ensemble (scale 10, eight replicate pairs: with three,
-the wage subsidy's small effect on employment took its sign from the noise of the pairs)."""
+expected effects, and they hold on a paired ensemble (eight replicate pairs: with three, the wage
+subsidy's small effect on employment took its sign from the noise of the pairs; at scale 2: at
+scale 10 a lever for the few arrivals since 2020 reaches about ten agents a year, and the fall in
+depression from peer role models, -27 people at scale 2 with every pair down, was lost in the
+noise of the pairs, +1 with 2 of 8 pairs down)."""
 
 from __future__ import annotations
 
@@ -15,13 +18,14 @@ from sim.scenario import Expectation
 
 SCENARIOS = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
 REPLICATES = 8
+SCALE = 2
 
 
 @pytest.fixture(scope="module")
 def table():
     files = [scenario.load(p) for p in SCENARIOS if p.stem != "baseline"]
     return expectations.check(files, scenario.load("baseline"), seed=1, replicates=REPLICATES,
-                              executor=ensemble.Executor("processes"), scale=10)
+                              executor=ensemble.Executor("processes"), scale=SCALE)
 
 
 def test_every_scenario_but_the_baseline_states_its_expected_effects():
@@ -30,7 +34,7 @@ def test_every_scenario_but_the_baseline_states_its_expected_effects():
         assert bool(s.expect) == (path.stem != "baseline"), path.name
 
 
-@pytest.mark.slow  # about 150 runs to 2035 (.ci/run runs the slow tests)
+@pytest.mark.slow  # about 150 runs to 2035 at scale 2 (.ci/run runs the slow tests)
 def test_every_scenarios_expectations_hold_on_a_paired_ensemble(table):
     print("\n" + table.to_string(index=False))
     failed = table[~table.holds]
