@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from _shared import baseline, small
 
+from sim import scenario
+from sim.engine import posterior
 from sim.engine.hazards import saturated, saturating
 from sim.engine.parameters import Parameters
 from sim.engine.population import NO_MONTH
@@ -258,9 +260,6 @@ def test_the_calibrated_recovery_rate_gives_the_published_three_year_fall():
     """Hong et al. 2006: 27.2% -> 4.0% in three years, i.e. exp(-3 r) close to 4.0/27.2, for
     the rate the baseline runs with (the posterior median; the prior's centre comes from Kessler
     et al. 1995, not from this study, which is a calibration target)."""
-    from sim import scenario
-    from sim.engine import posterior
-
     base = scenario.load("baseline")
     rate = posterior.load(base.parameter_set, base.origin).point()["ptsd_recovery_rate"]
     assert rate != P["ptsd_recovery_rate"]
