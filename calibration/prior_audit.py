@@ -1,7 +1,8 @@
 """Priors that may have seen the targets: parameters whose prior's source cites a figure that is
-also a calibration target, so its centre may have been set from that figure. The centres of the
-life-in-the-South priors were set by hand against the published series when the model was built;
-this lists the ones whose sources say so by quoting a target, the work still to undo.
+also a calibration target, so its centre may have been set from that figure (a prior's own
+spread, "sigma 1.5", is not a figure quoted). The centres of the life-in-the-South priors were
+set by hand against the published series when the model was built; this lists the ones whose
+sources say so by quoting a target, the work still to undo.
 
 Usage: .venv/bin/python calibration/prior_audit.py [--targets FILE]
 
@@ -25,6 +26,7 @@ from sim.measure import targets  # noqa: E402
 HERE = Path(__file__).resolve().parent
 NUMBER = re.compile(r"(?<![\d.-])\d+(?:\.\d+)?(?![\d.]*\d)")
 IGNORED = re.compile(r"(19|20)\d\d|10|[1-9]")  # years and small counts match too much by chance
+SPREAD = re.compile(r"\b(?:sigma|sd) \d+(?:\.\d+)?")  # a prior's own spread, not a figure quoted
 
 
 def cited_targets(target_file: Path = HERE / "targets.yaml") -> dict[str, list[str]]:
@@ -34,7 +36,8 @@ def cited_targets(target_file: Path = HERE / "targets.yaml") -> dict[str, list[s
     for spec in load_specs().values():
         if spec.prior is None:
             continue
-        quoted = {n for n in NUMBER.findall(spec.source) if not IGNORED.fullmatch(n)}
+        source = SPREAD.sub("", spec.source)
+        quoted = {n for n in NUMBER.findall(source) if not IGNORED.fullmatch(n)}
         hits = sorted(quoted & values, key=float)
         if hits:
             out[spec.name] = hits

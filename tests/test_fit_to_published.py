@@ -19,55 +19,47 @@ from sim.measure import targets
 from sim.measure.validation import series
 
 TARGETS = targets.load(Path(__file__).resolve().parent.parent / "calibration" / "targets.yaml")
-# Measured with the seed-1 run at the shipped posterior's medians. Arrivals by year (too many in
-# 1998-1999, 2004-2005 and 2012, too few in 2001-2002 and 2008), the women's share of 2006, benefit
-# receipt in 2007, the stock in China in 2000 and 2006, the time abroad in 2009, PTSD among the
-# 2001 arrivals and the survey trends (the fall of participation in the COVID-19 year too
-# shallow, the rise of work since 2018 too steep, satisfaction rising too little, discrimination
-# falling too little) are misses of the model's mechanisms, out of tolerance with every one of
-# seeds 1-3 (README, Calibration; docs/fit.md); the others (the arrivals of 2000, 2003, 2016,
-# 2018-2019, 2021 and 2023-2025 and the cumulative arrivals to 2001, the women's shares of 2003,
-# 2005, 2008, 2013 and 2018, the grants of asylum abroad to 2011, women's unemployment in 2024 and
-# the fall of employment in 2020) are this run's chance, within tolerance by the median of 20
-# replicates with one to three of seeds 1-3.
+# Measured with the seed-1 run at the shipped posterior's medians. Arrivals by year (too few in
+# 2001-2002, too many in 2004-2005 and 2012), the women's share of 2006-2008 and 2018 (too low),
+# the months in a job in 2014, benefit receipt in 2007, the stock in China in 2000 and 2006, the
+# time abroad in 2009, PTSD among the 2001 arrivals and the survey trends (the fall of
+# participation in the COVID-19 year too shallow, the rise of work since 2018 too steep,
+# satisfaction rising too little, discrimination falling too little) are misses of the model's
+# mechanisms, out of tolerance with every one of seeds 1-3 (README, Calibration; docs/fit.md);
+# the others (the arrivals of 1998-1999, 2003, 2008, 2016, 2018-2019, 2022 and 2024-2025, the
+# women's share of 2003, women's unemployment in 2024 and the fall of employment in 2020) are
+# this run's chance: the median of 20 replicates is within tolerance with at least one of seeds
+# 1-3 (with all three for six of them).
 KNOWN_MISSES: dict[str, str] = {
-    "mou1998_arrivals": "the seed-1 run gives 88 against 71 (tolerance 10.7)",
-    "mou1999_arrivals": "the seed-1 run gives 186 against 148 (tolerance 22.2)",
-    "mou2000_arrivals": "the seed-1 run gives 363 against 312 (tolerance 46.8)",
-    "mou2001_arrivals": "the seed-1 run gives 443 against 583 (tolerance 87.5)",
-    "mou2001_cumulative_arrivals": "the seed-1 run gives 1,886 against 1,990 (tolerance 99.5)",
-    "mou2002_arrivals": "the seed-1 run gives 671 against 1,142 (tolerance 171)",
-    "mou2003_arrivals": "the seed-1 run gives 1,509 against 1,285 (tolerance 193)",
-    "mou2003_female_share": "the seed-1 run gives 70.58 against 63.1 (tolerance 5)",
-    "mou2004_arrivals": "the seed-1 run gives 2,312 against 1,898 (tolerance 285)",
-    "mou2005_arrivals": "the seed-1 run gives 1,782 against 1,384 (tolerance 208)",
-    "mou2005_female_share": "the seed-1 run gives 63.47 against 69.4 (tolerance 5)",
-    "mou2006_female_share": "the seed-1 run gives 69.22 against 74.6 (tolerance 5)",
-    "mou2008_arrivals": "the seed-1 run gives 2,276 against 2,803 (tolerance 420)",
-    "mou2008_female_share": "the seed-1 run gives 73.07 against 78.3 (tolerance 5)",
-    "mou2012_arrivals": "the seed-1 run gives 1,758 against 1,502 (tolerance 225)",
-    "mou2013_female_share": "the seed-1 run gives 80.82 against 75.6 (tolerance 5)",
-    "mou2016_arrivals": "the seed-1 run gives 1,085 against 1,418 (tolerance 213)",
-    "mou2018_arrivals": "the seed-1 run gives 917 against 1,137 (tolerance 171)",
-    "mou2018_female_share": "the seed-1 run gives 79.39 against 85.2 (tolerance 5)",
-    "mou2019_arrivals": "the seed-1 run gives 868 against 1,047 (tolerance 157)",
-    "mou2021_arrivals": "the seed-1 run gives 77 against 63 (tolerance 9.45)",
-    "mou2023_arrivals": "the seed-1 run gives 162 against 196 (tolerance 29.4)",
-    "mou2024_arrivals": "the seed-1 run gives 192 against 236 (tolerance 35.4)",
-    "mou2025_arrivals": "the seed-1 run gives 186 against 223 (tolerance 33.4)",
+    "mou1998_arrivals": "the seed-1 run gives 90 against 71 (tolerance 10.7)",
+    "mou1999_arrivals": "the seed-1 run gives 171 against 148 (tolerance 22.2)",
+    "mou2001_arrivals": "the seed-1 run gives 476 against 583 (tolerance 87.5)",
+    "mou2001_cumulative_arrivals": "the seed-1 run gives 1,876 against 1,990 (tolerance 99.5)",
+    "mou2002_arrivals": "the seed-1 run gives 704 against 1,142 (tolerance 171)",
+    "mou2003_arrivals": "the seed-1 run gives 1,658 against 1,285 (tolerance 193)",
+    "mou2003_female_share": "the seed-1 run gives 68.76 against 63.1 (tolerance 5)",
+    "mou2004_arrivals": "the seed-1 run gives 2,342 against 1,898 (tolerance 285)",
+    "mou2005_arrivals": "the seed-1 run gives 1,798 against 1,384 (tolerance 208)",
+    "mou2008_arrivals": "the seed-1 run gives 2,324 against 2,803 (tolerance 420)",
+    "mou2012_arrivals": "the seed-1 run gives 1,763 against 1,502 (tolerance 225)",
+    "mou2016_arrivals": "the seed-1 run gives 1,097 against 1,418 (tolerance 213)",
+    "mou2018_arrivals": "the seed-1 run gives 935 against 1,137 (tolerance 171)",
+    "mou2019_arrivals": "the seed-1 run gives 869 against 1,047 (tolerance 157)",
+    "mou2022_arrivals": "the seed-1 run gives 50 against 67 (tolerance 10)",
+    "mou2024_arrivals": "the seed-1 run gives 184 against 236 (tolerance 35.4)",
+    "mou2025_arrivals": "the seed-1 run gives 178 against 223 (tolerance 33.4)",
     "official2007_livelihood_benefit_share":
-        "the seed-1 run gives 52.07 against 63.5 (tolerance 6)",
-    "unhcr_moved_on_1995_2011": "the seed-1 run gives 436 against 917 (tolerance 458)",
-    "china2000_stock": "the seed-1 run gives 46,197 against 100,000 (tolerance 3.2e+04)",
-    "china2006_stock": "the seed-1 run gives 21,377 against 40,000 (tolerance 1.28e+04)",
-    "abroad2009_mean": "the seed-1 run gives 2.446 against 1.5 (tolerance 0.5)",
-    "khf2024_unemployment_rate_women": "the seed-1 run gives 5.004 against 7.7 (tolerance 2.59)",
-    "hong2006_ptsd_2001_arrivals": "the seed-1 run gives 16.67 against 27.2 (tolerance 9.41)",
-    "khf_employment_2018_2024": "the seed-1 run gives 4.647 against -0.3 (tolerance 3.42)",
-    "khf_participation_2018_2024": "the seed-1 run gives 4.194 against -0.7 (tolerance 3.37)",
-    "khf_employment_2018_2020": "the seed-1 run gives -2.433 against -6 (tolerance 3.43)",
-    "khf_participation_2018_2020": "the seed-1 run gives -1.022 against -4.7 (tolerance 3.39)",
-    "khf_satisfaction_2012_2024": "the seed-1 run gives 4.749 against 12.2 (tolerance 4.7)",
+        "the seed-1 run gives 52.52 against 63.5 (tolerance 6)",
+    "china2000_stock": "the seed-1 run gives 45,433 against 100,000 (tolerance 3.2e+04)",
+    "china2006_stock": "the seed-1 run gives 20,702 against 40,000 (tolerance 1.28e+04)",
+    "abroad2009_mean": "the seed-1 run gives 2.473 against 1.5 (tolerance 0.5)",
+    "khf2024_unemployment_rate_women": "the seed-1 run gives 5.003 against 7.7 (tolerance 2.59)",
+    "hong2006_ptsd_2001_arrivals": "the seed-1 run gives 15.65 against 27.2 (tolerance 9.41)",
+    "khf_employment_2018_2024": "the seed-1 run gives 4.86 against -0.3 (tolerance 3.42)",
+    "khf_participation_2018_2024": "the seed-1 run gives 4.407 against -0.7 (tolerance 3.37)",
+    "khf_employment_2018_2020": "the seed-1 run gives -2.551 against -6 (tolerance 3.43)",
+    "khf_participation_2018_2020": "the seed-1 run gives -1.215 against -4.7 (tolerance 3.39)",
+    "khf_satisfaction_2012_2024": "the seed-1 run gives 4.859 against 12.2 (tolerance 4.7)",
 }
 
 

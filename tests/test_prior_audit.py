@@ -29,3 +29,10 @@ def test_a_prior_quoting_a_target_is_listed_and_years_or_covid_19_are_not(tmp_pa
                     "- {id: b, indicator: arrivals, year: 2013, value: 2012, tol: 1, source: s}\n"
                     "- {id: c, indicator: arrivals, year: 2014, value: 877, tol: 1, source: s}\n")
     assert audit().cited_targets(mine) == {"mortality_at_30": ["877"]}
+
+
+def test_a_priors_own_spread_is_not_a_quoted_figure():
+    """departures_covid_closure's source gives its spread ("sigma 1.5"), chain_rate_markets's
+    quotes a time abroad of about 1.5 years (a target): only the second is listed."""
+    found = audit().cited_targets()
+    assert found["chain_rate_markets"] == ["1.5"] and "departures_covid_closure" not in found

@@ -40,8 +40,8 @@ class Settings(LeverSettings):
                                            "mean_monthly_wage_mkrw")
     cohort_outcomes: ClassVar[tuple[str, ...]] = ("employed",)
     known_miss: ClassVar[str] = (
-        "its gain in work for the people trained is about flat from 12 to 36 months (+3.8 and "
-        "+3.5 points at the calibrated medians, the mean of seeds 1-6), where the meta-analyses "
+        "its gain in work for the people trained is about flat from 12 to 36 months (+3.5 and "
+        "+3.6 points at the calibrated medians, the mean of seeds 1-6), where the meta-analyses "
         "find it grows: without the course the unemployed it reaches find work within months, so "
         "the course's lock-in is over by the first follow-up")
 
