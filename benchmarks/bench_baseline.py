@@ -2,12 +2,14 @@
 
 Usage:
     .venv/bin/python benchmarks/bench_baseline.py [--rounds 3] [--against REF] [--scale 1]
-        [--end 2025]
+        [--end 2025] [--unwatched]
     .venv/bin/python benchmarks/bench_baseline.py --scaling [--rounds 1]
 
 Each round runs, in fresh processes and alternating their order from round to round:
 
-- this tree's model (``ResettleModel("baseline").run_model()``, no output folder);
+- this tree's model (``ResettleModel("baseline").run_model()``, no output folder; with
+  ``--unwatched``, without Mesa's views, as calibration particles and ensemble replicates run it,
+  in every revision that has the option);
 - the model at ``--against`` (a git revision, by default the last commit before the compiled
   kernels), unpacked with ``git archive`` into a temporary folder.
 
@@ -65,7 +67,8 @@ def _own_data(tree: str) -> None:
         spec.loader.exec_module(module)
 
 
-def child(tree: str, scale: float, end_year: int | None, floors: int) -> dict:
+def child(tree: str, scale: float, end_year: int | None, floors: int,
+          unwatched: bool = False) -> dict:
     """One measured run of the model in ``tree`` (run in a fresh process)."""
     sys.path.insert(0, tree)
     start = time.perf_counter()
@@ -96,10 +99,10 @@ def child(tree: str, scale: float, end_year: int | None, floors: int) -> dict:
     end = {"horizon": {"start": 1995, "end": end_year}} if end_year else {}
     warm = {"horizon": {"start": 1995, "end": 1996}}
     start = time.perf_counter()
-    _baseline(ResettleModel, scale, warm).run_model()  # compiles (or loads) the kernels
+    _baseline(ResettleModel, scale, warm, unwatched).run_model()  # compiles (loads) the kernels
     warm_s = time.perf_counter() - start
     rss_before = _rss_bytes()  # the model's arrays, allocated when it is made, count too
-    model = _baseline(ResettleModel, scale, end)
+    model = _baseline(ResettleModel, scale, end, unwatched)
     start = time.perf_counter()
     model.run_model()
     sim_s = time.perf_counter() - start
@@ -116,12 +119,16 @@ def child(tree: str, scale: float, end_year: int | None, floors: int) -> dict:
     return out
 
 
-def _baseline(model_class, scale: float, horizon: dict):
-    """The baseline model at ``scale``, unrun: revisions up to 99af029 took a resolved scenario
-    and applied its parameter set in ``sim.run`` (as done here for them)."""
-    try:
-        return model_class("baseline", seed=1, scale=scale, **horizon)
-    except TypeError:
+def _baseline(model_class, scale: float, horizon: dict, unwatched: bool = False):
+    """The baseline model at ``scale``, unrun (``unwatched``: without Mesa's views, in the
+    revisions that have the option; the others always kept them): revisions up to 99af029 took a
+    resolved scenario and applied its parameter set in ``sim.run`` (as done here for them)."""
+    for extra in ({"watched": False}, {}) if unwatched else ({},):
+        try:
+            return model_class("baseline", seed=1, scale=scale, **horizon, **extra)
+        except TypeError:
+            continue
+    else:
         from sim import posterior
         from sim.api import resolve
 
@@ -177,11 +184,13 @@ def _compiled_floor():
     return floor
 
 
-def spawn(tree: Path, scale: float, end_year: int | None = None, floors: int = 0) -> dict:
+def spawn(tree: Path, scale: float, end_year: int | None = None, floors: int = 0,
+          unwatched: bool = False) -> dict:
     """Run :func:`child` in a fresh interpreter and return its figures."""
     args = [sys.executable, __file__, "--child", str(tree), "--scale", str(scale)]
     args += ["--end-year", str(end_year)] if end_year else []
     args += ["--floors", str(floors)] if floors else []
+    args += ["--unwatched"] if unwatched else []
     done = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -210,14 +219,15 @@ def ns(run: dict, key: str = "sim_s") -> float:
     return 1e9 * run[key] / run["agent_months"]
 
 
-def compare(rounds: int, against: str, scale: float, end: int | None = None) -> None:
+def compare(rounds: int, against: str, scale: float, end: int | None = None,
+            unwatched: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         old_tree = unpack(against, Path(tmp))
         now, old = [], []
         for r in range(rounds):
             order = [("now", ROOT), ("old", old_tree)]
             for label, tree in order if r % 2 == 0 else order[::-1]:
-                run = spawn(tree, scale, end)
+                run = spawn(tree, scale, end, unwatched=unwatched)
                 (now if label == "now" else old).append(run)
                 print(f"round {r + 1} {label}: {run['sim_s']:.2f} s, "
                       f"{ns(run):.0f} ns/agent-month", flush=True)
@@ -231,7 +241,7 @@ def compare(rounds: int, against: str, scale: float, end: int | None = None) -> 
     ratios = [o["sim_s"] / n["sim_s"] for n, o in zip(now, old, strict=True)]
     run = now[0]
     print(f"\nthis tree {revision()} against {against}, scale {scale}"
-          f"{f', 1995-{end}' if end else ''}, {rounds} rounds, "
+          f"{f', 1995-{end}' if end else ''}{', unwatched' if unwatched else ''}, {rounds} rounds, "
           f"python {platform.python_version()}, {os.cpu_count()} CPUs {platform.machine()}")
     print(f"people {run['people']:,}; active agent-months {run['agent_months']:,}; "
           f"peak active {run['peak_active']:,}; draws per agent-month {draws_per:.2f}")
@@ -276,17 +286,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--end", type=int, metavar="YEAR",
                     help="last year simulated (2025: a calibration particle); default 2035")
+    ap.add_argument("--unwatched", action="store_true",
+                    help="run without Mesa's views, as calibration particles and ensemble "
+                         "replicates do (revisions without the option keep them)")
     ap.add_argument("--scaling", action="store_true", help="the scaling table instead")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--end-year", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--floors", type=int, default=0, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
-        print(json.dumps(child(a.child, a.scale, a.end_year, a.floors)))
+        print(json.dumps(child(a.child, a.scale, a.end_year, a.floors, a.unwatched)))
     elif a.scaling:
         scaling(a.rounds)
     else:
-        compare(a.rounds, a.against, a.scale, a.end)
+        compare(a.rounds, a.against, a.scale, a.end, a.unwatched)
     return 0
 
 
