@@ -288,6 +288,39 @@ def test_the_pathway_block_estimates_pathway_parameters_against_pathway_targets(
         calibrate.select_block("pathway", priors, listed[-1:], "p.yaml", "t.yaml")
 
 
+def test_excluding_another_blocks_priors_file_leaves_this_block_its_own_parameters(tmp_path):
+    """--exclude FILE drops the parameters that another priors file estimates: the shipped
+    pathway block less the block since 2020 is the pathway's parameters without those years'
+    (one source of priors, no copied file); an exclusion that drops nothing, or everything, or
+    names a missing file is a one-line error."""
+    from sim.engine.errors import InputError
+
+    folder = calibration_file("priors.yaml").parent
+    every = calibrate.load_priors(folder / "priors.yaml")
+    since = folder / "priors-since-2020.yaml"
+    listed = targets.load(calibration_file("targets.yaml"))
+    pathway, _ = calibrate.select_block("pathway", every, listed, "p.yaml", "t.yaml")
+    kept = calibrate.exclude(pathway, [since], "here")
+    dropped = {p.name for p in calibrate.load_priors(since)}
+    assert [p for p in pathway if p.name not in dropped] == kept
+    assert 0 < len(kept) < len(pathway)
+    with pytest.raises(InputError, match=r"--exclude .*priors-since-2020.yaml: none of its "
+                                         r"parameters is estimated here \(life\)"):
+        calibrate.exclude(kept, [since], "life")
+    only = tmp_path / "only.yaml"
+    only.write_text("parameters:\n  onward_rate:\n    reason: test\n")
+    one = [p for p in pathway if p.name == "onward_rate"]
+    with pytest.raises(InputError, match=r"--exclude: every parameter estimated here \(x\)"):
+        calibrate.exclude(one, [only], "x")
+    with pytest.raises(InputError, match=r"^--exclude .*missing.yaml"):
+        calibrate.exclude(pathway, [tmp_path / "missing.yaml"], "x")
+
+    from sim.app import calibration_commands, cli  # the command's wiring
+    args = cli.build_parser().parse_args(["calibrate", "--block", "pathway", "--exclude",
+                                          str(since), "--out", str(tmp_path / "c")])
+    assert calibration_commands._setup(args)[0].priors == kept
+
+
 def test_the_life_block_is_the_rest_with_the_pathway_held_at_the_parameter_sets_point(tmp_path):
     """--block life keeps the parameters and targets outside the pathway, and its particles run
     with the pathway at the point estimate of the scenario's parameter set (its own parameters

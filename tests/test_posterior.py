@@ -178,19 +178,6 @@ def test_the_priors_file_is_valid_and_every_prior_gives_a_reason():
     assert all(p.dist == specs[p.name].prior for p in priors)  # one source of priors
 
 
-def test_the_pathway_blocks_priors_file_is_the_pathway_less_the_years_since_2020():
-    """calibration/priors-pathway.yaml copies calibration/priors.yaml's entries for the pathway
-    block's own parameters: the pathway's (parameters of pathway.yaml) less the block since 2020,
-    with the same reasons, so the two files cannot drift apart."""
-    folder = ROOT / "calibration"
-    every = {p.name: p for p in calibrate.load_priors(folder / "priors.yaml")}
-    since = {p.name for p in calibrate.load_priors(folder / "priors-since-2020.yaml")}
-    block = calibrate.load_priors(folder / "priors-pathway.yaml")
-    pathway = {n for n, spec in load_specs().items() if spec.origin == "pathway.yaml"}
-    assert {p.name for p in block} == (set(every) & pathway) - since
-    assert all(p.reason == every[p.name].reason for p in block)
-
-
 # values in force outside their prior's support (none since the pathway's values sit at their
 # priors' centres)
 OUTSIDE_THEIR_PRIOR: set[str] = set()

@@ -135,6 +135,7 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
                              f"got {getattr(args, option)}")
     priors, target_list = calibrate.select_block(args.block, priors, target_list, args.priors,
                                                  args.targets)
+    priors = calibrate.exclude(priors, args.exclude, f"{args.priors}, --block {args.block}")
     target_list = calibrate.from_year(target_list, args.targets_from, args.targets)
     train, test = calibrate.split(target_list, args.holdout_from)
     held = calibrate.held_at_set(base, priors) if args.nuisance == "set" else None

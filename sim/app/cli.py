@@ -166,6 +166,11 @@ def _calibration_parsers(commands) -> None:
     cal.add_argument("--priors", type=Path, default=calibration_file("priors.yaml"),
                      metavar="FILE", help="estimated parameters and priors (default: "
                                           "calibration/priors.yaml, as shipped)")
+    cal.add_argument("--exclude", action="append", type=Path, default=[], metavar="FILE",
+                     help="a priors file whose parameters are not estimated here, e.g. another "
+                          "block's (calibration/priors-since-2020.yaml with --block pathway); "
+                          "with --nuisance set they stay at the parameter set's point estimate "
+                          "(repeatable)")
     cal.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="inputs",
                      help="an input held fixed during the calibration (as in `resettle run "
                           "--set`); it may not be one of the estimated parameters")

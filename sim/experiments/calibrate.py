@@ -412,6 +412,25 @@ def select_block(block: str, priors: list[Prior], target_list: list[targets.Targ
     return chosen, kept
 
 
+def exclude(priors: list[Prior], excluded: list[Path], where: str) -> list[Prior]:
+    """``priors`` less the parameters of each ``excluded`` priors file (another block's, which
+    this calibration leaves to the scenario's parameter set or to their priors, by
+    ``--nuisance``). A file that takes away none of them, or files that take away all, are a
+    one-line error: the option would change nothing, or leave nothing to estimate."""
+    for path in excluded:
+        try:
+            names = {p.name for p in load_priors(path)}
+        except InputError as exc:
+            raise InputError(f"--exclude {exc}") from None
+        if not names & {p.name for p in priors}:
+            raise InputError(f"--exclude {path}: none of its parameters is estimated here "
+                             f"({where}), so it would change nothing")
+        priors = [p for p in priors if p.name not in names]
+    if not priors:
+        raise InputError(f"--exclude: every parameter estimated here ({where}) is excluded")
+    return priors
+
+
 def scenario_set(base: Scenario, use: str) -> posterior.ParameterSet:
     """The parameter set ``base`` names, for an option that ``use``s it (e.g. "--nuisance set
     holds parameters at"); a one-line error if it names none."""
