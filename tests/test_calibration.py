@@ -463,6 +463,37 @@ def test_parameters_not_estimated_are_drawn_from_their_priors_as_ensembles_draw_
         calibrate.Simulator(base, [], 1, [onward], nuisance="median")
 
 
+def test_several_runs_per_particle_give_each_target_the_median_of_runs_with_their_own_seeds(
+        monkeypatch):
+    """--runs-per-particle K: a particle's value of each target is the median of K runs, each
+    with a seed of its own (the first the seed of a single run, so K = 1 is unchanged), whose
+    parameters not estimated are drawn afresh; a target no run produces stays missing."""
+    from sim import scenario as scenario_io
+    from sim.experiments import api
+    from sim.measure import targets as targets_module
+
+    seen = []
+    monkeypatch.setattr(api, "run", lambda scenario, **kw: seen.append(kw) or type(
+        "R", (), {"indicators": len(seen)})())
+    monkeypatch.setattr(targets_module, "simulate", lambda listed, run: {
+        "a": float(run), "b": float("nan"), "c": 10.0 * (run % 2)})
+    base = scenario_io.load("baseline").with_overrides(parameter_set=None)
+    onward = calibrate.load_priors(calibration_file("priors.yaml"))[0]
+    one = calibrate.Simulator(base, [], 1, [onward])({"onward_rate": 0.5})
+    three = calibrate.Simulator(base, [], 1, [onward], runs=3)({"onward_rate": 0.5})
+    assert one["a"] == 1.0 and np.isnan(one["b"])
+    assert three["a"] == 3.0 and np.isnan(three["b"]) and three["c"] == 0.0  # of 2, 3, 4
+    seeds = [kw["seed"] for kw in seen]
+    assert seeds[1] == seeds[0] and len(set(seeds[1:])) == 3
+    assert len({kw["job_finding_rate"] for kw in seen[1:]}) == 3  # drawn afresh in each run
+    assert len({kw["onward_rate"] for kw in seen}) == 1
+    with pytest.raises(ValueError, match="runs: expected a positive number of runs, got 0"):
+        calibrate.Simulator(base, [], 1, [onward], runs=0)
+    stamp = calibrate.Setup(base, [], [], [onward], 1, 10, runs=3).stamp(None)
+    assert stamp["runs_per_particle"] == 3  # a resumed calibration must run as many
+    assert "runs_per_particle" not in calibrate.Setup(base, [], [], [onward], 1, 10).stamp(None)
+
+
 def test_a_block_estimated_over_the_sets_posterior_draws_the_other_blocks_as_ensembles_do(
         tmp_path, monkeypatch):
     """--nuisance posterior: each run draws the parameters the set estimates and the calibration

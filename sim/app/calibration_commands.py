@@ -129,7 +129,7 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     base = apply_inputs(scenario_io.load(args.scenario), inputs, where="--set")
     seed = check_seed(args.seed)
     seed = base.seed if seed is None else seed
-    for option in ("budget", "population", "scale", "check_replicates"):
+    for option in ("budget", "population", "scale", "check_replicates", "runs_per_particle"):
         if getattr(args, option) < 1:
             raise InputError(f"--{option.replace('_', '-')}: expected a positive integer, "
                              f"got {getattr(args, option)}")
@@ -143,7 +143,8 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     scenario = calibrate.calibration_scenario(base, args.scale, targets.last_year(train),
                                               args.block, held, hold_pathway=drawn is None)
     setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block,
-                            nuisance=args.nuisance, drawn_set=drawn)
+                            nuisance=args.nuisance, drawn_set=drawn,
+                            runs=args.runs_per_particle)
     if args.start_from is not None:
         begun = restart.start(args.start_from, priors, args.population, seed)
         setup.start, setup.start_record = begun.z, begun.record

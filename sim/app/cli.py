@@ -206,6 +206,10 @@ def _calibration_parsers(commands) -> None:
                           "the others, added to the set as a block of its own) or drawn from "
                           "its posterior in each run (posterior: the same, marginal over the "
                           "other blocks, as ensembles draw them)")
+    cal.add_argument("--runs-per-particle", type=int, default=1, metavar="K",
+                     help="each particle's targets are the median of K runs (default 1), as "
+                          "validation takes the median of replicates; the budget counts "
+                          "particles, each K runs")
     cal.add_argument("--check-replicates", type=int, default=c.DEFAULT_CHECK_REPLICATES,
                      metavar="N", help="posterior replicates behind the fit tables "
                                        f"(default: {c.DEFAULT_CHECK_REPLICATES})")

@@ -157,11 +157,21 @@ def distance(simulated: dict, observed: dict, tolerances: dict[str, float]) -> f
     return float(np.sqrt(np.mean(z * z)))
 
 
-def particle_seed(values: dict[str, float], seed: int) -> int:
+def particle_seed(values: dict[str, float], seed: int, run: int = 0) -> int:
     """A run seed from the particle's values and the calibration seed (the same particle always
-    gives the same run)."""
-    text = json.dumps(sorted(values.items())) + f"|{seed}"
+    gives the same runs); ``run`` numbers a particle's runs (0, the first, as with one run)."""
+    text = json.dumps(sorted(values.items())) + f"|{seed}" + (f"|run {run}" if run else "")
     return zlib.crc32(text.encode())
+
+
+def median_values(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each target's median over a particle's runs (NaN where no run produces it)."""
+    out = {}
+    for key in runs[0]:
+        values = np.array([r[key] for r in runs], dtype=float)
+        finite = values[np.isfinite(values)]
+        out[key] = float(np.median(finite)) if finite.size else float("nan")
+    return out
 
 
 NUISANCE = {"prior": "every parameter with a prior that neither the calibration estimates nor "
@@ -179,14 +189,17 @@ NUISANCE = {"prior": "every parameter with a prior that neither the calibration 
 
 
 class Simulator:
-    """One run of the calibration scenario for a particle; picklable for the workers.
+    """The runs of the calibration scenario for a particle; picklable for the workers.
     ``pathway_only`` steps only the pathway's modules (a calibration of the pathway block);
     ``nuisance`` is how the parameters not estimated run (:data:`NUISANCE`), and ``drawn_set``
-    the parameter set that ``posterior`` draws from."""
+    the parameter set that ``posterior`` draws from. With ``runs`` above 1 a particle's value
+    of each target is the median of that many runs (seeds of their own), as validation judges
+    the median of replicates: runs at a scale of 10 are noisier than the world they stand for,
+    and a sampler given one run per particle keeps the particles whose run was lucky."""
 
     def __init__(self, scenario: Scenario, target_list: list[targets.Target], seed: int,
                  priors: list[Prior], pathway_only: bool = False, nuisance: str = "prior",
-                 drawn_set: posterior.ParameterSet | None = None) -> None:
+                 drawn_set: posterior.ParameterSet | None = None, runs: int = 1) -> None:
         self.data, self.origin = scenario.model_dump(mode="json"), scenario.origin
         self.targets, self.seed, self.pathway_only = target_list, seed, pathway_only
         self.priors = {p.name: p for p in priors}
@@ -195,19 +208,22 @@ class Simulator:
         if (nuisance == "posterior") != (drawn_set is not None):
             raise ValueError("nuisance: a parameter set to draw from goes with 'posterior' only")
         self.nuisance, self.drawn_set = nuisance, drawn_set
+        if runs < 1:
+            raise ValueError(f"runs: expected a positive number of runs, got {runs}")
+        self.runs = runs
 
     def values(self, particle) -> dict[str, float]:
         """The values a particle runs with (:func:`values`)."""
         return {k: float(v) for k, v in values(self.priors, dict(particle)).items()}
 
-    def run(self, particle) -> pd.DataFrame:
-        """The indicator table of the particle's run."""
+    def run(self, particle, run: int = 0) -> pd.DataFrame:
+        """The indicator table of the particle's run (``run``: which of its runs)."""
         from ..scenario import validate
         from . import api
 
         values = self.values(particle)
         scenario = validate(self.data, self.origin)
-        seed = particle_seed(values, self.seed)
+        seed = particle_seed(values, self.seed, run)
         from_set = {} if self.drawn_set is None else {  # its own stream: the others' draws stay
             k: v for k, v in self.drawn_set.draw(np.random.default_rng([seed, 1])).items()
             if k not in values and k not in scenario.parameters}
@@ -217,7 +233,10 @@ class Simulator:
                        **drawn, **from_set, **values).indicators
 
     def __call__(self, particle) -> dict[str, float]:
-        return targets.simulate(self.targets, self.run(particle))
+        if self.runs == 1:
+            return targets.simulate(self.targets, self.run(particle))
+        return median_values([targets.simulate(self.targets, self.run(particle, k))
+                              for k in range(self.runs)])
 
 
 def values(priors: dict[str, Prior], coordinates: dict) -> dict:
@@ -243,6 +262,7 @@ class Setup:
     start_record: dict | None = None  # where they came from (``--start-from``; the manifest)
     nuisance: str = "prior"  # how the parameters not estimated run (:data:`NUISANCE`)
     drawn_set: posterior.ParameterSet | None = None  # the set ``posterior`` draws from
+    runs: int = 1  # runs per particle, whose median each target takes (:class:`Simulator`)
 
     @property
     def fitted(self) -> list[targets.Target]:
@@ -258,7 +278,8 @@ class Setup:
                 "priors": [p.record() for p in self.priors]} | (
                     {"start_from": self.start_record} if self.start is not None else {}) | (
                     {"drawn_from_set": posterior.checksum(self.drawn_set.folder)}
-                    if self.drawn_set is not None else {})
+                    if self.drawn_set is not None else {}) | (
+                    {"runs_per_particle": self.runs} if self.runs > 1 else {})
 
 
 class ParticleDistance:
@@ -287,7 +308,7 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sc
     names = [p.name for p in setup.priors]
     work = ParticleDistance(Simulator(setup.scenario, fitted, setup.seed, setup.priors,
                                       setup.block == "pathway", setup.nuisance,
-                                      setup.drawn_set), names,
+                                      setup.drawn_set, setup.runs), names,
                             {t.id: t.observed for t in fitted},
                             {t.id: t.tolerance for t in fitted})
     executor = (Executor("dask", scheduler=scheduler) if scheduler
