@@ -1,9 +1,10 @@
 """Calibration by approximate Bayesian computation against a targets file.
 
 Each particle is one run of the calibration scenario (the baseline at a reduced ``scale``,
-stopped at the last target year) with the estimated parameters of ``calibration/priors.yaml``.
-Its distance to the published figures is the root mean square of ``(simulated - observed) /
-tolerance`` over the targets, so a distance of 1 means "on average one tolerance away".
+stopped at the last target year) with the estimated parameters of ``calibration/priors.yaml``, or
+the median of a few such runs (``--runs-per-particle``). Its distance to the published figures is
+the root mean square of ``(simulated - observed) / tolerance`` over the targets, so a distance of
+1 means "on average one tolerance away".
 
 The sampler is ABC-SMC with MCMC moves (:mod:`sim.experiments.smc`, Drovandi & Pettitt 2011): each
 generation drops the farthest half of the particles, lowers the threshold to the largest distance
