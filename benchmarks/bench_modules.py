@@ -1,21 +1,26 @@
 """Where a run's time goes: each module's monthly step, timed over one run of the baseline, and
-the labour pass over the residents with their rows as they are and copied together.
+the labour pass over the residents with their rows as they are and copied together, and on
+every core.
 
 Usage: .venv/bin/python benchmarks/bench_modules.py [--scale 1] [--end 2025]
 
 Prints seconds per module and per resident-month (a resident lives in the South after Hanawon),
-then, at the end of the run, the compiled labour pass (best of 30) on the population's arrays and
-on copies with the residents' rows first. Writes no files.
+then, at the end of the run, the compiled labour pass (best of 30) on the population's arrays, on
+copies with the residents' rows first, and as a twin compiled with ``numba.prange`` over the
+residents on every core (each resident's update reads and writes that resident's arrays only, so
+the twin must give the same arrays: it is checked). Writes no files.
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
+import numba
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,17 +50,24 @@ def module_times(model: ResettleModel) -> tuple[Counter, int]:
     return spent, residents
 
 
-def labour_pass(model: ResettleModel) -> tuple[int, float, float]:
-    """(residents, seconds as laid out, seconds with their rows first) of the compiled labour
-    pass in the model's last month, each the best of 30 on fresh copies."""
+def labour_inputs(model: ResettleModel) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """The residents the labour pass of the model's last month visits, their contacts in work,
+    and the pass's arguments before them (month, keys, parameters, conditions, lever factors)."""
     m, month = model, model.month - 1
     pop = m.population
     able, via = labour._not_studying(m.residents(), month, pop.study_until, pop.training_until,
                                      pop.work, pop.job, pop.left_distanced, pop.ties.u,
                                      pop.ties.v, pop.n)
-    fixed = (month, m.streams.keys(labour.STREAMS, month), m.params.record(labour.Rates),
-             labour.conditions(m, month),
-             m.levers.factors(labour.CHANNELS, able, month))
+    return able, via, (month, m.streams.keys(labour.STREAMS, month),
+                       m.params.record(labour.Rates), labour.conditions(m, month),
+                       m.levers.factors(labour.CHANNELS, able, month))
+
+
+def labour_pass(model: ResettleModel) -> tuple[int, float, float]:
+    """(residents, seconds as laid out, seconds with their rows first) of the compiled labour
+    pass in the model's last month, each the best of 30 on fresh copies."""
+    pop = model.population
+    able, via, fixed = labour_inputs(model)
 
     def best(rows, arrays, via):
         times = []
@@ -72,6 +84,39 @@ def labour_pass(model: ResettleModel) -> tuple[int, float, float]:
     return able.size, best(able, arrays, via), together
 
 
+def parallel_labour_pass(model: ResettleModel) -> tuple[float, float, bool]:
+    """(seconds serial, seconds on every core, same arrays) of the labour pass in the model's
+    last month, each the best of 30 on fresh copies: the parallel twin is the compiled month's
+    source with its loop over residents made a ``numba.prange`` (and its scratch array made
+    per resident)."""
+    pop = model.population
+    able, via, fixed = labour_inputs(model)
+    fixed = (*fixed, model.modules["LabourMarket"].tenure_decline, via)
+    source = (inspect.getsource(labour._month.py_func)
+              .replace("@numba.njit(cache=True, nogil=True)\n", "")
+              .replace("    two = np.empty(2)  # the rates of two competing exits\n", "")
+              .replace("r, j = rows[i], min(i, last)",  # a prange index needs its type stated
+                       "r, j = rows[i], last if i > last else np.int64(i)")
+              .replace("    for i in range(rows.size):\n",
+                       "    for i in numba.prange(rows.size):\n        two = np.empty(2)\n"))
+    names = dict(vars(labour))
+    exec(compile(source, labour.__file__, "exec"), names)  # noqa: S102 - the module's own code
+    twin = numba.njit(parallel=True, nogil=True)(names["_month"])
+    arrays = [getattr(pop, f)[: pop.n] for f in LABOUR_FIELDS]
+
+    def best(kernel):
+        times, out = [], None
+        for _ in range(30):
+            out = [a.copy() for a in arrays]
+            start = time.perf_counter()
+            kernel(able, *fixed, *out)
+            times.append(time.perf_counter() - start)
+        return min(times), out
+
+    (serial, one), (parallel, other) = best(labour._month), best(twin)
+    return serial, parallel, all(np.array_equal(a, b) for a, b in zip(one, other, strict=True))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0)
@@ -86,7 +131,11 @@ def main() -> int:
     n, laid_out, together = labour_pass(model)
     print(f"labour pass over {n:,} residents in {a.end}: {laid_out * 1e3:.2f} ms as laid out, "
           f"{together * 1e3:.2f} ms with their rows together ({laid_out / together:.2f}x)")
-    return 0
+    serial, parallel, same = parallel_labour_pass(model)
+    print(f"labour pass on {numba.get_num_threads()} threads (numba.prange): "
+          f"{parallel * 1e3:.2f} ms against {serial * 1e3:.2f} ms ({serial / parallel:.2f}x); "
+          f"the same arrays: {same}")
+    return 0 if same else 1
 
 
 if __name__ == "__main__":
