@@ -92,13 +92,16 @@ def parallel_labour_pass(model: ResettleModel) -> tuple[float, float, bool]:
     pop = model.population
     able, via, fixed = labour_inputs(model)
     fixed = (*fixed, model.modules["LabourMarket"].tenure_decline, via)
-    source = (inspect.getsource(labour._month.py_func)
-              .replace("@numba.njit(cache=True, nogil=True)\n", "")
-              .replace("    two = np.empty(2)  # the rates of two competing exits\n", "")
-              .replace("r, j = rows[i], min(i, last)",  # a prange index needs its type stated
-                       "r, j = rows[i], last if i > last else np.int64(i)")
-              .replace("    for i in range(rows.size):\n",
-                       "    for i in numba.prange(rows.size):\n        two = np.empty(2)\n"))
+    source = inspect.getsource(labour._month.py_func)
+    for old, new in (("@numba.njit(cache=True, nogil=True)\n", ""),
+                     ("    two = np.empty(2)  # the rates of two competing exits\n", ""),
+                     ("r, j = rows[i], min(i, last)",  # a prange index needs its type stated
+                      "r, j = rows[i], last if i > last else np.int64(i)"),
+                     ("    for i in range(rows.size):\n",
+                      "    for i in numba.prange(rows.size):\n        two = np.empty(2)\n")):
+        if old not in source:  # the compiled month changed: the twin would not be parallel
+            raise SystemExit(f"bench_modules.py: labour._month no longer holds {old.strip()!r}")
+        source = source.replace(old, new)
     names = dict(vars(labour))
     exec(compile(source, labour.__file__, "exec"), names)  # noqa: S102 - the module's own code
     twin = numba.njit(parallel=True, nogil=True)(names["_month"])

@@ -234,8 +234,6 @@ class Simulator:
                        **drawn, **from_set, **values).indicators
 
     def __call__(self, particle) -> dict[str, float]:
-        if self.runs == 1:
-            return targets.simulate(self.targets, self.run(particle))
         return median_values([targets.simulate(self.targets, self.run(particle, k))
                               for k in range(self.runs)])
 
