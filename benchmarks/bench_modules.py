@@ -6,15 +6,14 @@ Usage: .venv/bin/python benchmarks/bench_modules.py [--scale 1] [--end 2025]
 
 Prints seconds per module and per resident-month (a resident lives in the South after Hanawon),
 then, at the end of the run, the compiled labour pass (best of 30) on the population's arrays, on
-copies with the residents' rows first, and as a twin compiled with ``numba.prange`` over the
-residents on every core (each resident's update reads and writes that resident's arrays only, so
-the twin must give the same arrays: it is checked). Writes no files.
+copies with the residents' rows first, and its two builds (serial, and on every core:
+:mod:`sim.engine.kernels`) over growing numbers of residents, which shows where the parallel build
+starts to pay (``PARALLEL_ROWS``) and checks that both give the same arrays. Writes no files.
 """
 
 from __future__ import annotations
 
 import argparse
-import inspect
 import sys
 import time
 from collections import Counter
@@ -84,40 +83,31 @@ def labour_pass(model: ResettleModel) -> tuple[int, float, float]:
     return able.size, best(able, arrays, via), together
 
 
-def parallel_labour_pass(model: ResettleModel) -> tuple[float, float, bool]:
-    """(seconds serial, seconds on every core, same arrays) of the labour pass in the model's
-    last month, each the best of 30 on fresh copies: the parallel twin is the compiled month's
-    source with its loop over residents made a ``numba.prange`` (and its scratch array made
-    per resident)."""
+def labour_builds(model: ResettleModel, sizes=(512, 1024, 2048, 4096, 8192)) -> list:
+    """(residents, seconds serial, seconds on every core, same arrays) of the labour pass's two
+    builds (:class:`sim.engine.kernels.Twin`) in the model's last month, over the first
+    ``sizes`` of its residents and over all of them, each the best of 30 on fresh copies."""
     pop = model.population
     able, via, fixed = labour_inputs(model)
     fixed = (*fixed, model.modules["LabourMarket"].tenure_decline, via)
-    source = inspect.getsource(labour._month.py_func)
-    for old, new in (("@numba.njit(cache=True, nogil=True)\n", ""),
-                     ("    two = np.empty(2)  # the rates of two competing exits\n", ""),
-                     ("r, j = rows[i], min(i, last)",  # a prange index needs its type stated
-                      "r, j = rows[i], last if i > last else np.int64(i)"),
-                     ("    for i in range(rows.size):\n",
-                      "    for i in numba.prange(rows.size):\n        two = np.empty(2)\n")):
-        if old not in source:  # the compiled month changed: the twin would not be parallel
-            raise SystemExit(f"bench_modules.py: labour._month no longer holds {old.strip()!r}")
-        source = source.replace(old, new)
-    names = dict(vars(labour))
-    exec(compile(source, labour.__file__, "exec"), names)  # noqa: S102 - the module's own code
-    twin = numba.njit(parallel=True, nogil=True)(names["_month"])
     arrays = [getattr(pop, f)[: pop.n] for f in LABOUR_FIELDS]
 
-    def best(kernel):
+    def best(kernel, rows):
         times, out = [], None
         for _ in range(30):
             out = [a.copy() for a in arrays]
             start = time.perf_counter()
-            kernel(able, *fixed, *out)
+            kernel(rows, *fixed, *out)
             times.append(time.perf_counter() - start)
         return min(times), out
 
-    (serial, one), (parallel, other) = best(labour._month), best(twin)
-    return serial, parallel, all(np.array_equal(a, b) for a, b in zip(one, other, strict=True))
+    results = []
+    for n in [k for k in sizes if k < able.size] + [able.size]:
+        (serial, one), (parallel, other) = (best(labour._month.serial, able[:n]),
+                                            best(labour._month.parallel, able[:n]))
+        results.append((n, serial, parallel, all(np.array_equal(a, b)
+                                                 for a, b in zip(one, other, strict=True))))
+    return results
 
 
 def main() -> int:
@@ -134,10 +124,12 @@ def main() -> int:
     n, laid_out, together = labour_pass(model)
     print(f"labour pass over {n:,} residents in {a.end}: {laid_out * 1e3:.2f} ms as laid out, "
           f"{together * 1e3:.2f} ms with their rows together ({laid_out / together:.2f}x)")
-    serial, parallel, same = parallel_labour_pass(model)
-    print(f"labour pass on {numba.get_num_threads()} threads (numba.prange): "
-          f"{parallel * 1e3:.2f} ms against {serial * 1e3:.2f} ms ({serial / parallel:.2f}x); "
-          f"the same arrays: {same}")
+    same = True
+    for n, serial, parallel, equal in labour_builds(model):
+        print(f"labour pass over {n:,} residents on {numba.get_num_threads()} threads: "
+              f"{parallel * 1e3:.3f} ms against {serial * 1e3:.3f} ms serially "
+              f"({serial / parallel:.2f}x); the same arrays: {equal}")
+        same &= equal
     return 0 if same else 1
 
 

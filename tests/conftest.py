@@ -1,5 +1,6 @@
 """The suite writes nothing into the source tree: the files git sees must be the same before and
-after a run (checked once, by the controlling process)."""
+after a run (checked once, by the controlling process). Its parallel workers run the model's
+passes serially, as an ensemble's workers do."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def _controller(config) -> bool:
 def pytest_sessionstart(session):
     if _controller(session.config):
         session.config._tree_before = _tree()
+    else:  # the suite's workers fill the cores: the model's passes stay serial in them, but
+        # where a test asks for the parallel builds (tests/test_kernels.py)
+        from sim.engine import kernels
+
+        kernels.one_core()
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -5,6 +5,9 @@ them."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
 import numba
 import numpy as np
 import pandas as pd
@@ -13,9 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from sim.engine import kernels
 from sim.engine.hazards import (
     competing_exits,
     drawn_exits,
+    exit_chosen,
+    exit_of_two,
     reference_exits,
     screened_exits,
 )
@@ -29,7 +35,7 @@ from sim.engine.randomness import (
     stream_key,
 )
 from sim.engine.stages import IN_CHINA, N_STAGES, ONWARD_ROUTES, Stage, Work
-from sim.experiments.ensemble import worker_environment
+from sim.experiments.ensemble import Executor, worker_environment
 from sim.life.labour import _not_studying
 from sim.life.ties import TieTable, _count_rely_on
 from sim.model import ResettleModel
@@ -322,12 +328,32 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
     pop.route[road] = rng.choice(np.array(ONWARD_ROUTES, dtype=np.int8), road.size)
 
 
+@contextmanager
+def builds(parallel: bool):
+    """Every pass over rows in its parallel build (whatever the number of rows), or serial."""
+    kept = kernels.PARALLEL_ROWS, dict(kernels._threads)
+    kernels.PARALLEL_ROWS = 0 if parallel else np.iinfo(np.int64).max
+    kernels._threads["allowed"] = True
+    try:
+        yield
+    finally:
+        kernels.PARALLEL_ROWS = kept[0]
+        kernels._threads.update(kept[1])
+
+
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
+@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])
 @pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket", "Belonging",
                                     "Discrimination", "SocialTies", "China", "Training",
                                     "Health", "Journey"])
-def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, state_seed):
+def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, parallel, state_seed):
+    """Each build of each compiled month (serial, and on every core) against the NumPy rules."""
+    with builds(parallel):
+        _compiled_month_against_numpy(midway, module, state_seed)
+
+
+def _compiled_month_against_numpy(midway, module, state_seed):
     model, died = midway, []  # the model's own transitions and events, recorded instead of made
     model.die = lambda rows, month, cause=1: died.append((rows.tolist(), cause))
     model.leave_south = lambda rows, month, stage, destination=None: died.append(
@@ -406,6 +432,61 @@ def test_compiled_passes_and_numpy_rules_give_the_same_indicators(scenario):
         tables.append(model.indicators())
     assert len(tables[0]) > 1000
     pd.testing.assert_frame_equal(tables[0], tables[1], check_exact=False, rtol=1e-9)
+
+
+def _every_array(model) -> dict[str, np.ndarray]:
+    arrays = _fields(model.population)
+    arrays |= {f"events.{k}": v for k, v in model.recorder.events.items()}
+    return arrays | {"stage_counts": model.recorder.stage_counts}
+
+
+def test_the_parallel_builds_give_the_serial_run_bit_for_bit():
+    """The whole model with every pass over rows on every core and with every pass serial: the
+    same arrays, bit for bit (each row's draws are its own, whatever thread makes them)."""
+    runs = []
+    for parallel in (False, True):
+        with builds(parallel):
+            model = ResettleModel("white-paper-package", seed=5, scale=10,
+                                  horizon={"start": 1995, "end": 2030}, watched=False)
+            model.run_model()
+        runs.append(_every_array(model))
+    assert runs[0].keys() == runs[1].keys()
+    for name, values in runs[0].items():
+        assert values.tobytes() == runs[1][name].tobytes(), name
+    assert runs[0]["stage_counts"][-1, Stage.RESETTLED].sum() > 1000  # a run with residents
+
+
+@SETTINGS
+@given(st.floats(0.0, 1.0, exclude_max=True), st.floats(0.0, 60.0), st.floats(0.0, 60.0))
+def test_the_exit_between_two_rates_is_the_exit_among_them(u, first, second):
+    assert _exit_of_two(u, first, second) == _exit_chosen(u, np.array([first, second]))
+
+
+@numba.njit
+def _exit_of_two(u, first, second):
+    return exit_of_two(u, first, second)
+
+
+@numba.njit
+def _exit_chosen(u, rates):
+    return exit_chosen(u, rates)
+
+
+def _allowed_here(_job=None) -> bool:
+    return kernels.threads_allowed()
+
+
+def test_only_a_main_thread_outside_workers_runs_the_parallel_builds():
+    """Threads of a process (Dask's workers, the explorer) and local worker processes run the
+    passes serially; the main thread of a command may use every core."""
+    with builds(True):
+        assert _allowed_here()
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(_allowed_here).result() is False
+        workers = Executor("processes", 2)
+        assert [allowed for _, allowed in workers.map([0, 1], _allowed_here)] == [False, False]
+        kernels.one_core()
+        assert not _allowed_here()
 
 
 @settings(max_examples=6, deadline=None)

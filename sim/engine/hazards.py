@@ -49,6 +49,17 @@ def exit_chosen(u, rates):  # pragma: no cover - compiled; tested against refere
     return min(chosen, rates.size - 1)
 
 
+@numba.njit(inline="always")
+def exit_of_two(u, first, second):  # pragma: no cover - compiled; tested against exit_chosen
+    """:func:`exit_chosen` between two competing rates, without an array to hold them (for
+    passes whose rows run on several threads): the same arithmetic, so the same choice."""
+    total = first + second
+    if not happens(u, total):
+        return -1
+    share = u / -np.expm1(-total / MONTHS_PER_YEAR) * total
+    return min(np.int64(share >= first) + np.int64(share >= total), 1)
+
+
 def rate_for_mean_months(mean_months):
     """Annual hazard rate of an exponential duration with the given mean in months."""
     return MONTHS_PER_YEAR / np.asarray(mean_months, dtype=np.float64)

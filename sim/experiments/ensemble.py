@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine import files, lifetime, posterior
+from ..engine import files, kernels, lifetime, posterior
 from ..engine.errors import InputError
 from ..scenario import Scenario, validate
 from . import policy
@@ -175,7 +175,7 @@ class Executor:
         pool = self._pool or ProcessPoolExecutor(
             cores if self._keep else min(len(jobs), cores),
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=lifetime.die_with_parent, initargs=(os.getpid(),))
+            initializer=worker_start, initargs=(os.getpid(),))
         if self._keep:
             self._pool = pool
         try:
@@ -229,6 +229,13 @@ class Executor:
                 cluster.close()
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
+
+
+def worker_start(parent: int) -> None:
+    """Initializer of local worker processes: they end with ``parent`` and run one job at a
+    time on one core (:func:`sim.engine.kernels.one_core`)."""
+    lifetime.die_with_parent(parent)
+    kernels.one_core()
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

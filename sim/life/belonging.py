@@ -20,6 +20,7 @@ import numpy as np
 
 from ..engine.calendar import MONTHS_PER_YEAR, PAST_YEAR
 from ..engine.hazards import competing_exits, could_happen, exit_chosen, happens
+from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -169,15 +170,14 @@ def satisfaction_one(q, employed, log_pay, ties, depressed, discriminated,
     return 1.0 / (1.0 + np.exp(-log_odds))
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _consider(rows, month, key, q, uid, considering_leaving, work, job_start_month,
               wage_relative, rely_on, depressed, discriminated_month,
               family_left_behind):  # pragma: no cover - tested against the reference
     """Start or stop thinking of leaving (the dissatisfied start more often); return the rows of
     those who were thinking of it and still are, who may leave this month."""
-    out = np.empty(rows.size, dtype=np.int64)
-    n_out = 0
-    for i in range(rows.size):
+    stays = np.zeros(rows.size, dtype=np.bool_)
+    for i in numba.prange(rows.size):
         r = rows[i]
         u = draw(key, uid[r])
         thinking = considering_leaving[r]
@@ -194,7 +194,5 @@ def _consider(rows, month, key, q, uid, considering_leaving, work, job_start_mon
             rate = 0.0
         change = happens(u, rate)
         considering_leaving[r] = thinking != change
-        if thinking and not change:
-            out[n_out] = r
-            n_out += 1
-    return out[:n_out].copy()
+        stays[i] = thinking and not change
+    return rows[stays]

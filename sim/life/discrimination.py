@@ -16,6 +16,7 @@ import numpy as np
 
 from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import CEILING_SLACK, could_happen, happens, monthly_probability
+from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -102,7 +103,7 @@ Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
 EMPLOYED = int(Work.EMPLOYED)
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_factor, conceals,
                  work, discriminated_month):  # pragma: no cover - tested against the reference
     """:func:`experience_rate` of each resident and a draw against it (``prejudice`` has one
@@ -111,15 +112,15 @@ def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_fact
     last = prejudice.size - 1
     ceiling = (q.discrimination_rate * max(1.0, q.accent_floor) * max(1.0, q.conceal_visibility)
                * max(1.0, q.work_contact_multiplier) * CEILING_SLACK)
-    for i in range(rows.size):
-        r = rows[i]
+    for i in numba.prange(rows.size):
+        r, j = rows[i], min(np.int64(i), last)
         u = draw(key, uid[r])
         years = np.inf if arrival_month[r] == NO_MONTH else (
             month - np.int64(arrival_month[r])) / MONTHS_PER_YEAR
-        if years >= 0 and not could_happen(u, ceiling * prejudice[min(i, last)] * accent_factor[r]):
+        if years >= 0 and not could_happen(u, ceiling * prejudice[j] * accent_factor[r]):
             continue
         accent = accent_one(years, q.accent_floor, q.accent_half_life_years)
         vis = accent * accent_factor[r] * (q.conceal_visibility if conceals[r] else 1.0)
         contact = q.work_contact_multiplier if work[r] == EMPLOYED else 1.0
-        if happens(u, q.discrimination_rate * prejudice[min(i, last)] * vis * contact):
+        if happens(u, q.discrimination_rate * prejudice[j] * vis * contact):
             discriminated_month[r] = month

@@ -27,11 +27,12 @@ from ..engine.hazards import (
     CEILING_SLACK,
     competing_exits,
     could_happen,
-    exit_chosen,
+    exit_of_two,
     happens,
     saturated,
     saturating,
 )
+from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -489,7 +490,7 @@ def _exit_rate(q, caring, health, older, distanced):  # pragma: no cover - compi
     return rate * q.distancing_exit_multiplier if distanced else rate
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, female, stage,
            arrival_month, education, degree_south, certified_month, accent_factor, conceals,
            sk_ties, caring, poor_health, ptsd, depressed, livelihood, work, job, job_start_month,
@@ -501,12 +502,11 @@ def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, femal
     edu = np.array([0.0, q.education_effect_college, q.education_effect_university])
     base_separation = np.array([0.0, q.separation_rate_regular, q.separation_rate_temporary,
                                 q.separation_rate_daily, q.separation_rate_self_employed])
-    two = np.empty(2)  # the rates of two competing exits
     # the largest factor referrals can give (contacts saturate at 1): entry is computed only for
     # the inactive whose draw falls under the rate with it
     most_referral = (1.0 + max(q.referral_effect, 0.0)) * CEILING_SLACK
-    for i in range(rows.size):
-        r, j = rows[i], min(i, last)
+    for i in numba.prange(rows.size):
+        r, j = rows[i], min(np.int64(i), last)
         age = (month - birth_month[r]) / MONTHS_PER_YEAR
         if not age >= SURVEY_AGE:
             continue
@@ -551,8 +551,7 @@ def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, femal
             distanced = world[DISTANCING] > 0
             finding = q.job_finding_rate * np.exp(log_rate) * health * referral * f[1, j] * (
                 q.distancing_finding_multiplier if distanced else 1.0)
-            two[0], two[1] = finding, _exit_rate(q, caring[r], health, older, distanced)
-            exit_ = exit_chosen(u, two)
+            exit_ = exit_of_two(u, finding, _exit_rate(q, caring[r], health, older, distanced))
             if exit_ == 1:
                 work[r] = INACTIVE
                 left_distanced[r] = distanced and draw(keys[4], uid[r]) < distancing_share(
@@ -587,8 +586,8 @@ def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, femal
             separation = (base_separation[job[r]] * declined
                           * (1.0 - q.incentive_retention_effect if kept else 1.0) * shock
                           / health) * f[2, j]
-            two[0], two[1] = separation, _exit_rate(q, caring[r], health, older, precarious)
-            exit_ = exit_chosen(draw(keys[3], uid[r]), two)
+            exit_ = exit_of_two(draw(keys[3], uid[r]), separation,
+                                _exit_rate(q, caring[r], health, older, precarious))
             if exit_ >= 0:
                 job[r], job_incentive[r] = NONE, False
                 work[r] = UNEMPLOYED if exit_ == 0 else INACTIVE

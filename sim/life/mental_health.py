@@ -38,6 +38,7 @@ from ..engine.hazards import (
     saturated,
     saturating,
 )
+from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, SUICIDE
@@ -340,25 +341,25 @@ class Rates(namedtuple("Rates", (*_RATES, "onset_stress_ceiling", "ideation_stre
 WORK_UNEMPLOYED = int(Work.UNEMPLOYED)
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _start_services(rows, month, key, q, f, uid, ptsd, depressed, service_until,
                     service_month):  # pragma: no cover - tested against the reference
     """Who was in services at the start of the month; start services for the others at their
     rate (the first rule of :meth:`MentalHealth.reference_step`)."""
     last = f.shape[1] - 1
     in_service = np.empty(rows.size, dtype=np.bool_)
-    for i in range(rows.size):
+    for i in numba.prange(rows.size):
         r = rows[i]
         in_service[i] = service_until[r] > month
         rate = (q.service_start_rate_disorder if ptsd[r] or depressed[r]
-                else q.service_start_rate_other) * f[0, min(i, last)]
+                else q.service_start_rate_other) * f[0, min(np.int64(i), last)]
         if not in_service[i] and happens(draw(key, uid[r]), rate):
             service_until[r] = month + int(q.service_months)
             service_month[r] = month
     return in_service
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, vulnerable,
            depressed, ideation_month, discriminated_month, work, rely_on, family_left_behind,
            poor_health, debt_mkrw):  # pragma: no cover - tested against the reference
@@ -366,10 +367,9 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
     factors ``f`` in the order of ``CHANNELS[1:]``); returns the rows of this month's
     suicides."""
     last = f.shape[1] - 1
-    dead = np.empty(rows.size, dtype=np.int64)
-    n_dead = 0
-    for i in range(rows.size):
-        r, j = rows[i], min(i, last)
+    dies = np.zeros(rows.size, dtype=np.bool_)
+    for i in numba.prange(rows.size):
+        r, j = rows[i], min(np.int64(i), last)
         help_ = q.service_recovery_multiplier if in_service[i] else 1.0
         if ptsd[r] and happens(draw(keys[1], uid[r]), q.ptsd_recovery_rate * help_ * f[0, j]):
             ptsd[r] = False
@@ -407,6 +407,5 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
                 ideation_month[r] = month
         if (month - np.int64(ideation_month[r]) < PAST_YEAR
                 and happens(draw(keys[4], uid[r]), q.suicide_rate_ideation * f[4, j])):
-            dead[n_dead] = r
-            n_dead += 1
-    return dead[:n_dead].copy()
+            dies[i] = True
+    return rows[dies]

@@ -23,6 +23,7 @@ import numba
 import numpy as np
 
 from ..engine.hazards import happens, monthly_probability
+from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import months_since, months_since_one
@@ -357,42 +358,38 @@ def _count_rely_on(rows, n, u, v, sk_ties, household_size,
             rely_on[v[t]] += 1
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _kept_ties(u, v, kind, key, q, uid, stage, resident):  # pragma: no cover - vs reference
     """Which ties last the month: both people still residents, and the tie not faded (ties to
     family never fade); one draw per pair, keyed by the pair."""
     keep = np.empty(u.size, dtype=np.bool_)
-    for t in range(u.size):
+    for t in numba.prange(u.size):
         keep[t] = resident[stage[u[t]]] and resident[stage[v[t]]] and (
             kind[t] == FAMILY
             or not happens(draw(key, pair_id(uid[u[t]], uid[v[t]])), q.defector_tie_fade_rate))
     return keep
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _meet(rows, month, keys, q, f, serving, uid, left_hanawon_month, work,
           sk_ties):  # pragma: no cover - tested against the reference
     """Who meets other defectors this month at the Hana Center (during case management) and
     through churches and NGOs; ties to South Koreans gained and lost. Returns the rows of the
     two meetings."""
     last = f.shape[1] - 1
-    hana = np.empty(rows.size, dtype=np.int64)
-    community = np.empty(rows.size, dtype=np.int64)
-    n_hana = n_community = 0
-    for i in range(rows.size):
-        r, j = rows[i], min(i, last)
+    hana = np.zeros(rows.size, dtype=np.bool_)
+    community = np.zeros(rows.size, dtype=np.bool_)
+    for i in numba.prange(rows.size):
+        r, j = rows[i], min(np.int64(i), last)
         managed = (months_since_one(left_hanawon_month[r], month) < q.case_management_months
                    or serving[i])
-        if managed and happens(draw(keys[0], uid[r]), q.hana_center_tie_rate * f[0, j]):
-            hana[n_hana] = r  # (no draw for others: at a rate of 0 nobody meets)
-            n_hana += 1
-        if happens(draw(keys[1], uid[r]), q.community_tie_rate):
-            community[n_community] = r
-            n_community += 1
+        # (no draw for the others: at a rate of 0 nobody meets)
+        hana[i] = managed and happens(draw(keys[0], uid[r]), q.hana_center_tie_rate * f[0, j])
+        community[i] = happens(draw(keys[1], uid[r]), q.community_tie_rate)
         rate = (q.neighbour_sk_tie_rate + (q.work_sk_tie_rate if work[r] == EMPLOYED else 0.0)
                 ) * f[1, j]
         gain = happens(draw(keys[2], uid[r]), rate)
         lose = sk_ties[r] != 0 and happens(draw(keys[3], uid[r]),
                                            q.sk_tie_fade_rate * np.float64(sk_ties[r]))
         sk_ties[r] += np.int16(gain) - np.int16(lose)
-    return hana[:n_hana].copy(), community[:n_community].copy()
+    return rows[hana], rows[community]

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import happens, monthly_probability
+from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -147,14 +148,14 @@ Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
 EMPLOYED = int(Work.EMPLOYED)
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _start_courses(rows, month, key, q, months, f, uid, birth_month, arrival_month, trained, work,
                    study_until, training_until):  # pragma: no cover - tested vs the reference
     """Residents of working age, arrived within ``settling_years``, not yet trained, employed
     or studying, start a vocational course of ``months`` at ``training_rate`` (times the lever
     factor)."""
     last = f.shape[1] - 1
-    for i in range(rows.size):
+    for i in numba.prange(rows.size):
         r = rows[i]
         age = (month - birth_month[r]) / MONTHS_PER_YEAR
         if not (age >= q.school_leaving_age and age < q.older_age
@@ -162,7 +163,7 @@ def _start_courses(rows, month, key, q, months, f, uid, birth_month, arrival_mon
                 and (month - np.int64(arrival_month[r])) / MONTHS_PER_YEAR < q.settling_years
                 and not trained[r] and work[r] != EMPLOYED and study_until[r] <= month):
             continue
-        if happens(draw(key, uid[r]), q.training_rate * f[0, min(i, last)]):
+        if happens(draw(key, uid[r]), q.training_rate * f[0, min(np.int64(i), last)]):
             trained[r] = True
             training_until[r] = month + months
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import competing_exits, happens, monthly_probability
+from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, months_since, months_since_one
@@ -291,14 +292,14 @@ Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compil
 EMPLOYED, PROTECTED = int(Work.EMPLOYED), int(Stage.PROTECTED)
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _month(rows, month, keys, q, sk_wage, fha_open, growth, uid, stage, work, job_start_month,
            wage_relative, job_incentive, caring, poor_health, left_hanawon_month,
            family_left_behind, livelihood, fha_saver, fha_months, debt_mkrw, savings_mkrw,
            remitted_month):  # pragma: no cover - tested against the reference
     """The rules of :meth:`Welfare.reference_step` for each resident in turn (``growth``: the
     wage's growth by whole months of tenure, as :func:`current_wage_mkrw` computes it)."""
-    for i in range(rows.size):
+    for i in numba.prange(rows.size):
         r = rows[i]
         earnings = 0.0
         if work[r] == EMPLOYED:

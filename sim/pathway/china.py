@@ -22,6 +22,7 @@ import numpy as np
 
 from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import drawn_exits, exit_chosen, monthly_probability
+from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.randomness import draw
@@ -192,7 +193,7 @@ HIDING, MARRIED, SETTLED = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHI
                             int(Stage.SETTLED_IN_CHINA))
 
 
-@numba.njit(cache=True, nogil=True)
+@twin
 def _month(rows, month, key, q, mortality, world, f, p_max, uid, stage, female, birth_month,
            savings_usd):  # pragma: no cover - tested against the reference
     """Savings, then one draw per person; the exit (a column of :meth:`China.rates`, -1 for
@@ -200,9 +201,8 @@ def _month(rows, month, key, q, mortality, world, f, p_max, uid, stage, female, 
     (``mortality``: :func:`~sim.pathway.demographics.mortality_terms` of people abroad)."""
     last = f.shape[1] - 1
     exits = np.full(rows.size, -1, dtype=np.int64)
-    rates = np.empty(6)
-    for i in range(rows.size):
-        r, j = rows[i], min(i, last)
+    for i in numba.prange(rows.size):
+        r, j = rows[i], min(np.int64(i), last)
         savings_usd[r] += q.savings_usd_per_month
         u = draw(key, uid[r])
         if not u < p_max:
@@ -213,6 +213,7 @@ def _month(rows, month, key, q, mortality, world, f, p_max, uid, stage, female, 
         ties = (q.onward_married_multiplier if married
                 else q.onward_settled_multiplier if settled else 1.0)
         afford = payable(world[4], savings_usd[r] / world[3])
+        rates = np.empty(6)  # each candidate's own (the few whose draw is under p_max)
         rates[ARREST] = (q.arrest_rate * world[0] * protection
                          * (1.0 if female[r] else q.arrest_male_multiplier) * f[0, j])
         rates[RETURN] = q.voluntary_return_rate if hiding else 0.0
