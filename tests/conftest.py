@@ -35,11 +35,13 @@ def _controller(config) -> bool:
 def pytest_sessionstart(session):
     if _controller(session.config):
         session.config._tree_before = _tree()
-    else:  # the suite's workers fill the cores: the model's passes stay serial in them, but
-        # where a test asks for the parallel builds (tests/test_kernels.py)
+    else:  # the suite's workers fill the cores: the model's passes stay serial in them and in
+        # the commands they start, but where a test asks for the parallel builds
+        # (tests/test_kernels.py); threads competing for the cores only spin
         from sim.engine import kernels
 
         kernels.one_core()
+        os.environ["NUMBA_NUM_THREADS"] = "1"
 
 
 def pytest_sessionfinish(session, exitstatus):
