@@ -476,9 +476,10 @@ def _allowed_here(_job=None) -> bool:
     return kernels.threads_allowed()
 
 
-def test_only_a_main_thread_outside_workers_runs_the_parallel_builds():
+def test_only_a_main_thread_outside_workers_runs_the_parallel_builds(monkeypatch):
     """Threads of a process (Dask's workers, the explorer) and local worker processes run the
     passes serially; the main thread of a command may use every core."""
+    monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)  # the workers as a command starts them
     with builds(True):
         assert _allowed_here()
         with ThreadPoolExecutor(1) as pool:
