@@ -343,7 +343,8 @@ def builds(parallel: bool):
 
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
-@pytest.mark.parametrize("parallel", [False, True], ids=["serial", "parallel"])
+@pytest.mark.parametrize("parallel", [  # the parallel builds compile in about 20 s: slow tier
+    False, pytest.param(True, marks=pytest.mark.slow)], ids=["serial", "parallel"])
 @pytest.mark.parametrize("module", ["MentalHealth", "Welfare", "LabourMarket", "Belonging",
                                     "Discrimination", "SocialTies", "China", "Training",
                                     "Health", "Journey"])
@@ -440,6 +441,7 @@ def _every_array(model) -> dict[str, np.ndarray]:
     return arrays | {"stage_counts": model.recorder.stage_counts}
 
 
+@pytest.mark.slow
 def test_the_parallel_builds_give_the_serial_run_bit_for_bit():
     """The whole model with every pass over rows on every core and with every pass serial: the
     same arrays, bit for bit (each row's draws are its own, whatever thread makes them)."""
