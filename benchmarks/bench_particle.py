@@ -30,6 +30,7 @@ def simulator(block: str) -> calibrate.Simulator:
     target_list = targets.load(ROOT / "calibration" / "targets.yaml")
     priors = calibrate.load_priors(ROOT / "calibration" / "priors.yaml")
     priors, kept = calibrate.select_block(block, priors, target_list, "priors", "targets")
+    kept = [t for t in kept if targets.unproduced_reason(t) is None]  # the fitted ones
     scenario = calibrate.calibration_scenario(resolve("baseline"), 10,
                                               targets.last_year(kept), block)
     return calibrate.Simulator(scenario, kept, 1, priors, pathway_only=block == "pathway")
@@ -38,9 +39,10 @@ def simulator(block: str) -> calibrate.Simulator:
 def parts(sim: calibrate.Simulator) -> tuple[float, float]:
     """Seconds to check and run the scenario, and to read the targets, for one particle."""
     start = time.perf_counter()
-    indicators = sim.run({name: 0.0 for name in sim.priors})
+    model = sim.model({name: 0.0 for name in sim.priors})
+    model.run_model()
     ran = time.perf_counter()
-    targets.simulate(sim.targets, indicators)
+    targets.simulate_run(sim.targets, model)
     return ran - start, time.perf_counter() - ran
 
 

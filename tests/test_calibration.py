@@ -434,6 +434,19 @@ def test_particles_run_at_their_priors_quantiles_within_the_bounds():
     assert q["onward_rate"][2] == pytest.approx(load_specs()["onward_rate"].high)
 
 
+class Unrun:
+    """A stand-in for a particle's model: what it was built with is what these tests check."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def run_model(self) -> None:
+        pass
+
+    def indicators(self) -> None:
+        return None
+
+
 def test_parameters_not_estimated_are_drawn_from_their_priors_as_ensembles_draw_them(
         monkeypatch):
     """With --nuisance prior (the default) each run draws the parameters the calibration does
@@ -444,8 +457,7 @@ def test_parameters_not_estimated_are_drawn_from_their_priors_as_ensembles_draw_
     from sim.experiments import api
 
     seen = []
-    monkeypatch.setattr(api, "run", lambda scenario, **kw: seen.append(kw) or type(
-        "R", (), {"indicators": None})())
+    monkeypatch.setattr(api, "build", lambda scenario, **kw: seen.append(kw) or Unrun(len(seen)))
     base = scenario_io.load("baseline").with_overrides(parameter_set=None, arrest_rate=0.3)
     onward = calibrate.load_priors(calibration_file("priors.yaml"))[0]
     for nuisance in ("prior", "centre"):
@@ -473,10 +485,9 @@ def test_several_runs_per_particle_give_each_target_the_median_of_runs_with_thei
     from sim.measure import targets as targets_module
 
     seen = []
-    monkeypatch.setattr(api, "run", lambda scenario, **kw: seen.append(kw) or type(
-        "R", (), {"indicators": len(seen)})())
-    monkeypatch.setattr(targets_module, "simulate", lambda listed, run: {
-        "a": float(run), "b": float("nan"), "c": 10.0 * (run % 2)})
+    monkeypatch.setattr(api, "build", lambda scenario, **kw: seen.append(kw) or Unrun(len(seen)))
+    monkeypatch.setattr(targets_module, "simulate_run", lambda listed, model: {
+        "a": float(model.number), "b": float("nan"), "c": 10.0 * (model.number % 2)})
     base = scenario_io.load("baseline").with_overrides(parameter_set=None)
     onward = calibrate.load_priors(calibration_file("priors.yaml"))[0]
     one = calibrate.Simulator(base, [], 1, [onward])({"onward_rate": 0.5})
@@ -516,8 +527,7 @@ def test_a_block_estimated_over_the_sets_posterior_draws_the_other_blocks_as_ens
     base = scenario_io.load(str(scn))
     drawn = calibrate.set_to_draw(base)
     seen = []
-    monkeypatch.setattr(api, "run", lambda scenario, **kw: seen.append(kw) or type(
-        "R", (), {"indicators": None})())
+    monkeypatch.setattr(api, "build", lambda scenario, **kw: seen.append(kw) or Unrun(len(seen)))
     arrest = calibrate.Prior("arrest_rate", {"dist": "uniform", "low": 0, "high": 1}, "t")
     run = calibrate.calibration_scenario(base, 10, 2010, "pathway")
     simulator = calibrate.Simulator(run, [], 1, [arrest], nuisance="posterior", drawn_set=drawn)

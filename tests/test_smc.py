@@ -19,9 +19,10 @@ OBSERVED = np.array([1.0, -0.5, 0.3])
 NOISE = 0.5
 
 
-def gaussian(z: np.ndarray) -> np.ndarray:
+def gaussian(z: np.ndarray, epsilon: float = np.inf) -> np.ndarray:
     """A run of the toy model: the parameters plus noise fixed by the parameters (as a
-    particle's seed is), and its RMS distance to OBSERVED."""
+    particle's seed is), and its RMS distance to OBSERVED (``epsilon``, the threshold, unused:
+    every run goes to its end)."""
     out = []
     for row in z:
         rng = np.random.default_rng(np.frombuffer(row.tobytes(), dtype=np.uint32))
@@ -61,11 +62,11 @@ def test_a_resumed_sampler_gives_what_an_uninterrupted_one_gives(tmp_path):
 
     calls = []
 
-    def dies(z):
+    def dies(z, epsilon):
         calls.append(len(z))
         if len(calls) == 9:
             raise Stop
-        return gaussian(z)
+        return gaussian(z, epsilon)
 
     (tmp_path / "part").mkdir()
     with pytest.raises(Stop):
@@ -75,6 +76,28 @@ def test_a_resumed_sampler_gives_what_an_uninterrupted_one_gives(tmp_path):
     assert resumed.simulations == whole.simulations
     assert np.array_equal(resumed.z, whole.z) and repr(resumed.log) == repr(whole.log)
     assert all(np.array_equal(a, b) for a, b in zip(resumed.populations, whole.populations))
+
+
+def test_runs_stopped_once_beyond_the_threshold_leave_the_particles_unchanged(tmp_path):
+    """A run reported as infinitely far once it cannot meet the threshold it is given (early
+    rejection) gives the same particles as runs that always finish; generation 0, which has no
+    threshold yet, is given an infinite one."""
+    given = []
+
+    def stopped_early(z, epsilon):
+        given.append(epsilon)
+        d = gaussian(z)
+        return np.where(d > epsilon, np.inf, d)
+
+    whole = smc.Sampler(gaussian, 3, 40, seed=5, folder=tmp_path / "whole")
+    early = smc.Sampler(stopped_early, 3, 40, seed=5, folder=tmp_path / "early")
+    for folder in ("whole", "early"):
+        (tmp_path / folder).mkdir()
+    whole.run(budget=1500)
+    early.run(budget=1500)
+    assert given[0] == np.inf and all(np.isfinite(given[1:])) and len(early.log) >= 3
+    assert repr(early.log) == repr(whole.log)
+    assert all(np.array_equal(a, b) for a, b in zip(early.populations, whole.populations))
 
 
 def test_moves_per_generation_follow_the_acceptance_rate():
@@ -101,11 +124,11 @@ def test_a_generation_is_never_left_with_its_copies_unmoved(tmp_path):
     starts only if the budget holds as many runs as the last one took."""
     calls = []
 
-    def dies_at_first_move(z):
+    def dies_at_first_move(z, epsilon):
         calls.append(len(z))
         if len(calls) == 2:  # generation 0 ran; the copies of generation 1 are made
             raise RuntimeError("killed")
-        return gaussian(z)
+        return gaussian(z, epsilon)
 
     with pytest.raises(RuntimeError):
         smc.Sampler(dies_at_first_move, 3, 40, seed=3, folder=tmp_path).run(budget=500)
@@ -123,7 +146,7 @@ def test_the_sampler_stops_when_moves_are_no_longer_accepted(tmp_path):
     reach: the sampler stops there, whatever budget is left."""
     first = {}
 
-    def only_the_first_runs_are_close(z):
+    def only_the_first_runs_are_close(z, epsilon):
         if not first:
             first["done"] = True
             return np.arange(len(z), dtype=float)

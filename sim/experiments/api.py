@@ -63,13 +63,22 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
         >>> result = sim.run("baseline", seed=3, scale=10)
         >>> result.indicators.query("indicator == 'arrivals' and sex == 'all'")
     """
-    resolved = resolve(scenario, **overrides)
-    seed = seed_of(seed, resolved)
-    model = ResettleModel(resolved, seed=seed, shadow_levers=shadow_levers,
-                          draw_effects=draw_effects, posterior_draw=posterior_draw,
-                          pathway_only=pathway_only, watched=watched)
+    model = build(scenario, seed, shadow_levers, posterior_draw, draw_effects, pathway_only,
+                  watched, **overrides)
     model.run_model()
-    return RunResult(model.indicators(replicate), model, model.spec, seed)
+    return RunResult(model.indicators(replicate), model, model.spec, model.seed)
+
+
+def build(scenario: str | Path | Scenario | None = None, seed: int | None = None,
+          shadow_levers: bool | frozenset[int] = False, posterior_draw: bool = False,
+          draw_effects: bool = False, pathway_only: bool = False, watched: bool = True,
+          **overrides: Any) -> ResettleModel:
+    """The model :func:`run` runs, not yet stepped (the arguments are :func:`run`'s): for
+    stepping it month by month, e.g. ``model.run_for(12)``."""
+    resolved = resolve(scenario, **overrides)
+    return ResettleModel(resolved, seed=seed_of(seed, resolved), shadow_levers=shadow_levers,
+                         draw_effects=draw_effects, posterior_draw=posterior_draw,
+                         pathway_only=pathway_only, watched=watched)
 
 
 def seed_of(seed: int | None, scenario: Scenario) -> int:

@@ -20,6 +20,7 @@ cluster, interrupted or not. The exported particles are the values the runs used
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,7 +35,7 @@ from ..engine.errors import InputError, nearest
 from ..engine.parameters import (draw_from_priors, load_specs, prior_distribution,
                                  truncated_quantile)
 from ..measure import targets
-from . import smc
+from . import early_rejection, smc
 from .scheduler import Scheduler
 from .defaults import (  # noqa: F401 (re-exported)
     DEFAULT_BUDGET,
@@ -158,6 +159,14 @@ def distance(simulated: dict, observed: dict, tolerances: dict[str, float]) -> f
     return float(np.sqrt(np.mean(z * z)))
 
 
+def squared_errors(known: list[targets.Target], model) -> float:
+    """The sum of the squared standardised errors (:func:`errors`) of the ``known`` targets in a
+    model's run so far."""
+    z = errors(targets.simulate_run(known, model), {t.id: t.observed for t in known},
+               {t.id: t.tolerance for t in known})
+    return float(np.sum(z * z))
+
+
 def particle_seed(values: dict[str, float], seed: int, run: int = 0) -> int:
     """A run seed from the particle's values and the calibration seed (the same particle always
     gives the same runs); ``run`` numbers a particle's runs (0, the first, as with one run)."""
@@ -219,6 +228,12 @@ class Simulator:
 
     def run(self, particle, run: int = 0) -> pd.DataFrame:
         """The indicator table of the particle's run (``run``: which of its runs)."""
+        model = self.model(particle, run)
+        model.run_model()
+        return model.indicators()
+
+    def model(self, particle, run: int = 0):
+        """The model of the particle's run, not yet stepped."""
         from ..scenario import validate
         from . import api
 
@@ -230,12 +245,33 @@ class Simulator:
             if k not in values and k not in scenario.parameters}
         drawn = {} if self.nuisance == "centre" else draw_from_priors(
             np.random.default_rng(seed), exclude={*values, *scenario.parameters, *from_set})
-        return api.run(scenario, seed=seed, pathway_only=self.pathway_only, watched=False,
-                       **drawn, **from_set, **values).indicators
+        return api.build(scenario, seed=seed, pathway_only=self.pathway_only, watched=False,
+                         **drawn, **from_set, **values)
+
+    def simulated(self, particle, run: int = 0) -> dict[str, float]:
+        """The particle's targets in one of its runs (``run``: which)."""
+        model = self.model(particle, run)
+        model.run_model()
+        return targets.simulate_run(self.targets, model)
 
     def __call__(self, particle) -> dict[str, float]:
-        return median_values([targets.simulate(self.targets, self.run(particle, k))
-                              for k in range(self.runs)])
+        return median_values([self.simulated(particle, k) for k in range(self.runs)])
+
+    def distance(self, particle, epsilon: float = math.inf) -> float:
+        """The particle's distance to its targets, or :data:`early_rejection.REJECTED` for a
+        single run stopped once it could no longer come within ``epsilon``
+        (:mod:`sim.experiments.early_rejection`; the median of several runs is not bounded by
+        each run's targets so far, so those always run to the end)."""
+        observed = {t.id: t.observed for t in self.targets}
+        tolerances = {t.id: t.tolerance for t in self.targets}
+        if self.runs > 1 or not math.isfinite(epsilon):
+            return distance(self(particle), observed, tolerances)
+        model = self.model(particle)
+        checks = early_rejection.checkpoints(self.targets, model.calendar.end_year)
+        if not early_rejection.run_unless_beyond(model, checks, len(self.targets), epsilon,
+                                                 squared_errors):
+            return early_rejection.REJECTED
+        return distance(targets.simulate_run(self.targets, model), observed, tolerances)
 
 
 def values(priors: dict[str, Prior], coordinates: dict) -> dict:
@@ -283,17 +319,15 @@ class Setup:
 
 class ParticleDistance:
     """The distance of one particle's run to the targets (a picklable job for the workers):
-    called with ``(index, z)``, it returns ``(index, distance)``."""
+    called with ``(index, z, epsilon)``, it returns ``(index, distance)``, a run that cannot
+    come within ``epsilon`` stopped early (:meth:`Simulator.distance`)."""
 
-    def __init__(self, simulator: Simulator, names: list[str], observed: dict,
-                 tolerances: dict[str, float]) -> None:
+    def __init__(self, simulator: Simulator, names: list[str]) -> None:
         self.simulator, self.names = simulator, names
-        self.observed, self.tolerances = observed, tolerances
 
-    def __call__(self, job: tuple[int, np.ndarray]) -> tuple[int, float]:
-        index, z = job
-        simulated = self.simulator(dict(zip(self.names, z)))
-        return index, distance(simulated, self.observed, self.tolerances)
+    def __call__(self, job: tuple[int, np.ndarray, float]) -> tuple[int, float]:
+        index, z, epsilon = job
+        return index, self.simulator.distance(dict(zip(self.names, z)), epsilon)
 
 
 def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Scheduler | None,
@@ -307,17 +341,15 @@ def run_abc(setup: Setup, folder: Path, budget: int, workers: int, scheduler: Sc
     names = [p.name for p in setup.priors]
     work = ParticleDistance(Simulator(setup.scenario, fitted, setup.seed, setup.priors,
                                       setup.block == "pathway", setup.nuisance,
-                                      setup.drawn_set, setup.runs), names,
-                            {t.id: t.observed for t in fitted},
-                            {t.id: t.tolerance for t in fitted})
+                                      setup.drawn_set, setup.runs), names)
     executor = (Executor("dask", scheduler=scheduler) if scheduler
                 else Executor("serial") if workers <= 1 else Executor("processes", workers))
     bar = tqdm(total=budget, unit="simulation", desc="calibrate",
                disable=None if progress else True)
 
-    def distances(z: np.ndarray) -> np.ndarray:
+    def distances(z: np.ndarray, epsilon: float) -> np.ndarray:
         out = np.empty(len(z))
-        for _, (index, d) in executor.map(list(enumerate(z)), work):
+        for _, (index, d) in executor.map([(i, row, epsilon) for i, row in enumerate(z)], work):
             out[index] = d
             bar.update(1)
         return out

@@ -144,10 +144,12 @@ def steps_needed(acceptance: float) -> int:
 
 class Sampler:
     """The replenishment ABC-SMC over standard normal coordinates, saving its state in
-    ``folder`` after every step. ``distances(z)`` runs the rows of ``z`` and returns their
-    distances to the targets, in order."""
+    ``folder`` after every step. ``distances(z, epsilon)`` runs the rows of ``z`` and returns
+    their distances to the targets, in order; a run that cannot come within ``epsilon`` (the
+    threshold its move must meet; infinite in generation 0) may be stopped early and reported
+    with any distance above it (:mod:`sim.experiments.early_rejection`)."""
 
-    def __init__(self, distances: Callable[[np.ndarray], np.ndarray], dimensions: int,
+    def __init__(self, distances: Callable[[np.ndarray, float], np.ndarray], dimensions: int,
                  population: int, seed: int, folder: Path,
                  progress: Callable[[int, dict], None] = lambda n, info: None,
                  start: np.ndarray | None = None) -> None:
@@ -217,7 +219,7 @@ class Sampler:
             self.z = np.array(self.start, dtype=float)
         else:
             self.z = np.random.default_rng([self.seed, 0]).standard_normal((self.n, self.d))
-        self.dist = self.run_batch(self.z, {"generation": 0})
+        self.dist = self.run_batch(self.z, {"generation": 0}, math.inf)
         self.finish(Generation(0, float(np.max(self.dist)), self.n, 0, float("nan"),
                                distinct(self.z)))
 
@@ -256,7 +258,7 @@ class Sampler:
             ran = rng.random(len(moving)) < prior_ratio  # the prior refuses the others: no run
             d1 = np.full(len(moving), np.inf)
             d1[ran] = self.run_batch(z1[ran], {"generation": s["generation"],
-                                               "epsilon": s["epsilon"]})
+                                               "epsilon": s["epsilon"]}, s["epsilon"])
             ok = d1 <= s["epsilon"]
             self.z[moving[ok]], self.dist[moving[ok]] = z1[ok], d1[ok]
             s["done"] += 1
@@ -291,7 +293,7 @@ class Sampler:
         self.distances_of.append(self.dist.copy())
         self.save()
 
-    def run_batch(self, z: np.ndarray, info: dict) -> np.ndarray:
-        out = np.asarray(self.distances(z), dtype=float)
+    def run_batch(self, z: np.ndarray, info: dict, epsilon: float) -> np.ndarray:
+        out = np.asarray(self.distances(z, epsilon), dtype=float)
         self.progress(len(z), info)
         return out

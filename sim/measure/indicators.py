@@ -119,6 +119,13 @@ def _yearly(month_index: np.ndarray, female: np.ndarray, n_years: int) -> np.nda
 
 def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
     """All indicators of a finished run as a tidy DataFrame."""
+    return _table(*indicator_series(model), replicate)
+
+
+def indicator_series(model) -> tuple[list[tuple[str, str, str, np.ndarray]], np.ndarray]:
+    """All indicators of a run (finished, or so far) as ``(indicator, sex, band, values by
+    year)`` series, NaN where there is no value, and the years: what the table holds, without
+    building it (a calibration reads a few targets from them)."""
     pop, rec, cal, scale = model.population, model.recorder, model.calendar, model.scale
     n, years = pop.n, np.array(cal.years)
     n_years = years.size
@@ -174,7 +181,7 @@ def indicator_table(model, replicate: int = 0) -> pd.DataFrame:
             add(name, {sex: values}, band)
         for name, column in SK_COMPARATORS.items():
             add(name, {"all": getattr(model.world, column)})
-    return _table(rows, years, replicate)
+    return rows, years
 
 
 def _table(rows: list[tuple], years: np.ndarray, replicate: int):

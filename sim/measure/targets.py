@@ -308,6 +308,21 @@ class Lookup:
             series.setdefault(key, {})[year] = value
         return cls(series)
 
+    @classmethod
+    def of_series(cls, rows: list[tuple[str, str, str, np.ndarray]], years: np.ndarray,
+                  indicators: set[str] | None = None) -> Lookup:
+        """From :func:`sim.measure.indicators.indicator_series`, as :meth:`of` reads the table
+        made of them (which keeps only the finite values); only the ``indicators`` named, if
+        given."""
+        years = years.tolist()
+        series: dict[tuple[str, str, str], dict[int, float]] = {}
+        for name, sex, band, values in rows:
+            if indicators is not None and name not in indicators:
+                continue
+            finite = np.where(np.isfinite(values), values, np.nan).tolist()
+            series.setdefault((name, sex, band), {}).update(zip(years, finite))
+        return cls(series)
+
     def value(self, target: Target) -> float:
         """The simulated value of a target (for a trend, the change since ``change_from``); NaN
         where the model has no value (e.g. a year outside the run, or a filter this indicator
@@ -330,10 +345,20 @@ class Lookup:
         return float(arr.sum() if target.is_count else arr.mean())
 
 
-def simulate(targets: list[Target], indicators: pd.DataFrame) -> dict[str, float]:
-    """The simulated value of every target from one replicate's indicators."""
-    lookup = Lookup.of(indicators)
+def simulate(targets: list[Target], indicators: pd.DataFrame | Lookup) -> dict[str, float]:
+    """The simulated value of every target from one replicate's indicators (the table, or a
+    :class:`Lookup` of them)."""
+    lookup = indicators if isinstance(indicators, Lookup) else Lookup.of(indicators)
     return {t.id: (math.nan if unproduced_reason(t) else lookup.value(t)) for t in targets}
+
+
+def simulate_run(targets: list[Target], model) -> dict[str, float]:
+    """The simulated value of every target from a model's run so far (as :func:`simulate` of its
+    indicator table, without building the table)."""
+    from .indicators import indicator_series
+
+    lookup = Lookup.of_series(*indicator_series(model), {t.indicator for t in targets})
+    return simulate(targets, lookup)
 
 
 def fit_table(targets: list[Target], per_replicate: list[dict[str, float]]) -> pd.DataFrame:
