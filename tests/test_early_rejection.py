@@ -62,7 +62,9 @@ def test_the_targets_known_at_a_checkpoint_have_the_values_of_the_finished_run(b
     final = targets.simulate_run(sim.targets, model)
     assert len(so_far) >= len(sim.targets) // 2
     assert all(same(value, final[key]) for key, value in so_far.items())
-    assert final == pytest.approx(targets.simulate(sim.targets, model.indicators()), nan_ok=True)
+    table = targets.simulate(sim.targets, model.indicators())  # as validation reads them
+    assert final.keys() == table.keys()
+    assert all(same(value, table[key]) for key, value in final.items())
 
 
 def test_a_run_is_stopped_early_only_when_it_cannot_come_within_the_threshold():
