@@ -262,16 +262,25 @@ class Simulator:
         single run stopped once it could no longer come within ``epsilon``
         (:mod:`sim.experiments.early_rejection`; the median of several runs is not bounded by
         each run's targets so far, so those always run to the end)."""
-        observed = {t.id: t.observed for t in self.targets}
-        tolerances = {t.id: t.tolerance for t in self.targets}
         if self.runs > 1 or not math.isfinite(epsilon):
-            return distance(self(particle), observed, tolerances)
+            return distance(self(particle), self.observed, self.tolerances)
         model = self.model(particle)
         checks = early_rejection.checkpoints(self.targets, model.calendar.end_year)
         if not early_rejection.run_unless_beyond(model, checks, len(self.targets), epsilon,
                                                  squared_errors):
             return early_rejection.REJECTED
-        return distance(targets.simulate_run(self.targets, model), observed, tolerances)
+        return distance(targets.simulate_run(self.targets, model), self.observed,
+                        self.tolerances)
+
+    @cached_property
+    def observed(self) -> dict[str, float]:
+        """Each target's published value, by id."""
+        return {t.id: t.observed for t in self.targets}
+
+    @cached_property
+    def tolerances(self) -> dict[str, float]:
+        """Each target's tolerance, by id (the order of :func:`errors`)."""
+        return {t.id: t.tolerance for t in self.targets}
 
 
 def values(priors: dict[str, Prior], coordinates: dict) -> dict:
