@@ -135,7 +135,7 @@ Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
     "consider_leaving_rate", "consider_leaving_resolve_rate", "lonely_below_ties",
     "satisfaction_base", "satisfaction_employed", "satisfaction_pay", "satisfaction_ties",
     "satisfaction_depressed", "satisfaction_discriminated", "satisfaction_family_left",
-    "wage_tenure_effect"), __name__)
+    "wage_tenure_effect"))
 EMPLOYED = int(Work.EMPLOYED)
 
 
@@ -159,8 +159,8 @@ def _leaving(rows, month, key, uid, arrival_month, early_years, early_multiplier
 @numba.njit(inline="always")
 def satisfaction_one(q, employed, log_pay, ties, depressed, discriminated,
                      family_left):  # pragma: no cover - compiled; as satisfaction_probability
-    """:func:`satisfaction_probability` of one person (``q``: this module's ``Rates``), for
-    compiled kernels."""
+    """:func:`satisfaction_probability` of one person (``q``: the element of this module's
+    ``Rates``), for compiled kernels."""
     log_odds = (q.satisfaction_base + q.satisfaction_employed * employed
                 + q.satisfaction_pay * log_pay
                 + q.satisfaction_ties * min(ties, q.lonely_below_ties + 1)
@@ -171,13 +171,14 @@ def satisfaction_one(q, employed, log_pay, ties, depressed, discriminated,
 
 
 @twin
-def _consider(rows, month, key, q, uid, considering_leaving, work, job_start_month,
+def _consider(rows, month, key, record, uid, considering_leaving, work, job_start_month,
               wage_relative, rely_on, depressed, discriminated_month,
               family_left_behind):  # pragma: no cover - tested against the reference
     """Start or stop thinking of leaving (the dissatisfied start more often); return the rows of
     those who were thinking of it and still are, who may leave this month."""
     stays = np.zeros(rows.size, dtype=np.bool_)
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r = rows[i]
         u = draw(key, uid[r])
         thinking = considering_leaving[r]

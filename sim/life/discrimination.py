@@ -99,20 +99,22 @@ class Discrimination(Module):
 
 Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
     "discrimination_rate", "work_contact_multiplier", "accent_floor", "accent_half_life_years",
-    "conceal_visibility"), __name__)
+    "conceal_visibility"))
 EMPLOYED = int(Work.EMPLOYED)
 
 
 @twin
-def _experiences(rows, month, key, q, prejudice, uid, arrival_month, accent_factor, conceals,
+def _experiences(rows, month, key, record, prejudice, uid, arrival_month, accent_factor, conceals,
                  work, discriminated_month):  # pragma: no cover - tested against the reference
     """:func:`experience_rate` of each resident and a draw against it (``prejudice`` has one
     value per resident, or one for all). The accent is computed only for draws under a ceiling:
     the rate with the accent at its largest, which it reaches on arrival."""
+    q = record[0]
     last = prejudice.size - 1
     ceiling = (q.discrimination_rate * max(1.0, q.accent_floor) * max(1.0, q.conceal_visibility)
                * max(1.0, q.work_contact_multiplier) * CEILING_SLACK)
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r, j = rows[i], min(np.int64(i), last)
         u = draw(key, uid[r])
         years = np.inf if arrival_month[r] == NO_MONTH else (

@@ -435,7 +435,7 @@ _RATES = ("lf_entry_rate", "referral_effect", "contact_saturation", "caring_entr
           "distancing_finding_multiplier", "distancing_exit_multiplier",
           "distancing_return_multiplier")
 
-Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
+Rates = parameter_record("Rates", _RATES)  # the parameters the compiled month reads
 # the year's conditions the compiled month reads (conditions), by position
 WORLD = ("prejudice", "sk_employment_rate", "incentive_open", "distancing")
 PREJUDICE, SK_EMPLOYMENT, INCENTIVE_OPEN, DISTANCING = range(len(WORLD))
@@ -491,13 +491,14 @@ def _exit_rate(q, caring, health, older, distanced):  # pragma: no cover - compi
 
 
 @twin
-def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, female, stage,
+def _month(rows, month, keys, record, world, f, decline, via, uid, birth_month, female, stage,
            arrival_month, education, degree_south, certified_month, accent_factor, conceals,
            sk_ties, caring, poor_health, ptsd, depressed, livelihood, work, job, job_start_month,
            job_incentive, wage_relative,
            left_distanced):  # pragma: no cover - tested against the reference
     """The rules of :meth:`LabourMarket.reference_step` for each resident not studying or
     training, in turn (``decline``: :func:`tenure_factor` by whole months of tenure)."""
+    q = record[0]
     last = f.shape[1] - 1
     edu = np.array([0.0, q.education_effect_college, q.education_effect_university])
     base_separation = np.array([0.0, q.separation_rate_regular, q.separation_rate_temporary,
@@ -506,6 +507,7 @@ def _month(rows, month, keys, q, world, f, decline, via, uid, birth_month, femal
     # the inactive whose draw falls under the rate with it
     most_referral = (1.0 + max(q.referral_effect, 0.0)) * CEILING_SLACK
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r, j = rows[i], min(np.int64(i), last)
         age = (month - birth_month[r]) / MONTHS_PER_YEAR
         if not age >= SURVEY_AGE:

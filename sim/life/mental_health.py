@@ -23,7 +23,6 @@ Rates are in ``sim/data/parameters/mental_health.yaml``.
 
 from __future__ import annotations
 
-from collections import namedtuple
 
 import numba
 import numpy as np
@@ -271,15 +270,16 @@ START_STREAMS = ("health.ptsd", "health.vulnerable", "health.depressed")
 StartRates = parameter_record("StartRates", (
     "ptsd_trauma_odds", "ptsd_repatriation_odds", "ptsd_trafficking_odds",
     "ptsd_remission_rate_untreated", "ptsd_base_share", "famine_ptsd_share", "vulnerable_share",
-    "vulnerable_female_multiplier", "depression_initial_share", "ptsd_depression_odds"), __name__)
+    "vulnerable_female_multiplier", "depression_initial_share", "ptsd_depression_odds"))
 
 
 @numba.njit(cache=True, nogil=True)
-def _start(rows, month, keys, q, famine_end, uid, last_departure_month, first_departure_month,
+def _start(rows, month, keys, record, famine_end, uid, last_departure_month, first_departure_month,
            birth_month, trauma, repatriations, trafficked, female, ptsd, ptsd_recovery_month,
            vulnerable, depressed):  # pragma: no cover - compiled; tested against reference_start
-    """:meth:`MentalHealth.reference_start` in one pass (``q``: :class:`StartRates`): PTSD as
+    """:meth:`MentalHealth.reference_start` in one pass (``record``: :class:`StartRates`): PTSD as
     :func:`ptsd_probability` gives it, then vulnerability and initial depression."""
+    q = record[0]
     base_odds = q.ptsd_base_share / (1.0 - q.ptsd_base_share)
     initial_odds = q.depression_initial_share / (1.0 - q.depression_initial_share)
     remission = q.ptsd_remission_rate_untreated
@@ -317,7 +317,8 @@ _RATES = ("service_start_rate_disorder", "service_start_rate_other", "service_mo
           "ideation_recurrence_multiplier", "suicide_rate_ideation")
 
 
-class Rates(namedtuple("Rates", (*_RATES, "onset_stress_ceiling", "ideation_stress_ceiling"))):
+class Rates(parameter_record("Rates", (*_RATES, "onset_stress_ceiling",
+                                       "ideation_stress_ceiling"))):
     """The parameters the compiled month reads, by name, and two ceilings: the largest factors
     stress and support can give the onset of depression and the rate of ideation. With a
     person's flags (vulnerable, PTSD, depressed, earlier ideation) they bound that person's rate,
@@ -325,7 +326,7 @@ class Rates(namedtuple("Rates", (*_RATES, "onset_stress_ceiling", "ideation_stre
     probability (the same decisions, for a few percent of the residents)."""
 
     @classmethod
-    def of(cls, p) -> Rates:
+    def of(cls, p) -> np.ndarray:
         """The values of ``p``; ``service_months`` whole, as the reference rounds it."""
         v = {name: float(p[name]) for name in _RATES}
         v["service_months"] = float(round(v["service_months"]))
@@ -335,20 +336,21 @@ class Rates(namedtuple("Rates", (*_RATES, "onset_stress_ceiling", "ideation_stre
         v["onset_stress_ceiling"] = float(np.exp(worst_stress)) * CEILING_SLACK
         v["ideation_stress_ceiling"] = (max(1.0, v["ideation_stress_multiplier"]) ** 4
                                         * CEILING_SLACK)
-        return cls(**v)
+        return cls.values(v)
 
 
 WORK_UNEMPLOYED = int(Work.UNEMPLOYED)
 
 
 @twin
-def _start_services(rows, month, key, q, f, uid, ptsd, depressed, service_until,
+def _start_services(rows, month, key, record, f, uid, ptsd, depressed, service_until,
                     service_month):  # pragma: no cover - tested against the reference
     """Who was in services at the start of the month; start services for the others at their
     rate (the first rule of :meth:`MentalHealth.reference_step`)."""
     last = f.shape[1] - 1
     in_service = np.empty(rows.size, dtype=np.bool_)
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r = rows[i]
         in_service[i] = service_until[r] > month
         rate = (q.service_start_rate_disorder if ptsd[r] or depressed[r]
@@ -360,7 +362,7 @@ def _start_services(rows, month, key, q, f, uid, ptsd, depressed, service_until,
 
 
 @twin
-def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, vulnerable,
+def _month(rows, month, keys, record, f, in_service, uid, ptsd, ptsd_recovery_month, vulnerable,
            depressed, ideation_month, discriminated_month, work, rely_on, family_left_behind,
            poor_health, debt_mkrw):  # pragma: no cover - tested against the reference
     """The other rules of :meth:`MentalHealth.reference_step` for each resident in turn (lever
@@ -369,6 +371,7 @@ def _month(rows, month, keys, q, f, in_service, uid, ptsd, ptsd_recovery_month, 
     last = f.shape[1] - 1
     dies = np.zeros(rows.size, dtype=np.bool_)
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r, j = rows[i], min(np.int64(i), last)
         help_ = q.service_recovery_multiplier if in_service[i] else 1.0
         if ptsd[r] and happens(draw(keys[1], uid[r]), q.ptsd_recovery_rate * help_ * f[0, j]):

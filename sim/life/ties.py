@@ -298,8 +298,7 @@ STREAMS = ("ties.hana", "ties.community", "ties.sk_gain", "ties.sk_lose")
 CHANNELS = ("hana_tie", "sk_tie_gain")
 Rates = parameter_record("Rates", (
     "defector_tie_fade_rate", "case_management_months", "hana_center_tie_rate",
-    "community_tie_rate", "neighbour_sk_tie_rate", "work_sk_tie_rate", "sk_tie_fade_rate"),
-    __name__)
+    "community_tie_rate", "neighbour_sk_tie_rate", "work_sk_tie_rate", "sk_tie_fade_rate"))
 COHORT, FAMILY, EMPLOYED = int(Tie.COHORT), int(Tie.FAMILY), int(Work.EMPLOYED)
 
 
@@ -359,11 +358,12 @@ def _count_rely_on(rows, n, u, v, sk_ties, household_size,
 
 
 @twin
-def _kept_ties(u, v, kind, key, q, uid, stage, resident):  # pragma: no cover - vs reference
+def _kept_ties(u, v, kind, key, record, uid, stage, resident):  # pragma: no cover - vs reference
     """Which ties last the month: both people still residents, and the tie not faded (ties to
     family never fade); one draw per pair, keyed by the pair."""
     keep = np.empty(u.size, dtype=np.bool_)
     for t in numba.prange(u.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         keep[t] = resident[stage[u[t]]] and resident[stage[v[t]]] and (
             kind[t] == FAMILY
             or not happens(draw(key, pair_id(uid[u[t]], uid[v[t]])), q.defector_tie_fade_rate))
@@ -371,7 +371,7 @@ def _kept_ties(u, v, kind, key, q, uid, stage, resident):  # pragma: no cover - 
 
 
 @twin
-def _meet(rows, month, keys, q, f, serving, uid, left_hanawon_month, work,
+def _meet(rows, month, keys, record, f, serving, uid, left_hanawon_month, work,
           sk_ties):  # pragma: no cover - tested against the reference
     """Who meets other defectors this month at the Hana Center (during case management) and
     through churches and NGOs; ties to South Koreans gained and lost. Returns the rows of the
@@ -380,6 +380,7 @@ def _meet(rows, month, keys, q, f, serving, uid, left_hanawon_month, work,
     hana = np.zeros(rows.size, dtype=np.bool_)
     community = np.zeros(rows.size, dtype=np.bool_)
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r, j = rows[i], min(np.int64(i), last)
         managed = (months_since_one(left_hanawon_month[r], month) < q.case_management_months
                    or serving[i])

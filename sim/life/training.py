@@ -143,19 +143,19 @@ class Training(Module):
 
 
 Rates = parameter_record("Rates", (  # the parameters the compiled pass reads
-    "school_leaving_age", "older_age", "settling_years", "training_rate"),
-    __name__)
+    "school_leaving_age", "older_age", "settling_years", "training_rate"))
 EMPLOYED = int(Work.EMPLOYED)
 
 
 @twin
-def _start_courses(rows, month, key, q, months, f, uid, birth_month, arrival_month, trained, work,
-                   study_until, training_until):  # pragma: no cover - tested vs the reference
+def _start_courses(rows, month, key, record, months, f, uid, birth_month, arrival_month, trained,
+                   work, study_until, training_until):  # pragma: no cover - tested vs the reference
     """Residents of working age, arrived within ``settling_years``, not yet trained, employed
     or studying, start a vocational course of ``months`` at ``training_rate`` (times the lever
     factor)."""
     last = f.shape[1] - 1
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r = rows[i]
         age = (month - birth_month[r]) / MONTHS_PER_YEAR
         if not (age >= q.school_leaving_age and age < q.older_age

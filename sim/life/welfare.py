@@ -251,16 +251,17 @@ STREAMS = ("welfare.livelihood", "welfare.fha", "welfare.remit")
 START_STREAMS = ("welfare.household", "welfare.livelihood_start")
 StartRates = parameter_record("StartRates", (
     "livelihood_initial_share", "household_schedule_max_size", "household_schedule_max_ratio",
-    "krw_per_usd"), __name__)
+    "krw_per_usd"))
 
 
 @numba.njit(cache=True, nogil=True)
-def _start(rows, keys, q, spread, cash, housing, fee_usd, credit_share, uid, with_family,
+def _start(rows, keys, record, spread, cash, housing, fee_usd, credit_share, uid, with_family,
            last_departure_month, journey_month, sponsored, savings_usd, household_size,
            livelihood, debt_mkrw, savings_mkrw):  # pragma: no cover - tested vs reference_start
-    """:meth:`Welfare.reference_start` in one pass (``q``: :class:`StartRates`; ``spread``: the
+    """:meth:`Welfare.reference_start` in one pass (``record``: :class:`StartRates`; ``spread``: the
     :func:`household_spread`; the fee and credit share by year index): the household,
     :func:`settlement_mkrw` and the debt owed on the journey's fee."""
+    q = record[0]
     top = q.household_schedule_max_size
     step = (q.household_schedule_max_ratio - 1.0) / (top - 1.0)
     for r in rows:
@@ -286,20 +287,21 @@ _RATES = ("wage_tenure_effect", "employment_incentive_mkrw", "livelihood_income_
           "fha_takeup_share", "fha_monthly_cap_mkrw", "saving_share", "remittance_mkrw",
           "remittance_rate", "remittance_nonearner_multiplier")
 
-Rates = parameter_record("Rates", _RATES, __name__)  # the parameters the compiled month reads
+Rates = parameter_record("Rates", _RATES)  # the parameters the compiled month reads
 
 
 EMPLOYED, PROTECTED = int(Work.EMPLOYED), int(Stage.PROTECTED)
 
 
 @twin
-def _month(rows, month, keys, q, sk_wage, fha_open, growth, uid, stage, work, job_start_month,
+def _month(rows, month, keys, record, sk_wage, fha_open, growth, uid, stage, work, job_start_month,
            wage_relative, job_incentive, caring, poor_health, left_hanawon_month,
            family_left_behind, livelihood, fha_saver, fha_months, debt_mkrw, savings_mkrw,
            remitted_month):  # pragma: no cover - tested against the reference
     """The rules of :meth:`Welfare.reference_step` for each resident in turn (``growth``: the
     wage's growth by whole months of tenure, as :func:`current_wage_mkrw` computes it)."""
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r = rows[i]
         earnings = 0.0
         if work[r] == EMPLOYED:

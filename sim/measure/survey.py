@@ -197,13 +197,14 @@ LAST_BAND = len(BANDS) - 1
 
 
 @numba.njit(cache=True, nogil=True)
-def _survey(rows, month, first_of_year, youngest, q, wage_tenure_effect, sk_wage, sums,
+def _survey(rows, month, first_of_year, youngest, record, wage_tenure_effect, sk_wage, sums,
             birth_month, arrival_month, female, work, job, job_start_month, wage_relative,
             livelihood, discriminated_month, remitted_month, ptsd, depressed, ideation_month,
             service_month, rely_on, sk_ties, family_left_behind, considering_leaving, debt_mkrw,
             savings_mkrw, trained):  # pragma: no cover - tested against the reference
     """Add each surveyed resident's :data:`QUANTITIES` to ``sums[quantity, band, sex]``, in
     the order :meth:`Survey.reference_step` adds them."""
+    q = record[0]
     v = np.empty(sums.shape[0])  # one resident's quantities
     for r in rows:
         if not ((month - birth_month[r]) / 12.0 >= youngest

@@ -188,13 +188,13 @@ Rates = parameter_record("Rates", (  # the parameters the compiled month reads
     "savings_usd_per_month", "arrest_rate", "arrest_married_multiplier",
     "arrest_settled_multiplier", "arrest_male_multiplier", "voluntary_return_rate",
     "marriage_rate", "onward_married_multiplier", "onward_settled_multiplier", "onward_rate",
-    "sponsored_rate_china", "settle_rate", "settle_rate_male"), __name__)
+    "sponsored_rate_china", "settle_rate", "settle_rate_male"))
 HIDING, MARRIED, SETTLED = (int(Stage.HIDING_IN_CHINA), int(Stage.MARRIED_IN_CHINA),
                             int(Stage.SETTLED_IN_CHINA))
 
 
 @twin
-def _month(rows, month, key, q, mortality, world, f, p_max, uid, stage, female, birth_month,
+def _month(rows, month, key, record, mortality, world, f, p_max, uid, stage, female, birth_month,
            savings_usd):  # pragma: no cover - tested against the reference
     """Savings, then one draw per person; the exit (a column of :meth:`China.rates`, -1 for
     none) of those whose draw is under ``p_max``, as ``competing_exits`` chooses it
@@ -202,6 +202,7 @@ def _month(rows, month, key, q, mortality, world, f, p_max, uid, stage, female, 
     last = f.shape[1] - 1
     exits = np.full(rows.size, -1, dtype=np.int64)
     for i in numba.prange(rows.size):
+        q = record[0]  # in the loop: a parallel loop cannot take a record in
         r, j = rows[i], min(np.int64(i), last)
         savings_usd[r] += q.savings_usd_per_month
         u = draw(key, uid[r])
