@@ -77,8 +77,7 @@ class Departures(Module):
     def step(self, month: int) -> None:
         """Leave again from North Korea, then add this month's new departures."""
         self._leave_again(month)
-        self._push(month)
-        self._direct(month)
+        self._push_and_direct(month)
         self._chain(month, self.model.groups[Stage.PROTECTED])
 
     def schedule_exit(self, rows: np.ndarray, month: int) -> None:
@@ -101,28 +100,26 @@ class Departures(Module):
         m.emit("departed", leave, month)
         m.die(rows[exit_ == 1], month)
 
-    def _push(self, month: int) -> None:
-        """Departures driven by conditions in North Korea (a Poisson count by sex)."""
+    def _push_and_direct(self, month: int) -> None:
+        """This month's departures driven by conditions in North Korea and direct crossings into
+        the South by sea or over the border (the latter rare, not following the outflow into
+        China): Poisson numbers of men and women of each kind for a yearly rate in people, added
+        together."""
         m = self.model
-        y = m.world.index(month)
-        self._counted(month, PUSH, m.world.push_departures[y], m.world.female_share[y])
-
-    def _direct(self, month: int) -> None:
-        """Direct crossings into the South by sea or over the border."""
-        p = self.model.params
-        self._counted(month, DIRECT, p["direct_crossings_per_year"], p["direct_female_share"])
-
-    def _counted(self, month: int, kind: int, per_year: float, female_share: float) -> None:
-        """Add Poisson numbers of men and women of one kind for a yearly rate in people."""
-        m = self.model
-        mean = per_year / MONTHS_PER_YEAR / m.scale
-        uids, female = [], []
-        for sex, share in ((False, 1 - female_share), (True, female_share)):
-            tag = "female" if sex else "male"
-            count = m.streams.poisson(f"departures.{KIND_NAMES[kind]}.{tag}", month, mean * share)
-            uids.append(new_uids(month, kind, sex, count))
-            female.append(np.full(count, sex))
-        self._add(month, np.concatenate(uids), np.concatenate(female), kind)
+        p, y = m.params, m.world.index(month)
+        uids, female, kinds = [], [], []
+        for kind, per_year, female_share in (
+                (PUSH, m.world.push_departures[y], m.world.female_share[y]),
+                (DIRECT, p["direct_crossings_per_year"], p["direct_female_share"])):
+            mean = per_year / MONTHS_PER_YEAR / m.scale
+            for sex, share in ((False, 1 - female_share), (True, female_share)):
+                tag = "female" if sex else "male"
+                count = m.streams.poisson(f"departures.{KIND_NAMES[kind]}.{tag}", month,
+                                          mean * share)
+                uids.append(new_uids(month, kind, sex, count))
+                female.append(np.full(count, sex))
+                kinds.append(np.full(count, kind, dtype=np.int8))
+        self._add(month, np.concatenate(uids), np.concatenate(female), np.concatenate(kinds))
 
     def _chain(self, month: int, protected: np.ndarray) -> None:
         """Residents who left family behind pay a broker for one relative."""
@@ -141,34 +138,32 @@ class Departures(Module):
         uids = derived_ids(pop.uid[sponsors], month)
         female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
         men_first = np.argsort(female, kind="stable")
-        self._add(month, uids[men_first], female[men_first], CHAIN, sponsors[men_first])
+        self._add(month, uids[men_first], female[men_first],
+                  np.full(uids.size, CHAIN, dtype=np.int8), sponsors[men_first])
 
-    def _add(self, month: int, uids: np.ndarray, female: np.ndarray, kind: int,
+    def _add(self, month: int, uids: np.ndarray, female: np.ndarray, kind: np.ndarray,
              sponsors: np.ndarray | None = None) -> None:
-        """New people leaving North Korea: push departures enter China, sponsored relatives start
-        the journey (remembering their sponsor), direct crossers arrive at once."""
+        """New people leaving North Korea (``kind``: PUSH, CHAIN or DIRECT for each): push
+        departures enter China unless their journey was planned, sponsored relatives start the
+        journey (remembering their sponsor), direct crossers arrive at once."""
         if uids.size == 0:
             return
         m = self.model
+        y = m.world.index(month)
+        direct = kind == DIRECT
+        planned = m.streams.uniforms("departures.planned", month, uids) < (
+            m.world.planned_share[y] * m.world.broker_access[y])
+        hiding = (kind == PUSH) & ~planned  # the planned ones start the journey at once
         values = dict(female=female, sponsored=kind == CHAIN, first_departure_month=month,
                       last_departure_month=month,
+                      route=np.where(direct, Route.DIRECT, Route.NONE).astype(np.int8),
                       **draw_attributes(m.tables, m.params, m.streams, month,
                                         m.calendar.year_of(month), uids, female))
-        if kind == DIRECT:
-            values["route"] = Route.DIRECT
-        stage = Stage.JOURNEY
-        if kind == PUSH:  # planned departures start the journey at once, the others hide
-            y = m.world.index(month)
-            u = m.streams.uniforms("departures.planned", month, uids)
-            planned = u < m.world.planned_share[y] * m.world.broker_access[y]
-            stage = np.where(planned, Stage.JOURNEY, Stage.HIDING_IN_CHINA).astype(np.int8)
+        stage = np.where(hiding, Stage.HIDING_IN_CHINA, Stage.JOURNEY).astype(np.int8)
         rows = m.population.add(month, stage, uid=uids, **values)
-        if kind == PUSH:
-            m.emit("entered_china", rows[~planned], month)
-            m.emit("started_journey", rows[planned], month)
-        elif kind == CHAIN:
+        if sponsors is not None:
             m.population.sponsor_row[rows] = sponsors
-            m.emit("started_journey", rows, month)
-        else:
-            m.emit("arrived", rows, month)
+        m.emit("entered_china", rows[hiding], month)
+        m.emit("started_journey", rows[~hiding & ~direct], month)
+        m.emit("arrived", rows[direct], month)
         m.emit("departed", rows, month)
