@@ -215,4 +215,23 @@ def test_the_caveat_names_a_lever_s_known_miss_and_only_that_lever_s():
              "levers": [{"type": lever_type, "start": "2026-01"}]}, "<test>"))
 
     assert Settings.known_miss and Settings.known_miss in caveat("vocational_training")
-    assert "known miss" not in caveat("mentorship")
+    assert Settings.known_miss not in caveat("mentorship")
+    assert "known miss" not in caveat("helpline")
+
+
+def test_levers_with_employment_among_their_outcomes_carry_the_model_s_employment_miss():
+    """The model's own miss on employment (its rise since 2018) is in the caveat of every
+    scenario whose levers have employment among their outcomes, once, naming them all."""
+    from sim import scenario
+    from sim.app import report
+    from sim.levers.base import EMPLOYMENT_MISS
+
+    def caveat(*lever_types):
+        return report._caveat(scenario.validate(
+            {"name": "s", "extends": "baseline", "description": "d",
+             "levers": [{"type": t, "start": "2026-01"} for t in lever_types]}, "<test>"))
+
+    both = caveat("mentorship", "vocational_training")
+    assert both.count(EMPLOYMENT_MISS) == 1
+    assert f"for mentorship, vocational_training: {EMPLOYMENT_MISS}" in both
+    assert EMPLOYMENT_MISS not in caveat("helpline")

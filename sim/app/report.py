@@ -241,8 +241,12 @@ def _caveat(s: scenario_io.Scenario) -> str:
     if "set in the scenario" in kinds:
         parts.append("effect sizes set in the scenario: "
                      + ", ".join(kinds["set in the scenario"]))
-    parts += [f"a known miss of the model for {lv.label}: {type(lv).known_miss}"
-              for lv in s.levers if type(lv).known_miss]
+    misses: dict[str, list[str]] = {}  # each known miss -> the levers it concerns
+    for lv in s.levers:
+        for miss in type(lv).known_misses():
+            misses.setdefault(miss, []).append(lv.label)
+    parts += [f"a known miss of the model for {', '.join(dict.fromkeys(labels))}: {miss}"
+              for miss, labels in misses.items()]
     return ("Caveat: " + "; ".join(parts) + ". Costs are programme costs only, and unit costs "
             "are assumptions.")
 

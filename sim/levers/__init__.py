@@ -223,8 +223,8 @@ def evidence_markdown() -> str:
                   + (f"; participants: {', '.join(settings.cohort_outcomes)}"
                      if settings.cohort_outcomes else ""),
                   f"- **Evidence:** {settings.evidence}",
-                  *([f"- **Known miss of the model:** {settings.known_miss}"]
-                    if settings.known_miss else []), "",
+                  *[f"- **Known miss of the model:** {miss}"
+                    for miss in settings.known_misses()], "",
                   "| effect setting | what it multiplies or sets | prior | median | 90% | kind | "
                   "source |", "| --- | --- | --- | --- | --- | --- | --- |"]
         for field, info in effect_fields(settings).items():
