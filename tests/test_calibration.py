@@ -114,6 +114,8 @@ def test_a_calibration_is_reproducible_on_any_number_of_workers_and_complete(fil
     manifest = json.loads((a / "manifest.json").read_text())
     assert manifest["effective_sample_size"] == pytest.approx(gens.effective_sample_size.iloc[-1],
                                                               abs=0.1)
+    assert gens.stopped_early.iloc[0] == 0  # generation 0 has no threshold to stop a run at
+    assert manifest["runs_stopped_early"] == gens.stopped_early.sum() <= gens.simulations.sum()
     fit = pd.read_csv(a / "fit_table.csv")
     assert list(fit.id) == ["arrivals2002", "stock2002", "female2003"]
     assert "resampling the 2 replicates, the count's median is" in manifest["shares"]["train"]

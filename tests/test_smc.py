@@ -4,6 +4,7 @@ than its budget, and give the same particles resumed as uninterrupted."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -82,11 +83,12 @@ def test_runs_stopped_once_beyond_the_threshold_leave_the_particles_unchanged(tm
     """A run reported as infinitely far once it cannot meet the threshold it is given (early
     rejection) gives the same particles as runs that always finish; generation 0, which has no
     threshold yet, is given an infinite one."""
-    given = []
+    given, stopped = [], []
 
     def stopped_early(z, epsilon):
         given.append(epsilon)
         d = gaussian(z)
+        stopped.append(int((d > epsilon).sum()))
         return np.where(d > epsilon, np.inf, d)
 
     whole = smc.Sampler(gaussian, 3, 40, seed=5, folder=tmp_path / "whole")
@@ -96,8 +98,34 @@ def test_runs_stopped_once_beyond_the_threshold_leave_the_particles_unchanged(tm
     whole.run(budget=1500)
     early.run(budget=1500)
     assert given[0] == np.inf and all(np.isfinite(given[1:])) and len(early.log) >= 3
+    counted = [g.stopped_early for g in early.log]
+    in_progress = early.step.get("stopped_early", 0)  # a generation the budget left unfinished
+    assert counted[0] == 0 and sum(counted) + in_progress == sum(stopped) and sum(counted) > 0
+    assert all(g.stopped_early == 0 for g in whole.log)
+    for g in early.log:
+        g.stopped_early = 0
     assert repr(early.log) == repr(whole.log)
     assert all(np.array_equal(a, b) for a, b in zip(early.populations, whole.populations))
+
+
+def test_a_state_saved_before_runs_stopped_early_were_counted_resumes(tmp_path):
+    """A generation saved without the count (an older calibration) reads as none stopped, and
+    the generation in progress counts from there."""
+    sampler = smc.Sampler(gaussian, 3, 20, seed=2, folder=tmp_path)
+    sampler.run(budget=60)
+    state = tmp_path / smc.STATE
+    with np.load(state) as data:
+        arrays = {k: data[k] for k in data.files}
+    log = json.loads(str(arrays["log"]))
+    for g in log["generations"]:
+        del g["stopped_early"]
+    log["step"].pop("stopped_early", None)
+    arrays["log"] = np.array(json.dumps(log))
+    with open(state, "wb") as f:
+        np.savez(f, **arrays)
+    resumed = smc.Sampler(gaussian, 3, 20, seed=2, folder=tmp_path)
+    resumed.run(budget=200)
+    assert len(resumed.log) > 1 and all(g.stopped_early == 0 for g in resumed.log)
 
 
 def test_moves_per_generation_follow_the_acceptance_rate():

@@ -192,6 +192,7 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
                    "effective_sample_size": round(float(last.effective_sample_size), 1),
                    "distinct_particles": int(last.distinct_particles),
                    "final_acceptance_rate": round(float(last.acceptance_rate), 4),
+                   "runs_stopped_early": int(sum(g.stopped_early for g in sampler.log)),
                    "abc_wall_seconds": round(abc_seconds, 1),
                    "total_wall_seconds": round(time.perf_counter() - clock, 1),
                    "workers": workers, "scheduler": args.scheduler,

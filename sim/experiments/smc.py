@@ -54,7 +54,9 @@ SCALE = 2.38 ** 2  # / dimensions: the random walk's scale (Roberts, Gelman & Gi
 
 @dataclass
 class Generation:
-    """What one generation did: its threshold, the runs it cost, the moves' acceptance."""
+    """What one generation did: its threshold, the runs it cost, the moves' acceptance, and
+    how many of its runs were stopped early (reported infinitely far once they could no longer
+    meet the threshold; 0 in states saved before it was counted)."""
 
     generation: int
     epsilon: float
@@ -62,6 +64,7 @@ class Generation:
     mcmc_steps: int
     acceptance_rate: float
     distinct_particles: int
+    stopped_early: int = 0
 
 
 def distinct(z: np.ndarray) -> int:
@@ -233,7 +236,8 @@ class Sampler:
         self.z[gone], self.dist[gone] = self.z[parents], self.dist[parents]
         self.step = {"generation": t, "epsilon": float(self.dist[kept[-1]]), "done": 0,
                      "planned": 1, "accepted": 0, "proposed": 0, "simulations": 0,
-                     "moving": gone.tolist(), "scale": move_scale(self.z[kept]).tolist()}
+                     "stopped_early": 0, "moving": gone.tolist(),
+                     "scale": move_scale(self.z[kept]).tolist()}
         self.save()
 
     def move(self, budget: int) -> bool:
@@ -265,6 +269,7 @@ class Sampler:
             s["accepted"] += int(ok.sum())
             s["proposed"] += len(moving)
             s["simulations"] += int(ran.sum())
+            s["stopped_early"] = s.get("stopped_early", 0) + int(np.isinf(d1[ran]).sum())
             if s["done"] == 1:  # Laplace's rule: no accepted move in a small first step is
                 # not an acceptance rate of 0
                 s["planned"] = steps_needed((s["accepted"] + 1) / (s["proposed"] + 2))
@@ -274,7 +279,7 @@ class Sampler:
         rate = s["accepted"] / s["proposed"] if s["proposed"] else float("nan")
         self.step = {}
         self.finish(Generation(s["generation"], s["epsilon"], s["simulations"], s["done"],
-                               rate, distinct(self.z)))
+                               rate, distinct(self.z), s.get("stopped_early", 0)))
         return True
 
     def overruns(self, budget: int) -> bool:
