@@ -206,6 +206,9 @@ def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
     years_abroad = (pop.arrival_month[arrived] - pop.last_departure_month[arrived]) / 12.0
     arrival_year = pop.arrival_month[arrived] // 12
     fem = pop.female[arrived]
+    if statistic is np.median:
+        return {sex: _medians(arrival_year[mask], years_abroad[mask], n_years)
+                for sex, mask in (("all", slice(None)), ("female", fem), ("male", ~fem))}
     out = {sex: np.full(n_years, np.nan) for sex in SEXES}
     order = np.argsort(arrival_year, kind="stable")
     bounds = np.searchsorted(arrival_year[order], np.arange(n_years + 1))
@@ -215,6 +218,22 @@ def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
             values = years_abroad[idx][mask]
             if values.size:
                 out[sex][y] = statistic(values)
+    return out
+
+
+def _medians(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """The median of ``values`` in each group 0 .. n_groups - 1 (NaN for an empty one), as
+    ``np.median`` of each group gives it (the mean of the two middle values of an even count),
+    from one sort."""
+    order = np.lexsort((values, group))
+    ordered = values[order]
+    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
+    count = np.diff(bounds)
+    low = bounds[:-1] + np.maximum(count - 1, 0) // 2
+    high = bounds[:-1] + count // 2
+    out = np.full(n_groups, np.nan)
+    some = count > 0
+    out[some] = np.mean([ordered[low[some]], ordered[high[some]]], axis=0)
     return out
 
 

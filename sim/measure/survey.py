@@ -79,6 +79,11 @@ RATIOS = {
 COUNTS = {"surveyed_count": "population", "employed_count": "employed",
           "depressed_count": "depressed", "discriminated_count": "discriminated",
           "ideation_count": "ideation"}
+# the columns of the sums each ratio and count reads, in order (for all of them at once)
+_NUMERATORS = np.array([Q[num] for num, _, _ in RATIOS.values()])
+_DENOMINATORS = np.array([Q[den] for _, den, _ in RATIOS.values()])
+_FACTORS = np.array([factor for _, _, factor in RATIOS.values()])
+_COUNTED = np.array([Q[quantity] for quantity in COUNTS.values()])
 
 
 class Survey(Module):
@@ -169,11 +174,13 @@ class Survey(Module):
         for sex, s in sexes.items():
             bands = {"all": s.sum(axis=2), **{b: s[:, :, i] for i, b in enumerate(BANDS)}}
             for band, table in bands.items():
-                for name, (num, den, factor) in RATIOS.items():
-                    with np.errstate(invalid="ignore", divide="ignore"):
-                        out[(name, sex, band)] = factor * table[:, Q[num]] / table[:, Q[den]]
-                for name, quantity in COUNTS.items():
-                    out[(name, sex, band)] = scale * table[:, Q[quantity]]
+                with np.errstate(invalid="ignore", divide="ignore"):  # every ratio at once
+                    ratios = _FACTORS * table[:, _NUMERATORS] / table[:, _DENOMINATORS]
+                for k, name in enumerate(RATIOS):
+                    out[(name, sex, band)] = ratios[:, k]
+                counts = scale * table[:, _COUNTED]
+                for k, name in enumerate(COUNTS):
+                    out[(name, sex, band)] = counts[:, k]
         return out
 
 
