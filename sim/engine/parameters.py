@@ -100,11 +100,13 @@ def prior_distribution(prior: dict[str, Any]):
     return getattr(stats, name)(*args, **kwargs)
 
 
-def truncated_quantile(dist, low, high, q, floor: float = 0.0) -> np.ndarray:
+def truncated_quantile(dist, low, high, q, floor: float = 0.0,
+                       mass: tuple[float, float] | None = None) -> np.ndarray:
     """Values at quantiles ``q`` of the frozen distribution ``dist`` truncated to [low, high]:
     its quantile at F(low) + q (F(high) - F(low)), the probability kept within [floor,
-    1 - floor]. Works on arrays of distributions and bounds alike."""
-    at_low, at_high = dist.cdf(low), dist.cdf(high)
+    1 - floor]. Works on arrays of distributions and bounds alike. ``mass``: F(low) and
+    F(high) if already known (a calibration's priors keep them)."""
+    at_low, at_high = mass if mass is not None else (dist.cdf(low), dist.cdf(high))
     p = at_low + np.asarray(q, dtype=float) * (at_high - at_low)
     return dist.ppf(np.clip(p, floor, 1.0 - floor))
 
@@ -125,23 +127,36 @@ def draw_from_priors(rng: np.random.Generator, exclude=()) -> dict[str, float]:
     One uniform from ``rng`` per parameter with a prior, in the tables' order, whatever
     ``exclude`` holds: the same generator gives every parameter the same value in every scenario
     (paired replicates)."""
+    named, kinds = _prior_kinds()
+    quantiles = rng.random(len(named))
+    values = np.empty(len(named))
+    for rows, dist, low, high, mass in kinds:  # one vectorised quantile function per kind
+        values[rows] = truncated_quantile(dist, low, high, quantiles[rows], mass=mass)
+    return {spec.name: float(np.clip(v, spec.low, spec.high))  # clipped for rounding only
+            for spec, v in zip(named, values) if spec.name not in exclude}
+
+
+@lru_cache(maxsize=1)
+def _prior_kinds() -> tuple[list[ParameterSpec], list[tuple]]:
+    """The parameters with a prior, and for each kind of prior: their rows, one frozen scipy
+    distribution of them all (array arguments), their bounds and the distribution's cumulative
+    probabilities at the bounds (made once: freezing and the bounds' probabilities cost more than
+    the draws)."""
     from scipy import stats
 
     named = [spec for spec in load_specs().values() if spec.prior is not None]
-    quantiles = rng.random(len(named))
-    values = np.empty(len(named))
-    for kind in PRIOR_KINDS:  # one vectorised quantile function per kind of prior
+    kinds = []
+    for kind in PRIOR_KINDS:
         rows = [i for i, spec in enumerate(named) if spec.prior["dist"] == kind]
         if rows:
             forms = [prior_form(named[i].prior) for i in rows]
             args = [np.array(column) for column in zip(*(form[1] for form in forms))]
             kwargs = {k: np.array([form[2][k] for form in forms]) for k in forms[0][2]}
-            values[rows] = truncated_quantile(getattr(stats, forms[0][0])(*args, **kwargs),
-                                              np.array([named[i].low for i in rows]),
-                                              np.array([named[i].high for i in rows]),
-                                              quantiles[rows])
-    return {spec.name: float(np.clip(v, spec.low, spec.high))  # clipped for rounding only
-            for spec, v in zip(named, values) if spec.name not in exclude}
+            dist = getattr(stats, forms[0][0])(*args, **kwargs)
+            low = np.array([named[i].low for i in rows])
+            high = np.array([named[i].high for i in rows])
+            kinds.append((rows, dist, low, high, (dist.cdf(low), dist.cdf(high))))
+    return named, kinds
 
 
 @lru_cache(maxsize=1)

@@ -166,6 +166,10 @@ class Streams:
         self._columns[stream] = column
         return column[month]
 
+    def month_keys(self, stream: str, n_months: int) -> np.ndarray:
+        """The keys of one stream in months 0 to ``n_months - 1`` (:meth:`key` of each)."""
+        return self._table((stream,), n_months - 1)[:n_months, 0].copy()
+
     def _table(self, streams: tuple[str, ...], month: int) -> np.ndarray:
         """The keys of :func:`stream_key` for ``streams`` (columns) in months 0 to at least
         ``month`` (rows), made for a block of months at once: a month's keys are then a row

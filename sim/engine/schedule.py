@@ -258,8 +258,7 @@ class ScheduledExits:
                              f"{bound.multiplier}")
         self.bound = bound
         n_months = model.calendar.n_months
-        self.renew_keys = np.array([model.streams.key(f"{stream}.renew", month)
-                                    for month in range(n_months)], dtype=np.uint64)
+        self.renew_keys = model.streams.month_keys(f"{stream}.renew", n_months)
         self.table = YearTable(*year_table(bound, -(-n_months // MONTHS_PER_YEAR)))
         self.schedule = Schedule(n_months)
 

@@ -90,7 +90,8 @@ class Prior:
         from scipy.special import ndtr
 
         return truncated_quantile(self.distribution(), *self.bounds,
-                                  ndtr(np.asarray(z, dtype=float)), QUANTILE_FLOOR)
+                                  ndtr(np.asarray(z, dtype=float)), QUANTILE_FLOOR,
+                                  mass=self.mass)  # the probabilities at the bounds, made once
 
     def coordinate(self, x):
         """The standard normal coordinates of values ``x`` (the inverse of :meth:`value`)."""
