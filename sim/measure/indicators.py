@@ -203,11 +203,17 @@ def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
     """Mean or median years between the last departure and arrival, by arrival year and sex."""
     n = pop.n
     arrived = np.flatnonzero((pop.arrival_month[:n] != NO_MONTH) & (pop.arrival_month[:n] >= 0))
-    years_abroad = (pop.arrival_month[arrived] - pop.last_departure_month[arrived]) / 12.0
+    months_abroad = (pop.arrival_month[arrived].astype(np.int64)
+                     - pop.last_departure_month[arrived])
+    years_abroad = months_abroad / 12.0
     arrival_year = pop.arrival_month[arrived] // 12
     fem = pop.female[arrived]
-    if statistic is np.median:
-        return {sex: _medians(arrival_year[mask], years_abroad[mask], n_years)
+    if statistic is np.median:  # one sort by (year, months abroad) serves the three sexes
+        low = months_abroad.min(initial=0)
+        order = np.argsort(arrival_year * (months_abroad.max(initial=0) - low + 1)
+                           + (months_abroad - low), kind="stable")
+        year, value, fem = arrival_year[order], years_abroad[order], fem[order]
+        return {sex: _sorted_medians(year[mask], value[mask], n_years)
                 for sex, mask in (("all", slice(None)), ("female", fem), ("male", ~fem))}
     out = {sex: np.full(n_years, np.nan) for sex in SEXES}
     order = np.argsort(arrival_year, kind="stable")
@@ -221,13 +227,11 @@ def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
     return out
 
 
-def _medians(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """The median of ``values`` in each group 0 .. n_groups - 1 (NaN for an empty one), as
+def _sorted_medians(group: np.ndarray, ordered: np.ndarray, n_groups: int) -> np.ndarray:
+    """The median of the values in each group 0 .. n_groups - 1 (NaN for an empty one), as
     ``np.median`` of each group gives it (the mean of the two middle values of an even count),
-    from one sort."""
-    order = np.lexsort((values, group))
-    ordered = values[order]
-    bounds = np.searchsorted(group[order], np.arange(n_groups + 1))
+    from values ``ordered`` by (group, value)."""
+    bounds = np.searchsorted(group, np.arange(n_groups + 1))
     count = np.diff(bounds)
     low = bounds[:-1] + np.maximum(count - 1, 0) // 2
     high = bounds[:-1] + count // 2
@@ -246,10 +250,10 @@ def _shares(part: np.ndarray, whole: np.ndarray) -> dict[str, np.ndarray]:
 
 def _age_mix(pop, n_years: int) -> dict[str, dict[str, np.ndarray]]:
     """Percent of each year's arrivals in each :data:`AGE_MIX` band of age at arrival, by sex."""
-    n = pop.n
-    month = pop.arrival_month[:n]
-    female = pop.female[:n].astype(np.int64)
-    age = (month.astype(np.int64) - pop.birth_month[:n]) / 12.0
+    arrival = pop.arrival_month[:pop.n]
+    arrived = np.flatnonzero((arrival != NO_MONTH) & (arrival >= 0))  # all that _yearly counts
+    month, female = arrival[arrived], pop.female[arrived].astype(np.int64)
+    age = (month.astype(np.int64) - pop.birth_month[arrived]) / 12.0
     whole = _yearly(month, female, n_years)
     return {name: _shares(_yearly(np.where((age >= low) & (age < high), month, NO_MONTH),
                                   female, n_years), whole)
