@@ -20,7 +20,7 @@ from typing import Callable
 from ..measure import targets
 
 QUANTILES = (0.25, 0.5, 0.75)  # checked at the years by which these shares of the targets are
-# known, a stated choice: each check reads the indicators (about 2% of a run at scale 10), and
+# known, a stated choice: each check reads the indicators (1-2% of a run at scale 10), and
 # two checks (a third and two thirds) saved less (benchmarks/README.md, "Early rejection")
 REJECTED = math.inf  # the distance reported for a run stopped early (beyond any threshold)
 
