@@ -201,4 +201,3 @@ def test_medians_by_group_are_numpys_median_of_each_group():
         want = [np.median(values[group == k]) if (group == k).any() else np.nan
                 for k in range(6)]
         assert np.array_equal(got, np.array(want), equal_nan=True)
-
