@@ -256,5 +256,4 @@ def parameter_record(typename: str, names: tuple[str, ...]) -> type:
     def of(cls, p) -> np.ndarray:
         return cls.values(p)
 
-    return type(typename, (), {"_fields": tuple(names), "dtype": dtype,
-                               "values": classmethod(values), "of": classmethod(of)})
+    return type(typename, (), {"values": classmethod(values), "of": classmethod(of)})

@@ -168,7 +168,8 @@ class Streams:
 
     def month_keys(self, stream: str, n_months: int) -> np.ndarray:
         """The keys of one stream in months 0 to ``n_months - 1`` (:meth:`key` of each)."""
-        return self._table((stream,), n_months - 1)[:n_months, 0].copy()
+        self.key(stream, n_months - 1)  # keeps the stream's column, as long as needed
+        return self._columns[stream][:n_months].copy()
 
     def _table(self, streams: tuple[str, ...], month: int) -> np.ndarray:
         """The keys of :func:`stream_key` for ``streams`` (columns) in months 0 to at least

@@ -154,8 +154,8 @@ def indicator_series(model) -> tuple[list[tuple[str, str, str, np.ndarray]], np.
     add("in_transit", _by_sex(december[:, list(IN_TRANSIT)].sum(axis=1) * scale))
     add("detained_in_china", _by_sex(december[:, Stage.DETAINED_IN_CHINA] * scale))
     add("repatriated", _by_sex(rec.events["repatriated"].reshape(n_years, 12, 2).sum(1) * scale))
-    for stat, fn in (("mean", np.mean), ("median", np.median)):
-        add(f"{stat}_years_abroad_of_arrivals", _years_abroad(pop, n_years, fn))
+    for stat, values in _years_abroad(pop, n_years).items():
+        add(f"{stat}_years_abroad_of_arrivals", values)
     add("residents_in_south", _by_sex(december[:, list(IN_SOUTH)].sum(axis=1) * scale))
     for b, band in enumerate(BANDS):
         add("residents_in_south", _by_sex(rec.residents_by_band[:, b] * scale), band)
@@ -199,8 +199,9 @@ def _table(rows: list[tuple], years: np.ndarray, replicate: int):
                          COLUMNS[5]: values[keep].tolist()}, columns=list(COLUMNS))
 
 
-def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
-    """Mean or median years between the last departure and arrival, by arrival year and sex."""
+def _years_abroad(pop, n_years: int) -> dict[str, dict[str, np.ndarray]]:
+    """Mean and median years between the last departure and arrival, by arrival year and sex
+    (``{"mean": {sex: values by year}, "median": ...}``)."""
     n = pop.n
     arrived = np.flatnonzero((pop.arrival_month[:n] != NO_MONTH) & (pop.arrival_month[:n] >= 0))
     months_abroad = (pop.arrival_month[arrived].astype(np.int64)
@@ -208,23 +209,24 @@ def _years_abroad(pop, n_years: int, statistic) -> dict[str, np.ndarray]:
     years_abroad = months_abroad / 12.0
     arrival_year = pop.arrival_month[arrived] // 12
     fem = pop.female[arrived]
-    if statistic is np.median:  # one sort by (year, months abroad) serves the three sexes
-        low = months_abroad.min(initial=0)
-        order = np.argsort(arrival_year * (months_abroad.max(initial=0) - low + 1)
-                           + (months_abroad - low), kind="stable")
-        year, value, fem = arrival_year[order], years_abroad[order], fem[order]
-        return {sex: _sorted_medians(year[mask], value[mask], n_years)
-                for sex, mask in (("all", slice(None)), ("female", fem), ("male", ~fem))}
-    out = {sex: np.full(n_years, np.nan) for sex in SEXES}
-    order = np.argsort(arrival_year, kind="stable")
+    mean = {sex: np.full(n_years, np.nan) for sex in SEXES}
+    order = np.argsort(arrival_year, kind="stable")  # each year's people in row order
     bounds = np.searchsorted(arrival_year[order], np.arange(n_years + 1))
     for y in range(n_years):
         idx = order[bounds[y]:bounds[y + 1]]
         for sex, mask in (("all", slice(None)), ("female", fem[idx]), ("male", ~fem[idx])):
             values = years_abroad[idx][mask]
             if values.size:
-                out[sex][y] = statistic(values)
-    return out
+                mean[sex][y] = np.mean(values)
+    # the medians from one integer sort by (year, months abroad), for the three sexes
+    low = months_abroad.min(initial=0)
+    order = np.argsort(arrival_year * (months_abroad.max(initial=0) - low + 1)
+                       + (months_abroad - low), kind="stable")
+    year, value = arrival_year[order], years_abroad[order]
+    median = {sex: _sorted_medians(year[mask], value[mask], n_years)
+              for sex, mask in (("all", slice(None)), ("female", fem[order]),
+                                ("male", ~fem[order]))}
+    return {"mean": mean, "median": median}
 
 
 def _sorted_medians(group: np.ndarray, ordered: np.ndarray, n_groups: int) -> np.ndarray:
