@@ -39,6 +39,7 @@ from sim.experiments.ensemble import Executor, worker_environment
 from sim.life.labour import _not_studying
 from sim.life.ties import TieTable, _count_rely_on
 from sim.model import ResettleModel
+from sim.pathway.china import CHANNELS as CHINA_CHANNELS
 from sim.pathway.demographics import (
     AttributeTables,
     draw_attributes,
@@ -383,6 +384,22 @@ def _compiled_month_against_numpy(midway, module, state_seed):
     changed = sum(int((start[k] != v).sum()) if start[k].shape == v.shape else 1
                   for k, v in expected.items())
     assert changed > 0  # the month changed something, so the comparison is not empty
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32))
+def test_china_s_bound_is_at_least_everyone_s_total_exit_rate(midway, state_seed):
+    """Only the people whose draw falls under the bound have their rates computed, so it must
+    bound the total rate of everyone in China, whatever their stage, sex, age and savings: it is
+    at least the sum over exits of each exit's largest rate."""
+    model = midway
+    _shuffle_inputs(model, np.random.default_rng(state_seed))
+    china, month = model.modules["China"], model.month
+    rows = np.concatenate([model.groups[s] for s in IN_CHINA])
+    rates = china.rates(rows, month)
+    assert rows.size > 100 and (rates.max(axis=0) > 0).all()  # every exit open to someone
+    assert rates.max(axis=0).sum() <= china.upper_rate(
+        rows, month, model.levers.factors(CHINA_CHANNELS, rows, month))
 
 
 @settings(max_examples=8, deadline=None)

@@ -17,17 +17,19 @@ Ministry of Unification) by ``broker_credit_cash_elasticity``
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
 from ..engine.calendar import MONTHS_PER_YEAR
-from ..engine.hazards import drawn_exits, exit_chosen, monthly_probability
+from ..engine.hazards import drawn_exits, exit_chosen, gompertz_rate, monthly_probability
 from ..engine.kernels import twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.randomness import draw
 from ..engine.stages import IN_CHINA, Stage
-from .demographics import mortality_one, mortality_rate, mortality_terms
+from .demographics import mortality_one, mortality_rate, mortality_terms, sex_factors
 
 ARREST, RETURN, MARRY, ONWARD, SETTLE, DIE = range(6)
 _EXIT_STAGE = {MARRY: Stage.MARRIED_IN_CHINA, SETTLE: Stage.SETTLED_IN_CHINA}
@@ -35,6 +37,36 @@ _EXIT_STAGE = {MARRY: Stage.MARRIED_IN_CHINA, SETTLE: Stage.SETTLED_IN_CHINA}
 
 TRAFFICKING_BREAK_YEAR = 2009  # from 2009 most women travelled with brokers' organised groups
 # and far fewer were trafficked (the two shares of ``pathway.yaml``, same source)
+
+
+class ExitBound(NamedTuple):
+    """The parts of :meth:`China.upper_rate` that depend on the parameters only (each exit's
+    largest multipliers), computed once a run."""
+
+    arrest_rate: float
+    arrest_protection: float  # the largest of the married, settled and hiding multipliers
+    arrest_sex: float
+    voluntary_return_rate: float
+    marriage_rate: float
+    onward_ties: float
+    onward_rate: float  # on credit or saved, and sponsored from the South
+    settle_rate: float
+    mortality: float  # the multiplier of people abroad times the larger sex factor
+    mortality_at_30: float
+    mortality_slope: float
+
+    @classmethod
+    def of(cls, p) -> ExitBound:
+        """The bound's terms for parameters ``p``."""
+        return cls(p["arrest_rate"],
+                   max(1.0, p["arrest_married_multiplier"], p["arrest_settled_multiplier"]),
+                   max(1.0, p["arrest_male_multiplier"]), p["voluntary_return_rate"],
+                   p["marriage_rate"],
+                   max(1.0, p["onward_married_multiplier"], p["onward_settled_multiplier"]),
+                   p["onward_rate"] + p["sponsored_rate_china"],
+                   max(p["settle_rate"], p["settle_rate_male"]),
+                   p["mortality_multiplier_abroad"] * max(sex_factors(p)),
+                   p["mortality_at_30"], p["mortality_slope"])
 
 
 class China(Module):
@@ -49,6 +81,16 @@ class China(Module):
     channels = {"arrest": "arrest and forced repatriation in China and on the journey",
                 "onward": "leaving China and the speed of the onward journey"}
     handles = {"entered_china": "enter"}
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        p, w = model.params, model.world
+        self._mortality = mortality_terms(p, p["mortality_multiplier_abroad"])
+        # the world table's columns the compiled month reads, one row a year
+        self._world = np.ascontiguousarray(np.column_stack(
+            [w.arrest_multiplier, w.onward_multiplier, w.broker_access, w.broker_fee_usd,
+             w.broker_credit_share]), dtype=np.float64)
+        self._bound = ExitBound.of(p)
 
     def enter(self, rows: np.ndarray, month: int) -> None:
         """New arrivals in China: women trafficked on arrival enter a de facto marriage."""
@@ -71,13 +113,11 @@ class China(Module):
         rows = np.concatenate([m.groups[s] for s in IN_CHINA])
         if rows.size == 0:
             return
-        pop, w, y = m.population, m.world, m.world.index(month)
-        world = np.array([w.arrest_multiplier[y], w.onward_multiplier[y], w.broker_access[y],
-                          w.broker_fee_usd[y], w.broker_credit_share[y]], dtype=np.float64)
+        pop = m.population
         f = m.levers.factors(CHANNELS, rows, month)
         exit_ = _month(rows, month, m.streams.key("china.exit", month), m.params.record(Rates),
-                       mortality_terms(m.params, m.params["mortality_multiplier_abroad"]),
-                       world, f, float(monthly_probability(self.upper_rate(rows, month, f))),
+                       self._mortality, self._world[m.world.index(month)], f,
+                       float(monthly_probability(self.upper_rate(rows, month, f))),
                        pop.uid, pop.stage, pop.female, pop.birth_month, pop.savings_usd)
         self._move(rows, exit_, month)
 
@@ -129,21 +169,14 @@ class China(Module):
         multipliers together, the largest lever factors of ``CHANNELS`` in ``factors``, and the
         mortality of the oldest), so that only the few people whose draw falls under it need
         their rates computed."""
-        m = self.model
-        pop, p, w, y = m.population, m.params, m.world, m.world.index(month)
-        arrest = (p["arrest_rate"] * w.arrest_multiplier[y]
-                  * max(1.0, p["arrest_married_multiplier"], p["arrest_settled_multiplier"])
-                  * max(1.0, p["arrest_male_multiplier"])
-                  * factors[0].max())
-        onward = (w.onward_multiplier[y] * w.broker_access[y]
-                  * max(1.0, p["onward_married_multiplier"], p["onward_settled_multiplier"])
-                  * factors[1].max()
-                  * (p["onward_rate"] + p["sponsored_rate_china"]))
-        oldest = (month - pop.birth_month[rows].min()) / MONTHS_PER_YEAR
-        return float(arrest + p["voluntary_return_rate"] + p["marriage_rate"] + onward
-                     + max(p["settle_rate"], p["settle_rate_male"])
-                     + max(mortality_rate(p, oldest, female, p["mortality_multiplier_abroad"])
-                           for female in (False, True)))
+        m, b = self.model, self._bound
+        w, y = m.world, m.world.index(month)
+        oldest = (month - m.population.birth_month[rows].min()) / MONTHS_PER_YEAR
+        arrest = b.arrest_rate * w.arrest_multiplier[y] * b.arrest_protection * b.arrest_sex
+        onward = w.onward_multiplier[y] * w.broker_access[y] * b.onward_ties
+        return float(arrest * factors[0].max() + b.voluntary_return_rate + b.marriage_rate
+                     + onward * factors[1].max() * b.onward_rate + b.settle_rate
+                     + b.mortality * gompertz_rate(oldest, b.mortality_at_30, b.mortality_slope))
 
     def rates(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Annual rates of each exit (columns ARREST ... DIE) for people in China."""
