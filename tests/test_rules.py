@@ -15,7 +15,7 @@ from sim.engine.hazards import (
 )
 from sim.engine.parameters import Parameters
 from sim.engine.population import NO_MONTH
-from sim.engine.randomness import Streams, categorical, poisson_quantile
+from sim.engine.randomness import Streams, categorical, poisson_quantile, slot_uniforms
 from sim.engine.world import broker_access
 from sim.measure.indicators import _sorted_medians, years_since_arrival_band
 from sim.pathway.demographics import (
@@ -24,7 +24,14 @@ from sim.pathway.demographics import (
     entry_band_matrix,
     mortality_rate,
 )
-from sim.pathway.departures import new_uids
+from sim.pathway.departures import (
+    NEW_PEOPLE,
+    NEW_PEOPLE_FEMALE,
+    NEW_PEOPLE_KIND,
+    NEW_PEOPLE_STREAMS,
+    _new_people,
+    new_uids,
+)
 
 
 def test_monthly_probability_of_annual_rate():
@@ -114,6 +121,28 @@ def test_new_uids_are_unique_across_months_kinds_and_sexes():
     assert ids.min() >= 0
 
 
+def test_a_month_s_new_people_have_the_ids_of_new_uids_group_by_group():
+    rng = np.random.default_rng(4)
+    for month in (-1, 0, 17, 479):
+        counts = rng.integers(0, 40, len(NEW_PEOPLE))
+        counts[rng.integers(len(NEW_PEOPLE))] = 0  # an empty group among the others
+        uids, female, kind = _new_people(month, counts, NEW_PEOPLE_KIND, NEW_PEOPLE_FEMALE)
+        groups = [(new_uids(month, k, f, n), np.full(n, f), np.full(n, k))
+                  for (k, f), n in zip(NEW_PEOPLE, counts, strict=True)]
+        for got, expected in zip((uids, female, kind), zip(*groups, strict=True), strict=True):
+            np.testing.assert_array_equal(got, np.concatenate(expected))
+
+
+def test_a_month_s_uniform_of_each_stream_is_the_one_streams_give():
+    streams, names = Streams(9), NEW_PEOPLE_STREAMS
+    for month in (0, 5, 300):
+        np.testing.assert_array_equal(
+            slot_uniforms(streams.keys(names, month)),
+            [streams.uniform(name, month) for name in names])
+        assert slot_uniforms(streams.keys(names, month), 3)[1] == streams.uniform(names[1],
+                                                                                   month, 3)
+
+
 def test_years_since_arrival_band():
     arrival = np.array([0, 11, 12, 0, NO_MONTH], dtype=np.int64)
     np.testing.assert_array_equal(years_since_arrival_band(arrival, 23), [1, 1, 0, 1, 6])
@@ -201,3 +230,9 @@ def test_medians_by_group_are_numpys_median_of_each_group():
         want = [np.median(values[group == k]) if (group == k).any() else np.nan
                 for k in range(6)]
         assert np.array_equal(got, np.array(want), equal_nan=True)
+
+
+def test_more_new_people_a_month_than_ids_can_number_is_refused():
+    with pytest.raises(ValueError, match="1048576 new people of one kind and sex in a month"):
+        new_uids(3, 1, True, 1 << 20)
+    assert new_uids(3, 1, True, (1 << 20) - 1).size == (1 << 20) - 1

@@ -106,6 +106,16 @@ def _uniform(key, uid):  # pragma: no cover - compiled; one draw of _uniforms
 
 
 @numba.njit(cache=True, nogil=True)
+def slot_uniforms(keys, slot=0):  # pragma: no cover - compiled; as Streams.uniform of each key
+    """One uniform of each stream key in ``keys`` (a month's row of :meth:`Streams.keys`) for
+    the population-level draw ``slot``: what :meth:`Streams.uniform` gives for each stream."""
+    out = np.empty(keys.size, dtype=np.float64)
+    for i in range(keys.size):
+        out[i] = draw(keys[i], np.int64(slot))
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
 def _below(key, uid, rows, p):  # pragma: no cover - compiled; tested against Streams.uniforms
     index = np.empty(rows.size, dtype=np.int64)
     values = np.empty(rows.size, dtype=np.float64)

@@ -24,13 +24,14 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
-from ..engine.randomness import derived_ids
+from ..engine.randomness import derived_ids, poisson_quantile, slot_uniforms
 from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import Route, Stage, stage_mask
 from ..engine.units import usd_to_mkrw
@@ -42,14 +43,43 @@ IS_IN_NORTH_KOREA = stage_mask([Stage.IN_NORTH_KOREA])
 _SLOT_BITS = 20  # up to 2**20 new people of one kind and sex a month
 
 
-def new_uids(month: int, kind: int, female: bool, count: int) -> np.ndarray:
-    """Ids that depend only on (month, kind, sex, slot), so scenarios keep common draws."""
+def _check_count(count: int) -> None:
+    """Refuse more new people of one kind and sex in a month than their ids can number."""
     if count >= 1 << _SLOT_BITS:
         raise ValueError(f"{count} new people of one kind and sex in a month: ids allow at most "
                          f"{(1 << _SLOT_BITS) - 1} (raise the scale)")
+
+
+def new_uids(month: int, kind: int, female: bool, count: int) -> np.ndarray:
+    """Ids that depend only on (month, kind, sex, slot), so scenarios keep common draws."""
+    _check_count(count)
     base = (((month + 1) << (_SLOT_BITS + 3)) | (kind << (_SLOT_BITS + 1))
             | (int(female) << _SLOT_BITS))
     return base + np.arange(count, dtype=np.int64)
+
+
+NEW_PEOPLE = ((PUSH, False), (PUSH, True), (DIRECT, False), (DIRECT, True))  # a month's counts
+NEW_PEOPLE_KIND = np.array([k for k, _ in NEW_PEOPLE], dtype=np.int8)
+NEW_PEOPLE_FEMALE = np.array([f for _, f in NEW_PEOPLE])
+NEW_PEOPLE_STREAMS = tuple(f"departures.{KIND_NAMES[k]}.{'female' if f else 'male'}"
+                           for k, f in NEW_PEOPLE)  # one uniform each a month (slot 0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _new_people(month, counts, kinds, females):  # pragma: no cover - compiled; as new_uids
+    """The ids (:func:`new_uids`), sexes and kinds of ``counts[i]`` new people of each kind and
+    sex ``kinds[i]``, ``females[i]``, one group after another."""
+    n = counts.sum()
+    uids = np.empty(n, dtype=np.int64)
+    female, kind = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int8)
+    k = 0
+    for i in range(counts.size):
+        base = (((month + 1) << (_SLOT_BITS + 3)) | (np.int64(kinds[i]) << (_SLOT_BITS + 1))
+                | (np.int64(females[i]) << _SLOT_BITS))
+        for slot in range(counts[i]):
+            uids[k], female[k], kind[k] = base + slot, females[i], kinds[i]
+            k += 1
+    return uids, female, kind
 
 
 class Departures(Module):
@@ -107,19 +137,17 @@ class Departures(Module):
         together."""
         m = self.model
         p, y = m.params, m.world.index(month)
-        uids, female, kinds = [], [], []
-        for kind, per_year, female_share in (
-                (PUSH, m.world.push_departures[y], m.world.female_share[y]),
-                (DIRECT, p["direct_crossings_per_year"], p["direct_female_share"])):
-            mean = per_year / MONTHS_PER_YEAR / m.scale
-            for sex, share in ((False, 1 - female_share), (True, female_share)):
-                tag = "female" if sex else "male"
-                count = m.streams.poisson(f"departures.{KIND_NAMES[kind]}.{tag}", month,
-                                          mean * share)
-                uids.append(new_uids(month, kind, sex, count))
-                female.append(np.full(count, sex))
-                kinds.append(np.full(count, kind, dtype=np.int8))
-        self._add(month, np.concatenate(uids), np.concatenate(female), np.concatenate(kinds))
+        q = slot_uniforms(m.streams.keys(NEW_PEOPLE_STREAMS, month))
+        counts = np.zeros(len(NEW_PEOPLE), dtype=np.int64)
+        for i, (kind, female) in enumerate(NEW_PEOPLE):
+            per_year, female_share = ((m.world.push_departures[y], m.world.female_share[y])
+                                      if kind == PUSH else (p["direct_crossings_per_year"],
+                                                            p["direct_female_share"]))
+            mean = per_year / MONTHS_PER_YEAR / m.scale * (female_share if female
+                                                          else 1 - female_share)
+            counts[i] = poisson_quantile(q[i], mean) if mean > 0 else 0
+        _check_count(int(counts.max()))
+        self._add(month, *_new_people(month, counts, NEW_PEOPLE_KIND, NEW_PEOPLE_FEMALE))
 
     def _chain(self, month: int, protected: np.ndarray) -> None:
         """Residents who left family behind pay a broker for one relative."""
