@@ -311,6 +311,8 @@ class ResettleModel(mesa.Model):
     def leave_south(self, rows: np.ndarray, month: int, stage: Stage,
                     destination: str | None = None) -> None:
         """Residents who move on to a third country (``destination``) or return to North Korea."""
+        if rows.size == 0:
+            return
         self.recorder.event(EXIT_EVENTS[stage], month, rows)
         if destination is not None:
             self.recorder.event(f"moved_on_{destination}", month, rows)

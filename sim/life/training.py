@@ -72,6 +72,8 @@ class Training(Module):
         self._maybe_university(rows[~young], month)
 
     def _maybe_university(self, rows: np.ndarray, month: int) -> None:
+        if rows.size == 0:
+            return
         m = self.model
         pop, p = m.population, m.params
         u = m.streams.uniforms("training.university", month, pop.uid[rows])
@@ -131,6 +133,8 @@ class Training(Module):
             pop.course_certification[rows] = certification_share
 
     def _finish_courses(self, rows: np.ndarray, month: int) -> None:
+        if rows.size == 0:
+            return
         m = self.model
         pop, p = m.population, m.params
         u = m.streams.uniforms("training.certified", month, pop.uid[rows])
