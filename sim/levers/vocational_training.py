@@ -39,6 +39,7 @@ class Settings(LeverSettings):
     outcomes: ClassVar[tuple[str, ...]] = ("employed_count", "employment_rate",
                                            "mean_monthly_wage_mkrw")
     cohort_outcomes: ClassVar[tuple[str, ...]] = ("employed",)
+    acts_through: ClassVar[tuple[str, ...]] = ("vocational_training_share",)
     known_miss: ClassVar[str] = (
         "its gain in work for the people trained is about flat from 12 to 36 months (+3.5 and "
         "+3.6 points at the calibrated medians, the mean of seeds 1-6), where the meta-analyses "
