@@ -111,6 +111,25 @@ def test_a_calibration_continues_from_an_earlier_posterior(files, tmp_path):  # 
     assert "expected the folder of an earlier `resettle calibrate`" in done.stderr
 
 
+def test_starting_from_a_set_whose_other_block_estimates_a_parameter_is_a_one_line_error(
+        tmp_path):
+    folder = _folder(tmp_path, np.array([20.0, 50.0, 300.0]))
+    block = folder / "distancing"
+    block.mkdir()
+    pd.DataFrame({"onward_rate": [0.4, 0.6], "weight": [0.5, 0.5]}).to_csv(
+        block / "posterior.csv", index=False)
+    onward = calibrate.Prior("onward_rate", {"dist": "lognormal", "median": 0.5, "sigma": 0.7},
+                             "r")
+    with pytest.raises(InputError, match=r"its block distancing/ estimates onward_rate; a "
+                                         r"parameter belongs to one block only") as error:
+        restart.start(folder, [calibrate.Prior("departures_post_covid", OLD, "r"), onward], 10,
+                      seed=1)
+    assert "\n" not in str(error.value)
+    start = restart.start(folder, [calibrate.Prior("departures_post_covid", OLD, "r")], 10,
+                          seed=1)
+    assert start.z.shape == (10, 1)  # without it the start goes on
+
+
 def test_a_prior_records_the_same_stamp_before_and_after_it_is_used():
     """The stamp a resumed calibration is checked against holds each prior's definition, bounds
     and masses, whatever the prior has cached while particles were placed (a frozen scipy

@@ -90,10 +90,25 @@ def systematic(weights: np.ndarray, n: int, u: float) -> np.ndarray:
     return np.searchsorted(edges, (u + np.arange(n)) / n, side="right")
 
 
+def _other_blocks(folder: Path, priors: list[Prior]) -> None:
+    """Refuse to estimate a parameter that a block in a subfolder of ``folder`` estimates (a
+    parameter set's other blocks, :mod:`sim.engine.posterior`): a parameter belongs to one block
+    only, and the start would draw it afresh from its prior."""
+    names = {p.name for p in priors}
+    for block in sorted(path.parent for path in folder.glob(f"*/{POSTERIOR_FILE}")):
+        shared = sorted(names & set(read_block(block / POSTERIOR_FILE).particles.columns))
+        if shared:
+            raise InputError(
+                f"--start-from {folder}: its block {block.name}/ estimates {', '.join(shared)}; "
+                "a parameter belongs to one block only: leave them out (--exclude that block's "
+                "priors file) or start from that block")
+
+
 def start(folder: Path, priors: list[Prior], population: int, seed: int) -> Start:
     """Generation 0 from the earlier posterior in ``folder``, reweighted for ``priors`` and
     resampled to ``population`` particles (the draws seeded by ``seed``)."""
     table, old = earlier(folder)
+    _other_blocks(folder, priors)
     lw = log_weights(table, old, priors)
     if not np.isfinite(lw).any():
         raise InputError(f"--start-from {folder}: no particle of {POSTERIOR_FILE} lies where "
