@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.errors import InputError
-from ..engine.posterior import POSTERIOR_FILE, WEIGHT, read_block
+from ..engine.posterior import POSTERIOR_FILE, WEIGHT, block_files, read_block
 from .calibrate import STAMP, Prior
 
 
@@ -95,11 +95,12 @@ def _other_blocks(folder: Path, priors: list[Prior]) -> None:
     parameter set's other blocks, :mod:`sim.engine.posterior`): a parameter belongs to one block
     only, and the start would draw it afresh from its prior."""
     names = {p.name for p in priors}
-    for block in sorted(path.parent for path in folder.glob(f"*/{POSTERIOR_FILE}")):
-        shared = sorted(names & set(read_block(block / POSTERIOR_FILE).particles.columns))
+    for path in block_files(folder)[1:]:
+        shared = sorted(names & set(read_block(path).particles.columns))
         if shared:
             raise InputError(
-                f"--start-from {folder}: its block {block.name}/ estimates {', '.join(shared)}; "
+                f"--start-from {folder}: its block {path.parent.name}/ estimates "
+                f"{', '.join(shared)}; "
                 "a parameter belongs to one block only: leave them out (--exclude that block's "
                 "priors file) or start from that block")
 

@@ -199,11 +199,16 @@ def _table(rows: list[tuple], years: np.ndarray, replicate: int):
                          COLUMNS[5]: values[keep].tolist()}, columns=list(COLUMNS))
 
 
+def _arrived(pop) -> np.ndarray:
+    """Rows of everyone who arrived in the South during the run (NO_MONTH, never, is negative,
+    as is the month of people there before the start)."""
+    return np.flatnonzero(pop.arrival_month[:pop.n] >= 0)
+
+
 def _years_abroad(pop, n_years: int) -> dict[str, dict[str, np.ndarray]]:
     """Mean and median years between the last departure and arrival, by arrival year and sex
     (``{"mean": {sex: values by year}, "median": ...}``)."""
-    n = pop.n
-    arrived = np.flatnonzero((pop.arrival_month[:n] != NO_MONTH) & (pop.arrival_month[:n] >= 0))
+    arrived = _arrived(pop)
     months_abroad = (pop.arrival_month[arrived].astype(np.int64)
                      - pop.last_departure_month[arrived])
     years_abroad = months_abroad / 12.0
@@ -252,9 +257,8 @@ def _shares(part: np.ndarray, whole: np.ndarray) -> dict[str, np.ndarray]:
 
 def _age_mix(pop, n_years: int) -> dict[str, dict[str, np.ndarray]]:
     """Percent of each year's arrivals in each :data:`AGE_MIX` band of age at arrival, by sex."""
-    arrival = pop.arrival_month[:pop.n]
-    arrived = np.flatnonzero((arrival != NO_MONTH) & (arrival >= 0))  # all that _yearly counts
-    month, female = arrival[arrived], pop.female[arrived].astype(np.int64)
+    arrived = _arrived(pop)  # all that _yearly counts
+    month, female = pop.arrival_month[arrived], pop.female[arrived].astype(np.int64)
     age = (month.astype(np.int64) - pop.birth_month[arrived]) / 12.0
     whole = _yearly(month, female, n_years)
     return {name: _shares(_yearly(np.where((age >= low) & (age < high), month, NO_MONTH),

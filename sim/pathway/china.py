@@ -29,7 +29,7 @@ from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.randomness import draw
 from ..engine.stages import IN_CHINA, Stage
-from .demographics import mortality_one, mortality_rate, mortality_terms, sex_factors
+from .demographics import mortality_one, mortality_rate, mortality_terms
 
 ARREST, RETURN, MARRY, ONWARD, SETTLE, DIE = range(6)
 _EXIT_STAGE = {MARRY: Stage.MARRIED_IN_CHINA, SETTLE: Stage.SETTLED_IN_CHINA}
@@ -51,9 +51,6 @@ class ExitBound(NamedTuple):
     onward_ties: float
     onward_rate: float  # on credit or saved, and sponsored from the South
     settle_rate: float
-    mortality: float  # the multiplier of people abroad times the larger sex factor
-    mortality_at_30: float
-    mortality_slope: float
 
     @classmethod
     def of(cls, p) -> ExitBound:
@@ -64,9 +61,7 @@ class ExitBound(NamedTuple):
                    p["marriage_rate"],
                    max(1.0, p["onward_married_multiplier"], p["onward_settled_multiplier"]),
                    p["onward_rate"] + p["sponsored_rate_china"],
-                   max(p["settle_rate"], p["settle_rate_male"]),
-                   p["mortality_multiplier_abroad"] * max(sex_factors(p)),
-                   p["mortality_at_30"], p["mortality_slope"])
+                   max(p["settle_rate"], p["settle_rate_male"]))
 
 
 class China(Module):
@@ -169,14 +164,15 @@ class China(Module):
         multipliers together, the largest lever factors of ``CHANNELS`` in ``factors``, and the
         mortality of the oldest), so that only the few people whose draw falls under it need
         their rates computed."""
-        m, b = self.model, self._bound
+        m, b, mortality = self.model, self._bound, self._mortality
         w, y = m.world, m.world.index(month)
         oldest = (month - m.population.birth_month[rows].min()) / MONTHS_PER_YEAR
         arrest = b.arrest_rate * w.arrest_multiplier[y] * b.arrest_protection * b.arrest_sex
         onward = w.onward_multiplier[y] * w.broker_access[y] * b.onward_ties
         return float(arrest * factors[0].max() + b.voluntary_return_rate + b.marriage_rate
                      + onward * factors[1].max() * b.onward_rate + b.settle_rate
-                     + b.mortality * gompertz_rate(oldest, b.mortality_at_30, b.mortality_slope))
+                     + max(mortality[2], mortality[3])  # the larger sex's multiplier
+                     * gompertz_rate(oldest, mortality[0], mortality[1]))
 
     def rates(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Annual rates of each exit (columns ARREST ... DIE) for people in China."""
