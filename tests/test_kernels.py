@@ -6,7 +6,6 @@ them."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import numba
 import numpy as np
@@ -329,19 +328,6 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
     pop.route[road] = rng.choice(np.array(ONWARD_ROUTES, dtype=np.int8), road.size)
 
 
-@contextmanager
-def builds(parallel: bool):
-    """Every pass over rows in its parallel build (whatever the number of rows), or serial."""
-    kept = kernels.PARALLEL_ROWS, dict(kernels._threads)
-    kernels.PARALLEL_ROWS = 0 if parallel else np.iinfo(np.int64).max
-    kernels._threads["allowed"] = True
-    try:
-        yield
-    finally:
-        kernels.PARALLEL_ROWS = kept[0]
-        kernels._threads.update(kept[1])
-
-
 @settings(max_examples=12, deadline=None)
 @given(st.integers(0, 2**32))
 @pytest.mark.parametrize("parallel", [  # the parallel builds compile in about 20 s: slow tier
@@ -351,7 +337,7 @@ def builds(parallel: bool):
                                     "Health", "Journey"])
 def test_a_compiled_month_gives_what_the_numpy_rules_give(midway, module, parallel, state_seed):
     """Each build of each compiled month (serial, and on every core) against the NumPy rules."""
-    with builds(parallel):
+    with kernels.forced_builds(parallel):
         _compiled_month_against_numpy(midway, module, state_seed)
 
 
@@ -464,7 +450,7 @@ def test_the_parallel_builds_give_the_serial_run_bit_for_bit():
     same arrays, bit for bit (each row's draws are its own, whatever thread makes them)."""
     runs = []
     for parallel in (False, True):
-        with builds(parallel):
+        with kernels.forced_builds(parallel):
             model = ResettleModel("white-paper-package", seed=5, scale=10,
                                   horizon={"start": 1995, "end": 2030}, watched=False)
             model.run_model()
@@ -499,7 +485,7 @@ def test_only_a_main_thread_outside_workers_runs_the_parallel_builds(monkeypatch
     """Threads of a process (Dask's workers, the explorer) and local worker processes run the
     passes serially; the main thread of a command may use every core."""
     monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)  # the workers as a command starts them
-    with builds(True):
+    with kernels.forced_builds(True):
         assert _allowed_here()
         with ThreadPoolExecutor(1) as pool:
             assert pool.submit(_allowed_here).result() is False
@@ -522,3 +508,25 @@ def test_the_compiled_survey_sums_what_the_numpy_survey_sums(midway, state_seed)
     survey.step(july)
     assert expected[0].sum() > 1000  # people surveyed
     np.testing.assert_allclose(survey.sums[year], expected, rtol=1e-12)
+
+
+@pytest.mark.slow  # two runs of the white paper's package to 2035 at scale 100
+def test_the_warm_up_compiles_both_builds_of_every_pass():
+    """``scripts/bootstrap``'s warm-up reaches every compiled pass of the model, in its serial and
+    its parallel build, so no test worker or first run compiles one again."""
+    import importlib
+    import pkgutil
+
+    import sim
+    from sim.experiments.warm import warm
+
+    warm()
+    names = [m.name for m in pkgutil.walk_packages(sim.__path__, "sim.")
+             if not m.name.startswith("sim.app") and m.name != "sim.__main__"]
+    passes = {f"{name}.{key}": value for name in names
+              for key, value in vars(importlib.import_module(name)).items()
+              if isinstance(value, kernels.Twin)}
+    assert len(passes) >= 10
+    cold = [name for name, build in passes.items()
+            if not build.serial.signatures or not build.parallel.signatures]
+    assert not cold, f"passes the warm-up never calls: {cold}"

@@ -17,9 +17,11 @@ particle, never compete for the cores with threads of their own, and models run 
 
 from __future__ import annotations
 
+import sys
 import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numba
 
@@ -39,6 +41,21 @@ def one_core() -> None:
 def threads_allowed() -> bool:
     """Whether a pass over many rows, called now, runs on every core."""
     return _threads["allowed"] and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def forced_builds(parallel: bool) -> Iterator[None]:
+    """Every pass called within takes its parallel build (whatever its rows) or its serial one:
+    for compiling both ahead of a run (:mod:`sim.experiments.warm`) and testing both."""
+    global PARALLEL_ROWS
+    kept = PARALLEL_ROWS, dict(_threads)
+    PARALLEL_ROWS = 0 if parallel else sys.maxsize
+    _threads["allowed"] = True
+    try:
+        yield
+    finally:
+        PARALLEL_ROWS = kept[0]
+        _threads.update(kept[1])
 
 
 class Twin:
