@@ -119,13 +119,23 @@ def test_about_31_returns_to_north_korea_most_within_three_years():
 
 
 def test_onward_migration_is_of_the_published_order_of_magnitude():
-    """UNHCR: 917 granted asylum outside South Korea by 2011; UK 2003-2016: 544 grants."""
+    """UNHCR: 917 granted asylum outside South Korea by 2011; UK 2003-2016: 544 grants; about 700
+    registered defectors unaccounted for in 2015. Leaving unrecorded goes on after the last asylum
+    door closes (2016), moving on with asylum does not."""
     df = baseline().indicators
-    by_2011 = series(df, "onward_migration_count").loc[:2011].sum()
+    by_2011 = series(df, "onward_migration_asylum_count").loc[:2011].sum()
     uk = series(df, "onward_migration_uk_count").loc[2003:2016].sum()
-    print(f"\nmoved on by 2011: {by_2011:.0f} (UNHCR 917); to the UK 2003-2016: {uk:.0f} (544)")
+    unrecorded = series(df, "onward_migration_unrecorded_count")
+    print(f"\nmoved on with asylum by 2011: {by_2011:.0f} (UNHCR 917); to the UK 2003-2016: "
+          f"{uk:.0f} (544); left unrecorded by 2015: {unrecorded.loc[:2015].sum():.0f} (700)")
     assert 917 / 3 <= by_2011 <= 917 * 3
     assert 544 / 3 <= uk <= 544 * 3
+    assert 700 / 3 <= unrecorded.loc[:2015].sum() <= 700 * 3
+    assert series(df, "onward_migration_asylum_count").loc[2017:].sum() == 0
+    assert unrecorded.loc[2017:2025].sum() > 0
+    np.testing.assert_array_equal(  # every move is with asylum or unrecorded
+        series(df, "onward_migration_count"),
+        series(df, "onward_migration_asylum_count") + unrecorded)
 
 
 def test_ties_are_a_graph_with_a_reported_degree_distribution():

@@ -330,9 +330,10 @@ def test_satisfaction_rises_with_work_pay_and_ties_and_falls_with_depression():
 
 
 def test_closed_doors_stop_onward_migration_and_early_years_raise_return():
-    rates = belonging.leaving_rates(np.array([1.0, 10.0]), np.array([0.0, 1.0, 0.0]), P)
+    rates = belonging.leaving_rates(np.array([1.0, 10.0]), np.array([0.0, 1.0, 0.0, 1.0]), P)
     assert rates[0, 0] == pytest.approx(rates[1, 0] * P["return_early_multiplier"])
     assert (rates[:, 1] == 0).all() and (rates[:, 3] == 0).all() and (rates[:, 2] > 0).all()
+    assert (rates[:, 4] == P["emigration_rate_unrecorded"]).all()  # no door to wait for
 
 
 def test_the_broker_debt_is_that_of_the_year_the_journey_began():

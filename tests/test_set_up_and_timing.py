@@ -25,10 +25,11 @@ def test_never_counts_as_long_ago_without_wrapping_around():
 
 def test_people_settled_before_the_start_are_not_new_arrivals():
     p = {"return_early_years": 3.0, "return_early_multiplier": 15.0, "return_rate": 0.001,
-         "emigration_rate_uk": 0.0, "emigration_rate_canada": 0.0, "emigration_rate_other": 0.0}
+         "emigration_rate_uk": 0.0, "emigration_rate_canada": 0.0, "emigration_rate_other": 0.0,
+         "emigration_rate_unrecorded": 0.0}
     settled = years_since(np.array([NO_MONTH], dtype=np.int32), 120)
     new = years_since(np.array([108], dtype=np.int32), 120)
-    openness = np.zeros(3)
+    openness = np.zeros(4)
     assert leaving_rates(settled, openness, p)[0, 0] == p["return_rate"]
     assert leaving_rates(new, openness, p)[0, 0] == p["return_rate"] * 15.0
 

@@ -50,7 +50,7 @@ EMPLOYMENT_MISS = (
     "surveyed have settled ever longer; effects on employment rest on that climb, which no "
     "published figure by years in the South confirms")
 TRAINING_MISS = (
-    "the model's share of residents who have ever started vocational training is 25-33% in 2011 "
+    "the model's share of residents who have ever started vocational training is 30-36% in 2011 "
     "where the North Korean Refugees Foundation's survey of 2011 counted 40.4%, since the rate "
     "of starting a course is not estimated yet (each run draws it from its prior); effects that "
     "act through training are measured against too few people already trained")

@@ -9,7 +9,9 @@
 - Of those thinking of leaving, a few return to North Korea (31 confirmed in 2012-2022, 65.5% within
   three years of arrival) and some move on to third countries while their doors are open (world
   table ``asylum_uk``, ``asylum_canada``, ``asylum_other``: the UK to 2016, Canada to 2013, others
-  to 2011; UNHCR 917 granted asylum by 2011).
+  to 2011; UNHCR 917 granted asylum by 2011). Others leave unrecorded in any year, with no door to
+  wait for: abroad without asylum (to escape the stigma, for work, study or family) or towards
+  China on the way back north (about 700 registered defectors were unaccounted for in 2015).
 Rates in ``sim/data/parameters/belonging.yaml``.
 """
 
@@ -28,7 +30,8 @@ from ..engine.randomness import draw
 from ..engine.stages import Stage, Work
 from .labour import log_pay_one, log_relative_pay
 
-DESTINATIONS = ("uk", "canada", "other")
+ASYLUM = ("uk", "canada", "other")  # destinations granting asylum while their door is open
+DESTINATIONS = (*ASYLUM, "unrecorded")  # the last leaves in any year, recorded nowhere
 
 
 def satisfaction_probability(employed, log_pay, ties, depressed, discriminated, family_left,
@@ -54,7 +57,7 @@ def leaving_rates(years_in_south, openness: np.ndarray, p) -> np.ndarray:
 
 def moving_on_rates(openness: np.ndarray, p) -> np.ndarray:
     """Annual rates of moving on to each destination while its door is open (``openness``: 1
-    open, 0 closed), for people thinking of leaving."""
+    open, 0 closed, one for each of :data:`DESTINATIONS`), for people thinking of leaving."""
     return np.array([p[f"emigration_rate_{d}"] * openness[i] for i, d in enumerate(DESTINATIONS)],
                     dtype=np.float64)
 
@@ -117,10 +120,11 @@ class Belonging(Module):
         self._move_out(rows, exit_, month)
 
     def _openness(self, month: int) -> np.ndarray:
-        """Whether each destination's door is open this year (world table ``asylum_*``)."""
+        """Whether each destination's door is open this year (world table ``asylum_*``; leaving
+        unrecorded has no door)."""
         w = self.model.world
         y = w.index(month)
-        return np.array([getattr(w, f"asylum_{d}")[y] for d in DESTINATIONS])
+        return np.array([*(getattr(w, f"asylum_{d}")[y] for d in ASYLUM), 1.0])
 
     def _move_out(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
         """Each person to where their exit (a column of :func:`leaving_rates`, or -1) takes

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, N_STAGES, NO_MONTH, Stage
+from ..life.belonging import ASYLUM, DESTINATIONS
 
 if TYPE_CHECKING:  # pandas loads when a table is made: the scenario schema reads the names only
     import pandas as pd
@@ -37,7 +38,9 @@ INDICATORS = (
     "surveyed_count", "employed_count", "depressed_count", "discriminated_count", "ideation_count",
     # events in the South in the year
     "onward_migration_count", "onward_migration_uk_count", "onward_migration_canada_count",
-    "onward_migration_other_count", "return_to_nk_count", "suicides", "suicide_share_of_deaths",
+    "onward_migration_other_count", "onward_migration_asylum_count",
+    "onward_migration_unrecorded_count", "return_to_nk_count", "suicides",
+    "suicide_share_of_deaths",
     # South Korean comparators (world table)
     "sk_labour_force_participation", "sk_employment_rate", "sk_unemployment_rate",
     "sk_mean_wage_mkrw",
@@ -66,7 +69,7 @@ class Recorder:
     """Counts what happens each month, cheaply, for the indicators at the end of a run."""
 
     EVENTS = ("departures", "repatriated", "deaths_in_south", "suicides", "moved_on",
-              "moved_on_uk", "moved_on_canada", "moved_on_other", "returned_north")
+              *(f"moved_on_{d}" for d in DESTINATIONS), "returned_north")
     handles = {"departed": "departed"}  # model events it counts
 
     def __init__(self, n_months: int, population) -> None:
@@ -162,9 +165,11 @@ def indicator_series(model) -> tuple[list[tuple[str, str, str, np.ndarray]], np.
     add("deaths", _by_sex(_yearly(pop.death_month[:n], female, n_years) * scale))
     yearly = {name: rec.events[name].reshape(n_years, 12, 2).sum(1) for name in rec.EVENTS}
     add("onward_migration_count", _by_sex(yearly["moved_on"] * scale))
-    for destination in ("uk", "canada", "other"):
+    for destination in DESTINATIONS:
         add(f"onward_migration_{destination}_count",
             _by_sex(yearly[f"moved_on_{destination}"] * scale))
+    add("onward_migration_asylum_count",
+        _by_sex(sum(yearly[f"moved_on_{d}"] for d in ASYLUM) * scale))
     add("return_to_nk_count", _by_sex(yearly["returned_north"] * scale))
     add("deaths_in_south", _by_sex(yearly["deaths_in_south"] * scale))
     add("in_north_korea", _by_sex(december[:, Stage.IN_NORTH_KOREA] * scale))
