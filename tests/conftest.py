@@ -38,10 +38,16 @@ def pytest_sessionstart(session):
     else:  # the suite's workers fill the cores: the model's passes stay serial in them and in
         # the commands they start, but where a test asks for the parallel builds
         # (tests/test_kernels.py); threads competing for the cores only spin
+        import numba
+
         from sim.engine import kernels
 
         kernels.one_core()
         os.environ["NUMBA_NUM_THREADS"] = "1"
+        # numba reads the variable again at its next compilation and refuses a value that differs
+        # from the one its threads started with: read it now, before any thread starts (with
+        # every build cached, a worker's first compilation can come after its first parallel pass)
+        numba.config.reload_config()
 
 
 def pytest_sessionfinish(session, exitstatus):
