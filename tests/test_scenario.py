@@ -177,3 +177,14 @@ def test_horizon_outside_world_table_is_refused():
     from sim.model import ResettleModel
     with pytest.raises(InputError, match="horizon: 1995-2040 reaches outside the world table"):
         ResettleModel(resolve("baseline", horizon={"start": 1995, "end": 2040}))
+
+
+def test_the_scenario_schema_loads_without_the_compiled_model():
+    """``resettle check`` starts light: the scenario schema (with the indicator and lever names it
+    checks against) loads without numba, which the model's passes need."""
+    import subprocess
+    import sys
+
+    code = "import sys, sim.scenario; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

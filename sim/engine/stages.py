@@ -39,6 +39,10 @@ IN_CHINA = (Stage.HIDING_IN_CHINA, Stage.MARRIED_IN_CHINA, Stage.SETTLED_IN_CHIN
 IN_TRANSIT = (Stage.JOURNEY, Stage.DETAINED_THIRD_COUNTRY)
 IN_SOUTH = (Stage.SCREENING, Stage.HANAWON, Stage.PROTECTED, Stage.RESETTLED)
 RESIDENTS = (Stage.PROTECTED, Stage.RESETTLED)  # living in the community, after Hanawon
+# where residents who leave the South for a third country go (Stage.MOVED_ON): a country
+# granting asylum while its door is open (world table asylum_*), or unrecorded, in any year
+ASYLUM_DESTINATIONS = ("uk", "canada", "other")
+DESTINATIONS = (*ASYLUM_DESTINATIONS, "unrecorded")
 
 
 def stage_mask(stages) -> np.ndarray:

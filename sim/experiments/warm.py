@@ -6,9 +6,10 @@ every process that starts before the builds are written (each test worker, each 
 ensemble) compiles them again. ``scripts/bootstrap`` runs this module once after installing, as
 pip compiles the byte code of the packages it installs.
 
-It runs the white paper's package of levers (every lever that has a pass of its own) at a small
-scale over the whole horizon twice: once with every pass taking its parallel build, once with the
-serial builds. The runs' outputs are discarded; nothing is written outside ``__pycache__``.
+It runs the white paper's package of levers (so that the passes meet people whom levers reach) at
+a small scale over the whole horizon twice: once with every pass taking its parallel build, once
+with the serial builds; a test checks that both builds of every pass are then compiled. The runs'
+outputs are discarded; nothing is written outside ``__pycache__``.
 """
 
 from __future__ import annotations

@@ -27,11 +27,9 @@ from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
 from ..engine.randomness import draw
-from ..engine.stages import Stage, Work
+from ..engine.stages import ASYLUM_DESTINATIONS, DESTINATIONS, Stage, Work
 from .labour import log_pay_one, log_relative_pay
 
-ASYLUM = ("uk", "canada", "other")  # destinations granting asylum while their door is open
-DESTINATIONS = (*ASYLUM, "unrecorded")  # the last leaves in any year, recorded nowhere
 
 
 def satisfaction_probability(employed, log_pay, ties, depressed, discriminated, family_left,
@@ -124,7 +122,7 @@ class Belonging(Module):
         unrecorded has no door)."""
         w = self.model.world
         y = w.index(month)
-        return np.array([*(getattr(w, f"asylum_{d}")[y] for d in ASYLUM), 1.0])
+        return np.array([*(getattr(w, f"asylum_{d}")[y] for d in ASYLUM_DESTINATIONS), 1.0])
 
     def _move_out(self, rows: np.ndarray, exit_: np.ndarray, month: int) -> None:
         """Each person to where their exit (a column of :func:`leaving_rates`, or -1) takes

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, N_STAGES, NO_MONTH, Stage
-from ..life.belonging import ASYLUM, DESTINATIONS
+from ..engine.stages import (ASYLUM_DESTINATIONS, DESTINATIONS, IN_CHINA, IN_SOUTH, IN_TRANSIT,
+                             N_STAGES, NO_MONTH, Stage)
 
 if TYPE_CHECKING:  # pandas loads when a table is made: the scenario schema reads the names only
     import pandas as pd
@@ -169,7 +169,7 @@ def indicator_series(model) -> tuple[list[tuple[str, str, str, np.ndarray]], np.
         add(f"onward_migration_{destination}_count",
             _by_sex(yearly[f"moved_on_{destination}"] * scale))
     add("onward_migration_asylum_count",
-        _by_sex(sum(yearly[f"moved_on_{d}"] for d in ASYLUM) * scale))
+        _by_sex(sum(yearly[f"moved_on_{d}"] for d in ASYLUM_DESTINATIONS) * scale))
     add("return_to_nk_count", _by_sex(yearly["returned_north"] * scale))
     add("deaths_in_south", _by_sex(yearly["deaths_in_south"] * scale))
     add("in_north_korea", _by_sex(december[:, Stage.IN_NORTH_KOREA] * scale))
