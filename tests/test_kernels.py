@@ -512,8 +512,8 @@ def test_the_compiled_survey_sums_what_the_numpy_survey_sums(midway, state_seed)
 
 @pytest.mark.slow  # two runs of the white paper's package to 2035 at scale 100
 def test_the_warm_up_compiles_both_builds_of_every_pass():
-    """``scripts/bootstrap``'s warm-up reaches every compiled pass of the model, in its serial and
-    its parallel build, so no test worker or first run compiles one again."""
+    """``scripts/bootstrap --test``'s warm-up reaches every compiled pass of the model, in its
+    serial and its parallel build, so no test worker compiles one again."""
     import importlib
     import pkgutil
 

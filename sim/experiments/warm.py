@@ -3,8 +3,8 @@
 numba compiles a pass when it is first called and keeps the build in the ``__pycache__`` folder
 beside its source, so the first run after an install spends about half a minute compiling, and
 every process that starts before the builds are written (each test worker, each worker of an
-ensemble) compiles them again. ``scripts/bootstrap`` runs this module once after installing, as
-pip compiles the byte code of the packages it installs.
+ensemble) compiles them again. ``scripts/bootstrap --test`` runs this module once after installing,
+as pip compiles the byte code of the packages it installs, so that the test workers load them.
 
 It runs the white paper's package of levers (so that the passes meet people whom levers reach) at
 a small scale over the whole horizon twice: once with every pass taking its parallel build, once
