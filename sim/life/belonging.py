@@ -31,7 +31,6 @@ from ..engine.stages import ASYLUM_DESTINATIONS, DESTINATIONS, Stage, Work
 from .labour import log_pay_one, log_relative_pay
 
 
-
 def satisfaction_probability(employed, log_pay, ties, depressed, discriminated, family_left,
                              lonely_below, p) -> np.ndarray:
     """Probability of being satisfied with life in the South; ``log_pay`` is the log of pay
