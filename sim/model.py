@@ -71,6 +71,9 @@ EVENTS = {
     "business_started": "people started a business (a lever)",
     "course_started": "people started a vocational course (a lever; certification_share)",
 }
+REORDER_MONTHS = 24  # how often the population's rows are regrouped (Population.reorder): every
+# two years took 2.11-2.12 s for the baseline at scale 1 against 2.26 s every year, 2.57-2.68 s
+# every six months and 2.60-3.08 s never (the results are the same; benchmarks/README.md)
 MAX_ROWS_UP_FRONT = 1 << 26  # no more allocated at once, whatever the scale (the arrays grow on)
 EXIT_EVENTS = {Stage.MOVED_ON: "moved_on", Stage.RETURNED_NORTH: "returned_north"}
 
@@ -115,6 +118,9 @@ class ResettleModel(mesa.Model):
             who reaches the South, for inspection, and the DataCollector's monthly series.
             Runs nobody watches (ensemble replicates, calibration particles) turn them off:
             the outputs are the same, without their cost.
+        reorder: Regroup the population's rows by stage every :data:`REORDER_MONTHS` (the
+            default), so that the monthly passes read adjacent memory; False keeps them in the
+            order people entered: the same results to rounding, slower.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10,
             job_finding_rate=12`` (plain keyword arguments, as ``mesa.batch_run`` passes them).
 
@@ -128,7 +134,7 @@ class ResettleModel(mesa.Model):
                  seed: int | None = None, *, shadow_levers: bool | frozenset[int] = False,
                  draw_effects: bool = False, posterior_draw: bool = False,
                  compiled: bool = True, pathway_only: bool = False, watched: bool = True,
-                 **overrides: Any) -> None:
+                 reorder: bool = True, **overrides: Any) -> None:
         if isinstance(scenario, MesaScenario):  # SolaraViz passes its scenario on reset
             overrides = {**_scenario_values(scenario), **overrides}
             seed = scenario.rng if seed is None else seed
@@ -140,6 +146,7 @@ class ResettleModel(mesa.Model):
         spec = resolve(scenario, **overrides)
         self.seed = int(seed)
         self.compiled, self.pathway_only, self.watched = compiled, pathway_only, watched
+        self.reorder = reorder
         self.spec = spec.with_parameter_set(self.rng if posterior_draw else None)
         self.calendar = Calendar(spec.start_year, spec.end_year)
         self.scale = spec.scale
@@ -224,10 +231,29 @@ class ResettleModel(mesa.Model):
             step(month)
         self.groups, counts = self.population.snapshot()
         self.recorder.end_of_month(month, counts, self.groups)
+        if self.reorder and month % REORDER_MONTHS == REORDER_MONTHS - 1:
+            self._reorder()
         if self.watched:
             self.datacollector.collect(self)
         if month + 1 >= self.calendar.n_months:
             self.running = False
+
+    def _reorder(self) -> None:
+        """Rows in (stage, sex) order (:meth:`Population.reorder`); the modules, the snapshot's
+        groups and the agents follow."""
+        renumbered = self.population.reorder()
+        if renumbered is None:
+            return
+        order, new = renumbered
+        for module in self.modules.values():
+            module.renumber(order, new)
+        self.groups = [new[rows] for rows in self.groups]
+        self._residents = None
+        people = self._people
+        self._people = {}
+        for row, person in people.items():
+            person.row = int(new[row])
+            self._people[person.row] = person
 
     def residents(self) -> np.ndarray:
         """Rows of the people living in the community after Hanawon who are still alive and in

@@ -90,15 +90,19 @@ def test_agents_made_when_looked_at_follow_the_population_through_a_run():
         model.step()
     first = dict(model.people)
     assert set(first) == _people_in_the_south(model) and len(first) > 100
+    was = {person: (row, person.uid) for row, person in first.items()}
     for _ in range(12 * 8):
         model.step()
     assert set(model.agents) == set(model.people.values())
     assert set(model.people) == _people_in_the_south(model)
-    gone = [person for row, person in first.items() if row not in model.people]
+    now = set(model.people.values())
+    gone = [person for person in first.values() if person not in now]
     assert gone and not any(person in model.agents for person in gone)
-    kept = [row for row in first if row in model.people]
-    assert kept and all(model.people[row] is first[row] for row in kept)  # the same agents
-    assert len(model.agents_by_type[type(first[kept[0]])]) == len(model.people)
+    kept = [person for person in first.values() if person in now]
+    assert kept and all(person.uid == was[person][1] for person in kept)  # the same people
+    assert all(model.people[person.row] is person for person in kept)
+    assert any(person.row != was[person][0] for person in kept)  # rows regrouped meanwhile
+    assert len(model.agents_by_type[type(kept[0])]) == len(model.people)
 
 
 def test_runs_nobody_watches_give_the_same_outputs_and_can_still_inspect():

@@ -26,11 +26,13 @@ from typing import Any, ClassVar
 
 @dataclass(frozen=True)
 class Field:
-    """A per-person field: its NumPy dtype, its value before anything sets it, and what it is."""
+    """A per-person field: its NumPy dtype, its value before anything sets it, and what it is;
+    ``rows``: its values are rows of the population (-1 for none), renumbered with them."""
 
     dtype: type
     initial: Any
     doc: str = ""
+    rows: bool = False
 
 
 class Module:
@@ -48,6 +50,11 @@ class Module:
 
     def step(self, month: int) -> None:
         """One month of the module's rules (modules that only react to events do nothing)."""
+
+    def renumber(self, order, new) -> None:
+        """The population's rows were put in a new order (:meth:`Population.reorder`): row ``i``
+        is old row ``order[i]``, old row ``r`` is row ``new[r]``. A module holding rows or
+        per-row arrays outside the population renumbers them here."""
 
 
 def assemble_fields(modules) -> dict[str, Field]:

@@ -56,7 +56,8 @@ _LISTED[list(UNLISTED)] = False
 
 
 class Population:
-    """Struct of arrays holding everyone who has ever entered the model.
+    """Struct of arrays holding everyone who has ever entered the model. A person's ``uid`` is
+    for good; their row may change when the model regroups the rows (:meth:`reorder`).
 
     Args:
         n_months: Length of the horizon, for the table of monthly stage flows.
@@ -75,6 +76,7 @@ class Population:
         self.fields = {**CORE_FIELDS, **(fields or {})}
         for name, spec in self.fields.items():
             setattr(self, name, np.full(capacity, spec.initial, dtype=spec.dtype))
+        self.relations = tuple(relations or ())
         for name, table in (relations or {}).items():
             setattr(self, name, table())
         # flows[m, a, b]: people moved from stage a to stage b in month m; entries use a == b row
@@ -160,6 +162,43 @@ class Population:
         groups = [order[bounds[2 * s] : bounds[2 * s + 2]] for s in range(N_STAGES)]
         return groups, self.counts.copy()
 
+    def reorder(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Gather the people a month's passes visit (everyone in a listed stage: in China, on the
+        way, in the South) into the last rows, in (stage, sex) order, so that the passes read
+        adjacent memory instead of rows scattered among everyone who ever entered; the rows of
+        unlisted stages they displace take the places they left. Call it right after a snapshot.
+
+        Row-valued fields (:attr:`Field.rows`) and the relations (``renumber``) follow. It moves
+        at most twice as many rows as are listed, not the whole population. Returns ``(order,
+        new)`` (row ``i`` was ``order[i]``; old row ``r`` is now ``new[r]``), or None when the
+        rows were already in order.
+        """
+        n, listed = self.n, self._listed
+        grouped, _, _ = _counting_sort(listed, self.stage, self.female, _LISTED)
+        if self._relisted or self._listed_upto != n or grouped.size != listed.size:
+            raise RuntimeError("reorder() is for right after a snapshot")
+        start = n - listed.size
+        if np.array_equal(grouped, np.arange(start, n)):
+            return None
+        holes = listed[listed < start]  # places the listed rows leave
+        movers = np.flatnonzero(~_LISTED[self.stage[start:n]]) + start  # rows they displace
+        order = np.arange(n)
+        order[holes] = movers
+        order[start:] = grouped
+        changed = np.concatenate([holes, np.arange(start, n)])
+        taken = order[changed]
+        new = np.arange(n)
+        new[taken] = changed
+        for name, spec in self.fields.items():
+            values = getattr(self, name)
+            values[changed] = values[taken]
+            if spec.rows:
+                _renumber_values(values[:n], new)
+        for name in self.relations:
+            getattr(self, name).renumber(new)
+        self._listed = np.arange(start, n)
+        return order, new
+
     def age_years(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Age in years of the given people in ``month``."""
         return (month - self.birth_month[rows]) / 12.0
@@ -234,3 +273,11 @@ def _move(rows, new, month, stage, stage_month, flows, female, counts, listed,
         stage[r] = new[i]
         stage_month[r] = month
     return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _renumber_values(values, new):  # pragma: no cover - compiled; tested via reorder
+    """Replace each row in ``values`` by its new number (negative values mean none)."""
+    for i in range(values.size):
+        if values[i] >= 0:
+            values[i] = new[values[i]]

@@ -221,6 +221,10 @@ class Schedule:
             self._compact(len(self))
         return rows
 
+    def renumber(self, new: np.ndarray) -> None:
+        """The population's rows were renumbered: old row ``r`` is ``new[r]``."""
+        self._rows[: self._n] = new[self._rows[: self._n]]
+
     def _compact(self, needed: int) -> None:
         """Drop the entries taken, with room for ``needed`` entries (doubling as it grows)."""
         keep = np.flatnonzero(self._due[: self._n] >= 0)
@@ -271,6 +275,10 @@ class ScheduledExits:
                                      self.bound, *self.table,
                                      m.streams.key(f"{self.stream}.wait", month), self.renew_keys)
         self.schedule.add(rows, due)
+
+    def renumber(self, new: np.ndarray) -> None:
+        """The population's rows were renumbered: old row ``r`` is ``new[r]``."""
+        self.schedule.renumber(new)
 
     def candidates(self, month: int, staying: np.ndarray) -> np.ndarray:
         """This month's candidates still in the stay (``staying``: a lookup by stage, as

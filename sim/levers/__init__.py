@@ -135,6 +135,11 @@ class LeverSet:
         self._by_channel = {c: [lv for lv in self.levers if c in lv.factors] for c in CHANNELS}
         self.queried: set[str] = set()  # channels the rules asked about (a test checks them)
 
+    def renumber(self, order, new) -> None:
+        """Every lever's per-person arrays follow the population's new order."""
+        for lever in self.levers:
+            lever.renumber(order)
+
     def step(self, month: int) -> None:
         """Enrol this month's people for every lever."""
         residents = self.model.residents()

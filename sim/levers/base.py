@@ -228,6 +228,14 @@ class Lever:
             grown[: old.size] = old
             setattr(self, name, grown)
 
+    def renumber(self, order: np.ndarray) -> None:
+        """The population's rows were reordered (row ``i`` was ``order[i]``): so are the arrays
+        this lever owns."""
+        self._grow()
+        for name in self._owned:
+            values = getattr(self, name)
+            values[: order.size] = values[order]
+
     def in_window(self, month: int) -> bool:
         return self.first <= month <= self.last
 

@@ -95,6 +95,12 @@ class TieTable:
         self.n = kept
         self._views()
 
+    def renumber(self, new: np.ndarray) -> None:
+        """The population's rows were renumbered: old row ``r`` is ``new[r]``."""
+        for name in ("u", "v"):
+            column = self._buffers[name][: self.n]
+            column[:] = new[column]
+
     def degree(self, n: int) -> np.ndarray:
         """Number of ties of each of the first ``n`` rows."""
         return np.bincount(np.concatenate([self.u, self.v]), minlength=n)[:n]

@@ -220,14 +220,14 @@ def _years_abroad(pop, n_years: int) -> dict[str, dict[str, np.ndarray]]:
     arrival_year = pop.arrival_month[arrived] // 12
     fem = pop.female[arrived]
     mean = {sex: np.full(n_years, np.nan) for sex in SEXES}
-    order = np.argsort(arrival_year, kind="stable")  # each year's people in row order
+    order = np.argsort(arrival_year, kind="stable")
     bounds = np.searchsorted(arrival_year[order], np.arange(n_years + 1))
     for y in range(n_years):
         idx = order[bounds[y]:bounds[y + 1]]
         for sex, mask in (("all", slice(None)), ("female", fem[idx]), ("male", ~fem[idx])):
-            values = years_abroad[idx][mask]
-            if values.size:
-                mean[sex][y] = np.mean(values)
+            months = months_abroad[idx][mask]
+            if months.size:  # a sum of whole months: the same whatever the rows' order
+                mean[sex][y] = months.sum() / months.size / 12.0
     # the medians from one integer sort by (year, months abroad), for the three sexes
     low = months_abroad.min(initial=0)
     order = np.argsort(arrival_year * (months_abroad.max(initial=0) - low + 1)

@@ -88,7 +88,7 @@ class Departures(Module):
 
     fields = {
         "sponsored": Field(np.bool_, False, "a relative in the South paid the broker"),
-        "sponsor_row": Field(np.int64, -1, "row of the sponsoring relative"),
+        "sponsor_row": Field(np.int64, -1, "row of the sponsoring relative", rows=True),
         "first_departure_month": Field(np.int32, NO_MONTH),
         "last_departure_month": Field(np.int32, NO_MONTH),
     }
@@ -103,6 +103,10 @@ class Departures(Module):
         multipliers = tuple(p["mortality_multiplier_north_korea"] * f for f in sex_factors(p))
         self.in_north_korea = ScheduledExits(model, "nk", Bound(
             leaving, p["mortality_at_30"], p["mortality_slope"], max(multipliers)), multipliers)
+
+    def renumber(self, order, new) -> None:
+        """The rows queued in the scheduled exits follow the population's new order."""
+        self.in_north_korea.renumber(new)
 
     def step(self, month: int) -> None:
         """Leave again from North Korea, then add this month's new departures."""

@@ -56,6 +56,10 @@ class Reception(Module):
         """People living in the South when the model starts: mortality from then on."""
         self.in_south.enter(rows, month)
 
+    def renumber(self, order, new) -> None:
+        """The rows queued in the scheduled exits follow the population's new order."""
+        self.in_south.renumber(new)
+
     def step(self, month: int) -> None:
         """One month of deaths, screening, Hanawon and residence in the South: the rules of
         :meth:`reference_step`, each stage's leavers found in one compiled pass."""
