@@ -109,10 +109,18 @@ class Departures(Module):
         self.in_north_korea.renumber(new)
 
     def step(self, month: int) -> None:
-        """Leave again from North Korea, then add this month's new departures."""
+        """Leave again from North Korea, then add this month's new departures: those driven by
+        conditions and the direct crossings, then the relatives sponsored from the South (in
+        one batch: each person's draws are their own)."""
         self._leave_again(month)
-        self._push_and_direct(month)
-        self._chain(month, self.model.groups[Stage.PROTECTED])
+        uids, female, kind = self._push_and_direct(month)
+        sponsored = self._chain(month, self.model.groups[Stage.PROTECTED])
+        if sponsored is None:
+            self._add(month, uids, female, kind)
+            return
+        sponsors = np.concatenate([np.full(uids.size, -1, dtype=np.int64), sponsored[3]])
+        self._add(month, *(np.concatenate([a, b]) for a, b in
+                           zip((uids, female, kind), sponsored[:3], strict=True)), sponsors)
 
     def schedule_exit(self, rows: np.ndarray, month: int) -> None:
         """Queue people now in North Korea for the next month in which they may leave or die."""
@@ -134,11 +142,11 @@ class Departures(Module):
         m.emit("departed", leave, month)
         m.die(rows[exit_ == 1], month)
 
-    def _push_and_direct(self, month: int) -> None:
+    def _push_and_direct(self, month: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """This month's departures driven by conditions in North Korea and direct crossings into
         the South by sea or over the border (the latter rare, not following the outflow into
-        China): Poisson numbers of men and women of each kind for a yearly rate in people, added
-        together."""
+        China): Poisson numbers of men and women of each kind for a yearly rate in people (their
+        uids, sexes and kinds)."""
         m = self.model
         p, y = m.params, m.world.index(month)
         q = slot_uniforms(m.streams.keys(NEW_PEOPLE_STREAMS, month))
@@ -151,10 +159,11 @@ class Departures(Module):
                                                           else 1 - female_share)
             counts[i] = poisson_quantile(q[i], mean) if mean > 0 else 0
         _check_count(int(counts.max()))
-        self._add(month, *_new_people(month, counts, NEW_PEOPLE_KIND, NEW_PEOPLE_FEMALE))
+        return _new_people(month, counts, NEW_PEOPLE_KIND, NEW_PEOPLE_FEMALE)
 
-    def _chain(self, month: int, protected: np.ndarray) -> None:
-        """Residents who left family behind pay a broker for one relative."""
+    def _chain(self, month: int, protected: np.ndarray) -> tuple | None:
+        """Residents who left family behind pay a broker for one relative: the relatives' uids,
+        sexes, kinds and sponsors' rows, men first (None for no one)."""
         m = self.model
         pop, y = m.population, m.world.index(month)
         sponsors = protected[pop.family_left_behind[protected]]
@@ -162,7 +171,7 @@ class Departures(Module):
         u = m.streams.uniforms("chain.sponsor", month, pop.uid[sponsors])
         sponsors = sponsors[u < monthly_probability(rate)]
         if sponsors.size == 0:
-            return
+            return None
         again = m.streams.uniforms("chain.again", month, pop.uid[sponsors])
         pop.family_left_behind[sponsors] = again < m.params["sponsor_again_share"]
         fee = usd_to_mkrw(m.world.broker_fee_usd[y], m.params["krw_per_usd"])
@@ -170,8 +179,8 @@ class Departures(Module):
         uids = derived_ids(pop.uid[sponsors], month)
         female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
         men_first = np.argsort(female, kind="stable")
-        self._add(month, uids[men_first], female[men_first],
-                  np.full(uids.size, CHAIN, dtype=np.int8), sponsors[men_first])
+        return (uids[men_first], female[men_first], np.full(uids.size, CHAIN, dtype=np.int8),
+                sponsors[men_first])
 
     def _add(self, month: int, uids: np.ndarray, female: np.ndarray, kind: np.ndarray,
              sponsors: np.ndarray | None = None) -> None:
