@@ -74,6 +74,8 @@ EVENTS = {
 REORDER_MONTHS = 24  # how often the population's rows are regrouped (Population.reorder): every
 # two years took 2.11-2.12 s for the baseline at scale 1 against 2.26 s every year, 2.57-2.68 s
 # every six months and 2.60-3.08 s never (the results are the same; benchmarks/README.md)
+REORDER_ROWS = 1 << 16  # and only once the population has this many rows: a particle at scale
+# 10 (15,000 rows to 2025, a few MB, within the caches) ran 0.39-0.40 s with and without it
 MAX_ROWS_UP_FRONT = 1 << 26  # no more allocated at once, whatever the scale (the arrays grow on)
 EXIT_EVENTS = {Stage.MOVED_ON: "moved_on", Stage.RETURNED_NORTH: "returned_north"}
 
@@ -118,9 +120,10 @@ class ResettleModel(mesa.Model):
             who reaches the South, for inspection, and the DataCollector's monthly series.
             Runs nobody watches (ensemble replicates, calibration particles) turn them off:
             the outputs are the same, without their cost.
-        reorder: Regroup the population's rows by stage every :data:`REORDER_MONTHS` (the
-            default), so that the monthly passes read adjacent memory; False keeps them in the
-            order people entered: the same results to rounding, slower.
+        reorder: Regroup the population's rows by stage every :data:`REORDER_MONTHS` once
+            there are :data:`REORDER_ROWS` (the default), so that the monthly passes read
+            adjacent memory; False keeps them in the order people entered: the same results to
+            rounding, slower at scale 1.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10,
             job_finding_rate=12`` (plain keyword arguments, as ``mesa.batch_run`` passes them).
 
@@ -231,7 +234,8 @@ class ResettleModel(mesa.Model):
             step(month)
         self.groups, counts = self.population.snapshot()
         self.recorder.end_of_month(month, counts, self.groups)
-        if self.reorder and month % REORDER_MONTHS == REORDER_MONTHS - 1:
+        if (self.reorder and month % REORDER_MONTHS == REORDER_MONTHS - 1
+                and self.population.n >= REORDER_ROWS):
             self._reorder()
         if self.watched:
             self.datacollector.collect(self)

@@ -5,12 +5,15 @@ it, and the rows a month's passes visit end up side by side."""
 from __future__ import annotations
 
 from functools import cache
+from unittest import mock
 
 import numpy as np
 import pytest
 
 from sim.engine.population import _LISTED
 from sim.model import REORDER_MONTHS, ResettleModel
+
+EVERY_SIZE = mock.patch("sim.model.REORDER_ROWS", 0)  # these runs are smaller than it
 
 HORIZON = {"start": 1995, "end": 2030}
 
@@ -20,7 +23,8 @@ def package(reorder: bool) -> ResettleModel:
     """The white paper's package (levers with arrays of their own) at scale 20."""
     model = ResettleModel("white-paper-package", seed=4, scale=20, horizon=HORIZON,
                           watched=False, reorder=reorder)
-    model.run_model()
+    with EVERY_SIZE:
+        model.run_model()
     return model
 
 
@@ -92,14 +96,16 @@ def test_after_regrouping_the_listed_rows_come_last_by_stage_and_sex():
         assert rows.size == 0 or np.array_equal(rows, np.arange(rows[0], rows[0] + rows.size))
 
 
-def test_regrouping_happens_every_two_years_and_only_right_after_a_snapshot():
+@pytest.mark.parametrize("rows", [0, 1 << 30])
+def test_regrouping_happens_every_two_years_in_large_runs_and_right_after_a_snapshot(rows):
     model = ResettleModel("baseline", seed=2, scale=50, horizon=HORIZON, watched=False)
     uids = model.population.uid[: model.population.n].copy()
-    for _ in range(REORDER_MONTHS - 1):
+    with mock.patch("sim.model.REORDER_ROWS", rows):
+        for _ in range(REORDER_MONTHS - 1):
+            model.step()
+        assert np.array_equal(model.population.uid[: uids.size], uids)  # not yet
         model.step()
-    assert np.array_equal(model.population.uid[: uids.size], uids)  # not yet
-    model.step()
-    assert not np.array_equal(model.population.uid[: uids.size], uids)
+    assert np.array_equal(model.population.uid[: uids.size], uids) == (rows > 0)
     model.population.move(model.groups[2][:1], 0, model.month)  # a move since the snapshot
     with pytest.raises(RuntimeError, match="right after a snapshot"):
         model.population.reorder()
