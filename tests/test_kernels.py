@@ -25,7 +25,7 @@ from sim.engine.hazards import (
     screened_exits,
 )
 from sim.engine.parameters import Parameters
-from sim.engine.population import NO_MONTH, UNLISTED, Population, _counting_sort, _merge
+from sim.engine.population import NO_MONTH, UNLISTED, Population, _counting_sort
 from sim.engine.randomness import (
     Streams,
     pair_id,
@@ -210,13 +210,6 @@ def test_compiled_contacts_in_work_equal_the_numpy_rule(case, month):
 
 
 @SETTINGS
-@given(st.lists(st.integers(0, 60), max_size=40), st.lists(st.integers(0, 60), max_size=40))
-def test_merging_sorted_rows_equals_a_union(a, b):
-    a, b = np.unique(np.array(a, dtype=np.int64)), np.unique(np.array(b, dtype=np.int64))
-    np.testing.assert_array_equal(_merge(a, b), np.union1d(a, b))
-
-
-@SETTINGS
 @given(uids, st.integers(0, 2**40), st.integers(-1, 600), st.integers(1990, 2040), st.data())
 def test_compiled_attributes_at_departure_equal_the_numpy_draws(ids, seed, month, year, data):
     female = data.draw(hnp.arrays(np.bool_, ids.size))
@@ -247,10 +240,17 @@ def test_counting_sort_equals_a_stable_argsort_of_the_listed_rows(columns):
 @SETTINGS
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 30)), max_size=12), st.data())
 def test_snapshots_after_any_moves_equal_a_full_sort(months, data):
-    """Adds and moves between any stages: each snapshot lists every row of a listed stage (and
-    no other) as a full stable sort would, and counts every stage."""
+    """Adds and moves between any stages, the rows regrouped after some snapshots: each snapshot
+    lists every row of a listed stage (and no other) as a full stable sort would, and counts
+    every stage; a regrouping moves no one to another stage or sex."""
     pop = Population(1)
     for n_new, n_moves in months:
+        if pop.n and data.draw(st.booleans()):
+            people = sorted(zip(pop.uid[: pop.n].tolist(), pop.stage[: pop.n].tolist(),
+                                pop.female[: pop.n].tolist()))
+            pop.reorder()
+            assert sorted(zip(pop.uid[: pop.n].tolist(), pop.stage[: pop.n].tolist(),
+                              pop.female[: pop.n].tolist())) == people
         pop.add(0, Stage.HIDING_IN_CHINA, uid=np.arange(pop.n, pop.n + n_new),
                 female=data.draw(hnp.arrays(np.bool_, n_new)))
         for _ in range(n_moves if pop.n else 0):  # one at a time: a row may move twice

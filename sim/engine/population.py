@@ -53,6 +53,7 @@ CORE_FIELDS: dict[str, Field] = {
 UNLISTED = (Stage.IN_NORTH_KOREA, Stage.DEAD, Stage.MOVED_ON, Stage.RETURNED_NORTH)
 _LISTED = np.ones(N_STAGES, dtype=np.bool_)
 _LISTED[list(UNLISTED)] = False
+_NO_ROWS = np.empty(0, dtype=np.int64)
 
 
 class Population:
@@ -153,11 +154,10 @@ class Population:
             empty for the stages of :data:`UNLISTED`), and an (N_STAGES, 2) array of counts with
             column 1 for women.
         """
-        rows = np.concatenate([self._listed, np.arange(self._listed_upto, self.n)])
-        if self._relisted:
-            rows = _merge(rows, np.unique(np.concatenate(self._relisted)))
-            self._relisted = []
-        order, bounds, self._listed = _counting_sort(rows, self.stage, self.female, _LISTED)
+        relisted = np.unique(np.concatenate(self._relisted)) if self._relisted else _NO_ROWS
+        self._relisted = []
+        order, bounds, self._listed = _snapshot_rows(self._listed, self._listed_upto, self.n,
+                                                     relisted, self.stage, self.female, _LISTED)
         self._listed_upto = self.n
         groups = [order[bounds[2 * s] : bounds[2 * s + 2]] for s in range(N_STAGES)]
         return groups, self.counts.copy()
@@ -241,17 +241,24 @@ def _counting_sort(rows, stage, female, listed):  # pragma: no cover - compiled;
 
 
 @numba.njit(cache=True, nogil=True)
-def _merge(a, b):  # pragma: no cover - compiled; tested against np.union1d
-    """The sorted union of two sorted arrays of distinct values, in one pass."""
-    out = np.empty(a.size + b.size, dtype=np.int64)
+def _snapshot_rows(listed, upto, n, relisted, stage, female, listed_stages):  # pragma: no cover
+    """:func:`_counting_sort` of the rows in row order that were listed at the last snapshot
+    (``listed``, all below ``upto``), moved back into a listed stage since (``relisted``,
+    sorted and distinct) or added since (``upto`` to ``n``): one call, their union made in the
+    same pass as it is read (tested against the full sort through :meth:`Population.snapshot`)."""
+    rows = np.empty(listed.size + relisted.size + n - upto, dtype=np.int64)
     i = j = k = 0
-    while i < a.size or j < b.size:
-        if j == b.size or (i < a.size and a[i] < b[j]):
-            out[k], i = a[i], i + 1
-        else:
-            out[k], j, i = b[j], j + 1, i + (i < a.size and a[i] == b[j])
+    while i < listed.size or (j < relisted.size and relisted[j] < upto):
+        if (j == relisted.size or relisted[j] >= upto
+                or (i < listed.size and listed[i] < relisted[j])):
+            rows[k], i = listed[i], i + 1
+        else:  # a relisted row (also listed if it left and came back within the month)
+            rows[k], j, i = relisted[j], j + 1, i + (i < listed.size and listed[i] == relisted[j])
         k += 1
-    return out[:k]
+    for r in range(upto, n):  # relisted rows from upto on are among these
+        rows[k] = r
+        k += 1
+    return _counting_sort(rows[:k], stage, female, listed_stages)
 
 
 @numba.njit(cache=True, nogil=True)
