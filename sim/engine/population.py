@@ -118,11 +118,8 @@ class Population:
             getattr(self, name)[new] = value
         self.stage[new] = stage
         self.stage_month[new] = month
-        key = 2 * self.stage[new].astype(np.int64) + self.female[new]  # (stage, sex)
-        entered = np.bincount(key, minlength=2 * N_STAGES).reshape(N_STAGES, 2)
-        self.counts += entered
-        if 0 <= month < self.entered.shape[0]:
-            self.entered[month] += entered.sum(axis=1)
+        _count_added(self.stage, self.female, new.start, new.stop, self.counts,
+                     self.entered[month] if 0 <= month < self.entered.shape[0] else None)
         return rows
 
     def move(self, rows: np.ndarray, stage: Stage | np.ndarray, month: int) -> None:
@@ -259,6 +256,16 @@ def _snapshot_rows(listed, upto, n, relisted, stage, female, listed_stages):  # 
         rows[k] = r
         k += 1
     return _counting_sort(rows[:k], stage, female, listed_stages)
+
+
+@numba.njit(cache=True, nogil=True)
+def _count_added(stage, female, start, stop, counts, entered):  # pragma: no cover - via runs
+    """Count the people of rows ``start`` to ``stop`` by (stage, sex) in ``counts`` and by stage
+    in ``entered`` (None: before the horizon)."""
+    for r in range(start, stop):
+        counts[stage[r], np.int64(female[r])] += 1
+        if entered is not None:
+            entered[stage[r]] += 1
 
 
 @numba.njit(cache=True, nogil=True)

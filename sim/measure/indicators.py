@@ -81,8 +81,10 @@ class Recorder:
     def event(self, name: str, month: int, rows: np.ndarray) -> None:
         """Count people to whom event ``name`` happened this month, by sex."""
         if rows.size:
-            female = self._population.female[rows]
-            self.events[name][month] += np.bincount(female.astype(np.int64), minlength=2)
+            women = np.count_nonzero(self._population.female[rows])
+            counted = self.events[name]
+            counted[month, 0] += rows.size - women
+            counted[month, 1] += women
 
     def departed(self, rows: np.ndarray, month: int) -> None:
         """People who left North Korea this month."""
