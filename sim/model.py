@@ -359,13 +359,14 @@ class ResettleModel(mesa.Model):
         return indicator_table(self, replicate)
 
     def ties_graph(self):
-        """The ties among defectors now in the South as a networkx graph."""
+        """The ties among defectors now in the South as a networkx graph (nodes are uids)."""
         return graph(self.population)
 
     def inspect(self, uid: int | None = None, *, row: int | None = None) -> dict:
         """Everything the model holds about one person (anyone, any stage), by the person's
         ``uid`` (the id agents and outputs carry; a :class:`Person` agent also works) or, for
-        array work, by ``row`` of the population."""
+        array work, by ``row`` of the population (a row is a person's only until the model next
+        regroups the rows, :data:`REORDER_MONTHS`; a uid is theirs for the run)."""
         pop = self.population
         if (uid is None) == (row is None):
             raise TypeError("inspect: give the person's uid, or row=")

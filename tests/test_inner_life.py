@@ -147,7 +147,7 @@ def test_ties_are_a_graph_with_a_reported_degree_distribution():
     pop = model.population
     rows = np.flatnonzero(np.isin(pop.stage[: pop.n], RESIDENTS))
     assert graph.number_of_nodes() == rows.size
-    degrees = np.array([graph.degree(int(r)) for r in rows])
+    degrees = np.array([graph.degree(int(pop.uid[r])) for r in rows])  # nodes are uids
     ties = pop.ties
     both = np.isin(pop.stage[ties.u], RESIDENTS) & np.isin(pop.stage[ties.v], RESIDENTS)
     counted = (np.bincount(ties.u[both], minlength=pop.n) + np.bincount(ties.v[both],

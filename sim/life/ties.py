@@ -284,18 +284,19 @@ def employed_contacts(pop, rows: np.ndarray, via_defectors: np.ndarray,
 
 
 def graph(pop) -> nx.Graph:
-    """The ties among defectors now in the South as a networkx graph (nodes are population rows,
-    with sex, arrival month and ties to South Koreans; edges carry their kind)."""
+    """The ties among defectors now in the South as a networkx graph (nodes are the people's
+    uids, which stay theirs for the whole run, unlike their rows; with sex, arrival month and ties
+    to South Koreans; edges carry their kind)."""
     ties = pop.ties
     g = nx.Graph()
     rows = np.flatnonzero(IS_RESIDENT[pop.stage[: pop.n]])
-    g.add_nodes_from((int(r), {"female": bool(pop.female[r]),
-                               "arrival_month": int(pop.arrival_month[r]),
-                               "sk_ties": int(pop.sk_ties[r])}) for r in rows)
+    g.add_nodes_from((int(pop.uid[r]), {"female": bool(pop.female[r]),
+                                        "arrival_month": int(pop.arrival_month[r]),
+                                        "sk_ties": int(pop.sk_ties[r])}) for r in rows)
     both = IS_RESIDENT[pop.stage[ties.u]] & IS_RESIDENT[pop.stage[ties.v]]
     g.add_edges_from((int(a), int(b), {"kind": Tie(k).name.lower(), "since": int(s)})
-                     for a, b, k, s in zip(ties.u[both], ties.v[both], ties.kind[both],
-                                           ties.since[both], strict=True))
+                     for a, b, k, s in zip(pop.uid[ties.u[both]], pop.uid[ties.v[both]],
+                                           ties.kind[both], ties.since[both], strict=True))
     return g
 
 
