@@ -15,7 +15,9 @@ A module (departures, labour, ties ...) is a class that declares, as class attri
 
 Modules talk through the population's fields and the model's events, never by calling each other.
 The model steps them once a month in one declared order (:data:`sim.model.STEP_ORDER`); a
-module's ``step(month)`` reads the stage snapshot or the current residents from the model.
+module's ``step(month)`` reads the stage snapshot or the current residents from the model. Rows
+are not for keeping: the model regroups them from time to time, and a module that holds rows or
+per-row arrays outside the population between months renumbers them in ``renumber``.
 """
 
 from __future__ import annotations
