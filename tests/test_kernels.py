@@ -390,7 +390,8 @@ def test_china_s_bound_is_at_least_everyone_s_total_exit_rate(midway, state_seed
 
 @settings(max_examples=8, deadline=None)
 @given(st.integers(0, 2**32))
-@pytest.mark.parametrize("module", ["Health", "MentalHealth", "Welfare", "SocialTies"])
+@pytest.mark.parametrize("module", ["Health", "MentalHealth", "Welfare", "SocialTies",
+                                    "Training"])
 def test_a_compiled_start_gives_what_the_numpy_rules_give(midway, module, state_seed):
     """The compiled handlers of people leaving Hanawon set every field (and add every tie) as the
     NumPy rules do, for residents in random states (journeys, sponsors, savings and departures

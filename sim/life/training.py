@@ -61,7 +61,23 @@ class Training(Module):
     handles = {"left_hanawon": "start", "settled_before_start": "start", "course_started": "begin"}
 
     def start(self, rows: np.ndarray, month: int) -> None:
-        """On leaving Hanawon: the young go (back) to school, some adults to university."""
+        """On leaving Hanawon: the young go (back) to school, some adults to university (the
+        rules of :meth:`reference_start` in one compiled pass)."""
+        m = self.model
+        if not m.compiled:
+            self.reference_start(rows, month)
+            return
+        pop, p = m.population, m.params
+        school = p["school_leaving_age"]
+        _start(rows, month, m.streams.key("training.university", month),
+               float(school), int(round(MONTHS_PER_YEAR * school)),
+               float(p["university_young_age"]), float(p["university_entry_share_young"]),
+               float(p["free_study_age"]), float(p["university_entry_share_adult"]),
+               int(round(MONTHS_PER_YEAR * p["university_years"])), pop.uid, pop.birth_month,
+               pop.study_until, pop.at_university)
+
+    def reference_start(self, rows: np.ndarray, month: int) -> None:
+        """On leaving Hanawon: the young go (back) to school, some adults to university (NumPy)."""
         m = self.model
         pop, p = m.population, m.params
         age = pop.age_years(rows, month)
@@ -170,6 +186,23 @@ def _start_courses(rows, month, key, record, months, f, uid, birth_month, arriva
         if happens(draw(key, uid[r]), q.training_rate * f[0, min(np.int64(i), last)]):
             trained[r] = True
             training_until[r] = month + months
+
+
+@numba.njit(cache=True, nogil=True)
+def _start(rows, month, key, school_age, school_months, young_age, share_young, free_age,
+           share_adult, study_months, uid, birth_month, study_until,
+           at_university):  # pragma: no cover - compiled; tested against the reference
+    """:meth:`Training.reference_start`: school until ``school_months`` of age for the young,
+    university for ``study_months`` for a share of the others (:func:`university_share`)."""
+    for r in rows:
+        age = (month - birth_month[r]) / MONTHS_PER_YEAR
+        if age < school_age:
+            study_until[r] = birth_month[r] + school_months
+            continue
+        share = share_young if age < young_age else share_adult if age < free_age else 0.0
+        if draw(key, uid[r]) < share:
+            at_university[r] = True
+            study_until[r] = month + study_months
 
 
 @numba.njit(cache=True, nogil=True)
