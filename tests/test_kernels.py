@@ -423,6 +423,30 @@ def test_a_compiled_start_gives_what_the_numpy_rules_give(midway, module, state_
                for k, v in expected.items()) > 0  # ties added change the table's length
 
 
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32))
+def test_the_compiled_route_choice_gives_what_the_numpy_rule_gives(midway, state_seed):
+    """People setting off from China in any month of the horizon get the route and the month of
+    setting off that the NumPy rule draws from that year's shares."""
+    model = midway
+    rng = np.random.default_rng(state_seed)
+    pop, journey = model.population, model.modules["Journey"]
+    in_china = np.concatenate([model.groups[s] for s in IN_CHINA])
+    rows = np.sort(rng.choice(in_china, min(in_china.size, 300), replace=False))
+    month = int(rng.integers(0, model.calendar.n_months))
+    start, counts, flows = _fields(pop), pop.counts.copy(), pop.flows.copy()
+    journey.reference_choose_route(rows, month)
+    expected = _fields(pop)
+    _restore(pop, start)
+    journey.choose_route(rows, month)
+    got = _fields(pop)
+    _restore(pop, start)
+    pop.counts[:], pop.flows[:] = counts, flows
+    for name, values in expected.items():
+        np.testing.assert_array_equal(got[name], values, err_msg=name)
+    assert np.unique(expected["route"][rows]).size > 1  # several routes drawn
+
+
 @pytest.mark.parametrize("scenario", [  # with levers and a crackdown: slow tier (6-9 s each)
     "baseline", pytest.param("white-paper-package", marks=pytest.mark.slow),
     pytest.param("transit-crackdown", marks=pytest.mark.slow)])

@@ -182,6 +182,16 @@ def next_candidates_tabled(rows, month, n_months, uid, birth_month, bound, month
     return due
 
 
+@numba.njit(cache=True, nogil=True)
+def _append(rows, months, n_months, queued, due, n):  # pragma: no cover - tested via Schedule
+    """Append the rows due before ``n_months`` after the first ``n`` entries; the new count."""
+    for i in range(rows.size):
+        if months[i] < n_months:
+            queued[n], due[n] = rows[i], months[i]
+            n += 1
+    return n
+
+
 class Schedule:
     """Rows due in given months: one contiguous table of (row, month) entries, scanned in one
     pass for the month due (a compare over the entries, far cheaper than a draw per person) and
@@ -203,13 +213,9 @@ class Schedule:
 
     def add(self, rows: np.ndarray, months: np.ndarray) -> None:
         """Queue each row for its month (months past the horizon are dropped)."""
-        inside = months < self.n_months
-        rows, months = rows[inside], months[inside]
         if self._n + rows.size > self._rows.size:
             self._compact(len(self) + rows.size)
-        end = self._n + rows.size
-        self._rows[self._n : end], self._due[self._n : end] = rows, months
-        self._n = end
+        self._n = _append(rows, months, self.n_months, self._rows, self._due, self._n)
 
     def pop(self, month: int) -> np.ndarray:
         """The rows queued for ``month``, in row order, taken off the queue."""

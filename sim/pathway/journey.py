@@ -53,14 +53,28 @@ class Journey(Module):
         p = model.params
         self.months = np.array([p[f"journey_months_{ROUTE_NAMES[r]}"] for r in ONWARD_ROUTES])
         self.arrest_p = np.array([p[f"journey_arrest_{ROUTE_NAMES[r]}"] for r in ONWARD_ROUTES])
-        self._routes = np.asarray(ONWARD_ROUTES)
+        self._routes = np.asarray(ONWARD_ROUTES, dtype=np.int8)
         # as categorical inverts them, each year's route shares summed once
         self._cumulative = [cumulative(shares) for shares in model.world.route_shares]
 
     def choose_route(self, rows: np.ndarray, month: int) -> None:
-        """Start the onward journey for ``rows``, on a route drawn from the year's shares."""
+        """Start the onward journey for ``rows``, on a route drawn from the year's shares (the
+        rule of :meth:`reference_choose_route` in one compiled pass)."""
         if rows.size == 0:
             return
+        m = self.model
+        if not m.compiled:
+            self.reference_choose_route(rows, month)
+            return
+        pop = m.population
+        _choose_route(rows, month, m.streams.key("journey.route", month),
+                      self._cumulative[m.world.index(month)], self._routes, pop.uid, pop.route,
+                      pop.journey_month)
+        pop.move(rows, Stage.JOURNEY, month)
+
+    def reference_choose_route(self, rows: np.ndarray, month: int) -> None:
+        """Start the onward journey for ``rows``, on a route drawn from the year's shares
+        (NumPy)."""
         m = self.model
         u = m.streams.uniforms("journey.route", month, m.population.uid[rows])
         cum = self._cumulative[m.world.index(month)]
@@ -222,3 +236,18 @@ def _detention_month(rows, month, key, uid, birth_month, female, release,
         rates[1] = mortality_one(mortality, month, birth_month[r], female[r])
         exits[i] = exit_chosen(draw(key, uid[r]), rates)
     return exits
+
+
+@numba.njit(cache=True, nogil=True)
+def _choose_route(rows, month, key, cum, routes, uid, route,
+                  journey_month):  # pragma: no cover - compiled; tested against the reference
+    """:meth:`Journey.reference_choose_route` without the move: each row's route by inverting
+    the cumulative shares ``cum`` at its uniform (:func:`sim.engine.randomness.invert`)."""
+    last = cum.size - 1
+    for r in rows:
+        u = draw(key, uid[r])
+        k = 0
+        while k < last and cum[k] <= u:
+            k += 1
+        route[r] = routes[k]
+        journey_month[r] = month
