@@ -28,6 +28,8 @@ from sim.engine.parameters import Parameters
 from sim.engine.population import NO_MONTH, UNLISTED, Population, _counting_sort
 from sim.engine.randomness import (
     Streams,
+    derived_id,
+    derived_ids,
     pair_id,
     pair_ids,
     reference_uniforms,
@@ -85,6 +87,17 @@ def test_compiled_pair_ids_equal_the_numpy_ones(a, data):
     b = data.draw(hnp.arrays(np.int64, a.size, elements=st.integers(0, np.iinfo(np.int64).max)))
     np.testing.assert_array_equal(_pair_ids(a, b), pair_ids(a, b))
     np.testing.assert_array_equal(_pair_ids(b, a), pair_ids(a, b))
+
+
+@numba.njit
+def _derived_ids(parents, month):
+    return np.array([derived_id(parents[i], month) for i in range(parents.size)], dtype=np.int64)
+
+
+@SETTINGS
+@given(uids, st.integers(-1, 10_000))
+def test_compiled_derived_ids_equal_the_numpy_ones(parents, month):
+    np.testing.assert_array_equal(_derived_ids(parents, month), derived_ids(parents, month))
 
 
 @SETTINGS
@@ -445,6 +458,36 @@ def test_the_compiled_route_choice_gives_what_the_numpy_rule_gives(midway, state
     for name, values in expected.items():
         np.testing.assert_array_equal(got[name], values, err_msg=name)
     assert np.unique(expected["route"][rows]).size > 1  # several routes drawn
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32))
+def test_the_compiled_sponsoring_of_relatives_gives_what_the_numpy_rule_gives(midway,
+                                                                              state_seed):
+    """Residents who left family behind, in any month, pay for the same relatives (ids, sexes,
+    sponsors) and keep or lose the wish to pay again as the NumPy rule has it."""
+    model = midway
+    rng = np.random.default_rng(state_seed)
+    pop, departures = model.population, model.modules["Departures"]
+    protected = model.residents()  # more than the protected of the month, for more payers
+    world = model.world
+    rate = np.array([world.chain_rate[world.index(month)] * world.broker_access[world.index(month)]
+                     for month in range(model.calendar.n_months)])
+    month = int(rng.choice(np.flatnonzero(rate >= np.quantile(rate, 0.75))))  # the busier years
+    start = _fields(pop)
+    pop.family_left_behind[protected] = rng.random(protected.size) < 0.9
+    chosen = _fields(pop)
+    expected = departures.reference_chain(month, protected)
+    expected_fields = _fields(pop)
+    _restore(pop, chosen)
+    got = departures._chain(month, protected)
+    got_fields = _fields(pop)
+    _restore(pop, start)
+    assert (got is None) == (expected is None)  # no one paid (rare in these years)
+    for mine, theirs in zip(got or (), expected or (), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    for name, values in expected_fields.items():
+        np.testing.assert_array_equal(got_fields[name], values, err_msg=name)
 
 
 @pytest.mark.parametrize("scenario", [  # with levers and a crackdown: slow tier (6-9 s each)

@@ -87,6 +87,15 @@ def pair_id(a, b):  # pragma: no cover - compiled; the scalar form of pair_ids
 
 
 @numba.njit(inline="always")
+def derived_id(parent, month):  # pragma: no cover - compiled; the scalar form of derived_ids
+    """The id :func:`derived_ids` gives the person brought in by ``parent`` in ``month``, for
+    use inside compiled kernels."""
+    z = _mix(np.uint64(parent) ^ _U_M2)
+    z = _mix(z ^ np.uint64(month & 0xFFFFFFFF))
+    return np.int64((z >> np.uint64(2)) | np.uint64(1 << 62))
+
+
+@numba.njit(inline="always")
 def draw(key, uid):  # pragma: no cover - compiled; tested against reference_uniforms
     """The uniform of person ``uid`` under a stream key, for use inside compiled kernels."""
     return np.float64(_mix((np.uint64(uid) * _U_GOLDEN) ^ key) >> _U11) * _TO_UNIT

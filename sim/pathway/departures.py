@@ -31,13 +31,14 @@ from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import monthly_probability
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
-from ..engine.randomness import derived_ids, poisson_quantile, slot_uniforms
+from ..engine.randomness import derived_id, derived_ids, draw, poisson_quantile, slot_uniforms
 from ..engine.schedule import Bound, ScheduledExits
 from ..engine.stages import Route, Stage, stage_mask
 from ..engine.units import usd_to_mkrw
 from .demographics import draw_attributes, sex_factors
 
 PUSH, CHAIN, DIRECT = 1, 2, 3  # kinds of new people, part of their uid
+CHAIN_STREAMS = ("chain.sponsor", "chain.again", "chain.sex")  # a sponsor's draws, a relative's sex
 KIND_NAMES = {PUSH: "push", CHAIN: "chain", DIRECT: "direct"}
 IS_IN_NORTH_KOREA = stage_mask([Stage.IN_NORTH_KOREA])
 _SLOT_BITS = 20  # up to 2**20 new people of one kind and sex a month
@@ -93,7 +94,7 @@ class Departures(Module):
         "last_departure_month": Field(np.int32, NO_MONTH),
     }
     parameter_files = ("pathway", "welfare")
-    streams = ("nk.*", "departures.*", "chain.sponsor", "chain.again", "chain.sex")
+    streams = ("nk.*", "departures.*", *CHAIN_STREAMS)
     handles = {"back_in_north_korea": "schedule_exit"}
 
     def __init__(self, model) -> None:
@@ -163,7 +164,34 @@ class Departures(Module):
 
     def _chain(self, month: int, protected: np.ndarray) -> tuple | None:
         """Residents who left family behind pay a broker for one relative: the relatives' uids,
-        sexes, kinds and sponsors' rows, men first (None for no one)."""
+        sexes, kinds and sponsors' rows, men first (None for no one); the draws of
+        :meth:`reference_chain` in one compiled pass."""
+        m = self.model
+        if not m.compiled:
+            return self.reference_chain(month, protected)
+        pop, y = m.population, m.world.index(month)
+        rate = m.world.chain_rate[y] * m.world.broker_access[y]
+        sponsors, uids, female = _chain_draws(
+            protected, m.streams.keys(CHAIN_STREAMS, month), float(monthly_probability(rate)),
+            float(m.params["sponsor_again_share"]), float(m.world.female_share[y]), month,
+            pop.uid, pop.family_left_behind)
+        return self._sponsored(month, sponsors, uids, female)
+
+    def _sponsored(self, month: int, sponsors: np.ndarray, uids: np.ndarray,
+                   female: np.ndarray) -> tuple | None:
+        """The sponsors pay the broker's fee; their relatives, men first (None for no one)."""
+        if sponsors.size == 0:
+            return None
+        m = self.model
+        y = m.world.index(month)
+        fee = usd_to_mkrw(m.world.broker_fee_usd[y], m.params["krw_per_usd"])
+        m.emit("broker_paid", sponsors, month, fee_mkrw=fee)
+        men_first = np.argsort(female, kind="stable")
+        return (uids[men_first], female[men_first], np.full(uids.size, CHAIN, dtype=np.int8),
+                sponsors[men_first])
+
+    def reference_chain(self, month: int, protected: np.ndarray) -> tuple | None:
+        """:meth:`_chain` in NumPy."""
         m = self.model
         pop, y = m.population, m.world.index(month)
         sponsors = protected[pop.family_left_behind[protected]]
@@ -174,13 +202,9 @@ class Departures(Module):
             return None
         again = m.streams.uniforms("chain.again", month, pop.uid[sponsors])
         pop.family_left_behind[sponsors] = again < m.params["sponsor_again_share"]
-        fee = usd_to_mkrw(m.world.broker_fee_usd[y], m.params["krw_per_usd"])
-        m.emit("broker_paid", sponsors, month, fee_mkrw=fee)
         uids = derived_ids(pop.uid[sponsors], month)
         female = m.streams.uniforms("chain.sex", month, uids) < m.world.female_share[y]
-        men_first = np.argsort(female, kind="stable")
-        return (uids[men_first], female[men_first], np.full(uids.size, CHAIN, dtype=np.int8),
-                sponsors[men_first])
+        return self._sponsored(month, sponsors, uids, female)
 
     def _add(self, month: int, uids: np.ndarray, female: np.ndarray, kind: np.ndarray,
              sponsors: np.ndarray | None = None) -> None:
@@ -208,3 +232,26 @@ class Departures(Module):
         m.emit("started_journey", rows[~hiding & ~direct], month)
         m.emit("arrived", rows[direct], month)
         m.emit("departed", rows, month)
+
+
+
+@numba.njit(cache=True, nogil=True)
+def _chain_draws(protected, keys, p_month, again_share, female_share, month, uid,
+                 family_left_behind):  # pragma: no cover - compiled; tested against the reference
+    """:meth:`Departures.reference_chain`'s draws: the residents with family left behind who
+    pay a broker this month (probability ``p_month``), whether each may pay again, and their
+    relatives' ids and sexes."""
+    sponsors = np.empty(protected.size, dtype=np.int64)
+    n = 0
+    for r in protected:
+        if family_left_behind[r] and draw(keys[0], uid[r]) < p_month:
+            sponsors[n] = r
+            n += 1
+    uids = np.empty(n, dtype=np.int64)
+    female = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        r = sponsors[i]
+        family_left_behind[r] = draw(keys[1], uid[r]) < again_share
+        uids[i] = derived_id(uid[r], month)
+        female[i] = draw(keys[2], uids[i]) < female_share
+    return sponsors[:n].copy(), uids, female
