@@ -214,26 +214,27 @@ class Population:
 def _counting_sort(rows, stage, female, listed):  # pragma: no cover - compiled; tested vs argsort
     """The ``rows`` in ``listed`` stages ordered by (stage, sex), stable, with the start of each
     key (what a stable argsort of ``2 * stage + female`` over them and a searchsorted give), and
-    those rows in their own order, in two passes."""
+    those rows in their own order, in two passes (the second reads the keys the first kept)."""
     n_keys = 2 * listed.size
     bounds = np.zeros(n_keys + 1, dtype=np.int64)
+    keys = np.empty(rows.size, dtype=np.int8)  # -1: not listed
     for i in range(rows.size):
-        if listed[stage[rows[i]]]:
-            bounds[2 * stage[rows[i]] + female[rows[i]] + 1] += 1
+        s = stage[rows[i]]
+        keys[i] = 2 * s + female[rows[i]] if listed[s] else -1
+        bounds[keys[i] + 1] += keys[i] >= 0
     for k in range(n_keys):
         bounds[k + 1] += bounds[k]
     fill = bounds[:-1].copy()
     order = np.empty(bounds[-1], dtype=np.int64)
     kept = np.empty(bounds[-1], dtype=np.int64)
-    k = 0
+    j = 0
     for i in range(rows.size):
-        r = rows[i]
-        if listed[stage[r]]:
-            key = 2 * stage[r] + female[r]
-            order[fill[key]] = r
+        key = keys[i]
+        if key >= 0:
+            order[fill[key]] = rows[i]
             fill[key] += 1
-            kept[k] = r
-            k += 1
+            kept[j] = rows[i]
+            j += 1
     return order, bounds, kept
 
 
