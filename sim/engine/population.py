@@ -88,7 +88,7 @@ class Population:
         self._listed = np.empty(0, dtype=np.int64)  # rows in listed stages at the last snapshot
         self._listed_upto = 0  # rows added after the last snapshot start here
         self._relisted: list[np.ndarray] = []  # rows moved from an unlisted to a listed stage
-        self._filled: dict[int, np.ndarray] = {}  # stage -> an array of it, for move()
+        self._relisting = np.empty(0, dtype=np.int64)  # move()'s buffer for relisted rows
 
     def __len__(self) -> int:
         return self.n
@@ -126,19 +126,17 @@ class Population:
         """Move people to a new stage (one stage for all, or one per row) and record the flow."""
         if rows.size == 0:
             return
+        if self._relisting.size < rows.size:
+            self._relisting = np.empty(max(2 * rows.size, 1024), dtype=np.int64)
         if isinstance(stage, np.ndarray) and stage.ndim:
-            new = np.asarray(stage, dtype=np.int8)
-        else:  # one stage for all: a view of an array of that stage, kept (not written to)
-            filled = self._filled.get(int(stage))
-            if filled is None or filled.size < rows.size:
-                filled = np.full(max(rows.size, 1024), stage, dtype=np.int8)
-                self._filled[int(stage)] = filled
-            new = filled[: rows.size]
-        relisted = np.empty(rows.size, dtype=np.int64)
-        k = _move(rows, new, month, self.stage, self.stage_month, self.flows[month], self.female,
-                  self.counts, _LISTED, relisted)
+            k = _move(rows, np.asarray(stage, dtype=np.int8), month, self.stage,
+                      self.stage_month, self.flows, self.female, self.counts, _LISTED,
+                      self._relisting)
+        else:
+            k = _move_all(rows, int(stage), month, self.stage, self.stage_month, self.flows,
+                          self.female, self.counts, _LISTED, self._relisting)
         if k:
-            self._relisted.append(relisted[:k])
+            self._relisted.append(self._relisting[:k].copy())
 
     def snapshot(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Rows of the people in each stage on the pathway, and the (stage, sex) counts of every
@@ -269,24 +267,43 @@ def _count_added(stage, female, start, stop, counts, entered):  # pragma: no cov
             entered[stage[r]] += 1
 
 
+@numba.njit(inline="always")
+def _move_row(r, new, month, stage, stage_month, flows, female, counts,
+              listed):  # pragma: no cover - compiled; tested via runs
+    """Count one person's flow from their stage to ``new`` and keep the stage counts, then move
+    them; whether they came from an unlisted stage to a listed one."""
+    flows[month, stage[r], new] += 1
+    sex = np.int64(female[r])
+    counts[stage[r], sex] -= 1
+    counts[new, sex] += 1
+    relisted = listed[new] and not listed[stage[r]]
+    stage[r] = new
+    stage_month[r] = month
+    return relisted
+
+
 @numba.njit(cache=True, nogil=True)
 def _move(rows, new, month, stage, stage_month, flows, female, counts, listed,
           relisted):  # pragma: no cover - tested via runs
-    """Count each person's flow from their stage to the new one and keep the stage counts, then
-    move them; the rows moved from an unlisted stage to a listed one go into ``relisted`` (their
-    number is returned)."""
+    """:func:`_move_row` for each row, to its own stage in ``new``; the rows moved from an
+    unlisted stage to a listed one go into ``relisted`` (their number is returned)."""
     k = 0
     for i in range(rows.size):
-        r = rows[i]
-        flows[stage[r], new[i]] += 1
-        sex = np.int64(female[r])
-        counts[stage[r], sex] -= 1
-        counts[new[i], sex] += 1
-        if listed[new[i]] and not listed[stage[r]]:
-            relisted[k] = r
+        if _move_row(rows[i], new[i], month, stage, stage_month, flows, female, counts, listed):
+            relisted[k] = rows[i]
             k += 1
-        stage[r] = new[i]
-        stage_month[r] = month
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _move_all(rows, new, month, stage, stage_month, flows, female, counts, listed,
+              relisted):  # pragma: no cover - tested via runs
+    """:func:`_move` with one stage ``new`` for every row."""
+    k = 0
+    for i in range(rows.size):
+        if _move_row(rows[i], new, month, stage, stage_month, flows, female, counts, listed):
+            relisted[k] = rows[i]
+            k += 1
     return k
 
 
