@@ -262,6 +262,7 @@ class ScheduledExits:
                  multipliers: tuple[float, float]) -> None:
         self.model = model
         self.stream = stream
+        self._wait, self._exit = f"{stream}.wait", f"{stream}.exit"
         self.multipliers = np.array(multipliers, dtype=np.float64)
         if self.multipliers.max() > bound.multiplier:
             raise ValueError(f"mortality multipliers {multipliers} above the bound's "
@@ -279,7 +280,7 @@ class ScheduledExits:
         pop = m.population
         due = next_candidates_tabled(rows, month, m.calendar.n_months, pop.uid, pop.birth_month,
                                      self.bound, *self.table,
-                                     m.streams.key(f"{self.stream}.wait", month), self.renew_keys)
+                                     m.streams.key(self._wait, month), self.renew_keys)
         self.schedule.add(rows, due)
 
     def renumber(self, new: np.ndarray) -> None:
@@ -303,7 +304,7 @@ class ScheduledExits:
         pop = m.population
         exit_ = bound_rate_exits(rows, month, pop.uid, pop.birth_month, pop.female, self.bound,
                                  self.multipliers,
-                                 m.streams.key(f"{self.stream}.exit", month),
+                                 m.streams.key(self._exit, month),
                                  0.0 if extra is None else float(extra), extra is not None)
         self.enter(rows[exit_ < 0], month)
         return exit_

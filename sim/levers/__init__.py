@@ -134,6 +134,7 @@ class LeverSet:
                        for i, s in enumerate(specs)]
         self._by_channel = {c: [lv for lv in self.levers if c in lv.factors] for c in CHANNELS}
         self.queried: set[str] = set()  # channels the rules asked about (a test checks them)
+        self._inert: dict[tuple[str, ...], bool] = {}  # factors(): channels no lever acts on
 
     def renumber(self, order, new) -> None:
         """Every lever's per-person arrays follow the population's new order."""
@@ -158,6 +159,12 @@ class LeverSet:
         """:meth:`factor` of several channels as one array for a compiled kernel: one row per
         channel and one column per person, or a single column of ones when no lever acts on any
         of them (kernels read column ``min(i, columns - 1)``)."""
+        inert = self._inert.get(channels)
+        if inert is None:  # no lever acts on any of them: the same for the whole run
+            inert = self._inert[channels] = not any(self._by_channel[c] for c in channels)
+        if inert:
+            self.queried.update(channels)
+            return _ones(len(channels))
         values = [self.factor(c, rows, month) for c in channels]
         if all(isinstance(v, float) and v == 1.0 for v in values):
             return _ones(len(channels))
