@@ -73,7 +73,8 @@ EVENTS = {
 }
 REORDER_MONTHS = 24  # how often the population's rows are regrouped (Population.reorder): every
 # two years took 2.11-2.12 s for the baseline at scale 1 against 2.26 s every year, 2.57-2.68 s
-# every six months and 2.60-3.08 s never (the results are the same; benchmarks/README.md)
+# every six months and 2.60-3.08 s never, when the gathered rows were also sorted by stage and
+# sex (the results are the same; benchmarks/README.md)
 REORDER_ROWS = 1 << 16  # and only once the population has this many rows: a particle at scale
 # 10 (15,000 rows to 2025, a few MB, within the caches) ran 0.39-0.40 s with and without it
 MAX_ROWS_UP_FRONT = 1 << 26  # no more allocated at once, whatever the scale (the arrays grow on)
@@ -120,10 +121,10 @@ class ResettleModel(mesa.Model):
             who reaches the South, for inspection, and the DataCollector's monthly series.
             Runs nobody watches (ensemble replicates, calibration particles) turn them off:
             the outputs are the same, without their cost.
-        reorder: Regroup the population's rows by stage every :data:`REORDER_MONTHS` once
-            there are :data:`REORDER_ROWS` (the default), so that the monthly passes read
-            adjacent memory; False keeps them in the order people entered: the same results to
-            rounding, slower at scale 1.
+        reorder: Gather the rows of the people the monthly passes visit at the end of the
+            population every :data:`REORDER_MONTHS` once there are :data:`REORDER_ROWS` (the
+            default), so that the passes read adjacent memory; False keeps them in the order
+            people entered: the same results to rounding, slower at scale 1.
         **overrides: Scenario fields or parameter values, e.g. ``scale=10,
             job_finding_rate=12`` (plain keyword arguments, as ``mesa.batch_run`` passes them).
 
@@ -243,15 +244,15 @@ class ResettleModel(mesa.Model):
             self.running = False
 
     def _reorder(self) -> None:
-        """Rows in (stage, sex) order (:meth:`Population.reorder`); the modules, the snapshot's
-        groups and the agents follow."""
+        """The listed rows last (:meth:`Population.reorder`); the modules, the snapshot's groups
+        and the agents follow."""
         renumbered = self.population.reorder()
         if renumbered is None:
             return
         order, new = renumbered
         for module in self.modules.values():
             module.renumber(order, new)
-        self.groups = [new[rows] for rows in self.groups]
+        self.groups, _ = self.population.snapshot()  # the same people, in their new row order
         self._residents = None
         people = self._people
         self._people = {}

@@ -159,31 +159,29 @@ class Population:
 
     def reorder(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Gather the people a month's passes visit (everyone in a listed stage: in China, on the
-        way, in the South) into the last rows, in (stage, sex) order, so that the passes read
-        adjacent memory instead of rows scattered among everyone who ever entered; the rows of
-        unlisted stages they displace take the places they left. Call it right after a snapshot.
+        way, in the South) into the last rows, so that the passes read adjacent memory instead of
+        rows scattered among everyone who ever entered: each listed row before that block swaps
+        places with an unlisted row inside it (so only rows out of place move). Call it right
+        after a snapshot; the next snapshot lists the same people, in their new row order.
 
-        Row-valued fields (:attr:`Field.rows`) and the relations (``renumber``) follow. It moves
-        at most twice as many rows as are listed, not the whole population. Returns ``(order,
-        new)`` (row ``i`` was ``order[i]``; old row ``r`` is now ``new[r]``), or None when the
-        rows were already in order.
+        Row-valued fields (:attr:`Field.rows`) and the relations (``renumber``) follow. Returns
+        ``(order, new)`` (row ``i`` was ``order[i]``; old row ``r`` is now ``new[r]``), or None
+        when the listed rows were already last.
         """
         n, listed = self.n, self._listed
-        grouped, _, _ = _counting_sort(listed, self.stage, self.female, _LISTED)
-        if self._relisted or self._listed_upto != n or grouped.size != listed.size:
+        if (self._relisted or self._listed_upto != n
+                or not _LISTED[self.stage[listed]].all()):
             raise RuntimeError("reorder() is for right after a snapshot")
         start = n - listed.size
-        if np.array_equal(grouped, np.arange(start, n)):
+        holes = listed[listed < start]  # listed rows before the block
+        if holes.size == 0:
             return None
-        holes = listed[listed < start]  # places the listed rows leave
-        movers = np.flatnonzero(~_LISTED[self.stage[start:n]]) + start  # rows they displace
+        movers = np.flatnonzero(~_LISTED[self.stage[start:n]]) + start  # unlisted rows in it
+        changed = np.concatenate([holes, movers])
+        taken = np.concatenate([movers, holes])
         order = np.arange(n)
-        order[holes] = movers
-        order[start:] = grouped
-        changed = np.concatenate([holes, np.arange(start, n)])
-        taken = order[changed]
-        new = np.arange(n)
-        new[taken] = changed
+        order[changed] = taken
+        new = order  # a product of swaps is its own inverse
         for name, spec in self.fields.items():
             values = getattr(self, name)
             values[changed] = values[taken]
