@@ -264,8 +264,7 @@ class ResettleModel(mesa.Model):
         """Rows of the people living in the community after Hanawon who are still alive and in
         the South (from this month's snapshot; recounted after deaths and departures)."""
         if self._residents is None:
-            self._residents = self.population.resident(
-                np.concatenate([self.groups[s] for s in RESIDENTS]))
+            self._residents = self.population.resident(*(self.groups[s] for s in RESIDENTS))
         return self._residents
 
     @property

@@ -41,6 +41,7 @@ from sim.life.labour import _not_studying
 from sim.life.ties import TieTable, _count_rely_on
 from sim.model import ResettleModel
 from sim.pathway.china import CHANNELS as CHINA_CHANNELS
+from sim.pathway.journey import smallest
 from sim.pathway.demographics import (
     AttributeTables,
     draw_attributes,
@@ -141,6 +142,16 @@ def test_exits_screened_in_the_draw_pass_equal_exits_from_every_draw():
     every = reference_exits(table[rows], streams.uniforms("x", 7, ids[rows]))
     np.testing.assert_array_equal(drawn, every)
     assert (drawn >= 0).sum() > 100
+
+
+@SETTINGS
+@given(hnp.arrays(np.float64, st.integers(0, 60), elements=st.integers(0, 9).map(float)),
+       st.integers(-1, 70))
+def test_the_smallest_are_the_first_of_a_stable_sort(u, count):
+    """Ties (many here) go to the first, as a stable argsort orders them."""
+    expected = np.zeros(u.size, dtype=bool)
+    expected[np.argsort(u, kind="stable")[: max(count, 0)]] = True
+    np.testing.assert_array_equal(smallest(u, count), expected)
 
 
 @SETTINGS
@@ -248,6 +259,21 @@ def test_counting_sort_equals_a_stable_argsort_of_the_listed_rows(columns):
     np.testing.assert_array_equal(order, kept_expected[expected])
     np.testing.assert_array_equal(bounds,
                                   np.searchsorted(key[expected], np.arange(2 * N_STAGES + 1)))
+
+
+@SETTINGS
+@given(st.integers(1, 300).flatmap(lambda n: st.tuples(
+    hnp.arrays(np.int8, n, elements=st.integers(0, N_STAGES - 1)),
+    hnp.arrays(np.int64, st.integers(0, 50), elements=st.integers(0, n - 1)),
+    hnp.arrays(np.int64, st.integers(0, 50), elements=st.integers(0, n - 1)))))
+def test_residents_among_rows_are_those_in_a_resident_stage_in_order(columns):
+    stage, rows, more = columns
+    pop = Population(1)
+    pop.add(0, stage, uid=np.arange(stage.size), female=np.zeros(stage.size, dtype=bool))
+    both = np.concatenate([rows, more])
+    expected = both[np.isin(stage[both], [Stage.PROTECTED, Stage.RESETTLED])]
+    np.testing.assert_array_equal(pop.resident(rows, more), expected)
+    np.testing.assert_array_equal(pop.resident(both), expected)
 
 
 @SETTINGS

@@ -54,6 +54,8 @@ UNLISTED = (Stage.IN_NORTH_KOREA, Stage.DEAD, Stage.MOVED_ON, Stage.RETURNED_NOR
 _LISTED = np.ones(N_STAGES, dtype=np.bool_)
 _LISTED[list(UNLISTED)] = False
 _NO_ROWS = np.empty(0, dtype=np.int64)
+_RESIDENT = np.zeros(N_STAGES, dtype=np.bool_)
+_RESIDENT[[Stage.PROTECTED, Stage.RESETTLED]] = True
 
 
 class Population:
@@ -200,10 +202,10 @@ class Population:
         """Whether each person is within the 5-year residence-protection period."""
         return self.stage[rows] == Stage.PROTECTED
 
-    def resident(self, rows: np.ndarray) -> np.ndarray:
-        """The rows of people living in the community after Hanawon (alive, still there)."""
-        stage = self.stage[rows]
-        return rows[(stage == Stage.PROTECTED) | (stage == Stage.RESETTLED)]
+    def resident(self, rows: np.ndarray, more: np.ndarray = _NO_ROWS) -> np.ndarray:
+        """The rows of people living in the community after Hanawon (alive, still there) among
+        ``rows`` and then ``more``, in their order (one compiled pass, no concatenation)."""
+        return _residents(rows, more, self.stage, _RESIDENT)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -303,6 +305,19 @@ def _move_all(rows, new, month, stage, stage_month, flows, female, counts, liste
             relisted[k] = rows[i]
             k += 1
     return k
+
+
+@numba.njit(cache=True, nogil=True)
+def _residents(rows, more, stage, resident):  # pragma: no cover - compiled; tested via resident
+    """The rows of ``rows`` and then of ``more`` whose stage is a ``resident`` one."""
+    out = np.empty(rows.size + more.size, dtype=np.int64)
+    k = 0
+    for part in (rows, more):
+        for r in part:
+            if resident[stage[r]]:
+                out[k] = r
+                k += 1
+    return out[:k].copy()
 
 
 @numba.njit(cache=True, nogil=True)

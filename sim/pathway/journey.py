@@ -130,7 +130,7 @@ class Journey(Module):
         if count == 0 or candidates.size == 0:
             return
         u = m.streams.uniforms(stream, month, m.population.uid[candidates])
-        chosen = candidates[np.argsort(u, kind="stable")[:count]]
+        chosen = candidates[smallest(u, count)]
         m.population.route[chosen] = route
         m.population.journey_month[chosen] = month
         m.population.move(chosen, Stage.DETAINED_THIRD_COUNTRY, month)
@@ -251,3 +251,18 @@ def _choose_route(rows, month, key, cum, routes, uid, route,
             k += 1
         route[r] = routes[k]
         journey_month[r] = month
+
+
+def smallest(u: np.ndarray, count: int) -> np.ndarray:
+    """Mask of the ``count`` smallest of ``u``, ties going to the first: the set of the first
+    ``count`` of a stable argsort, from a partial sort (an airlift chooses hundreds among tens of
+    thousands)."""
+    if count >= u.size:
+        return np.ones(u.size, dtype=bool)
+    if count <= 0:
+        return np.zeros(u.size, dtype=bool)
+    kth = np.partition(u, count - 1)[count - 1]
+    mask = u < kth
+    tied = np.flatnonzero(u == kth)
+    mask[tied[: count - np.count_nonzero(mask)]] = True
+    return mask
