@@ -189,14 +189,19 @@ class ResettleModel(mesa.Model):
         return int(min(1.25 * expected, MAX_ROWS_UP_FRONT)) + 1024
 
     def _collect_handlers(self) -> dict[str, list]:
-        """Event -> the bound handlers of the modules that declare it, in step order."""
+        """Event -> the bound handlers of the modules that declare it, in step order; a model
+        running the NumPy rules (``compiled=False``) takes a handler's ``reference_`` twin where
+        it has one, as it takes ``reference_step`` for the monthly step."""
         handlers: dict[str, list] = {name: [] for name in EVENTS}
         for participant in (*self.modules.values(), self.recorder):
             for event, method in type(participant).handles.items():
                 if event not in EVENTS:
                     raise ValueError(f"{type(participant).__name__} handles unknown event "
                                      f"{event!r}; events: {', '.join(EVENTS)}")
-                handlers[event].append(getattr(participant, method))
+                handler = getattr(participant, method)
+                if not self.compiled:
+                    handler = getattr(participant, f"reference_{method}", handler)
+                handlers[event].append(handler)
         return handlers
 
     def emit(self, event: str, rows: np.ndarray, month: int, **payload: Any) -> None:

@@ -283,6 +283,12 @@ def invert(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cum, u, side="right"), cum.size - 1)
 
 
+@numba.njit(inline="always")
+def invert_one(u, cum):  # pragma: no cover - compiled; the scalar form of invert
+    """:func:`invert` of one uniform, for use inside compiled kernels."""
+    return min(np.searchsorted(cum, u, side="right"), cum.size - 1)
+
+
 def categorical(u: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
     """Category index for each uniform, by inversion of the cumulative distribution.
 

@@ -61,9 +61,6 @@ class Health(Module):
         """On leaving Hanawon: a health problem now, or the month one will start (the rules of
         :meth:`reference_start` in one compiled pass)."""
         m = self.model
-        if not m.compiled:
-            self.reference_start(rows, month)
-            return
         pop, p = m.population, m.params
         keys = m.streams.keys(STREAMS, month)
         _start(rows, month, keys, float(p["poor_health_share"]),

@@ -126,9 +126,6 @@ class MentalHealth(Module):
         """On leaving Hanawon: PTSD from the journey, vulnerability, initial depression (the
         rules of :meth:`reference_start` in one compiled pass)."""
         m = self.model
-        if not m.compiled:
-            self.reference_start(rows, month)
-            return
         pop, p = m.population, m.params
         _start(rows, month, m.streams.keys(START_STREAMS, month), p.record(StartRates),
                m.calendar.month_of(FAMINE_END_YEAR, 12), pop.uid, pop.last_departure_month,

@@ -64,9 +64,6 @@ class Training(Module):
         """On leaving Hanawon: the young go (back) to school, some adults to university (the
         rules of :meth:`reference_start` in one compiled pass)."""
         m = self.model
-        if not m.compiled:
-            self.reference_start(rows, month)
-            return
         pop, p = m.population, m.params
         school = p["school_leaving_age"]
         _start(rows, month, m.streams.key("training.university", month),

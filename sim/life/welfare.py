@@ -105,9 +105,6 @@ class Welfare(Module):
         """On leaving Hanawon: household, settlement money, and the broker debt still owed (the
         rules of :meth:`reference_start` in one compiled pass)."""
         m = self.model
-        if not m.compiled:
-            self.reference_start(rows, month)
-            return
         pop, p, w = m.population, m.params, m.world
         y = max(w.index(month), 0)
         _start(rows, m.streams.keys(START_STREAMS, month), p.record(StartRates),

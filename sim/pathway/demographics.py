@@ -31,7 +31,7 @@ from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.hazards import gompertz_one, gompertz_rate
 from ..engine.module import Field, Module
 from ..engine.parameters import Parameters
-from ..engine.randomness import Streams, categorical, cumulative, draw, invert
+from ..engine.randomness import Streams, categorical, cumulative, draw, invert, invert_one
 
 
 class Demographics(Module):
@@ -183,21 +183,16 @@ def _attributes(keys, uids, female, month, bands, age_cum, occupation_cum, educa
     flags = np.empty((3, n), dtype=np.bool_)
     for i in range(n):
         sex = 1 if female[i] else 0
-        band = _category(draw(keys[0], uids[i]), age_cum[sex])
+        band = invert_one(draw(keys[0], uids[i]), age_cum[sex])
         low, high = bands[band, 0], bands[band, 1]
         age = low + draw(keys[1], uids[i]) * (high - low)
         birth[i] = month - np.int32(np.floor(age * MONTHS_PER_YEAR))
-        occupation[i] = _category(draw(keys[2], uids[i]), occupation_cum[sex])
-        education[i] = _category(draw(keys[3], uids[i]), education_cum)
-        province[i] = _category(draw(keys[4], uids[i]), province_cum)
+        occupation[i] = invert_one(draw(keys[2], uids[i]), occupation_cum[sex])
+        education[i] = invert_one(draw(keys[3], uids[i]), education_cum)
+        province[i] = invert_one(draw(keys[4], uids[i]), province_cum)
         for k in range(3):
             flags[k, i] = draw(keys[5 + k], uids[i]) < shares[k]
     return birth, occupation, education, province, flags[0], flags[1], flags[2]
-
-
-@numba.njit(inline="always")
-def _category(u, cum):  # pragma: no cover - compiled; as randomness.categorical
-    return min(np.searchsorted(cum, u, side="right"), cum.size - 1)
 
 
 def reference_attributes(tables: AttributeTables, params: Parameters, streams: Streams,

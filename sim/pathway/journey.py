@@ -24,7 +24,7 @@ import numpy as np
 from ..engine.hazards import MONTHS_PER_YEAR, competing_exits, exit_chosen, rate_for_mean_months
 from ..engine.module import Field, Module
 from ..engine.population import NO_MONTH
-from ..engine.randomness import cumulative, draw, invert
+from ..engine.randomness import cumulative, draw, invert, invert_one
 from ..engine.stages import ONWARD_ROUTES, Route, Stage, stage_mask
 from .demographics import mortality_one, mortality_rate, mortality_terms
 
@@ -60,12 +60,7 @@ class Journey(Module):
     def choose_route(self, rows: np.ndarray, month: int) -> None:
         """Start the onward journey for ``rows``, on a route drawn from the year's shares (the
         rule of :meth:`reference_choose_route` in one compiled pass)."""
-        if rows.size == 0:
-            return
         m = self.model
-        if not m.compiled:
-            self.reference_choose_route(rows, month)
-            return
         pop = m.population
         _choose_route(rows, month, m.streams.key("journey.route", month),
                       self._cumulative[m.world.index(month)], self._routes, pop.uid, pop.route,
@@ -242,14 +237,9 @@ def _detention_month(rows, month, key, uid, birth_month, female, release,
 def _choose_route(rows, month, key, cum, routes, uid, route,
                   journey_month):  # pragma: no cover - compiled; tested against the reference
     """:meth:`Journey.reference_choose_route` without the move: each row's route by inverting
-    the cumulative shares ``cum`` at its uniform (:func:`sim.engine.randomness.invert`)."""
-    last = cum.size - 1
+    the cumulative shares ``cum`` at its uniform."""
     for r in rows:
-        u = draw(key, uid[r])
-        k = 0
-        while k < last and cum[k] <= u:
-            k += 1
-        route[r] = routes[k]
+        route[r] = routes[invert_one(draw(key, uid[r]), cum)]
         journey_month[r] = month
 
 
