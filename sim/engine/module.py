@@ -9,7 +9,9 @@ A module (departures, labour, ties ...) is a class that declares, as class attri
   modules, so that no two rules ever share a draw;
 - ``channels``: the lever channels its rules read (name -> what the channel multiplies); a lever
   may act only through declared channels;
-- ``handles``: the events it reacts to (event name -> method name), such as ``left_hanawon``;
+- ``handles``: the events it reacts to (event name -> method name), such as ``left_hanawon``; a
+  compiled handler's NumPy rules, ``reference_<method>``, run instead in a model built with
+  ``compiled=False`` (as ``reference_step`` does for ``step``);
 - ``relations``: tables between people it owns (name -> class), kept on the population (the
   ties among defectors).
 
