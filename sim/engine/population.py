@@ -87,10 +87,13 @@ class Population:
         self.flows = np.zeros((n_months, N_STAGES, N_STAGES), dtype=np.int64)
         self.entered = np.zeros((n_months, N_STAGES), dtype=np.int64)
         self.counts = np.zeros((N_STAGES, 2), dtype=np.int64)  # people by stage and sex, now
-        self._listed = np.empty(0, dtype=np.int64)  # rows in listed stages at the last snapshot
+        # the last snapshot's listed rows by (stage, sex) key, each key's rows in row order, and
+        # where each key starts (a new snapshot edits them: a month moves few people)
+        self._order = np.empty(0, dtype=np.int64)
+        self._bounds = np.zeros(2 * N_STAGES + 1, dtype=np.int64)
         self._listed_upto = 0  # rows added after the last snapshot start here
-        self._relisted: list[np.ndarray] = []  # rows moved from an unlisted to a listed stage
-        self._relisting = np.empty(0, dtype=np.int64)  # move()'s buffer for relisted rows
+        self._moved: list[np.ndarray] = []  # rows moved from or to a listed stage since
+        self._moving = np.empty(0, dtype=np.int64)  # move()'s buffer for those rows
 
     def __len__(self) -> int:
         return self.n
@@ -128,34 +131,36 @@ class Population:
         """Move people to a new stage (one stage for all, or one per row) and record the flow."""
         if rows.size == 0:
             return
-        if self._relisting.size < rows.size:
-            self._relisting = np.empty(max(2 * rows.size, 1024), dtype=np.int64)
+        if self._moving.size < rows.size:
+            self._moving = np.empty(max(2 * rows.size, 1024), dtype=np.int64)
         if isinstance(stage, np.ndarray) and stage.ndim:
             k = _move(rows, np.asarray(stage, dtype=np.int8), month, self.stage,
                       self.stage_month, self.flows, self.female, self.counts, _LISTED,
-                      self._relisting)
+                      self._moving)
         else:
             k = _move_all(rows, int(stage), month, self.stage, self.stage_month, self.flows,
-                          self.female, self.counts, _LISTED, self._relisting)
+                          self.female, self.counts, _LISTED, self._moving)
         if k:
-            self._relisted.append(self._relisting[:k].copy())
+            self._moved.append(self._moving[:k].copy())
 
     def snapshot(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Rows of the people in each stage on the pathway, and the (stage, sex) counts of every
-        stage. Only the rows listed at the last snapshot, those added since and those moved back
-        into a listed stage are sorted (people back in North Korea and people who left the model,
-        :data:`UNLISTED`, are counted as they move, not visited).
+        stage. The last snapshot's lists are edited: the rows moved from or to a listed stage
+        since are taken out and put in where they now belong, and the rows added since are
+        appended (people back in North Korea and people who left the model, :data:`UNLISTED`,
+        are counted as they move, not visited).
 
         Returns:
             A list indexed by Stage of row arrays (men first, then women, each in row order;
             empty for the stages of :data:`UNLISTED`), and an (N_STAGES, 2) array of counts with
             column 1 for women.
         """
-        relisted = np.unique(np.concatenate(self._relisted)) if self._relisted else _NO_ROWS
-        self._relisted = []
-        order, bounds, self._listed = _snapshot_rows(self._listed, self._listed_upto, self.n,
-                                                     relisted, self.stage, self.female, _LISTED)
+        moved = np.concatenate(self._moved) if self._moved else _NO_ROWS
+        self._moved = []
+        self._order, self._bounds = _regroup(self._order, self._bounds, moved, self._listed_upto,
+                                             self.n, self.stage, self.female, _LISTED)
         self._listed_upto = self.n
+        order, bounds = self._order, self._bounds
         groups = [order[bounds[2 * s] : bounds[2 * s + 2]] for s in range(N_STAGES)]
         return groups, self.counts.copy()
 
@@ -170,9 +175,8 @@ class Population:
         ``(order, new)`` (row ``i`` was ``order[i]``; old row ``r`` is now ``new[r]``), or None
         when the listed rows were already last.
         """
-        n, listed = self.n, self._listed
-        if (self._relisted or self._listed_upto != n
-                or not _LISTED[self.stage[listed]].all()):
+        n, listed = self.n, np.sort(self._order)
+        if self._moved or self._listed_upto != n or not _LISTED[self.stage[listed]].all():
             raise RuntimeError("reorder() is for right after a snapshot")
         start = n - listed.size
         holes = listed[listed < start]  # listed rows before the block
@@ -191,7 +195,8 @@ class Population:
                 _renumber_values(values[:n], new)
         for name in self.relations:
             getattr(self, name).renumber(new)
-        self._listed = np.arange(start, n)
+        self._order, self._bounds, _ = _counting_sort(np.arange(start, n), self.stage,
+                                                      self.female, _LISTED)
         return order, new
 
     def age_years(self, rows: np.ndarray, month: int) -> np.ndarray:
@@ -237,24 +242,37 @@ def _counting_sort(rows, stage, female, listed):  # pragma: no cover - compiled;
 
 
 @numba.njit(cache=True, nogil=True)
-def _snapshot_rows(listed, upto, n, relisted, stage, female, listed_stages):  # pragma: no cover
-    """:func:`_counting_sort` of the rows in row order that were listed at the last snapshot
-    (``listed``, all below ``upto``), moved back into a listed stage since (``relisted``,
-    sorted and distinct) or added since (``upto`` to ``n``): one call, their union made in the
-    same pass as it is read (tested against the full sort through :meth:`Population.snapshot`)."""
-    rows = np.empty(listed.size + relisted.size + n - upto, dtype=np.int64)
-    i = j = k = 0
-    while i < listed.size or (j < relisted.size and relisted[j] < upto):
-        if (j == relisted.size or relisted[j] >= upto
-                or (i < listed.size and listed[i] < relisted[j])):
-            rows[k], i = listed[i], i + 1
-        else:  # a relisted row (also listed if it left and came back within the month)
-            rows[k], j, i = relisted[j], j + 1, i + (i < listed.size and listed[i] == relisted[j])
-        k += 1
-    for r in range(upto, n):  # relisted rows from upto on are among these
-        rows[k] = r
-        k += 1
-    return _counting_sort(rows[:k], stage, female, listed_stages)
+def _regroup(order, bounds, moved, upto, n, stage, female, listed_stages):  # pragma: no cover
+    """The last snapshot's rows by key (``order``, ``bounds``: as :func:`_counting_sort` gives
+    them) edited into this month's, in one pass: each key's rows without those ``moved`` since
+    (in any order, repeated if moved twice; any at or above ``upto`` are ignored), merged with
+    the moved rows now of that key, then the rows added since (``upto`` to ``n``) of that key
+    (tested against the full sort through :meth:`Population.snapshot`)."""
+    moved = np.unique(moved)
+    moved = moved[: np.searchsorted(moved, upto)]
+    back, back_bounds, _ = _counting_sort(moved, stage, female, listed_stages)
+    added, added_bounds, _ = _counting_sort(np.arange(upto, n), stage, female, listed_stages)
+    out = np.empty(order.size + back.size + added.size, dtype=np.int64)
+    out_bounds = np.zeros(bounds.size, dtype=np.int64)
+    k = 0
+    for key in range(bounds.size - 1):
+        i, j, m = bounds[key], back_bounds[key], 0
+        while i < bounds[key + 1] or j < back_bounds[key + 1]:
+            if j == back_bounds[key + 1] or (i < bounds[key + 1] and order[i] < back[j]):
+                r, i = order[i], i + 1
+                while m < moved.size and moved[m] < r:
+                    m += 1
+                if m < moved.size and moved[m] == r:
+                    continue  # moved: it is among ``back`` if it belongs here still
+            else:
+                r, j = back[j], j + 1
+            out[k] = r
+            k += 1
+        for a in range(added_bounds[key], added_bounds[key + 1]):
+            out[k] = added[a]
+            k += 1
+        out_bounds[key + 1] = k
+    return out[:k], out_bounds
 
 
 @numba.njit(cache=True, nogil=True)
@@ -271,38 +289,38 @@ def _count_added(stage, female, start, stop, counts, entered):  # pragma: no cov
 def _move_row(r, new, month, stage, stage_month, flows, female, counts,
               listed):  # pragma: no cover - compiled; tested via runs
     """Count one person's flow from their stage to ``new`` and keep the stage counts, then move
-    them; whether they came from an unlisted stage to a listed one."""
+    them; whether they left or joined a listed stage."""
     flows[month, stage[r], new] += 1
     sex = np.int64(female[r])
     counts[stage[r], sex] -= 1
     counts[new, sex] += 1
-    relisted = listed[new] and not listed[stage[r]]
+    touches_listed = listed[new] or listed[stage[r]]
     stage[r] = new
     stage_month[r] = month
-    return relisted
+    return touches_listed
 
 
 @numba.njit(cache=True, nogil=True)
 def _move(rows, new, month, stage, stage_month, flows, female, counts, listed,
-          relisted):  # pragma: no cover - tested via runs
-    """:func:`_move_row` for each row, to its own stage in ``new``; the rows moved from an
-    unlisted stage to a listed one go into ``relisted`` (their number is returned)."""
+          moved):  # pragma: no cover - tested via runs
+    """:func:`_move_row` for each row, to its own stage in ``new``; the rows that left or joined
+    a listed stage go into ``moved`` (their number is returned)."""
     k = 0
     for i in range(rows.size):
         if _move_row(rows[i], new[i], month, stage, stage_month, flows, female, counts, listed):
-            relisted[k] = rows[i]
+            moved[k] = rows[i]
             k += 1
     return k
 
 
 @numba.njit(cache=True, nogil=True)
 def _move_all(rows, new, month, stage, stage_month, flows, female, counts, listed,
-              relisted):  # pragma: no cover - tested via runs
+              moved):  # pragma: no cover - tested via runs
     """:func:`_move` with one stage ``new`` for every row."""
     k = 0
     for i in range(rows.size):
         if _move_row(rows[i], new, month, stage, stage_month, flows, female, counts, listed):
-            relisted[k] = rows[i]
+            moved[k] = rows[i]
             k += 1
     return k
 
