@@ -401,6 +401,37 @@ def test_a_block_estimated_given_the_set_holds_every_other_estimate_at_its_point
         calibrate.from_year(listed, 2100, "t.yaml")
 
 
+def test_indicators_keep_only_their_targets_and_refuse_what_changes_nothing():
+    """--indicators: a block against the figures it moves keeps exactly the targets of those
+    indicators (changes between years included), and an unknown or absent indicator is a
+    one-line error rather than a calibration against nothing."""
+    from sim.engine.errors import InputError
+
+    listed = targets.load(calibration_file("targets.yaml"))
+    kept = calibrate.of_indicators(listed, "unemployment_rate, employment_rate", "t.yaml")
+    assert {t.id for t in kept} == {t.id for t in listed
+                                    if t.indicator in ("unemployment_rate", "employment_rate")}
+    assert any(t.sex == "female" for t in kept) and any(t.change_from for t in kept)
+    assert calibrate.of_indicators(listed, None, "t.yaml") == listed
+    with pytest.raises(InputError, match=r"^--indicators unemployment: not an indicator of the "
+                                         r"model \(did you mean 'unemployment_rate'\?\)$"):
+        calibrate.of_indicators(listed, "unemployment", "t.yaml")
+    recent = calibrate.from_year(listed, 2020, "t.yaml")
+    with pytest.raises(InputError, match=r"^--indicators mean_ties: t.yaml has no target of it"):
+        calibrate.of_indicators(recent, "mean_ties", "t.yaml")
+    with pytest.raises(InputError, match="^--indicators: expected indicator names"):
+        calibrate.of_indicators(listed, " , ", "t.yaml")
+
+    from sim.app import calibration_commands, cli  # the command's wiring
+    args = cli.build_parser().parse_args(
+        ["calibrate", "--block", "life", "--priors", str(calibration_file("priors-sex-gap.yaml")),
+         "--indicators", "unemployment_rate", "--nuisance", "set"])
+    setup, folder = calibration_commands._setup(args)
+    assert {t.indicator for t in setup.train} == {"unemployment_rate"}
+    assert [p.name for p in setup.priors] == ["finding_female_effect"]
+    assert folder.name.endswith("-life-unemployment_rate-seed1")
+
+
 def test_a_pathway_only_run_gives_the_pathways_figures_and_nothing_else():
     """Stepping only the pathway produces the pathway's indicators, equal to a full run's up to
     the few sponsors of chain defection a full run loses to suicide or emigration."""

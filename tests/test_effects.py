@@ -8,6 +8,7 @@ from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
+from scipy.stats import spearmanr
 
 from sim.app import cli
 from sim.experiments import ensemble
@@ -75,31 +76,41 @@ def test_replicates_draw_effects_paired_across_scenarios_and_fixed_values_stay()
     assert all(1.0 <= _values(own, s)["employment_multiplier"] <= 1.1 for s in (11, 12, 13))
 
 
-def _policy_effects(scenario, fixed: bool, replicates: int = 5) -> np.ndarray:
-    """Employed person-years gained per replicate, 2008-2014, against the shadow."""
+def _policy_effects(scenario, fixed: bool, replicates: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Employed person-years gained per replicate, 2008-2014, against the shadow, and the
+    mentorship's employment multiplier each replicate ran with."""
     data = scenario.model_dump(mode="json")
-    out = []
+    effects, sizes = [], []
     for r in range(replicates):
         tables = ensemble.replicate_tables(ensemble.Job(data, "<test>", 7, r, draw=True,
                                                         draw_effects=not fixed))
-        e = tables["effects.csv"]
-        out.append(e[(e.lever == "all levers") & (e.indicator == "employed_count")].effect.sum())
-    return np.array(out)
+        e, inputs = tables["effects.csv"], tables["inputs.csv"].set_index("name").value
+        effects.append(e[(e.lever == "all levers")
+                         & (e.indicator == "employed_count")].effect.sum())
+        sizes.append(inputs["mentorship.employment_multiplier"])
+    return np.array(effects), np.array(sizes)
 
 
 @pytest.mark.slow
 def test_bands_widen_with_uncertain_effects_and_shrink_back_with_fixed_ones():
     """Fixed effects (--fixed-effects) are the prior medians, exactly as if the scenario had
-    set them: the bands then hold parameter and stochastic uncertainty only."""
+    set them: the bands then hold parameter and stochastic uncertainty only. Drawn, each
+    replicate's effect moves with its drawn size (the same seeds and parameter draws in both, so
+    common random numbers leave the size as the difference): up where the size is above the
+    median, down where below, in the size's order."""
     scenario = _scenario([MENTORSHIP])
-    drawn, fixed = _policy_effects(scenario, False, 8), _policy_effects(scenario, True, 8)
+    (drawn, sizes), (fixed, at_median) = (_policy_effects(scenario, False, 8),
+                                          _policy_effects(scenario, True, 8))
     median = LEVERS["mentorship"][0].model_fields["employment_multiplier"].default.centre()
-    as_set = _policy_effects(_scenario([{**MENTORSHIP, "employment_multiplier": median}]), False,
-                             replicates=2)
-    print(f"\npolicy effect by replicate: drawn {drawn}, fixed {fixed}; spread {drawn.std():.0f} "
-          f"and {fixed.std():.0f}")
-    # the same seeds and parameter draws in both: the wider spread is the effect sizes' own
-    assert drawn.std() > fixed.std()
+    as_set, _ = _policy_effects(_scenario([{**MENTORSHIP, "employment_multiplier": median}]),
+                                False, replicates=2)
+    print(f"\npolicy effect by replicate: drawn {drawn}, fixed {fixed}; drawn sizes "
+          f"{sizes.round(3)} (median {median:.3f})")
+    assert np.allclose(at_median, median) and len(set(sizes.round(6))) == sizes.size
+    apart = np.abs(sizes - median) > 0.02  # sizes at the median may move either way by chance
+    assert apart.sum() >= 4
+    assert (np.sign(drawn - fixed)[apart] == np.sign(sizes - median)[apart]).all()
+    assert spearmanr(sizes - median, drawn - fixed).statistic > 0.7
     assert (fixed[:2] == as_set).all()
 
 

@@ -26,14 +26,14 @@ TARGETS = targets.load(Path(__file__).resolve().parent.parent / "calibration" / 
 # the 2001 arrivals and the survey trends (the fall of participation in the COVID-19 year too
 # shallow, the rise of work since 2018 too steep, satisfaction rising too little) are misses of the
 # model's mechanisms, out of tolerance with every one of seeds 1-3 (README, Calibration;
-# docs/fit.md; the ensembles also miss the women's shares of 2006-2008 and 2018, the months in a job
-# in 2014 and the fall of discrimination, which this run has within tolerance); the others (the
-# arrivals of 1998-1999, 2003, 2008, 2016, 2018-2019, 2022 and 2024-2025, the women's share of 2003,
-# women's unemployment in 2024 and the fall of employment in 2020) are this run's chance: the median
-# of 20 replicates is within tolerance with at least one of seeds 1-3 (with all three for six of
-# them).
+# docs/fit.md; the ensembles also miss the women's shares of 2006-2008 and 2018 and the fall of
+# discrimination, which this run has within tolerance); the others (the arrivals of 1998-1999, 2003,
+# 2008, 2016, 2018-2019, 2022 and 2024-2025 and the women's share of 2003) are this run's chance:
+# the median of 20 replicates is within tolerance with at least one of seeds 1-3.
 # Those who left the South unrecorded by 2015 are too few at the prior's centre of a rate that no
-# block estimates yet (the ensembles' medians 262-352 against 700 +- 350, within with seed 1 only).
+# block estimates yet (the ensembles' medians 205-336 against 700 +- 350).
+# Women's unemployment in 2024 and the fall of employment in 2020 came within tolerance when the
+# women's effect on job finding was estimated against the unemployment figures (``sex_gap/``).
 KNOWN_MISSES: dict[str, str] = {
     "mou1998_arrivals": "the seed-1 run gives 90 against 71 (tolerance 10.7)",
     "mou1999_arrivals": "the seed-1 run gives 171 against 148 (tolerance 22.2)",
@@ -43,30 +43,27 @@ KNOWN_MISSES: dict[str, str] = {
     "mou2003_arrivals": "the seed-1 run gives 1,658 against 1,285 (tolerance 193)",
     "mou2003_female_share": "the seed-1 run gives 68.76 against 63.1 (tolerance 5)",
     "mou2004_arrivals": "the seed-1 run gives 2,342 against 1,898 (tolerance 285)",
-    "mou2005_arrivals": "the seed-1 run gives 1,798 against 1,384 (tolerance 208)",
+    "mou2005_arrivals": "the seed-1 run gives 1,796 against 1,384 (tolerance 208)",
     "mou2008_arrivals": "the seed-1 run gives 2,324 against 2,803 (tolerance 420)",
-    "mou2012_arrivals": "the seed-1 run gives 1,763 against 1,502 (tolerance 225)",
-    "mou2016_arrivals": "the seed-1 run gives 1,097 against 1,418 (tolerance 213)",
+    "mou2012_arrivals": "the seed-1 run gives 1,761 against 1,502 (tolerance 225)",
+    "mou2016_arrivals": "the seed-1 run gives 1,091 against 1,418 (tolerance 213)",
     "mou2018_arrivals": "the seed-1 run gives 935 against 1,137 (tolerance 171)",
-    "mou2019_arrivals": "the seed-1 run gives 869 against 1,047 (tolerance 157)",
+    "mou2019_arrivals": "the seed-1 run gives 867 against 1,047 (tolerance 157)",
     "mou2022_arrivals": "the seed-1 run gives 50 against 67 (tolerance 10)",
     "mou2024_arrivals": "the seed-1 run gives 184 against 236 (tolerance 35.4)",
     "mou2025_arrivals": "the seed-1 run gives 178 against 223 (tolerance 33.4)",
     "official2007_livelihood_benefit_share":
-        "the seed-1 run gives 52.52 against 63.5 (tolerance 6)",
-    "khf2011_vocational_training_share":
-        "the seed-1 run gives 32.93 against 40.4 (tolerance 6.31)",
-    "press2015_unaccounted": "the seed-1 run gives 339 against 700 (tolerance 350)",
+        "the seed-1 run gives 52.88 against 63.5 (tolerance 6)",
+    "khf2011_vocational_training_share": "the seed-1 run gives 33 against 40.4 (tolerance 6.31)",
+    "press2015_unaccounted": "the seed-1 run gives 340 against 700 (tolerance 350)",
     "china2000_stock": "the seed-1 run gives 45,433 against 100,000 (tolerance 3.2e+04)",
     "china2006_stock": "the seed-1 run gives 20,702 against 40,000 (tolerance 1.28e+04)",
-    "abroad2009_mean": "the seed-1 run gives 2.473 against 1.5 (tolerance 0.5)",
-    "khf2024_unemployment_rate_women": "the seed-1 run gives 5.003 against 7.7 (tolerance 2.59)",
+    "abroad2009_mean": "the seed-1 run gives 2.475 against 1.5 (tolerance 0.5)",
     "hong2006_ptsd_2001_arrivals": "the seed-1 run gives 15.65 against 27.2 (tolerance 9.41)",
-    "khf_employment_2018_2024": "the seed-1 run gives 4.86 against -0.3 (tolerance 3.42)",
-    "khf_participation_2018_2024": "the seed-1 run gives 4.407 against -0.7 (tolerance 3.37)",
-    "khf_employment_2018_2020": "the seed-1 run gives -2.551 against -6 (tolerance 3.43)",
-    "khf_participation_2018_2020": "the seed-1 run gives -1.215 against -4.7 (tolerance 3.39)",
-    "khf_satisfaction_2012_2024": "the seed-1 run gives 4.859 against 12.2 (tolerance 4.7)",
+    "khf_employment_2018_2024": "the seed-1 run gives 5.042 against -0.3 (tolerance 3.42)",
+    "khf_participation_2018_2024": "the seed-1 run gives 4.605 against -0.7 (tolerance 3.37)",
+    "khf_participation_2018_2020": "the seed-1 run gives -1.117 against -4.7 (tolerance 3.39)",
+    "khf_satisfaction_2012_2024": "the seed-1 run gives 4.915 against 12.2 (tolerance 4.7)",
 }
 
 

@@ -137,6 +137,7 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
                                                  args.targets)
     priors = calibrate.exclude(priors, args.exclude, f"{args.priors}, --block {args.block}")
     target_list = calibrate.from_year(target_list, args.targets_from, args.targets)
+    target_list = calibrate.of_indicators(target_list, args.indicators, args.targets)
     train, test = calibrate.split(target_list, args.holdout_from)
     held = calibrate.held_at_set(base, priors) if args.nuisance == "set" else None
     drawn = calibrate.set_to_draw(base) if args.nuisance == "posterior" else None
@@ -153,7 +154,9 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     name = f"calibration-{Path(args.targets).stem}" + (
         f"-{args.block}" if args.block != "all" else "") + (
         f"-holdout{args.holdout_from}" if args.holdout_from else "") + (
-        f"-from{args.targets_from}" if args.targets_from else "") + f"-seed{seed}"
+        f"-from{args.targets_from}" if args.targets_from else "") + (
+        "-" + "-".join(n.strip() for n in args.indicators.split(",") if n.strip())
+        if args.indicators else "") + f"-seed{seed}"
     return setup, Path(args.out or Path.cwd() / OUTPUTS / name)
 
 

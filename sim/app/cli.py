@@ -193,6 +193,9 @@ def _calibration_parsers(commands) -> None:
                      help="use only the targets from YEAR on, running totals since the record "
                           "began left out (with --nuisance set or posterior, a block of "
                           "parameters that act only from then, e.g. since the COVID-19 closure)")
+    cal.add_argument("--indicators", default=None, metavar="NAME[,NAME...]",
+                     help="use only the targets of these indicators (a block of parameters "
+                          "estimated against the figures they move, e.g. unemployment_rate)")
     cal.add_argument("--start-from", type=Path, default=None, metavar="DIR",
                      help="start from an earlier calibration's posterior (its folder), "
                           "reweighted for the present priors, instead of from the priors")

@@ -564,6 +564,31 @@ def from_year(target_list: list[targets.Target], year: int | None,
     return kept
 
 
+def of_indicators(target_list: list[targets.Target], names: str | None,
+                  targets_file: str | Path) -> list[targets.Target]:
+    """The targets of the indicators ``names`` (comma-separated; all targets for None): a block
+    estimated against the figures its parameters move, not diluted among the others. An
+    indicator the model does not know, or one with no target in ``targets_file``, is a one-line
+    error (the option would change nothing)."""
+    from ..measure.indicators import INDICATORS
+
+    if names is None:
+        return target_list
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    if not wanted:
+        raise InputError("--indicators: expected indicator names separated by commas, e.g. "
+                         "'unemployment_rate,employment_rate'")
+    present = {t.indicator for t in target_list}
+    for name in wanted:
+        if name not in INDICATORS:
+            raise InputError(f"--indicators {name}: not an indicator of the model"
+                             f"{nearest(name, INDICATORS)}")
+        if name not in present:
+            raise InputError(f"--indicators {name}: {targets_file} has no target of it (with "
+                             "the block and years chosen)")
+    return [t for t in target_list if t.indicator in wanted]
+
+
 def split(target_list: list[targets.Target], holdout_from: int | None):
     """Training and test targets: by survey year, every target ending before ``holdout_from``
     trains, the rest is held out."""
