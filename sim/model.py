@@ -105,8 +105,9 @@ class ResettleModel(mesa.Model):
         draw_effects: Draw the levers' effect sizes from their priors with ``seed`` (an
             ensemble replicate) instead of using their medians.
         posterior_draw: Draw the calibrated parameters from the scenario's parameter set, and
-            every other parameter with a prior from its prior, with the model's generator (an
-            ensemble replicate) instead of using the point estimate.
+            every other parameter with a prior from its prior, each with a uniform keyed by
+            ``seed`` and its own name (an ensemble replicate) instead of using the point
+            estimate.
         compiled: Run the modules' compiled monthly passes (the default); False runs their
             NumPy rules (``reference_step``) instead: slower, the same results to rounding, for
             checking the kernels.
@@ -151,7 +152,7 @@ class ResettleModel(mesa.Model):
         self.seed = int(seed)
         self.compiled, self.pathway_only, self.watched = compiled, pathway_only, watched
         self.reorder = reorder
-        self.spec = spec.with_parameter_set(self.rng if posterior_draw else None)
+        self.spec = spec.with_parameter_set(self.seed if posterior_draw else None)
         self.calendar = Calendar(spec.start_year, spec.end_year)
         self.scale = spec.scale
         self.params = Parameters(overrides=self.spec.parameters,

@@ -191,14 +191,15 @@ class Scenario(InputModel):
         """The scenario as a plain dictionary (for manifests)."""
         return self.model_dump(mode="json")
 
-    def with_parameter_set(self, rng=None) -> Scenario:
+    def with_parameter_set(self, seed: int | None = None) -> Scenario:
         """The scenario with its parameter set's values in force (its own ``parameters`` still
-        override them): the point estimate; or, with ``rng`` (an ensemble replicate), a particle
-        of the set drawn by weight and every other parameter that has a prior drawn from it
-        (:attr:`drawn_from_priors`). The calibration's screening left those parameters out
+        override them): the point estimate; or, with ``seed`` (an ensemble replicate's), a
+        particle of each block of the set drawn by weight and every other parameter that has a
+        prior drawn from it (:attr:`drawn_from_priors`), each draw keyed by the seed and its own
+        name. The calibration's screening left those parameters out
         because they move the targets little, so the data say little about them and their prior
         is what is known: the bands carry it."""
-        if self.parameter_set is None and rng is None:
+        if self.parameter_set is None and seed is None:
             return self
         from .engine import posterior
         from .engine.parameters import draw_from_priors
@@ -206,10 +207,10 @@ class Scenario(InputModel):
         values: dict[str, float] = {}
         if self.parameter_set is not None:
             pset = posterior.load(self.parameter_set, self.origin)
-            values = pset.point() if rng is None else pset.draw(rng)
+            values = pset.point() if seed is None else pset.draw(seed)
         drawn: dict[str, float] = {}
-        if rng is not None:  # after the particle, so the particle drawn is as without them
-            drawn = draw_from_priors(rng, exclude={*values, *self.parameters})
+        if seed is not None:
+            drawn = draw_from_priors(seed, exclude={*values, *self.parameters})
         merged = self.model_copy(update={"parameters": {**drawn, **values, **self.parameters}})
         merged._origin = self.origin
         merged._drawn_from_priors = tuple(drawn)

@@ -30,7 +30,7 @@ def test_the_model_takes_plain_keyword_arguments():
 def test_the_seed_seeds_mesas_generator_and_the_posterior_draw():
     a = ResettleModel("baseline", seed=5, posterior_draw=True, **SHORT)
     drawn = posterior.load("calibrated").draw(5)
-    assert {k: a.params[k] for k in drawn} == drawn  # model.rng made the draw
+    assert {k: a.params[k] for k in drawn} == drawn  # keyed by the seed
     b = ResettleModel("baseline", seed=None, **SHORT)
     c = ResettleModel("baseline", seed=None, **SHORT)
     assert b.seed != c.seed  # no seed: Mesa's way, a fresh one

@@ -65,6 +65,28 @@ def test_blocks_are_drawn_independently_and_a_parameter_belongs_to_one_block(tmp
         posterior.load(str(folder))
 
 
+def test_a_block_added_to_a_set_leaves_every_other_draw_of_a_replicate_as_it_was(tmp_path):
+    """Keyed draws: each block's particle and each prior's value has a uniform keyed by the
+    replicate's seed and its own name, so adding a block (or a parameter with a prior) changes
+    the draws of what it adds and nothing else: ensembles before and after differ by it alone."""
+    from sim.engine import parameters
+
+    folder = make_set(tmp_path / "set", {"lf_entry_rate": [1.0, 2.0, 3.0, 4.0],
+                                         "weight": [1.0, 1.0, 1.0, 1.0]})
+    make_set(folder / "pathway", {"arrest_rate": [0.1, 0.2, 0.3], "weight": [1.0, 1.0, 1.0]})
+    before = [posterior.load(str(folder)).draw(s) for s in range(30)]
+    make_set(folder / "another", {"onward_rate": [0.5, 0.6], "weight": [1.0, 1.0]})
+    posterior._read.cache_clear()
+    after = [posterior.load(str(folder)).draw(s) for s in range(30)]
+    assert [{k: d[k] for k in ("lf_entry_rate", "arrest_rate")} for d in after] == before
+    assert len({d["lf_entry_rate"] for d in before}) == 4  # drawn, not one particle for all
+    names = tuple(spec.name for spec in parameters._prior_kinds()[0])
+    for seed in range(3):  # a prior's uniform depends on the seed and its name alone
+        assert (parameters._prior_uniforms(seed, names)[1:]
+                == parameters._prior_uniforms(seed, names[1:])).all()
+        assert len(set(parameters._prior_uniforms(seed, names))) == len(names)
+
+
 def test_a_scenario_uses_the_point_for_one_run_and_draws_for_replicates(tmp_path):
     folder = make_set(tmp_path / "set", {"pre_1995_arrivals": [300.0, 500.0, 900.0],
                                          "weight": [1.0, 1.0, 1.0]})
@@ -98,7 +120,7 @@ def test_a_replicate_draws_the_uncalibrated_parameters_from_their_priors(tmp_pat
     specs = load_specs()
     with_prior = {n for n, spec in specs.items() if spec.prior is not None}
     assert s.with_parameter_set().drawn_from_priors == ()  # a point estimate draws nothing
-    draws = [s.with_parameter_set(np.random.default_rng(r)) for r in range(40)]
+    draws = [s.with_parameter_set(r) for r in range(40)]
     # every parameter with a prior but the set's and the scenario's own is drawn
     assert set(draws[0].drawn_from_priors) == with_prior - {"pre_1995_arrivals",
                                                             "referral_effect"}
@@ -110,12 +132,12 @@ def test_a_replicate_draws_the_uncalibrated_parameters_from_their_priors(tmp_pat
     # the draws follow the prior: their median lies within the prior's central 40%
     lo, hi = prior_quantile(support.prior, np.array([0.3, 0.7]))
     assert lo < np.median(values) < hi
-    # the particle drawn is the one drawn without the priors (the same generator, first)
+    # the particle drawn is the one drawn without the priors (keyed draws)
     for r in range(6):
-        particle = posterior.load(str(folder)).draw(np.random.default_rng(r))
+        particle = posterior.load(str(folder)).draw(r)
         assert draws[r].parameters["pre_1995_arrivals"] == particle["pre_1995_arrivals"]
     # paired: a scenario that sets one more value draws the others alike
-    other = s.with_overrides(support_effect=0.1).with_parameter_set(np.random.default_rng(3))
+    other = s.with_overrides(support_effect=0.1).with_parameter_set(3)
     assert other.parameters["support_effect"] == 0.1
     assert {k: v for k, v in other.parameters.items() if k != "support_effect"} == \
         {k: v for k, v in draws[3].parameters.items() if k != "support_effect"}
@@ -262,14 +284,15 @@ def test_a_bad_prior_in_a_parameter_file_names_the_file_line_and_key(prior, mess
 def test_draws_from_priors_equal_each_priors_own_quantile_function():
     """The vectorised draw against each prior's own truncated quantile function in turn."""
     from sim.engine.parameters import bounded_quantile, draw_from_priors
+    from sim.engine.randomness import run_uniforms
 
     named = [spec for spec in load_specs().values() if spec.prior is not None]
     assert {spec.prior["dist"] for spec in named} == {"lognormal", "normal", "beta", "uniform"}
     for seed in range(5):
-        quantiles = np.random.default_rng(seed).random(len(named))
+        quantiles = run_uniforms(seed, [f"prior.{spec.name}" for spec in named])
         expected = {spec.name: float(bounded_quantile(spec, q))
                     for spec, q in zip(named, quantiles)}
-        assert draw_from_priors(np.random.default_rng(seed)) == expected
+        assert draw_from_priors(seed) == expected
 
 
 def test_a_prior_cut_by_its_bounds_is_truncated_not_piled_up_at_the_bound():
@@ -284,7 +307,7 @@ def test_a_prior_cut_by_its_bounds_is_truncated_not_piled_up_at_the_bound():
     name = "campaign_arrest_multiplier_crackdown"
     spec = load_specs()[name]
     assert spec.prior == {"dist": "lognormal", "median": 1.5, "sigma": 0.4} and spec.low == 1
-    x = np.array([draw_from_priors(np.random.default_rng(seed))[name] for seed in range(400)])
+    x = np.array([draw_from_priors(seed)[name] for seed in range(400)])
     assert (x > 1.0).all() and x.max() < 20
     dist = prior_distribution(spec.prior)
     cut = dist.cdf(1.0)

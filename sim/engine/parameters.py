@@ -120,20 +120,28 @@ def bounded_quantile(spec: ParameterSpec, q) -> np.ndarray:
     return np.clip(x, spec.low, spec.high)  # rounding only
 
 
-def draw_from_priors(rng: np.random.Generator, exclude=()) -> dict[str, float]:
+def draw_from_priors(seed: int, exclude=()) -> dict[str, float]:
     """A value of every parameter that has a prior, drawn from it truncated to the parameter's
     bounds (:func:`bounded_quantile`, as the calibration draws), except the names in ``exclude``.
 
-    One uniform from ``rng`` per parameter with a prior, in the tables' order, whatever
-    ``exclude`` holds: the same generator gives every parameter the same value in every scenario
-    (paired replicates)."""
+    Each parameter's uniform is keyed by ``seed`` and its name
+    (:func:`~sim.engine.randomness.run_uniforms`), whatever ``exclude`` holds and whichever other
+    parameters have priors: the same seed gives every parameter the same value in every scenario
+    (paired replicates) and in every version of the tables that keeps its prior."""
     named, kinds = _prior_kinds()
-    quantiles = rng.random(len(named))
+    quantiles = _prior_uniforms(seed, tuple(spec.name for spec in named))
     values = np.empty(len(named))
     for rows, dist, low, high, mass in kinds:  # one vectorised quantile function per kind
         values[rows] = truncated_quantile(dist, low, high, quantiles[rows], mass=mass)
     return {spec.name: float(np.clip(v, spec.low, spec.high))  # clipped for rounding only
             for spec, v in zip(named, values) if spec.name not in exclude}
+
+
+def _prior_uniforms(seed: int, names: tuple[str, ...]) -> np.ndarray:
+    """The uniform of each named parameter's prior draw under ``seed``."""
+    from .randomness import run_uniforms
+
+    return run_uniforms(seed, [f"prior.{name}" for name in names])
 
 
 @lru_cache(maxsize=1)

@@ -4,8 +4,9 @@ A parameter set is a folder (``calibration/calibrated/`` for the baseline) holdi
 ``posterior.csv``: one row per particle of the last ABC-SMC generation, a column per estimated
 parameter and a ``weight`` column. A scenario names it with ``parameter_set``. A single run uses
 the posterior's point estimate (the weighted median of each parameter); every replicate of an
-ensemble draws one particle by weight, with the model's generator seeded with the replicate's
-seed, and then every parameter outside the set that has a prior from its prior
+ensemble draws one particle by weight, with a uniform keyed by the replicate's seed and the
+block's name, and every parameter outside the set that has a prior from its prior, with a uniform
+keyed by the seed and the parameter's name
 (:meth:`sim.scenario.Scenario.with_parameter_set`), so the bands carry parameter as well as
 stochastic uncertainty and paired scenarios draw the same values for the same replicate.
 
@@ -29,6 +30,7 @@ import pandas as pd
 
 from .errors import InputError, shown
 from .parameters import Parameters
+from .randomness import run_uniforms
 
 SHIPPED = "calibrated"  # the parameter set shipped with the package (calibration/calibrated)
 POSTERIOR_FILE = "posterior.csv"
@@ -60,9 +62,10 @@ class Block:
         return {name: weighted_median(self.particles[name].to_numpy(), self.weights)
                 for name in self.particles.columns}
 
-    def draw(self, rng: np.random.Generator) -> dict[str, float]:
-        """One particle, drawn by weight."""
-        row = rng.choice(len(self.weights), p=self.weights / self.weights.sum())
+    def draw(self, u: float) -> dict[str, float]:
+        """The particle at the uniform ``u`` of the cumulative weights (one drawn by weight)."""
+        cum = np.cumsum(self.weights)
+        row = min(int(np.searchsorted(cum, u * cum[-1], side="right")), cum.size - 1)
         return {name: float(v) for name, v in self.particles.iloc[row].items()}
 
 
@@ -86,11 +89,15 @@ class ParameterSet:
         """The weighted median of each parameter."""
         return {k: v for block in self.blocks for k, v in block.point().items()}
 
-    def draw(self, rng: int | np.random.Generator) -> dict[str, float]:
-        """One particle of each block, drawn by weight with ``rng`` (a generator, or a seed for
-        one: the model passes Mesa's ``model.rng``, seeded with the replicate's seed)."""
-        rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        return {k: v for block in self.blocks for k, v in block.draw(rng).items()}
+    def draw(self, seed: int) -> dict[str, float]:
+        """One particle of each block, drawn by weight with a uniform of its own, keyed by the
+        replicate's ``seed`` and the block's folder (:func:`~sim.engine.randomness.run_uniforms`):
+        a block added to the set, or taken away, leaves the particles the others draw as they
+        were."""
+        names = [f"posterior.{b.path.parent.relative_to(self.folder).as_posix()}"
+                 for b in self.blocks]
+        return {k: v for block, u in zip(self.blocks, run_uniforms(seed, names))
+                for k, v in block.draw(float(u)).items()}
 
 
 def locate(name: str, origin: str) -> Path:

@@ -48,8 +48,8 @@ def run(scenario: str | Path | Scenario | None = None, seed: int | None = None,
         shadow_levers: Levers reach the same people but do nothing (counterfactual cohorts):
             True for all, or the set of lever indices to shadow.
         posterior_draw: Draw the parameters from the scenario's parameter set, and every other
-            parameter with a prior from its prior, with the model's generator, seeded with
-            ``seed`` (an ensemble replicate), instead of using the point estimate.
+            parameter with a prior from its prior, each with a uniform keyed by ``seed`` and
+            its own name (an ensemble replicate), instead of using the point estimate.
         draw_effects: Draw the levers' effect sizes from their priors with ``seed`` (an
             ensemble replicate) instead of using their medians.
         pathway_only: Step only the pathway modules (see :class:`~sim.model.ResettleModel`):

@@ -241,11 +241,11 @@ class Simulator:
         values = self.values(particle)
         scenario = validate(self.data, self.origin)
         seed = particle_seed(values, self.seed, run)
-        from_set = {} if self.drawn_set is None else {  # its own stream: the others' draws stay
-            k: v for k, v in self.drawn_set.draw(np.random.default_rng([seed, 1])).items()
+        from_set = {} if self.drawn_set is None else {  # keyed draws: the others' stay
+            k: v for k, v in self.drawn_set.draw(seed).items()
             if k not in values and k not in scenario.parameters}
         drawn = {} if self.nuisance == "centre" else draw_from_priors(
-            np.random.default_rng(seed), exclude={*values, *scenario.parameters, *from_set})
+            seed, exclude={*values, *scenario.parameters, *from_set})
         return api.build(scenario, seed=seed, pathway_only=self.pathway_only, watched=False,
                          **drawn, **from_set, **values)
 
