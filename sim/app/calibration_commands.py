@@ -155,7 +155,7 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
         f"-{args.block}" if args.block != "all" else "") + (
         f"-holdout{args.holdout_from}" if args.holdout_from else "") + (
         f"-from{args.targets_from}" if args.targets_from else "") + (
-        "-" + "-".join(n.strip() for n in args.indicators.split(",") if n.strip())
+        "-" + "-".join(dict.fromkeys(t.indicator for t in target_list))
         if args.indicators else "") + f"-seed{seed}"
     return setup, Path(args.out or Path.cwd() / OUTPUTS / name)
 

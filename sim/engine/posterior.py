@@ -30,7 +30,7 @@ import pandas as pd
 
 from .errors import InputError, shown
 from .parameters import Parameters
-from .randomness import run_uniforms
+from .randomness import cumulative, invert, run_uniforms
 
 SHIPPED = "calibrated"  # the parameter set shipped with the package (calibration/calibrated)
 POSTERIOR_FILE = "posterior.csv"
@@ -64,8 +64,7 @@ class Block:
 
     def draw(self, u: float) -> dict[str, float]:
         """The particle at the uniform ``u`` of the cumulative weights (one drawn by weight)."""
-        cum = np.cumsum(self.weights)
-        row = min(int(np.searchsorted(cum, u * cum[-1], side="right")), cum.size - 1)
+        row = int(invert(np.array([u]), cumulative(self.weights))[0])
         return {name: float(v) for name, v in self.particles.iloc[row].items()}
 
 

@@ -152,8 +152,8 @@ def run_uniforms(seed: int, streams: list[str]) -> np.ndarray:
     """One uniform of each named stream for a whole run (month 0, uid 0): the draws made once per
     replicate, such as its parameters, each keyed by its own name, so that adding or removing one
     leaves the others as they were."""
-    keys = np.array([stream_key(seed, stream, 0) for stream in streams], dtype=np.uint64)
-    return reference_uniforms(keys, np.zeros(len(streams), dtype=np.int64))
+    return slot_uniforms(np.array([stream_key(seed, stream, 0) for stream in streams],
+                                  dtype=np.uint64))
 
 
 class Streams:
