@@ -54,9 +54,10 @@ def labour_inputs(model: ResettleModel) -> tuple[np.ndarray, np.ndarray, tuple]:
     and the pass's arguments before them (month, keys, parameters, conditions, lever factors)."""
     m, month = model, model.month - 1
     pop = m.population
-    able, via = labour._not_studying(m.residents(), month, pop.study_until, pop.training_until,
-                                     pop.work, pop.job, pop.left_distanced, pop.ties.u,
-                                     pop.ties.v, pop.n)
+    via = np.zeros(pop.n)
+    able = labour._not_studying(m.residents(), month, pop.study_until, pop.training_until,
+                                pop.work, pop.job, pop.left_distanced, pop.ties.u, pop.ties.v,
+                                via)
     return able, via, (month, m.streams.keys(labour.STREAMS, month),
                        m.params.record(labour.Rates), labour.conditions(m, month),
                        m.levers.factors(labour.CHANNELS, able, month))

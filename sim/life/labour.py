@@ -269,6 +269,10 @@ class LabourMarket(Module):
     handles = {"left_hanawon": "start", "settled_before_start": "start",
                "business_started": "start_business"}
 
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self._via_buffer = np.zeros(0)
+
     def start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: care of family for women who came with family (health is drawn by
         :mod:`sim.life.health`)."""
@@ -281,18 +285,27 @@ class LabourMarket(Module):
         m = self.model
         pop, p = m.population, m.params
         ties = pop.ties
+        via = self._contacts_in_work(pop.n)
         # the month's kernel keeps those of working age
-        able, self._via = _not_studying(m.residents(), month, pop.study_until,
-                                        pop.training_until, pop.work, pop.job,
-                                        pop.left_distanced, ties.u, ties.v, pop.n)
+        able = _not_studying(m.residents(), month, pop.study_until, pop.training_until,
+                             pop.work, pop.job, pop.left_distanced, ties.u, ties.v, via)
         keys = m.streams.keys(STREAMS, month)
         _month(able, month, keys, p.record(Rates), conditions(m, month),
                m.levers.factors(CHANNELS, able, month),
-               self.tenure_decline, self._via, pop.uid, pop.birth_month, pop.female, pop.stage,
+               self.tenure_decline, via, pop.uid, pop.birth_month, pop.female, pop.stage,
                pop.arrival_month, pop.education, pop.degree_south, pop.certified_month,
                pop.accent_factor, pop.conceals, pop.sk_ties, pop.caring, pop.poor_health,
                pop.ptsd, pop.depressed, pop.livelihood, pop.work, pop.job, pop.job_start_month,
                pop.job_incentive, pop.wage_relative, pop.left_distanced)
+        _forget_contacts(ties.u, ties.v, via)
+
+    def _contacts_in_work(self, n: int) -> np.ndarray:
+        """A kept array of zeros for everyone's number of tied people in work, at least ``n``
+        long (grown by doubling): a new one each month cost a page-faulting allocation of the
+        whole population's size, and only the ties' ends are ever written."""
+        if self._via_buffer.size < n:
+            self._via_buffer = np.zeros(max(n, 2 * self._via_buffer.size))
+        return self._via_buffer
 
     @cached_property
     def tenure_decline(self) -> np.ndarray:
@@ -463,9 +476,10 @@ PROTECTED = int(Stage.PROTECTED)
 
 @numba.njit(cache=True, nogil=True)
 def _not_studying(rows, month, study_until, training_until, work, job, left_distanced, u, v,
-                  n):  # pragma: no cover - compiled; tested against the reference
+                  via):  # pragma: no cover - compiled; tested against the reference
     """:meth:`LabourMarket._not_studying` in one pass over the residents and one over the ties:
-    the residents not studying or training, and everyone's number of tied people in work."""
+    the residents not studying or training; everyone's number of tied people in work is added
+    into ``via`` (zeros on entry; :func:`_forget_contacts` sets it back)."""
     able = np.empty(rows.size, dtype=np.int64)
     k = 0
     for r in rows:
@@ -474,11 +488,19 @@ def _not_studying(rows, month, study_until, training_until, work, job, left_dist
         else:
             able[k] = r
             k += 1
-    via = np.zeros(n, dtype=np.float64)
     for t in range(u.size):
         via[u[t]] += work[v[t]] == EMPLOYED
         via[v[t]] += work[u[t]] == EMPLOYED
-    return able[:k].copy(), via
+    return able[:k].copy()
+
+
+@numba.njit(cache=True, nogil=True)
+def _forget_contacts(u, v, via):  # pragma: no cover - compiled; tested with _not_studying
+    """Set the counts :func:`_not_studying` added into ``via`` back to zero (at the ties' ends:
+    the only entries it writes)."""
+    for t in range(u.size):
+        via[u[t]] = 0.0
+        via[v[t]] = 0.0
 
 
 @numba.njit(cache=True, nogil=True)
