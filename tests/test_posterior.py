@@ -164,6 +164,14 @@ def test_an_ensemble_records_the_parameters_it_drew_from_their_priors(tmp_path):
     ({"lf_entry_rat": [1.0], "weight": [1.0]},
      r"row 2.lf_entry_rat: unknown parameter 'lf_entry_rat'"),
     ({"lf_entry_rate": [-1.0], "weight": [1.0]}, r"row 2.lf_entry_rate: expected a value in"),
+    ({"lf_entry_rate": [1.0, 2.0, -1.0, -2.0], "arrest_rate": [0.1, 99.0, 0.1, 0.1],
+      "weight": [1.0] * 4}, r"row 3.arrest_rate: expected a value in"),  # the first bad row
+    ({"lf_entry_rate": [1.0, float("nan")], "weight": [1.0, 1.0]},
+     r"row 3.lf_entry_rate: expected a finite number"),
+    ({"lf_entry_rate": [1.0, "high"], "weight": [1.0, 1.0]},
+     r"row 3.lf_entry_rate: expected a number, got text"),
+    ({"lf_entry_rate": ["1.0", 1.0], "arrest_rate": [0.1, "x"], "weight": [1.0, 1.0]},
+     r"row 3.arrest_rate: expected a number, got text"),  # the numbers of text columns are read
     ({"lf_entry_rate": [1.0], "weight": [-1.0]}, "non-negative weights"),
 ])
 def test_a_bad_posterior_is_refused_with_its_file_and_key(tmp_path, rows, message):
