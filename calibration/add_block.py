@@ -1,6 +1,9 @@
 """Add a block calibrated given the others (``resettle calibrate --nuisance set``) to a parameter
-set: copy its posterior into ``SET/NAME/`` and remove its parameters' columns from the set's other
-posterior files, since a parameter belongs to one block only (:mod:`sim.engine.posterior`).
+set: copy its posterior into ``SET/NAME/`` and remove its parameters from the set's other blocks,
+since a parameter belongs to one block only (:mod:`sim.engine.posterior`): their columns of
+``posterior.csv``, their rows of ``parameters.csv`` (prior and posterior spread, contraction) and
+their rows and columns of ``correlations.csv``, the files that describe a block's particles. A
+block's ``report.html`` and ``fit_table.csv`` stay the record of the calibration that made it.
 
 Usage: .venv/bin/python calibration/add_block.py CALIBRATION_FOLDER SET NAME
 
@@ -37,12 +40,11 @@ def add_block(calibration: Path, parameter_set: Path, name: str) -> list[str]:
     try:
         shutil.rmtree(fresh, ignore_errors=True)  # left by an interrupted earlier call
         for path in posterior.block_files(parameter_set):
-            table = pd.read_csv(path)
-            taken = [c for c in block.particles.columns if c in table.columns]
-            if taken:
-                moved += taken
-                staged.append((path, path.with_suffix(".csv.new")))
-                table.drop(columns=taken).to_csv(staged[-1][1], index=False)
+            tables = _without(path.parent, list(block.particles.columns))
+            moved += [c for c in block.particles.columns if c in pd.read_csv(path).columns]
+            for file, table in tables.items():
+                staged.append((file, file.with_suffix(".csv.new")))
+                table.to_csv(staged[-1][1], index=False)
         fresh.mkdir()
         for file in COPIED:
             if (calibration / file).is_file():
@@ -57,6 +59,27 @@ def add_block(calibration: Path, parameter_set: Path, name: str) -> list[str]:
     fresh.rename(target)
     posterior.load(str(parameter_set.resolve()))  # the set reads, one block per parameter
     return moved
+
+
+def _without(folder: Path, names: list[str]) -> dict[Path, pd.DataFrame]:
+    """The tables of the block in ``folder`` that mention any of ``names``, without them."""
+    out = {}
+    path = folder / posterior.POSTERIOR_FILE
+    table = pd.read_csv(path)
+    if any(name in table.columns for name in names):
+        out[path] = table.drop(columns=[n for n in names if n in table.columns])
+    path = folder / "parameters.csv"
+    if path.is_file():
+        table = pd.read_csv(path)
+        if table.parameter.isin(names).any():
+            out[path] = table[~table.parameter.isin(names)]
+    path = folder / "correlations.csv"
+    if path.is_file():
+        table = pd.read_csv(path)
+        if table.parameter.isin(names).any():
+            kept = table[~table.parameter.isin(names)]
+            out[path] = kept.drop(columns=[n for n in names if n in kept.columns])
+    return out
 
 
 def main() -> int:

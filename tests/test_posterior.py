@@ -350,6 +350,11 @@ def test_a_block_added_to_a_set_takes_its_parameters_over_from_the_other_blocks(
     cal.mkdir()
     pd.DataFrame({"onward_rate": [0.1, 0.2], "arrest_rate": [0.3, 0.4], "weight": 1.0}).to_csv(
         pset / "pathway" / "posterior.csv", index=False)
+    pd.DataFrame({"parameter": ["onward_rate", "arrest_rate"], "contraction": [0.5, 0.6]}).to_csv(
+        pset / "pathway" / "parameters.csv", index=False)
+    pd.DataFrame({"parameter": ["onward_rate", "arrest_rate"], "onward_rate": [1.0, -0.3],
+                  "arrest_rate": [-0.3, 1.0]}).to_csv(pset / "pathway" / "correlations.csv",
+                                                     index=False)
     pd.DataFrame({"job_finding_rate": [1.0, 2.0], "weight": 1.0}).to_csv(
         pset / "posterior.csv", index=False)
     pd.DataFrame({"arrest_rate": [0.6, 0.7, 0.8], "weight": 1.0}).to_csv(
@@ -357,6 +362,10 @@ def test_a_block_added_to_a_set_takes_its_parameters_over_from_the_other_blocks(
     assert module.add_block(cal, pset, "recent") == ["arrest_rate"]
     assert list(pd.read_csv(pset / "pathway" / "posterior.csv").columns) == ["onward_rate",
                                                                               "weight"]
+    # the tables that describe the block's particles no longer mention it either
+    assert pd.read_csv(pset / "pathway" / "parameters.csv").parameter.tolist() == ["onward_rate"]
+    assert pd.read_csv(pset / "pathway" / "correlations.csv").to_dict("list") == {
+        "parameter": ["onward_rate"], "onward_rate": [1.0]}
     point = posterior.load(str(pset)).point()
     assert point["arrest_rate"] == 0.7 and point["onward_rate"] == 0.1
     with pytest.raises(InputError, match="already exists; remove it first"):
@@ -388,3 +397,17 @@ def test_an_add_block_that_fails_midway_leaves_the_set_as_it_was(tmp_path, monke
         module.add_block(cal, pset, "recent")
     assert sorted(p.name for p in pset.iterdir()) == ["posterior.csv"]
     pd.testing.assert_frame_equal(pd.read_csv(pset / "posterior.csv"), before)
+
+
+def test_each_shipped_block_describes_the_parameters_it_holds():
+    """Every block's ``parameters.csv`` (contraction) and ``correlations.csv`` cover exactly the
+    parameters of its ``posterior.csv``: a block that took a parameter over removed it from the
+    tables of the block it came from (``calibration/add_block.py``)."""
+    folder = ROOT / "calibration" / "calibrated"
+    for path in posterior.block_files(folder):
+        held = [c for c in pd.read_csv(path).columns if c != posterior.WEIGHT]
+        learnt = pd.read_csv(path.parent / "parameters.csv")
+        corr = pd.read_csv(path.parent / "correlations.csv")
+        assert sorted(learnt.parameter) == sorted(held), path
+        assert list(corr.parameter) == list(corr.columns[1:]) and sorted(corr.parameter) == sorted(
+            held), path
