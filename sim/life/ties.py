@@ -151,6 +151,10 @@ class SocialTies(Module):
     }
     handles = {"left_hanawon": "start", "settled_before_start": "settle"}
 
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self._listed = np.zeros(0, dtype=np.bool_)  # _count_rely_on's marks, all False between
+
     def settle(self, rows: np.ndarray, month: int) -> None:
         """The regional Hana Center (for people settled before the model starts, that alone)."""
         m = self.model
@@ -203,7 +207,9 @@ class SocialTies(Module):
         """Everyone's people to rely on: defectors tied, South Koreans, household (for the
         residents, recounted: some may have died this month)."""
         pop = self.model.population
-        _count_rely_on(self.model.residents(), pop.n, pop.ties.u, pop.ties.v, pop.sk_ties,
+        if self._listed.size < pop.n:  # kept from month to month, grown by doubling
+            self._listed = np.zeros(max(pop.n, 2 * self._listed.size), dtype=np.bool_)
+        _count_rely_on(self.model.residents(), self._listed, pop.ties.u, pop.ties.v, pop.sk_ties,
                        pop.household_size, pop.rely_on)
 
     def _reference_rely_on(self) -> None:
@@ -349,11 +355,12 @@ def _start(rows, keys, hana_centers, uid, female, sponsor_row, stage, resident,
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_rely_on(rows, n, u, v, sk_ties, household_size,
+def _count_rely_on(rows, listed, u, v, sk_ties, household_size,
                    rely_on):  # pragma: no cover - compiled; tested against the reference
     """People to rely on of each of ``rows``: South Koreans, the household but oneself, and
-    every tie (whoever is at its other end)."""
-    listed = np.zeros(n, dtype=np.bool_)
+    every tie (whoever is at its other end). ``listed``, all False and at least as long as the
+    population, marks the rows meanwhile and is all False again on return (kept by the module,
+    as labour keeps its contacts in work, rather than made each month)."""
     for r in rows:
         listed[r] = True
         rely_on[r] = sk_ties[r] + max(household_size[r] - 1, 0)
@@ -362,6 +369,8 @@ def _count_rely_on(rows, n, u, v, sk_ties, household_size,
             rely_on[u[t]] += 1
         if listed[v[t]]:
             rely_on[v[t]] += 1
+    for r in rows:
+        listed[r] = False
 
 
 @twin
