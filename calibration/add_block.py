@@ -40,8 +40,8 @@ def add_block(calibration: Path, parameter_set: Path, name: str) -> list[str]:
     try:
         shutil.rmtree(fresh, ignore_errors=True)  # left by an interrupted earlier call
         for path in posterior.block_files(parameter_set):
-            tables = _without(path.parent, list(block.particles.columns))
-            moved += [c for c in block.particles.columns if c in pd.read_csv(path).columns]
+            tables, taken = _without(path.parent, list(block.particles.columns))
+            moved += taken
             for file, table in tables.items():
                 staged.append((file, file.with_suffix(".csv.new")))
                 table.to_csv(staged[-1][1], index=False)
@@ -61,13 +61,15 @@ def add_block(calibration: Path, parameter_set: Path, name: str) -> list[str]:
     return moved
 
 
-def _without(folder: Path, names: list[str]) -> dict[Path, pd.DataFrame]:
-    """The tables of the block in ``folder`` that mention any of ``names``, without them."""
+def _without(folder: Path, names: list[str]) -> tuple[dict[Path, pd.DataFrame], list[str]]:
+    """The tables of the block in ``folder`` that mention any of ``names``, without them, and
+    the names its posterior held."""
     out = {}
     path = folder / posterior.POSTERIOR_FILE
     table = pd.read_csv(path)
-    if any(name in table.columns for name in names):
-        out[path] = table.drop(columns=[n for n in names if n in table.columns])
+    taken = [n for n in names if n in table.columns]
+    if taken:
+        out[path] = table.drop(columns=taken)
     path = folder / "parameters.csv"
     if path.is_file():
         table = pd.read_csv(path)
@@ -79,7 +81,7 @@ def _without(folder: Path, names: list[str]) -> dict[Path, pd.DataFrame]:
         if table.parameter.isin(names).any():
             kept = table[~table.parameter.isin(names)]
             out[path] = kept.drop(columns=[n for n in names if n in kept.columns])
-    return out
+    return out, taken
 
 
 def main() -> int:

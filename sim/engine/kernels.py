@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numba
+import numpy as np
 
 # Fewer rows than this and a pass stays serial. A run at scale 10 (about 3,000 residents) gains
 # nothing measurable from the parallel builds, and loses with a threshold of a few hundred rows;
@@ -84,3 +85,12 @@ class Twin:
 def twin(py_func: Callable) -> Twin:
     """Decorator: ``py_func`` compiled serially and on every core (see :class:`Twin`)."""
     return Twin(py_func)
+
+
+def kept_zeros(buffer: np.ndarray, n: int) -> np.ndarray:
+    """``buffer`` if it holds at least ``n`` entries, else a new one of zeros of its dtype,
+    grown by doubling: scratch arrays a pass fills and clears again, kept from month to month
+    rather than made as long as the population each month."""
+    if buffer.size >= n:
+        return buffer
+    return np.zeros(max(n, 2 * buffer.size), dtype=buffer.dtype)

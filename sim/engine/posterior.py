@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, shown
-from .parameters import Parameters
+from .parameters import Parameters, load_specs
 from .randomness import cumulative, invert, run_uniforms
 
 SHIPPED = "calibrated"  # the parameter set shipped with the package (calibration/calibrated)
@@ -173,7 +173,7 @@ def _suspect_rows(table: pd.DataFrame) -> np.ndarray:
     took half a second for the shipped set's 2,500 particles): every row if a column is not a
     known parameter or holds true/false values, else those with a cell that is not a finite
     number within its parameter's bounds."""
-    specs = Parameters().specs
+    specs = load_specs()
     suspect = np.zeros(len(table), dtype=bool)
     for name in table.columns:
         values = table[name].to_numpy()

@@ -32,7 +32,7 @@ from ..engine.hazards import (
     saturated,
     saturating,
 )
-from ..engine.kernels import twin
+from ..engine.kernels import kept_zeros, twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import NO_MONTH, years_since
@@ -271,7 +271,7 @@ class LabourMarket(Module):
 
     def __init__(self, model) -> None:
         super().__init__(model)
-        self._via_buffer = np.zeros(0)
+        self._via_buffer = np.zeros(0)  # everyone's contacts in work, zeros between months
 
     def start(self, rows: np.ndarray, month: int) -> None:
         """On leaving Hanawon: care of family for women who came with family (health is drawn by
@@ -285,7 +285,7 @@ class LabourMarket(Module):
         m = self.model
         pop, p = m.population, m.params
         ties = pop.ties
-        via = self._contacts_in_work(pop.n)
+        via = self._via_buffer = kept_zeros(self._via_buffer, pop.n)
         # the month's kernel keeps those of working age
         able = _not_studying(m.residents(), month, pop.study_until, pop.training_until,
                              pop.work, pop.job, pop.left_distanced, ties.u, ties.v, via)
@@ -299,13 +299,6 @@ class LabourMarket(Module):
                pop.job_incentive, pop.wage_relative, pop.left_distanced)
         _forget_contacts(ties.u, ties.v, via)
 
-    def _contacts_in_work(self, n: int) -> np.ndarray:
-        """A kept array of zeros for everyone's number of tied people in work, at least ``n``
-        long (grown by doubling): a new one each month cost a page-faulting allocation of the
-        whole population's size, and only the ties' ends are ever written."""
-        if self._via_buffer.size < n:
-            self._via_buffer = np.zeros(max(n, 2 * self._via_buffer.size))
-        return self._via_buffer
 
     @cached_property
     def tenure_decline(self) -> np.ndarray:

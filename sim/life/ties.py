@@ -23,7 +23,7 @@ import numba
 import numpy as np
 
 from ..engine.hazards import happens, monthly_probability
-from ..engine.kernels import twin
+from ..engine.kernels import kept_zeros, twin
 from ..engine.module import Field, Module
 from ..engine.parameters import parameter_record
 from ..engine.population import months_since, months_since_one
@@ -207,8 +207,7 @@ class SocialTies(Module):
         """Everyone's people to rely on: defectors tied, South Koreans, household (for the
         residents, recounted: some may have died this month)."""
         pop = self.model.population
-        if self._listed.size < pop.n:  # kept from month to month, grown by doubling
-            self._listed = np.zeros(max(pop.n, 2 * self._listed.size), dtype=np.bool_)
+        self._listed = kept_zeros(self._listed, pop.n)
         _count_rely_on(self.model.residents(), self._listed, pop.ties.u, pop.ties.v, pop.sk_ties,
                        pop.household_size, pop.rely_on)
 
