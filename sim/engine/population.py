@@ -92,8 +92,11 @@ class Population:
         self._order = np.empty(0, dtype=np.int64)
         self._bounds = np.zeros(2 * N_STAGES + 1, dtype=np.int64)
         self._listed_upto = 0  # rows added after the last snapshot start here
-        self._moved: list[np.ndarray] = []  # rows moved from or to a listed stage since
-        self._moving = np.empty(0, dtype=np.int64)  # move()'s buffer for those rows
+        # rows moved from or to a listed stage since, each with its key before that move (-1:
+        # an unlisted stage), in move()'s buffers
+        self._moved: list[tuple[np.ndarray, np.ndarray]] = []
+        self._moving = np.empty(0, dtype=np.int64)
+        self._moving_keys = np.empty(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return self.n
@@ -133,15 +136,16 @@ class Population:
             return
         if self._moving.size < rows.size:
             self._moving = np.empty(max(2 * rows.size, 1024), dtype=np.int64)
+            self._moving_keys = np.empty_like(self._moving)
         if isinstance(stage, np.ndarray) and stage.ndim:
             k = _move(rows, np.asarray(stage, dtype=np.int8), month, self.stage,
                       self.stage_month, self.flows, self.female, self.counts, _LISTED,
-                      self._moving)
+                      self._moving, self._moving_keys)
         else:
             k = _move_all(rows, int(stage), month, self.stage, self.stage_month, self.flows,
-                          self.female, self.counts, _LISTED, self._moving)
+                          self.female, self.counts, _LISTED, self._moving, self._moving_keys)
         if k:
-            self._moved.append(self._moving[:k].copy())
+            self._moved.append((self._moving[:k].copy(), self._moving_keys[:k].copy()))
 
     def snapshot(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Rows of the people in each stage on the pathway, and the (stage, sex) counts of every
@@ -155,10 +159,14 @@ class Population:
             empty for the stages of :data:`UNLISTED`), and an (N_STAGES, 2) array of counts with
             column 1 for women.
         """
-        moved = np.concatenate(self._moved) if self._moved else _NO_ROWS
+        if self._moved:
+            moved, was = (np.concatenate(parts) for parts in zip(*self._moved))
+        else:
+            moved, was = _NO_ROWS, _NO_ROWS
         self._moved = []
-        self._order, self._bounds = _regroup(self._order, self._bounds, moved, self._listed_upto,
-                                             self.n, self.stage, self.female, _LISTED)
+        self._order, self._bounds = _regroup(self._order, self._bounds, moved, was,
+                                             self._listed_upto, self.n, self.stage, self.female,
+                                             _LISTED)
         self._listed_upto = self.n
         order, bounds = self._order, self._bounds
         groups = [order[bounds[2 * s] : bounds[2 * s + 2]] for s in range(N_STAGES)]
@@ -175,8 +183,9 @@ class Population:
         ``(order, new)`` (row ``i`` was ``order[i]``; old row ``r`` is now ``new[r]``), or None
         when the listed rows were already last.
         """
-        n, listed = self.n, np.sort(self._order)
-        if self._moved or self._listed_upto != n or not _LISTED[self.stage[listed]].all():
+        n = self.n
+        listed = np.flatnonzero(_LISTED[self.stage[:n]])  # the snapshot's rows, in row order
+        if self._moved or self._listed_upto != n or listed.size != self._order.size:
             raise RuntimeError("reorder() is for right after a snapshot")
         start = n - listed.size
         holes = listed[listed < start]  # listed rows before the block
@@ -242,37 +251,84 @@ def _counting_sort(rows, stage, female, listed):  # pragma: no cover - compiled;
 
 
 @numba.njit(cache=True, nogil=True)
-def _regroup(order, bounds, moved, upto, n, stage, female, listed_stages):  # pragma: no cover
+def _regroup(order, bounds, moved, was, upto, n, stage, female,
+             listed_stages):  # pragma: no cover - tested against a full sort via snapshot()
     """The last snapshot's rows by key (``order``, ``bounds``: as :func:`_counting_sort` gives
-    them) edited into this month's, in one pass: each key's rows without those ``moved`` since
-    (in any order, repeated if moved twice; any at or above ``upto`` are ignored), merged with
-    the moved rows now of that key, then the rows added since (``upto`` to ``n``) of that key
-    (tested against the full sort through :meth:`Population.snapshot`)."""
-    moved = np.unique(moved)
-    moved = moved[: np.searchsorted(moved, upto)]
-    back, back_bounds, _ = _counting_sort(moved, stage, female, listed_stages)
+    them) edited into this month's: each key's rows without those ``moved`` out of it since
+    (``was``: each moved row's key before its move, -1 for an unlisted stage; a row may be moved
+    several times; rows at or above ``upto`` are ignored), merged with the moved rows now of that
+    key, then the rows added since (``upto`` to ``n``) of that key. Each key's rows are in row
+    order, so the rows kept are copied in runs between the places found by binary search: the
+    work is the copy and a search per moved row, not a visit to every listed row."""
+    rows = _sorted_unique(moved)
+    rows = rows[: np.searchsorted(rows, upto)]
+    back, back_bounds, _ = _counting_sort(rows, stage, female, listed_stages)
     added, added_bounds, _ = _counting_sort(np.arange(upto, n), stage, female, listed_stages)
+    gone, gone_bounds = _by_old_key(moved, was, upto, bounds.size - 1)
     out = np.empty(order.size + back.size + added.size, dtype=np.int64)
     out_bounds = np.zeros(bounds.size, dtype=np.int64)
     k = 0
     for key in range(bounds.size - 1):
-        i, j, m = bounds[key], back_bounds[key], 0
-        while i < bounds[key + 1] or j < back_bounds[key + 1]:
-            if j == back_bounds[key + 1] or (i < bounds[key + 1] and order[i] < back[j]):
-                r, i = order[i], i + 1
-                while m < moved.size and moved[m] < r:
-                    m += 1
-                if m < moved.size and moved[m] == r:
-                    continue  # moved: it is among ``back`` if it belongs here still
+        i, end = bounds[key], bounds[key + 1]
+        g, j = gone_bounds[key], back_bounds[key]
+        while g < gone_bounds[key + 1] or j < back_bounds[key + 1]:
+            take_gone = g < gone_bounds[key + 1] and (j == back_bounds[key + 1]
+                                                      or gone[g] <= back[j])
+            r = gone[g] if take_gone else back[j]
+            p = i + np.searchsorted(order[i:end], r)
+            out[k : k + p - i] = order[i:p]
+            k += p - i
+            i = p
+            if take_gone:
+                i += p < end and order[p] == r  # out (if back, it is among ``back``)
+                g += 1
             else:
-                r, j = back[j], j + 1
-            out[k] = r
-            k += 1
-        for a in range(added_bounds[key], added_bounds[key + 1]):
-            out[k] = added[a]
-            k += 1
+                out[k] = r
+                k += 1
+                j += 1
+        out[k : k + end - i] = order[i:end]
+        k += end - i
+        a, b = added_bounds[key], added_bounds[key + 1]
+        out[k : k + b - a] = added[a:b]
+        k += b - a
         out_bounds[key + 1] = k
     return out[:k], out_bounds
+
+
+@numba.njit(cache=True, nogil=True)
+def _by_old_key(moved, was, upto, n_keys):  # pragma: no cover - compiled; via _regroup
+    """The rows ``moved`` (below ``upto``) by the listed key they were moved out of (``was``),
+    each key's rows unique and in row order, and where each key starts. A row moved several
+    times is looked for in each key it left, once; only the key the snapshot lists it under (the
+    one its first move left) holds it."""
+    codes = np.empty(moved.size, dtype=np.int64)
+    k = 0
+    for i in range(moved.size):
+        if was[i] >= 0 and moved[i] < upto:
+            codes[k] = was[i] * upto + moved[i]
+            k += 1
+    codes = _sorted_unique(codes[:k])
+    bounds = np.zeros(n_keys + 1, dtype=np.int64)
+    rows = np.empty(codes.size, dtype=np.int64)
+    for i in range(codes.size):
+        bounds[codes[i] // upto + 1] += 1
+        rows[i] = codes[i] % upto
+    for key in range(n_keys):
+        bounds[key + 1] += bounds[key]
+    return rows, bounds
+
+
+@numba.njit(cache=True, nogil=True)
+def _sorted_unique(values):  # pragma: no cover - compiled; via _regroup
+    """``np.unique(values)`` (numba's own builds a list element by element: several times
+    slower)."""
+    out = np.sort(values)
+    k = 0
+    for i in range(out.size):
+        if i == 0 or out[i] != out[k - 1]:
+            out[k] = out[i]
+            k += 1
+    return out[:k]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -301,26 +357,31 @@ def _move_row(r, new, month, stage, stage_month, flows, female, counts,
 
 
 @numba.njit(cache=True, nogil=True)
-def _move(rows, new, month, stage, stage_month, flows, female, counts, listed,
-          moved):  # pragma: no cover - tested via runs
+def _move(rows, new, month, stage, stage_month, flows, female, counts, listed, moved,
+          was):  # pragma: no cover - tested via runs
     """:func:`_move_row` for each row, to its own stage in ``new``; the rows that left or joined
-    a listed stage go into ``moved`` (their number is returned)."""
+    a listed stage go into ``moved`` (their number is returned), with their (stage, sex) key
+    before the move in ``was`` (-1 if that stage is not listed)."""
     k = 0
     for i in range(rows.size):
-        if _move_row(rows[i], new[i], month, stage, stage_month, flows, female, counts, listed):
-            moved[k] = rows[i]
+        r = rows[i]
+        key = 2 * np.int64(stage[r]) + np.int64(female[r]) if listed[stage[r]] else -1
+        if _move_row(r, new[i], month, stage, stage_month, flows, female, counts, listed):
+            moved[k], was[k] = r, key
             k += 1
     return k
 
 
 @numba.njit(cache=True, nogil=True)
-def _move_all(rows, new, month, stage, stage_month, flows, female, counts, listed,
-              moved):  # pragma: no cover - tested via runs
+def _move_all(rows, new, month, stage, stage_month, flows, female, counts, listed, moved,
+              was):  # pragma: no cover - tested via runs
     """:func:`_move` with one stage ``new`` for every row."""
     k = 0
     for i in range(rows.size):
-        if _move_row(rows[i], new, month, stage, stage_month, flows, female, counts, listed):
-            moved[k] = rows[i]
+        r = rows[i]
+        key = 2 * np.int64(stage[r]) + np.int64(female[r]) if listed[stage[r]] else -1
+        if _move_row(r, new, month, stage, stage_month, flows, female, counts, listed):
+            moved[k], was[k] = r, key
             k += 1
     return k
 
