@@ -92,11 +92,11 @@ class Population:
         self._order = np.empty(0, dtype=np.int64)
         self._bounds = np.zeros(2 * N_STAGES + 1, dtype=np.int64)
         self._listed_upto = 0  # rows added after the last snapshot start here
-        # rows moved from or to a listed stage since, each with its key before that move (-1:
-        # an unlisted stage), in move()'s buffers
-        self._moved: list[tuple[np.ndarray, np.ndarray]] = []
-        self._moving = np.empty(0, dtype=np.int64)
-        self._moving_keys = np.empty(0, dtype=np.int64)
+        # the first ``_n_moved`` entries: rows moved from or to a listed stage since, each with
+        # its key before that move (-1: an unlisted stage), appended by move()
+        self._moved = np.empty(1024, dtype=np.int64)
+        self._was = np.empty(1024, dtype=np.int64)
+        self._n_moved = 0
 
     def __len__(self) -> int:
         return self.n
@@ -134,18 +134,19 @@ class Population:
         """Move people to a new stage (one stage for all, or one per row) and record the flow."""
         if rows.size == 0:
             return
-        if self._moving.size < rows.size:
-            self._moving = np.empty(max(2 * rows.size, 1024), dtype=np.int64)
-            self._moving_keys = np.empty_like(self._moving)
+        k = self._n_moved
+        if k + rows.size > self._moved.size:
+            size = max(2 * self._moved.size, k + rows.size)
+            self._moved = np.concatenate([self._moved[:k], np.empty(size - k, dtype=np.int64)])
+            self._was = np.concatenate([self._was[:k], np.empty(size - k, dtype=np.int64)])
         if isinstance(stage, np.ndarray) and stage.ndim:
             k = _move(rows, np.asarray(stage, dtype=np.int8), month, self.stage,
                       self.stage_month, self.flows, self.female, self.counts, _LISTED,
-                      self._moving, self._moving_keys)
+                      self._moved, self._was, k)
         else:
             k = _move_all(rows, int(stage), month, self.stage, self.stage_month, self.flows,
-                          self.female, self.counts, _LISTED, self._moving, self._moving_keys)
-        if k:
-            self._moved.append((self._moving[:k].copy(), self._moving_keys[:k].copy()))
+                          self.female, self.counts, _LISTED, self._moved, self._was, k)
+        self._n_moved = k
 
     def snapshot(self) -> tuple[list[np.ndarray], np.ndarray]:
         """Rows of the people in each stage on the pathway, and the (stage, sex) counts of every
@@ -159,14 +160,10 @@ class Population:
             empty for the stages of :data:`UNLISTED`), and an (N_STAGES, 2) array of counts with
             column 1 for women.
         """
-        if self._moved:
-            moved, was = (np.concatenate(parts) for parts in zip(*self._moved))
-        else:
-            moved, was = _NO_ROWS, _NO_ROWS
-        self._moved = []
-        self._order, self._bounds = _regroup(self._order, self._bounds, moved, was,
-                                             self._listed_upto, self.n, self.stage, self.female,
-                                             _LISTED)
+        k, self._n_moved = self._n_moved, 0
+        self._order, self._bounds = _regroup(self._order, self._bounds, self._moved[:k],
+                                             self._was[:k], self._listed_upto, self.n,
+                                             self.stage, self.female, _LISTED)
         self._listed_upto = self.n
         order, bounds = self._order, self._bounds
         groups = [order[bounds[2 * s] : bounds[2 * s + 2]] for s in range(N_STAGES)]
@@ -185,7 +182,7 @@ class Population:
         """
         n = self.n
         listed = np.flatnonzero(_LISTED[self.stage[:n]])  # the snapshot's rows, in row order
-        if self._moved or self._listed_upto != n or listed.size != self._order.size:
+        if self._n_moved or self._listed_upto != n or listed.size != self._order.size:
             raise RuntimeError("reorder() is for right after a snapshot")
         start = n - listed.size
         holes = listed[listed < start]  # listed rows before the block
@@ -357,12 +354,11 @@ def _move_row(r, new, month, stage, stage_month, flows, female, counts,
 
 
 @numba.njit(cache=True, nogil=True)
-def _move(rows, new, month, stage, stage_month, flows, female, counts, listed, moved,
-          was):  # pragma: no cover - tested via runs
+def _move(rows, new, month, stage, stage_month, flows, female, counts, listed, moved, was,
+          k):  # pragma: no cover - tested via runs
     """:func:`_move_row` for each row, to its own stage in ``new``; the rows that left or joined
-    a listed stage go into ``moved`` (their number is returned), with their (stage, sex) key
-    before the move in ``was`` (-1 if that stage is not listed)."""
-    k = 0
+    a listed stage go into ``moved`` from entry ``k`` on (the new count is returned), with their
+    (stage, sex) key before the move in ``was`` (-1 if that stage is not listed)."""
     for i in range(rows.size):
         r = rows[i]
         key = 2 * np.int64(stage[r]) + np.int64(female[r]) if listed[stage[r]] else -1
@@ -373,10 +369,9 @@ def _move(rows, new, month, stage, stage_month, flows, female, counts, listed, m
 
 
 @numba.njit(cache=True, nogil=True)
-def _move_all(rows, new, month, stage, stage_month, flows, female, counts, listed, moved,
-              was):  # pragma: no cover - tested via runs
+def _move_all(rows, new, month, stage, stage_month, flows, female, counts, listed, moved, was,
+              k):  # pragma: no cover - tested via runs
     """:func:`_move` with one stage ``new`` for every row."""
-    k = 0
     for i in range(rows.size):
         r = rows[i]
         key = 2 * np.int64(stage[r]) + np.int64(female[r]) if listed[stage[r]] else -1
