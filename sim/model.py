@@ -32,7 +32,8 @@ from .engine.module import assemble_fields, check_streams
 from .engine.parameters import Parameters
 from .engine.population import NATURAL, SUICIDE, Population
 from .engine.randomness import Streams
-from .engine.stages import IN_CHINA, IN_SOUTH, IN_TRANSIT, IS_IN_SOUTH, RESIDENTS, Stage, Work
+from .engine.stages import (IN_CHINA, IN_SOUTH, IN_TRANSIT, IS_IN_SOUTH, IS_RESIDENT, RESIDENTS,
+                            Stage, Work)
 from .engine.world import World, apply_overrides, load_table
 from .levers import LeverSet
 from .life.belonging import Belonging
@@ -341,8 +342,8 @@ class ResettleModel(mesa.Model):
             self.recorder.event("suicides", month, in_south)
         self.population.death_month[rows] = month
         self.population.death_cause[rows] = cause
-        self.population.move(rows, Stage.DEAD, month)
         self._gone(rows)
+        self.population.move(rows, Stage.DEAD, month)
 
     def leave_south(self, rows: np.ndarray, month: int, stage: Stage,
                     destination: str | None = None) -> None:
@@ -352,12 +353,13 @@ class ResettleModel(mesa.Model):
         self.recorder.event(EXIT_EVENTS[stage], month, rows)
         if destination is not None:
             self.recorder.event(f"moved_on_{destination}", month, rows)
-        self.population.move(rows, stage, month)
         self._gone(rows)
+        self.population.move(rows, stage, month)
 
     def _gone(self, rows: np.ndarray) -> None:
-        """People who died or left are no longer residents (their agents go at the next look)."""
-        if rows.size:
+        """People about to die or leave: if any of them is a resident, the residents are counted
+        again at the next look."""
+        if IS_RESIDENT[self.population.stage[rows]].any():
             self._residents = None
 
     def indicators(self, replicate: int = 0):

@@ -143,6 +143,8 @@ class LeverSet:
 
     def step(self, month: int) -> None:
         """Enrol this month's people for every lever."""
+        if not self.levers:
+            return
         residents = self.model.residents()
         for lever in self.levers:
             lever.step(month, residents)
