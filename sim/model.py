@@ -241,6 +241,7 @@ class ResettleModel(mesa.Model):
                                                              module.step)
             step(month)
         self.groups, counts = self.population.snapshot()
+        self._residents = None  # listed from the new snapshot at the next look
         self.recorder.end_of_month(month, counts, self.groups)
         if (self.reorder and month % REORDER_MONTHS == REORDER_MONTHS - 1
                 and self.population.n >= REORDER_ROWS):

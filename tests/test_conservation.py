@@ -76,3 +76,28 @@ def test_journeys_begin_after_leaving_north_korea_and_only_on_a_route():
     on_route = route != Route.DIRECT
     assert (began[on_route] != NO_MONTH).all() and (began[~on_route] == NO_MONTH).all()
     assert (began[on_route] >= left[on_route]).all() and on_route.sum() > 1000
+
+
+def test_the_month_s_residents_follow_deaths_and_departures_wherever_they_happen():
+    """The list of residents kept within a month is the snapshot's residents still in the
+    South: a death in China leaves it as it was, a resident's death or departure takes them
+    off it."""
+    from sim.model import ResettleModel
+
+    model = ResettleModel("baseline", seed=2, scale=100, horizon={"start": 1995, "end": 2012},
+                          watched=False)
+    model.run_for(12 * 16)
+    pop, month = model.population, model.month
+
+    def fresh():
+        return pop.resident(model.groups[Stage.PROTECTED], model.groups[Stage.RESETTLED])
+
+    kept = model.residents()
+    in_china = model.groups[Stage.HIDING_IN_CHINA]
+    assert kept.size > 10 and in_china.size > 0
+    model.die(in_china[:1], month)
+    assert model.residents() is kept
+    model.die(kept[:1], month)
+    model.leave_south(kept[1:2], month, Stage.RETURNED_NORTH)
+    np.testing.assert_array_equal(model.residents(), fresh())
+    np.testing.assert_array_equal(model.residents(), kept[2:])
