@@ -312,6 +312,27 @@ def test_snapshots_after_any_moves_equal_a_full_sort(months, data):
             np.testing.assert_array_equal(groups[s], expected)
 
 
+def test_a_snapshot_after_more_moves_than_the_buffer_holds_equals_a_full_sort():
+    """Months with thousands of moves, in calls of many rows each (rows repeated across calls),
+    grow the buffer of moved rows; the snapshot still lists each listed stage's rows by sex in
+    row order."""
+    rng = np.random.default_rng(5)
+    pop = Population(1)
+    pop.add(0, Stage.HIDING_IN_CHINA, uid=np.arange(6000), female=rng.random(6000) < 0.5)
+    pop.snapshot()
+    for _ in range(3):
+        for _ in range(6):
+            rows = np.sort(rng.choice(pop.n, 900, replace=False))
+            pop.move(rows, rng.choice(np.array(list(Stage), dtype=np.int8), rows.size), 0)
+        groups, _ = pop.snapshot()
+        stage, female = pop.stage[: pop.n], pop.female[: pop.n]
+        for s in Stage:
+            expected = (np.flatnonzero(stage == s) if s not in UNLISTED
+                        else np.empty(0, dtype=np.int64))
+            expected = expected[np.argsort(female[expected], kind="stable")]
+            np.testing.assert_array_equal(groups[s], expected)
+
+
 def test_local_dask_workers_keep_glibc_s_sliding_mmap_threshold():
     environ = worker_environment()
     assert "MALLOC_TRIM_THRESHOLD_" not in environ
