@@ -171,32 +171,36 @@ class Population:
 
     def reorder(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Gather the people a month's passes visit (everyone in a listed stage: in China, on the
-        way, in the South) into the last rows, so that the passes read adjacent memory instead of
-        rows scattered among everyone who ever entered: each listed row before that block swaps
-        places with an unlisted row inside it (so only rows out of place move). Call it right
-        after a snapshot; the next snapshot lists the same people, in their new row order.
+        way, in the South) into the last rows, laid out as the snapshot lists them (by stage and
+        sex, each in row order), so that the passes read adjacent memory instead of rows
+        scattered among everyone who ever entered: each listed row before that block swaps places
+        with an unlisted row inside it, and the block is then put in the snapshot's order. Call
+        it right after a snapshot; the next snapshot lists the same people, each stage's a run of
+        consecutive rows.
 
         Row-valued fields (:attr:`Field.rows`) and the relations (``renumber``) follow. Returns
         ``(order, new)`` (row ``i`` was ``order[i]``; old row ``r`` is now ``new[r]``), or None
-        when the listed rows were already last.
+        when the listed rows were already last and in that order.
         """
         n = self.n
         listed = np.flatnonzero(_LISTED[self.stage[:n]])  # the snapshot's rows, in row order
         if self._n_moved or self._listed_upto != n or listed.size != self._order.size:
             raise RuntimeError("reorder() is for right after a snapshot")
         start = n - listed.size
-        holes = listed[listed < start]  # listed rows before the block
-        if holes.size == 0:
+        grouped = self._order  # the listed rows, by (stage, sex)
+        if np.array_equal(grouped, np.arange(start, n)):
             return None
+        holes = listed[listed < start]  # listed rows before the block
         movers = np.flatnonzero(~_LISTED[self.stage[start:n]]) + start  # unlisted rows in it
-        changed = np.concatenate([holes, movers])
-        taken = np.concatenate([movers, holes])
         order = np.arange(n)
-        order[changed] = taken
-        new = order  # a product of swaps is its own inverse
+        order[holes] = movers
+        order[start:] = grouped
+        new = np.empty(n, dtype=np.int64)
+        new[order] = np.arange(n)
         for name, spec in self.fields.items():
             values = getattr(self, name)
-            values[changed] = values[taken]
+            block, out = values[grouped], values[movers]
+            values[start:n], values[holes] = block, out
             if spec.rows:
                 _renumber_values(values[:n], new)
         for name in self.relations:
