@@ -7,6 +7,7 @@ from _shared import baseline, series
 
 from sim.engine.population import NO_MONTH, Population
 from sim.engine.stages import N_STAGES, Route, Stage
+from sim.model import ResettleModel
 
 
 def test_every_person_in_exactly_one_valid_stage():
@@ -82,8 +83,6 @@ def test_the_month_s_residents_follow_deaths_and_departures_wherever_they_happen
     """The list of residents kept within a month is the snapshot's residents still in the
     South: a death in China leaves it as it was, a resident's death or departure takes them
     off it."""
-    from sim.model import ResettleModel
-
     model = ResettleModel("baseline", seed=2, scale=100, horizon={"start": 1995, "end": 2012},
                           watched=False)
     model.run_for(12 * 16)
