@@ -343,32 +343,32 @@ def _count_added(stage, female, start, stop, counts, entered):  # pragma: no cov
 
 
 @numba.njit(inline="always")
-def _move_row(r, new, month, stage, stage_month, flows, female, counts,
-              listed):  # pragma: no cover - compiled; tested via runs
+def _move_row(r, new, month, stage, stage_month, flows, female, counts, listed, moved, was,
+              k):  # pragma: no cover - compiled; tested via runs
     """Count one person's flow from their stage to ``new`` and keep the stage counts, then move
-    them; whether they left or joined a listed stage."""
-    flows[month, stage[r], new] += 1
-    sex = np.int64(female[r])
-    counts[stage[r], sex] -= 1
+    them; if they left or joined a listed stage, record them in ``moved`` at entry ``k``, with
+    their (stage, sex) key before the move in ``was`` (-1 if that stage is not listed). Returns
+    the new count of entries."""
+    old, sex = stage[r], np.int64(female[r])
+    flows[month, old, new] += 1
+    counts[old, sex] -= 1
     counts[new, sex] += 1
-    touches_listed = listed[new] or listed[stage[r]]
     stage[r] = new
     stage_month[r] = month
-    return touches_listed
+    if not (listed[new] or listed[old]):
+        return k
+    moved[k], was[k] = r, 2 * np.int64(old) + sex if listed[old] else -1
+    return k + 1
 
 
 @numba.njit(cache=True, nogil=True)
 def _move(rows, new, month, stage, stage_month, flows, female, counts, listed, moved, was,
           k):  # pragma: no cover - tested via runs
-    """:func:`_move_row` for each row, to its own stage in ``new``; the rows that left or joined
-    a listed stage go into ``moved`` from entry ``k`` on (the new count is returned), with their
-    (stage, sex) key before the move in ``was`` (-1 if that stage is not listed)."""
+    """:func:`_move_row` for each row, to its own stage in ``new``, recording from entry ``k``
+    on; the new count of entries."""
     for i in range(rows.size):
-        r = rows[i]
-        key = 2 * np.int64(stage[r]) + np.int64(female[r]) if listed[stage[r]] else -1
-        if _move_row(r, new[i], month, stage, stage_month, flows, female, counts, listed):
-            moved[k], was[k] = r, key
-            k += 1
+        k = _move_row(rows[i], new[i], month, stage, stage_month, flows, female, counts, listed,
+                      moved, was, k)
     return k
 
 
@@ -377,11 +377,8 @@ def _move_all(rows, new, month, stage, stage_month, flows, female, counts, liste
               k):  # pragma: no cover - tested via runs
     """:func:`_move` with one stage ``new`` for every row."""
     for i in range(rows.size):
-        r = rows[i]
-        key = 2 * np.int64(stage[r]) + np.int64(female[r]) if listed[stage[r]] else -1
-        if _move_row(r, new, month, stage, stage_month, flows, female, counts, listed):
-            moved[k], was[k] = r, key
-            k += 1
+        k = _move_row(rows[i], new, month, stage, stage_month, flows, female, counts, listed,
+                      moved, was, k)
     return k
 
 

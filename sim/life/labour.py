@@ -299,7 +299,6 @@ class LabourMarket(Module):
                pop.job_incentive, pop.wage_relative, pop.left_distanced)
         _forget_contacts(ties.u, ties.v, via)
 
-
     @cached_property
     def tenure_decline(self) -> np.ndarray:
         """:func:`tenure_factor` by whole months of tenure over the horizon (a table for the
