@@ -72,7 +72,7 @@ class Expectation(InputModel):
     def _known(cls, value: str) -> str:
         if value not in INDICATORS:
             raise ValueError(f"unknown indicator {value!r}{nearest(value, INDICATORS)}; "
-                             "the README lists them")
+                             "the README lists them under indicators.csv")
         return value
 
     @field_validator("years")

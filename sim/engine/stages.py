@@ -16,7 +16,7 @@ NATURAL, SUICIDE = 1, 2
 
 
 class Stage(IntEnum):
-    """Where a person is on the pathway (see README, "The pathway")."""
+    """Where a person is on the pathway (see README, "What the model contains")."""
 
     IN_NORTH_KOREA = 0  # back in North Korea after forced repatriation or return; may leave again
     HIDING_IN_CHINA = 1  # hiding and working in China, saving for a broker
