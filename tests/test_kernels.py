@@ -384,8 +384,9 @@ def _shuffle_inputs(model, rng: np.random.Generator) -> None:
             column[rows] = rng.integers(0, ranges[name], rows.size)
         else:
             column[rows] = rng.permutation(column[rows])
-    employed = rows[pop.work[rows] == Work.EMPLOYED]  # people in work are paid
+    employed = rows[pop.work[rows] == Work.EMPLOYED]  # people in work are paid, in jobs started
     pop.wage_relative[employed] = rng.uniform(0.3, 1.5, employed.size)
+    pop.job_start_month[employed] = month - rng.integers(0, 40, employed.size)  # by this month
     china = np.concatenate([model.groups[s] for s in IN_CHINA])  # stages, sexes and savings
     pop.stage[china] = rng.choice(np.array(IN_CHINA, dtype=np.int8), china.size)
     pop.female[china] = rng.random(china.size) < 0.5
