@@ -35,10 +35,11 @@ def fit(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="the shipped posterior (the pathway block, the years "
                    "since 2020 and the months in transit given it, then life in the South "
-                   "with the pathway at its medians, COVID-19 distancing and the women's "
-                   "effect on job finding given that; none converged) puts 115, 114 and 114 "
-                   "of 143 targets within tolerance with seeds 1-3 (20 replicates, scale 1; "
-                   "resampled medians 111, 110 and 110, 77-78%), and fewer in this "
+                   "with the pathway at its medians, COVID-19 distancing, the women's "
+                   "effect on job finding and the rate of leaving the South unrecorded given "
+                   "that; none converged) puts 116, 115 and 116 of 143 targets within "
+                   "tolerance with seeds 1-3 (20 replicates, scale 1; resampled medians 112, "
+                   "111 and 111, 78%), and fewer in this "
                    "test's run at scale 10: the pathway's shape over time (the surge of "
                    "arrivals in 2002, the dip of 2005) and the survey trends are missed")
 def test_at_least_85_percent_of_targets_within_tolerance(fit):
