@@ -161,6 +161,30 @@ def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypat
                                                                   "replicates"]
 
 
+def _worker_settings(job: int) -> tuple:
+    import dask
+    return (dask.config.get("distributed.worker.profile.enabled"),
+            dask.config.get("distributed.admin.tick.interval"),
+            dask.config.get("distributed.admin.system-monitor.interval"),
+            dask.config.get("distributed.worker.memory.monitor-interval"))
+
+
+@pytest.mark.slow  # a Dask cluster started and stopped
+def test_a_local_dask_cluster_s_workers_run_without_the_periodic_work_replicates_do_not_need(
+        tmp_path):
+    """The workers of a local cluster get :data:`ensemble.QUIET_WORKERS` from their nannies:
+    no sampling profiler, a slow event-loop tick, slow monitors (this process's own
+    configuration is left as it was)."""
+    import dask
+    import distributed  # noqa: F401 - loads Dask's distributed defaults into dask.config
+
+    before = dask.config.get("distributed.worker.profile.enabled")
+    seen = [settings for _, settings in ensemble.Executor("dask", workers=1).map(
+        [0], _worker_settings, scratch=tmp_path)]
+    assert seen == [tuple(ensemble.QUIET_WORKERS.values())]
+    assert dask.config.get("distributed.worker.profile.enabled") == before
+
+
 def _worker_pid(job: int) -> int:
     import os
     return os.getpid()
