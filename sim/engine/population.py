@@ -135,10 +135,8 @@ class Population:
         if rows.size == 0:
             return
         k = self._n_moved
-        if k + rows.size > self._moved.size:
-            size = max(2 * self._moved.size, k + rows.size)
-            self._moved = np.concatenate([self._moved[:k], np.empty(size - k, dtype=np.int64)])
-            self._was = np.concatenate([self._was[:k], np.empty(size - k, dtype=np.int64)])
+        self._moved = _kept_grown(self._moved, k, k + rows.size)
+        self._was = _kept_grown(self._was, k, k + rows.size)
         if isinstance(stage, np.ndarray) and stage.ndim:
             k = _move(rows, np.asarray(stage, dtype=np.int8), month, self.stage,
                       self.stage_month, self.flows, self.female, self.counts, _LISTED,
@@ -340,6 +338,16 @@ def _count_added(stage, female, start, stop, counts, entered):  # pragma: no cov
         counts[stage[r], np.int64(female[r])] += 1
         if entered is not None:
             entered[stage[r]] += 1
+
+
+def _kept_grown(buffer: np.ndarray, k: int, needed: int) -> np.ndarray:
+    """``buffer`` if it holds ``needed`` entries, else a new one twice as long (at least
+    ``needed``) holding its first ``k``."""
+    if buffer.size >= needed:
+        return buffer
+    grown = np.empty(max(2 * buffer.size, needed), dtype=buffer.dtype)
+    grown[:k] = buffer[:k]
+    return grown
 
 
 @numba.njit(inline="always")
