@@ -163,10 +163,7 @@ def test_a_local_dask_cluster_leaves_no_scratch_space_behind(tmp_path, monkeypat
 
 def _worker_settings(job: int) -> tuple:
     import dask
-    return (dask.config.get("distributed.worker.profile.enabled"),
-            dask.config.get("distributed.admin.tick.interval"),
-            dask.config.get("distributed.admin.system-monitor.interval"),
-            dask.config.get("distributed.worker.memory.monitor-interval"))
+    return tuple(dask.config.get(key) for key in ensemble.QUIET_WORKERS)
 
 
 @pytest.mark.slow  # a Dask cluster started and stopped
