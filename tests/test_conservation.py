@@ -7,13 +7,36 @@ from _shared import baseline, series
 
 from sim.engine.population import NO_MONTH, Population
 from sim.engine.stages import N_STAGES, Route, Stage
+from sim.experiments.api import build
 from sim.model import ResettleModel
+
+
+def stage_census(pop: Population) -> np.ndarray:
+    """People by stage and sex counted from each person's own stage (not the running counts)."""
+    cells = pop.stage[: pop.n].astype(np.int64) * 2 + pop.female[: pop.n]
+    return np.bincount(cells, minlength=2 * N_STAGES).reshape(N_STAGES, 2)
+
+
+def test_the_recorded_stage_counts_are_a_census_of_the_people():
+    """The running counts the flows and indicators read agree with a count of everyone's stage,
+    in months a run passes through (people held in China in the closure among them) and at its
+    end."""
+    model = build("baseline", scale=10, watched=False)
+    for month in (60, 96, 120, 180, 312):  # January of 2000, 2003, 2005, 2010 and 2021
+        model.run_for(month - model.month)
+        assert model.month == month and model.population.n > 0
+        np.testing.assert_array_equal(model.recorder.stage_counts[month],
+                                      stage_census(model.population))
+    assert model.recorder.stage_counts[312, Stage.DETAINED_IN_CHINA].sum() > 0
+    model.run_model()
+    np.testing.assert_array_equal(model.recorder.stage_counts[-1], stage_census(model.population))
 
 
 def test_every_person_in_exactly_one_valid_stage():
     model = baseline().model
     stage = model.population.stage[: model.population.n]
     assert stage.min() >= 0 and stage.max() < N_STAGES
+    np.testing.assert_array_equal(model.recorder.stage_counts[-1], stage_census(model.population))
     counts = model.recorder.stage_counts.sum(axis=2)  # (months, stages)
     # month by month, the stages hold everyone who has entered the model by then
     entered = np.cumsum(model.population.entered.sum(axis=1))
