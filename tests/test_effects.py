@@ -76,6 +76,29 @@ def test_replicates_draw_effects_paired_across_scenarios_and_fixed_values_stay()
     assert all(1.0 <= _values(own, s)["employment_multiplier"] <= 1.1 for s in (11, 12, 13))
 
 
+COUNSELLING = {"type": "counselling", "start": "2008-01", "duration_months": 6}
+
+
+def test_an_uncertain_fading_is_drawn_like_an_effect_and_sets_the_weight_after_service():
+    """A half-life with a prior (counselling: Lely et al. 2019) is drawn in each replicate,
+    paired like the effect sizes; a single run uses its median; a number in the scenario fixes
+    it. The weight of the effect after the service follows the value in force."""
+    scenario = _scenario([COUNSELLING])
+    drawn = [_values(scenario, seed)["counselling.effect_half_life_months"] for seed in (11, 12)]
+    assert len(set(drawn)) == 2 and all(0 < h < 600 for h in drawn)
+    assert _values(scenario, 11, draw=False)["counselling.effect_half_life_months"] == 12.0
+    fixed = _scenario([{**COUNSELLING, "effect_half_life_months": 3}])
+    assert _values(fixed, 11)["counselling.effect_half_life_months"] == 3.0
+    for seed, half_life in zip((11, 12), drawn, strict=True):
+        lever = ResettleModel(scenario, seed=seed, draw_effects=True).levers.levers[0]
+        assert lever.half_life == half_life
+        lever._grow()
+        lever.enrolled[:2] = [0, 0]  # two people served from month 0 for 6 months
+        after = 6 + 24  # 24 months after the service ended
+        expected = 0.5 ** ((24 + 1) / half_life)
+        assert lever.weight(np.array([0, 1]), after) == pytest.approx([expected, expected])
+
+
 def _policy_effects(scenario, fixed: bool, replicates: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """Employed person-years gained per replicate, 2008-2014, against the shadow, and the
     mentorship's employment multiplier each replicate ran with."""

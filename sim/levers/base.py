@@ -200,6 +200,9 @@ class Lever:
         streams = model.streams
         self.values = settings.effect_values(
             (lambda name: streams.uniform(f"effect.{settings.type}.{name}", 0)) if draw else None)
+        # a number, or (levers that give it a prior) an effect setting drawn with the others
+        self.half_life = float(self.values.get("effect_half_life_months",
+                                               settings.effect_half_life_months))
         self.shadow = shadow
         self.factors = {} if shadow else {c: self.values[s]
                                           for c, s in settings.channel_settings.items()}
@@ -334,11 +337,12 @@ class Lever:
 
     def weight(self, rows: np.ndarray, month: int) -> np.ndarray:
         """Strength of the effect (0-1, on the log scale of the multipliers) for each row: 1
-        while served or in the window, then halving every ``effect_half_life_months``."""
+        while served or in the window, then halving every ``effect_half_life_months`` (the
+        value in force: its median, or this replicate's draw where the lever gives it a prior)."""
         s = self.settings
         if s.population_wide:
             after = month - self.last
-            w = 1.0 if self.in_window(month) else _faded(after, s.effect_half_life_months,
+            w = 1.0 if self.in_window(month) else _faded(after, self.half_life,
                                                           month >= self.first)
             return np.full(rows.size, w)
         self._grow()
@@ -346,10 +350,10 @@ class Lever:
         since = month - enrolled.astype(np.int64)
         reached = (enrolled != NO_MONTH) & (since >= 0)
         w = np.where(reached & (since < s.duration_months), 1.0, 0.0)
-        if s.effect_half_life_months > 0:
+        if self.half_life > 0:
             after = since - s.duration_months
             fading = reached & (after >= 0)
-            w[fading] = 0.5 ** ((after[fading] + 1) / s.effect_half_life_months)
+            w[fading] = 0.5 ** ((after[fading] + 1) / self.half_life)
         return w
 
     def active(self, rows: np.ndarray, month: int) -> np.ndarray:

@@ -23,6 +23,7 @@ from .effects import (
     Distribution,
     Uniform,
     effect,
+    half_life,
     lognormal_90,
     probit_shift,
 )
@@ -33,9 +34,11 @@ class Settings(LeverSettings):
 
     type: Literal["community_exchange"] = "community_exchange"
     duration_months: int = Field(24, ge=1, le=600, description="months of the programme")
-    effect_half_life_months: float = Field(9.0, ge=0, le=600, description="months in which the "
-                                           "effect on prejudice halves after the programme "
-                                           "(assumption: 6-12)")
+    effect_half_life_months: Distribution = half_life(
+        Uniform(low=6.0, high=12.0), after="the programme (on the prejudice met)",
+        source="assumption (6 to 12 months): field interventions persist at least a month "
+               "(Lemmer & Wagner 2015), narrative exchanges at least four months (Kalla & "
+               "Broockman 2020)")
     tie_share: Distribution = effect(
         Uniform(low=0.0, high=0.5), kind="assumption", bounds=(0.0, 1.0),
         what="share of participants who gain a South Korean to rely on",

@@ -17,19 +17,18 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
-
 from .base import Lever, LeverSettings
-from .effects import Distribution, effect, lognormal_90, recovery_multiplier
+from .effects import Distribution, effect, half_life, lognormal_90, recovery_multiplier
 
 
 class Settings(LeverSettings):
     """Trauma-informed counselling capacity."""
 
     type: Literal["counselling"] = "counselling"
-    effect_half_life_months: float = Field(12.0, ge=0, le=600, description="months in which "
-                                           "the effect halves after counselling (it lasts at "
-                                           "least 6-12 months: Lely et al. 2019)")
+    effect_half_life_months: Distribution = half_life(
+        lognormal_90(6.0, 24.0), after="counselling", kind="transferred",
+        source="Lely et al. 2019: the effect lasts at least 6-12 months; a half-life of 6 to 24 "
+               "months (90%) beyond that is an assumption")
     service_start_multiplier: Distribution = effect(
         lognormal_90(1.5, 4.0), kind="assumption", what="starting to use services while offered",
         source="assumption (1.5-4): uptake of new capacity; no estimate found")

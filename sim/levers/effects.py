@@ -177,6 +177,14 @@ def effect(prior: _Dist, *, what: str, source: str, kind: str,
                                     "bounds": list(bounds)})
 
 
+def half_life(prior: _Dist, *, after: str, source: str, kind: str = "assumption") -> Any:
+    """The ``effect_half_life_months`` setting of a lever whose fading is uncertain: a prior
+    (drawn in ensembles like the effect sizes) instead of a number; ``after``: after what the
+    effect fades."""
+    return effect(prior, kind=kind, bounds=(0.0, 600.0), source=source,
+                  what=f"months in which the effect halves after {after}")
+
+
 def effect_fields(settings_class: type[BaseModel]) -> dict[str, dict]:
     """The effect settings of a lever's settings class, with their evidence metadata."""
     out = {}

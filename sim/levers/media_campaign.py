@@ -13,19 +13,25 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
-
 from .base import LeverSettings
-from .effects import DISCRIMINATED, Distribution, effect, lognormal_90, probit_shift
+from .effects import (
+    DISCRIMINATED,
+    Distribution,
+    effect,
+    half_life,
+    lognormal_90,
+    probit_shift,
+)
 
 
 class Settings(LeverSettings):
     """National media campaign (population-wide)."""
 
     type: Literal["media_campaign"] = "media_campaign"
-    effect_half_life_months: float = Field(2.0, ge=0, le=600, description="months in which the "
-                                           "effect halves after the campaign (assumption: weeks "
-                                           "to months, Kalla & Broockman 2020)")
+    effect_half_life_months: Distribution = half_life(
+        lognormal_90(0.5, 8.0), after="the campaign",
+        source="assumption: attitude effects of media last weeks to months (Kalla & Broockman "
+               "2020): a half-life of half a month to 8 months (90%)")
     prejudice_multiplier: Distribution = effect(
         lognormal_90(probit_shift(DISCRIMINATED, -0.10) / DISCRIMINATED, 1.0),
         kind="transferred", bounds=(0.0, 1.0),

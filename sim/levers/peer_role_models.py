@@ -14,14 +14,13 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field
-
 from .base import LeverSettings
 from .effects import (
     DEPRESSION_SHARE,
     Distribution,
     Uniform,
     effect,
+    half_life,
     lognormal_90,
     probit_shift,
 )
@@ -46,12 +45,15 @@ class Settings(LeverSettings):
                                "employment effect an assumption")
     acts_on_text: ClassVar[str] = "the people in the programme, while in it"
     duration_text: ClassVar[str] = ("while in the programme (duration_months), then halving "
-                                    "every effect_half_life_months (6, an assumption: Bryan & "
-                                    "Arkowitz 2015 found benefits maintained at short follow-up)")
+                                    "every effect_half_life_months (median 6, an assumption: "
+                                    "Bryan & Arkowitz 2015 found benefits maintained at short "
+                                    "follow-up)")
     channel_settings: ClassVar[dict[str, str]] = {"lf_entry": "lf_entry_multiplier",
                                                   "depression_onset": "depression_onset_multiplier"}
     outcomes: ClassVar[tuple[str, ...]] = ("depressed_count", "depression_prevalence",
                                            "employed_count")
     cohort_outcomes: ClassVar[tuple[str, ...]] = ("depressed", "employed")
-    effect_half_life_months: float = Field(6.0, ge=0, le=600, description="months in which "
-                                           "the effect halves after the programme (assumption)")
+    effect_half_life_months: Distribution = half_life(
+        lognormal_90(3.0, 12.0), after="the programme",
+        source="assumption: Bryan & Arkowitz 2015 found benefits maintained at short follow-up; "
+               "a half-life of 3 to 12 months (90%)")

@@ -27,7 +27,7 @@ from pydantic import Field
 from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.units import KRW_PER_MKRW
 from .base import Lever, LeverSettings
-from .effects import Distribution, effect, lognormal_90
+from .effects import Distribution, effect, half_life, lognormal_90
 
 
 class Settings(LeverSettings):
@@ -41,10 +41,10 @@ class Settings(LeverSettings):
         what="starting to look for work while the extra money lasts",
         source="Dustmann, Landersø & Andersen 2024; Arendt 2020 (Danish benefit cuts: employment "
                "up briefly); the 90% interval maps onto -6 to +1 points of employment")
-    effect_half_life_months: float = Field(3.0, ge=0, le=600, description="months in which the "
-                                           "effect halves once the money is spent (cash gains "
-                                           "were gone 4-10 months after payments stopped: "
-                                           "Chaaban et al. 2020)")
+    effect_half_life_months: Distribution = half_life(
+        lognormal_90(1.5, 6.0), after="the money is spent", kind="transferred",
+        source="Chaaban et al. 2020: cash gains were gone 4-10 months after payments stopped: a "
+               "half-life of 1.5 to 6 months (90%)")
     evidence: ClassVar[str] = ("MOU settlement package by year; Dustmann et al. 2024 and Arendt "
                                "2020 (benefit cuts), Chaaban et al. 2020 (cash: gains fade)")
     acts_on_text: ClassVar[str] = ("the new arrivals paid, while the money lasts; and people "
