@@ -32,20 +32,34 @@ def fit(tmp_path_factory):
                          ensemble.Executor(), progress=False)
 
 
+# the targets within tolerance in this test's run (8 replicates at scale 10) with the shipped
+# posterior, measured on 2026-12-08: a change of the model or the posterior may not lose more
+# than three of them unnoticed
+RECORDED_WITHIN = 108
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the shipped posterior (the pathway block, the years "
-                   "since 2020 and the months in transit given it, then life in the South "
-                   "with the pathway at its medians, COVID-19 distancing, the women's "
-                   "effect on job finding and the rate of leaving the South unrecorded given "
-                   "that; none converged) puts 116, 115 and 116 of 143 targets within "
-                   "tolerance with seeds 1-3 (20 replicates, scale 1; resampled medians 112, "
-                   "111 and 111, 78%), and fewer in this "
+def test_the_fit_does_not_fall_below_its_recorded_level(fit):
+    within, produced, total = targets.share_within(fit)
+    print(f"\n{within} of {total} targets within tolerance ({produced} produced)")
+    assert produced == total and within >= RECORDED_WITHIN - 3
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+                   "the shipped posterior (the pathway block, the years since 2020 and the "
+                   "months in transit given it, then life in the South with the pathway at its "
+                   "medians, COVID-19 distancing, the women's effect on job finding and the "
+                   "rate of leaving the South unrecorded given that; none converged) puts 116, "
+                   "115 and 116 of 143 targets within tolerance with seeds 1-3 (20 replicates, "
+                   "scale 1; resampled medians 112, 111 and 111, 78%), and fewer in this "
                    "test's run at scale 10: the pathway's shape over time (the surge of "
-                   "arrivals in 2002, the dip of 2005) and the survey trends are missed")
+                   "arrivals in 2002, the dip of 2005) and the survey trends are missed"))
 def test_at_least_85_percent_of_targets_within_tolerance(fit):
     within, produced, total = targets.share_within(fit)
     print(fit[fit.within_tolerance != "yes"][["id", "observed", "simulated_p50", "tolerance"]])
-    assert produced == total
+    if produced != total:
+        pytest.fail(f"{total - produced} targets not produced")
     assert within / total >= 0.85
 
 
