@@ -141,6 +141,8 @@ def test_cost_effectiveness_prints_no_ratio_without_a_clear_positive_effect(fold
     assert unclear.icer.isna().all()
     assert (ce[ce.effect_mean < 0].verdict != "ratio").all()
     ratio = ce[ce.verdict == "ratio"]
+    print("\n" + ce[["scenario", "lever", "measure", "effect_mean", "verdict"]].to_string())
+    assert not ratio.empty and not unclear.empty  # both kinds of row are checked
     inc = pd.read_csv(folder / "increments.csv")
     for _, r in ratio.iterrows():  # a ratio of means, over every replicate
         g = inc[(inc.scenario == r.scenario) & (inc.lever == r.lever) & (inc.measure == r.measure)]

@@ -51,7 +51,7 @@ def test_replicates_sent_to_an_existing_dask_scheduler_match_serial_runs(tmp_pat
     assert _files(tmp_path / "serial") == _files(tmp_path / "remote")
 
 
-def test_summary_has_the_issue_columns_and_percentiles_in_order(tmp_path):
+def test_summary_has_its_columns_and_percentiles_in_order(tmp_path):
     s = scenario.load(small(tmp_path))
     ensemble.run_ensemble(s, 3, 4, tmp_path / "e", ensemble.Executor("serial"), progress=False)
     ind = ensemble.combined(tmp_path / "e", 4)

@@ -23,7 +23,6 @@ def test_the_salib_example_ranks_the_inputs():
     ranking = example("salib_morris").main(trajectories=2, scale=50, end=2018)  # sigma needs 2
     assert set(ranking) == {"mentorship.employment_multiplier", "mentorship.coverage",
                             "job_finding_rate"}
-    assert all(mu >= 0 for mu in ranking.values())
     # the lever's own effect size moves its policy effect (FORWORK's range is wide)
     assert ranking["mentorship.employment_multiplier"] > 0
 
@@ -36,7 +35,9 @@ def test_the_ema_workbench_example_runs_an_experiment():
     uncertain = ["mentorship.employment_multiplier", "job_finding_rate"]
     assert experiments[uncertain].nunique().min() == 2
     assert experiments["mentorship.coverage"].between(0, 1).all()
-    assert experiments.employment_2018.between(20, 90).all()
+    # the 2018 settlement survey's 60.4% (KHF), within 15 points at this scale and with the
+    # job-finding rate drawn over its range
+    assert experiments.employment_2018.between(45.4, 75.4).all()
     # Mentoring raises job finding in every experiment (EMA's multipliers are all above 1), so
     # the mean extra employment is positive; one run's difference may dip below zero by an
     # agent (50 people at this scale): once a mentored person's life differs from the same

@@ -56,7 +56,9 @@ def test_the_datacollector_holds_monthly_model_level_indicators():
     december_2010 = model.calendar.month_of(2010, 12)
     in_south = model.recorder.stage_counts[december_2010, list(IN_SOUTH)].sum()
     assert frame.in_south.iloc[december_2010] == in_south * model.scale
-    assert 30 < frame.employment_rate.iloc[december_2010] < 80
+    # the settlement survey of 2010 counted 38.8% in work (KHF); the reporter counts every
+    # resident 15+ in December, so within 10 points of it
+    assert abs(frame.employment_rate.iloc[december_2010] - 38.8) < 10
 
 
 def test_everyone_who_reached_the_south_is_a_mesa_agent():

@@ -259,7 +259,9 @@ def test_a_covariance_that_is_not_positive_definite_is_refused():
 
 def test_the_same_seed_gives_the_same_particles_whatever_blas_kernel_the_cpu_selects(tmp_path):
     """OpenBLAS picks its kernels for the CPU (OPENBLAS_CORETYPE forces one); the kernels round
-    differently, which once changed a calibration's particles from one machine to another."""
+    differently, which once changed a calibration's particles from one machine to another. The
+    sampler now does its linear algebra in its own compiled code, so this guards that no BLAS
+    call comes back into it (and that a rerun is bitwise the same)."""
     script = ("import sys, pathlib, numpy as np; sys.path.insert(0, 'tests')\n"
               "from sim.experiments import smc; from test_smc import gaussian\n"
               "s = smc.Sampler(gaussian, 3, 100, seed=4, folder=pathlib.Path(sys.argv[1]))\n"
