@@ -425,6 +425,8 @@ def find(name_or_path: str | Path | None) -> Path:
         hint = nearest(target, sorted(p.stem for p in library().glob("*.yaml")))
         raise InputError(f"{target}: no scenario of that name in the library{hint} (a file of "
                          f"your own is given by its path, e.g. ./{target}.yaml)")
+    if path.exists():  # a folder, a device or a pipe
+        raise InputError(f"{target}: not a regular file; expected a scenario file")
     raise InputError(f"{target}: scenario file not found")
 
 

@@ -4,6 +4,7 @@ size, nesting and alias limits act before parsing work grows)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,8 +24,10 @@ HOSTILE = {
     "digits": HEAD + "world: [{years: 2000, nis_max_days: 1" + "0" * 400 + "}]\n",
     "extends": HEAD + "extends: " + "x" * 300 + "\n",
     "seed": HEAD + f"seed: {2**70}\n",
+    # under the size limit, but 300,000 mappings: each a Python object and a validation error
+    "many_values": HEAD + "world: [" + "{}," * 300_000 + "]\n",
 }
-PEAK_BYTES = 500 * 2**20
+PEAK_BYTES = 300 * 2**20  # about 200 MiB measured, most of it the model's imports
 MEASURED = """import sys
 from sim.app.cli import main
 code = main(["check", *sys.argv[1:]])
@@ -40,6 +43,8 @@ def test_hostile_files_are_each_refused_on_one_line_within_bounded_memory(tmp_pa
     for name, text in HOSTILE.items():
         paths.append(tmp_path / f"{name}.yaml")
         paths[-1].write_text(text)
+    os.mkfifo(tmp_path / "pipe.yaml")  # no size to check, and no end until a writer closes
+    paths += [tmp_path / "pipe.yaml", Path("/dev/zero")]  # nor has a device
     before = sorted(tmp_path.iterdir())
     done = subprocess.run([sys.executable, "-c", MEASURED, *map(str, paths)], cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
@@ -50,3 +55,13 @@ def test_hostile_files_are_each_refused_on_one_line_within_bounded_memory(tmp_pa
         assert line.startswith(f"resettle: error: {path}"), line
     assert sorted(tmp_path.iterdir()) == before
     assert peak < PEAK_BYTES, f"peak memory {peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize("what", ["targets file", "priors file", "scenario file"])
+def test_a_device_is_refused_before_it_is_read(what):
+    """/dev/zero has no size to check and never ends: refused without reading."""
+    from sim.engine.errors import InputError
+    from sim.engine.files import read_yaml
+
+    with pytest.raises(InputError, match=f"^/dev/zero: not a regular file; expected a {what}$"):
+        read_yaml(Path("/dev/zero"), what)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -24,6 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the repository, in a devel
 FLOAT_FORMAT = "%.10g"  # ten significant digits: exact for counts, ample for shares
 MAX_INPUT_BYTES = 1_000_000  # a scenario, targets or priors file is a few kilobytes
 MAX_DEPTH = 20  # nesting deeper than any input file of the project needs
+MAX_NODES = 100_000  # values, lists and mappings: the shipped targets file has about 2,000
 
 
 def calibration_file(name: str) -> Path:
@@ -39,11 +41,7 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
     the file is (e.g. "targets file"). Oversized files, anchors and aliases (which can expand a
     small file into an enormous structure) and deep nesting are refused before parsing."""
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(f"{path}: the {what} is {size:,} bytes; expected at most "
-                             f"{MAX_INPUT_BYTES:,}")
-        text = Path(path).read_text()
+        text = _read_bounded(Path(path), what)
     except FileNotFoundError:
         raise InputError(f"{path}: {what} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -58,6 +56,22 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
         raise InputError(f"{path}{line}: malformed YAML: {problem}") from None
     except (ValueError, OverflowError) as exc:  # e.g. an integer of thousands of digits
         raise InputError(f"{path}: a value the {what} cannot hold ({str(exc)[:80]})") from None
+
+
+def _read_bounded(path: Path, what: str) -> str:
+    """The text of a regular file of at most :data:`MAX_INPUT_BYTES` (a device or a pipe has
+    no size to check and may never end, so it is refused)."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file; expected a {what}")
+    if info.st_size > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: the {what} is {info.st_size:,} bytes; expected at most "
+                         f"{MAX_INPUT_BYTES:,}")
+    with path.open("rb") as f:
+        data = f.read(MAX_INPUT_BYTES + 1)  # a file that grew since is still bounded
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"{path}: the {what} is over {MAX_INPUT_BYTES:,} bytes")
+    return data.decode("utf-8")
 
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML has it
@@ -81,10 +95,20 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+_NODE_TOKENS = (yaml.ScalarToken, yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+                yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+
+
 def _refuse_hostile(text: str, path: Path, what: str) -> None:
-    """Scan the YAML tokens (cheap, bounded) for aliases, anchors and deep nesting."""
-    depth = 0
+    """Scan the YAML tokens (cheap, bounded) for aliases, anchors, deep nesting and more
+    values than any input needs (each becomes a Python object, and a validation error each)."""
+    depth = nodes = 0
     for token in yaml.scan(text):
+        if isinstance(token, _NODE_TOKENS):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise InputError(f"{path}, line {token.start_mark.line + 1}: more than "
+                                 f"{MAX_NODES:,} values, lists and mappings; expected a {what}")
         if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
             raise InputError(f"{path}, line {token.start_mark.line + 1}: anchors and aliases "
                              f"(&, *) are not allowed in a {what}; write the values out")
