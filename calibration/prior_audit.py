@@ -49,7 +49,8 @@ def main() -> None:
     ap.add_argument("--targets", type=Path, default=HERE / "targets.yaml")
     a = ap.parse_args()
     specs = load_specs()
-    estimated = {p.name for p in load_priors(HERE / "priors.yaml")}
+    # every block's priors file (priors.yaml and the blocks' priors-*.yaml)
+    estimated = {p.name for path in sorted(HERE.glob("priors*.yaml")) for p in load_priors(path)}
     print("| parameter | file | in ensembles | target figures its source quotes |")
     print("|---|---|---|---|")
     for name, hits in cited_targets(a.targets).items():

@@ -36,3 +36,14 @@ def test_a_priors_own_spread_is_not_a_quoted_figure():
     quotes a time abroad of about 1.5 years (a target): only the second is listed."""
     found = audit().cited_targets()
     assert found["chain_rate_markets"] == ["1.5"] and "departures_covid_closure" not in found
+
+
+def test_a_parameter_estimated_in_a_block_of_its_own_is_listed_as_estimated(monkeypatch, capsys):
+    """emigration_rate_unrecorded is estimated in its own block (priors-unrecorded.yaml), not in
+    priors.yaml; a parameter of no priors file is drawn from its prior."""
+    monkeypatch.setattr("sys.argv", ["prior_audit.py"])
+    audit().main()
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[3].strip()
+            for line in capsys.readouterr().out.splitlines()[2:]}
+    assert rows["emigration_rate_unrecorded"] == "estimated"
+    assert rows["training_rate"] == "drawn from its prior"
