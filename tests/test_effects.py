@@ -13,7 +13,7 @@ from scipy.stats import spearmanr
 from sim.app import cli
 from sim.experiments import ensemble
 from sim.levers import LEVERS
-from sim.levers.effects import EVIDENCE_KINDS, effect_fields
+from sim.levers.effects import EVIDENCE_KINDS, effect_fields, lognormal_90
 from sim.model import ResettleModel
 from sim.scenario import load, validate
 
@@ -146,3 +146,17 @@ def test_the_evidence_document_is_up_to_date():
     path = Path(__file__).resolve().parent.parent / "docs" / "levers.md"
     assert path.read_text() == evidence_markdown() + "\n", (
         "docs/levers.md is stale: run `.venv/bin/resettle levers --markdown > docs/levers.md`")
+
+
+def test_a_recovery_prior_keeps_its_centre_and_widens_for_the_unknown_conversion():
+    """The SMD's conversion to a recovery-rate ratio depends on how many of the untreated are
+    still ill at a trial's end (30-70%, an assumption): the prior is centred on the middle's
+    conversion and spans the range of both ends."""
+    from sim.levers.effects import STILL_ILL, recovery_multiplier, recovery_prior
+
+    prior, middle = recovery_prior(-0.1, -0.9), lognormal_90(recovery_multiplier(-0.1, 0.5),
+                                                             recovery_multiplier(-0.9, 0.5))
+    assert prior.centre() == pytest.approx(middle.centre(), rel=1e-12)
+    low, high = prior.interval()
+    assert low < middle.interval()[0] and high > middle.interval()[1]
+    assert recovery_multiplier(-0.5, STILL_ILL[0]) < recovery_multiplier(-0.5, STILL_ILL[1])

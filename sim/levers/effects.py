@@ -207,9 +207,24 @@ def probit_shift(share: float, smd: float) -> float:
     return NORMAL.cdf(NORMAL.inv_cdf(share) + smd)
 
 
-def recovery_multiplier(smd: float, still_ill: float = 0.5) -> float:
+STILL_ILL = (0.3, 0.7)  # share of the untreated still ill at a trial's end: an assumption
+
+
+def recovery_multiplier(smd: float, still_ill: float) -> float:
     """Recovery-rate multiplier equivalent to a post-treatment SMD on symptoms: the share still
-    ill moves from ``still_ill`` to :func:`probit_shift`, and with exponential recovery the rate
-    ratio is ln(new share) / ln(old share). ``still_ill`` = 0.5 is an assumption (half of the
-    untreated still ill at the end of a trial), which sets the scale of the conversion."""
+    ill moves from ``still_ill`` (of the untreated, at the end of a trial) to
+    :func:`probit_shift`, and with exponential recovery the rate ratio is ln(new share) /
+    ln(old share)."""
     return math.log(probit_shift(still_ill, smd)) / math.log(still_ill)
+
+
+def recovery_prior(weak: float, strong: float) -> LogNormal:
+    """The lognormal recovery-rate ratio for SMDs from ``weak`` to ``strong`` (a 90% interval):
+    centred on their conversion with the middle of :data:`STILL_ILL`, and as wide as the range
+    from ``weak`` converted with the fewest still ill (the smallest ratio) to ``strong`` with the
+    most, so that what is not known of the conversion widens the prior."""
+    middle = sum(STILL_ILL) / 2
+    centre = lognormal_90(recovery_multiplier(weak, middle), recovery_multiplier(strong, middle))
+    wide = lognormal_90(recovery_multiplier(weak, STILL_ILL[0]),
+                        recovery_multiplier(strong, STILL_ILL[1]))
+    return LogNormal(median=centre.median, sigma=wide.sigma)
