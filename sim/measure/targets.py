@@ -18,19 +18,29 @@ model discrepancy of its kind:
   what the model leaves out), the same for every target of that kind.
 
 A target may instead give its tolerance outright (``tol`` or ``tol_rel``); researchers' own files
-can do that (``resettle validate --targets FILE``).
+can do that (``resettle validate --targets FILE``). A target gives at most one of ``n``,
+``interval`` and a given tolerance.
+
+Values are checked against what the model can produce: years within its world table's, a
+percentage (``percent`` in the codebook) within 0-100, a count of people 0 or more, and every
+``discrepancy`` entry used by some target.
 """
 
 from __future__ import annotations
 
+import csv
 import math
+import re
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -41,9 +51,8 @@ from pydantic import (
     model_validator,
 )
 
-from ..engine.calendar import FIRST_YEAR, LAST_YEAR
 from ..engine.errors import InputError, nearest, shown
-from ..engine.files import line_map, read_yaml
+from ..engine.files import FAST_LOADER, line_map, read_yaml
 from ..engine.schema import InputModel, message_path
 from .indicators import BANDS, COUNT_INDICATORS, INDICATORS, SEXES
 
@@ -52,19 +61,74 @@ FIT_COLUMNS = ["id", "indicator", "year", "observed", "simulated_p50", "simulate
 NOT_PRODUCED = "not produced"
 Z = 2.0  # a derived tolerance is two standard deviations of sampling error and discrepancy
 RESAMPLES = 2000  # bootstrap resamples of the replicates behind the spread of a fit count
+YEAR = re.compile(r"[0-9]{4}")
+BAND_TEXT = (f"all, a band ({', '.join(BANDS)}: full years since arrival) or a range of bands "
+             f"like 1-3 or 4-{BANDS[-1]}")
 
 
-def _span(text: str, what: str) -> tuple[str, str]:
+def _span(text: str) -> tuple[str, str]:
     first, dash, last = str(text).partition("-")
-    if not first.strip() or (dash and not last.strip()):
-        raise ValueError(f"expected a {what} or a range like 2012-2016, got {text!r}")
     return first.strip(), (last.strip() if dash else first.strip())
 
 
-class Discrepancy(InputModel):
+@lru_cache(maxsize=1)
+def model_years() -> tuple[int, int]:
+    """The first and last calendar year the model can run (its world table's)."""
+    from ..engine.world import load_table
+
+    years = load_table().index
+    return int(years.min()), int(years.max())
+
+
+def _modelled(year: int) -> None:
+    first, last = model_years()
+    if not first <= year <= last:
+        raise ValueError(f"expected years the model covers ({first}-{last}, the years of its "
+                         "world table)")
+
+
+@lru_cache(maxsize=1)
+def _units() -> dict[str, str]:
+    """Indicator -> unit, from the codebook."""
+    with resources.files("sim.data").joinpath("codebook.csv").open() as handle:
+        return {row["indicator"]: row["unit"] for row in csv.DictReader(handle)}
+
+
+def is_percentage(indicator: str) -> bool:
+    """Whether an indicator is a percentage (a rate or share, 0-100)."""
+    return _units().get(indicator) == "percent"
+
+
+class _Input(InputModel):
+    """An input model that also refuses true/false for a number and an empty (null) key."""
+
+    expected: ClassVar[dict[str, str]] = {}  # what a key holds, for its messages
+    numbers: ClassVar[tuple[str, ...]] = ()  # the keys that hold numbers
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans_or_empty(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for name, value in data.items():
+            if not isinstance(name, str) or name not in cls.model_fields:
+                continue  # refused as an unknown key
+            what = cls.expected.get(name, "a value")
+            if value is None and not cls.model_fields[name].is_required():
+                raise ValueError(f"{name}: empty; remove the key or give {what}")
+            items = value if isinstance(value, list | tuple) else [value]
+            flag = next((v for v in items if isinstance(v, bool)), None)
+            if name in cls.numbers and flag is not None:
+                raise ValueError(f"{name}: expected {what}, got {str(flag).lower()}")
+        return data
+
+
+class Discrepancy(_Input):
     """What the model may differ from one kind of published figure by, and why."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    expected: ClassVar[dict[str, str]] = {"abs": "a number", "rel": "a number"}
+    numbers: ClassVar[tuple[str, ...]] = ("abs", "rel")
     abs: float | None = Field(None, gt=0)
     rel: float | None = Field(None, gt=0)
     reason: str = Field(min_length=1)
@@ -80,18 +144,32 @@ class Discrepancy(InputModel):
         return self.abs if self.abs is not None else self.rel * abs(value)
 
 
-class Baseline(InputModel):
+class Baseline(_Input):
     """The published level a trend target's change is measured from."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    expected: ClassVar[dict[str, str]] = {"year": "a year like 2012", "value": "a number"}
+    numbers: ClassVar[tuple[str, ...]] = ("year", "value")
     year: int
     value: float
 
+    @field_validator("year")
+    @classmethod
+    def _year(cls, v: int) -> int:
+        _modelled(v)
+        return v
 
-class Target(InputModel):
+
+class Target(_Input):
     """One published figure the model should reproduce within a tolerance."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    expected: ClassVar[dict[str, str]] = {
+        "year": "a year like 2018 or a range like 2012-2016", "value": "a number",
+        "n": "a sample size", "interval": "[low, high]", "change_from": "{year, value}",
+        "tol": "a number", "tol_rel": "a number", "sex": "one of all, female, male",
+        "years_since_arrival": BAND_TEXT}
+    numbers: ClassVar[tuple[str, ...]] = ("year", "value", "n", "interval", "tol", "tol_rel")
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     indicator: str
     year: int | str
@@ -109,11 +187,13 @@ class Target(InputModel):
     @field_validator("year")
     @classmethod
     def _years(cls, v: int | str) -> int | str:
-        first, last = _span(str(v)[:40], "year")
-        if not (first.isdigit() and last.isdigit()) or int(last) < int(first):
-            raise ValueError(f"expected a year or a range like 2012-2016, got {shown(v)}")
-        if not FIRST_YEAR <= int(first) <= int(last) <= LAST_YEAR:
-            raise ValueError(f"expected years in {FIRST_YEAR}-{LAST_YEAR}, got {shown(v)}")
+        first, last = _span(str(v))
+        if len(str(v)) > 40 or not (YEAR.fullmatch(first) and YEAR.fullmatch(last)):
+            raise ValueError("expected a year like 2018 or a range like 2012-2016")
+        if int(last) < int(first):
+            raise ValueError(f"the range ends before it starts; write {last}-{first}")
+        _modelled(int(first))
+        _modelled(int(last))
         return v
 
     @field_validator("sex")
@@ -126,23 +206,60 @@ class Target(InputModel):
     @field_validator("years_since_arrival", mode="before")
     @classmethod
     def _band(cls, v: Any) -> str:
-        return str(v)
+        text = str(v).strip()
+        first, last = _span(text)
+        if text in ("all", *BANDS):
+            return text
+        if "-" in text and first in BANDS and last in BANDS and (
+                BANDS.index(first) <= BANDS.index(last)):
+            return f"{first}-{last}"
+        if "-" in text and first in BANDS and last in BANDS:
+            raise ValueError(f"the range runs backwards; write {last}-{first}")
+        raise ValueError(f"expected {BAND_TEXT}")
 
     @model_validator(mode="after")
     def _one_tolerance(self) -> Target:
-        if self.tol is not None and self.tol_rel is not None:
-            raise ValueError("give at most one of tol (absolute) or tol_rel (relative)")
+        given = [k for k in ("n", "interval", "tol", "tol_rel") if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise ValueError(f"{given[1]}: give one of n (a sample size), interval (a published "
+                             f"range), tol or tol_rel (a tolerance outright), not both "
+                             f"{given[0]} and {given[1]}")
         if self.interval is not None:
             low, high = self.interval
+            if low > high:
+                raise ValueError(f"interval: low {low:g} is above high {high:g}; write "
+                                 "[low, high]")
             if not low <= self.value <= high:
-                raise ValueError(f"interval [{low:g}, {high:g}] must contain the value "
+                raise ValueError(f"interval: [{low:g}, {high:g}] must contain the value "
                                  f"{self.value:g}")
-        if self.n is not None and not 0 <= self.value <= 100:
-            raise ValueError("n (a sample size) is for percentages: the value must be 0-100")
+        self._possible()
         if self.change_from is not None and self.change_from.year >= self.years[0]:
-            raise ValueError(f"change_from.year {self.change_from.year} must be before the "
+            raise ValueError(f"change_from.year: {self.change_from.year} must be before the "
                              f"target's year {self.year}")
+        if not math.isfinite(self.observed):
+            raise ValueError(f"change_from.value: the change {self.value:g} - "
+                             f"{self.change_from.value:g} is not a finite number")
         return self
+
+    def _possible(self) -> None:
+        """Refuse levels the indicator cannot take, and n on what is not a percentage."""
+        levels = [("value", self.value)]
+        levels += [("interval", v) for v in self.interval or ()]
+        levels += [("change_from.value", self.change_from.value)] if self.change_from else []
+        percentage = is_percentage(self.indicator)
+        for key, v in levels:
+            if percentage and not 0 <= v <= 100:
+                raise ValueError(f"{key}: {self.indicator} is a percentage: expected 0-100, "
+                                 f"got {v:g}")
+            if self.n is not None and self.indicator not in INDICATORS and not 0 <= v <= 100:
+                raise ValueError(f"{key}: n (a sample size) is for percentages: expected 0-100, "
+                                 f"got {v:g}")
+            if self.is_count and v < 0:
+                raise ValueError(f"{key}: {self.indicator} is a count of people: expected 0 "
+                                 f"or more, got {v:g}")
+        if self.n is not None and self.indicator in INDICATORS and not percentage:
+            raise ValueError(f"n: a sample size gives the sampling error of a percentage, and "
+                             f"{self.indicator} is not one; give interval instead")
 
     @property
     def kind(self) -> str:
@@ -178,7 +295,7 @@ class Target(InputModel):
     @property
     def years(self) -> range:
         """The calendar years the target covers."""
-        first, last = _span(str(self.year), "year")
+        first, last = _span(str(self.year))
         return range(int(first), int(last) + 1)
 
     @property
@@ -186,13 +303,8 @@ class Target(InputModel):
         """The years-since-arrival bands the target covers (``["all"]`` without a filter)."""
         if self.years_since_arrival in ("all", *BANDS):
             return [self.years_since_arrival]
-        first, last = _span(self.years_since_arrival.rstrip("+"), "band")
-        top = self.years_since_arrival.endswith("+")
-        if not (first.isdigit() and last.isdigit()) or top:
-            return [self.years_since_arrival]  # reported as not produced
-        names = [str(b) if b < len(BANDS) - 1 else BANDS[-1]
-                 for b in range(int(first), int(last) + 1)]
-        return list(dict.fromkeys(names))
+        first, last = _span(self.years_since_arrival)
+        return list(BANDS[BANDS.index(first):BANDS.index(last) + 1])
 
     @property
     def tolerance(self) -> float:
@@ -234,7 +346,7 @@ def _message(error: dict, origin: str, lines: dict[tuple, int]) -> str:
         error = {**error, "loc": (*error["loc"], *named), "type": "named"}
         msg = msg.split(": ", 1)[1]
     loc = tuple(error["loc"])
-    path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+    path = _path(loc)
     line = next((lines[loc[:k]] for k in range(len(loc), -1, -1) if loc[:k] in lines), None)
     where = origin + (f", line {line}" if line else "")
     if error["type"] == "extra_forbidden":
@@ -243,8 +355,42 @@ def _message(error: dict, origin: str, lines: dict[tuple, int]) -> str:
         valid = list(model.model_fields if len(loc) > 2 else TargetsFile.model_fields)
         return (f"{where}: unknown key {path!r}{nearest(str(loc[-1]), valid)}; valid keys: "
                 f"{', '.join(valid)}")
-    got = f" (got {shown(error['input'])})" if error["type"] not in ("missing", "named") else ""
+    whole = isinstance(error["input"], dict)  # a whole target or entry: named by its line
+    got = "" if error["type"] in ("missing", "named") or whole else (
+        f" (got {shown(error['input'])})")
     return f"{where}: {path}: {msg}{got}"
+
+
+def _path(loc: tuple) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+
+
+OCTAL = re.compile(r"[-+]?0[0-7_]+")
+
+
+def _yaml_numbers(text: str, origin: str) -> None:
+    """Refuse numbers YAML 1.1 reads in another base: ``1:30`` (base 60: 90) and ``0100``
+    (octal: 64)."""
+    def walk(node, loc):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, (*loc, key.value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*loc, i))
+        elif node.tag.endswith((":int", ":float")) and (
+                ":" in node.value or OCTAL.fullmatch(node.value)):
+            base = "in base 60" if ":" in node.value else "in octal, for the leading 0"
+            raise InputError(f"{origin}, line {node.start_mark.line + 1}: {_path(loc)}: "
+                             f"expected a number, got {node.value}, which YAML reads as "
+                             f"{yaml.safe_load(node.value)} ({base}); write the number itself")
+
+    try:
+        root = yaml.compose(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        return
+    if root is not None:
+        walk(root, ())
 
 
 def load(path: str | Path) -> list[Target]:
@@ -254,6 +400,7 @@ def load(path: str | Path) -> list[Target]:
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping with the key 'targets' (a list of targets)")
     lines = line_map(text)
+    _yaml_numbers(text, str(path))
     try:
         parsed = TargetsFile(**data)
     except ValidationError as exc:  # a misspelt key before the "Field required" it causes
@@ -274,18 +421,26 @@ def load(path: str | Path) -> list[Target]:
         if not t.tolerance > 0:  # relative to a value (or change) of 0
             raise InputError(f"{where}: the tolerance comes to 0 ({t.origin}, relative to a "
                              "value of 0); give tol (absolute) instead")
+        if not math.isfinite(t.tolerance):
+            raise InputError(f"{where}: the tolerance is not a finite number ({t.origin})")
+    used = {t.kind for t in parsed.targets if t.tol is None and t.tol_rel is None}
+    unused = [kind for kind in parsed.discrepancy if kind not in used]
+    if unused:
+        kind, more = unused[0], f" (and {len(unused) - 1} more)" if len(unused) > 1 else ""
+        kinds = {*INDICATORS, *(f"{name}_change" for name in INDICATORS), *used}
+        raise InputError(f"{path}, line {lines.get(('discrepancy', kind), '?')}: "
+                         f"discrepancy.{kind}: no target uses this entry"
+                         f"{'' if kind in kinds else nearest(kind, kinds)}{more}; a target "
+                         "without tol or tol_rel uses the entry of its indicator "
+                         "(<indicator>_change for a trend): remove the entry")
     return parsed.targets
 
 
 def unproduced_reason(target: Target) -> str | None:
-    """Why the model cannot produce a target (unknown indicator or filter), or None if it can."""
+    """Why the model cannot produce a target (an unknown indicator), or None if it can."""
     if target.indicator not in INDICATORS:
         return (f"the model has no indicator {target.indicator!r}"
                 f"{nearest(target.indicator, INDICATORS)}")
-    bad = [b for b in target.bands if b not in ("all", *BANDS)]
-    if bad or (target.bands != ["all"] and "all" in target.bands):
-        return (f"years_since_arrival {target.years_since_arrival!r} is not a band the model "
-                f"produces (all, {', '.join(BANDS)}, or a range like 1-3)")
     return None
 
 
