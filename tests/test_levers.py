@@ -248,6 +248,35 @@ def test_a_service_ends_with_its_months_even_when_its_effect_fades():
     assert (fading.factor("hana_tie", ended, month) > 1.0).any()  # the effect still fades
 
 
+@pytest.mark.parametrize("lever, message", [
+    ({"type": "mentorship", "employment_multiplier": float("inf")},
+     r"employment_multiplier.value: Input should be a finite number"),
+    ({"type": "helpline", "suicide_multiplier": {"dist": "normal", "mean": -5, "sd": 1}},
+     r"suicide_multiplier: expected a distribution whose median lies in \[0, inf\], got "
+     r"normal\(mean -5, sd 1\)"),
+    ({"type": "settlement_support", "extra_cash_mkrw": 0, "extra_housing_mkrw": 0},
+     "both 0, so the lever pays nothing"),
+])
+def test_a_lever_that_could_not_act_as_written_is_refused(lever, message):
+    """An infinite effect, a prior every draw of which would be clipped to a bound, money of
+    nothing: refused rather than run."""
+    with pytest.raises(InputError, match=message):
+        scenario_with({**WINDOW, **lever})
+
+
+def test_a_capacity_under_one_agent_is_refused_when_the_model_is_built():
+    """At scale 50 a capacity of 40 people a year rounds to no agent: the lever would reach no
+    one, so the run is refused rather than reporting no effect."""
+    from sim.model import ResettleModel
+
+    scenario = scenario_with({**WINDOW, **LEVERS_UNDER_TEST["mentorship"], "capacity": 40},
+                             scale=50)
+    with pytest.raises(InputError, match=r"mentorship.capacity: 40 people a year is less than "
+                                         r"one agent at scale 50"):
+        ResettleModel(scenario)
+    assert ResettleModel(scenario.with_overrides(scale=40)).levers.levers  # one agent: runs
+
+
 def test_a_lever_that_acts_once_refuses_settings_of_a_service_length():
     for key in ("effect_half_life_months", "duration_months"):
         with pytest.raises(InputError, match=f"{key}: does not apply: this lever acts once"):

@@ -30,6 +30,7 @@ import numpy as np
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..engine.calendar import PAST_YEAR, parse_year_month
+from ..engine.errors import InputError
 from ..engine.schema import InputModel
 from ..engine.stages import NO_MONTH, SUICIDE, Work
 from .effects import effect_fields, value_of
@@ -149,6 +150,10 @@ class LeverSettings(InputModel):
             if dist.dist == "fixed" and not low <= dist.value <= high:
                 raise ValueError(f"{name}: expected a value in [{low:g}, {high:g}], got "
                                  f"{dist.value:g}")
+            if dist.dist != "fixed" and not low <= dist.centre() <= high:  # draws are clipped
+                raise ValueError(f"{name}: expected a distribution whose median lies in "
+                                 f"[{low:g}, {high:g}], got {dist.describe()} (median "
+                                 f"{dist.centre():g})")
         return self
 
     def _acts_once(self) -> None:
@@ -192,6 +197,11 @@ class Lever:
         self.model = model
         self.settings = settings
         self.label = settings.label
+        if settings.capacity is not None and settings.capacity < model.scale:
+            raise InputError(f"{self.label}.capacity: {settings.capacity:g} people a year is "
+                             f"less than one agent at scale {model.scale:g} (people per agent), "
+                             "so the lever would reach no one; expected a capacity of at least "
+                             "the scale, or a smaller scale")
         self.stream = f"lever.{self.label}"
         cal = model.calendar
         self.first = cal.month_of(*parse_year_month(settings.start))

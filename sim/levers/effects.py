@@ -36,7 +36,7 @@ DEPRESSION_SHARE = 0.223  # depression in years 1-3 in the South (Lee et al. 202
 
 
 class _Dist(InputModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def ppf(self, q: float) -> float:
         """The quantile ``q`` of the distribution."""

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..engine.calendar import MONTHS_PER_YEAR
 from ..engine.units import KRW_PER_MKRW
@@ -57,6 +57,16 @@ class Settings(LeverSettings):
     outcomes: ClassVar[tuple[str, ...]] = ("mean_debt_mkrw", "mean_savings_mkrw",
                                            "employed_count", "arrivals")
     cohort_outcomes: ClassVar[tuple[str, ...]] = ("employed",)
+    known_miss: ClassVar[str] = (
+        "its effect on starting to look for work is the same whatever the amount paid: the "
+        "evidence is of benefit cuts of one size (Denmark), not of a dose")
+
+    @model_validator(mode="after")
+    def _pays(self):
+        if self.extra_cash_mkrw == 0 and self.extra_housing_mkrw == 0:
+            raise ValueError("extra_cash_mkrw and extra_housing_mkrw: both 0, so the lever pays "
+                             "nothing; expected an amount in at least one")
+        return self
 
 
 class SettlementSupport(Lever):
