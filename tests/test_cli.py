@@ -337,3 +337,34 @@ def test_failure_while_writing_leaves_no_partial_folder(tmp_path, monkeypatch, c
     with pytest.raises(RuntimeError, match="chart failed"):
         cli.main(["run", str(scenario), "--out", str(tmp_path / "new" / "run")])
     assert tree(tmp_path) == ["small.yaml"]  # no run folder, no staging folder, no new/
+
+
+@pytest.mark.parametrize("args, message", [
+    (("check", "{scenario}", "--scale", "5"), "--scale: applies only with --expect"),
+    (("check", "{scenario}", "--replicates", "3"), "--replicates: applies only with --expect"),
+    (("run", "{scenario}", "--scale", "0", "--out", "{out}"), "--scale: "),
+    (("run", "{scenario}", "--scale", "5", "--set", "scale=3", "--out", "{out}"),
+     "--scale and --set scale=...: give one of them"),
+    (("run", "{scenario}", "--seed", "3", "--set", "seed=9", "--out", "{out}"),
+     "--seed and --set seed=...: give one of them"),
+    (("run", "{scenario}", "--set", "job_finding_rate=nan", "--out", "{out}"),
+     "--set job_finding_rate: expected a finite number, got 'nan'"),
+    (("run", "{lever}", "--set", "helpline.type=mentorship", "--out", "{out}"),
+     "--set: 'helpline.type': a lever's type is set in the scenario file"),
+    (("compare", "{scenario}", "{other_scale}", "--replicates", "2", "--out", "{out}"),
+     "other.yaml: scale: 25 people per agent, the baseline 'small' 20; expected the same scale"),
+])
+def test_options_that_would_be_lost_or_mislabelled_are_refused_before_running(
+        tmp_path, in_process, args, message):
+    """An option ignored without --expect, a flag given twice (once as --set), a value that is
+    not a finite number, a lever's type, and scenarios at two scales in one comparison (their
+    pairs would differ by the scale alone): each a one-line error, nothing written."""
+    files = {"scenario": small_scenario(tmp_path), "out": tmp_path / "out"}
+    for key, name, scale in (("lever", "lever", 20), ("other_scale", "other", 25)):
+        files[key] = tmp_path / f"{name}.yaml"
+        files[key].write_text(f"name: {name}\nextends: small.yaml\nscale: {scale}\nlevers:\n"
+                              "  - {type: helpline, start: 1998-01}\n")
+    before = tree(tmp_path)
+    done = in_process(*(a.format(**files) for a in args), cwd=tmp_path)
+    assert_one_line_error(done, message)
+    assert tree(tmp_path) == before

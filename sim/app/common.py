@@ -3,6 +3,9 @@ short text summary of a run against the published figures."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ..engine.errors import InputError, shown
@@ -80,8 +83,25 @@ def parse_inputs(pairs: list[str]) -> dict[str, object]:
                              f"got {text!r}")
         if name.strip() in out:
             raise InputError(f"--set {name}: given twice")
+        if isinstance(value, str) and not _finite(value):
+            raise InputError(f"--set {name}: expected a finite number, got {text.strip()!r}")
         out[name.strip()] = value
     return out
+
+
+def _finite(text: str) -> bool:
+    """False for text Python reads as a number that is not finite (nan, inf); True otherwise."""
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return True  # text, not a number
+
+
+def _given_twice(inputs: dict[str, object], args) -> None:
+    """An option given both as its own flag and as ``--set`` is refused (one would be lost)."""
+    for flag in ("scale", "seed"):
+        if getattr(args, flag, None) is not None and flag in inputs:
+            raise InputError(f"--{flag} and --set {flag}=...: give one of them")
 
 
 def with_inputs_each(scenarios: list, args) -> list:
@@ -89,12 +109,14 @@ def with_inputs_each(scenarios: list, args) -> list:
     :func:`sim.experiments.inputs.apply_to_each`)."""
     from ..experiments.inputs import apply_to_each
 
-    return apply_to_each(scenarios, cli_inputs(args), where="--set")
+    with _scale_named(args):
+        return apply_to_each(scenarios, cli_inputs(args), where="--set")
 
 
 def cli_inputs(args) -> dict[str, object]:
     """The command line's ``--set`` inputs, with ``--scale`` as one of them."""
     inputs = parse_inputs(getattr(args, "inputs", []) or [])
+    _given_twice(inputs, args)
     if getattr(args, "scale", None) is not None:
         inputs["scale"] = args.scale
     return inputs
@@ -105,7 +127,20 @@ def with_inputs(scenario, args):
     from ..experiments.inputs import apply_inputs
 
     inputs = cli_inputs(args)
-    return apply_inputs(scenario, inputs, where="--set") if inputs else scenario
+    with _scale_named(args):
+        return apply_inputs(scenario, inputs, where="--set") if inputs else scenario
+
+
+@contextmanager
+def _scale_named(args) -> Iterator[None]:
+    """An invalid ``--scale`` is reported as ``--scale``, not as an input of ``--set``."""
+    try:
+        yield
+    except InputError as exc:
+        text = str(exc)
+        if getattr(args, "scale", None) is not None and text.startswith("--set scale: "):
+            raise InputError("--scale: " + text.removeprefix("--set scale: ")) from None
+        raise
 
 
 def one_line(exc: BaseException) -> str:

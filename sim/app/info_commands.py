@@ -31,9 +31,22 @@ def check_command(args: argparse.Namespace, argv: list[str]) -> int:
             print(f"{PROG}: error: {one_line(exc)}", file=sys.stderr)
         else:
             print(f"ok: {file}")
+    if not args.expect:
+        given = [flag for flag, value, default in _expect_only(args) if value != default]
+        if given:
+            raise InputError(f"{given[0]}: applies only with --expect (it sets the paired "
+                             "ensemble that checks the expected effects)")
     if invalid or not args.expect:
         return EXIT_INVALID if invalid else EXIT_OK
     return expect_command(args, [s for s in loaded if s.expect])
+
+
+def _expect_only(args: argparse.Namespace) -> list[tuple[str, object, object]]:
+    """The options of ``check`` that only ``--expect`` uses: (flag, value, default)."""
+    return [("--baseline", args.baseline, "baseline"), ("--scale", args.scale, None),
+            ("--seed", args.seed, None), ("--replicates", args.replicates, 5),
+            ("--fixed-effects", args.fixed_effects, False), ("--workers", args.workers, None),
+            ("--scheduler", args.scheduler, None)]
 
 
 def expect_command(args: argparse.Namespace, scenarios) -> int:

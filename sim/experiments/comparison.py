@@ -76,6 +76,11 @@ def check_scenarios(base: Scenario, others: list[Scenario]) -> list[str]:
     names = [base.name, *(s.name for s in others)]
     if len(set(names)) != len(names):
         raise InputError(f"compare: scenario names must differ, got {', '.join(names)}")
+    for s in others:  # pairs share their draws agent by agent only at one scale
+        if s.scale != base.scale:
+            raise InputError(f"{s.origin}: scale: {s.scale:g} people per agent, the baseline "
+                             f"{base.name!r} {base.scale:g}; expected the same scale in every "
+                             "scenario of a comparison (set it in the files, or give --scale)")
     return names
 
 

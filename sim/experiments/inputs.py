@@ -134,6 +134,9 @@ def _set(lever: dict, path: list[str], value: Any, name: str, where: str) -> Non
             raise InputError(f"{where}: {name!r}: the lever has no group of settings {key!r}"
                              f"{nearest(key, node)}")
         node = node[key]
+    if path[-1] in ("type", "name") and len(path) == 1:
+        raise InputError(f"{where}: {name!r}: a lever's {path[-1]} is set in the scenario file, "
+                         "not on the command line")
     if path[-1] not in node or path[-1] in ("type", "name"):
         raise InputError(f"{where}: {name!r}: the lever has no setting {path[-1]!r}"
                          f"{nearest(path[-1], node)}; its settings: "
