@@ -65,3 +65,14 @@ def test_a_device_is_refused_before_it_is_read(what):
 
     with pytest.raises(InputError, match=f"^/dev/zero: not a regular file; expected a {what}$"):
         read_yaml(Path("/dev/zero"), what)
+
+
+def test_a_character_yaml_does_not_allow_is_named_with_its_line(tmp_path):
+    from sim.engine.errors import InputError
+    from sim.engine.files import read_yaml
+
+    path = tmp_path / "nul.yaml"
+    path.write_text("name: a\nscale: 1\x00\n")
+    with pytest.raises(InputError, match=r"nul.yaml, line 2: malformed YAML: unacceptable "
+                                         r"character #x0000: special characters are not allowed"):
+        read_yaml(path)

@@ -52,7 +52,9 @@ def read_yaml(path: Path, what: str = "scenario file") -> tuple[Any, str]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "malformed YAML"
+        if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+            line = f", line {text.count(chr(10), 0, exc.position) + 1}"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(f"{path}{line}: malformed YAML: {problem}") from None
     except (ValueError, OverflowError) as exc:  # e.g. an integer of thousands of digits
         raise InputError(f"{path}: a value the {what} cannot hold ({str(exc)[:80]})") from None
