@@ -407,6 +407,80 @@ def test_a_block_estimated_given_the_set_holds_every_other_estimate_at_its_point
         calibrate.from_year(listed, 2100, "t.yaml")
 
 
+def test_targets_from_a_year_before_every_target_is_refused_as_changing_nothing():
+    from sim.engine.errors import InputError
+
+    listed = targets.load(calibration_file("targets.yaml"))
+    first = min(t.years[0] for t in listed)
+    for year in (first, first - 30):
+        with pytest.raises(InputError, match=rf"^--targets-from {year}: t.yaml has no target "
+                                             rf"before {year} \(its first year is {first}\), so "
+                                             r"it would change nothing$"):
+            calibrate.from_year(listed, year, "t.yaml")
+    assert calibrate.from_year(listed, first + 1, "t.yaml")
+
+
+@pytest.mark.parametrize("command", ["calibrate", "validate"])
+def test_a_bad_option_is_refused_before_any_folder_is_made(files, tmp_path, command):
+    """--workers -1 is refused on one line, and the missing parents of --out are not made."""
+    args = calibrate_args(files, tmp_path / "a" / "b" / "c", where=("--workers", -1))
+    if command == "validate":
+        args = ["validate", "--targets", files["targets.yaml"], "--scenario",
+                files["small.yaml"], "--replicates", 2, "--workers", -1, "--out",
+                tmp_path / "a" / "b" / "c"]
+    done = resettle(*args, cwd=tmp_path, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "resettle: error: --workers: expected a positive integer, got -1"
+    assert not (tmp_path / "a").exists()
+
+
+def test_held_out_targets_the_model_cannot_run_to_are_refused_before_the_calibration(
+        files, tmp_path, monkeypatch, capsys):
+    """A held-out target beyond the world table (one the targets file could not hold, made
+    here) is refused on one line before any run, leaving no folder: it used to fail after the
+    whole calibration, its .partial left behind to fail the same way again."""
+    from sim.app import cli
+
+    listed = targets.load(files["targets.yaml"])
+    far = listed[0].model_copy(update={"id": "far", "year": 2090})
+    monkeypatch.setattr(targets, "load", lambda path: [*listed, far])
+    args = calibrate_args(files, tmp_path / "h")
+    assert cli.main([str(a) for a in args] + ["--holdout-from", "2003"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "resettle: error: --holdout-from 2003: the held-out targets run to 2090: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.name for f in files.values())
+
+
+def _no_nan(text: str):
+    raise ValueError(f"{text} in manifest.json")
+
+
+@pytest.mark.slow  # a tiny ABC-SMC run (.ci/run runs the slow tests)
+def test_an_error_after_sampling_keeps_the_work_for_the_same_command_to_resume(
+        files, tmp_path, monkeypatch, capsys):
+    """An error once the sampler has run says its work is kept, and the same command resumes
+    it; a posterior of generation 0 alone (no moves, so no acceptance rate) writes valid JSON."""
+    from sim.app import calibration_commands, cli
+    from sim.engine.errors import InputError
+
+    def fails(*_, **__):
+        raise InputError("the posterior check failed")
+
+    args = [str(a) for a in calibrate_args(files, tmp_path / "cal", budget=4, population=4)]
+    staging = tmp_path / ".cal.partial"
+    with monkeypatch.context() as patch:
+        patch.setattr(calibration_commands, "replicate_values", fails)
+        assert cli.main(args) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"resettle: error: the posterior check failed; the sampler's work is kept in {staging}, "
+        "and the same command resumes it")
+    assert (staging / smc.STATE).is_file()
+    assert cli.main(args) == 0
+    manifest = json.loads((tmp_path / "cal" / "manifest.json").read_text(),
+                          parse_constant=_no_nan)
+    assert manifest["simulations"] == 4 and manifest["final_acceptance_rate"] is None
+
+
 def test_indicators_keep_only_their_targets_and_refuse_what_changes_nothing():
     """--indicators: a block against the figures it moves keeps exactly the targets of those
     indicators (changes between years included), and an unknown or absent indicator is a

@@ -237,6 +237,20 @@ def test_every_value_in_force_lies_in_its_bounds_and_its_priors_bulk():
     ("parameters:\n  krw_per_usd: {reason: r}\n", "line 2: parameters.krw_per_usd: a published "
      "constant has no prior"),
     ("\nparameters: []\n", "line 2: parameters: expected a mapping of parameter names"),
+    ("parameters:\n  onward_rate:\n    reason:\n", "line 3: parameters.onward_rate.reason: give "
+     "the reason for estimating it"),
+    *[(f"parameters:\n  onward_rate:\n    reason: {value}\n",
+       f"line 3: parameters.onward_rate.reason: expected text giving the reason for estimating "
+       f"it, got {shown}$") for value, shown in (("false", "False"), ("[]", r"\[\]"),
+                                                 ("0", "0"), ("{a: 1}", r"\{'a': 1\}"))],
+    ("parameters:\n  onward_rate: {reason: r}\nparamters:\n  arrest_rate: {reason: r}\n",
+     r"line 3: unknown key 'paramters' \(did you mean 'parameters'\?\); valid keys: parameters"),
+    ("parameters:\n  onward_rate: {reason: r}\nexclude: [arrest_rate]\n",
+     "line 3: unknown key 'exclude'; valid keys: parameters"),
+    ("parameters:\n  onward_rate: {reason: r}\n  123: {reason: r}\n",
+     "line 3: parameters.123: expected a parameter name, got 123"),
+    ("# why\nparameters:\n  onward_rate: {reason: r}\n  yes: {reason: r}\n",
+     "line 4: parameters.True: expected a parameter name, got True"),
 ])
 def test_bad_priors_name_the_file_the_line_and_the_key(tmp_path, text, message):
     path = tmp_path / "priors.yaml"

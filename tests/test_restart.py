@@ -79,10 +79,36 @@ def test_no_particle_where_the_new_prior_allows_is_a_one_line_error(tmp_path):
         restart.start(tmp_path, [inside], 10, seed=1)
 
 
+def _recorded(dist):
+    return [{"name": "departures_post_covid", "dist": dist}]
+
+
 @pytest.mark.parametrize("priors, values, message", [
-    ([{"name": "departures_post_covid", "dist": {"dist": "lognormal"}}], [20.0],
+    ([None], [20.0],
      "calibration.json: priors: expected the priors an earlier `resettle calibrate` recorded"),
-    ([{"name": "departures_post_covid", "dist": OLD}], [-5.0], r"posterior.csv: row 2"),
+    (_recorded({"dist": "lognormal"}), [20.0], r"calibration.json: "
+     r"priors.departures_post_covid.dist: expected the keys dist, median, sigma of a lognormal "
+     r"prior, got dist$"),
+    (_recorded(OLD), [-5.0], r"posterior.csv: row 2"),
+    (_recorded({"dist": "normal", "mean": "0", "sd": 1.0}), [20.0],
+     r"calibration.json: priors.departures_post_covid.dist.mean: expected a finite number, "
+     r"got '0'$"),
+    (_recorded({"dist": "normal", "mean": 0.0, "sd": -1.0}), [20.0],
+     r"priors.departures_post_covid.dist.sd: expected a positive number, got -1.0$"),
+    (_recorded({"dist": "lognormal", "median": float("nan"), "sigma": 1.0}), [20.0],
+     r"priors.departures_post_covid.dist.median: expected a finite number, got nan$"),
+    (_recorded({"dist": "frobnicate", "low": 1.0, "high": 2.0}), [20.0],
+     r"priors.departures_post_covid.dist: expected a prior whose dist is one of beta, "
+     r"lognormal, normal, uniform, got \{'dist': 'frobnicate'"),
+    (_recorded({"dist": "uniform", "low": 100.0, "high": 10.0}), [20.0],
+     r"priors.departures_post_covid.dist: expected low below high, got low 100.0 and high "
+     r"10.0$"),
+    (_recorded({"dist": "uniform", "low": -9.0, "high": -1.0}), [20.0],
+     r"priors.departures_post_covid.dist: the prior puts no mass within the parameter's bounds "
+     r"\[0, 1e\+06\]$"),
+    (_recorded({"dist": "uniform", "low": 100.0, "high": 1000.0}), [150.0, 20.0],
+     r"priors.departures_post_covid.dist: the recorded prior gives no density at 20, a particle "
+     r"of posterior.csv \(row 3\); expected the prior that posterior was drawn under$"),
 ])
 def test_a_damaged_earlier_calibration_is_a_one_line_error(tmp_path, priors, values, message):
     folder = _folder(tmp_path, np.array(values), priors=priors)
@@ -90,6 +116,31 @@ def test_a_damaged_earlier_calibration_is_a_one_line_error(tmp_path, priors, val
     with pytest.raises(InputError, match=message) as err:
         restart.start(folder, [prior], 10, seed=1)
     assert "\n" not in str(err.value)
+    named = "posterior.csv" if values[0] < 0 else "calibration.json"
+    assert f"{folder}: {named}: " in str(err.value) or f"{folder}/{named}: " in str(err.value)
+
+
+def test_a_calibration_json_too_deep_or_too_large_is_a_one_line_error(tmp_path, monkeypatch):
+    folder = _folder(tmp_path, np.array([20.0]))
+    (folder / "calibration.json").write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(InputError, match=r"calibration.json: nested too deep; expected the "
+                                         r"record of an earlier `resettle calibrate`$"):
+        restart.start(folder, [calibrate.Prior("departures_post_covid", NEW, "r")], 10, seed=1)
+    monkeypatch.setattr(restart, "MAX_STAMP_BYTES", 1000)
+    with pytest.raises(InputError, match=r"calibration.json: the file is 400,000 bytes; expected "
+                                         r"at most 1,000 "):
+        restart.start(folder, [calibrate.Prior("departures_post_covid", NEW, "r")], 10, seed=1)
+
+
+def test_a_start_from_a_folder_of_other_parameters_is_refused(tmp_path):
+    """A folder that estimated none of the present parameters would change nothing."""
+    folder = _folder(tmp_path, np.array([20.0, 50.0]))
+    onward = calibrate.Prior("onward_rate", {"dist": "lognormal", "median": 0.5, "sigma": 0.7},
+                             "r")
+    with pytest.raises(InputError, match=r"the folder estimated none of the present parameters "
+                                         r"\(onward_rate\), so it would change nothing; start "
+                                         r"from the priors instead$"):
+        restart.start(folder, [onward], 10, seed=1)
 
 
 @pytest.mark.slow  # two small calibrations, about 20 s (.ci/run runs the slow tests)

@@ -90,11 +90,11 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
     replicates = check_replicates(args.replicates, scenario)
     if args.replicates is None and scenario.replicates == 1:
         replicates = DEFAULT_VALIDATE_REPLICATES
+    executor = ensemble.Executor.from_args(args)  # checked before any folder is made
     folder = Path(args.out or Path.cwd() / OUTPUTS / f"validate-{Path(args.targets).stem}-"
                   f"{scenario.name}-seed{seed}-{replicates}reps")
     started = output.utc_now()
     with output.resumable_run_dir(folder) as staging:
-        executor = ensemble.Executor.from_args(args)
         values = replicate_values(scenario, target_list, seed, replicates,
                                   staging / "ensemble", executor)
         table = targets.fit_table(target_list, values)
@@ -129,8 +129,9 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     base = apply_inputs(scenario_io.load(args.scenario), inputs, where="--set")
     seed = check_seed(args.seed)
     seed = base.seed if seed is None else seed
-    for option in ("budget", "population", "scale", "check_replicates", "runs_per_particle"):
-        if getattr(args, option) < 1:
+    for option in ("budget", "population", "scale", "check_replicates", "runs_per_particle",
+                   "workers"):
+        if getattr(args, option) is not None and getattr(args, option) < 1:
             raise InputError(f"--{option.replace('_', '-')}: expected a positive integer, "
                              f"got {getattr(args, option)}")
     priors, target_list = calibrate.select_block(args.block, priors, target_list, args.priors,
@@ -146,6 +147,12 @@ def _setup(args: argparse.Namespace) -> tuple[calibrate.Setup, Path]:
     setup = calibrate.Setup(scenario, train, test, priors, seed, args.population, args.block,
                             nuisance=args.nuisance, drawn_set=drawn,
                             runs=args.runs_per_particle)
+    if test:  # the held-out targets' runs, checked before the calibration's
+        try:
+            _test_scenario(setup)
+        except InputError as exc:
+            raise InputError(f"--holdout-from {args.holdout_from}: the held-out targets run to "
+                             f"{targets.last_year(test)}: {exc}") from None
     if args.start_from is not None:
         begun = restart.start(args.start_from, priors, args.population, seed)
         setup.start, setup.start_record = begun.z, begun.record
@@ -170,44 +177,12 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
                           "calibration")
         sampler = calibrate.run_abc(setup, staging, args.budget, workers,
                                     Scheduler.from_args(args))
-        tables = calibrate.export(sampler, setup.priors)
-        for name, table in tables.items():
-            files.write_table(staging / name, table)
-        abc_seconds = time.perf_counter() - clock
-        check = setup.scenario.with_overrides(
-            parameter_set=str(calibrate.check_set(setup, staging)))
-        values = {"train": replicate_values(check, setup.train, setup.seed,
-                                            args.check_replicates, staging / "posterior_check",
-                                            _check_executor(args), fresh=True)}
-        if setup.test:
-            values["test"] = _test_values(setup, staging, args)
-        chosen = {"train": setup.train, "test": setup.test}
-        fits = {n: targets.fit_table(chosen[n], v) for n, v in values.items()}
-        spreads = {n: targets.resampled_counts(chosen[n], v, setup.seed)
-                   for n, v in values.items()}
-        fit = pd.concat([t.assign(set=name) for name, t in fits.items()], ignore_index=True)
-        files.write_table(staging / "fit_table.csv", fit)
-        _charts(staging, fits, tables, setup)
-        last = tables["generations.csv"].iloc[-1]
-        summary = {"simulations": int(sampler.simulations),
-                   "generations": len(sampler.log),
-                   "final_epsilon": float(last.epsilon),
-                   "effective_sample_size": round(float(last.effective_sample_size), 1),
-                   "distinct_particles": int(last.distinct_particles),
-                   "final_acceptance_rate": round(float(last.acceptance_rate), 4),
-                   "runs_stopped_early": int(sum(g.stopped_early for g in sampler.log)),
-                   "abc_wall_seconds": round(abc_seconds, 1),
-                   "total_wall_seconds": round(time.perf_counter() - clock, 1),
-                   "workers": workers, "scheduler": args.scheduler,
-                   "nuisance": setup.nuisance,
-                   **({"start_from": setup.start_record} if setup.start_record else {}),
-                   **({"unfinished_generation": unfinished(sampler)} if sampler.step else {}),
-                   "shares": {n: share_line(t, n) + spread_line(spreads[n],
-                                                                args.check_replicates)
-                              for n, t in fits.items()}}
-        output.write_manifest(staging, output.manifest(setup.scenario, setup.seed, started,
-                                                       output.utc_now(), argv) | summary)
-        write_calibration_report(staging, summary)
+        try:
+            summary = _after_sampling(args, argv, setup, sampler, staging, workers, started,
+                                      clock)
+        except InputError as exc:
+            raise InputError(f"{exc}; the sampler's work is kept in {staging}, and the same "
+                             "command resumes it") from None
     print(f"calibration folder: {folder}")
     print(f"{summary['simulations']} simulations in {summary['generations']} generations, "
           f"final epsilon {summary['final_epsilon']:.3f}, {summary['total_wall_seconds']:.0f} s")
@@ -216,6 +191,62 @@ def calibrate_command(args: argparse.Namespace, argv: list[str]) -> int:
     if "unfinished_generation" in summary:
         print(unfinished_line(summary["unfinished_generation"]))
     return EXIT_OK
+
+
+def _after_sampling(args: argparse.Namespace, argv: list[str], setup: calibrate.Setup,
+                    sampler, staging: Path, workers: int, started: str, clock: float) -> dict:
+    """The tables, posterior checks, charts, manifest and report of a sampler that has run in
+    ``staging``; return the summary."""
+    tables = calibrate.export(sampler, setup.priors)
+    for name, table in tables.items():
+        files.write_table(staging / name, table)
+    abc_seconds = time.perf_counter() - clock
+    check = setup.scenario.with_overrides(
+        parameter_set=str(calibrate.check_set(setup, staging)))
+    values = {"train": replicate_values(check, setup.train, setup.seed,
+                                        args.check_replicates, staging / "posterior_check",
+                                        _check_executor(args), fresh=True)}
+    if setup.test:
+        values["test"] = _test_values(setup, staging, args)
+    chosen = {"train": setup.train, "test": setup.test}
+    fits = {n: targets.fit_table(chosen[n], v) for n, v in values.items()}
+    spreads = {n: targets.resampled_counts(chosen[n], v, setup.seed)
+               for n, v in values.items()}
+    fit = pd.concat([t.assign(set=name) for name, t in fits.items()], ignore_index=True)
+    files.write_table(staging / "fit_table.csv", fit)
+    _charts(staging, fits, tables, setup)
+    last = tables["generations.csv"].iloc[-1]
+    summary = {"simulations": int(sampler.simulations),
+               "generations": len(sampler.log),
+               "final_epsilon": float(last.epsilon),
+               "effective_sample_size": round(float(last.effective_sample_size), 1),
+               "distinct_particles": int(last.distinct_particles),
+               "final_acceptance_rate": round(float(last.acceptance_rate), 4),
+               "runs_stopped_early": int(sum(g.stopped_early for g in sampler.log)),
+               "abc_wall_seconds": round(abc_seconds, 1),
+               "total_wall_seconds": round(time.perf_counter() - clock, 1),
+               "workers": workers, "scheduler": args.scheduler,
+               "nuisance": setup.nuisance,
+               **({"start_from": setup.start_record} if setup.start_record else {}),
+               **({"unfinished_generation": unfinished(sampler)} if sampler.step else {}),
+               "shares": {n: share_line(t, n) + spread_line(spreads[n],
+                                                            args.check_replicates)
+                          for n, t in fits.items()}}
+    output.write_manifest(staging, finite(output.manifest(setup.scenario, setup.seed, started,
+                                                          output.utc_now(), argv) | summary))
+    write_calibration_report(staging, summary)
+    return summary
+
+
+def finite(content):
+    """``content`` with every NaN or infinite number as None (JSON has no such numbers)."""
+    if isinstance(content, dict):
+        return {k: finite(v) for k, v in content.items()}
+    if isinstance(content, list | tuple):
+        return [finite(v) for v in content]
+    if isinstance(content, float) and not np.isfinite(content):
+        return None
+    return content
 
 
 def unfinished(sampler) -> dict:
@@ -240,11 +271,16 @@ def unfinished_line(cut: dict) -> str:
 def _test_values(setup: calibrate.Setup, staging: Path, args) -> list[dict[str, float]]:
     """Each check replicate's value of the held-out targets, the posterior run to their last
     year."""
-    scenario = calibrate.calibration_scenario(setup.scenario, setup.scenario.scale,
-                                              targets.last_year(setup.test))
-    scenario = scenario.with_overrides(parameter_set=str(calibrate.check_set(setup, staging)))
+    scenario = _test_scenario(setup).with_overrides(
+        parameter_set=str(calibrate.check_set(setup, staging)))
     return replicate_values(scenario, setup.test, setup.seed, args.check_replicates,
                             staging / "holdout_check", _check_executor(args), fresh=True)
+
+
+def _test_scenario(setup: calibrate.Setup) -> Scenario:
+    """The calibration scenario run to the last year of the held-out targets."""
+    return calibrate.calibration_scenario(setup.scenario, setup.scenario.scale,
+                                          targets.last_year(setup.test))
 
 
 def _check_executor(args) -> ensemble.Executor:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine import posterior
-from ..engine.errors import InputError, nearest
+from ..engine.errors import InputError, nearest, shown
 from ..engine.parameters import (draw_from_priors, load_specs, prior_distribution,
                                  truncated_quantile)
 from ..measure import targets
@@ -123,14 +123,23 @@ def load_priors(path: str | Path) -> list[Prior]:
     path = Path(path)
     data, text = read_yaml(path, "priors file")
     lines = line_map(text)
+    if isinstance(data, dict):
+        for key, line in _key_lines(lines, (), list(data)).items():
+            if key != "parameters":
+                raise InputError(f"{path}, line {line}: unknown key {shown(key)}"
+                                 f"{nearest(str(key), ['parameters'])}; valid keys: parameters")
     if not isinstance(data, dict) or not isinstance(data.get("parameters"), dict) \
             or not data["parameters"]:
         line = lines.get(("parameters",), 1)
         raise InputError(f"{path}, line {line}: parameters: expected a mapping of parameter "
                          "names to {reason: ...}")
     specs, out = load_specs(), []
+    at = _key_lines(lines, ("parameters",), list(data["parameters"]))
     for name, entry in data["parameters"].items():
-        where = f"{path}, line {lines.get(('parameters', name), 1)}: parameters.{name}"
+        where = f"{path}, line {at[name]}: parameters.{name}"
+        if not isinstance(name, str):
+            raise InputError(f"{where}: expected a parameter name, got {shown(name)} (YAML "
+                             "reads an unquoted number, yes, no or null as such)")
         if name not in specs:
             raise InputError(f"{where}: unknown parameter{nearest(name, specs)}; "
                              "`resettle parameters` lists them")
@@ -140,10 +149,27 @@ def load_priors(path: str | Path) -> list[Prior]:
         if specs[name].prior is None:
             raise InputError(f"{where}: a published constant has no prior to estimate from "
                              f"(sim/data/parameters/{specs[name].origin})")
-        if not str(entry["reason"]).strip():
-            raise InputError(f"{where}.reason: give the reason for estimating it")
-        out.append(Prior(name, dict(specs[name].prior), str(entry["reason"])))
+        reason = entry["reason"]
+        where = (f"{path}, line {lines.get(('parameters', name, 'reason'), at[name])}: "
+                 f"parameters.{name}.reason")
+        if reason is not None and not isinstance(reason, str):
+            raise InputError(f"{where}: expected text giving the reason for estimating it, got "
+                             f"{shown(reason)}")
+        if not (reason or "").strip():
+            raise InputError(f"{where}: give the reason for estimating it")
+        out.append(Prior(name, dict(specs[name].prior), reason))
     return out
+
+
+def _key_lines(lines: dict[tuple, int], path: tuple, keys: list) -> dict:
+    """The line of each of ``keys``, the keys of the mapping at ``path`` in the file's order,
+    from a :func:`~sim.engine.files.line_map`: it holds a key as written (``yes``, ``123``),
+    which YAML may read as another type (True, 123), so the keys are matched by position."""
+    found = [line for key, line in lines.items()
+             if len(key) == len(path) + 1 and key[:len(path)] == path]
+    if len(found) == len(keys):
+        return dict(zip(keys, found))
+    return {key: lines.get((*path, key), 1) for key in keys}
 
 
 def errors(simulated: dict, observed: dict, tolerances: dict[str, float]) -> np.ndarray:
@@ -551,11 +577,16 @@ def from_year(target_list: list[targets.Target], year: int | None,
               targets_file: str | Path) -> list[targets.Target]:
     """The targets whose (first) year is ``year`` or later (all of them for None). A running
     total (:data:`~sim.measure.indicators.RUNNING_TOTALS`) is left out: it counts every year
-    since the record began."""
+    since the record began. A ``year`` that leaves out no target by its year, or all of them,
+    is a one-line error."""
     from ..measure.indicators import RUNNING_TOTALS
 
     if year is None:
         return target_list
+    first = min(t.years[0] for t in target_list)
+    if first >= year:
+        raise InputError(f"--targets-from {year}: {targets_file} has no target before {year} "
+                         f"(its first year is {first}), so it would change nothing")
     kept = [t for t in target_list
             if t.years[0] >= year and t.indicator not in RUNNING_TOTALS]
     if not kept:

@@ -22,15 +22,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..engine.errors import InputError
+from ..engine.errors import InputError, shown
+from ..engine.files import MAX_INPUT_BYTES
+from ..engine.parameters import PRIOR_KINDS
 from ..engine.posterior import POSTERIOR_FILE, WEIGHT, block_files, read_block
 from .calibrate import STAMP, Prior
+
+MAX_STAMP_BYTES = 50 * MAX_INPUT_BYTES  # the scenario, targets and priors it records, as JSON
+POSITIVE = {"sigma", "median", "sd", "a", "b"}  # the arguments of a prior that must exceed 0
 
 
 @dataclass
@@ -44,22 +50,65 @@ class Start:
 
 def earlier(folder: Path) -> tuple[pd.DataFrame, dict[str, dict]]:
     """The earlier calibration's posterior (values and a weight column, checked as a parameter
-    set's are) and its priors by name; a one-line error if ``folder`` is not a calibration
-    folder."""
+    set's are) and its priors by name (:func:`recorded`); a one-line error if ``folder`` is not
+    a calibration folder."""
     posterior, stamp = folder / POSTERIOR_FILE, folder / STAMP
-    where = f"--start-from {folder}"
     if not posterior.is_file() or not stamp.is_file():
-        raise InputError(f"{where}: expected the folder of an earlier `resettle calibrate` "
-                         f"(with {POSTERIOR_FILE} and {STAMP})")
-    try:
-        old = {p["name"]: dict(p["dist"]) for p in json.loads(stamp.read_text())["priors"]}
-        for name, dist in old.items():
-            Prior(name, dist, "").distribution()
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"{where}: {STAMP}: priors: expected the priors an earlier "
-                         f"`resettle calibrate` recorded ({exc!r})") from None
+        raise InputError(f"--start-from {folder}: expected the folder of an earlier `resettle "
+                         f"calibrate` (with {POSTERIOR_FILE} and {STAMP})")
+    old = recorded(folder)
     block = read_block(posterior)
     return block.particles.assign(**{WEIGHT: block.weights}), old
+
+
+def recorded(folder: Path) -> dict[str, dict]:
+    """The priors ``folder``'s calibration.json records, by name, each checked: a known dist
+    with its arguments, finite numbers in range, some mass within the parameter's bounds."""
+    where = f"--start-from {folder}: {STAMP}"
+    path = folder / STAMP
+    try:
+        size = path.stat().st_size
+        if size > MAX_STAMP_BYTES:
+            raise InputError(f"{where}: the file is {size:,} bytes; expected at most "
+                             f"{MAX_STAMP_BYTES:,} (the record of an earlier `resettle "
+                             "calibrate`)")
+        data = json.loads(path.read_text())
+        old = {p["name"]: p["dist"] for p in data["priors"]}
+    except RecursionError:
+        raise InputError(f"{where}: nested too deep; expected the record of an earlier "
+                         "`resettle calibrate`") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"{where}: priors: expected the priors an earlier `resettle "
+                         f"calibrate` recorded ({shown(exc, 100)})") from None
+    for name, dist in old.items():
+        _check_recorded(f"{where}: priors.{name}.dist", name, dist)
+    return old
+
+
+def _check_recorded(where: str, name: object, dist: object) -> None:
+    """Refuse a recorded prior that is not one :func:`~sim.engine.parameters.prior_form` can
+    make, or that puts no mass within the parameter's bounds."""
+    kind = dist.get("dist") if isinstance(dist, dict) else None
+    if not isinstance(kind, str) or kind not in PRIOR_KINDS:
+        raise InputError(f"{where}: expected a prior whose dist is one of "
+                         f"{', '.join(sorted(PRIOR_KINDS))}, got {shown(dist)}")
+    if set(dist) != {"dist", *PRIOR_KINDS[kind]}:
+        raise InputError(f"{where}: expected the keys dist, {', '.join(PRIOR_KINDS[kind])} of a "
+                         f"{kind} prior, got {', '.join(map(str, dist))[:100]}")
+    for key in PRIOR_KINDS[kind]:
+        value = dist[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise InputError(f"{where}.{key}: expected a finite number, got {shown(value)}")
+        if key in POSITIVE and value <= 0:
+            raise InputError(f"{where}.{key}: expected a positive number, got {shown(value)}")
+    if kind == "uniform" and not dist["low"] < dist["high"]:
+        raise InputError(f"{where}: expected low below high, got low {dist['low']} and high "
+                         f"{dist['high']}")
+    prior = Prior(str(name), dict(dist), "")
+    if not prior.mass[1] > prior.mass[0]:
+        raise InputError(f"{where}: the prior puts no mass within the parameter's bounds "
+                         f"[{prior.bounds[0]:g}, {prior.bounds[1]:g}]")
 
 
 def changed(table: pd.DataFrame, old: dict[str, dict], priors: list[Prior]) -> list[Prior]:
@@ -105,23 +154,51 @@ def _other_blocks(folder: Path, priors: list[Prior]) -> None:
                 "priors file) or start from that block")
 
 
+def _check_support(folder: Path, table: pd.DataFrame, old: dict[str, dict],
+                   priors: list[Prior]) -> None:
+    """Refuse a particle of the earlier posterior where its own recorded prior has no density:
+    the posterior was not drawn under that prior, and its importance weight would be infinite."""
+    for prior in changed(table, old, priors):
+        x = table[prior.name].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            density = Prior(prior.name, old[prior.name], "").logpdf(x)
+        bad = np.flatnonzero(~(density > -np.inf) & (table[WEIGHT].to_numpy(dtype=float) > 0))
+        if bad.size:
+            raise InputError(
+                f"--start-from {folder}: {STAMP}: priors.{prior.name}.dist: the recorded prior "
+                f"gives no density at {x[bad[0]]:g}, a particle of {POSTERIOR_FILE} (row "
+                f"{bad[0] + 2}); expected the prior that posterior was drawn under")
+
+
+def _names(names: list[str], most: int = 5) -> str:
+    """Up to ``most`` names, and how many more."""
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
+
+
 def start(folder: Path, priors: list[Prior], population: int, seed: int) -> Start:
     """Generation 0 from the earlier posterior in ``folder``, reweighted for ``priors`` and
     resampled to ``population`` particles (the draws seeded by ``seed``)."""
     table, old = earlier(folder)
+    names = [p.name for p in priors]
+    if not set(names) & set(table.columns):
+        raise InputError(f"--start-from {folder}: the folder estimated none of the present "
+                         f"parameters ({_names(names)}), so it would change nothing; start "
+                         "from the priors instead")
     _other_blocks(folder, priors)
+    _check_support(folder, table, old, priors)
     lw = log_weights(table, old, priors)
-    if not np.isfinite(lw).any():
+    if not (lw > -np.inf).any():
         raise InputError(f"--start-from {folder}: no particle of {POSTERIOR_FILE} lies where "
                          "the present priors allow; start from the priors instead")
-    w = np.exp(lw - lw.max())
+    top = lw.max()  # a density infinite at a particle (a beta below 1 at 0) takes all weight
+    w = np.where(np.isposinf(lw), 1.0, 0.0) if np.isposinf(top) else np.exp(lw - top)
     rng = np.random.default_rng([seed, 0])
     rows = systematic(w, population, float(rng.random()))
     z = rng.standard_normal((population, len(priors)))  # for parameters new to the calibration
     for k, prior in enumerate(priors):
         if prior.name in table.columns:
             z[:, k] = prior.coordinate(table[prior.name].to_numpy(dtype=float)[rows])
-    names = [p.name for p in priors]
     record = {
         "folder": str(folder.resolve()),
         "posterior_sha256": hashlib.sha256((folder / POSTERIOR_FILE).read_bytes()).hexdigest(),
