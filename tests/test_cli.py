@@ -368,3 +368,18 @@ def test_options_that_would_be_lost_or_mislabelled_are_refused_before_running(
     done = in_process(*(a.format(**files) for a in args), cwd=tmp_path)
     assert_one_line_error(done, message)
     assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", [
+    ("sensitivity", "{scenario}", "--input", "job_finding_rate", "--outcome",
+     "employment_rate@1999", "--size", "2"),
+    ("run", "{scenario}", "--replicates", "2")])
+def test_a_bad_worker_count_leaves_no_folder_behind(tmp_path, in_process, command):
+    """--workers is checked before the output folder (and its missing parents) is made."""
+    scenario = small_scenario(tmp_path)
+    before = tree(tmp_path)
+    out = tmp_path / "a" / "b" / "c"
+    done = in_process(*(c.format(scenario=scenario) for c in command), "--workers", "-1",
+                      "--out", out, cwd=tmp_path)
+    assert_one_line_error(done, "--workers")
+    assert tree(tmp_path) == before

@@ -237,4 +237,7 @@ def test_a_second_process_on_the_same_folder_is_refused_and_a_failed_start_leave
     with pytest.raises(RuntimeError):
         with output.resumable_run_dir(tmp_path / "failed"):
             raise RuntimeError("failed before any work")
+    with pytest.raises(RuntimeError):  # nor the parent folders made for it
+        with output.resumable_run_dir(tmp_path / "new" / "parents" / "failed"):
+            raise RuntimeError("failed before any work")
     assert list(tmp_path.iterdir()) == [folder]  # no .failed.partial left behind

@@ -142,9 +142,11 @@ def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
     run_dir = check_new(run_dir)
     staging = run_dir.with_name(f".{run_dir.name}.partial")
     fresh = not staging.exists()
+    created = _missing_ancestors(staging) if fresh else []
     try:
         staging.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        _remove_empty(created)
         raise InputError(f"{run_dir}: cannot create the run folder there "
                          f"({exc.strerror or exc})") from None
     with _locked(staging, run_dir) as lock:
@@ -152,7 +154,7 @@ def resumable_run_dir(run_dir: Path) -> Iterator[Path]:
             yield staging
         except BaseException as exc:
             if fresh and not [p for p in staging.iterdir() if p.name not in _records()]:
-                shutil.rmtree(staging, ignore_errors=True)  # nothing worth resuming was done
+                _discard(staging, created)  # nothing worth resuming was done
             elif isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: say how to go on
                 raise KeyboardInterrupt(f"the work done is kept in {staging}; run the same "
                                         "command again to resume it") from None

@@ -52,9 +52,11 @@ def sensitivity_command(args: argparse.Namespace, argv: list[str]) -> int:
     data = scenario.model_dump(mode="json")
     stamp = {"scenario": data, "inputs": args.input, "outcomes": args.outcome,
              "method": args.method, "size": args.size, "seed": seed}
+    executor = ensemble.Executor.from_args(args)  # checked before any folder is made
     with output.resumable_run_dir(folder) as staging:
         files.check_stamp(staging / STAMP, stamp, "analysis")
-        results = _run_samples(design, data, scenario.origin, args, seed, staging / RUNS)
+        results = _run_samples(design, data, scenario.origin, args, seed, staging / RUNS,
+                               executor)
         table = indices(design, results, args.outcome, seed)
         samples = pd.concat([pd.DataFrame(design.samples, columns=args.input), results
                              .sort_values("sample").reset_index(drop=True)], axis=1)
@@ -75,8 +77,8 @@ def sensitivity_command(args: argparse.Namespace, argv: list[str]) -> int:
     return EXIT_OK
 
 
-def _run_samples(design: Design, data: dict, origin: str, args, seed: int,
-                 runs: Path) -> pd.DataFrame:
+def _run_samples(design: Design, data: dict, origin: str, args, seed: int, runs: Path,
+                 executor: ensemble.Executor) -> pd.DataFrame:
     """Every sample's outcomes; samples already in ``runs/`` are read, not run again."""
     runs.mkdir(exist_ok=True)
     done = {}
@@ -84,7 +86,6 @@ def _run_samples(design: Design, data: dict, origin: str, args, seed: int,
         done[int(path.stem)] = json.loads(path.read_text())
     jobs = [(data, origin, design.inputs(i), args.outcome, seed, i)
             for i in range(len(design.samples)) if i not in done]
-    executor = ensemble.Executor.from_args(args)
     for job, result in executor.map(jobs, _evaluate_job):
         files.atomic_write_text(runs / f"{job[-1]:06d}.json", json.dumps(result))
         done[job[-1]] = result
