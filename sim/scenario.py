@@ -3,15 +3,23 @@ the key path and its line, and suggest the nearest valid key.
 
 A scenario is valid only if its parameter and world overrides are valid too, so nothing runs
 and nothing is written for an invalid file.
+
+A file may build on another (``extends``): the parent's ``parameters`` and ``horizon`` are updated
+key by key, its ``world`` rows and ``levers`` come before the child's, its ``expect`` is not
+inherited and every other key is replaced. An empty ``parameters: {}``, ``world: []`` or
+``levers: []`` (or ``horizon: {}``) in the child replaces the parent's: ``levers: []`` is the
+parent's world without its levers.
 """
 
 from __future__ import annotations
 
+import re
 import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -32,6 +40,13 @@ from .measure.indicators import INDICATORS
 
 DEFAULT_SCENARIO = "baseline"
 MAX_REPLICATES = 10_000  # in a file or on the command line
+MAX_NAME = 100  # a name is part of run folder names, which the file system limits to 255
+MAX_PATH = 255  # characters of a path in a file (``extends``, ``parameter_set``)
+MIN_SCALE = 0.1  # ten agents per person: the benchmarks run down to it, and no further
+# far more than any scenario needs: the library's largest has 5 levers and 1 world row, and each
+# lever slows every run (checked before the rows and levers are validated, which takes time)
+MAX_LEVERS, MAX_WORLD_ROWS = 50, 500
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Horizon(InputModel):
@@ -56,7 +71,8 @@ class Expectation(InputModel):
     the baseline). Count indicators are summed over ``years``, the others averaged; the mean of
     the replicate pairs must move in ``direction`` (``not_up``: down or no change, for effects
     the evidence says are reductions or nothing), and at least ``in_pairs`` of the pairs when it
-    is given.
+    is given. ``policy`` needs levers and ``world`` a world of the scenario's own (world rows,
+    parameters or a parameter set of its own).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -99,7 +115,7 @@ class Scenario(InputModel):
         horizon: Calendar years to simulate.
         scale: People each agent stands for (1 = every person is an agent; 10 = one agent for
             ten people, faster and noisier; below 1, several agents for each person, for less
-            Monte Carlo noise or to test the model on larger populations).
+            Monte Carlo noise or to test the model on larger populations, down to 0.1).
         seed: Default seed (``--seed`` overrides it).
         replicates: Number of replicate runs (seeds spawned from ``seed``).
         extends: The scenario this one builds on (a library name, or a file beside this one); its
@@ -116,7 +132,7 @@ class Scenario(InputModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+    name: str = Field(min_length=1, max_length=MAX_NAME, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
     description: str = Field("", max_length=5000)
     horizon: Horizon = Horizon()
     scale: float = Field(1, gt=0, le=100, allow_inf_nan=False)  # above 100 few years have agents
@@ -130,6 +146,22 @@ class Scenario(InputModel):
     expect: list[Expectation] = []
     _origin: str = PrivateAttr("<python>")
     _drawn_from_priors: tuple[str, ...] = PrivateAttr(())
+
+    @field_validator("scale")
+    @classmethod
+    def _supported_scale(cls, value: float) -> float:
+        if value < MIN_SCALE:
+            raise ValueError(f"expected at least {MIN_SCALE:g} (ten agents for each person): the "
+                             "benchmarks run down to it, the smallest scale the project supports")
+        return value
+
+    @field_validator("extends", "parameter_set")
+    @classmethod
+    def _path(cls, value: str | None, info) -> str | None:
+        problem = None if value is None else _path_problem(value, info.field_name)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -156,7 +188,20 @@ class Scenario(InputModel):
             if e.contrast == "policy" and not self.levers:
                 raise ValueError(f"expect[{i}].contrast: 'policy' needs levers; this scenario "
                                  "has none (use total or world)")
+            if e.contrast == "world" and not self.changes_world:
+                raise ValueError(f"expect[{i}].contrast: 'world' needs a world of the "
+                                 "scenario's own (world rows, parameters or a parameter set); "
+                                 "this scenario has none (use total or policy)")
         return self
+
+    @property
+    def changes_world(self) -> bool:
+        """Whether the scenario has world rows, parameters or a parameter set of its own (the
+        shipped one is the baseline's)."""
+        from .engine.posterior import SHIPPED
+
+        return bool(self.world or self.parameters
+                    or self.parameter_set not in (None, SHIPPED))
 
     def check_baseline(self) -> None:
         """Refuse to be a comparison's baseline with levers of its own: every contrast is
@@ -182,9 +227,10 @@ class Scenario(InputModel):
         return self.horizon.end
 
     def without_levers(self) -> Scenario:
-        """The same world and parameters with no levers: the counterfactual baseline."""
+        """The same world and parameters with no levers: the counterfactual baseline (without
+        the scenario's expectations, which are about its levers and its world)."""
         data = self.model_dump()
-        data.update(levers=[], name=f"{self.name}-without-levers")
+        data.update(levers=[], expect=[], name=f"{self.name}-without-levers")
         return validate(data, self.origin)
 
     def resolved(self) -> dict[str, Any]:
@@ -280,6 +326,21 @@ def _tags(models: list[type[BaseModel]]) -> dict[str, type[BaseModel]]:
     return out
 
 
+def _path_problem(value: str, key: str) -> str | None:
+    """What is wrong with the path or name written in ``extends`` or ``parameter_set`` (None if
+    nothing): it must be short enough for the file system and hold no control character."""
+    what, noun = (("the name or path of a scenario", "scenario name or path") if key == "extends"
+                  else ("calibrated or the folder of a posterior.csv", "parameter set path"))
+    if not value.strip():
+        return f"expected {what}, got an empty text"
+    if len(value) > MAX_PATH:
+        return f"a {noun} of {len(value):,} characters; expected at most {MAX_PATH}"
+    if CONTROL.search(value):
+        return (f"a control character (such as a NUL or a line break); expected {what} "
+                "without one")
+    return None
+
+
 def _schema_path(loc: tuple) -> tuple[tuple, type[BaseModel] | None, list]:
     """The key path as written in the file (union tags dropped), the model holding its last key,
     and the union members at its end (for an unknown tag)."""
@@ -353,6 +414,39 @@ def _describe(error: dict, origin: str, where: Places) -> str:
     return f"{where}: {path}: {message} (got {shown(error.get('input'))})"
 
 
+def _key_place(key: Any, where: Places, origin: str) -> tuple[str, str]:
+    """Where a top-level key that YAML read as something other than text (a number, true or
+    false, a date, null) is written, and how."""
+    for path, place in where.items():
+        if len(path) == 1 and isinstance(path[0], str) and len(path[0]) <= 100:
+            try:
+                value = yaml.safe_load(path[0])
+            except yaml.YAMLError:
+                continue
+            if type(value) is type(key) and repr(value) == repr(key):
+                return place, repr(path[0])
+    return origin, shown(key)
+
+
+def _check_shape(data: dict, origin: str, where: Places) -> None:
+    """Refuse top-level keys that are not names, and more levers or world rows than any scenario
+    needs (before they are validated, which takes time for each)."""
+    for key in data:
+        if not isinstance(key, str):
+            place, written = _key_place(key, where, origin)
+            what = {bool: "true or false", int: "a number", float: "a number",
+                    type(None): "empty (null)"}.get(type(key), f"a {type(key).__name__}")
+            raise InputError(f"{place}: unknown key {written}: YAML reads it as {what}, not as "
+                             f"a name; valid keys: {', '.join(Scenario.model_fields)}")
+    limits = {"levers": (MAX_LEVERS, "levers", "each lever slows every run"),
+              "world": (MAX_WORLD_ROWS, "rows", "a row covers a range of years, such as "
+                        "2027-2035")}
+    for key, (limit, what, why) in limits.items():
+        if isinstance(data.get(key), list) and len(data[key]) > limit:
+            raise InputError(f"{_where((key,), where, origin)}: {key}: {len(data[key]):,} {what}; "
+                             f"expected at most {limit}, more than any scenario needs ({why})")
+
+
 def validate(data: Any, origin: str, text: str = "", where: Places | None = None) -> Scenario:
     """Validate a parsed scenario, including its parameter and world overrides. Errors name the
     file and line of the key (``where``, e.g. a parent's; else from ``text``)."""
@@ -360,6 +454,7 @@ def validate(data: Any, origin: str, text: str = "", where: Places | None = None
     if not isinstance(data, dict):
         raise InputError(f"{origin}: expected a mapping of scenario keys at the top level, "
                          f"got {type(data).__name__}")
+    _check_shape(data, origin, where)
     try:
         scenario = Scenario(**data)
     except ValidationError as exc:  # a misspelt key before the "Field required" it causes
@@ -376,7 +471,8 @@ def validate(data: Any, origin: str, text: str = "", where: Places | None = None
 
 
 def _check_inputs(scenario: Scenario, origin: str) -> None:
-    """The parameter set, parameters, world rows and horizon of a scenario, checked."""
+    """The parameter set, parameters, world rows and horizon of a scenario, checked (a world row
+    must change a column in a year of the horizon)."""
     from .engine import posterior
     from .engine.parameters import Parameters
     from .engine.world import apply_overrides, load_table
@@ -390,6 +486,16 @@ def _check_inputs(scenario: Scenario, origin: str) -> None:
         raise InputError(f"{origin}: horizon: {scenario.start_year}-{scenario.end_year} reaches "
                          f"outside the world table ({first}-{last}); the model runs within "
                          "those years")
+    for i, row in enumerate(scenario.world):  # each within the table, with known columns
+        if not set(row) - {"years", "source"}:
+            raise InputError(f"{origin}: world[{i}]: a row with years and no column changes "
+                             "nothing; expected a column to change, e.g. {years: 2027-2035, "
+                             "prejudice: 0.8}")
+        first, last = year_range(row["years"])
+        if first > scenario.end_year or last < scenario.start_year:
+            raise InputError(f"{origin}: world[{i}].years: {shown(row['years'])} lies outside "
+                             f"the horizon {scenario.start_year}-{scenario.end_year}: the row "
+                             "could never act")
 
 
 def resolve(scenario: str | Path | Scenario | None = None, **overrides: Any) -> Scenario:
@@ -430,20 +536,24 @@ def find(name_or_path: str | Path | None) -> Path:
     raise InputError(f"{target}: scenario file not found")
 
 
-MERGED = {"parameters": "update", "world": "append", "levers": "append"}
-MAX_ANCESTORS = 50  # a longer extends chain is a cycle (refused when the scenario is loaded)
+MERGED = {"parameters": "update", "horizon": "update", "world": "append", "levers": "append"}
+MAX_ANCESTORS = 50  # files a scenario may extend, one extending the next (more are refused)
 
 
-def _merged(key: str, parent: dict, child: dict) -> bool:
-    """Whether the child's ``key`` is added to the parent's rather than replacing it."""
-    kind = {"update": dict, "append": list}.get(MERGED.get(key, ""))
-    return kind is not None and isinstance(child[key], kind) and isinstance(
+def _merged(key: Any, parent: dict, child: dict) -> bool:
+    """Whether the child's ``key`` is added to the parent's rather than replacing it (an empty
+    mapping or list replaces it)."""
+    kind = {"update": dict, "append": list}.get(MERGED.get(key, "")) if isinstance(
+        key, str) else None
+    value = child.get(key)
+    return kind is not None and isinstance(value, kind) and len(value) > 0 and isinstance(
         parent.get(key) or kind(), kind)
 
 
 def _merge(parent: dict, child: dict) -> dict:
-    """A child scenario over its parent: parameters updated, world rows and levers appended,
-    expectations never inherited, everything else replaced."""
+    """A child scenario over its parent: parameters and horizon updated, world rows and levers
+    appended (an empty one replaces the parent's), expectations never inherited, everything else
+    replaced."""
     out = {k: v for k, v in parent.items() if k != "expect"}
     for key, value in child.items():
         if _merged(key, parent, child) and isinstance(value, dict):
@@ -467,32 +577,63 @@ def _merge_places(parent: dict, child: dict, before: Places, after: Places) -> P
     return out
 
 
-def _with_parents(data: Any, path: Path, text: str,
-                  seen: tuple[Path, ...] = ()) -> tuple[Any, Places]:
-    """Resolve ``extends`` chains (parents first), refusing cycles; with where each key of the
-    result is written."""
-    where = places(text, str(path))
-    if not isinstance(data, dict) or not data.get("extends"):
-        return data, where
-    parent_path = find_relative(data["extends"], path)
-    if parent_path.resolve() in seen:
-        raise InputError(f"{path}: extends: {data['extends']!r} makes a cycle of scenarios")
-    parent, parent_text = read_yaml(parent_path)
-    if not isinstance(parent, dict):
-        raise InputError(f"{parent_path}: expected a mapping of scenario keys at the top level")
-    parent, above = _with_parents(parent, parent_path, parent_text, (*seen, path.resolve()))
-    return _merge(parent, data), _merge_places(parent, data, above, where)
+def _extends(data: Any, path: Path, text: str) -> str | None:
+    """The scenario a file's ``extends`` names (None if it has none), refused if it is not a
+    usable name or path."""
+    value = data.get("extends") if isinstance(data, dict) else None
+    if value is None:
+        return None
+    problem = (_path_problem(value, "extends") if isinstance(value, str)
+               else "expected the name or path of a scenario")
+    if problem:
+        where = _where(("extends",), places(text, str(path)), str(path))
+        raise InputError(f"{where}: extends: {problem} (got {shown(value)})")
+    return value
+
+
+def _chain(path: Path, data: Any, text: str) -> list[tuple[Path, Any, str]]:
+    """A scenario file and the files it extends, child first, each with its data and text; a
+    cycle, or more than :data:`MAX_ANCESTORS` files above the first, is refused."""
+    chain = [(path, data, text)]
+    seen = {path.resolve()}
+    while True:
+        child, child_data, child_text = chain[-1]
+        name = _extends(child_data, child, child_text)
+        if name is None:
+            return chain
+        parent_path = find_relative(name, child)
+        if parent_path.resolve() in seen:
+            where = _where(("extends",), places(child_text, str(child)), str(child))
+            raise InputError(f"{where}: extends: {name!r} makes a cycle of scenarios")
+        if len(chain) > MAX_ANCESTORS:
+            where = _where(("extends",), places(text, str(path)), str(path))
+            raise InputError(f"{where}: extends: the chain of scenarios this file builds on is "
+                             f"longer than {MAX_ANCESTORS} files ({child} extends one more); "
+                             f"expected at most {MAX_ANCESTORS}")
+        parent, parent_text = read_yaml(parent_path)
+        if not isinstance(parent, dict):
+            raise InputError(f"{parent_path}: expected a mapping of scenario keys at the top "
+                             "level")
+        seen.add(parent_path.resolve())
+        chain.append((parent_path, parent, parent_text))
+
+
+def _with_parents(data: Any, path: Path, text: str) -> tuple[Any, Places]:
+    """Resolve ``extends`` chains (parents first), refusing cycles and over-long chains; with
+    where each key of the result is written."""
+    chain = _chain(path, data, text)
+    top_path, merged, top_text = chain[-1]
+    where = places(top_text, str(top_path))
+    for child_path, child, child_text in reversed(chain[:-1]):
+        where = _merge_places(merged, child, where, places(child_text, str(child_path)))
+        merged = _merge(merged, child)
+    return merged, where
 
 
 def ancestors(path: str | Path) -> list[Path]:
-    """A scenario file and the files it extends, child first."""
-    chain = [Path(path)]
-    while True:
-        data, _ = read_yaml(chain[-1])
-        extends = data.get("extends") if isinstance(data, dict) else None
-        if not extends or len(chain) > MAX_ANCESTORS:
-            return chain
-        chain.append(find_relative(extends, chain[-1]))
+    """A scenario file and every file it extends, child first."""
+    data, text = read_yaml(Path(path))
+    return [p for p, _, _ in _chain(Path(path), data, text)]
 
 
 def find_relative(name: str, base: Path) -> Path:

@@ -383,3 +383,15 @@ def test_a_bad_worker_count_leaves_no_folder_behind(tmp_path, in_process, comman
                       "--out", out, cwd=tmp_path)
     assert_one_line_error(done, "--workers")
     assert tree(tmp_path) == before
+
+
+def test_a_comparison_folder_name_stays_within_the_file_systems_limit():
+    """Three scenario names of 100 characters: cut, with a digest of the names so that two
+    comparisons sharing a start still differ; short names are kept whole."""
+    from sim.app.commands import comparison_folder
+
+    names = ["a" * 100, "b" * 100, "c" * 100]
+    long, other = comparison_folder(names, 1, 20), comparison_folder([*names[:2], "d" * 100], 1, 20)
+    assert len(f".{long}.partial") <= 255 and long != other
+    assert comparison_folder(["baseline", "mentorship"], 1, 20) == \
+        "compare-baseline-mentorship-seed1-20reps"

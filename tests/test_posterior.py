@@ -194,7 +194,8 @@ def test_a_missing_parameter_set_names_the_scenario_file_and_key(tmp_path):
 def test_a_parameter_set_name_with_a_newline_gives_a_one_line_error(tmp_path):
     path = tmp_path / "tiny.yaml"
     path.write_text(SCENARIO.format(folder='"a\\nb"'))
-    with pytest.raises(InputError, match=r"parameter_set: no posterior.csv for 'a\\nb'") as err:
+    with pytest.raises(InputError, match=r"tiny.yaml, line 3: parameter_set: a control "
+                                         r"character \(such as a NUL or a line break\)") as err:
         scenario.load(path)
     assert "\n" not in str(err.value)
 

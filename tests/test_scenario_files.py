@@ -85,8 +85,54 @@ def _load(tmp_path, text, name="s.yaml"):
     (BASE.replace("extends: baseline", "extends: baselin"),
      r"extends: baselin: no scenario of that name in the library \(did you mean 'baseline'\?\)"),
     (BASE.replace("extends: baseline", "extends: " + "x" * 300),
-     r"a scenario name or path of 300 characters"),
+     r"s.yaml, line 2: extends: a scenario name or path of 300 characters; expected at most 255"),
     (BASE + "replicates: 0\n", r"replicates: Input should be greater than or equal to 1"),
+    # a top-level key YAML reads as a number, true/false or a date is not a name
+    (BASE + "1: 2\n", r"s.yaml, line 8: unknown key '1': YAML reads it as a number, not as a "
+                      r"name; valid keys: name, description"),
+    (BASE + "true: 1\n", r"s.yaml, line 8: unknown key 'true': YAML reads it as true or false"),
+    (BASE + "1.5: x\n", r"s.yaml, line 8: unknown key '1.5': YAML reads it as a number"),
+    # true/false is not a number, nor a number true/false
+    (BASE.replace("coverage: 0.5", "coverage: true"),
+     r"s.yaml, line 6: levers\[0\].coverage: expected a number, not true or false \(got True\)$"),
+    (BASE + "scale: true\n", r"s.yaml, line 8: scale: expected a number, not true or false"),
+    (BASE.replace("coverage: 0.5", "repeat: 1"),
+     r"s.yaml, line 6: levers\[0\].repeat: expected true or false, not a number \(got 1\)$"),
+    # below the smallest scale the project supports
+    (BASE + "scale: 1.0e-9\n", r"s.yaml, line 8: scale: expected at least 0.1 \(ten agents for "
+                               r"each person\): the benchmarks run down to it"),
+    # names and paths the file system can take
+    (BASE.replace("name: s", "name: " + "n" * 101),
+     r"s.yaml, line 1: name: String should have at most 100 characters"),
+    (BASE + "parameter_set: " + "p" * 5000 + "\n",
+     r"s.yaml, line 8: parameter_set: a parameter set path of 5,000 characters; expected at "
+     r"most 255"),
+    (BASE + 'parameter_set: "a\\0b"\n',
+     r"s.yaml, line 8: parameter_set: a control character .*\(got 'a\\x00b'\)$"),
+    (BASE.replace("extends: baseline", "extends: ''"),
+     r"s.yaml, line 2: extends: expected the name or path of a scenario, got an empty text"),
+    (BASE.replace("extends: baseline", "extends: [baseline]"),
+     r"s.yaml, line 2: extends: expected the name or path of a scenario \(got \['baseline'\]\)"),
+    # world rows that could never act
+    (BASE + "horizon: {start: 1995, end: 2020}\nworld:\n  - {years: 2027-2035, prejudice: 0.8}\n",
+     r"s.yaml, line 10: world\[0\].years: '2027-2035' lies outside the horizon 1995-2020: the "
+     r"row could never act$"),
+    (BASE + "world:\n  - {years: 2027-2035}\n",
+     r"s.yaml, line 9: world\[0\]: a row with years and no column changes nothing"),
+    # a world contrast needs a world of the scenario's own, as a policy contrast needs levers
+    (BASE + "expect:\n  - {indicator: arrivals, years: 2027, direction: up, contrast: world}\n",
+     r"s.yaml, line 9: expect\[0\].contrast: 'world' needs a world of the scenario's own"),
+    # more levers or world rows than any scenario needs, refused before they are validated
+    ("name: s\nextends: baseline\nlevers:\n" + "  - {type: helpline, start: 2026-01}\n" * 51,
+     r"s.yaml, line 3: levers: 51 levers; expected at most 50"),
+    ("name: s\nextends: baseline\nworld:\n" + "  - {years: 2030, prejudice: 0.5}\n" * 501,
+     r"s.yaml, line 3: world: 501 rows; expected at most 500"),
+    ("name: s\nextends: baseline\nworld:\n  - {years: '2027-', prejudice: 0.5}\n",
+     r"s.yaml, line 4: world\[0\].years: expected a year or a range like 2027-2035"),
+    ("name: s\nextends: baseline\nworld:\n  - {years: '2027-2030" + " " * 31
+     + "junk', prejudice: 0.5}\n", r"s.yaml, line 4: world\[0\].years: expected a year or a range"),
+    ("name: s\nextends: baseline\nlevers:\n  - {type: helpline, start: 0000-01}\n",
+     r"s.yaml, line 4: levers\[0\].start: .*expected a month as YYYY-MM in 1900-2100"),
 ])
 def test_invalid_scenarios_give_one_line_errors(tmp_path, text, expected):
     with pytest.raises(InputError, match=expected) as info:
@@ -94,11 +140,55 @@ def test_invalid_scenarios_give_one_line_errors(tmp_path, text, expected):
     assert "\n" not in str(info.value) and "s.yaml" in str(info.value)
 
 
+def test_a_scale_on_the_command_line_is_checked_like_one_in_a_file():
+    from sim.experiments.inputs import apply_inputs
+
+    with pytest.raises(InputError, match=r"baseline.yaml: scale: expected at least 0.1"):
+        apply_inputs(scenario.load("baseline"), {"scale": 0.001}, where="--scale")
+
+
 def test_extends_cycle_is_refused(tmp_path):
     (tmp_path / "a.yaml").write_text("name: a\nextends: b.yaml\n")
     (tmp_path / "b.yaml").write_text("name: b\nextends: a.yaml\n")
     with pytest.raises(InputError, match="makes a cycle"):
         scenario.load(tmp_path / "a.yaml")
+
+
+def test_an_extends_chain_longer_than_the_limit_is_refused_and_every_file_of_one_is_recorded(
+        tmp_path):
+    """Each file extends the one before: 50 files above one are accepted (and each is recorded
+    for the manifest), 51 refused, without recursion however long the chain."""
+    (tmp_path / "c0.yaml").write_text("name: c0\nextends: baseline\n")
+    for i in range(1, 1001):
+        (tmp_path / f"c{i}.yaml").write_text(f"name: c{i}\nextends: c{i - 1}.yaml\n")
+    files = scenario.ancestors(tmp_path / "c49.yaml")  # c48 ... c0 and the baseline above it
+    assert [p.name for p in files] == [f"c{i}.yaml" for i in range(49, -1, -1)] + ["baseline.yaml"]
+    assert scenario.load(tmp_path / "c49.yaml").name == "c49"
+    for top in (50, 1000):
+        with pytest.raises(InputError, match=rf"c{top}.yaml, line 2: extends: the chain of "
+                                             r"scenarios this file builds on is longer than 50 "
+                                             r"files .*; expected at most 50$"):
+            scenario.load(tmp_path / f"c{top}.yaml")
+
+
+def test_a_child_merges_the_horizon_key_by_key_and_an_empty_list_clears_the_parents(tmp_path):
+    (tmp_path / "parent.yaml").write_text(
+        "name: parent\nextends: baseline\nhorizon: {start: 2000}\n"
+        "parameters: {arrest_rate: 0.2}\nworld: [{years: 2027, prejudice: 0.9}]\n"
+        + BASE.split("\n", 2)[2])
+    child = _load(tmp_path, "name: child\nextends: parent.yaml\nhorizon: {end: 2030}\n",
+                  "child.yaml")
+    assert (child.start_year, child.end_year) == (2000, 2030)
+    assert child.levers and child.world and child.parameters
+    cleared = _load(tmp_path, "name: child\nextends: parent.yaml\nlevers: []\nworld: []\n"
+                    "parameters: {}\n", "child.yaml")
+    assert cleared.levers == [] and cleared.world == [] and cleared.parameters == {}
+    assert cleared.start_year == 2000
+
+
+def test_a_scenario_without_its_levers_drops_its_expectations_about_them():
+    world = scenario.load("helpline").without_levers()  # its expectations are policy contrasts
+    assert world.levers == [] and world.expect == []
 
 
 def test_extends_updates_parameters_and_appends_world_rows_and_levers(tmp_path):

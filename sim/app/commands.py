@@ -132,6 +132,18 @@ def ensemble_run(scenario, seed: int, replicates: int, args: argparse.Namespace,
     return EXIT_OK
 
 
+def comparison_folder(names: list[str], seed: int, replicates: int) -> str:
+    """The default name of a comparison's folder: its scenarios' names, cut with a digest of
+    them where they would pass the file system's 255 characters (a partial folder adds 10)."""
+    import hashlib
+
+    joined, tail = "-".join(names), f"-seed{seed}-{replicates}reps"
+    if len(joined) > 180:
+        digest = hashlib.sha256(joined.encode()).hexdigest()[:12]
+        joined = f"{joined[:160]}-{digest}"
+    return f"compare-{joined}{tail}"
+
+
 def compare(args: argparse.Namespace, argv: list[str]) -> int:
     """``resettle compare BASELINE SCENARIO...``: paired ensembles, the named contrasts, lever
     effects, cost-effectiveness, charts and the report."""
@@ -151,8 +163,7 @@ def compare(args: argparse.Namespace, argv: list[str]) -> int:
     wtp = comparison.wtp_settings(comparison.parse_wtp(args.wtp))
     comparison.check_discount_rate(args.discount_rate, "--discount-rate")
     executor = ensemble.Executor.from_args(args)
-    folder = Path(args.out or Path.cwd() / OUTPUTS /
-                  f"compare-{'-'.join(names)}-seed{seed}-{replicates}reps")
+    folder = Path(args.out or Path.cwd() / OUTPUTS / comparison_folder(names, seed, replicates))
     started = output.utc_now()
     options = dict(fixed_effects=args.fixed_effects, attribution=not args.no_attribution)
     with output.resumable_run_dir(folder) as staging:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_YEARS = re.compile(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?")  # 2027, or 2027-2035
 _YM = re.compile(r"^(\d{4})-(\d{2})$")
 MONTHS_PER_YEAR = 12
 PAST_YEAR = 12  # months counted as "in the past year" (the survey's wording)
@@ -16,13 +17,12 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100  # the calendar years any input may name
 
 def year_range(spec: int | str) -> tuple[int, int]:
     """``2027`` or ``"2027-2035"`` as (first, last), within 1900-2100; ValueError otherwise."""
-    text = str(spec)[:40]
-    first, _, last = text.partition("-")
-    try:
-        years = int(first), int(last or first)
-    except ValueError:
-        raise ValueError(f"expected a year or a range like 2027-2035, got {text!r}") from None
-    if isinstance(spec, bool) or not all(FIRST_YEAR <= y <= LAST_YEAR for y in years):
+    text = str(spec)
+    match = None if len(text) > 40 else _YEARS.fullmatch(text)  # never read a cut text
+    if isinstance(spec, bool) or not isinstance(spec, int | str) or not match:
+        raise ValueError(f"expected a year or a range like 2027-2035, got {text[:40]!r}")
+    years = int(match.group(1)), int(match.group(2) or match.group(1))
+    if not all(FIRST_YEAR <= y <= LAST_YEAR for y in years):
         raise ValueError(f"expected years in {FIRST_YEAR}-{LAST_YEAR}, got {text!r}")
     if years[1] < years[0]:
         raise ValueError(f"the range {text!r} ends before it starts")
@@ -34,6 +34,9 @@ def parse_year_month(text: str) -> tuple[int, int]:
     match = _YM.match(str(text))
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise ValueError(f"expected a month as YYYY-MM in {FIRST_YEAR}-{LAST_YEAR}, got "
+                         f"{text!r}")
     return int(match.group(1)), int(match.group(2))
 
 

@@ -1,6 +1,8 @@
 """The base of every input-file model (scenarios, levers, effect priors, targets): text where a
-number or true/false is meant is refused, never converted (pydantic would read ``"12"`` as 12);
-and the key path a whole-model check names at the start of its message."""
+number or true/false is meant is refused, never converted (pydantic would read ``"12"`` as 12), and
+so are true/false where a number is meant and a number where true/false is meant (pydantic would
+read ``true`` as 1 and ``1`` as true); and the key path a whole-model check names at the start of
+its message."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import re
 import types
 import typing
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Strict, model_validator
 
 from .errors import shown, text_for_number
 
@@ -16,7 +18,8 @@ NUMBERS = (int, float)
 
 
 class InputModel(BaseModel):
-    """A pydantic model of input that a user writes: strict about numbers and booleans."""
+    """A pydantic model of input that a user writes: strict about numbers and booleans (a field
+    declared ``strict`` keeps pydantic's own message)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -26,10 +29,21 @@ class InputModel(BaseModel):
         for name, value in data.items():
             field = cls.model_fields.get(name) if isinstance(name, str) else None
             expected = _expects(field.annotation) if field is not None else None
+            if expected is None:
+                continue
             items = value if isinstance(value, list | tuple) and expected == "numbers" else [value]
             text = next((v for v in items if isinstance(v, str)), None)
-            if expected is not None and text is not None:
+            if text is not None:
                 raise ValueError(f"{name}: {text_for_number(text, expected)} (got "
+                                 f"{shown(value)})")
+            if any(isinstance(m, Strict) for m in field.metadata):
+                continue
+            if expected == "true or false" and isinstance(value, int | float) and not isinstance(
+                    value, bool):
+                raise ValueError(f"{name}: expected true or false, not a number (got "
+                                 f"{shown(value)})")
+            if expected != "true or false" and any(isinstance(v, bool) for v in items):
+                raise ValueError(f"{name}: expected {expected}, not true or false (got "
                                  f"{shown(value)})")
         return data
 

@@ -87,7 +87,7 @@ class LeverSettings(InputModel):
     """Settings common to every lever (see ``resettle levers``)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
+    name: str | None = Field(None, max_length=100, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$",
                              description="label in reports (default: the type)")
     start: str = Field(description="first month, YYYY-MM")
     end: str | None = Field(None, description="last month, YYYY-MM (default: the horizon's end)")
