@@ -76,3 +76,17 @@ def test_a_character_yaml_does_not_allow_is_named_with_its_line(tmp_path):
     with pytest.raises(InputError, match=r"nul.yaml, line 2: malformed YAML: unacceptable "
                                          r"character #x0000: special characters are not allowed"):
         read_yaml(path)
+
+
+def test_json_outputs_hold_no_number_json_lacks():
+    """A NaN or infinity (a rate with no one to measure) is written as null, so every JSON file
+    the model writes can be read by any JSON reader."""
+    import json
+
+    import numpy as np
+
+    from sim.engine.files import json_text
+
+    text = json_text({"a": float("nan"), "b": [np.float64("inf"), 1.5], "c": {"d": -np.inf}})
+    assert json.loads(text) == {"a": None, "b": [None, 1.5], "c": {"d": None}}
+    assert "NaN" not in text and "Infinity" not in text

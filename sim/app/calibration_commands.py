@@ -232,21 +232,10 @@ def _after_sampling(args: argparse.Namespace, argv: list[str], setup: calibrate.
                "shares": {n: share_line(t, n) + spread_line(spreads[n],
                                                             args.check_replicates)
                           for n, t in fits.items()}}
-    output.write_manifest(staging, finite(output.manifest(setup.scenario, setup.seed, started,
-                                                          output.utc_now(), argv) | summary))
+    output.write_manifest(staging, output.manifest(setup.scenario, setup.seed, started,
+                                                   output.utc_now(), argv) | summary)
     write_calibration_report(staging, summary)
     return summary
-
-
-def finite(content):
-    """``content`` with every NaN or infinite number as None (JSON has no such numbers)."""
-    if isinstance(content, dict):
-        return {k: finite(v) for k, v in content.items()}
-    if isinstance(content, list | tuple):
-        return [finite(v) for v in content]
-    if isinstance(content, float) and not np.isfinite(content):
-        return None
-    return content
 
 
 def unfinished(sampler) -> dict:

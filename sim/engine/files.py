@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import stat
 from collections.abc import Iterator
@@ -257,7 +258,19 @@ def write_table(path: Path, table: pd.DataFrame) -> Path:
 
 
 def json_text(content: Any) -> str:
-    """Indented JSON text with a final newline."""
-    return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON text with a final newline; a NaN or infinite number is written as null
+    (JSON has no such numbers, and a reader of the file would fail on them)."""
+    return json.dumps(finite(content), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def finite(content: Any) -> Any:
+    """``content`` with every NaN or infinite float (NumPy's too) as None."""
+    if isinstance(content, dict):
+        return {k: finite(v) for k, v in content.items()}
+    if isinstance(content, list | tuple):
+        return [finite(v) for v in content]
+    if isinstance(content, float) and not math.isfinite(content):
+        return None
+    return content
 
 
