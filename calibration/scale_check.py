@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sim import scenario, targets  # noqa: E402
+from sim import scenario  # noqa: E402
 from sim.app.calibration_commands import posterior_fit  # noqa: E402
-from sim.experiments import calibrate, ensemble
+from sim.experiments import calibrate, ensemble  # noqa: E402
+from sim.measure import targets  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -47,3 +47,17 @@ def test_a_parameter_estimated_in_a_block_of_its_own_is_listed_as_estimated(monk
             for line in capsys.readouterr().out.splitlines()[2:]}
     assert rows["emigration_rate_unrecorded"] == "estimated"
     assert rows["training_rate"] == "drawn from its prior"
+
+
+def test_the_calibration_scripts_start():
+    """The scripts in calibration/ import what they use (one of them had not since a module
+    moved): each answers --help."""
+    import subprocess
+    import sys
+
+    for script in sorted(SCRIPT.parent.glob("*.py")):
+        if script.name == "__init__.py":
+            continue
+        done = subprocess.run([sys.executable, str(script), "--help"], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0 and "usage" in done.stdout.lower(), (script.name, done.stderr)

@@ -138,3 +138,18 @@ def test_extractor_rejects_a_broken_readme(bad: str) -> None:
 def test_console_scripts_called_ignores_python_and_pip() -> None:
     command = "scripts/bootstrap && .venv/bin/python -m x && .venv/bin/resettle run"
     assert console_scripts_called(command) == ["resettle"]
+
+
+def test_the_readme_names_every_indicator_a_run_writes(readme: str) -> None:
+    """Each indicator is in the README's table, by name or as a suffix of a family written
+    ``(and `_20_39_`, ...)``."""
+    from sim.measure.indicators import INDICATORS
+
+    families = {"arrivals_aged_": "_share", "onward_migration_": "_count"}
+    missing = []
+    for name in INDICATORS:
+        family = next((f for f in families if name.startswith(f)), None)
+        suffix = name.removeprefix(family or "").removesuffix(families.get(family, ""))
+        if f"`{name}`" not in readme and not (family and f"`_{suffix}_" in readme):
+            missing.append(name)
+    assert not missing

@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, default=None, metavar="DIR",
                          help=f"the comparison folder (default: {OUTPUTS}/compare-...)")
     _ensemble_options(compare, replicates_help="replicate runs of each scenario (default: the "
-                      "baseline's `replicates`, or 10 if it has one, so that differences have "
+                      "baseline's `replicates`, or 10 where that is 1, so that differences have "
                       "bands)")
     compare.add_argument("--wtp", action="append", default=None, metavar="MEASURE=LOW:HIGH",
                          help="willingness-to-pay range of a measure's acceptability curve, in "
@@ -238,7 +238,8 @@ def _calibration_parsers(commands) -> None:
                      help="non-negative seed (default: the scenario's seed)")
     val.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help=f"the validation folder (default: {OUTPUTS}/validate-...)")
-    _ensemble_options(val, fixed_effects=False)
+    _ensemble_options(val, fixed_effects=False, replicates_help="replicate runs (default: the "
+                      "scenario's `replicates`, or 10 where that is 1, for a median and a spread)")
     val.set_defaults(handler="calibration_commands.validate_command")
 
 
