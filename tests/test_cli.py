@@ -103,6 +103,8 @@ def test_run_prints_arrivals_against_mou(first_run):
     # the one report year inside the 1995-2000 horizon: simulated and MOU arrivals (312)
     assert re.search(r"^\s*2000\s+[\d,]+\s+312$", done.stdout, re.MULTILINE), done.stdout
     assert "end-2025" in done.stdout
+    assert "(one run of a scenario estimate: no uncertainty is shown; not a prediction about " \
+        "any person)" in done.stdout  # not "with uncertainty": one run has none to show
 
 
 def test_the_codebook_explains_every_indicator_of_the_run(first_run):

@@ -159,13 +159,17 @@ def test_the_report_leads_with_each_scenarios_answer(folder):
     assert first < body.index("What was run") < body.index("Charts") < body.index("Appendix")
     assert "Policy effect of small-package (against the same world without its levers)" in body
     assert "World effect" not in body.split("small-crackdown: what it would change")[0]
-    assert "the interval holding 90% of them" in body
+    assert "their 5th to 95th percentile, which carries what is not known of the parameters, " \
+        "the levers" in body  # (the apostrophe is escaped in the page)
+    assert "Each agent stands for 40 people" in body  # the small scenario's scale
+    assert f"With {REPLICATES} replicate pairs the brackets are rough" in body
     assert "scenario estimates with uncertainty" in body
     assert "Its world also differs from the baseline" in body.split("small-crackdown: what")[1]
     # no link out (base64 images may spell "http" by chance, but never "://")
     assert "://" not in body and "cmp" not in page.split("</title>")[0]
     stdout = (folder / "stdout.txt").read_text()
     assert "== small-package: what it would change" in stdout
+    assert stdout.rstrip().endswith("must not be used to identify, screen or judge anyone.)")
     assert json.loads((folder / "comparison.json").read_text())["replicates"] == REPLICATES
 
 
@@ -265,3 +269,18 @@ def test_levers_that_act_through_training_carry_the_model_s_training_miss():
     assert both.count(TRAINING_MISS) == 1
     assert f"for training_stipend, vocational_training: {TRAINING_MISS}" in both
     assert TRAINING_MISS not in caveat("mentorship")
+
+
+@pytest.mark.parametrize("name, carries", [("transit-crackdown", True),
+                                           ("transit-protection", True), ("mentorship", False)])
+def test_a_caveat_carries_the_repatriation_miss_where_the_answer_rests_on_it(name, carries):
+    """Arrivals and repatriations through China rest on the stock the model holds there, whose
+    forced repatriations of 2020-2025 are at the top of their documented range: a world change
+    or a lever with those outcomes says so; mentoring in the South does not."""
+    from sim import scenario
+    from sim.app.report import _caveat
+
+    text = _caveat(scenario.load(name))
+    assert ("forced repatriations of 2020-2025 lie at the top of the documented range"
+            in text) == carries
+    assert text.startswith("Caveat: ") and text.endswith(".")

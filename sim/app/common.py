@@ -182,7 +182,11 @@ def summary(indicators: pd.DataFrame) -> str:
                  f"{_count(simulated) if simulated is not None else 'not in horizon'}, "
                  f"MOU {_count(cumulative.get(latest))}")
     lines += survey_summary(indicators)
-    lines.append("(scenario estimates with uncertainty, not predictions about any person)")
+    replicates = indicators["replicate"].nunique() if "replicate" in indicators else 1
+    lines.append("(one run of a scenario estimate: no uncertainty is shown; not a prediction "
+                 "about any person)" if replicates == 1 else
+                 f"(means of {replicates} replicates; scenario estimates with uncertainty, not "
+                 "predictions about any person)")
     return "\n".join(lines)
 
 

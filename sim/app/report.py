@@ -25,15 +25,17 @@ from .. import scenario as scenario_io
 from ..engine.errors import InputError
 from ..engine.files import atomic_write_text
 from ..experiments import comparison, policy
+from ..levers.base import REPATRIATION_MISS
 from ..levers.effects import effect_fields
 from ..measure.indicators import COUNT_INDICATORS
 from . import output
 from .output import NOTE
 
+ROUGH_BELOW = 20  # replicate pairs under which a comparison's brackets are called rough
 MAIN_OUTCOMES = 4  # columns of a first-page table: the levers' main outcomes (a page fits four)
 SENSITIVITY_CHART = "sensitivity.png"  # resettle sensitivity's chart (its own section)
 CAPTIONS = {
-    "fan_": "How {what} changes over time in each scenario. The line is the median of the "
+    "fan_": "The course of {what} over time in each scenario. The line is the median of the "
             "replicate runs; the darker band holds the middle half of them and the lighter band "
             "90% of them. {uncertainty} Circles are published figures; the dotted line marks "
             "where published data end and the projection begins.",
@@ -149,7 +151,7 @@ def uncertainty_text(info: dict) -> str:
                "what we do not know about the levers" if info.get("fixed_effects")
                else "draw each lever's effect sizes from their priors (the same draws for the "
                     "same replicate in every scenario)")
-    return f"The {reps} replicates {params} and {effects}; chance varies too."
+    return f"The {reps} replicates {params}; they {effects}; chance varies too."
 
 
 def calibration_text() -> str:
@@ -220,8 +222,12 @@ def _scenarios(info: dict) -> dict[str, scenario_io.Scenario]:
 def _caveat(s: scenario_io.Scenario) -> str:
     """The main caveat of a scenario's answer, from the evidence behind its levers."""
     if not s.levers:
+        through_china = {e.indicator for e in s.expect} & {"repatriated", "arrivals",
+                                                          "departures"}
         return ("Caveat: the world changes are assumptions about the future; the answer is what "
-                "follows from them in the model, not a forecast.")
+                "follows from them in the model, not a forecast"
+                + (f"; a known miss of the model: {REPATRIATION_MISS}" if through_china else "")
+                + ".")
     kinds: dict[str, list[str]] = {}
     for lv in s.levers:
         for name, info in effect_fields(type(lv)).items():
@@ -264,10 +270,15 @@ def scenario_pages(folder: Path) -> list[Page]:
         s = scenarios[name]
         first, last = comparison.window(s)
         shown = "policy" if s.levers else "world"
+        held = ("the parameters and chance (the levers' effect sizes at their medians)"
+                if info.get("fixed_effects") else
+                "the parameters, the levers' effect sizes and chance")
         intro = (f"{'Policy effect' if s.levers else 'World effect'} of {name} "
                  f"({comparison.CONTRASTS[shown]}), {first}-{last}: the mean of {reps} "
-                 "replicate pairs and, in brackets, the interval holding 90% of them; counts "
-                 "are summed over the years, rates averaged.")
+                 "replicate pairs and, in brackets, their 5th to 95th percentile, which carries "
+                 f"what is not known of {held}; counts are summed over the years, rates "
+                 f"averaged. Each agent stands for {s.scale:g} people, so an effect on fewer "
+                 "people than that is below what the model can show.")
         page = Page(f"{name}: what it would change", s.description.strip() or name, intro)
         page.tables.append(("Effect on its own outcomes", _effects(data["contrasts"], s,
                                                                    shown)))
@@ -287,6 +298,9 @@ def scenario_pages(folder: Path) -> list[Page]:
         if reps == 1:
             page.notes.append("This comparison has one replicate: it shows one run, and the "
                               "brackets hold that run's values, not uncertainty.")
+        elif reps < ROUGH_BELOW:
+            page.notes.append(f"With {reps} replicate pairs the brackets are rough (interpolated "
+                              f"between few values); {ROUGH_BELOW} or more give steadier ones.")
         if not costs.empty:
             page.notes.append("Each cost per unit charges the levers' whole cost to that one "
                               "outcome; 'probability cost-effective' is the share of replicates "
@@ -397,7 +411,7 @@ def headline_lines(folder: Path) -> list[str]:
             out += [f"  {title}:", *("    " + line for line in
                                      table.to_string(index=False).splitlines())]
         out += [f"  {note}" for note in p.notes]
-    return out
+    return [*out, f"({NOTE})"]
 
 
 def _what_was_run(info: dict) -> pd.DataFrame:
