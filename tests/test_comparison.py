@@ -163,6 +163,7 @@ def test_the_report_leads_with_each_scenarios_answer(folder):
         "the levers" in body  # (the apostrophe is escaped in the page)
     assert "Each agent stands for 40 people" in body  # the small scenario's scale
     assert f"With {REPLICATES} replicate pairs the brackets are rough" in body
+    assert f"With {REPLICATES} replicates a metamodel of many inputs fits their noise" in body
     assert "scenario estimates with uncertainty" in body
     assert "Its world also differs from the baseline" in body.split("small-crackdown: what")[1]
     # no link out (base64 images may spell "http" by chance, but never "://")

@@ -32,6 +32,7 @@ from . import output
 from .output import NOTE
 
 ROUGH_BELOW = 20  # replicate pairs under which a comparison's brackets are called rough
+VOI_BELOW = 20  # replicates under which the value of information is flagged as meaning little
 MAIN_OUTCOMES = 4  # columns of a first-page table: the levers' main outcomes (a page fits four)
 SENSITIVITY_CHART = "sensitivity.png"  # resettle sensitivity's chart (its own section)
 CAPTIONS = {
@@ -480,7 +481,7 @@ def _write_report(folder: Path, info: dict, comparison: bool) -> Path:
 
 
 def _comparison_parts(folder: Path, info: dict) -> list[str]:
-    parts = []
+    parts, reps = [], info["replicates"]
     for p in scenario_pages(folder):
         parts.append(f'<section class="page"><h2>{html.escape(p.title)}</h2>'
                      f"<p><em>{html.escape(p.question)}</em></p>"
@@ -507,7 +508,12 @@ def _comparison_parts(folder: Path, info: dict) -> list[str]:
                   "KRW, at the stated threshold; the partial values (EVPPI) say which group of "
                   "uncertain inputs a new study should target. Estimated from the replicates "
                   "with a Gaussian-process metamodel (Strong, Oakley & Brennan 2014): with few "
-                  "replicates, read them as rough.</p>", html_table(voi)]
+                  "replicates, read them as rough. Each partial value is a share of the whole "
+                  "on its own, so the shares need not add up to 1.</p>",
+                  *([f"<p class=\"note\">With {reps} replicates a metamodel of many inputs "
+                     "fits their noise, and the partial values mean little: run "
+                     f"{VOI_BELOW} or more before reading them.</p>"] if reps < VOI_BELOW else []),
+                  html_table(voi)]
     return parts
 
 
