@@ -285,3 +285,14 @@ def test_a_caveat_carries_the_repatriation_miss_where_the_answer_rests_on_it(nam
     assert ("forced repatriations of 2020-2025 lie at the top of the documented range"
             in text) == carries
     assert text.startswith("Caveat: ") and text.endswith(".")
+
+
+@pytest.mark.parametrize("p05, p95, reading", [
+    (1.0, 5.0, "up"), (-5.0, -1.0, "down"), (-17.0, 0.0, "unclear: the interval spans 0"),
+    (0.0, 0.0, "none the model shows at this scale")])
+def test_an_effect_is_read_as_clear_only_when_its_interval_leaves_out_0(p05, p95, reading):
+    """A suicide averted in one replicate of four (-5, from -17 to 0) is no clear effect; an
+    effect of 0 in every pair is one the model cannot show at its scale, not proof of none."""
+    from sim.app.report import _reading
+
+    assert _reading({"mean": (p05 + p95) / 2, "p05": p05, "p95": p95}) == reading

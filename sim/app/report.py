@@ -195,6 +195,16 @@ def _interval(row) -> str:
     return f"{_signed(row['mean'])} ({_signed(row['p05'])} to {_signed(row['p95'])})"
 
 
+def _reading(row) -> str:
+    """How to read a summary row's interval: its direction, or that it shows none."""
+    low, high = float(row["p05"]), float(row["p95"])
+    if low == high == 0:
+        return "none the model shows at this scale"
+    if low > 0 or high < 0:
+        return "up" if low > 0 else "down"
+    return "unclear: the interval spans 0"
+
+
 def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -323,7 +333,8 @@ def _effects(contrasts: pd.DataFrame, s, shown: str) -> pd.DataFrame:
     targets = policy.target_outcomes(s.levers) or list(dict.fromkeys(
         e.indicator for e in s.expect)) or list(comparison.KEY_OUTCOMES)
     c = contrasts[(contrasts.scenario == s.name) & (contrasts.contrast == shown)]
-    rows = [{"outcome": _first_upper(_words(i)[0]), "effect": _interval(r), "unit": _words(i)[1]}
+    rows = [{"outcome": _first_upper(_words(i)[0]), "effect": _interval(r), "unit": _words(i)[1],
+             "reading": _reading(r)}
             for i in targets for _, r in c[c.indicator == i].iterrows()]
     return pd.DataFrame(rows)
 
