@@ -164,6 +164,8 @@ def test_the_report_leads_with_each_scenarios_answer(folder):
     assert "Each agent stands for 40 people" in body  # the small scenario's scale
     assert f"With {REPLICATES} replicate pairs the brackets are rough" in body
     assert f"With {REPLICATES} replicates a metamodel of many inputs fits their noise" in body
+    assert "a value judgement in million KRW per unit: 25.2 per employed person-year (a year of " \
+        "full-time work at the 2025 minimum wage" in body
     assert "scenario estimates with uncertainty" in body
     assert "Its world also differs from the baseline" in body.split("small-crackdown: what")[1]
     # no link out (base64 images may spell "http" by chance, but never "://")

@@ -315,11 +315,19 @@ def scenario_pages(folder: Path) -> list[Page]:
         if not costs.empty:
             page.notes.append("Each cost per unit charges the levers' whole cost to that one "
                               "outcome; 'probability cost-effective' is the share of replicates "
-                              "whose net benefit is positive at the stated threshold (the "
-                              "willingness to pay of the model's data files).")
+                              "whose net benefit is positive at the stated threshold, a value "
+                              f"judgement in million KRW per unit: {_thresholds()}.")
         page.notes.append(_caveat(s))
         pages.append(page)
     return pages
+
+
+def _thresholds() -> str:
+    """The stated willingness-to-pay thresholds with their reasons, in a sentence."""
+    out = [f"{_num(t['value'])} per {measure.replace('_person_years', ' person-year')
+                                        .replace('_', ' ')} ({' '.join(t['reason'].split())})"
+           for measure, v in comparison.wtp_settings().items() for t in v["thresholds"]]
+    return "; ".join(out) or "none is stated"
 
 
 def _words(indicator: str) -> tuple[str, str]:
@@ -393,7 +401,8 @@ def _costs(ce: pd.DataFrame, s) -> pd.DataFrame:
                      "cost": f"{_num(r.cost_mean)} ({_num(r.cost_low)} to {_num(r.cost_high)})",
                      "cost per unit of effect": per,
                      "probability cost-effective": "; ".join(
-                         f"{p:.0%} at {_num(t)}" for p, t in probs) or "no stated threshold"})
+                         f"{p:.0%} at {_num(t)} per {r.per}" for p, t in probs)
+                     or "no stated threshold"})
     return pd.DataFrame(rows)
 
 
