@@ -397,3 +397,17 @@ def test_a_comparison_folder_name_stays_within_the_file_systems_limit():
     assert len(f".{long}.partial") <= 255 and long != other
     assert comparison_folder(["baseline", "mentorship"], 1, 20) == \
         "compare-baseline-mentorship-seed1-20reps"
+
+
+def test_a_single_runs_report_gives_its_effects_with_units_years_and_costs(tmp_path, in_process):
+    """One run with a lever: its report shows the policy effect with its years and units (no
+    raw floats) and the lever's cost and people reached, as the printed summary does."""
+    scenario = small_scenario(tmp_path, levers=[{"type": "mentorship", "start": "1998-01",
+                                                 "unit_cost_krw": 3000000}])
+    out = tmp_path / "run"
+    assert in_process("run", scenario, "--out", out, cwd=tmp_path).returncode == 0
+    assert in_process("report", out, cwd=tmp_path).returncode == 0
+    text = re.sub(r"<[^>]+>", " ", (out / "report.html").read_text())
+    assert "Policy effect (against the same run without its levers), 1998-2000" in text
+    assert "person-years" in text and "Costs (programme costs only" in text
+    assert re.search(r"\d\.\d{5,}", text.split("Appendix")[0]) is None  # no raw floats

@@ -546,13 +546,25 @@ def _run_parts(folder: Path, info: dict, reps: int) -> list[str]:
     effects = _read(folder, "effects.csv")
     if not effects.empty:
         all_levers = effects[effects.lever == policy.ALL]
-        rows = [{"outcome": OUTCOME_WORDS.get(i, (i, ""))[0], "summed over the years" if i in
-                 COUNT_INDICATORS else "mean over the years":
-                 g.groupby("replicate").effect.agg("sum" if i in COUNT_INDICATORS
-                                                   else "mean").mean()}
-                for i, g in all_levers.groupby("indicator", sort=False)]
-        parts += ["<h2>Policy effect (against the same run without its levers)</h2>",
-                  html_table(pd.DataFrame(rows).fillna(""))]
+        rows = []
+        for i, g in all_levers.groupby("indicator", sort=False):
+            words, unit = _words(i)
+            counted = i in COUNT_INDICATORS
+            value = g.groupby("replicate").effect.agg("sum" if counted else "mean").mean()
+            rows.append({"outcome": _first_upper(words), "effect": _signed(value), "unit": unit,
+                         "over the years": "summed" if counted else "averaged"})
+        parts += [f"<h2>Policy effect (against the same run without its levers), "
+                  f"{int(all_levers.year.min())}-{int(all_levers.year.max())}</h2>",
+                  html_table(pd.DataFrame(rows))]
+    costs = _read(folder, "costs.csv")
+    if not costs.empty:
+        paid = costs[costs.run == "package"].groupby("lever", sort=False)[
+            ["cost_mkrw", "people_reached"]].sum() / max(reps, 1)
+        parts += ["<h2>Costs (programme costs only; unit costs are assumptions)</h2>",
+                  html_table(pd.DataFrame(
+                      [{"lever": lever, "cost (million KRW)": _num(r.cost_mkrw),
+                        "people reached": _num(r.people_reached)}
+                       for lever, r in paid.iterrows()]))]
     parts += ["<h2>What was run</h2>", html_table(pd.DataFrame(
         [{"scenario": s["name"], "seed": info.get("seed"), "replicates": reps,
           "levers": ", ".join(lv["type"] for lv in s.get("levers", [])) or "none"}]))]
