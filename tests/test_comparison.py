@@ -298,3 +298,26 @@ def test_an_effect_is_read_as_clear_only_when_its_interval_leaves_out_0(p05, p95
     from sim.app.report import _reading
 
     assert _reading({"mean": (p05 + p95) / 2, "p05": p05, "p95": p95}) == reading
+
+
+def test_options_are_discounted_to_one_year_so_that_they_can_be_ranked():
+    """A lever from 2026 and one from 2015 in one comparison: both are discounted to 2015, so
+    the later one's costs and effects count for less than on their own, by (1+r)^-11 in its
+    first year."""
+    from sim import scenario
+    from sim.experiments import comparison
+
+    s = scenario.load("helpline")  # its lever starts in 2026
+    indicators = pd.DataFrame({"replicate": [0]})
+    costs = pd.DataFrame({"lever": ["helpline"], "type": ["helpline"], "year": [2026],
+                          "people_reached": [100.0], "cost_mkrw": [500.0], "run": ["package"],
+                          "replicate": [0]})
+    effects = pd.DataFrame({"lever": ["all levers"], "indicator": ["suicides"], "year": [2026],
+                            "effect": [-2.0], "replicate": [0]})
+    runs = comparison.Runs(s, indicators, pd.DataFrame(), costs, pd.DataFrame(), effects,
+                           pd.DataFrame())
+    own = comparison.increments(runs, 0.03)
+    common = comparison.increments(runs, 0.03, start=2015)
+    assert own.cost.iloc[0] == pytest.approx(500.0)
+    assert common.cost.iloc[0] == pytest.approx(500.0 / 1.03 ** 11)
+    assert common.effect.iloc[0] / own.effect.iloc[0] == pytest.approx(1.03 ** -11)

@@ -261,13 +261,15 @@ def _discounted(table: pd.DataFrame, value: str, start: int, rate: float) -> pd.
     return (table[value] * factor).groupby(table.replicate).sum()
 
 
-def increments(runs: Runs, rate: float = 0.0) -> pd.DataFrame:
+def increments(runs: Runs, rate: float = 0.0, start: int | None = None) -> pd.DataFrame:
     """Per replicate, lever (all levers, and each alone in a package) and measure: the
-    incremental cost (million KRW) and effect against the shadow, discounted at ``rate``."""
+    incremental cost (million KRW) and effect against the shadow, discounted at ``rate`` to
+    ``start`` (default: the scenario's first lever year; a comparison gives every option the
+    same year, so that options starting in different years can be ranked)."""
     s = runs.scenario
     if not s.levers:
         return pd.DataFrame()
-    start = policy.first_year(s)
+    start = policy.first_year(s) if start is None else start
     reps = sorted(runs.indicators.replicate.unique())
     alone = runs.costs[runs.costs.run == "alone"]
     labels = [policy.ALL, *(lv.label for lv in s.levers if (alone.lever == lv.label).any())]
@@ -427,12 +429,14 @@ def tables(folder: Path, base: Scenario, others: list[Scenario], inds: dict[str,
     summaries = pd.concat([pd.read_csv(folder / n / "summary.csv") for n in inds])
     runs = [read_runs(folder / s.name, s, replicates, inds[s.name]) for s in others]
     base_ind = inds[base.name]
+    starts = [policy.first_year(s) for s in others if s.levers]
+    origin = min(starts) if starts else None  # one year to discount every option to
     out = {
         "differences.csv": [differences(r, base_ind) for r in runs],
         "contrasts.csv": [contrast_table(r, base_ind) for r in runs],
         "lever_effects.csv": [lever_effects(r) for r in runs],
         "cohorts.csv": [cohort_summary(r) for r in runs],
-        "increments.csv": [increments(r, discount_rate) for r in runs],
+        "increments.csv": [increments(r, discount_rate, origin) for r in runs],
         "budget_impact.csv": [budget_table(r) for r in runs],
     }
     out = {"summary.csv": summaries, **{name: stack(frames) for name, frames in out.items()}}
