@@ -20,6 +20,7 @@ from ..engine.files import calibration_file
 from ..engine.lifetime import interrupt_on_sigterm
 from ..experiments.scheduler import add_options as add_scheduler_options
 from .common import (
+    CHECK_REPLICATES,
     EXIT_BROKEN_PIPE,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
@@ -103,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="people per agent for the check (default: each scenario's own)")
     check.add_argument("--seed", type=int, default=None, metavar="N",
                        help="non-negative seed (default: the baseline's seed)")
-    _ensemble_options(check, default_replicates=5)
+    _ensemble_options(check, default_replicates=CHECK_REPLICATES)
     check.set_defaults(handler="info_commands.check_command")
 
     sens = commands.add_parser("sensitivity", help="which inputs move which outcomes: Morris "

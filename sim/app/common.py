@@ -17,6 +17,7 @@ PROG = "resettle"
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2  # EXIT_INVALID: `check` found an invalid file
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, the shell convention
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+CHECK_REPLICATES = 5  # replicate pairs of `check --expect` unless --replicates is given
 OUTPUTS = "outputs"  # default parent of run folders, under the current folder
 # Years shown after a run: one per regime of the MOU series (famine, peak, tightening, COVID, now).
 REPORT_YEARS = (2000, 2005, 2009, 2015, 2019, 2021, 2025)

@@ -9,6 +9,7 @@ import sys
 from .. import scenario as scenario_io
 from ..engine.errors import InputError
 from .common import (
+    CHECK_REPLICATES,
     EXIT_INVALID,
     EXIT_OK,
     MAX_COLUMN,
@@ -44,7 +45,7 @@ def check_command(args: argparse.Namespace, argv: list[str]) -> int:
 def _expect_only(args: argparse.Namespace) -> list[tuple[str, object, object]]:
     """The options of ``check`` that only ``--expect`` uses: (flag, value, default)."""
     return [("--baseline", args.baseline, "baseline"), ("--scale", args.scale, None),
-            ("--seed", args.seed, None), ("--replicates", args.replicates, 5),
+            ("--seed", args.seed, None), ("--replicates", args.replicates, CHECK_REPLICATES),
             ("--fixed-effects", args.fixed_effects, False), ("--workers", args.workers, None),
             ("--scheduler", args.scheduler, None)]
 

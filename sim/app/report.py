@@ -31,8 +31,10 @@ from ..measure.indicators import COUNT_INDICATORS
 from . import output
 from .output import NOTE
 
-ROUGH_BELOW = 20  # replicate pairs under which a comparison's brackets are called rough
-VOI_BELOW = 20  # replicates under which the value of information is flagged as meaning little
+# replicate pairs under which brackets and the value of information are called rough: from 20,
+# the 5th and 95th percentiles lie between the two lowest and the two highest pairs; with fewer
+# they lean on a single extreme pair
+ROUGH_BELOW = 20
 MAIN_OUTCOMES = 4  # columns of a first-page table: the levers' main outcomes (a page fits four)
 SENSITIVITY_CHART = "sensitivity.png"  # resettle sensitivity's chart (its own section)
 CAPTIONS = {
@@ -532,7 +534,8 @@ def _comparison_parts(folder: Path, info: dict) -> list[str]:
                   "on its own, so the shares need not add up to 1.</p>",
                   *([f"<p class=\"note\">With {reps} replicates a metamodel of many inputs "
                      "fits their noise, and the partial values mean little: run "
-                     f"{VOI_BELOW} or more before reading them.</p>"] if reps < VOI_BELOW else []),
+                     f"{ROUGH_BELOW} or more before reading them.</p>"]
+                    if reps < ROUGH_BELOW else []),
                   html_table(voi)]
     return parts
 
